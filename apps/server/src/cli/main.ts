@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { importCustomers } from '../modules/collect/index.ts';
+import { createKey } from '../modules/workspaces/index.ts';
+import { readConfig, type Config } from '../platform/config.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+import { composeTouchpoint, type Touchpoint } from '../main.ts';
+import { firstRun, printFirstRun } from './first-run.ts';
+import { serve } from './serve.ts';
+
+const HELP: Readonly<Record<string, string>> = {
+  main: `touchpoint — collect every touchpoint into one customer profile
+
+Usage: touchpoint <command> [options]
+
+Commands:
+  serve                         run the server (HTTP on PORT, default 3000)
+  init                          create the first workspace (and the Demo) without serving
+  migrate                       bring the database schema up to date
+  keys create --kind api|write  make a new API key or tracking write key
+  import customers FILE.csv     import customers from a CSV file
+
+Every command takes --data DIR (default ./data, env TOUCHPOINT_DATA) and --help.
+Set DATABASE_URL=postgres://… to use PostgreSQL instead of SQLite.`,
+  serve: `touchpoint serve [--data DIR] [--port N] [--no-demo]
+
+Serves the tracking API (/v1/*), the REST API (/api/v1/*, docs at /api/docs), /healthz and
+/metrics. On an empty database it first creates a workspace, prints its sign-in and keys,
+and loads the Demo workspace (unless --no-demo or TOUCHPOINT_DEMO=0).`,
+  init: `touchpoint init [--data DIR] [--json] [--name NAME] [--email OWNER] [--no-demo]
+
+Creates the first workspace, its owner and one API key and one write key, then exits.
+With --json prints { "workspaceId", "apiKey", "writeKey", "ownerEmail", "ownerPassword", … }.
+On a database that already has workspaces it adds another one (no Demo).`,
+  migrate: `touchpoint migrate [--data DIR] [--json]
+
+Applies pending migrations and prints their names.`,
+  keys: `touchpoint keys create --kind api|write [--workspace ID] [--name NAME] [--data DIR] [--json]
+
+Creates a key and prints it once (only its hash is stored). --workspace defaults to the
+first workspace created.`,
+  import: `touchpoint import customers FILE.csv [--workspace ID] [--data DIR] [--json]
+
+Imports customers: one row each, with a header. Recognised columns: user_id, email, phone,
+first_name, last_name, name, created_at and external_id:<namespace>; every other column
+becomes a trait. Rows go through identity resolution: a row whose email, phone or id is
+known updates that customer. Prints progress and a summary with rejected lines.`,
+};
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  data: { type: 'string' },
+  json: { type: 'boolean' },
+  port: { type: 'string' },
+  'no-demo': { type: 'boolean' },
+  name: { type: 'string' },
+  email: { type: 'string' },
+  kind: { type: 'string' },
+  workspace: { type: 'string' },
+} as const;
+
+class UsageError extends Error {}
+
+function configFrom(values: { data?: string; port?: string; 'no-demo'?: boolean }): Config {
+  const env = { ...process.env };
+  if (values.data) env.TOUCHPOINT_DATA = values.data;
+  const config = readConfig(env);
+  return {
+    ...config,
+    ...(values.port ? { port: Number(values.port) } : {}),
+    ...(values['no-demo'] ? { demo: false } : {}),
+    // A CLI command prints what matters itself; keep routine logs out of its output.
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+  };
+}
+
+async function withTouchpoint<T>(config: Config, run: (tp: Touchpoint) => Promise<T>): Promise<T> {
+  const tp = await composeTouchpoint(config);
+  try {
+    return await run(tp);
+  } finally {
+    await tp.close();
+  }
+}
+
+async function workspaceOf(tp: Touchpoint, given: string | undefined): Promise<string> {
+  let query = tp.deps.db.selectFrom('workspace').select('id').orderBy('created_at').limit(1);
+  if (given) query = query.where('id', '=', given);
+  const row = await query.executeTakeFirst();
+  if (!row) throw new UsageError(given ? `no workspace ${given}` : 'no workspace yet: run touchpoint init first');
+  return row.id;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  const [command, ...rest] = positionals;
+  if (!command || (values.help && !HELP[command])) {
+    console.log(HELP.main);
+    return command ? 0 : values.help ? 0 : 1;
+  }
+  if (values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  const config = configFrom(values);
+  const print = (data: unknown, text: () => void) => (values.json ? console.log(JSON.stringify(data, null, 2)) : text());
+
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return 0;
+    case 'migrate': {
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const applied = await migrateToLatest(database.db);
+        print({ applied, database: database.location }, () => console.log(applied.length ? `applied: ${applied.join(', ')}` : `up to date (${database.location})`));
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'init':
+      return withTouchpoint(config, async (tp) => {
+        const result = await firstRun(tp, { name: values.name, ownerEmail: values.email, demo: config.demo, onProgress: values.json ? undefined : (n) => process.stderr.write(`\r  loading demo: ${n} touchpoints`) });
+        if (!values.json) process.stderr.write('\n');
+        if (result) {
+          const w = result.workspace;
+          print({ ...w, demo: result.demo ? { workspaceId: result.demo.workspaceId, apiKey: result.demo.apiKey, writeKey: result.demo.writeKey, touchpoints: result.demo.touchpoints } : null }, () => printFirstRun(result, console.log));
+          return 0;
+        }
+        const { createWorkspace } = await import('../modules/workspaces/index.ts');
+        const w = await createWorkspace(tp.deps, { name: values.name ?? 'Another workspace', ownerEmail: values.email ?? 'owner@touchpoint.local' });
+        print({ ...w, demo: null }, () => printFirstRun({ workspace: w, demo: null }, console.log));
+        return 0;
+      });
+    case 'keys': {
+      if (rest[0] !== 'create') throw new UsageError('usage: touchpoint keys create --kind api|write');
+      if (values.kind !== 'api' && values.kind !== 'write') throw new UsageError('--kind must be api or write');
+      const kind = values.kind;
+      return withTouchpoint(config, async (tp) => {
+        const workspaceId = await workspaceOf(tp, values.workspace);
+        const key = await createKey(tp.deps, { workspaceId, kind, name: values.name, actor: 'cli' });
+        print({ workspaceId, ...key }, () => console.log(`${kind} key for workspace ${workspaceId}:\n  ${key.key}\n(shown once: only its hash is stored)`));
+        return 0;
+      });
+    }
+    case 'import': {
+      const [what, file] = rest;
+      if (what !== 'customers' || !file) throw new UsageError('usage: touchpoint import customers FILE.csv');
+      if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      return withTouchpoint(config, async (tp) => {
+        const workspaceId = await workspaceOf(tp, values.workspace);
+        const started = Date.now();
+        const summary = await importCustomers(
+          { clock: tp.deps.clock, ingest: tp.ingest },
+          { workspaceId, settings: await tp.settings.get(workspaceId), csv: fs.createReadStream(file), onProgress: (n) => process.stderr.write(`\r  ${n} rows read`) },
+        );
+        process.stderr.write('\n');
+        print({ workspaceId, ...summary, seconds: (Date.now() - started) / 1000 }, () => {
+          console.log(`rows read: ${summary.read}, created: ${summary.created}, merged into existing: ${summary.merged}, unchanged: ${summary.unchanged}, rejected: ${summary.rejected.length}`);
+          for (const r of summary.rejected.slice(0, 100)) console.log(`  line ${r.line}: ${r.reason}`);
+          if (summary.rejected.length > 100) console.log(`  … and ${summary.rejected.length - 100} more (use --json for all)`);
+        });
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"; see touchpoint --help`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`touchpoint: ${(error as Error).message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

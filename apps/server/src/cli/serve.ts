@@ -1,0 +1,32 @@
+import type { Config } from '../platform/config.ts';
+import { composeTouchpoint } from '../main.ts';
+import { firstRun, printFirstRun } from './first-run.ts';
+
+/**
+ * Runs the server until SIGINT/SIGTERM, then shuts down gracefully: stop accepting, finish
+ * in-flight requests and their commits, stop the worker, close the database.
+ */
+export async function serve(config: Config): Promise<void> {
+  const tp = await composeTouchpoint({ ...config, logLevel: process.env.LOG_LEVEL ?? 'info' });
+  const result = await firstRun(tp, { demo: config.demo, onProgress: (n) => process.stderr.write(`\r  loading demo: ${n} touchpoints`) });
+  if (result) printFirstRun(result, console.log);
+  tp.worker.start();
+  const address = await tp.http.listen({ port: config.port, host: config.host });
+  tp.deps.log.info({ address, engine: tp.deps.engine, data: tp.database.location }, 'touchpoint listening');
+  console.log(`Touchpoint listening on ${address.replace('0.0.0.0', 'localhost')}  (API docs: /api/docs)`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    tp.deps.log.info({ signal }, 'shutting down');
+    tp.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        tp.deps.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

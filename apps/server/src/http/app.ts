@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { ErrorBody } from '@touchpoint/contracts';
+import type { Logger } from '../platform/logger.ts';
+import { requireBearer } from './api-auth.ts';
+import type { HttpContext } from './context.ts';
+import { customersRoutes } from './customers.routes.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { sessionsRoutes } from './sessions.routes.ts';
+import { systemRoutes } from './system.routes.ts';
+import { trackingRoutes } from './tracking.routes.ts';
+import { workspacesRoutes } from './workspaces.routes.ts';
+
+/**
+ * The HTTP server: tracking API at /v1, REST API at /api/v1 (OpenAPI 3.1 at /api/docs),
+ * health and metrics. Routes only parse, authorise, call a use case and shape the reply.
+ */
+export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Per-request log lines would cost more than an ingest request itself; metrics count them.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    forceCloseConnections: false,
+  });
+  installErrorHandler(app);
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Touchpoint API', version: '0.1.0', description: 'Collect every touchpoint into one customer profile.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API key (tp_api_…) or a session token' },
+          writeKey: { type: 'http', scheme: 'basic', description: 'tracking API: the write key as user name, empty password' },
+        },
+      },
+    },
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(async (scope) => systemRoutes(scope, ctx, isDraining));
+  await app.register(async (scope) => trackingRoutes(scope, ctx));
+  await app.register(async (scope) => sessionsRoutes(scope, ctx), { prefix: '/api/v1' });
+  await app.register(
+    async (scope) => {
+      requireBearer(scope, ctx);
+      await customersRoutes(scope, ctx);
+      await workspacesRoutes(scope, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

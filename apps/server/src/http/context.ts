@@ -1,0 +1,19 @@
+import type { IngestQueue } from '../modules/collect/index.ts';
+import type { Authenticator, Principal, SettingsCache } from '../modules/workspaces/index.ts';
+import type { Deps } from '../platform/deps.ts';
+import type { Metrics } from '../platform/metrics.ts';
+
+/** What the HTTP layer is handed by main.ts. */
+export type HttpContext = {
+  readonly deps: Deps;
+  readonly auth: Authenticator;
+  readonly settings: SettingsCache;
+  readonly ingest: IngestQueue;
+  readonly metrics: Metrics;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { CustomerIdParams, CustomersQuery, MergeBody, StageOverrideBody, TimelineQuery, UnmergeBody } from '@touchpoint/contracts';
+import {
+  findCustomerIdByIdentity,
+  getCustomer,
+  getTimeline,
+  IDENTITY_KINDS,
+  mergeCustomers,
+  normalizeIdentity,
+  overrideStage,
+  searchCustomers,
+  unmergeCustomer,
+  type IdentityKind,
+  type Stage,
+} from '../modules/profiles/index.ts';
+import { AppError } from '../platform/errors.ts';
+import { principalOf } from './api-auth.ts';
+import type { HttpContext } from './context.ts';
+
+const WRITERS = ['owner', 'admin', 'agent'] as const;
+
+/** Customers: look up by identity, search, the profile, its timeline, merge, unmerge, stage. */
+export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { deps } = ctx;
+
+  app.get<{ Querystring: Static<typeof CustomersQuery> }>(
+    '/customers',
+    { schema: { tags: ['customers'], summary: 'Look a customer up by identity, or search', querystring: CustomersQuery } },
+    async (request) => {
+      const { workspaceId } = principalOf(request);
+      const settings = await ctx.settings.get(workspaceId);
+      const q = request.query;
+      if (q.identity !== undefined) {
+        const at = q.identity.indexOf(':');
+        const kind = q.identity.slice(0, at) as IdentityKind;
+        if (at < 1 || !IDENTITY_KINDS.includes(kind)) throw new AppError('invalid_field', `identity must be kind:value with kind one of ${IDENTITY_KINDS.join(', ')}`, 'identity');
+        const normalized = normalizeIdentity(kind, q.identity.slice(at + 1), { defaultCountry: settings.defaultCountry ?? undefined });
+        if (!normalized.ok) throw new AppError('invalid_identity', normalized.message, 'identity');
+        const id = await findCustomerIdByIdentity(deps.db, workspaceId, normalized.identity.kind, normalized.identity.value);
+        return { data: id ? [await getCustomer(deps.db, workspaceId, id, settings.lifecycle, deps.clock.now())] : [], nextCursor: null };
+      }
+      const traits: Record<string, string> = {};
+      for (const [key, value] of Object.entries(q)) {
+        if (key.startsWith('trait.') && typeof value === 'string') traits[key.slice(6)] = value;
+      }
+      const phone = q.q ? normalizeIdentity('phone', q.q, { defaultCountry: settings.defaultCountry ?? undefined }) : null;
+      return searchCustomers(
+        deps.db,
+        deps.engine,
+        workspaceId,
+        { q: q.q, traits, stage: q.stage as Stage | undefined, limit: q.limit ?? 50, cursor: q.cursor, phone: phone?.ok ? phone.identity.value : null },
+        settings.lifecycle,
+        deps.clock.now(),
+      );
+    },
+  );
+
+  app.get<{ Params: Static<typeof CustomerIdParams> }>(
+    '/customers/:id',
+    { schema: { tags: ['customers'], summary: 'A customer profile: identities, traits, stage, counts, merge history', params: CustomerIdParams } },
+    async (request) => {
+      const { workspaceId } = principalOf(request);
+      const settings = await ctx.settings.get(workspaceId);
+      return getCustomer(deps.db, workspaceId, request.params.id, settings.lifecycle, deps.clock.now());
+    },
+  );
+
+  app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof TimelineQuery> }>(
+    '/customers/:id/timeline',
+    { schema: { tags: ['customers'], summary: 'Touchpoints newest first, cursor-paged, filtered by channel, type or name', params: CustomerIdParams, querystring: TimelineQuery } },
+    async (request) => {
+      const { workspaceId } = principalOf(request);
+      const q = request.query;
+      return getTimeline(deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name });
+    },
+  );
+
+  app.post<{ Body: Static<typeof MergeBody> }>(
+    '/customers/merge',
+    { schema: { tags: ['customers'], summary: 'Merge two profiles by hand (the older survives)', body: MergeBody } },
+    async (request) => {
+      const p = principalOf(request, WRITERS);
+      const settings = await ctx.settings.get(p.workspaceId);
+      const b = request.body;
+      return mergeCustomers(deps, { workspaceId: p.workspaceId, ids: [b.ids[0], b.ids[1]], reason: b.reason, force: b.force ?? false, actor: p.actor, settings });
+    },
+  );
+
+  app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof UnmergeBody> }>(
+    '/customers/:id/unmerge',
+    { schema: { tags: ['customers'], summary: 'Undo a merge: both profiles and their events are restored', params: CustomerIdParams, body: UnmergeBody } },
+    async (request) => {
+      const p = principalOf(request, WRITERS);
+      const settings = await ctx.settings.get(p.workspaceId);
+      return unmergeCustomer(deps, { workspaceId: p.workspaceId, customerId: request.params.id, mergeId: request.body?.mergeId, actor: p.actor, settings });
+    },
+  );
+
+  app.put<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof StageOverrideBody> }>(
+    '/customers/:id/stage',
+    { schema: { tags: ['customers'], summary: 'Set the lifecycle stage by hand with a reason, or clear it (stage null)', params: CustomerIdParams, body: StageOverrideBody } },
+    async (request) => {
+      const p = principalOf(request, WRITERS);
+      const settings = await ctx.settings.get(p.workspaceId);
+      const { stage, reason } = request.body;
+      if (stage !== null && !reason) throw new AppError('missing_field', 'a reason is required when setting a stage by hand', 'reason');
+      return overrideStage(deps, { workspaceId: p.workspaceId, customerId: request.params.id, stage: stage as Stage | null, reason: reason ?? null, actor: p.actor, settings });
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type ErrorCode } from '../platform/errors.ts';
+
+/** One place decides the HTTP status of every error code; the switch is exhaustive. */
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'invalid_json':
+    case 'invalid_field':
+    case 'missing_field':
+    case 'invalid_identity':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+    case 'customer_not_found':
+    case 'merge_not_found':
+      return 404;
+    case 'merge_conflict':
+    case 'conflict':
+      return 409;
+    case 'event_too_large':
+    case 'batch_too_large':
+      return 413;
+    case 'unsupported_encoding':
+      return 415;
+    case 'shutting_down':
+      return 503;
+    case 'internal':
+      return 500;
+  }
+}
+
+/** `/properties/email` or a missing property → `properties.email`. */
+function fieldOf(error: FastifyError, context: string | undefined): string | undefined {
+  const first = error.validation?.[0];
+  if (!first) return undefined;
+  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const leaf = params.missingProperty ?? params.additionalProperty;
+  const joined = [path, leaf].filter(Boolean).join('.');
+  return joined || (context === 'body' ? 'body' : context);
+}
+
+/**
+ * Turns anything thrown into `{ error: { code, message, field? } }` with the right status.
+ * Known failures are data (AppError, Fastify's own request errors); anything else is a bug:
+ * logged with the request id and answered 500 without internals.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(statusOf(error.code)).send({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } });
+    }
+    if (error.validation) {
+      const field = fieldOf(error, error.validationContext);
+      const missing = error.validation[0]?.keyword === 'required';
+      return reply.status(400).send({
+        error: { code: missing ? 'missing_field' : 'invalid_field', message: `${field ?? 'request'} ${error.validation[0]?.message ?? 'is invalid'}`, ...(field ? { field } : {}) },
+      });
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.status(413).send({ error: { code: 'batch_too_large', message: 'request body is too large', field: 'body' } });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.status(415).send({ error: { code: 'invalid_field', message: 'send application/json', field: 'content-type' } });
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return reply.status(400).send({ error: { code: 'invalid_json', message: 'body is not valid JSON', field: 'body' } });
+    }
+    if (error instanceof SyntaxError || error.statusCode === 400) {
+      return reply.status(400).send({ error: { code: 'invalid_json', message: 'body is not valid JSON', field: 'body' } });
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.status(error.statusCode).send({ error: { code: 'invalid_field', message: error.message } });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'internal', message: `internal error (request ${request.id})` } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { buildHttp } from './http/app.ts';
+import { createIngestQueue, type IngestQueue } from './modules/collect/index.ts';
+import { sweepLifecycle } from './modules/profiles/index.ts';
+import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import type { Config } from './platform/config.ts';
+import { openDatabase, type Database } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import type { Deps } from './platform/deps.ts';
+import { systemIds } from './platform/ids.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { createMetrics } from './platform/metrics.ts';
+import { createWorker, type Worker } from './worker/outbox-worker.ts';
+
+/** A composed Touchpoint process: everything wired, nothing listening yet. */
+export type Touchpoint = {
+  readonly deps: Deps;
+  readonly database: Database;
+  readonly http: FastifyInstance;
+  readonly ingest: IngestQueue;
+  readonly settings: SettingsCache;
+  readonly worker: Worker;
+  /** Stops taking work, finishes what was accepted (in-flight requests, queued commits), closes. */
+  readonly close: () => Promise<void>;
+};
+
+export type ComposeOptions = {
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** PostgreSQL schema (tests isolate each run in its own). */
+  readonly pgSchema?: string;
+  readonly workerPollMs?: number;
+};
+
+/**
+ * The composition root: config → database → modules → HTTP and worker. The only place that
+ * knows how the parts fit; everything else gets its dependencies passed in.
+ */
+export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<Touchpoint> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema });
+  await migrateToLatest(database.db);
+  const deps: Deps = { db: database.db, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log };
+  const settings = createSettingsCache(deps);
+  const ingest = createIngestQueue(deps, settings);
+  const metrics = createMetrics();
+  const worker = createWorker(deps, {}, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }], options.workerPollMs);
+  let draining = false;
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics }, log, () => draining);
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      await http.close();
+      await ingest.close();
+      await worker.stop();
+      await database.close();
+    })());
+  return { deps, database, http, ingest, settings, worker, close };
+}

@@ -1,0 +1,29 @@
+import zlib from 'node:zlib';
+import { AppError } from '../../platform/errors.ts';
+
+/**
+ * Decodes a tracking request body by its Content-Encoding, whatever its Content-Type:
+ * the RudderStack client gzips JSON and labels it `application/x-www-form-urlencoded`.
+ * The size limit applies after decompression, so a small gzip bomb cannot blow up memory.
+ */
+export function decodeBody(raw: Buffer, encoding: string | undefined, limit: number, code: 'event_too_large' | 'batch_too_large'): unknown {
+  const tooLarge = () => new AppError(code, code === 'batch_too_large' ? `a batch may be at most ${limit / 1024} KB` : `an event may be at most ${limit / 1024} KB`, 'body');
+  let text: Buffer = raw;
+  const enc = (encoding ?? 'identity').trim().toLowerCase();
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') text = zlib.gunzipSync(raw, { maxOutputLength: limit + 1 });
+    else if (enc === 'deflate') text = zlib.inflateSync(raw, { maxOutputLength: limit + 1 });
+    else if (enc !== 'identity' && enc !== '') throw new AppError('unsupported_encoding', `Content-Encoding ${enc} is not supported; use gzip, deflate or none`, 'content-encoding');
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    throw new AppError('invalid_json', `body is not valid ${enc}`, 'body');
+  }
+  if (text.length > limit) throw tooLarge();
+  if (text.length === 0) throw new AppError('invalid_json', 'body is empty', 'body');
+  try {
+    return JSON.parse(text.toString('utf8'));
+  } catch {
+    throw new AppError('invalid_json', 'body is not valid JSON', 'body');
+  }
+}

@@ -1,0 +1,6 @@
+export { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
+export { parseSegmentMessage, MESSAGE_TYPES, type MessageProblem, type BatchDefaults } from './segment-message.ts';
+export { decodeBody } from './decode-body.ts';
+export { generateDemoMessages, DEMO_BUSINESS_UNITS, type DemoMessage } from './generate-demo-messages.ts';
+export { parseCustomersCsv, type CsvCustomer, type CsvRowOutcome } from './parse-customers-csv.ts';
+export { importCustomers, type ImportSummary } from './import-customers.ts';

@@ -1,0 +1,127 @@
+import type { Deps } from '../../platform/deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
+import { recordTouchpoints, type RecordOutcome, type Touchpoint } from '../profiles/index.ts';
+import type { SettingsCache } from '../workspaces/index.ts';
+
+type Item = {
+  readonly workspaceId: string;
+  readonly touchpoints: readonly Touchpoint[];
+  readonly resolve: (outcome: RecordOutcome) => void;
+  readonly reject: (error: unknown) => void;
+};
+
+export type IngestQueue = {
+  /** Resolves once the touchpoints are committed (durable), never before. */
+  readonly submit: (workspaceId: string, touchpoints: readonly Touchpoint[]) => Promise<RecordOutcome>;
+  /** Refuses new work and waits until everything accepted so far is committed. */
+  readonly close: () => Promise<void>;
+  readonly stats: () => { readonly groups: number; readonly touchpoints: number };
+};
+
+/** A group never grows past this many touchpoints, so one transaction stays short. */
+const MAX_GROUP = 5_000;
+
+/**
+ * Group commit. Requests that arrive while a transaction is in flight wait together and are
+ * written in the next single transaction; each caller is answered only after that commit.
+ * One fsync then serves many requests, which is where ingest throughput comes from.
+ * One queue per process serialises writers; on PostgreSQL a per-workspace advisory lock
+ * serialises processes too, because identity resolution reads, decides, then writes.
+ */
+export function createIngestQueue(deps: Deps, settings: SettingsCache): IngestQueue {
+  const pending: Item[] = [];
+  let flushing: Promise<void> | null = null;
+  let closed = false;
+  let groups = 0;
+  let count = 0;
+
+  async function commit(items: readonly Item[]): Promise<RecordOutcome[]> {
+    const byWorkspace = new Map<string, Item[]>();
+    for (const item of items) {
+      const list = byWorkspace.get(item.workspaceId) ?? [];
+      list.push(item);
+      byWorkspace.set(item.workspaceId, list);
+    }
+    const workspaceIds = [...byWorkspace.keys()].sort();
+    const loaded = await Promise.all(workspaceIds.map((id) => settings.get(id)));
+    const outcomes = new Map<Item, RecordOutcome>();
+    await deps.db.transaction().execute(async (tx) => {
+      for (const [w, workspaceId] of workspaceIds.entries()) {
+        await lockWorkspace(tx, deps.engine, workspaceId);
+        const group = byWorkspace.get(workspaceId) ?? [];
+        const all = group.flatMap((item) => item.touchpoints);
+        const outcome = await recordTouchpoints(tx, deps, workspaceId, loaded[w], all);
+        let offset = 0;
+        for (const item of group) {
+          const ids = outcome.customerIds.slice(offset, offset + item.touchpoints.length);
+          offset += item.touchpoints.length;
+          const stored = ids.filter((id) => id !== null).length;
+          outcomes.set(item, { ...outcome, customerIds: ids, stored, duplicates: ids.length - stored });
+        }
+      }
+    });
+    return items.map((item) => outcomes.get(item) as RecordOutcome);
+  }
+
+  async function flush(): Promise<void> {
+    while (pending.length > 0) {
+      const items: Item[] = [];
+      let size = 0;
+      while (pending.length > 0 && (items.length === 0 || size + pending[0].touchpoints.length <= MAX_GROUP)) {
+        const next = pending.shift() as Item;
+        size += next.touchpoints.length;
+        items.push(next);
+      }
+      try {
+        const outcomes = await commit(items);
+        groups += 1;
+        count += size;
+        items.forEach((item, i) => item.resolve(outcomes[i]));
+      } catch (error) {
+        if (items.length === 1) {
+          items[0].reject(error);
+          continue;
+        }
+        // One bad request must not fail its neighbours: retry each on its own.
+        deps.log.warn({ err: error, items: items.length }, 'group commit failed; retrying requests one by one');
+        for (const item of items) {
+          try {
+            item.resolve((await commit([item]))[0]);
+          } catch (single) {
+            item.reject(single);
+          }
+        }
+      }
+    }
+  }
+
+  function schedule(): void {
+    if (flushing) return;
+    // setImmediate lets every request already parsed in this turn of the loop join the group.
+    flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(flush)
+      .finally(() => {
+        flushing = null;
+        if (pending.length > 0) schedule();
+      });
+  }
+
+  return {
+    submit(workspaceId, touchpoints) {
+      if (closed) return Promise.reject(new AppError('shutting_down', 'the server is shutting down; retry shortly'));
+      return new Promise<RecordOutcome>((resolve, reject) => {
+        pending.push({ workspaceId, touchpoints, resolve, reject });
+        schedule();
+      });
+    },
+    async close() {
+      closed = true;
+      while (flushing || pending.length > 0) {
+        if (!flushing) schedule();
+        await flushing;
+      }
+    },
+    stats: () => ({ groups, touchpoints: count }),
+  };
+}

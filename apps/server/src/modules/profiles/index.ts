@@ -1,0 +1,10 @@
+export { recordTouchpoints, type RecordOutcome } from './record-touchpoints.ts';
+export { type Touchpoint, type TouchpointType, extractIdentities } from './touchpoint.ts';
+export { normalizeIdentity, isBlocklistedValue, IDENTITY_KINDS, type IdentityKind, type NormalizedIdentity } from './normalize-identity.ts';
+export { computeStage, STAGES, isStage, type Stage } from './lifecycle.ts';
+export { PROFILE_EVENTS } from './profiles.events.ts';
+export { mergeCustomers } from './merge-customers.ts';
+export { unmergeCustomer } from './unmerge-customer.ts';
+export { overrideStage } from './override-stage.ts';
+export { sweepLifecycle } from './sweep-lifecycle.ts';
+export { getCustomer, getTimeline, searchCustomers, findCustomerIdByIdentity, type CustomerProfile, type TimelineItem, type CustomerSummary } from './profiles.queries.ts';

@@ -1,0 +1,61 @@
+import type { LifecycleRules } from '../workspaces/index.ts';
+
+export const STAGES = ['visitor', 'lead', 'customer', 'repeat', 'advocate', 'at_risk', 'churned'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export type StageInputs = {
+  readonly identified: boolean;
+  readonly orderCount: number;
+  readonly advocate: boolean;
+  readonly lastSeen: number;
+  readonly override: Stage | null;
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The lifecycle stage of a profile now. Rules, in order:
+ * 1. a stage set by hand (with a reason) wins until it is cleared;
+ * 2. someone who has ordered and has been silent longer than `churnedAfterDays` is churned,
+ *    longer than `atRiskAfterDays` at risk (leads and visitors do not churn: they never bought);
+ * 3. a customer who sent an advocate event (referral, review, NPS 9–10) is an advocate;
+ * 4. `repeatAfterOrders` orders or more: repeat; one order: customer;
+ * 5. an email, phone or user id, or a lead event: lead; else visitor.
+ */
+export function computeStage(inputs: StageInputs, rules: LifecycleRules, now: number): Stage {
+  if (inputs.override) return inputs.override;
+  if (inputs.orderCount > 0) {
+    const silentDays = (now - inputs.lastSeen) / DAY_MS;
+    if (silentDays > rules.churnedAfterDays) return 'churned';
+    if (silentDays > rules.atRiskAfterDays) return 'at_risk';
+    if (inputs.advocate) return 'advocate';
+    return inputs.orderCount >= rules.repeatAfterOrders ? 'repeat' : 'customer';
+  }
+  return inputs.identified ? 'lead' : 'visitor';
+}
+
+export function isStage(value: unknown): value is Stage {
+  return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
+}
+
+/** What one touchpoint adds to a profile's lifecycle facts. */
+export function touchpointFacts(
+  tp: { readonly type: string; readonly name: string | null; readonly properties: Readonly<Record<string, unknown>> },
+  rules: LifecycleRules,
+): { readonly order: boolean; readonly revenue: number; readonly lead: boolean; readonly advocate: boolean } {
+  const name = tp.type === 'track' ? tp.name : null;
+  const amount = Number(tp.properties.revenue ?? tp.properties.total ?? 0);
+  const money = Number.isFinite(amount) ? amount : 0;
+  const order = name !== null && rules.orderEvents.includes(name);
+  const refund = name === 'Order Refunded';
+  const npsPromoter =
+    name === 'Survey Responded' &&
+    String(tp.properties.survey ?? '').toLowerCase() === 'nps' &&
+    Number(tp.properties.score) >= 9;
+  return {
+    order,
+    revenue: order ? money : refund ? -Math.abs(money) : 0,
+    lead: name !== null && rules.leadEvents.includes(name),
+    advocate: npsPromoter || (name !== null && rules.advocateEvents.includes(name)),
+  };
+}

@@ -1,0 +1,157 @@
+import type { CustomerTable } from '../../platform/db/tables.ts';
+import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import type { LifecycleRules } from '../workspaces/index.ts';
+import { computeStage, isStage, touchpointFacts, type Stage } from './lifecycle.ts';
+import type { Touchpoint } from './touchpoint.ts';
+
+/** A profile row held in memory while a group of touchpoints is resolved and applied. */
+export type ProfileState = {
+  readonly id: string;
+  readonly isNew: boolean;
+  readonly createdAt: number;
+  rootId: string;
+  mergedInto: string | null;
+  traits: JsonObject;
+  stage: string;
+  readonly storedStage: string;
+  stageOverride: Stage | null;
+  stageOverrideReason: string | null;
+  firstSeen: number;
+  lastSeen: number;
+  eventCount: number;
+  orderCount: number;
+  revenue: number;
+  identified: boolean;
+  advocate: boolean;
+  updatedAt: number;
+  /** Identities per kind; null until loaded (only needed when attaching or merging). */
+  kindCounts: Map<string, number> | null;
+  dirty: boolean;
+};
+
+export function stateFromRow(row: CustomerTable): ProfileState {
+  return {
+    id: row.id,
+    isNew: false,
+    createdAt: row.created_at,
+    rootId: row.root_id,
+    mergedInto: row.merged_into,
+    traits: parseJsonObject(row.traits),
+    stage: row.stage,
+    storedStage: row.stage,
+    stageOverride: isStage(row.stage_override) ? row.stage_override : null,
+    stageOverrideReason: row.stage_override_reason,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    eventCount: row.event_count,
+    orderCount: row.order_count,
+    revenue: row.revenue,
+    identified: row.identified === 1,
+    advocate: row.advocate === 1,
+    updatedAt: row.updated_at,
+    kindCounts: null,
+    dirty: false,
+  };
+}
+
+export function newState(id: string, now: number, at: number): ProfileState {
+  return {
+    id,
+    isNew: true,
+    createdAt: now,
+    rootId: id,
+    mergedInto: null,
+    traits: {},
+    stage: 'visitor',
+    storedStage: '',
+    stageOverride: null,
+    stageOverrideReason: null,
+    firstSeen: at,
+    lastSeen: at,
+    eventCount: 0,
+    orderCount: 0,
+    revenue: 0,
+    identified: false,
+    advocate: false,
+    updatedAt: now,
+    kindCounts: new Map(),
+    dirty: true,
+  };
+}
+
+export function rowFromState(workspaceId: string, s: ProfileState): CustomerTable {
+  return {
+    workspace_id: workspaceId,
+    id: s.id,
+    root_id: s.rootId,
+    merged_into: s.mergedInto,
+    traits: JSON.stringify(s.traits),
+    stage: s.stage,
+    stage_override: s.stageOverride,
+    stage_override_reason: s.stageOverrideReason,
+    first_seen: s.firstSeen,
+    last_seen: s.lastSeen,
+    event_count: s.eventCount,
+    order_count: s.orderCount,
+    revenue: s.revenue,
+    identified: s.identified ? 1 : 0,
+    advocate: s.advocate ? 1 : 0,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+/** Folds one touchpoint into a profile: counts, first/last seen, traits, lifecycle facts. */
+export function applyTouchpoint(s: ProfileState, tp: Touchpoint, identified: boolean, rules: LifecycleRules): void {
+  const facts = touchpointFacts(tp, rules);
+  s.eventCount += 1;
+  if (tp.timestamp < s.firstSeen) s.firstSeen = tp.timestamp;
+  if (tp.timestamp > s.lastSeen) s.lastSeen = tp.timestamp;
+  if (facts.order) s.orderCount += 1;
+  s.revenue += facts.revenue;
+  s.identified = s.identified || identified || facts.lead;
+  s.advocate = s.advocate || facts.advocate;
+  if (tp.type !== 'group') s.traits = mergeTraits(s.traits, tp.traits);
+  s.dirty = true;
+}
+
+/** Later values win; a trait set to null is removed (Segment's way to unset a trait). */
+export function mergeTraits(base: JsonObject, patch: JsonObject): JsonObject {
+  const keys = Object.keys(patch);
+  if (keys.length === 0) return base;
+  const next: JsonObject = { ...base };
+  for (const key of keys) {
+    if (patch[key] === null) delete next[key];
+    else next[key] = patch[key];
+  }
+  return next;
+}
+
+/** Moves the absorbed profile's facts onto the survivor; traits of the more recently updated one win. */
+export function foldInto(survivor: ProfileState, absorbed: ProfileState): void {
+  survivor.firstSeen = Math.min(survivor.firstSeen, absorbed.firstSeen);
+  survivor.lastSeen = Math.max(survivor.lastSeen, absorbed.lastSeen);
+  survivor.eventCount += absorbed.eventCount;
+  survivor.orderCount += absorbed.orderCount;
+  survivor.revenue += absorbed.revenue;
+  survivor.identified = survivor.identified || absorbed.identified;
+  survivor.advocate = survivor.advocate || absorbed.advocate;
+  survivor.traits =
+    absorbed.updatedAt > survivor.updatedAt ? mergeTraits(survivor.traits, absorbed.traits) : mergeTraits(absorbed.traits, survivor.traits);
+  survivor.stageOverride = survivor.stageOverride ?? absorbed.stageOverride;
+  survivor.stageOverrideReason = survivor.stageOverrideReason ?? absorbed.stageOverrideReason;
+  if (survivor.kindCounts && absorbed.kindCounts) {
+    for (const [kind, n] of absorbed.kindCounts) survivor.kindCounts.set(kind, (survivor.kindCounts.get(kind) ?? 0) + n);
+  }
+  survivor.dirty = true;
+  absorbed.mergedInto = survivor.id;
+  absorbed.dirty = true;
+}
+
+export function refreshStage(s: ProfileState, rules: LifecycleRules, now: number): void {
+  s.stage = computeStage(
+    { identified: s.identified, orderCount: s.orderCount, advocate: s.advocate, lastSeen: s.lastSeen, override: s.stageOverride },
+    rules,
+    now,
+  );
+}

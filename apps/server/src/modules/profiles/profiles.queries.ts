@@ -1,0 +1,219 @@
+import { sql } from 'kysely';
+import type { Db, Engine, Tx } from '../../platform/db/database.ts';
+import type { CustomerTable } from '../../platform/db/tables.ts';
+import { AppError } from '../../platform/errors.ts';
+import { parseJsonObject } from '../../platform/json.ts';
+import type { LifecycleRules } from '../workspaces/index.ts';
+import { computeStage, isStage, type Stage } from './lifecycle.ts';
+import type { IdentityKind } from './normalize-identity.ts';
+
+export { lockWorkspace } from '../../platform/db/lock-workspace.ts';
+
+/** The profile row a customer id resolves to now: itself, or the profile it was merged into. */
+export async function rootOf(db: Db | Tx, workspaceId: string, customerId: string, field = 'id'): Promise<CustomerTable> {
+  const row = await db.selectFrom('customer').select('root_id').where('workspace_id', '=', workspaceId).where('id', '=', customerId).executeTakeFirst();
+  if (!row) throw new AppError('customer_not_found', `no customer ${customerId} in this workspace`, field);
+  return db.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', row.root_id).executeTakeFirstOrThrow();
+}
+
+export type CustomerProfile = {
+  readonly id: string;
+  readonly traits: Readonly<Record<string, unknown>>;
+  readonly stage: Stage;
+  readonly stageOverride: { readonly stage: string; readonly reason: string | null } | null;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly createdAt: string;
+  readonly counts: { readonly events: number; readonly orders: number };
+  readonly revenue: number;
+  readonly identities: readonly { readonly kind: string; readonly value: string; readonly profileId: string; readonly addedAt: string }[];
+  readonly mergedProfileIds: readonly string[];
+  readonly merges: readonly { readonly id: string; readonly survivorId: string; readonly absorbedId: string; readonly cause: string; readonly detail: string; readonly at: string; readonly undoneAt: string | null }[];
+  readonly conflicts: readonly { readonly kind: string; readonly value: string; readonly reason: string; readonly messageId: string | null; readonly at: string }[];
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function stageNow(row: CustomerTable, rules: LifecycleRules, now: number): Stage {
+  return computeStage(
+    { identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen: row.last_seen, override: isStage(row.stage_override) ? row.stage_override : null },
+    rules,
+    now,
+  );
+}
+
+/** The whole profile: identities, traits, stage (computed now), counts and merge history. */
+export async function getCustomer(db: Db, workspaceId: string, customerId: string, rules: LifecycleRules, now: number): Promise<CustomerProfile> {
+  const row = await rootOf(db, workspaceId, customerId);
+  const [identities, family, merges, conflicts] = await Promise.all([
+    db.selectFrom('identity').select(['kind', 'value', 'profile_id', 'created_at']).where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('created_at').orderBy('kind').execute(),
+    db.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', '=', row.id).where('id', '!=', row.id).execute(),
+    db.selectFrom('merge').selectAll().where('workspace_id', '=', workspaceId).where((eb) => eb.or([eb('survivor_id', '=', row.id), eb('absorbed_id', '=', row.id)])).orderBy('created_at', 'desc').limit(100).execute(),
+    db.selectFrom('identity_conflict').selectAll().where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('created_at', 'desc').limit(50).execute(),
+  ]);
+  return {
+    id: row.id,
+    traits: parseJsonObject(row.traits),
+    stage: stageNow(row, rules, now),
+    stageOverride: row.stage_override ? { stage: row.stage_override, reason: row.stage_override_reason } : null,
+    firstSeen: iso(row.first_seen),
+    lastSeen: iso(row.last_seen),
+    createdAt: iso(row.created_at),
+    counts: { events: row.event_count, orders: row.order_count },
+    revenue: Math.round(row.revenue * 100) / 100,
+    identities: identities.map((i) => ({ kind: i.kind, value: i.value, profileId: i.profile_id, addedAt: iso(i.created_at) })),
+    mergedProfileIds: family.map((f) => f.id),
+    merges: merges.map((m) => ({ id: m.id, survivorId: m.survivor_id, absorbedId: m.absorbed_id, cause: m.cause, detail: m.detail, at: iso(m.created_at), undoneAt: m.undone_at === null ? null : iso(m.undone_at) })),
+    conflicts: conflicts.map((c) => ({ kind: c.kind, value: c.value, reason: c.reason, messageId: c.message_id, at: iso(c.created_at) })),
+  };
+}
+
+/** The root profile id an identity resolves to, or null. */
+export async function findCustomerIdByIdentity(db: Db, workspaceId: string, kind: IdentityKind, value: string): Promise<string | null> {
+  const row = await db.selectFrom('identity').select('customer_id').where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('value', '=', value).executeTakeFirst();
+  return row?.customer_id ?? null;
+}
+
+/** Opaque cursors: base64url of the sort key of the last item on the page. */
+export function encodeCursor(parts: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, shape: readonly ('number' | 'string')[]): (string | number)[] | null {
+  if (!cursor) return null;
+  try {
+    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => typeof p === shape[i])) return parts as (string | number)[];
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('invalid_field', 'cursor is not one this API gave out', 'cursor');
+}
+
+export type TimelineItem = {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string | null;
+  readonly channel: string;
+  readonly timestamp: string;
+  readonly receivedAt: string;
+  readonly messageId: string;
+  readonly profileId: string;
+  readonly userId: string | null;
+  readonly anonymousId: string | null;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly context: Readonly<Record<string, unknown>>;
+};
+
+/** One customer's touchpoints, newest first, cursor-paged, optionally one channel/type/name. */
+export async function getTimeline(
+  db: Db,
+  workspaceId: string,
+  customerId: string,
+  options: { readonly limit: number; readonly cursor?: string; readonly channel?: string; readonly type?: string; readonly name?: string },
+): Promise<{ readonly data: readonly TimelineItem[]; readonly nextCursor: string | null }> {
+  const root = await rootOf(db, workspaceId, customerId);
+  const after = decodeCursor(options.cursor, ['number', 'string']);
+  let query = db
+    .selectFrom('event')
+    .select(['id', 'type', 'name', 'channel', 'timestamp', 'received_at', 'message_id', 'profile_id', 'user_id', 'anonymous_id', 'properties', 'context'])
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', root.id);
+  if (options.channel) query = query.where('channel', '=', options.channel);
+  if (options.type) query = query.where('type', '=', options.type);
+  if (options.name) query = query.where('name', '=', options.name);
+  if (after) {
+    const [ts, id] = after as [number, string];
+    query = query.where((eb) => eb.or([eb('timestamp', '<', ts), eb.and([eb('timestamp', '=', ts), eb('id', '<', id)])]));
+  }
+  const rows = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((e) => ({
+      id: e.id,
+      type: e.type,
+      name: e.name,
+      channel: e.channel,
+      timestamp: iso(e.timestamp),
+      receivedAt: iso(e.received_at),
+      messageId: e.message_id,
+      profileId: e.profile_id,
+      userId: e.user_id,
+      anonymousId: e.anonymous_id,
+      properties: parseJsonObject(e.properties),
+      context: parseJsonObject(e.context),
+    })),
+    nextCursor: rows.length > options.limit && last ? encodeCursor([last.timestamp, last.id]) : null,
+  };
+}
+
+export type CustomerSummary = {
+  readonly id: string;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly stage: Stage;
+  readonly lastSeen: string;
+  readonly counts: { readonly events: number; readonly orders: number };
+  readonly revenue: number;
+};
+
+/**
+ * Finds customers by free text (name, email, phone, user id: matched against identities and
+ * traits), by exact trait values, and by stage; newest activity first, cursor-paged.
+ */
+export async function searchCustomers(
+  db: Db,
+  engine: Engine,
+  workspaceId: string,
+  options: { readonly q?: string; readonly traits?: Readonly<Record<string, string>>; readonly stage?: Stage; readonly limit: number; readonly cursor?: string; readonly phone?: string | null },
+  rules: LifecycleRules,
+  now: number,
+): Promise<{ readonly data: readonly CustomerSummary[]; readonly nextCursor: string | null }> {
+  const after = decodeCursor(options.cursor, ['number', 'string']);
+  let query = db.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('merged_into', 'is', null);
+  const q = options.q?.trim();
+  if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const exact = [q, q.toLowerCase(), ...(options.phone ? [options.phone] : [])];
+    query = query.where((eb) =>
+      eb.or([
+        eb('id', 'in', eb.selectFrom('identity').select('customer_id').where('workspace_id', '=', workspaceId).where('value', 'in', exact)),
+        engine === 'postgres' ? sql<boolean>`traits ilike ${like} escape '\\'` : sql<boolean>`traits like ${like} escape '\\'`,
+      ]),
+    );
+  }
+  for (const [key, value] of Object.entries(options.traits ?? {})) {
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(key)) throw new AppError('invalid_field', 'trait names may use letters, digits, _ . -', `trait.${key}`);
+    query =
+      engine === 'postgres'
+        ? query.where(sql<string>`(traits::jsonb ->> ${key})`, '=', value)
+        : query.where(sql<string>`cast(json_extract(traits, ${'$."' + key + '"'}) as text)`, '=', value);
+  }
+  if (options.stage) query = query.where('stage', '=', options.stage);
+  if (after) {
+    const [ts, id] = after as [number, string];
+    query = query.where((eb) => eb.or([eb('last_seen', '<', ts), eb.and([eb('last_seen', '=', ts), eb('id', '<', id)])]));
+  }
+  const rows = await query.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((row) => {
+      const traits = parseJsonObject(row.traits);
+      const name = typeof traits.name === 'string' ? traits.name : [traits.firstName, traits.lastName].filter((x) => typeof x === 'string').join(' ') || null;
+      return {
+        id: row.id,
+        name,
+        email: typeof traits.email === 'string' ? traits.email : null,
+        phone: typeof traits.phone === 'string' ? traits.phone : null,
+        stage: stageNow(row, rules, now),
+        lastSeen: iso(row.last_seen),
+        counts: { events: row.event_count, orders: row.order_count },
+        revenue: Math.round(row.revenue * 100) / 100,
+      };
+    }),
+    nextCursor: rows.length > options.limit && last ? encodeCursor([last.last_seen, last.id]) : null,
+  };
+}

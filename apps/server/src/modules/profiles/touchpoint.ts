@@ -1,0 +1,81 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { isPlainObject, type JsonObject } from '../../platform/json.ts';
+import { normalizeIdentity, type IdentityKind, type NormalizedIdentity } from './normalize-identity.ts';
+
+export type TouchpointType = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
+
+/**
+ * One thing that happened between the company and a person, already validated: the unit
+ * the profile store records. The tracking API, CSV import and the demo all produce these.
+ */
+export type Touchpoint = {
+  readonly messageId: string;
+  readonly type: TouchpointType;
+  /** Event name for track, page/screen name, or null. */
+  readonly name: string | null;
+  /** web, app, email, phone, store, chat, … */
+  readonly channel: string;
+  readonly userId: string | null;
+  readonly anonymousId: string | null;
+  /** alias only: the id the person had before. */
+  readonly previousId: string | null;
+  /** Person traits this touchpoint sets (identify traits and context.traits). */
+  readonly traits: JsonObject;
+  /** What is stored as the event's properties (for identify and group: their traits). */
+  readonly properties: JsonObject;
+  readonly context: JsonObject;
+  /** When it happened (clock skew corrected), Unix ms. */
+  readonly timestamp: number;
+  readonly receivedAt: number;
+};
+
+const SOCIAL_NETWORKS = ['twitter', 'x', 'instagram', 'facebook', 'tiktok', 'linkedin', 'youtube'] as const;
+
+export type ExtractedIdentities = {
+  readonly identities: readonly NormalizedIdentity[];
+  /** Identifiers dropped before matching (blocklisted or malformed), for the conflict log. */
+  readonly rejected: readonly { readonly kind: IdentityKind; readonly value: string; readonly reason: string }[];
+};
+
+/**
+ * Every identifier a touchpoint carries: userId, anonymousId, previousId (alias), traits.email,
+ * traits.phone, social handles in traits (twitter, instagram, …) and Segment's
+ * `context.externalIds` ([{ id, type }] → external_id "type:id").
+ */
+export function extractIdentities(tp: Touchpoint, defaultCountry: CountryCode | null): ExtractedIdentities {
+  const candidates: { kind: IdentityKind; raw: unknown }[] = [];
+  if (tp.userId !== null) candidates.push({ kind: 'user_id', raw: tp.userId });
+  if (tp.anonymousId !== null) candidates.push({ kind: 'anonymous_id', raw: tp.anonymousId });
+  // alias: the previous id is looked up as a user id first, then as an anonymous id (graph).
+  if (tp.previousId !== null) candidates.push({ kind: 'anonymous_id', raw: tp.previousId });
+  if (tp.traits.email !== undefined && tp.traits.email !== null && tp.traits.email !== '') candidates.push({ kind: 'email', raw: tp.traits.email });
+  if (tp.traits.phone !== undefined && tp.traits.phone !== null && tp.traits.phone !== '') candidates.push({ kind: 'phone', raw: tp.traits.phone });
+  for (const network of SOCIAL_NETWORKS) {
+    const handle = tp.traits[network];
+    if (typeof handle === 'string' && handle.trim() !== '') candidates.push({ kind: 'social', raw: `${network === 'x' ? 'twitter' : network}:${handle}` });
+  }
+  const externalIds = tp.context.externalIds;
+  if (Array.isArray(externalIds)) {
+    for (const entry of externalIds) {
+      if (isPlainObject(entry) && (typeof entry.id === 'string' || typeof entry.id === 'number') && typeof entry.type === 'string') {
+        candidates.push({ kind: 'external_id', raw: `${entry.type}:${entry.id}` });
+      }
+    }
+  }
+
+  const identities: NormalizedIdentity[] = [];
+  const rejected: { kind: IdentityKind; value: string; reason: string }[] = [];
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    const result = normalizeIdentity(c.kind, c.raw, { defaultCountry: defaultCountry ?? undefined });
+    if (!result.ok) {
+      rejected.push({ kind: c.kind, value: String(c.raw).slice(0, 255), reason: result.reason });
+      continue;
+    }
+    const key = `${result.identity.kind}\u0000${result.identity.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    identities.push(result.identity);
+  }
+  return { identities, rejected };
+}

@@ -1,0 +1,61 @@
+import type { Deps } from '../../platform/deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import { writeOutbox } from '../../platform/outbox.ts';
+import type { WorkspaceSettings } from '../workspaces/index.ts';
+import { PROFILE_EVENTS } from './profiles.events.ts';
+import { lockWorkspace } from './profiles.queries.ts';
+import { rebuildProfile } from './rebuild-profile.ts';
+
+/**
+ * Undoes a merge. `customerId` is either the absorbed profile (its own merge is undone) or
+ * the survivor, with `mergeId` naming which merge (or, without it, the latest one).
+ * The absorbed profile gets back everything that joined through it — identities and events
+ * whose `profile_id` lies in its part of the merge tree — and both sides are rebuilt from
+ * their events.
+ */
+export async function unmergeCustomer(
+  deps: Deps,
+  input: { readonly workspaceId: string; readonly customerId: string; readonly mergeId?: string; readonly actor: string; readonly settings: WorkspaceSettings },
+): Promise<{ readonly survivorId: string; readonly restoredId: string; readonly mergeId: string }> {
+  const { workspaceId } = input;
+  return deps.db.transaction().execute(async (tx) => {
+    await lockWorkspace(tx, deps.engine, workspaceId);
+    const me = await tx.selectFrom('customer').select(['id', 'root_id', 'merged_into']).where('workspace_id', '=', workspaceId).where('id', '=', input.customerId).executeTakeFirst();
+    if (!me) throw new AppError('customer_not_found', `no customer ${input.customerId}`);
+    let query = tx.selectFrom('merge').selectAll().where('workspace_id', '=', workspaceId).where('undone_at', 'is', null);
+    if (input.mergeId) query = query.where('id', '=', input.mergeId);
+    else if (me.merged_into !== null) query = query.where('absorbed_id', '=', me.id).where('survivor_id', '=', me.merged_into);
+    else query = query.where('survivor_id', '=', me.id);
+    const merge = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+    if (!merge) throw new AppError('merge_not_found', 'this customer has no merge to undo', input.mergeId ? 'mergeId' : undefined);
+    if (merge.survivor_id !== me.id && merge.absorbed_id !== me.id) throw new AppError('merge_not_found', 'that merge does not involve this customer', 'mergeId');
+
+    // The absorbed profile and everything merged into it before form the part to restore.
+    const family = await tx.selectFrom('customer').select(['id', 'merged_into']).where('workspace_id', '=', workspaceId).where('root_id', '=', me.root_id).execute();
+    const part = new Set([merge.absorbed_id]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const c of family) {
+        if (c.merged_into !== null && part.has(c.merged_into) && !part.has(c.id)) {
+          part.add(c.id);
+          grew = true;
+        }
+      }
+    }
+    const rootId = me.root_id;
+    const restored = merge.absorbed_id;
+    const ids = [...part];
+    const now = deps.clock.now();
+    await tx.updateTable('customer').set({ merged_into: null, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', restored).execute();
+    await tx.updateTable('customer').set({ root_id: restored }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+    await tx.updateTable('identity').set({ customer_id: restored }).where('workspace_id', '=', workspaceId).where('customer_id', '=', rootId).where('profile_id', 'in', ids).execute();
+    await tx.updateTable('event').set({ customer_id: restored }).where('workspace_id', '=', workspaceId).where('customer_id', '=', rootId).where('profile_id', 'in', ids).execute();
+    await tx.updateTable('merge').set({ undone_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', merge.id).execute();
+    await rebuildProfile(tx, workspaceId, rootId, input.settings, now);
+    await rebuildProfile(tx, workspaceId, restored, input.settings, now);
+    await writeOutbox(tx, deps, [{ workspaceId, topic: PROFILE_EVENTS.unmerged, payload: { survivorId: rootId, restoredId: restored, mergeId: merge.id } }]);
+    await writeAudit(tx, deps, { workspaceId, actor: input.actor, action: 'customer.unmerged', target: rootId, details: { restoredId: restored, mergeId: merge.id } });
+    return { survivorId: rootId, restoredId: restored, mergeId: merge.id };
+  });
+}

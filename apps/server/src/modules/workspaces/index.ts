@@ -1,0 +1,10 @@
+export { createWorkspace, type CreatedWorkspace, type CreateWorkspaceInput } from './create-workspace.ts';
+export { createKey, type CreatedKey, type KeyKind } from './create-key.ts';
+export { createAuthenticator, type Authenticator, type Principal, type Role } from './authenticate.ts';
+export { signIn } from './sign-in.ts';
+export { createTeam } from './create-team.ts';
+export { createAgent } from './create-agent.ts';
+export { createBusinessUnit } from './create-business-unit.ts';
+export { updateSettings } from './update-settings.ts';
+export { DEFAULT_SETTINGS, parseSettings, type WorkspaceSettings, type LifecycleRules, type IdentityRules } from './workspace-settings.ts';
+export * from './workspaces.queries.ts';

@@ -1,0 +1,25 @@
+import type { Deps } from '../../platform/deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
+
+/** Changes part of a workspace's settings (lifecycle rules, identity limits, default country). */
+export async function updateSettings(
+  deps: Deps,
+  input: { readonly workspaceId: string; readonly patch: JsonObject; readonly actor: string },
+): Promise<WorkspaceSettings> {
+  return deps.db.transaction().execute(async (tx) => {
+    const row = await tx.selectFrom('workspace').select('settings').where('id', '=', input.workspaceId).executeTakeFirst();
+    if (!row) throw new AppError('not_found', 'workspace not found');
+    const current = parseJsonObject(row.settings);
+    const next: JsonObject = { ...current, ...input.patch };
+    for (const section of ['identity', 'lifecycle'] as const) {
+      const patch = input.patch[section];
+      if (patch && typeof patch === 'object') next[section] = { ...(current[section] as JsonObject | undefined), ...(patch as JsonObject) };
+    }
+    await tx.updateTable('workspace').set({ settings: JSON.stringify(next) }).where('id', '=', input.workspaceId).execute();
+    await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'settings.updated', target: input.workspaceId, details: input.patch });
+    return parseSettings(JSON.stringify(next));
+  });
+}

@@ -1,0 +1,70 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { isPlainObject, parseJsonObject } from '../../platform/json.ts';
+
+/**
+ * Lifecycle rules, evaluated in this order: a manual override wins; then inactivity
+ * (no event for `churnedAfterDays` → churned, for `atRiskAfterDays` → at_risk) for anyone
+ * past visitor; then advocate, repeat, customer, lead, visitor from what the profile did.
+ */
+export type LifecycleRules = {
+  /** Events that make a lead even without an identity (a form, a sign-up). */
+  readonly leadEvents: readonly string[];
+  /** Events that count as an order: the first makes a customer. */
+  readonly orderEvents: readonly string[];
+  /** Orders from which a customer is a repeat customer. */
+  readonly repeatAfterOrders: number;
+  /** Events that make an advocate (a referral, a review); an NPS score of 9–10 also does. */
+  readonly advocateEvents: readonly string[];
+  readonly atRiskAfterDays: number;
+  readonly churnedAfterDays: number;
+};
+
+/**
+ * Guard rails on identity resolution, after Segment Unify: how many identities of a kind one
+ * profile may hold, the order in which identifiers win when a limit is hit, and a cap.
+ */
+export type IdentityRules = {
+  readonly limits: Readonly<Record<string, number>>;
+  readonly priority: readonly string[];
+  readonly maxIdentitiesPerProfile: number;
+};
+
+export type WorkspaceSettings = {
+  /** Country assumed for phone numbers written without +country code. */
+  readonly defaultCountry: CountryCode | null;
+  readonly identity: IdentityRules;
+  readonly lifecycle: LifecycleRules;
+};
+
+export const DEFAULT_SETTINGS: WorkspaceSettings = {
+  defaultCountry: null,
+  identity: {
+    limits: { user_id: 1, email: 5, phone: 5, external_id: 10, social: 10, anonymous_id: 100 },
+    priority: ['user_id', 'external_id', 'email', 'phone', 'social', 'anonymous_id'],
+    maxIdentitiesPerProfile: 1000,
+  },
+  lifecycle: {
+    leadEvents: ['Signed Up', 'Lead Captured', 'Form Submitted', 'Trial Started', 'Newsletter Subscribed'],
+    orderEvents: ['Order Completed'],
+    repeatAfterOrders: 2,
+    advocateEvents: ['Referral Sent', 'Review Submitted', 'Product Reviewed'],
+    atRiskAfterDays: 60,
+    churnedAfterDays: 180,
+  },
+};
+
+/** Reads stored settings over the defaults, so a workspace stores only what it changed. */
+export function parseSettings(text: string | null | undefined): WorkspaceSettings {
+  const stored = parseJsonObject(text);
+  const identity = isPlainObject(stored.identity) ? stored.identity : {};
+  const lifecycle = isPlainObject(stored.lifecycle) ? stored.lifecycle : {};
+  return {
+    defaultCountry: typeof stored.defaultCountry === 'string' ? (stored.defaultCountry as CountryCode) : DEFAULT_SETTINGS.defaultCountry,
+    identity: {
+      ...DEFAULT_SETTINGS.identity,
+      ...identity,
+      limits: { ...DEFAULT_SETTINGS.identity.limits, ...(isPlainObject(identity.limits) ? (identity.limits as Record<string, number>) : {}) },
+    } as IdentityRules,
+    lifecycle: { ...DEFAULT_SETTINGS.lifecycle, ...lifecycle } as LifecycleRules,
+  };
+}

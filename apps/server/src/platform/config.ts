@@ -1,0 +1,29 @@
+import path from 'node:path';
+
+/** Everything the process reads from its environment, read once in main.ts. */
+export type Config = {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** postgres://… to run on PostgreSQL; absent means SQLite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** Load the Demo workspace on first start. */
+  readonly demo: boolean;
+  readonly logLevel: string;
+  /** SQLite `synchronous` pragma: FULL makes every acknowledged commit survive power loss. */
+  readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF';
+};
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const sync = (env.TOUCHPOINT_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  return {
+    port: Number(env.PORT ?? 3000),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.TOUCHPOINT_DATA ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    demo: env.TOUCHPOINT_DEMO !== '0',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    sqliteSynchronous: sync === 'NORMAL' || sync === 'OFF' ? sync : 'FULL',
+    ...overrides,
+  };
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Tables } from './tables.ts';
+
+export type Db = Kysely<Tables>;
+export type Tx = Transaction<Tables>;
+export type Engine = 'sqlite' | 'postgres';
+
+/** An open database and the facts code needs about it. */
+export type Database = {
+  readonly db: Db;
+  readonly engine: Engine;
+  /** Where the data lives, for messages: a file path or the URL without its password. */
+  readonly location: string;
+  readonly close: () => Promise<void>;
+};
+
+export type DatabaseOptions = {
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly sqliteSynchronous?: 'FULL' | 'NORMAL' | 'OFF';
+  /** PostgreSQL schema to use (tests isolate each run in its own). */
+  readonly pgSchema?: string;
+  readonly poolSize?: number;
+};
+
+// int8 (count, bigint columns) would arrive as strings; our values are ms timestamps and
+// counts that fit a double exactly.
+pg.types.setTypeParser(20, (value) => Number(value));
+pg.types.setTypeParser(1700, (value) => Number(value));
+
+/**
+ * Opens SQLite under `dataDir` or PostgreSQL at `databaseUrl`.
+ * @example const { db, close } = await openDatabase({ dataDir: './data' })
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openSqlite(options);
+}
+
+function openSqlite(options: DatabaseOptions): Database {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, 'touchpoint.sqlite');
+  const handle = new SQLite(file);
+  handle.pragma('journal_mode = WAL');
+  // better-sqlite3 defaults to NORMAL, which can lose the last commits on power loss.
+  handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+  handle.pragma('foreign_keys = OFF');
+  handle.pragma('busy_timeout = 5000');
+  handle.pragma('cache_size = -65536');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    db,
+    engine: 'sqlite',
+    location: file,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const schema = options.pgSchema;
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+  if (schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await admin.end();
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(db);
+  const safe = new URL(url);
+  safe.password = '';
+  return {
+    db,
+    engine: 'postgres',
+    location: safe.toString() + (schema ? ` (schema ${schema})` : ''),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

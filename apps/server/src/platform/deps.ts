@@ -1,0 +1,13 @@
+import type { Clock } from './clock.ts';
+import type { Db, Engine } from './db/database.ts';
+import type { Ids } from './ids.ts';
+import type { Logger } from './logger.ts';
+
+/** What a use case needs from the outside world, built once in main.ts and passed in. */
+export type Deps = {
+  readonly db: Db;
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly log: Logger;
+};

@@ -1,0 +1,42 @@
+/**
+ * Every error code the API can answer with, and when each is raised. The HTTP layer maps
+ * each code to a status in one exhaustive switch (http/error-handler.ts), so adding a code
+ * here without deciding its status fails to compile.
+ */
+export type ErrorCode =
+  // request shape
+  | 'invalid_json' //          body is not JSON (or not valid gzip)
+  | 'invalid_field' //         a field has the wrong type or value; `field` names it
+  | 'missing_field' //         a required field is absent; `field` names it
+  | 'event_too_large' //       one tracking call over 32 KB
+  | 'batch_too_large' //       a batch request over 500 KB (after decompression)
+  | 'unsupported_encoding' //  Content-Encoding other than gzip/deflate/identity
+  // auth
+  | 'unauthorized' //          missing or unknown key or session
+  | 'forbidden' //             the key or role may not do this
+  // lookups
+  | 'not_found' //             route does not exist
+  | 'customer_not_found' //    no such customer in this workspace
+  | 'merge_not_found' //       no reversible merge for that customer
+  // profiles
+  | 'merge_conflict' //        merging would break an identity limit (two user ids)
+  | 'invalid_identity' //      identity value is blocklisted or malformed
+  | 'conflict' //              a unique value already exists (e.g. agent email)
+  // server
+  | 'shutting_down' //         the server is draining and takes no new writes
+  | 'internal'; //             a bug; logged with the request id
+
+/**
+ * An expected failure, carried as data up to the one HTTP error handler.
+ * @example throw new AppError('customer_not_found', `no customer ${id}`)
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

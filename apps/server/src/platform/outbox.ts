@@ -1,0 +1,40 @@
+import type { Clock } from './clock.ts';
+import type { Tx } from './db/database.ts';
+import type { Ids } from './ids.ts';
+
+/**
+ * A domain event on its way to listeners. Written in the same transaction as the change it
+ * describes, so a committed change always gets its event and a rolled-back one never does.
+ * Topics are `noun.past_tense` and listed in each module's `<m>.events.ts`.
+ */
+export type OutboxEvent = {
+  readonly workspaceId: string;
+  readonly topic: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+};
+
+/** @example await writeOutbox(tx, deps, [{ workspaceId, topic: 'customer.merged', payload }]) */
+export async function writeOutbox(
+  tx: Tx,
+  deps: { readonly ids: Ids; readonly clock: Clock },
+  events: readonly OutboxEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const now = deps.clock.now();
+  await tx
+    .insertInto('outbox')
+    .values(
+      events.map((e) => ({
+        workspace_id: e.workspaceId,
+        id: deps.ids.next(),
+        topic: e.topic,
+        payload: JSON.stringify(e.payload),
+        created_at: now,
+        attempts: 0,
+        available_at: now,
+        processed_at: null,
+        last_error: null,
+      })),
+    )
+    .execute();
+}

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { composeTouchpoint, type Touchpoint } from '../src/main.ts';
+import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
+import { readConfig, type Config } from '../src/platform/config.ts';
+import type { Clock } from '../src/platform/clock.ts';
+import { createLogger } from '../src/platform/logger.ts';
+
+export type EngineName = 'sqlite' | 'postgres';
+/** Every HTTP scenario runs once per engine. */
+export const ENGINES: readonly EngineName[] = ['sqlite', 'postgres'];
+export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Where one test run keeps its data: a temp folder, or its own PostgreSQL schema. */
+export type Store = { readonly config: Config; readonly pgSchema?: string; readonly drop: () => Promise<void> };
+
+export function newStore(engine: EngineName): Store {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-test-'));
+  if (engine === 'sqlite') {
+    return { config: readConfig({ TOUCHPOINT_DATA: dataDir, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'silent' }), drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const pgSchema = `t_${randomBytes(6).toString('hex')}`;
+  return {
+    config: readConfig({ TOUCHPOINT_DATA: dataDir, DATABASE_URL: PG_URL, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'silent' }),
+    pgSchema,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+      await client.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Running = {
+  readonly tp: Touchpoint;
+  readonly url: string;
+  readonly workspace: CreatedWorkspace;
+  readonly store: Store;
+  /** fetch against the server with the workspace's API key. */
+  readonly api: (method: string, route: string, body?: unknown, key?: string) => Promise<{ status: number; body: any }>;
+  /** POST a tracking call with the workspace's write key (HTTP Basic). */
+  readonly track: (route: string, body: unknown, writeKey?: string) => Promise<{ status: number; body: any }>;
+  readonly stop: () => Promise<void>;
+};
+
+/** Starts a real server on a free port over a fresh store, with one workspace in it. */
+export async function startServer(engine: EngineName, options: { readonly clock?: Clock; readonly defaultCountry?: string } = {}): Promise<Running> {
+  const store = newStore(engine);
+  const tp = await composeTouchpoint(store.config, { pgSchema: store.pgSchema, clock: options.clock, log: createLogger('silent'), workerPollMs: 50 });
+  const workspace = await createWorkspace(tp.deps, { name: 'Acme', ownerEmail: 'owner@acme.test', ownerPassword: 'correct horse battery', defaultCountry: (options.defaultCountry ?? null) as never });
+  const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });
+  const call = async (method: string, route: string, body: unknown, headers: Record<string, string>) => {
+    const res = await fetch(url + route, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (metrics)
+    }
+    return { status: res.status, body: parsed as any };
+  };
+  return {
+    tp,
+    url,
+    workspace,
+    store,
+    api: (method, route, body, key = workspace.apiKey) => call(method, route, body, { authorization: `Bearer ${key}` }),
+    track: (route, body, writeKey = workspace.writeKey) => call('POST', route, body, { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }),
+    stop: async () => {
+      await tp.close();
+      await store.drop();
+    },
+  };
+}
