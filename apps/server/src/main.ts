@@ -39,7 +39,7 @@ export type ComposeOptions = {
  */
 export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<Touchpoint> {
   const log = options.log ?? createLogger(config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema });
   await migrateToLatest(database.db);
   const deps: Deps = { db: database.db, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log };
   const settings = createSettingsCache(deps);

@@ -37,6 +37,9 @@ function writeKeyOf(request: FastifyRequest, body: JsonObject): string | null {
 export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   // Bodies are decoded here, not by Fastify: any content type, gzip or not (RudderStack).
   app.removeAllContentTypeParsers();
+  // The body schemas are documentation only. Fastify's validator would coerce types in place
+  // (event: 5 becomes "5", userId: ["a"] becomes "a") before parseSegmentMessage saw them.
+  app.setValidatorCompiler(() => () => true);
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BATCH_LIMIT * 2 }, (request, body, done) => {
     try {
       const isBatch = request.url.startsWith('/v1/batch') || request.url.startsWith('/v1/import');

@@ -7,6 +7,8 @@ export type Config = {
   readonly dataDir: string;
   /** postgres://… to run on PostgreSQL; absent means SQLite under dataDir. */
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema to use instead of the URL's default (TOUCHPOINT_PG_SCHEMA), so processes can share one database. */
+  readonly pgSchema: string | undefined;
   /** Load the Demo workspace on first start. */
   readonly demo: boolean;
   readonly logLevel: string;
@@ -21,6 +23,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.TOUCHPOINT_DATA ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    pgSchema: env.TOUCHPOINT_PG_SCHEMA || undefined,
     demo: env.TOUCHPOINT_DEMO !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
     sqliteSynchronous: sync === 'NORMAL' || sync === 'OFF' ? sync : 'FULL',

@@ -29,7 +29,8 @@ export function parseSegmentMessage(
   defaults: BatchDefaults = {},
 ): { readonly ok: true; readonly touchpoint: Touchpoint } | { readonly ok: false; readonly problem: MessageProblem } {
   const fail = (field: string, message: string, code: MessageProblem['code'] = 'invalid_field') =>
-    ({ ok: false, problem: { field: path + field, message, code } }) as const;
+    // A whole batch item is named `batch[3]`, not `batch[3].`.
+    ({ ok: false, problem: { field: field ? path + field : path.replace(/\.$/, ''), message, code } }) as const;
   if (!isPlainObject(raw)) return fail(path ? '' : 'body', 'must be a JSON object');
 
   let kind = type;

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, startServer, type Running } from './harness.ts';
+
+let seq = 0;
+const mid = () => `m-${Date.now()}-${++seq}`;
+
+describe.each(ENGINES)('identity resolution on %s', (engine) => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await startServer(engine, { defaultCountry: 'US' });
+  });
+  afterAll(async () => s?.stop());
+
+  const identify = (body: Record<string, unknown>) => s.track('/v1/identify', { messageId: mid(), ...body });
+  const lookup = async (identity: string) => {
+    const res = await s.api('GET', `/api/v1/customers?identity=${encodeURIComponent(identity)}`);
+    expect(res.status).toBe(200);
+    return res.body.data[0] as { id: string; identities: { kind: string; value: string }[]; merges: { id: string }[]; conflicts: { kind: string; reason: string }[]; counts: { events: number }; traits: Record<string, unknown> } | undefined;
+  };
+
+  it('treats Ann@Example.com and ann@example.com as one person', async () => {
+    expect((await identify({ anonymousId: 'case-a', traits: { email: 'Ann@Example.com' } })).status).toBe(200);
+    expect((await identify({ anonymousId: 'case-b', traits: { email: ' ann@example.com ' } })).status).toBe(200);
+    const a = await lookup('email:ANN@example.com');
+    const b = await lookup('anonymous_id:case-b');
+    expect(a?.id).toBeDefined();
+    expect(b?.id).toBe(a?.id);
+  });
+
+  it('joins an anonymous visitor to the account they sign in to', async () => {
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'visitor-1', name: 'Pricing' });
+    await identify({ anonymousId: 'visitor-1', userId: 'user-1', traits: { name: 'Vera Visitor' } });
+    const profile = await lookup('user_id:user-1');
+    expect(profile?.identities.map((i) => `${i.kind}:${i.value}`).sort()).toEqual(['anonymous_id:visitor-1', 'user_id:user-1']);
+    expect(profile?.counts.events).toBe(2);
+  });
+
+  it('merges two profiles one call links, the older surviving with both timelines, and unmerges them', async () => {
+    await identify({ userId: 'older-u', traits: { email: 'older@example.com', plan: 'pro' } });
+    await new Promise((r) => setTimeout(r, 5));
+    await s.track('/v1/track', { messageId: mid(), anonymousId: 'phone-app-7', event: 'App Opened' });
+    await s.track('/v1/track', { messageId: mid(), anonymousId: 'phone-app-7', event: 'Product Viewed' });
+    const older = await lookup('user_id:older-u');
+    const newer = await lookup('anonymous_id:phone-app-7');
+    expect(newer?.id).not.toBe(older?.id);
+
+    // One call carries both identities: the profiles become one.
+    await s.track('/v1/track', { messageId: mid(), userId: 'older-u', anonymousId: 'phone-app-7', event: 'Signed In' });
+    const merged = await lookup('anonymous_id:phone-app-7');
+    expect(merged?.id).toBe(older?.id);
+    expect(merged?.counts.events).toBe(4);
+    expect(merged?.merges).toHaveLength(1);
+    const timeline = await s.api('GET', `/api/v1/customers/${older?.id}/timeline?limit=10`);
+    expect(timeline.body.data.map((e: { name: string | null }) => e.name)).toEqual(['Signed In', 'Product Viewed', 'App Opened', null]);
+    // The absorbed id still answers, with the survivor.
+    expect((await s.api('GET', `/api/v1/customers/${newer?.id}`)).body.id).toBe(older?.id);
+
+    const undone = await s.api('POST', `/api/v1/customers/${newer?.id}/unmerge`, {});
+    expect(undone.status).toBe(200);
+    expect(undone.body).toMatchObject({ survivorId: older?.id, restoredId: newer?.id });
+    const restored = await lookup('anonymous_id:phone-app-7');
+    expect(restored?.id).toBe(newer?.id);
+    const restoredTimeline = await s.api('GET', `/api/v1/customers/${newer?.id}/timeline`);
+    expect(restoredTimeline.body.data.map((e: { name: string }) => e.name)).toEqual(['Product Viewed', 'App Opened']);
+    const survivor = await lookup('user_id:older-u');
+    // The linking call came in through the survivor's user id, so it stays there.
+    expect(survivor?.counts.events).toBe(2);
+    expect(survivor?.traits.plan).toBe('pro');
+    expect((await s.api('POST', `/api/v1/customers/${newer?.id}/unmerge`, {})).body.error.code).toBe('merge_not_found');
+  });
+
+  it('keeps a shared device from fusing two people who log in on it', async () => {
+    await identify({ anonymousId: 'family-ipad', userId: 'alice', traits: { email: 'alice@example.com' } });
+    await s.track('/v1/track', { messageId: mid(), anonymousId: 'family-ipad', userId: 'alice', event: 'Logged Out' });
+    await identify({ anonymousId: 'family-ipad', userId: 'bob', traits: { email: 'bob@example.com' } });
+    const alice = await lookup('user_id:alice');
+    const bob = await lookup('user_id:bob');
+    expect(bob?.id).toBeDefined();
+    expect(bob?.id).not.toBe(alice?.id);
+    expect(alice?.identities.some((i) => i.value === 'bob@example.com')).toBe(false);
+    expect(bob?.conflicts.some((c) => c.kind === 'anonymous_id')).toBe(true);
+    // The device's id still resolves to its first owner.
+    expect((await lookup('anonymous_id:family-ipad'))?.id).toBe(alice?.id);
+  });
+
+  it('records a second user id on a profile as a conflict instead of merging', async () => {
+    await identify({ userId: 'carol-1', traits: { email: 'carol@example.com' } });
+    await identify({ userId: 'carol-2', traits: { email: 'carol@example.com' } });
+    const one = await lookup('user_id:carol-1');
+    const two = await lookup('user_id:carol-2');
+    expect(two?.id).not.toBe(one?.id);
+    expect(two?.conflicts[0]).toMatchObject({ kind: 'email' });
+    // A person may still merge them on purpose, but only by forcing past the limit.
+    const refused = await s.api('POST', '/api/v1/customers/merge', { ids: [one?.id, two?.id], reason: 'same person' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('merge_conflict');
+    const forced = await s.api('POST', '/api/v1/customers/merge', { ids: [two?.id, one?.id], reason: 'same person, two logins', force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.body.survivorId).toBe(one?.id);
+    expect((await lookup('user_id:carol-2'))?.id).toBe(one?.id);
+    const back = await s.api('POST', `/api/v1/customers/${one?.id}/unmerge`, { mergeId: forced.body.mergeId });
+    expect(back.status).toBe(200);
+    expect((await lookup('user_id:carol-2'))?.id).toBe(two?.id);
+  });
+
+  it('matches Brazilian mobiles with and without the ninth digit, never touching landlines', async () => {
+    await identify({ anonymousId: 'br-1', traits: { phone: '+55 11 98765-4321' } });
+    await identify({ anonymousId: 'br-2', traits: { phone: '+55 (11) 8765-4321' } });
+    expect((await lookup('anonymous_id:br-2'))?.id).toBe((await lookup('anonymous_id:br-1'))?.id);
+    await identify({ anonymousId: 'br-land', traits: { phone: '+55 11 3456-7890' } });
+    const land = await lookup('anonymous_id:br-land');
+    expect(land?.identities.find((i) => i.kind === 'phone')?.value).toBe('+551134567890');
+    expect(land?.id).not.toBe((await lookup('anonymous_id:br-1'))?.id);
+  });
+
+  it('matches Mexican mobiles written with the retired +521 prefix', async () => {
+    await identify({ anonymousId: 'mx-1', traits: { phone: '+52 1 55 1234 5678' } });
+    await identify({ anonymousId: 'mx-2', traits: { phone: '+52 55 1234 5678' } });
+    expect((await lookup('anonymous_id:mx-2'))?.id).toBe((await lookup('anonymous_id:mx-1'))?.id);
+    expect((await lookup('phone:+5215512345678'))?.id).toBe((await lookup('anonymous_id:mx-1'))?.id);
+  });
+
+  it('uses the workspace default country for national numbers', async () => {
+    await identify({ anonymousId: 'us-1', traits: { phone: '(415) 555-2671' } });
+    expect((await lookup('phone:+14155552671'))?.id).toBe((await lookup('anonymous_id:us-1'))?.id);
+  });
+
+  it('never links people through placeholder values', async () => {
+    await identify({ anonymousId: 'junk-1', traits: { email: 'null', phone: '000-000-0000' } });
+    await identify({ anonymousId: 'junk-2', traits: { email: 'null', phone: '000-000-0000' } });
+    expect((await lookup('anonymous_id:junk-1'))?.id).not.toBe((await lookup('anonymous_id:junk-2'))?.id);
+    const bad = await s.track('/v1/track', { messageId: mid(), userId: 'undefined', event: 'X' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('userId');
+  });
+
+  it('resolves two concurrent batches that link the same pair to one profile and one merge', async () => {
+    await s.track('/v1/track', { messageId: mid(), anonymousId: 'race-anon', event: 'Visited' });
+    await identify({ userId: 'race-user' });
+    const batch = () => ({ batch: Array.from({ length: 20 }, (_, i) => ({ type: 'track', messageId: mid(), event: `Step ${i}`, userId: 'race-user', anonymousId: 'race-anon' })) });
+    const [a, b] = await Promise.all([s.track('/v1/batch', batch()), s.track('/v1/batch', batch())]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const user = await lookup('user_id:race-user');
+    expect((await lookup('anonymous_id:race-anon'))?.id).toBe(user?.id);
+    expect(user?.merges).toHaveLength(1);
+    expect(user?.counts.events).toBe(42);
+  });
+
+  it('looks customers up by name, email, phone and trait', async () => {
+    await identify({ userId: 'searchable', traits: { name: 'Zoë Searchable', email: 'zoe.s@example.com', phone: '+44 20 7946 0958', tier: 'gold' } });
+    const id = (await lookup('user_id:searchable'))?.id;
+    for (const q of ['Searchable', 'zoe.s@example.com', '+44 20 7946 0958']) {
+      const res = await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`);
+      expect(res.body.data.map((c: { id: string }) => c.id), q).toContain(id);
+    }
+    const byTrait = await s.api('GET', '/api/v1/customers?trait.tier=gold');
+    expect(byTrait.body.data.map((c: { id: string }) => c.id)).toEqual([id]);
+  });
+
+  it('answers a bad identity lookup with a 400 naming the field', async () => {
+    const res = await s.api('GET', '/api/v1/customers?identity=shoe:42');
+    expect(res.status).toBe(400);
+    expect(res.body.error.field).toBe('identity');
+    expect((await s.api('GET', '/api/v1/customers/nope')).status).toBe(404);
+  });
+});

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/platform/clock.ts';
+import { sweepLifecycle, PROFILE_EVENTS } from '../src/modules/profiles/index.ts';
+import { createWorker } from '../src/worker/outbox-worker.ts';
+import { ENGINES, startServer, type Running } from './harness.ts';
+
+const DAY = 86_400_000;
+let seq = 0;
+const mid = () => `lt-${++seq}`;
+
+describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
+  let s: Running;
+  const clock = fixedClock(Date.parse('2026-06-01T12:00:00Z'));
+  beforeAll(async () => {
+    s = await startServer(engine, { clock });
+  });
+  afterAll(async () => s?.stop());
+
+  const stageOf = async (userId: string) => (await s.api('GET', `/api/v1/customers?identity=user_id:${userId}`)).body.data[0]?.stage;
+  const order = (userId: string, revenue: number) =>
+    s.track('/v1/track', { messageId: mid(), userId, event: 'Order Completed', properties: { order_id: mid(), revenue, currency: 'USD' }, timestamp: new Date(clock.now()).toISOString() });
+
+  it('moves a person visitor → lead → customer → repeat → advocate by their events', async () => {
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'life-anon', name: 'Home', timestamp: new Date(clock.now()).toISOString() });
+    expect((await s.api('GET', '/api/v1/customers?identity=anonymous_id:life-anon')).body.data[0].stage).toBe('visitor');
+    await s.track('/v1/identify', { messageId: mid(), anonymousId: 'life-anon', userId: 'life', traits: { email: 'life@example.com' } });
+    expect(await stageOf('life')).toBe('lead');
+    await order('life', 80);
+    expect(await stageOf('life')).toBe('customer');
+    await order('life', 20);
+    expect(await stageOf('life')).toBe('repeat');
+    await s.track('/v1/track', { messageId: mid(), userId: 'life', event: 'Survey Responded', properties: { survey: 'nps', score: 10 }, timestamp: new Date(clock.now()).toISOString() });
+    const profile = (await s.api('GET', '/api/v1/customers?identity=user_id:life')).body.data[0];
+    expect(profile.stage).toBe('advocate');
+    expect(profile.revenue).toBe(100);
+    expect(profile.counts.orders).toBe(2);
+  });
+
+  it('turns a silent customer at risk, then churned, as time passes — read and swept', async () => {
+    const start = clock.now();
+    await order('quiet', 50);
+    expect(await stageOf('quiet')).toBe('customer');
+    clock.set(start + 61 * DAY);
+    expect(await stageOf('quiet')).toBe('at_risk');
+    expect(await sweepLifecycle(s.tp.deps, s.tp.settings)).toBeGreaterThan(0);
+    const stored = await s.tp.deps.db.selectFrom('customer').select('stage').where('stage', '=', 'at_risk').execute();
+    expect(stored.length).toBeGreaterThan(0);
+    clock.set(start + 181 * DAY);
+    expect(await stageOf('quiet')).toBe('churned');
+    // Back in the shop: a new order makes them a customer again.
+    await order('quiet', 30);
+    expect(await stageOf('quiet')).toBe('repeat');
+    clock.set(start);
+  });
+
+  it('follows the workspace thresholds', async () => {
+    const patched = await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 5, churnedAfterDays: 10 } });
+    expect(patched.status).toBe(200);
+    await order('short-fuse', 10);
+    const start = clock.now();
+    clock.set(start + 6 * DAY);
+    expect(await stageOf('short-fuse')).toBe('at_risk');
+    clock.set(start);
+    await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 60, churnedAfterDays: 180 } });
+    const bad = await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 'soon' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toContain('atRiskAfterDays');
+  });
+
+  it('lets a person set the stage by hand with a reason, and clear it', async () => {
+    await order('vip', 10);
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:vip')).body.data[0].id;
+    const noReason = await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'advocate' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.field).toBe('reason');
+    const set = await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'advocate', reason: 'keynote speaker at our conference' });
+    expect(set.body.stage).toBe('advocate');
+    const profile = (await s.api('GET', `/api/v1/customers/${id}`)).body;
+    expect(profile.stageOverride).toEqual({ stage: 'advocate', reason: 'keynote speaker at our conference' });
+    await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: null });
+    expect(await stageOf('vip')).toBe('customer');
+    expect((await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'royalty', reason: 'x' })).status).toBe(400);
+  });
+
+  it('pages a long timeline newest first without gaps or repeats, and filters it', async () => {
+    const base = clock.now() - 10 * DAY;
+    const batch = Array.from({ length: 120 }, (_, i) => ({
+      type: i % 3 === 0 ? 'page' : 'track',
+      messageId: `tl-${i}`,
+      userId: 'long-timeline',
+      ...(i % 3 === 0 ? { name: `Page ${i}` } : { event: `Event ${i}` }),
+      context: { channel: i % 2 === 0 ? 'web' : 'email' },
+      // Several events share a timestamp: the cursor must still be exact.
+      timestamp: new Date(base + Math.floor(i / 4) * 60_000).toISOString(),
+    }));
+    expect((await s.track('/v1/batch', { batch })).status).toBe(200);
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:long-timeline')).body.data[0].id;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await s.api('GET', `/api/v1/customers/${id}/timeline?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.data.map((e: { messageId: string }) => e.messageId));
+      cursor = res.body.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(120);
+    expect(new Set(seen).size).toBe(120);
+    expect(seen.slice(0, 4).sort()).toEqual(['tl-116', 'tl-117', 'tl-118', 'tl-119']);
+    const web = await s.api('GET', `/api/v1/customers/${id}/timeline?channel=web&type=page&limit=500`);
+    expect(web.body.data.length).toBe(20);
+    expect(web.body.data.every((e: { channel: string; type: string }) => e.channel === 'web' && e.type === 'page')).toBe(true);
+    expect((await s.api('GET', `/api/v1/customers/${id}/timeline?cursor=garbage`)).body.error.field).toBe('cursor');
+    expect((await s.api('GET', `/api/v1/customers/${id}/timeline?limit=100000`)).status).toBe(400);
+  });
+
+  it('delivers domain events from the outbox to listeners at least once, retrying failures', async () => {
+    const seen: string[] = [];
+    const failedOnce = new Set<string>();
+    const worker = createWorker(s.tp.deps, {
+      [PROFILE_EVENTS.created]: [
+        async (event) => {
+          // Every event fails on its first delivery.
+          if (!failedOnce.has(event.id)) {
+            failedOnce.add(event.id);
+            throw new Error('listener down');
+          }
+          seen.push(String(event.payload.customerId));
+        },
+      ],
+    });
+    await s.track('/v1/identify', { messageId: mid(), userId: 'outbox-person' });
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:outbox-person')).body.data[0].id;
+    await worker.drain();
+    expect(seen).not.toContain(id);
+    // The failed delivery is retried after its backoff.
+    clock.set(clock.now() + 60 * 60_000);
+    await worker.drain();
+    expect(seen).toContain(id);
+    const row = await s.tp.deps.db.selectFrom('outbox').select(['processed_at', 'attempts']).where('payload', 'like', `%${id}%`).where('topic', '=', PROFILE_EVENTS.created).executeTakeFirstOrThrow();
+    expect(row.processed_at).not.toBeNull();
+    expect(row.attempts).toBe(2);
+  });
+
+  it('serves health, metrics and the OpenAPI document', async () => {
+    expect((await s.api('GET', '/healthz')).body).toMatchObject({ status: 'ok', engine });
+    const metrics = await fetch(`${s.url}/metrics`);
+    expect(await metrics.text()).toContain('touchpoint_events_ingested_total');
+    const docs = (await s.api('GET', '/api/docs')).body;
+    expect(docs.openapi).toBe('3.1.0');
+    expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/v1/track', '/v1/batch', '/api/v1/customers/{id}/timeline', '/api/v1/customers/{id}/unmerge']));
+  });
+});
