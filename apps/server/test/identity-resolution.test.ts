@@ -162,5 +162,11 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('identity');
     expect((await s.api('GET', '/api/v1/customers/nope')).status).toBe(404);
+    // Text neither engine can store or compare is refused before it reaches SQL.
+    const nul = await s.api('GET', '/api/v1/customers?q=a%00b');
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.field).toBe('q');
+    const team = await s.api('POST', '/api/v1/teams', { key: 'support', name: 'Sup\u0000port' });
+    expect(team.status).toBe(400);
   });
 });

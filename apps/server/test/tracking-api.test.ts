@@ -29,7 +29,7 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
 
   /** A request with exact bytes and headers (encodings, content types, no auth). */
   async function raw(route: string, body: Buffer | string, headers: Record<string, string>): Promise<Reply> {
-    const res = await fetch(running.url + route, { method: 'POST', headers, body });
+    const res = await fetch(running.url + route, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
     const text = await res.text();
     statuses.push(res.status);
     let parsed: unknown = text;
@@ -146,6 +146,20 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     expectError(await track('/v1/group', { userId }), 400, 'missing_field', 'groupId');
     expectError(await track('/v1/track', [{ userId, event: 'E' }]), 400, 'invalid_field', 'body');
     expect(await customerBy('user_id', userId)).toBeNull();
+  });
+
+  it('refuses text PostgreSQL cannot store and times no date can hold, naming the field', async () => {
+    const userId = uid('text');
+    expectError(await track('/v1/track', { userId: 'a\u0000b', event: 'E' }), 400, 'invalid_field', 'userId');
+    expectError(await track('/v1/identify', { userId, traits: { name: 'x\ud800' } }), 400, 'invalid_field', 'traits.name');
+    expectError(await track('/v1/track', { userId, event: 'E', context: { externalIds: [{ id: 'x\u0000', type: 'crm' }] } }), 400, 'invalid_field', 'context.externalIds[0].id');
+    expectError(await track('/v1/batch', { batch: [{ type: 'track', userId, event: 'E' }], context: { channel: 'w\u0000' } }), 400, 'invalid_field', 'context.channel');
+    expectError(await track('/v1/batch', { batch: [{ type: 'track', userId, event: 'E' }, { type: 'track', userId, event: 'E\u0000' }] }), 400, 'invalid_field', 'batch[1].event');
+    expectError(await track('/v1/track', { userId, event: 'E', timestamp: 1e300 }), 400, 'invalid_field', 'timestamp');
+    expect(await customerBy('user_id', userId)).toBeNull();
+    // Emoji (surrogate pairs) are fine, and so is a channel named like an Object.prototype key.
+    expect((await track('/v1/track', { userId, event: 'Liked 🙂', context: { channel: 'constructor' } })).status).toBe(200);
+    expect((await timelineOf('user_id', userId)).map((e) => `${e.name}|${e.channel}`)).toEqual(['Liked 🙂|constructor']);
   });
 
   it('requires a userId or anonymousId, and refuses placeholder ids', async () => {

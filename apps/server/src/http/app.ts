@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import { ErrorBody } from '@touchpoint/contracts';
 import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
+import { refuseUnstorableText } from './refuse-unstorable-text.ts';
 import type { HttpContext } from './context.ts';
 import { customersRoutes } from './customers.routes.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -47,10 +48,17 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
 
   await app.register(async (scope) => systemRoutes(scope, ctx, isDraining));
   await app.register(async (scope) => trackingRoutes(scope, ctx));
-  await app.register(async (scope) => sessionsRoutes(scope, ctx), { prefix: '/api/v1' });
+  await app.register(
+    async (scope) => {
+      refuseUnstorableText(scope);
+      await sessionsRoutes(scope, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
   await app.register(
     async (scope) => {
       requireBearer(scope, ctx);
+      refuseUnstorableText(scope);
       await customersRoutes(scope, ctx);
       await workspacesRoutes(scope, ctx);
     },

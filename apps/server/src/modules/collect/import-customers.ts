@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
+import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 import { extractIdentities, type Touchpoint } from '../profiles/index.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import type { IngestQueue } from './ingest-queue.ts';
@@ -70,6 +71,11 @@ export async function importCustomers(
     read += 1;
     if (!row.ok) {
       rejected.push({ line: row.line, reason: row.reason });
+      continue;
+    }
+    const unstorable = findUnstorableText(row.customer, '');
+    if (unstorable !== null) {
+      rejected.push({ line: row.line, reason: `${unstorable} ${UNSTORABLE_TEXT}` });
       continue;
     }
     const tp = touchpointOf(row.customer, now);

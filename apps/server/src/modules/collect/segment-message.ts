@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isPlainObject, type JsonObject } from '../../platform/json.ts';
+import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 import { isBlocklistedValue, type Touchpoint, type TouchpointType } from '../profiles/index.ts';
 
 /** Why a tracking call was refused: the field (dotted path) and what is wrong with it. */
@@ -8,6 +9,8 @@ export type MessageProblem = { readonly field: string; readonly message: string;
 export const MESSAGE_TYPES: readonly TouchpointType[] = ['identify', 'track', 'page', 'screen', 'group', 'alias'];
 const MAX_ID = 255;
 const MAX_NAME = 500;
+/** The largest time a JavaScript Date can hold: anything beyond cannot be shown as a date. */
+const MAX_TIME = 8.64e15;
 
 /** Segment's `context.channel` names where a touchpoint came from; ours names the channel. */
 const CHANNEL_ALIASES: Readonly<Record<string, string>> = { browser: 'web', mobile: 'app', server: 'server' };
@@ -32,6 +35,12 @@ export function parseSegmentMessage(
     // A whole batch item is named `batch[3]`, not `batch[3].`.
     ({ ok: false, problem: { field: field ? path + field : path.replace(/\.$/, ''), message, code } }) as const;
   if (!isPlainObject(raw)) return fail(path ? '' : 'body', 'must be a JSON object');
+  // PostgreSQL text cannot hold U+0000 (one NUL would fail a whole group commit there), and its
+  // jsonb refuses a lone surrogate (one would break trait search for the whole workspace).
+  const bad = findUnstorableText(raw, '');
+  if (bad !== null) return fail(bad, UNSTORABLE_TEXT);
+  const badBatch = defaults.context === undefined ? null : findUnstorableText(defaults.context, 'context');
+  if (badBatch !== null) return { ok: false, problem: { field: badBatch, message: UNSTORABLE_TEXT, code: 'invalid_field' } };
 
   let kind = type;
   if (kind === null) {
@@ -114,9 +123,12 @@ export function parseSegmentMessage(
   const sentAt = optionalTime(raw.sentAt ?? defaults.sentAt);
   if (sentAt === false) return fail('sentAt', 'must be an ISO 8601 date-time');
   const happened = timestamp === null ? receivedAt : sentAt === null ? timestamp : timestamp + (receivedAt - sentAt);
+  if (Math.abs(happened) > MAX_TIME) return fail('sentAt', 'moves the timestamp out of the range of dates');
 
   const rawChannel = typeof context.channel === 'string' ? context.channel.toLowerCase() : null;
-  const channel = rawChannel ? (CHANNEL_ALIASES[rawChannel] ?? rawChannel.slice(0, 50)) : kind === 'page' ? 'web' : kind === 'screen' ? 'app' : 'server';
+  // hasOwn: a channel named "constructor" must not pick up Object.prototype.constructor.
+  const alias = rawChannel !== null && Object.hasOwn(CHANNEL_ALIASES, rawChannel) ? CHANNEL_ALIASES[rawChannel] : null;
+  const channel = rawChannel ? (alias ?? rawChannel.slice(0, 50)) : kind === 'page' ? 'web' : kind === 'screen' ? 'app' : 'server';
 
   return {
     ok: true,
@@ -150,7 +162,7 @@ function optionalId(value: unknown): string | null | false {
 /** ISO 8601 strings (or epoch ms numbers); null when absent; false when unparseable. */
 function optionalTime(value: unknown): number | null | false {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : false;
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 && value <= MAX_TIME ? value : false;
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return false;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? false : ms;

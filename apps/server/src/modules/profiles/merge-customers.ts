@@ -6,7 +6,8 @@ import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { foldInto, refreshStage, stateFromRow } from './profile-state.ts';
 import { moveProfile } from './move-profile.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
-import { lockWorkspace, rootOf } from './profiles.queries.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
+import { rootOf } from './profiles.queries.ts';
 
 /**
  * Merges two profiles a person says are the same customer. The older survives, as in

@@ -7,7 +7,6 @@ import type { LifecycleRules } from '../workspaces/index.ts';
 import { computeStage, isStage, type Stage } from './lifecycle.ts';
 import type { IdentityKind } from './normalize-identity.ts';
 
-export { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 
 /** The profile row a customer id resolves to now: itself, or the profile it was merged into. */
 export async function rootOf(db: Db | Tx, workspaceId: string, customerId: string, field = 'id'): Promise<CustomerTable> {

@@ -4,7 +4,7 @@ import { writeAudit } from '../../platform/audit.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
-import { lockWorkspace } from './profiles.queries.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { rebuildProfile } from './rebuild-profile.ts';
 
 /**

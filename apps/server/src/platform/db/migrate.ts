@@ -1,4 +1,4 @@
-import { Migrator, type MigrationResultSet } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../../migrations/index.ts';
 import type { Db } from './database.ts';
 
@@ -8,9 +8,13 @@ import type { Db } from './database.ts';
  * @example const applied = await migrateToLatest(db)
  */
 export async function migrateToLatest(db: Db): Promise<readonly string[]> {
+  // Without a schema Kysely looks for its own tables in every schema of the database, so a
+  // second schema in the same database (tests, TOUCHPOINT_PG_SCHEMA) would skip creating them.
+  const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...migrations }) },
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) throw result.error;

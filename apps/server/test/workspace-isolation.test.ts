@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
+import { ENGINES, startServer, type Running } from './harness.ts';
+
+/** Two tenants on one server: every way B might reach A's data is tried, and refused. */
+describe.each(ENGINES)('workspace isolation on %s', (engine) => {
+  let running: Running;
+  let a: CreatedWorkspace;
+  let b: CreatedWorkspace;
+  // A's two profiles (Ann, and Bo who is not merged with her) and B's own profile.
+  let annId: string;
+  let boId: string;
+  let bOwnId: string;
+
+  const asA = (method: string, route: string, body?: unknown) => running.api(method, route, body, a.apiKey);
+  const asB = (method: string, route: string, body?: unknown) => running.api(method, route, body, b.apiKey);
+  const idOf = async (api: typeof asA, identity: string): Promise<string | null> => {
+    const reply = await api('GET', `/api/v1/customers?identity=${encodeURIComponent(identity)}`);
+    expect(reply.status).toBe(200);
+    return reply.body.data[0]?.id ?? null;
+  };
+
+  beforeAll(async () => {
+    running = await startServer(engine);
+    a = running.workspace;
+    b = await createWorkspace(running.tp.deps, { name: 'Beta', ownerEmail: 'owner@beta.test', ownerPassword: 'another horse battery' });
+    const ok = [
+      await running.track('/v1/identify', { userId: 'ann', messageId: 'shared-msg', traits: { name: 'Ann Lee', email: 'ann@example.com', plan: 'pro' } }, a.writeKey),
+      await running.track('/v1/track', { userId: 'ann', event: 'Order Completed', properties: { revenue: 10 } }, a.writeKey),
+      await running.track('/v1/identify', { userId: 'bo', traits: { name: 'Bo Diaz', email: 'bo@example.com' } }, a.writeKey),
+      await running.track('/v1/identify', { userId: 'b-own', traits: { name: 'Cy Beta' } }, b.writeKey),
+    ];
+    expect(ok.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    annId = (await idOf(asA, 'user_id:ann')) as string;
+    boId = (await idOf(asA, 'user_id:bo')) as string;
+    bOwnId = (await idOf(asB, 'user_id:b-own')) as string;
+    expect([annId, boId, bOwnId].every(Boolean)).toBe(true);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  function expectNotFound(reply: { status: number; body: any }): void {
+    expect(reply.status, JSON.stringify(reply.body)).toBe(404);
+    expect(reply.body.error.code).toBe('customer_not_found');
+  }
+
+  it("B's API key cannot read A's customers by id, identity, timeline or search", async () => {
+    expectNotFound(await asB('GET', `/api/v1/customers/${annId}`));
+    expectNotFound(await asB('GET', `/api/v1/customers/${annId}/timeline`));
+    expect(await idOf(asB, 'user_id:ann')).toBeNull();
+    expect(await idOf(asB, 'email:ann@example.com')).toBeNull();
+
+    const searches = ['/api/v1/customers', '/api/v1/customers?q=ann', '/api/v1/customers?q=Ann%20Lee', '/api/v1/customers?q=ann%40example.com', '/api/v1/customers?trait.plan=pro', '/api/v1/customers?stage=lead', '/api/v1/customers?stage=customer'];
+    for (const route of searches) {
+      const reply = await asB('GET', route);
+      expect(reply.status, route).toBe(200);
+      const ids = reply.body.data.map((c: any) => c.id);
+      expect(ids, route).not.toContain(annId);
+      expect(ids, route).not.toContain(boId);
+    }
+    expect((await asB('GET', '/api/v1/customers')).body.data.map((c: any) => c.id)).toEqual([bOwnId]);
+    // And the other way round.
+    expectNotFound(await asA('GET', `/api/v1/customers/${bOwnId}`));
+    const aIds = (await asA('GET', '/api/v1/customers')).body.data.map((c: any) => c.id);
+    expect(aIds).toEqual(expect.arrayContaining([annId, boId]));
+    expect(aIds).not.toContain(bOwnId);
+  });
+
+  it("B's API key cannot merge, unmerge or restage A's customers", async () => {
+    expectNotFound(await asB('POST', '/api/v1/customers/merge', { ids: [annId, boId], reason: 'takeover' }));
+    expectNotFound(await asB('POST', '/api/v1/customers/merge', { ids: [bOwnId, annId], reason: 'takeover' }));
+    expectNotFound(await asB('POST', '/api/v1/customers/merge', { ids: [annId, bOwnId], reason: 'takeover', force: true }));
+    expectNotFound(await asB('POST', `/api/v1/customers/${annId}/unmerge`, {}));
+    expectNotFound(await asB('PUT', `/api/v1/customers/${annId}/stage`, { stage: 'churned', reason: 'takeover' }));
+    expectNotFound(await asB('PUT', `/api/v1/customers/${annId}/stage`, { stage: null }));
+
+    // A's profiles are untouched: still two, no merges, no override.
+    const ann = (await asA('GET', `/api/v1/customers/${annId}`)).body;
+    expect(ann.merges).toEqual([]);
+    expect(ann.stageOverride).toBeNull();
+    expect(ann.counts.events).toBe(2);
+    expect((await asA('GET', `/api/v1/customers/${boId}`)).body.id).toBe(boId);
+    const own = (await asB('GET', `/api/v1/customers/${bOwnId}`)).body;
+    expect(own.merges).toEqual([]);
+    expect(own.counts.events).toBe(1);
+  });
+
+  it("B cannot undo A's merge by naming its mergeId", async () => {
+    // Two anonymous visitors (two user ids would need force to merge).
+    for (const anonymousId of ['anon-cy', 'anon-dee']) expect((await running.track('/v1/page', { anonymousId, name: 'Home' }, a.writeKey)).status).toBe(200);
+    const [cy, dee] = [await idOf(asA, 'anonymous_id:anon-cy'), await idOf(asA, 'anonymous_id:anon-dee')];
+    const merged = await asA('POST', '/api/v1/customers/merge', { ids: [cy, dee], reason: 'same person' });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    const mergeId: string = (await asA('GET', `/api/v1/customers/${cy}`)).body.merges[0].id;
+
+    const own = await asB('POST', `/api/v1/customers/${bOwnId}/unmerge`, { mergeId });
+    expect(own.status).toBe(404);
+    expect(own.body.error.code).toBe('merge_not_found');
+    expectNotFound(await asB('POST', `/api/v1/customers/${cy}/unmerge`, { mergeId }));
+    const after = (await asA('GET', `/api/v1/customers/${cy}`)).body;
+    expect(after.merges.map((m: any) => [m.id, m.undoneAt])).toEqual([[mergeId, null]]);
+    expect(await idOf(asA, 'anonymous_id:anon-dee')).toBe(after.id);
+  });
+
+  it("a write key writes only into its own workspace, and messageIds are per workspace", async () => {
+    expect((await running.track('/v1/track', { userId: 'ann', event: 'B Was Here', messageId: 'shared-msg' }, b.writeKey)).status).toBe(200);
+    expect((await running.track('/v1/batch', { batch: [{ type: 'identify', userId: 'ann', traits: { plan: 'stolen' } }] }, b.writeKey)).status).toBe(200);
+
+    // In A nothing changed: same events, same traits.
+    const ann = (await asA('GET', `/api/v1/customers/${annId}`)).body;
+    expect(ann.counts.events).toBe(2);
+    expect(ann.traits.plan).toBe('pro');
+    const aTimeline = (await asA('GET', `/api/v1/customers/${annId}/timeline`)).body.data;
+    expect(aTimeline.map((e: any) => e.name)).not.toContain('B Was Here');
+
+    // In B, a separate "ann" with B's events, including the messageId A used first.
+    const bAnn = await idOf(asB, 'user_id:ann');
+    expect(bAnn).not.toBeNull();
+    expect(bAnn).not.toBe(annId);
+    const bTimeline = (await asB('GET', `/api/v1/customers/${bAnn}/timeline`)).body.data;
+    expect(bTimeline.map((e: any) => `${e.type}|${e.name}|${e.messageId === 'shared-msg'}`).sort()).toEqual(['identify|null|false', 'track|B Was Here|true']);
+    expect((await asB('GET', `/api/v1/customers/${bAnn}`)).body.traits).toEqual({ plan: 'stolen' });
+  });
+
+  it('an API key is no write key, and a write key is no Bearer token', async () => {
+    const viaApiKey = await running.track('/v1/track', { userId: 'ann', event: 'Wrong Key' }, a.apiKey);
+    expect(viaApiKey.status).toBe(401);
+    expect(viaApiKey.body.error).toMatchObject({ code: 'unauthorized', field: 'writeKey' });
+    for (const route of ['/api/v1/customers', `/api/v1/customers/${annId}`, '/api/v1/workspace', '/api/v1/keys']) {
+      const reply = await running.api('GET', route, undefined, a.writeKey);
+      expect(reply.status, route).toBe(401);
+      expect(reply.body.error.code).toBe('unauthorized');
+    }
+    expect((await running.api('POST', '/api/v1/customers/merge', { ids: [annId, boId], reason: 'x' }, a.writeKey)).status).toBe(401);
+    expect((await running.api('GET', '/api/v1/customers', undefined, 'tp_api_made_up')).status).toBe(401);
+    const anonymous = await fetch(`${running.url}/api/v1/customers`);
+    expect(anonymous.status).toBe(401);
+    expect((await asA('GET', `/api/v1/customers/${annId}/timeline`)).body.data.map((e: any) => e.name)).not.toContain('Wrong Key');
+  });
+
+  it("workspace settings, keys and agents are each tenant's own", async () => {
+    expect((await asB('GET', '/api/v1/workspace')).body).toMatchObject({ id: b.workspaceId, name: 'Beta' });
+    expect((await asA('GET', '/api/v1/workspace')).body).toMatchObject({ id: a.workspaceId, name: 'Acme' });
+    const bAgents = (await asB('GET', '/api/v1/agents')).body.data.map((x: any) => x.email);
+    expect(bAgents).toEqual(['owner@beta.test']);
+    const bKeys = (await asB('GET', '/api/v1/keys')).body.data;
+    expect(bKeys).toHaveLength(2);
+    const aKeys = (await asA('GET', '/api/v1/keys')).body.data;
+    expect(bKeys.map((k: any) => k.id).some((id: string) => aKeys.map((k: any) => k.id).includes(id))).toBe(false);
+  });
+
+  it('an analyst signs in and can read, but every write is 403', async () => {
+    const created = await asA('POST', '/api/v1/agents', { email: 'ana@acme.test', name: 'Ana Lyst', role: 'analyst', password: 'read only please' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const session = await running.api('POST', '/api/v1/sessions', { email: 'ana@acme.test', password: 'read only please' }, 'none');
+    expect(session.status, JSON.stringify(session.body)).toBe(201);
+    const token: string = session.body.token;
+    expect(token).toMatch(/^tp_sess_/);
+    const asAnalyst = (method: string, route: string, body?: unknown) => running.api(method, route, body, token);
+
+    expect((await asAnalyst('GET', `/api/v1/customers/${annId}`)).body.id).toBe(annId);
+    expect((await asAnalyst('GET', `/api/v1/customers/${annId}/timeline`)).status).toBe(200);
+    expect((await asAnalyst('GET', '/api/v1/customers?q=ann')).body.data.map((c: any) => c.id)).toContain(annId);
+    expect((await asAnalyst('GET', '/api/v1/workspace')).status).toBe(200);
+    // The analyst is A's: B's customers stay out of reach.
+    expectNotFound(await asAnalyst('GET', `/api/v1/customers/${bOwnId}`));
+
+    const writes: [string, string, unknown][] = [
+      ['POST', '/api/v1/customers/merge', { ids: [annId, boId], reason: 'analyst' }],
+      ['POST', `/api/v1/customers/${annId}/unmerge`, {}],
+      ['PUT', `/api/v1/customers/${annId}/stage`, { stage: 'advocate', reason: 'analyst' }],
+      ['PATCH', '/api/v1/workspace/settings', { defaultCountry: 'US' }],
+      ['POST', '/api/v1/keys', { kind: 'api' }],
+      ['POST', '/api/v1/agents', { email: 'sneaky@acme.test', name: 'Sneaky', role: 'owner', password: 'owner at last' }],
+      ['POST', '/api/v1/teams', { key: 'sales', name: 'Sales' }],
+      ['POST', '/api/v1/business-units', { key: 'bu2', name: 'Second' }],
+    ];
+    for (const [method, route, body] of writes) {
+      const reply = await asAnalyst(method, route, body);
+      expect(reply.status, `${method} ${route}: ${JSON.stringify(reply.body)}`).toBe(403);
+      expect(reply.body.error.code).toBe('forbidden');
+    }
+    const ann = (await asA('GET', `/api/v1/customers/${annId}`)).body;
+    expect(ann.merges).toEqual([]);
+    expect(ann.stageOverride).toBeNull();
+    expect((await asA('GET', '/api/v1/agents')).body.data.map((x: any) => x.email)).not.toContain('sneaky@acme.test');
+    expect((await running.api('POST', '/api/v1/sessions', { email: 'ana@acme.test', password: 'wrong password' }, 'none')).status).toBe(401);
+  });
+});
