@@ -1,13 +1,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { importCustomers } from '../modules/collect/index.ts';
-import { createKey } from '../modules/workspaces/index.ts';
 import { readConfig, type Config } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/database.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
-import { composeTouchpoint, type Touchpoint } from '../main.ts';
-import { firstRun, printFirstRun } from './first-run.ts';
-import { serve } from './serve.ts';
+import type { Touchpoint } from '../main.ts';
+// Commands load the server's modules when they run, so `--help` answers at once.
 
 const HELP: Readonly<Record<string, string>> = {
   main: `touchpoint — collect every touchpoint into one customer profile
@@ -76,6 +71,7 @@ function configFrom(values: { data?: string; port?: string; 'no-demo'?: boolean 
 }
 
 async function withTouchpoint<T>(config: Config, run: (tp: Touchpoint) => Promise<T>): Promise<T> {
+  const { composeTouchpoint } = await import('../main.ts');
   const tp = await composeTouchpoint(config);
   try {
     return await run(tp);
@@ -107,11 +103,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const print = (data: unknown, text: () => void) => (values.json ? console.log(JSON.stringify(data, null, 2)) : text());
 
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      const { serve } = await import('./serve.ts');
       await serve(config);
       return 0;
+    }
     case 'migrate': {
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      const { openDatabase } = await import('../platform/db/database.ts');
+      const { migrateToLatest } = await import('../platform/db/migrate.ts');
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.pgSchema, sqliteSynchronous: config.sqliteSynchronous });
       try {
         const applied = await migrateToLatest(database.db);
         print({ applied, database: database.location }, () => console.log(applied.length ? `applied: ${applied.join(', ')}` : `up to date (${database.location})`));
@@ -120,7 +120,8 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
-    case 'init':
+    case 'init': {
+      const { firstRun, printFirstRun } = await import('./first-run.ts');
       return withTouchpoint(config, async (tp) => {
         const result = await firstRun(tp, { name: values.name, ownerEmail: values.email, demo: config.demo, onProgress: values.json ? undefined : (n) => process.stderr.write(`\r  loading demo: ${n} touchpoints`) });
         if (!values.json) process.stderr.write('\n');
@@ -134,10 +135,12 @@ async function main(argv: readonly string[]): Promise<number> {
         print({ ...w, demo: null }, () => printFirstRun({ workspace: w, demo: null }, console.log));
         return 0;
       });
+    }
     case 'keys': {
       if (rest[0] !== 'create') throw new UsageError('usage: touchpoint keys create --kind api|write');
       if (values.kind !== 'api' && values.kind !== 'write') throw new UsageError('--kind must be api or write');
       const kind = values.kind;
+      const { createKey } = await import('../modules/workspaces/index.ts');
       return withTouchpoint(config, async (tp) => {
         const workspaceId = await workspaceOf(tp, values.workspace);
         const key = await createKey(tp.deps, { workspaceId, kind, name: values.name, actor: 'cli' });
@@ -149,6 +152,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const [what, file] = rest;
       if (what !== 'customers' || !file) throw new UsageError('usage: touchpoint import customers FILE.csv');
       if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const { importCustomers } = await import('../modules/collect/index.ts');
       return withTouchpoint(config, async (tp) => {
         const workspaceId = await workspaceOf(tp, values.workspace);
         const started = Date.now();

@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { composeTouchpoint, type Touchpoint } from '../src/main.ts';
+import { STAGES } from '../src/modules/profiles/index.ts';
+import { readConfig } from '../src/platform/config.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { killSpawned, runCli, spawnServer } from './spawn-server.ts';
+
+// The CLI as a user runs it: `node apps/server/bin/touchpoint.js …` from the repository root,
+// on SQLite in a temporary data directory.
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(killSpawned);
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function get(url: string, key: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('--help', () => {
+  const expected: Readonly<Record<string, readonly string[]>> = {
+    serve: ['--data', '--port', '--no-demo'],
+    init: ['--data', '--json', '--name', '--email', '--no-demo'],
+    migrate: ['--data', '--json'],
+    keys: ['create', '--kind', 'api|write', '--workspace', '--name', '--data', '--json'],
+    import: ['customers', 'FILE.csv', '--workspace', '--data', '--json'],
+  };
+
+  // One test, all at once: each command is a process start, and they do not share state.
+  it('of the CLI and of every command exits 0 and names the options', async () => {
+    const commands = Object.keys(expected);
+    const [main, ...each] = await Promise.all([runCli(['--help']), ...commands.map((command) => runCli([command, '--help']))]);
+    expect(main.code).toBe(0);
+    for (const command of ['serve', 'init', 'migrate', 'keys create', 'import customers', '--data']) expect(main.stdout).toContain(command);
+    for (const [i, command] of commands.entries()) {
+      expect(each[i].code, command).toBe(0);
+      expect(each[i].stdout).toContain(`touchpoint ${command}`);
+      for (const option of expected[command]) expect(each[i].stdout, command).toContain(option);
+    }
+  });
+});
+
+describe('init, keys, migrate, import', () => {
+  const dataDir = tempDir();
+  const csvFile = path.join(dataDir, 'customers.csv');
+  let workspace: { workspaceId: string; apiKey: string; writeKey: string };
+  let newWriteKey = '';
+  let firstImport: any;
+
+  it('init --json prints the workspace keys and creates the SQLite file', async () => {
+    const { code, stdout, stderr } = await runCli(['init', '--data', dataDir, '--json'], { TOUCHPOINT_DEMO: '0' });
+    expect(code, stderr).toBe(0);
+    const printed = JSON.parse(stdout);
+    expect(printed).toMatchObject({ workspaceId: expect.any(String), apiKey: expect.stringMatching(/^tp_api_/), writeKey: expect.stringMatching(/^tp_write_/), ownerEmail: expect.any(String), ownerPassword: expect.any(String), demo: null });
+    expect(printed.businessUnits).toHaveLength(1);
+    expect(fs.existsSync(path.join(dataDir, 'touchpoint.sqlite'))).toBe(true);
+    workspace = printed;
+  });
+
+  it('keys create --kind write --json prints a new key', async () => {
+    const { code, stdout, stderr } = await runCli(['keys', 'create', '--kind', 'write', '--data', dataDir, '--json']);
+    expect(code, stderr).toBe(0);
+    const printed = JSON.parse(stdout);
+    expect(printed.workspaceId).toBe(workspace.workspaceId);
+    expect(printed.key).toMatch(/^tp_write_/);
+    expect(printed.key).not.toBe(workspace.writeKey);
+    newWriteKey = printed.key;
+  });
+
+  it('keys create --kind bogus exits non-zero and says which kinds exist', async () => {
+    const { code, stdout, stderr } = await runCli(['keys', 'create', '--kind', 'bogus', '--data', dataDir, '--json']);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('--kind must be api or write');
+    expect(stdout).toBe('');
+  });
+
+  it('migrate --json applies every migration on a fresh directory, then none', async () => {
+    const fresh = tempDir();
+    const first = await runCli(['migrate', '--data', fresh, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const applied = JSON.parse(first.stdout);
+    expect(applied.applied.length).toBeGreaterThan(0);
+    expect(applied.database).toBe(path.join(fresh, 'touchpoint.sqlite'));
+    const again = await runCli(['migrate', '--data', dataDir, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).applied).toEqual([]);
+  });
+
+  it('import customers --json reports created, merged and rejected rows with their lines', async () => {
+    fs.writeFileSync(
+      csvFile,
+      [
+        'email,first_name,last_name,plan,notes', // line 1
+        'ann@example.com,Ann,Lee,pro,likes tea', // 2
+        'bob@example.com,Bob,Stone,free,"first line', // 3
+        'second line"', // 4: the quoted field goes on
+        'not-an-email,Carl,Marx,free,', // 5: rejected
+        ',Dana,Nobody,free,no identifier at all', // 6: rejected
+        'ANN@example.com,Ann,Lee,enterprise,upgraded', // 7: the same customer as line 2
+        'cy@example.com,Cy,Young,pro,', // 8
+        '',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await runCli(['import', 'customers', csvFile, '--data', dataDir, '--json']);
+    expect(code, stderr).toBe(0);
+    firstImport = JSON.parse(stdout);
+    expect(firstImport).toMatchObject({ workspaceId: workspace.workspaceId, read: 6, created: 3, merged: 1, unchanged: 0 });
+    expect(firstImport.rejected.map((r: { line: number }) => r.line)).toEqual([5, 6]);
+    expect(firstImport.rejected[0].reason).toMatch(/email/);
+    expect(firstImport.rejected[1].reason).toMatch(/identifier/);
+  });
+
+  it('importing the same file again changes nothing', async () => {
+    const { code, stdout, stderr } = await runCli(['import', 'customers', csvFile, '--data', dataDir, '--json']);
+    expect(code, stderr).toBe(0);
+    const again = JSON.parse(stdout);
+    expect(again).toMatchObject({ read: 6, created: 0, merged: 0, unchanged: firstImport.created + firstImport.merged });
+    expect(again.rejected).toEqual(firstImport.rejected);
+  });
+
+  it('the imported customers and the new write key work through the server', async () => {
+    const tp: Touchpoint = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: dataDir, TOUCHPOINT_DEMO: '0' }), { log: createLogger('silent') });
+    try {
+      const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });
+      const list = await get(`${url}/api/v1/customers?limit=50`, workspace.apiKey);
+      expect(list.status).toBe(200);
+      expect(list.body.data).toHaveLength(3);
+
+      const ann = await get(`${url}/api/v1/customers?identity=email:ann@example.com`, workspace.apiKey);
+      expect(ann.body.data).toHaveLength(1);
+      expect(ann.body.data[0].traits).toMatchObject({ firstName: 'Ann', lastName: 'Lee', plan: 'enterprise', notes: 'upgraded' });
+      const bob = await get(`${url}/api/v1/customers?identity=email:bob@example.com`, workspace.apiKey);
+      expect(bob.body.data[0].traits.notes).toBe('first line\nsecond line');
+      const carl = await get(`${url}/api/v1/customers?q=Carl`, workspace.apiKey);
+      expect(carl.body.data).toEqual([]);
+
+      const tracked = await fetch(`${url}/v1/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${newWriteKey}:`).toString('base64')}` },
+        body: JSON.stringify({ userId: 'cli-user', event: 'Signed Up', messageId: 'cli-key-check' }),
+      });
+      expect(tracked.status).toBe(200);
+      const refused = await fetch(`${url}/v1/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('tp_write_not-a-key:').toString('base64')}` },
+        body: JSON.stringify({ userId: 'cli-user', event: 'Signed Up' }),
+      });
+      expect(refused.status).toBe(401);
+    } finally {
+      await tp.close();
+    }
+  });
+});
+
+describe('serve on an empty data directory', () => {
+  it('loads the Demo workspace, with customers in several stages and two business units', async () => {
+    const dataDir = tempDir();
+    // TOUCHPOINT_DEMO unset: the default is to load the Demo.
+    const server = await spawnServer(['--data', dataDir], { TOUCHPOINT_DEMO: undefined }, 90_000);
+    const { stdout } = server.output();
+    const demo = /Demo workspace loaded with (\d+) touchpoints[^\n]*\n[^\n]*\n\s*API key:\s+(\S+)/.exec(stdout);
+    expect(demo, stdout).not.toBeNull();
+    const [, touchpoints, apiKey] = demo as RegExpExecArray;
+    expect(Number(touchpoints)).toBeGreaterThan(1_000);
+
+    const customers = await get(`${server.url}/api/v1/customers?limit=200`, apiKey);
+    expect(customers.status).toBe(200);
+    expect(customers.body.data.length).toBeGreaterThan(0);
+    const populated: string[] = [];
+    for (const stage of STAGES) {
+      const page = await get(`${server.url}/api/v1/customers?stage=${stage}&limit=1`, apiKey);
+      expect(page.status).toBe(200);
+      if (page.body.data.length > 0) populated.push(stage);
+    }
+    expect(populated.length, populated.join(', ')).toBeGreaterThanOrEqual(3);
+
+    const units = await get(`${server.url}/api/v1/business-units`, apiKey);
+    expect(units.body.data.map((u: { name: string }) => u.name).sort()).toEqual(['Northwind Home', 'Northwind Outdoor']);
+    expect(await server.kill('SIGTERM')).toBe(0);
+  }, 120_000);
+});
