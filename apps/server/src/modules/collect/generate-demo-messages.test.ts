@@ -46,12 +46,10 @@ function people(messages: readonly DemoMessage[]): Map<string, DemoMessage[]> {
 }
 
 describe('generateDemoMessages', () => {
-  it('runs for 3000 customers over 12 months in under 3 s', () => {
-    const started = performance.now();
+  // Timing belongs in bench/, not in a test that a busy machine could fail.
+  it('makes a realistic volume for 3000 customers over 12 months', () => {
     let count = 0;
     for (const _ of generateDemoMessages(OPTIONS)) count++;
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(3000);
     expect(count).toBeGreaterThan(30_000);
     expect(count).toBeLessThan(200_000);
   });
