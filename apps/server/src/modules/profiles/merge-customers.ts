@@ -5,6 +5,7 @@ import { writeOutbox } from '../../platform/outbox.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { foldInto, refreshStage, stateFromRow } from './profile-state.ts';
 import { moveProfile } from './move-profile.ts';
+import { saveProfile } from './save-profile.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { rootOf } from './profiles.queries.ts';
@@ -43,24 +44,11 @@ export async function mergeCustomers(
     const now = deps.clock.now();
     refreshStage(survivor, input.settings.lifecycle, now);
     await moveProfile(tx, workspaceId, absorbed.id, survivor.id);
-    await tx.updateTable('customer').set({ merged_into: survivor.id, root_id: survivor.id, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', absorbed.id).execute();
-    await tx
-      .updateTable('customer')
-      .set({
-        traits: JSON.stringify(survivor.traits),
-        stage: survivor.stage,
-        first_seen: survivor.firstSeen,
-        last_seen: survivor.lastSeen,
-        event_count: survivor.eventCount,
-        order_count: survivor.orderCount,
-        revenue: survivor.revenue,
-        identified: survivor.identified ? 1 : 0,
-        advocate: survivor.advocate ? 1 : 0,
-        updated_at: now,
-      })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', survivor.id)
-      .execute();
+    absorbed.rootId = survivor.id;
+    absorbed.updatedAt = now;
+    survivor.updatedAt = now;
+    await saveProfile(tx, workspaceId, absorbed);
+    await saveProfile(tx, workspaceId, survivor);
     const mergeId = deps.ids.next();
     await tx
       .insertInto('merge')

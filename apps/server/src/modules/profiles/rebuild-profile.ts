@@ -1,7 +1,8 @@
 import type { Tx } from '../../platform/db/database.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
-import { applyTouchpoint, refreshStage, rowFromState, stateFromRow } from './profile-state.ts';
+import { applyTouchpoint, refreshStage, stateFromRow } from './profile-state.ts';
+import { saveProfile } from './save-profile.ts';
 import type { Touchpoint, TouchpointType } from './touchpoint.ts';
 
 const IDENTIFYING = ['user_id', 'email', 'phone', 'external_id'];
@@ -58,22 +59,5 @@ export async function rebuildProfile(tx: Tx, workspaceId: string, customerId: st
   state.identified = state.identified || identifying.length > 0;
   state.updatedAt = now;
   refreshStage(state, settings.lifecycle, now);
-  const next = rowFromState(workspaceId, state);
-  await tx
-    .updateTable('customer')
-    .set({
-      traits: next.traits,
-      stage: next.stage,
-      first_seen: next.first_seen,
-      last_seen: next.last_seen,
-      event_count: next.event_count,
-      order_count: next.order_count,
-      revenue: next.revenue,
-      identified: next.identified,
-      advocate: next.advocate,
-      updated_at: now,
-    })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', customerId)
-    .execute();
+  await saveProfile(tx, workspaceId, state);
 }
