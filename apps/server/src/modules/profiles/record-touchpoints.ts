@@ -268,14 +268,17 @@ export async function recordTouchpoints(
       }
     }
   }
+  // Root and merge pointers change only through this group's merges. Naming them in the
+  // update anyway makes SQLite rewrite every touched profile's customer_by_root entry even
+  // when the value is the same: about a fifth of the bytes an ingest commit writes.
+  const pointersMoved = merges.length > 0;
   for (const part of chunks(touched.map((p) => rowFromState(workspaceId, p)), 200)) {
     await tx
       .insertInto('customer')
       .values(part)
       .onConflict((oc) =>
         oc.columns(['workspace_id', 'id']).doUpdateSet((eb) => ({
-          root_id: eb.ref('excluded.root_id'),
-          merged_into: eb.ref('excluded.merged_into'),
+          ...(pointersMoved ? { root_id: eb.ref('excluded.root_id'), merged_into: eb.ref('excluded.merged_into') } : {}),
           traits: eb.ref('excluded.traits'),
           stage: eb.ref('excluded.stage'),
           stage_override: eb.ref('excluded.stage_override'),
