@@ -121,7 +121,7 @@ function bulkInsert(file: string, workspaceId: string): string {
   }
   insertEvents(rows);
 
-  const insertCustomer = db.prepare('INSERT INTO customer (workspace_id, id, root_id, merged_into, traits, stage, stage_override, stage_override_reason, first_seen, last_seen, event_count, order_count, revenue, identified, advocate, created_at, updated_at) VALUES (@workspace_id, @id, @root_id, @merged_into, @traits, @stage, @stage_override, @stage_override_reason, @first_seen, @last_seen, @event_count, @order_count, @revenue, @identified, @advocate, @created_at, @updated_at)');
+  const insertCustomer = db.prepare('INSERT INTO customer (workspace_id, id, root_id, merged_into, traits, stage, stage_override, stage_override_reason, first_seen, last_seen, order_count, revenue, identified, advocate, created_at, updated_at) VALUES (@workspace_id, @id, @root_id, @merged_into, @traits, @stage, @stage_override, @stage_override_reason, @first_seen, @last_seen, @order_count, @revenue, @identified, @advocate, @created_at, @updated_at)');
   const insertIdentity = db.prepare('INSERT INTO identity (workspace_id, kind, value, customer_id, profile_id, created_at) VALUES (@workspace_id, @kind, @value, @customer_id, @profile_id, @created_at)');
   db.transaction(() => {
     for (const c of customers.filter((x) => x.count > 0)) {
@@ -136,7 +136,6 @@ function bulkInsert(file: string, workspaceId: string): string {
         stage_override_reason: null,
         first_seen: c.first,
         last_seen: c.last,
-        event_count: c.count,
         order_count: 0,
         revenue: 0,
         identified: 1,

@@ -98,7 +98,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('stage_override_reason', 'text')
     .addColumn('first_seen', 'bigint', (c) => c.notNull())
     .addColumn('last_seen', 'bigint', (c) => c.notNull())
-    .addColumn('event_count', 'integer', (c) => c.notNull())
     .addColumn('order_count', 'integer', (c) => c.notNull())
     .addColumn('revenue', 'double precision', (c) => c.notNull())
     .addColumn('identified', 'integer', (c) => c.notNull())

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import { AppError } from '../../platform/errors.ts';
+import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 
 /**
  * Decodes a tracking request body by its Content-Encoding, whatever its Content-Type:
@@ -21,9 +22,20 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
   }
   if (text.length > limit) throw tooLarge();
   if (text.length === 0) throw new AppError('invalid_json', 'body is empty', 'body');
+  const json = text.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(text.toString('utf8'));
+    value = JSON.parse(json);
   } catch {
     throw new AppError('invalid_json', 'body is not valid JSON', 'body');
   }
+  // Raw UTF-8 cannot carry a NUL or a lone surrogate into a JSON string; only a \u escape
+  // can. So the (costly) walk runs only for the rare body that has such an escape.
+  if (MAY_BE_UNSTORABLE.test(json)) {
+    const at = findUnstorableText(value, '');
+    if (at !== null) throw new AppError('invalid_field', `${at || 'body'} ${UNSTORABLE_TEXT}`, at || 'body');
+  }
+  return value;
 }
+
+const MAY_BE_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;

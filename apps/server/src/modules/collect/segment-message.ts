@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { isPlainObject, type JsonObject } from '../../platform/json.ts';
-import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 import { isBlocklistedValue, type Touchpoint, type TouchpointType } from '../profiles/index.ts';
 
 /** Why a tracking call was refused: the field (dotted path) and what is wrong with it. */
@@ -35,13 +34,6 @@ export function parseSegmentMessage(
     // A whole batch item is named `batch[3]`, not `batch[3].`.
     ({ ok: false, problem: { field: field ? path + field : path.replace(/\.$/, ''), message, code } }) as const;
   if (!isPlainObject(raw)) return fail(path ? '' : 'body', 'must be a JSON object');
-  // PostgreSQL text cannot hold U+0000 (one NUL would fail a whole group commit there), and its
-  // jsonb refuses a lone surrogate (one would break trait search for the whole workspace).
-  const bad = findUnstorableText(raw, '');
-  if (bad !== null) return fail(bad, UNSTORABLE_TEXT);
-  const badBatch = defaults.context === undefined ? null : findUnstorableText(defaults.context, 'context');
-  if (badBatch !== null) return { ok: false, problem: { field: badBatch, message: UNSTORABLE_TEXT, code: 'invalid_field' } };
-
   let kind = type;
   if (kind === null) {
     if (raw.type === undefined) return fail('type', 'is required: one of identify, track, page, screen, group, alias', 'missing_field');

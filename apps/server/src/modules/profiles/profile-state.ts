@@ -18,7 +18,6 @@ export type ProfileState = {
   stageOverrideReason: string | null;
   firstSeen: number;
   lastSeen: number;
-  eventCount: number;
   orderCount: number;
   revenue: number;
   identified: boolean;
@@ -43,7 +42,6 @@ export function stateFromRow(row: CustomerTable): ProfileState {
     stageOverrideReason: row.stage_override_reason,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
-    eventCount: row.event_count,
     orderCount: row.order_count,
     revenue: row.revenue,
     identified: row.identified === 1,
@@ -68,7 +66,6 @@ export function newState(id: string, now: number, at: number): ProfileState {
     stageOverrideReason: null,
     firstSeen: at,
     lastSeen: at,
-    eventCount: 0,
     orderCount: 0,
     revenue: 0,
     identified: false,
@@ -91,7 +88,6 @@ export function rowFromState(workspaceId: string, s: ProfileState): CustomerTabl
     stage_override_reason: s.stageOverrideReason,
     first_seen: s.firstSeen,
     last_seen: s.lastSeen,
-    event_count: s.eventCount,
     order_count: s.orderCount,
     revenue: s.revenue,
     identified: s.identified ? 1 : 0,
@@ -101,37 +97,67 @@ export function rowFromState(workspaceId: string, s: ProfileState): CustomerTabl
   };
 }
 
-/** Folds one touchpoint into a profile: counts, first/last seen, traits, lifecycle facts. */
+/**
+ * The stored last_seen moves in steps of an hour: it serves inactivity rules and sorting,
+ * which need no finer grain, while the profile shows the exact time from its events. Without
+ * the step every event would rewrite its customer row and index entries — most of the bytes
+ * an ingest commit writes.
+ */
+export const LAST_SEEN_STEP_MS = 60 * 60 * 1000;
+
+/** Folds one touchpoint into a profile; marks it dirty only when a stored fact changed. */
 export function applyTouchpoint(s: ProfileState, tp: Touchpoint, identified: boolean, rules: LifecycleRules): void {
   const facts = touchpointFacts(tp, rules);
-  s.eventCount += 1;
-  if (tp.timestamp < s.firstSeen) s.firstSeen = tp.timestamp;
-  if (tp.timestamp > s.lastSeen) s.lastSeen = tp.timestamp;
+  let changed = false;
+  if (tp.timestamp < s.firstSeen) {
+    s.firstSeen = tp.timestamp;
+    changed = true;
+  }
+  if (tp.timestamp >= s.lastSeen + LAST_SEEN_STEP_MS) {
+    s.lastSeen = tp.timestamp;
+    changed = true;
+  }
   if (facts.order) s.orderCount += 1;
-  s.revenue += facts.revenue;
-  s.identified = s.identified || identified || facts.lead;
-  s.advocate = s.advocate || facts.advocate;
-  if (tp.type !== 'group') s.traits = mergeTraits(s.traits, tp.traits);
-  s.dirty = true;
+  if (facts.revenue !== 0) s.revenue += facts.revenue;
+  const nowIdentified = s.identified || identified || facts.lead;
+  const nowAdvocate = s.advocate || facts.advocate;
+  changed ||= facts.order || facts.revenue !== 0 || nowIdentified !== s.identified || nowAdvocate !== s.advocate;
+  s.identified = nowIdentified;
+  s.advocate = nowAdvocate;
+  if (tp.type !== 'group') {
+    const traits = mergeTraits(s.traits, tp.traits);
+    changed ||= traits !== s.traits;
+    s.traits = traits;
+  }
+  if (changed) s.dirty = true;
 }
 
-/** Later values win; a trait set to null is removed (Segment's way to unset a trait). */
+/**
+ * Later values win; a trait set to null is removed (Segment's way to unset a trait).
+ * Returns `base` itself when nothing changes, so callers can tell a no-op by identity.
+ */
 export function mergeTraits(base: JsonObject, patch: JsonObject): JsonObject {
-  const keys = Object.keys(patch);
-  if (keys.length === 0) return base;
-  const next: JsonObject = { ...base };
-  for (const key of keys) {
-    if (patch[key] === null) delete next[key];
-    else next[key] = patch[key];
+  let next: JsonObject | null = null;
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
+    if (value === null ? !Object.hasOwn(base, key) : sameJson(base[key], value)) continue;
+    next ??= { ...base };
+    if (value === null) delete next[key];
+    else next[key] = value;
   }
-  return next;
+  return next ?? base;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Moves the absorbed profile's facts onto the survivor; traits of the more recently updated one win. */
 export function foldInto(survivor: ProfileState, absorbed: ProfileState): void {
   survivor.firstSeen = Math.min(survivor.firstSeen, absorbed.firstSeen);
   survivor.lastSeen = Math.max(survivor.lastSeen, absorbed.lastSeen);
-  survivor.eventCount += absorbed.eventCount;
   survivor.orderCount += absorbed.orderCount;
   survivor.revenue += absorbed.revenue;
   survivor.identified = survivor.identified || absorbed.identified;

@@ -33,9 +33,9 @@ export type CustomerProfile = {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function stageNow(row: CustomerTable, rules: LifecycleRules, now: number): Stage {
+function stageNow(row: CustomerTable, rules: LifecycleRules, now: number, lastSeen = row.last_seen): Stage {
   return computeStage(
-    { identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen: row.last_seen, override: isStage(row.stage_override) ? row.stage_override : null },
+    { identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen, override: isStage(row.stage_override) ? row.stage_override : null },
     rules,
     now,
   );
@@ -44,21 +44,29 @@ function stageNow(row: CustomerTable, rules: LifecycleRules, now: number): Stage
 /** The whole profile: identities, traits, stage (computed now), counts and merge history. */
 export async function getCustomer(db: Db, workspaceId: string, customerId: string, rules: LifecycleRules, now: number): Promise<CustomerProfile> {
   const row = await rootOf(db, workspaceId, customerId);
-  const [identities, family, merges, conflicts] = await Promise.all([
+  const [activity, identities, family, merges, conflicts] = await Promise.all([
+    // Exact counts and times come from the events (the row keeps coarse ones for sorting).
+    db
+      .selectFrom('event')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('timestamp').as('first'), eb.fn.max('timestamp').as('last')])
+      .where('workspace_id', '=', workspaceId)
+      .where('customer_id', '=', row.id)
+      .executeTakeFirstOrThrow(),
     db.selectFrom('identity').select(['kind', 'value', 'profile_id', 'created_at']).where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('created_at').orderBy('kind').execute(),
     db.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', '=', row.id).where('id', '!=', row.id).execute(),
     db.selectFrom('merge').selectAll().where('workspace_id', '=', workspaceId).where((eb) => eb.or([eb('survivor_id', '=', row.id), eb('absorbed_id', '=', row.id)])).orderBy('created_at', 'desc').limit(100).execute(),
     db.selectFrom('identity_conflict').selectAll().where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('created_at', 'desc').limit(50).execute(),
   ]);
+  const lastSeen = activity.last === null ? row.last_seen : Math.max(Number(activity.last), row.last_seen);
   return {
     id: row.id,
     traits: parseJsonObject(row.traits),
-    stage: stageNow(row, rules, now),
+    stage: stageNow(row, rules, now, lastSeen),
     stageOverride: row.stage_override ? { stage: row.stage_override, reason: row.stage_override_reason } : null,
-    firstSeen: iso(row.first_seen),
-    lastSeen: iso(row.last_seen),
+    firstSeen: iso(activity.first === null ? row.first_seen : Math.min(Number(activity.first), row.first_seen)),
+    lastSeen: iso(lastSeen),
     createdAt: iso(row.created_at),
-    counts: { events: row.event_count, orders: row.order_count },
+    counts: { events: Number(activity.n), orders: row.order_count },
     revenue: Math.round(row.revenue * 100) / 100,
     identities: identities.map((i) => ({ kind: i.kind, value: i.value, profileId: i.profile_id, addedAt: iso(i.created_at) })),
     mergedProfileIds: family.map((f) => f.id),
@@ -96,7 +104,7 @@ export type CustomerSummary = {
   readonly phone: string | null;
   readonly stage: Stage;
   readonly lastSeen: string;
-  readonly counts: { readonly events: number; readonly orders: number };
+  readonly counts: { readonly orders: number };
   readonly revenue: number;
 };
 
@@ -151,7 +159,7 @@ export async function searchCustomers(
         phone: typeof traits.phone === 'string' ? traits.phone : null,
         stage: stageNow(row, rules, now),
         lastSeen: iso(row.last_seen),
-        counts: { events: row.event_count, orders: row.order_count },
+        counts: { orders: row.order_count },
         revenue: Math.round(row.revenue * 100) / 100,
       };
     }),

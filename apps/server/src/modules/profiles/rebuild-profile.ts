@@ -1,7 +1,7 @@
 import type { Tx } from '../../platform/db/database.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
-import { applyTouchpoint, refreshStage, stateFromRow } from './profile-state.ts';
+import { applyTouchpoint, LAST_SEEN_STEP_MS, refreshStage, stateFromRow } from './profile-state.ts';
 import { saveProfile } from './save-profile.ts';
 import type { Touchpoint, TouchpointType } from './touchpoint.ts';
 
@@ -15,7 +15,7 @@ const IDENTIFYING = ['user_id', 'email', 'phone', 'external_id'];
 export async function rebuildProfile(tx: Tx, workspaceId: string, customerId: string, settings: WorkspaceSettings, now: number): Promise<void> {
   const row = await tx.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', customerId).executeTakeFirstOrThrow();
   const state = stateFromRow(row);
-  Object.assign(state, { traits: {}, eventCount: 0, orderCount: 0, revenue: 0, identified: false, advocate: false, firstSeen: Number.MAX_SAFE_INTEGER, lastSeen: 0 });
+  Object.assign(state, { traits: {}, orderCount: 0, revenue: 0, identified: false, advocate: false, firstSeen: Number.MAX_SAFE_INTEGER, lastSeen: -LAST_SEEN_STEP_MS });
   const identifying = await tx
     .selectFrom('identity')
     .select('kind')
@@ -52,7 +52,10 @@ export async function rebuildProfile(tx: Tx, workspaceId: string, customerId: st
     };
     applyTouchpoint(state, tp, false, settings.lifecycle);
   }
-  if (events.length === 0) {
+  // Events come oldest first: the last one is when the person was last seen.
+  const latest = events.at(-1);
+  if (latest) state.lastSeen = latest.timestamp;
+  else {
     state.firstSeen = row.first_seen;
     state.lastSeen = row.last_seen;
   }

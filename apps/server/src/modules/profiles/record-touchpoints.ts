@@ -236,7 +236,7 @@ export async function recordTouchpoints(
       return hit !== undefined && find(hit.root) === owner;
     });
     applyTouchpoint(target, tp, identified, rules);
-    target.updatedAt = now;
+    if (target.dirty) target.updatedAt = now;
     events.push({
       workspace_id: workspaceId,
       id: deps.ids.next(),
@@ -285,7 +285,6 @@ export async function recordTouchpoints(
           stage_override_reason: eb.ref('excluded.stage_override_reason'),
           first_seen: eb.ref('excluded.first_seen'),
           last_seen: eb.ref('excluded.last_seen'),
-          event_count: eb.ref('excluded.event_count'),
           order_count: eb.ref('excluded.order_count'),
           revenue: eb.ref('excluded.revenue'),
           identified: eb.ref('excluded.identified'),

@@ -50,6 +50,8 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   handle.pragma('foreign_keys = OFF');
   handle.pragma('busy_timeout = 5000');
+  // Checkpoint less often: a page rewritten by many commits is copied into the database once.
+  handle.pragma('wal_autocheckpoint = 10000');
   handle.pragma('cache_size = -65536');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: handle }) });
   return {

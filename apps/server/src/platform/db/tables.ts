@@ -77,8 +77,8 @@ export type CustomerTable = {
   stage_override: string | null;
   stage_override_reason: string | null;
   first_seen: number;
+  /** Moves in steps of an hour (see LAST_SEEN_STEP_MS); reads take the exact time from events. */
   last_seen: number;
-  event_count: number;
   order_count: number;
   revenue: number;
   /** Set when the profile carries an email, phone or user id, or sent a lead event. */
