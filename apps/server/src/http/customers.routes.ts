@@ -69,10 +69,12 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
   app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof TimelineQuery> }>(
     '/customers/:id/timeline',
     { schema: { tags: ['customers'], summary: 'Touchpoints newest first, cursor-paged, filtered by channel, type or name', params: CustomerIdParams, querystring: TimelineQuery } },
-    async (request) => {
+    async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const q = request.query;
-      return getTimeline(deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name });
+      const json = await getTimeline(deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name });
+      // Already JSON text: Fastify sends a string with a JSON content type as it is.
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 

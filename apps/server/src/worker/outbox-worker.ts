@@ -24,6 +24,19 @@ const LEASE_MS = 30_000;
 const BATCH = 100;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
+type OutboxRow = { readonly id: string; readonly workspace_id: string; readonly topic: string; readonly payload: string; readonly attempts: number };
+
+/** Ids grouped by workspace, so each UPDATE can use the (workspace_id, id) primary key. */
+function idsByWorkspace(rows: readonly OutboxRow[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids = groups.get(row.workspace_id);
+    if (ids) ids.push(row.id);
+    else groups.set(row.workspace_id, [row.id]);
+  }
+  return groups;
+}
+
 /**
  * Drains the transactional outbox to listeners and runs periodic jobs.
  * Rows are claimed with a lease (available_at pushed forward) so that several processes on
@@ -40,7 +53,7 @@ export function createWorker(
   let stopped = true;
   const lastRun = new Map<string, number>();
 
-  async function claim(): Promise<{ id: string; workspace_id: string; topic: string; payload: string; attempts: number }[]> {
+  async function claim(): Promise<OutboxRow[]> {
     const now = deps.clock.now();
     return deps.db.transaction().execute(async (tx) => {
       let query = tx
@@ -52,46 +65,69 @@ export function createWorker(
         .limit(BATCH);
       if (deps.engine === 'postgres') query = query.forUpdate().skipLocked();
       const rows = await query.execute();
-      if (rows.length > 0) {
-        await tx
-          .updateTable('outbox')
-          .set({ available_at: now + LEASE_MS })
-          .where('id', 'in', rows.map((r) => r.id))
-          .execute();
+      for (const [workspaceId, ids] of idsByWorkspace(rows)) {
+        await tx.updateTable('outbox').set({ available_at: now + LEASE_MS }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
       }
       return rows;
     });
   }
 
-  async function deliver(row: { id: string; workspace_id: string; topic: string; payload: string; attempts: number }): Promise<void> {
-    const handlers = listeners[row.topic] ?? [];
+  /** Runs a row's listeners in order; a throw stops the row there and is returned. */
+  async function deliver(row: OutboxRow): Promise<{ readonly error: unknown } | null> {
     const event = { id: row.id, workspaceId: row.workspace_id, topic: row.topic, payload: parseJsonObject(row.payload) };
     try {
-      for (const handler of handlers) await handler(event);
-      await deps.db
-        .updateTable('outbox')
-        .set({ processed_at: deps.clock.now(), attempts: row.attempts + 1, last_error: null })
-        .where('workspace_id', '=', row.workspace_id)
-        .where('id', '=', row.id)
-        .execute();
+      for (const handler of listeners[row.topic] ?? []) await handler(event);
+      return null;
     } catch (error) {
-      const attempts = row.attempts + 1;
-      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
-      deps.log.warn({ err: error, topic: row.topic, eventId: row.id, attempts }, 'listener failed; will retry');
-      await deps.db
-        .updateTable('outbox')
-        .set({ attempts, available_at: deps.clock.now() + backoff, last_error: String(error).slice(0, 500) })
-        .where('workspace_id', '=', row.workspace_id)
-        .where('id', '=', row.id)
-        .execute();
+      return { error };
     }
+  }
+
+  /**
+   * Records a delivered batch in one transaction (on SQLite one fsync for the batch, not one
+   * per event). A crash before it commits redelivers the batch when the lease runs out:
+   * at least once, as listeners expect.
+   */
+  async function record(done: readonly OutboxRow[], failed: readonly { row: OutboxRow; error: unknown }[]): Promise<void> {
+    const now = deps.clock.now();
+    await deps.db.transaction().execute(async (tx) => {
+      for (const [workspaceId, ids] of idsByWorkspace(done)) {
+        await tx
+          .updateTable('outbox')
+          .set((eb) => ({ processed_at: now, attempts: eb('attempts', '+', 1), last_error: null }))
+          .where('workspace_id', '=', workspaceId)
+          .where('id', 'in', ids)
+          .execute();
+      }
+      for (const { row, error } of failed) {
+        const attempts = row.attempts + 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
+        await tx
+          .updateTable('outbox')
+          .set({ attempts, available_at: now + backoff, last_error: String(error).slice(0, 500) })
+          .where('workspace_id', '=', row.workspace_id)
+          .where('id', '=', row.id)
+          .execute();
+      }
+    });
   }
 
   async function drain(): Promise<number> {
     let handled = 0;
     for (;;) {
       const rows = await claim();
-      for (const row of rows) await deliver(row);
+      const done: OutboxRow[] = [];
+      const failed: { row: OutboxRow; error: unknown }[] = [];
+      for (const row of rows) {
+        const failure = await deliver(row);
+        if (failure === null) {
+          done.push(row);
+        } else {
+          failed.push({ row, error: failure.error });
+          deps.log.warn({ err: failure.error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
+        }
+      }
+      if (rows.length > 0) await record(done, failed);
       handled += rows.length;
       if (rows.length < BATCH) return handled;
     }

@@ -9,6 +9,7 @@ import { applyTouchpoint, foldInto, newState, refreshStage, rowFromState, stateF
 import { extractIdentities, type Touchpoint } from './touchpoint.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
 import { moveProfile } from './move-profile.ts';
+import { insertEvents } from './insert-events.ts';
 
 export type RecordOutcome = {
   /** Per touchpoint, in input order: the profile it landed on, or null when it was a duplicate. */
@@ -301,9 +302,7 @@ export async function recordTouchpoints(
   for (const part of chunks(newIdentities.map((r) => ({ ...r, customer_id: find(r.customer_id) })))) {
     await tx.insertInto('identity').values(part).execute();
   }
-  for (const part of chunks(events.map(({ atomRoot, ...e }) => ({ ...e, customer_id: find(atomRoot) })), 200)) {
-    await tx.insertInto('event').values(part).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()).execute();
-  }
+  await insertEvents(tx, deps.engine, events.map(({ atomRoot, ...e }) => ({ ...e, customer_id: find(atomRoot) })));
   if (merges.length > 0) await tx.insertInto('merge').values(merges).execute();
   if (conflicts.length > 0) {
     await tx

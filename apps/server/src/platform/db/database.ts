@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import type { Tables } from './tables.ts';
 
 export type Db = Kysely<Tables>;
@@ -53,13 +53,36 @@ function openSqlite(options: DatabaseOptions): Database {
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
   handle.pragma('wal_autocheckpoint = 10000');
   handle.pragma('cache_size = -65536');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return {
     db,
     engine: 'sqlite',
     location: file,
     close: async () => {
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small insert. The
+ * same SQL text (Kysely makes one per query shape) reuses its prepared statement.
+ */
+function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare: (sql: string) => {
+      let statement = cache.get(sql);
+      if (statement) {
+        // Most recently used goes last; the first entry is the one to evict.
+        cache.delete(sql);
+      } else {
+        statement = handle.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, statement);
+      return statement as unknown as SqliteStatement;
     },
   };
 }
