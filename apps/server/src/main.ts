@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
-import { createIngestQueue, type IngestQueue } from './modules/collect/index.ts';
+import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { sweepLifecycle } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -43,7 +43,10 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   await migrateToLatest(database.db);
   const deps: Deps = { db: database.db, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log };
   const settings = createSettingsCache(deps);
-  const ingest = createIngestQueue(deps, settings);
+  // SQLite commits run on their own thread so HTTP keeps flowing during inserts and fsync;
+  // PostgreSQL is asynchronous already.
+  const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel }, deps.clock) : null;
+  const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics();
   const worker = createWorker(deps, {}, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }], options.workerPollMs);
   let draining = false;
@@ -55,6 +58,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
       draining = true;
       await http.close();
       await ingest.close();
+      await thread?.close();
       await worker.stop();
       await database.close();
     })());

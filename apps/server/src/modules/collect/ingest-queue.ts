@@ -1,7 +1,7 @@
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
-import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
-import { recordTouchpoints, type RecordOutcome, type Touchpoint } from '../profiles/index.ts';
+import type { RecordOutcome, Touchpoint } from '../profiles/index.ts';
+import type { CommitBatches } from './commit-batches.ts';
 import type { SettingsCache } from '../workspaces/index.ts';
 
 type Item = {
@@ -28,8 +28,9 @@ const MAX_GROUP = 5_000;
  * One fsync then serves many requests, which is where ingest throughput comes from.
  * One queue per process serialises writers; on PostgreSQL a per-workspace advisory lock
  * serialises processes too, because identity resolution reads, decides, then writes.
+ * Where the commit runs is `commitBatches`' business (on SQLite: a thread of its own).
  */
-export function createIngestQueue(deps: Deps, settings: SettingsCache): IngestQueue {
+export function createIngestQueue(deps: Pick<Deps, 'log'>, settings: SettingsCache, commitBatches: CommitBatches): IngestQueue {
   const pending: Item[] = [];
   let flushing: Promise<void> | null = null;
   let closed = false;
@@ -43,22 +44,20 @@ export function createIngestQueue(deps: Deps, settings: SettingsCache): IngestQu
       list.push(item);
       byWorkspace.set(item.workspaceId, list);
     }
-    const workspaceIds = [...byWorkspace.keys()].sort();
-    const loaded = await Promise.all(workspaceIds.map((id) => settings.get(id)));
+    const groups = [...byWorkspace.entries()];
+    const batches = await Promise.all(
+      groups.map(async ([workspaceId, group]) => ({ workspaceId, settings: await settings.get(workspaceId), touchpoints: group.flatMap((item) => item.touchpoints) })),
+    );
+    const results = await commitBatches(batches);
+    // Hand each request its own slice of its workspace's outcome.
     const outcomes = new Map<Item, RecordOutcome>();
-    await deps.db.transaction().execute(async (tx) => {
-      for (const [w, workspaceId] of workspaceIds.entries()) {
-        await lockWorkspace(tx, deps.engine, workspaceId);
-        const group = byWorkspace.get(workspaceId) ?? [];
-        const all = group.flatMap((item) => item.touchpoints);
-        const outcome = await recordTouchpoints(tx, deps, workspaceId, loaded[w], all);
-        let offset = 0;
-        for (const item of group) {
-          const ids = outcome.customerIds.slice(offset, offset + item.touchpoints.length);
-          offset += item.touchpoints.length;
-          const stored = ids.filter((id) => id !== null).length;
-          outcomes.set(item, { ...outcome, customerIds: ids, stored, duplicates: ids.length - stored });
-        }
+    groups.forEach(([, group], g) => {
+      let offset = 0;
+      for (const item of group) {
+        const ids = results[g].customerIds.slice(offset, offset + item.touchpoints.length);
+        offset += item.touchpoints.length;
+        const stored = ids.filter((id) => id !== null).length;
+        outcomes.set(item, { ...results[g], customerIds: ids, stored, duplicates: ids.length - stored });
       }
     });
     return items.map((item) => outcomes.get(item) as RecordOutcome);

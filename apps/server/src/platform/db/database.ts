@@ -67,12 +67,17 @@ function openSqlite(options: DatabaseOptions): Database {
 /**
  * Kysely prepares every query anew; preparing costs as much as running a small insert. The
  * same SQL text (Kysely makes one per query shape) reuses its prepared statement.
+ * Transactions begin IMMEDIATE (see below).
  */
 function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => handle.close(),
-    prepare: (sql: string) => {
+    prepare: (text: string) => {
+      // Two connections write (the ingest thread and this one): a transaction must take the
+      // write lock when it begins, or a read-then-write would fail with SQLITE_BUSY instead
+      // of waiting its turn.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = cache.get(sql);
       if (statement) {
         // Most recently used goes last; the first entry is the one to evict.

@@ -1,0 +1,27 @@
+import type { Deps } from '../../platform/deps.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
+import { recordTouchpoints, type RecordOutcome, type Touchpoint } from '../profiles/index.ts';
+import type { WorkspaceSettings } from '../workspaces/index.ts';
+
+/** Touchpoints of one workspace to record together, with the settings that govern them. */
+export type WorkspaceBatch = { readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly touchpoints: readonly Touchpoint[] };
+
+/** Records several workspaces' batches in one transaction; one outcome per batch, in order. */
+export type CommitBatches = (batches: readonly WorkspaceBatch[]) => Promise<RecordOutcome[]>;
+
+/**
+ * The commit itself, on the calling thread: one transaction, workspaces locked in sorted
+ * order (PostgreSQL; no deadlocks between processes), then each batch recorded.
+ */
+export function commitInProcess(deps: Deps): CommitBatches {
+  return (batches) =>
+    deps.db.transaction().execute(async (tx) => {
+      const order = batches.map((b, i) => ({ b, i })).sort((x, y) => (x.b.workspaceId < y.b.workspaceId ? -1 : x.b.workspaceId > y.b.workspaceId ? 1 : 0));
+      const outcomes: RecordOutcome[] = new Array(batches.length);
+      for (const { b, i } of order) {
+        await lockWorkspace(tx, deps.engine, b.workspaceId);
+        outcomes[i] = await recordTouchpoints(tx, deps, b.workspaceId, b.settings, b.touchpoints);
+      }
+      return outcomes;
+    });
+}

@@ -1,0 +1,37 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../../platform/db/database.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { systemIds } from '../../platform/ids.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { commitInProcess, type WorkspaceBatch } from './commit-batches.ts';
+import type { CommitThreadOptions } from './commit-thread.ts';
+
+type Request = { readonly id: number; readonly now: number; readonly batches: readonly WorkspaceBatch[] } | { readonly type: 'close' };
+
+const port = parentPort;
+if (!port) throw new Error('commit-thread-main runs only as a worker thread');
+const options = workerData as CommitThreadOptions;
+const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous });
+let now = Date.now();
+const deps: Deps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log: createLogger(options.logLevel) };
+const commit = commitInProcess(deps);
+
+// One request at a time, in arrival order, whatever the queue upstream does.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (request: Request) => {
+  chain = chain.then(async () => {
+    if ('type' in request) {
+      await database.close();
+      port.close();
+      return;
+    }
+    now = request.now;
+    try {
+      port.postMessage({ id: request.id, outcomes: await commit(request.batches) });
+    } catch (error) {
+      deps.log.error({ err: error }, 'ingest commit failed');
+      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+});
+port.postMessage({ type: 'ready' });
