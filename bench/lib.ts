@@ -85,7 +85,7 @@ export type ChildServer = {
  * phase there (open it in Chrome DevTools).
  */
 export async function startChild(script: string, options: Readonly<Record<string, unknown>>): Promise<ChildServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, script)], {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', path.join(BENCH_DIR, script)], {
     env: { ...process.env, BENCH_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

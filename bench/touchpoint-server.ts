@@ -14,7 +14,8 @@ import { createLogger } from '../apps/server/src/platform/logger.ts';
 type Options = { readonly dataDir: string; readonly databaseUrl?: string; readonly pgSchema?: string; readonly createWorkspace?: boolean };
 
 const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Options;
-const config = readConfig({ TOUCHPOINT_DATA: options.dataDir, DATABASE_URL: options.databaseUrl ?? '', TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn' });
+// TOUCHPOINT_SQLITE_SYNCHRONOUS passes through, to see what durability costs (default FULL).
+const config = readConfig({ TOUCHPOINT_DATA: options.dataDir, DATABASE_URL: options.databaseUrl ?? '', TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn', TOUCHPOINT_SQLITE_SYNCHRONOUS: process.env.TOUCHPOINT_SQLITE_SYNCHRONOUS });
 const tp = await composeTouchpoint(config, { pgSchema: options.pgSchema, log: createLogger('warn') });
 const workspace = options.createWorkspace ? await createWorkspace(tp.deps, { name: 'Bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' }) : null;
 tp.worker.start();

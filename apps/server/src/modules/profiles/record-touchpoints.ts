@@ -10,6 +10,7 @@ import { extractIdentities, type Touchpoint } from './touchpoint.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
 import { moveProfile } from './move-profile.ts';
 import { insertEvents } from './insert-events.ts';
+import { findIdentities, storedMessageIds } from './lookups.ts';
 
 export type RecordOutcome = {
   /** Per touchpoint, in input order: the profile it landed on, or null when it was a duplicate. */
@@ -64,11 +65,7 @@ export async function recordTouchpoints(
   touchpoints.forEach((tp, i) => {
     if (!firstIndex.has(tp.messageId)) firstIndex.set(tp.messageId, i);
   });
-  const stored = new Set<string>();
-  for (const part of chunks([...firstIndex.keys()])) {
-    const rows = await tx.selectFrom('event').select('message_id').where('workspace_id', '=', workspaceId).where('message_id', 'in', part).execute();
-    for (const r of rows) stored.add(r.message_id);
-  }
+  const stored = await storedMessageIds(tx, deps.engine, workspaceId, [...firstIndex.keys()]);
   const fresh = touchpoints
     .map((tp, i) => ({ tp, i }))
     .filter(({ tp, i }) => firstIndex.get(tp.messageId) === i && !stored.has(tp.messageId))
@@ -91,16 +88,7 @@ export async function recordTouchpoints(
   }
   const hits = new Map<string, Hit>();
   for (const [kind, values] of wanted) {
-    for (const part of chunks([...values])) {
-      const rows = await tx
-        .selectFrom('identity')
-        .select(['value', 'customer_id', 'profile_id'])
-        .where('workspace_id', '=', workspaceId)
-        .where('kind', '=', kind)
-        .where('value', 'in', part)
-        .execute();
-      for (const r of rows) hits.set(keyOf(kind, r.value), { root: r.customer_id, profile: r.profile_id });
-    }
+    for (const r of await findIdentities(tx, deps.engine, workspaceId, kind, [...values])) hits.set(keyOf(kind, r.value), { root: r.customer_id, profile: r.profile_id });
   }
   // An alias whose previousId is a known user id links through that identity instead.
   for (const f of fresh) {
