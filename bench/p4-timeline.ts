@@ -100,7 +100,8 @@ function client(url: string, apiKey: string): (route: string) => Promise<{ body:
 
 /**
  * The timeline's SQL and nothing else, with the server's pragmas: the same columns, the same
- * keyset condition, LIMIT 51 (one more than the page, to know whether there is a next one).
+ * keyset condition (a row value, which seeks the event_timeline index), LIMIT 51 (one more
+ * than the page, to know whether there is a next one).
  */
 function bareQuery(dataDir: string, workspaceId: string, customerId: string, pages: number): { firstIds: string[]; latencies: number[] } {
   const db = new SQLite(path.join(dataDir, 'touchpoint.sqlite'));
@@ -109,9 +110,9 @@ function bareQuery(dataDir: string, workspaceId: string, customerId: string, pag
   db.pragma('cache_size = -65536');
   try {
     const first = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
-    const after = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? AND (timestamp < ? OR (timestamp = ? AND id < ?)) ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
+    const after = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
     type Row = { id: string; timestamp: number };
-    const page = (cursor: [number, string] | null) => (cursor ? (after.all(workspaceId, customerId, cursor[0], cursor[0], cursor[1]) as Row[]) : (first.all(workspaceId, customerId) as Row[]));
+    const page = (cursor: [number, string] | null) => (cursor ? (after.all(workspaceId, customerId, cursor[0], cursor[1]) as Row[]) : (first.all(workspaceId, customerId) as Row[]));
 
     const cursors: ([number, string] | null)[] = [null];
     const firstIds: string[] = [];
