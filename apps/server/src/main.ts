@@ -13,8 +13,8 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createWorker, type Worker } from './worker/outbox-worker.ts';
 
-/** A composed Touchpoint process: everything wired, nothing listening yet. */
-export type Touchpoint = {
+/** A composed Touchpoint process (the app): everything wired, nothing listening yet. */
+export type App = {
   readonly deps: Deps;
   readonly database: Database;
   readonly http: FastifyInstance;
@@ -37,7 +37,7 @@ export type ComposeOptions = {
  * The composition root: config → database → modules → HTTP and worker. The only place that
  * knows how the parts fit; everything else gets its dependencies passed in.
  */
-export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<Touchpoint> {
+export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema });
   await migrateToLatest(database.db);

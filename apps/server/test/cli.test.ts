@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { composeTouchpoint, type Touchpoint } from '../src/main.ts';
+import { composeTouchpoint, type App } from '../src/main.ts';
 import { STAGES } from '../src/modules/profiles/index.ts';
 import { readConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
@@ -130,7 +130,7 @@ describe('init, keys, migrate, import', () => {
   });
 
   it('the imported customers and the new write key work through the server', async () => {
-    const tp: Touchpoint = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: dataDir, TOUCHPOINT_DEMO: '0' }), { log: createLogger('silent') });
+    const tp: App = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: dataDir, TOUCHPOINT_DEMO: '0' }), { log: createLogger('silent') });
     try {
       const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });
       const list = await get(`${url}/api/v1/customers?limit=50`, workspace.apiKey);

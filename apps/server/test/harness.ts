@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { composeTouchpoint, type Touchpoint } from '../src/main.ts';
+import { composeTouchpoint, type App } from '../src/main.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { readConfig, type Config } from '../src/platform/config.ts';
 import type { Clock } from '../src/platform/clock.ts';
@@ -37,7 +37,7 @@ export function newStore(engine: EngineName): Store {
 }
 
 export type Running = {
-  readonly tp: Touchpoint;
+  readonly tp: App;
   readonly url: string;
   readonly workspace: CreatedWorkspace;
   readonly store: Store;

@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeTouchpoint, type Touchpoint } from '../src/main.ts';
+import { composeTouchpoint, type App } from '../src/main.ts';
 import { createWorkspace, signIn, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { newStore, type Store } from './harness.ts';
 
 describe('logs', () => {
   const lines: string[] = [];
-  let tp: Touchpoint;
+  let tp: App;
   let store: Store;
   let ws: CreatedWorkspace;
   let url: string;

@@ -1,6 +1,6 @@
 import { createWorkspace, type CreatedWorkspace } from '../modules/workspaces/index.ts';
 import { DEMO_BUSINESS_UNITS } from '../modules/collect/index.ts';
-import type { Touchpoint } from '../main.ts';
+import type { App } from '../main.ts';
 import { loadDemo } from './load-demo.ts';
 
 export type FirstRun = { readonly workspace: CreatedWorkspace; readonly demo: (CreatedWorkspace & { readonly touchpoints: number }) | null };
@@ -10,7 +10,7 @@ export type FirstRun = { readonly workspace: CreatedWorkspace; readonly demo: (C
  * off) a separate Demo workspace full of sample customers. Returns null when workspaces exist.
  */
 export async function firstRun(
-  tp: Touchpoint,
+  tp: App,
   options: { readonly name?: string; readonly ownerEmail?: string; readonly demo: boolean; readonly onProgress?: (done: number) => void },
 ): Promise<FirstRun | null> {
   const existing = await tp.deps.db.selectFrom('workspace').select('id').limit(1).execute();

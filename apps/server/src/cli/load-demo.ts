@@ -1,6 +1,6 @@
 import { generateDemoMessages, parseSegmentMessage } from '../modules/collect/index.ts';
-import type { Touchpoint as Touchpoints } from '../modules/profiles/index.ts';
-import type { Touchpoint } from '../main.ts';
+import type { Touchpoint } from '../modules/profiles/index.ts';
+import type { App } from '../main.ts';
 
 const CHUNK = 2_000;
 
@@ -9,12 +9,12 @@ const CHUNK = 2_000;
  * sent through the same validation and ingest path as real tracking calls.
  */
 export async function loadDemo(
-  tp: Touchpoint,
+  tp: App,
   workspaceId: string,
   options: { readonly customers?: number; readonly months?: number; readonly onProgress?: (done: number) => void } = {},
 ): Promise<number> {
   const now = tp.deps.clock.now();
-  let chunk: Touchpoints[] = [];
+  let chunk: Touchpoint[] = [];
   let done = 0;
   const flush = async () => {
     if (chunk.length === 0) return;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readConfig, type Config } from '../platform/config.ts';
-import type { Touchpoint } from '../main.ts';
+import type { App } from '../main.ts';
 // Commands load the server's modules when they run, so `--help` answers at once.
 
 const HELP: Readonly<Record<string, string>> = {
@@ -70,7 +70,7 @@ function configFrom(values: { data?: string; port?: string; 'no-demo'?: boolean 
   };
 }
 
-async function withTouchpoint<T>(config: Config, run: (tp: Touchpoint) => Promise<T>): Promise<T> {
+async function withTouchpoint<T>(config: Config, run: (tp: App) => Promise<T>): Promise<T> {
   const { composeTouchpoint } = await import('../main.ts');
   const tp = await composeTouchpoint(config);
   try {
@@ -80,7 +80,7 @@ async function withTouchpoint<T>(config: Config, run: (tp: Touchpoint) => Promis
   }
 }
 
-async function workspaceOf(tp: Touchpoint, given: string | undefined): Promise<string> {
+async function workspaceOf(tp: App, given: string | undefined): Promise<string> {
   let query = tp.deps.db.selectFrom('workspace').select('id').orderBy('created_at').limit(1);
   if (given) query = query.where('id', '=', given);
   const row = await query.executeTakeFirst();

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
 import { AliasBody, BatchBody, GroupBody, IdentifyBody, PageBody, TrackBody, TrackingReply } from '@touchpoint/contracts';
 import { decodeBody, parseSegmentMessage } from '../modules/collect/index.ts';
 import type { Touchpoint, TouchpointType } from '../modules/profiles/index.ts';
@@ -9,7 +10,8 @@ import type { HttpContext } from './context.ts';
 
 const EVENT_LIMIT = 32 * 1024;
 const BATCH_LIMIT = 500 * 1024;
-const SINGLE: Readonly<Record<Exclude<TouchpointType, never>, unknown>> = {
+/** The body schema each single call documents in OpenAPI. */
+const SINGLE: Readonly<Record<TouchpointType, TSchema>> = {
   identify: IdentifyBody,
   track: TrackBody,
   page: PageBody,
@@ -64,10 +66,10 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     return { success: true };
   }
 
-  for (const [type, schema] of Object.entries(SINGLE) as [TouchpointType, unknown][]) {
+  for (const [type, schema] of Object.entries(SINGLE) as [TouchpointType, TSchema][]) {
     app.post(
       `/v1/${type}`,
-      { schema: { tags: ['tracking'], summary: `Segment ${type} call`, body: schema as object, response: { 200: TrackingReply } }, attachValidation: true },
+      { schema: { tags: ['tracking'], summary: `Segment ${type} call`, body: schema, response: { 200: TrackingReply } }, attachValidation: true },
       async (request) => {
         const body = isPlainObject(request.body) ? request.body : {};
         const principal = await authenticate(request, body);
