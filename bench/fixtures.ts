@@ -1,3 +1,4 @@
+import { seededRandom } from '../apps/server/src/platform/seeded-random.ts';
 import { randomUUID } from 'node:crypto';
 import { uuidv7 } from '../apps/server/src/platform/ids.ts';
 import type { EventTable } from '../apps/server/src/platform/db/tables.ts';
@@ -8,17 +9,7 @@ import type { EventTable } from '../apps/server/src/platform/db/tables.ts';
  * pool of people who each keep one userId and one anonymousId.
  */
 
-/** mulberry32: tiny, fast, seedable; Math.random cannot be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export type Person = { readonly userId: string; readonly anonymousId: string };
 

@@ -11,6 +11,7 @@
  * Everything is driven by a seeded PRNG: the same options always produce the
  * same messages, which keeps the demo stable across restarts and testable.
  */
+import { seededRandom } from '../../platform/seeded-random.ts';
 
 export type DemoMessage = {
   readonly type: 'identify' | 'track' | 'page';
@@ -54,17 +55,6 @@ export function generateDemoMessages(options: DemoOptions): Generator<DemoMessag
 
 type Rng = () => number;
 
-/** mulberry32: tiny, fast, good enough for sample data; returns floats in [0, 1). */
-function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One independent stream per person (seed, index), so a person's story doesn't
@@ -102,7 +92,7 @@ const digits = (rng: Rng, count: number): string => {
 
 /** RFC 4122 v4 layout, but from the seeded PRNG so ids are reproducible. */
 function uuidFrom(rng: Rng): string {
-  // At most 4 hex digits per draw: a float from mulberry32 only carries 32 random bits.
+  // At most 4 hex digits per draw: a float from seededRandom (mulberry32) only carries 32 random bits.
   const hex = (n: number): string => {
     let out = '';
     while (out.length < n) out += Math.floor(rng() * 0x10000).toString(16).padStart(4, '0');
@@ -481,7 +471,7 @@ class Timeline {
 
 /** One person's story: anonymous visits, maybe sign-up, then orders and touchpoints until they go quiet. */
 function simulatePerson(run: Run, index: number): void {
-  const rng = mulberry32(deriveSeed(run.seed, index));
+  const rng = seededRandom(deriveSeed(run.seed, index));
   const person = createPerson(run, rng, index);
   const span = run.now - run.start;
 
