@@ -1,13 +1,8 @@
+import { chunks } from '../../platform/chunks.ts';
 import { sql } from 'kysely';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 
-const CHUNK = 400;
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
 
 /**
  * Which of these messageIds are stored already. On PostgreSQL the ids travel as one array

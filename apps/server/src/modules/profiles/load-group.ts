@@ -1,0 +1,131 @@
+import { chunks } from '../../platform/chunks.ts';
+import { sql } from 'kysely';
+import type { Engine, Tx } from '../../platform/db/database.ts';
+import type { WorkspaceSettings } from '../workspaces/index.ts';
+import { findIdentities, storedMessageIds } from './lookups.ts';
+import type { NormalizedIdentity } from './normalize-identity.ts';
+import { stateFromRow, type ProfileState } from './profile-state.ts';
+import { extractIdentities, type Touchpoint } from './touchpoint.ts';
+
+/** Where an identity points now: its root profile, and the profile it first joined. */
+export type Hit = { readonly root: string; readonly profile: string };
+
+/** A touchpoint not stored before, with its identifiers in the workspace's priority order. */
+export type FreshTouchpoint = {
+  readonly tp: Touchpoint;
+  /** Its index in the group. */
+  readonly i: number;
+  identities: readonly NormalizedIdentity[];
+  readonly rejected: ReturnType<typeof extractIdentities>['rejected'];
+};
+
+/** What resolution needs from the database, read in a handful of set-based queries. */
+export type LoadedGroup = {
+  readonly fresh: readonly FreshTouchpoint[];
+  /** By identityKey(kind, value). Resolution adds the identities it attaches. */
+  readonly hits: Map<string, Hit>;
+  /** Root profiles the group's identities point at. Resolution adds the ones it creates. */
+  readonly profiles: Map<string, ProfileState>;
+};
+
+
+export const identityKey = (kind: string, value: string): string => `${kind}\u0000${value}`;
+
+
+/**
+ * Reads what a group of touchpoints needs: which messageIds are stored already, the
+ * identities they mention, the profiles those point at, and identity counts of the profiles
+ * where a limit may apply.
+ */
+export async function loadGroup(
+  tx: Tx,
+  engine: Engine,
+  workspaceId: string,
+  settings: WorkspaceSettings,
+  touchpoints: readonly Touchpoint[],
+): Promise<LoadedGroup> {
+  const priority = settings.identity.priority;
+  const rank = (kind: string) => {
+    const i = priority.indexOf(kind);
+    return i === -1 ? priority.length : i;
+  };
+
+  // 1. Duplicates: within the group (first wins), then against what is stored.
+  const firstIndex = new Map<string, number>();
+  touchpoints.forEach((tp, i) => {
+    if (!firstIndex.has(tp.messageId)) firstIndex.set(tp.messageId, i);
+  });
+  const stored = await storedMessageIds(tx, engine, workspaceId, [...firstIndex.keys()]);
+  const fresh: FreshTouchpoint[] = touchpoints
+    .map((tp, i) => ({ tp, i }))
+    .filter(({ tp, i }) => firstIndex.get(tp.messageId) === i && !stored.has(tp.messageId))
+    .map(({ tp, i }) => {
+      const { identities, rejected } = extractIdentities(tp, settings.defaultCountry);
+      const ordered = [...identities].sort((a, b) => rank(a.kind) - rank(b.kind));
+      return { tp, i, identities: ordered, rejected };
+    });
+
+  // 2. Load every identity the group mentions; an alias's previousId may be a user id.
+  const wanted = new Map<string, Set<string>>();
+  const want = (kind: string, value: string) => {
+    let set = wanted.get(kind);
+    if (!set) wanted.set(kind, (set = new Set()));
+    set.add(value);
+  };
+  for (const f of fresh) {
+    for (const id of f.identities) want(id.kind, id.value);
+    if (f.tp.previousId !== null) want('user_id', f.tp.previousId.trim());
+  }
+  const hits = new Map<string, Hit>();
+  for (const [kind, values] of wanted) {
+    for (const r of await findIdentities(tx, engine, workspaceId, kind, [...values])) hits.set(identityKey(kind, r.value), { root: r.customer_id, profile: r.profile_id });
+  }
+  // An alias whose previousId is a known user id links through that identity instead.
+  for (const f of fresh) {
+    if (f.tp.previousId === null) continue;
+    const prev = f.tp.previousId.trim();
+    if (hits.has(identityKey('user_id', prev)) && !hits.has(identityKey('anonymous_id', prev))) {
+      f.identities = f.identities.map((id) => (id.kind === 'anonymous_id' && id.value === prev && id.value !== f.tp.anonymousId ? { kind: 'user_id', value: prev } : id));
+    }
+  }
+
+  // 3. Load the profiles those identities point at, and identity counts where limits matter.
+  const profiles = new Map<string, ProfileState>();
+  const rootIds = [...new Set([...hits.values()].map((h) => h.root))];
+  for (const part of chunks(rootIds)) {
+    const rows = await tx.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute();
+    for (const r of rows) profiles.set(r.id, stateFromRow(r));
+  }
+  const needCounts = new Set<string>();
+  for (const f of fresh) {
+    const roots = new Set<string>();
+    let unknown = false;
+    for (const id of f.identities) {
+      const hit = hits.get(identityKey(id.kind, id.value));
+      if (hit) roots.add(hit.root);
+      else unknown = true;
+    }
+    if (unknown || roots.size > 1) for (const r of roots) needCounts.add(r);
+  }
+  await loadCounts(tx, workspaceId, [...needCounts], profiles);
+
+  return { fresh, hits, profiles };
+}
+
+/** Fills in how many identities of each kind the given profiles hold. */
+export async function loadCounts(tx: Tx, workspaceId: string, ids: readonly string[], profiles: Map<string, ProfileState>): Promise<void> {
+  for (const part of chunks(ids)) {
+    const rows = await tx
+      .selectFrom('identity')
+      .select(['customer_id', 'kind', sql<number>`count(*)`.as('n')])
+      .where('workspace_id', '=', workspaceId)
+      .where('customer_id', 'in', part)
+      .groupBy(['customer_id', 'kind'])
+      .execute();
+    for (const id of part) {
+      const p = profiles.get(id);
+      if (p && !p.kindCounts) p.kindCounts = new Map();
+    }
+    for (const r of rows) profiles.get(r.customer_id)?.kindCounts?.set(r.kind, Number(r.n));
+  }
+}
