@@ -13,6 +13,8 @@ export const CreateKeyBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 100 })),
 });
 
+export const KeyIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
 export const CreateBusinessUnitBody = Type.Object({
   key: Type.String({ pattern: '^[a-z0-9_-]{1,50}$' }),
   name: Type.String({ minLength: 1, maxLength: 200 }),

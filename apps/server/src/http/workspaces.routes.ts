@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { CreateAgentBody, CreateBusinessUnitBody, CreateKeyBody, CreateTeamBody, SettingsPatch } from '@touchpoint/contracts';
+import { CreateAgentBody, CreateBusinessUnitBody, CreateKeyBody, CreateTeamBody, KeyIdParams, SettingsPatch } from '@touchpoint/contracts';
 import {
   createAgent,
   createBusinessUnit,
   createKey,
   createTeam,
+  revokeKey,
   getWorkspace,
   listAgents,
   listBusinessUnits,
@@ -71,5 +72,11 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return createKey(deps, { workspaceId: p.workspaceId, kind: request.body.kind, name: request.body.name, actor: p.actor });
+  });
+  app.delete<{ Params: Static<typeof KeyIdParams> }>('/keys/:id', { schema: { tags: ['workspace'], summary: 'Revoke a key', params: KeyIdParams } }, async (request) => {
+    const p = principalOf(request, ADMINS);
+    const revoked = await revokeKey(deps, { workspaceId: p.workspaceId, keyId: request.params.id, actor: p.actor });
+    ctx.auth.forget();
+    return { id: revoked.id, revokedAt: new Date(revoked.revokedAt).toISOString() };
   });
 }

@@ -1,5 +1,6 @@
 export { createWorkspace, type CreatedWorkspace, type CreateWorkspaceInput } from './create-workspace.ts';
 export { createKey, type CreatedKey, type KeyKind } from './create-key.ts';
+export { revokeKey } from './revoke-key.ts';
 export { createAuthenticator, type Authenticator, type Principal, type Role } from './authenticate.ts';
 export { signIn } from './sign-in.ts';
 export { createTeam } from './create-team.ts';
