@@ -63,35 +63,52 @@ export function createIngestQueue(deps: Pick<Deps, 'log'>, settings: SettingsCac
     return items.map((item) => outcomes.get(item) as RecordOutcome);
   }
 
+  /** Takes the next group off the queue, up to MAX_GROUP touchpoints. */
+  function takeGroup(): Item[] {
+    const items: Item[] = [];
+    let size = 0;
+    while (pending.length > 0 && (items.length === 0 || size + pending[0].touchpoints.length <= MAX_GROUP)) {
+      const next = pending.shift() as Item;
+      size += next.touchpoints.length;
+      items.push(next);
+    }
+    return items;
+  }
+
+  type Attempt = { readonly ok: RecordOutcome[] } | { readonly error: unknown };
+  const attempt = (items: readonly Item[]): Promise<Attempt> => commit(items).then((ok) => ({ ok }), (error: unknown) => ({ error }));
+
+  /** One bad request must not fail its neighbours: retry each on its own. */
+  async function retryOneByOne(items: readonly Item[], error: unknown): Promise<void> {
+    if (items.length === 1) return items[0].reject(error);
+    deps.log.warn({ err: error, items: items.length }, 'group commit failed; retrying requests one by one');
+    for (const item of items) {
+      const single = await attempt([item]);
+      if ('ok' in single) item.resolve(single.ok[0]);
+      else item.reject(single.error);
+    }
+  }
+
   async function flush(): Promise<void> {
-    while (pending.length > 0) {
-      const items: Item[] = [];
-      let size = 0;
-      while (pending.length > 0 && (items.length === 0 || size + pending[0].touchpoints.length <= MAX_GROUP)) {
-        const next = pending.shift() as Item;
-        size += next.touchpoints.length;
-        items.push(next);
+    let group = takeGroup();
+    if (group.length === 0) return;
+    let running = attempt(group);
+    while (group.length > 0) {
+      const result = await running;
+      if ('error' in result) {
+        await retryOneByOne(group, result.error);
+        group = takeGroup();
+        if (group.length > 0) running = attempt(group);
+        continue;
       }
-      try {
-        const outcomes = await commit(items);
-        groups += 1;
-        count += size;
-        items.forEach((item, i) => item.resolve(outcomes[i]));
-      } catch (error) {
-        if (items.length === 1) {
-          items[0].reject(error);
-          continue;
-        }
-        // One bad request must not fail its neighbours: retry each on its own.
-        deps.log.warn({ err: error, items: items.length }, 'group commit failed; retrying requests one by one');
-        for (const item of items) {
-          try {
-            item.resolve((await commit([item]))[0]);
-          } catch (single) {
-            item.reject(single);
-          }
-        }
-      }
+      // Hand the next group to the database before answering this one, so the commit runs
+      // while this thread writes the responses.
+      const next = takeGroup();
+      if (next.length > 0) running = attempt(next);
+      groups += 1;
+      count += group.reduce((n, item) => n + item.touchpoints.length, 0);
+      group.forEach((item, i) => item.resolve(result.ok[i]));
+      group = next;
     }
   }
 
