@@ -137,8 +137,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('context', 'text', (c) => c.notNull())
     .addColumn('timestamp', 'bigint', (c) => c.notNull())
     .addColumn('received_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('event_pk', ['workspace_id', 'id'])
-    .addUniqueConstraint('event_message_id', ['workspace_id', 'message_id'])
+    // The messageId is the event's natural key (a retry is a no-op), so it is the primary key;
+    // `id` (UUIDv7, unique by construction) orders events and needs no index of its own.
+    .addPrimaryKeyConstraint('event_pk', ['workspace_id', 'message_id'])
     .execute();
   await db.schema
     .createIndex('event_timeline')
