@@ -44,6 +44,7 @@ async function rawSqliteInserts(warmup: number, measured: number, traffic: Retur
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('cache_size = -65536');
+    db.pragma('wal_autocheckpoint = 10000');
     const insert = db.prepare(`INSERT INTO event (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
     const insertAll = db.transaction((rows: readonly Record<string, unknown>[]) => {
       for (const row of rows) insert.run(row);

@@ -69,7 +69,7 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
   for (const [type, schema] of Object.entries(SINGLE) as [TouchpointType, TSchema][]) {
     app.post(
       `/v1/${type}`,
-      { schema: { tags: ['tracking'], summary: `Segment ${type} call`, body: schema, response: { 200: TrackingReply } }, attachValidation: true },
+      { schema: { tags: ['tracking'], summary: `Segment ${type} call`, body: schema, response: { 200: TrackingReply } } },
       async (request) => {
         const body = isPlainObject(request.body) ? request.body : {};
         const principal = await authenticate(request, body);
@@ -82,7 +82,7 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
 
   app.post(
     '/v1/batch',
-    { schema: { tags: ['tracking'], summary: 'Several calls in one request (at most 500 KB, 32 KB each)', body: BatchBody, response: { 200: TrackingReply } }, attachValidation: true },
+    { schema: { tags: ['tracking'], summary: 'Several calls in one request (at most 500 KB, 32 KB each)', body: BatchBody, response: { 200: TrackingReply } } },
     async (request) => {
       const body = isPlainObject(request.body) ? request.body : {};
       const principal = await authenticate(request, body);

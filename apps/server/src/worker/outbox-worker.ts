@@ -55,6 +55,10 @@ export function createWorker(
 
   async function claim(): Promise<OutboxRow[]> {
     const now = deps.clock.now();
+    // Most polls find nothing due. Look before opening a write transaction: on SQLite that
+    // takes the write lock, and waiting for it behind an ingest commit stalls this thread.
+    const due = await deps.db.selectFrom('outbox').select('id').where('processed_at', 'is', null).where('available_at', '<=', now).limit(1).execute();
+    if (due.length === 0) return [];
     return deps.db.transaction().execute(async (tx) => {
       let query = tx
         .selectFrom('outbox')

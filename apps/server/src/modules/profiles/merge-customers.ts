@@ -3,7 +3,7 @@ import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
-import { foldInto, refreshStage, stateFromRow } from './profile-state.ts';
+import { foldInto, older, refreshStage, stateFromRow } from './profile-state.ts';
 import { moveProfile } from './move-profile.ts';
 import { saveProfile } from './save-profile.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
@@ -38,8 +38,7 @@ export async function mergeCustomers(
     }
     const sa = stateFromRow(a);
     const sb = stateFromRow(b);
-    const aOlder = a.created_at !== b.created_at ? a.created_at < b.created_at : a.id < b.id;
-    const [survivor, absorbed] = aOlder ? [sa, sb] : [sb, sa];
+    const [survivor, absorbed] = older(sa, sb) ? [sa, sb] : [sb, sa];
     foldInto(survivor, absorbed);
     const now = deps.clock.now();
     refreshStage(survivor, input.settings.lifecycle, now);

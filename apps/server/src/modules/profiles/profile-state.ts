@@ -181,3 +181,10 @@ export function refreshStage(s: ProfileState, rules: LifecycleRules, now: number
     now,
   );
 }
+
+/** Whether `a` is the older profile: the one that survives a merge. */
+export function older(a: ProfileState, b: ProfileState): boolean {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
+  if (a.firstSeen !== b.firstSeen) return a.firstSeen < b.firstSeen;
+  return a.id < b.id;
+}

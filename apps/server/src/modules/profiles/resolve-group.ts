@@ -4,7 +4,7 @@ import type { OutboxEvent } from '../../platform/outbox.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { identityKey, type LoadedGroup } from './load-group.ts';
 import type { NormalizedIdentity } from './normalize-identity.ts';
-import { applyTouchpoint, foldInto, newState, type ProfileState } from './profile-state.ts';
+import { applyTouchpoint, foldInto, newState, older, type ProfileState } from './profile-state.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
 
 // Identities that make a person known (a lead) rather than an anonymous visitor.
@@ -170,10 +170,3 @@ export async function resolveGroup(
 
   return { events, newIdentities, merges, conflicts, outbox, customerIds, created, find };
 }
-
-function older(a: ProfileState, b: ProfileState): boolean {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
-  if (a.firstSeen !== b.firstSeen) return a.firstSeen < b.firstSeen;
-  return a.id < b.id;
-}
-
