@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
+import { createStreamHub, type StreamHub } from './modules/moments/stream-hub.ts';
 import { sweepLifecycle } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -21,6 +22,7 @@ export type App = {
   readonly ingest: IngestQueue;
   readonly settings: SettingsCache;
   readonly worker: Worker;
+  readonly stream: StreamHub;
   /** Stops taking work, finishes what was accepted (in-flight requests, queued commits), closes. */
   readonly close: () => Promise<void>;
 };
@@ -49,18 +51,20 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics();
   const worker = createWorker(deps, {}, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }], options.workerPollMs);
+  const stream = createStreamHub(deps);
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics }, log, () => draining);
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream }, log, () => draining);
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      await stream.close();
       await http.close();
       await ingest.close();
       await thread?.close();
       await worker.stop();
       await database.close();
     })());
-  return { deps, database, http, ingest, settings, worker, close };
+  return { deps, database, http, ingest, settings, worker, stream, close };
 }

@@ -2,3 +2,8 @@ export * from './errors.ts';
 export * from './tracking.ts';
 export * from './customers.ts';
 export * from './workspaces.ts';
+export * from './moments.ts';
+export * from './moment-list.ts';
+export * from './sla.ts';
+export * from './moment-settings.ts';
+export * from './stream.ts';

@@ -6,6 +6,11 @@ import { requireBearer } from './api-auth.ts';
 import { refuseUnstorableText } from './refuse-unstorable-text.ts';
 import type { HttpContext } from './context.ts';
 import { customersRoutes } from './customers.routes.ts';
+import { momentListRoutes } from './moment-list.routes.ts';
+import { momentSettingsRoutes } from './moment-settings.routes.ts';
+import { momentsRoutes } from './moments.routes.ts';
+import { slaRoutes } from './sla.routes.ts';
+import { streamRoutes } from './stream.routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { sessionsRoutes } from './sessions.routes.ts';
 import { systemRoutes } from './system.routes.ts';
@@ -61,9 +66,15 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
       refuseUnstorableText(scope);
       await customersRoutes(scope, ctx);
       await workspacesRoutes(scope, ctx);
+      await momentsRoutes(scope, ctx);
+      await momentListRoutes(scope, ctx);
+      await momentSettingsRoutes(scope, ctx);
+      await slaRoutes(scope, ctx);
     },
     { prefix: '/api/v1' },
   );
+  // The stream authenticates its own way (browsers cannot set headers on a WebSocket).
+  await app.register(async (scope) => streamRoutes(scope, ctx), { prefix: '/api/v1' });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,4 +1,5 @@
 import type { IngestQueue } from '../modules/collect/index.ts';
+import type { StreamHub } from '../modules/moments/stream-hub.ts';
 import type { Authenticator, Principal, SettingsCache } from '../modules/workspaces/index.ts';
 import type { Deps } from '../platform/deps.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -10,6 +11,8 @@ export type HttpContext = {
   readonly settings: SettingsCache;
   readonly ingest: IngestQueue;
   readonly metrics: Metrics;
+  /** The live moment stream: use cases publish to it after commit; sockets subscribe. */
+  readonly stream: StreamHub;
 };
 
 declare module 'fastify' {

@@ -16,12 +16,19 @@ export function statusOf(code: ErrorCode): number {
     case 'not_found':
     case 'customer_not_found':
     case 'merge_not_found':
+    case 'moment_not_found':
+    case 'resource_not_found':
       return 404;
     case 'merge_conflict':
     case 'conflict':
+    case 'not_owner':
+    case 'invalid_transition':
+    case 'over_capacity':
+    case 'no_handoff':
       return 409;
     case 'event_too_large':
     case 'batch_too_large':
+    case 'attachment_too_large':
       return 413;
     case 'unsupported_encoding':
       return 415;

@@ -18,10 +18,18 @@ export type ErrorCode =
   | 'not_found' //             route does not exist
   | 'customer_not_found' //    no such customer in this workspace
   | 'merge_not_found' //       no reversible merge for that customer
+  | 'moment_not_found' //      no such moment, or not one the caller may see
+  | 'resource_not_found' //    a rule, policy, business hours, team, agent or attachment id is unknown
   // profiles
   | 'merge_conflict' //        merging would break an identity limit (two user ids)
   | 'invalid_identity' //      identity value is blocklisted or malformed
   | 'conflict' //              a unique value already exists (e.g. agent email)
+  // moments
+  | 'not_owner' //             only the moment's owner may do this (reply, hand off); take over first
+  | 'invalid_transition' //    the moment's status does not allow this change
+  | 'over_capacity' //         the agent is at capacity on this channel (a take-over may exceed it)
+  | 'no_handoff' //            there is no pending hand-off to accept or decline
+  | 'attachment_too_large' //  an attachment, or all of a message's, over the limit
   // server
   | 'shutting_down' //         the server is draining and takes no new writes
   | 'internal'; //             a bug; logged with the request id

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (bigint in
  * PostgreSQL, integer in SQLite); JSON is stored as text on both engines so that one code
@@ -25,6 +27,14 @@ export type TeamTable = {
   key: string;
   name: string;
   created_at: number;
+  /** round_robin | least_loaded | skills */
+  strategy: Generated<string>;
+  /** Holds the team's moments when no member can take them (null: the workspace owner). */
+  fallback_owner_id: Generated<string | null>;
+  /** Who an escalation goes to. */
+  lead_id: Generated<string | null>;
+  /** Round-robin cursor: the member who got the last moment. */
+  last_assigned_id: Generated<string | null>;
 };
 
 export type AgentTable = {
@@ -35,6 +45,13 @@ export type AgentTable = {
   role: 'owner' | 'admin' | 'agent' | 'analyst';
   password_hash: string | null;
   created_at: number;
+  /** online | away | offline: only online agents are routed new work. */
+  presence: Generated<string>;
+  presence_at: Generated<number>;
+  /** JSON array of skill names. */
+  skills: Generated<string>;
+  /** JSON object: open moments an agent may own per channel, `*` for any other channel. */
+  capacity: Generated<string>;
 };
 
 export type TeamMemberTable = {
@@ -162,6 +179,165 @@ export type AuditTable = {
   created_at: number;
 };
 
+export type MomentTable = {
+  workspace_id: string;
+  id: string;
+  customer_id: string;
+  channel: string;
+  /** The provider's conversation id: the same one twice opens one moment. */
+  external_id: string | null;
+  subject: string;
+  /** The start of the latest message, for lists. */
+  preview: string;
+  /** open | pending | snoozed | resolved | closed */
+  status: string;
+  /** low | normal | high | urgent */
+  priority: string;
+  language: string | null;
+  business_unit_id: string | null;
+  team_id: string | null;
+  /** Never null: someone always owns the moment. */
+  owner_id: string;
+  /** Set while the moment waits in its team's FIFO line (held by the fallback owner). */
+  queued_at: number | null;
+  /** JSON of a hand-off waiting for its receiver to accept, or null. */
+  handoff: string | null;
+  sla_policy_id: string | null;
+  first_response_due: number | null;
+  next_response_due: number | null;
+  resolution_due: number | null;
+  /** The earliest unmet deadline; null when none runs (met, paused, no policy). */
+  sla_due_at: number | null;
+  sla_warned_at: number | null;
+  sla_breached_at: number | null;
+  /** When the clock stopped because the moment waits on the customer. */
+  sla_paused_at: number | null;
+  first_response_at: number | null;
+  /** When the customer's oldest unanswered message arrived (null: nothing to answer). */
+  awaiting_reply_since: number | null;
+  snoozed_until: number | null;
+  resolved_at: number | null;
+  closed_at: number | null;
+  merged_into: string | null;
+  message_count: number;
+  last_message_at: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export type MomentTagTable = {
+  workspace_id: string;
+  moment_id: string;
+  tag: string;
+};
+
+export type MessageTable = {
+  workspace_id: string;
+  id: string;
+  moment_id: string;
+  channel: string;
+  /** in (from the customer) | out (to the customer) | note (internal) */
+  direction: string;
+  /** customer | agent | system */
+  author_kind: string;
+  author_id: string | null;
+  body: string;
+  /** JSON array of mentioned agent ids. */
+  mentions: string;
+  external_id: string | null;
+  /** received | queued | sent | delivered | read | failed */
+  delivery: string;
+  delivery_error: string | null;
+  created_at: number;
+};
+
+export type AttachmentTable = {
+  workspace_id: string;
+  id: string;
+  moment_id: string;
+  message_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  created_at: number;
+};
+
+export type OwnershipChangeTable = {
+  workspace_id: string;
+  id: string;
+  moment_id: string;
+  owner_id: string;
+  team_id: string | null;
+  /** Why this person became the owner (see OwnershipReason). */
+  reason: string;
+  actor: string;
+  note: string | null;
+  started_at: number;
+  /** Null for the current owner: exactly one such row per moment (a unique partial index). */
+  ended_at: number | null;
+};
+
+export type AssignmentRuleTable = {
+  workspace_id: string;
+  id: string;
+  position: number;
+  name: string;
+  /** JSON RuleConditions. */
+  conditions: string;
+  team_id: string;
+  /** JSON array: skills an agent needs to be picked (teams with the skills strategy). */
+  required_skills: string;
+  enabled: number;
+  created_at: number;
+};
+
+export type BusinessHoursTable = {
+  workspace_id: string;
+  id: string;
+  name: string;
+  /** IANA zone, e.g. Europe/Lisbon. */
+  time_zone: string;
+  /** JSON { mon: [["09:00","17:00"]], … } */
+  weekly: string;
+  /** JSON array of local dates, e.g. ["2026-12-25"]. */
+  holidays: string;
+  created_at: number;
+};
+
+export type SlaPolicyTable = {
+  workspace_id: string;
+  id: string;
+  name: string;
+  /** Null matches any. */
+  priority: string | null;
+  channel: string | null;
+  business_unit_id: string | null;
+  first_response_minutes: number | null;
+  next_response_minutes: number | null;
+  resolution_minutes: number | null;
+  /** Null: the clock runs around the clock. */
+  business_hours_id: string | null;
+  warn_before_minutes: number;
+  /** JSON array of reassign | notify_lead | raise_priority */
+  breach_actions: string;
+  created_at: number;
+};
+
+export type MomentActivityTable = {
+  workspace_id: string;
+  /** Commit order within the workspace: the stream's resume cursor. */
+  seq: number;
+  moment_id: string;
+  type: string;
+  actor: string;
+  /** JSON { teams: [...], agents: [...] }: who besides admins may see it. */
+  audience: string;
+  payload: string;
+  created_at: number;
+};
+
 export type Tables = {
   workspace: WorkspaceTable;
   business_unit: BusinessUnitTable;
@@ -177,4 +353,13 @@ export type Tables = {
   identity_conflict: IdentityConflictTable;
   outbox: OutboxTable;
   audit: AuditTable;
+  moment: MomentTable;
+  moment_tag: MomentTagTable;
+  message: MessageTable;
+  attachment: AttachmentTable;
+  ownership_change: OwnershipChangeTable;
+  assignment_rule: AssignmentRuleTable;
+  business_hours: BusinessHoursTable;
+  sla_policy: SlaPolicyTable;
+  moment_activity: MomentActivityTable;
 };

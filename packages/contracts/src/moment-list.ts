@@ -1,0 +1,2 @@
+// moment-list: contracts (filled by its helper)
+export {};

@@ -1,0 +1,2 @@
+// moment-settings: contracts (filled by its helper)
+export {};

@@ -1,0 +1,2 @@
+// sla: contracts (filled by its helper)
+export {};

@@ -1,0 +1,2 @@
+// stream: contracts (filled by its helper)
+export {};
