@@ -54,6 +54,17 @@ export const SettingsPatch = Type.Object(
         churnedAfterDays: Type.Optional(Type.Integer({ minimum: 1 })),
       }),
     ),
+    moments: Type.Optional(
+      Type.Object(
+        {
+          defaultTeamId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+          reopenWindowHours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 365 })),
+          defaultCapacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          dueSoonMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -14,7 +14,7 @@ export async function updateSettings(
     if (!row) throw new AppError('not_found', 'workspace not found');
     const current = parseJsonObject(row.settings);
     const next: JsonObject = { ...current, ...input.patch };
-    for (const section of ['identity', 'lifecycle'] as const) {
+    for (const section of ['identity', 'lifecycle', 'moments'] as const) {
       const patch = input.patch[section];
       if (patch && typeof patch === 'object') next[section] = { ...(current[section] as JsonObject | undefined), ...(patch as JsonObject) };
     }

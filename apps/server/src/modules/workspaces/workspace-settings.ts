@@ -29,11 +29,24 @@ export type IdentityRules = {
   readonly maxIdentitiesPerProfile: number;
 };
 
+/** How moments are continued, reopened, routed and shown. */
+export type MomentRules = {
+  /** Where a moment goes when no assignment rule matches (null: the workspace owner holds it). */
+  readonly defaultTeamId: string | null;
+  /** A customer writing within this many hours of resolution reopens the moment; later, a new one. */
+  readonly reopenWindowHours: number;
+  /** Open moments per channel an agent may own when their capacity does not say. */
+  readonly defaultCapacity: number;
+  /** An SLA deadline this close counts as "due soon" (warnings, inbox filter). */
+  readonly dueSoonMinutes: number;
+};
+
 export type WorkspaceSettings = {
   /** Country assumed for phone numbers written without +country code. */
   readonly defaultCountry: CountryCode | null;
   readonly identity: IdentityRules;
   readonly lifecycle: LifecycleRules;
+  readonly moments: MomentRules;
 };
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
@@ -51,6 +64,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
     atRiskAfterDays: 60,
     churnedAfterDays: 180,
   },
+  moments: { defaultTeamId: null, reopenWindowHours: 72, defaultCapacity: 5, dueSoonMinutes: 30 },
 };
 
 /** Reads stored settings over the defaults, so a workspace stores only what it changed. */
@@ -58,6 +72,7 @@ export function parseSettings(text: string | null | undefined): WorkspaceSetting
   const stored = parseJsonObject(text);
   const identity = isPlainObject(stored.identity) ? stored.identity : {};
   const lifecycle = isPlainObject(stored.lifecycle) ? stored.lifecycle : {};
+  const moments = isPlainObject(stored.moments) ? stored.moments : {};
   return {
     defaultCountry: typeof stored.defaultCountry === 'string' ? (stored.defaultCountry as CountryCode) : DEFAULT_SETTINGS.defaultCountry,
     identity: {
@@ -66,5 +81,6 @@ export function parseSettings(text: string | null | undefined): WorkspaceSetting
       limits: { ...DEFAULT_SETTINGS.identity.limits, ...(isPlainObject(identity.limits) ? (identity.limits as Record<string, number>) : {}) },
     } as IdentityRules,
     lifecycle: { ...DEFAULT_SETTINGS.lifecycle, ...lifecycle } as LifecycleRules,
+    moments: { ...DEFAULT_SETTINGS.moments, ...moments } as MomentRules,
   };
 }
