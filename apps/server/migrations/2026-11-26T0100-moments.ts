@@ -69,6 +69,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The FIFO waiting line of each team, and the SLA sweep.
   await db.schema.createIndex('moment_waiting').on('moment').columns(['workspace_id', 'team_id', 'queued_at']).where(sql.ref('queued_at'), 'is not', null).execute();
   await db.schema.createIndex('moment_sla_due').on('moment').columns(['sla_due_at']).where(sql.ref('sla_due_at'), 'is not', null).execute();
+  // The sweeps: snoozed moments waking up, resolved ones closing after the reopen window.
+  await db.schema.createIndex('moment_snoozed').on('moment').columns(['snoozed_until']).where(sql.ref('snoozed_until'), 'is not', null).execute();
+  await db.schema.createIndex('moment_resolved').on('moment').columns(['resolved_at']).where(sql<boolean>`status = 'resolved'`).execute();
 
   await db.schema
     .createTable('moment_tag')

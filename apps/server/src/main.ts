@@ -51,7 +51,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics();
   const worker = createWorker(deps, {}, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }], options.workerPollMs);
-  const stream = createStreamHub(deps);
+  const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
   let draining = false;
   const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream }, log, () => draining);
 

@@ -20,11 +20,35 @@ export const CreateBusinessUnitBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
 });
 
+/** How a team shares out new moments among its members who are online with room. */
+export const TeamStrategy = Type.Union([Type.Literal('round_robin'), Type.Literal('least_loaded'), Type.Literal('skills')], {
+  description: 'round_robin: in turn; least_loaded: fewest open moments on the channel; skills: only members with every skill the rule requires, then least loaded',
+});
+
+/** An agent id, or null for "nobody named" (fallback owner: the workspace owner; lead: none). */
+export const OptionalAgentId = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]);
+
+/**
+ * Skills an agent has, or a rule requires; compared exactly.
+ * @example ["spanish", "billing"]
+ */
+export const Skills = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$' }), { maxItems: 100 });
+
+/**
+ * Open moments an agent may own at once, per channel; `*` covers every other channel, and
+ * the workspace's `moments.defaultCapacity` applies when neither is set. 0 takes no new work there.
+ * @example { "chat": 3, "email": 10, "*": 5 }
+ */
+export const Capacity = Type.Record(Type.String({ pattern: '^(\\*|[a-z][a-z0-9_-]{0,49})$' }), Type.Integer({ minimum: 0, maximum: 1000 }), { additionalProperties: false });
+
 export const CreateTeamBody = Type.Object({
   key: Type.String({ pattern: '^[a-z0-9_-]{1,50}$' }),
   name: Type.String({ minLength: 1, maxLength: 200 }),
   businessUnitId: Type.Optional(Type.String()),
   agentIds: Type.Optional(Type.Array(Type.String(), { maxItems: 1000 })),
+  strategy: Type.Optional(TeamStrategy),
+  fallbackOwnerId: Type.Optional(OptionalAgentId),
+  leadId: Type.Optional(OptionalAgentId),
 });
 
 export const CreateAgentBody = Type.Object({
@@ -32,6 +56,8 @@ export const CreateAgentBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   role: Role,
   password: Type.String({ minLength: 10, maxLength: 200 }),
+  skills: Type.Optional(Skills),
+  capacity: Type.Optional(Capacity),
 });
 
 export const SettingsPatch = Type.Object(

@@ -1,4 +1,65 @@
 import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { MomentCounts, MomentListQuery } from '@touchpoint/contracts';
+import { countMoments, listMoments } from '../modules/moments/list-moments.ts';
+import { viewerOf } from '../modules/moments/visibility.ts';
+import type { Principal } from '../modules/workspaces/index.ts';
+import { AppError } from '../platform/errors.ts';
+import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
-export async function momentListRoutes(_app: FastifyInstance, _ctx: HttpContext): Promise<void> {}
+/** Inbox lists and their badge counts, limited to what the caller may see. */
+export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { deps } = ctx;
+
+  app.get<{ Querystring: Static<typeof MomentListQuery> }>(
+    '/moments',
+    { schema: { tags: ['moments'], summary: 'Moments the caller may see: filtered, sorted, cursor-paged', querystring: MomentListQuery } },
+    async (request) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      const ownerId = q.owner === 'me' ? agentOf(principal) : q.owner;
+      const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
+      return listMoments(deps.db, {
+        viewer,
+        filters: {
+          ownerId,
+          teamId: q.team,
+          statuses: commaList(q.status),
+          channel: q.channel,
+          businessUnitId: q.businessUnit,
+          priorities: commaList(q.priority),
+          sla: q.sla,
+          customerId: q.customer,
+          tag: q.tag,
+          q: q.q,
+          queued: q.queued,
+        },
+        sort: q.sort ?? 'recent',
+        limit: q.limit ?? 50,
+        cursor: q.cursor,
+        now: deps.clock.now(),
+        dueSoonMs: settings.moments.dueSoonMinutes * 60_000,
+      });
+    },
+  );
+
+  app.get(
+    '/moments/counts',
+    { schema: { tags: ['moments'], summary: 'Inbox badges: mine, my teams, waiting in line, all, breached, due soon', response: { 200: MomentCounts } } },
+    async (request) => {
+      const principal = principalOf(request);
+      const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
+      return countMoments(deps.db, { viewer, now: deps.clock.now(), dueSoonMs: settings.moments.dueSoonMinutes * 60_000 });
+    },
+  );
+}
+
+/** `owner=me` means the signed-in agent; an API key is nobody's. */
+function agentOf(principal: Principal): string {
+  if (principal.agentId === null) throw new AppError('invalid_field', 'owner=me needs an agent signed in; an API key is not an agent', 'owner');
+  return principal.agentId;
+}
+
+/** The schema already checked each item; duplicates are harmless but pointless. */
+const commaList = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : [...new Set(value.split(','))]);

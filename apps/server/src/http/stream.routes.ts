@@ -1,4 +1,84 @@
-import type { FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Value } from '@sinclair/typebox/value';
+import { ClientFrame, STREAM_PROTOCOL, StreamQuery } from '@touchpoint/contracts';
+import type { HubSocket } from '../modules/moments/stream-hub.ts';
+import type { Principal } from '../modules/workspaces/index.ts';
+import { AppError } from '../platform/errors.ts';
 import type { HttpContext } from './context.ts';
 
-export async function streamRoutes(_app: FastifyInstance, _ctx: HttpContext): Promise<void> {}
+/** The socket as this route uses it (@fastify/websocket hands a `ws` WebSocket). */
+type StreamSocket = HubSocket & {
+  send(data: string): void;
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): unknown;
+};
+
+const PONG = JSON.stringify({ type: 'pong' });
+const BAD_FRAME = JSON.stringify({ type: 'error', error: { code: 'invalid_field', message: 'send {"type":"ping"} or {"type":"resume","after":<seq>}' } });
+
+/**
+ * GET /api/v1/stream: the live moment stream (WebSocket). It authenticates here rather than in
+ * the bearer scope because a browser cannot set headers on a WebSocket: the token may come as
+ * `?token=`, `Authorization: Bearer` or the subprotocol pair `touchpoint, <token>`. A refused
+ * upgrade is an ordinary 401 JSON reply.
+ */
+export async function streamRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  await app.register(websocket, {
+    options: {
+      maxPayload: 4096,
+      // Answer with `touchpoint` only: the token offered beside it must never be echoed.
+      handleProtocols: (offered: Set<string>) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
+    },
+    // A peer vanishing mid-frame is routine, not a server error worth a log line.
+    errorHandler: (_error: Error, socket: { terminate: () => void }) => socket.terminate(),
+  });
+  app.decorateRequest('principal', null);
+
+  app.route<{ Querystring: StreamQuery }>({
+    method: 'GET',
+    url: '/stream',
+    schema: { tags: ['moments'], summary: 'Live moment activity: open as a WebSocket (frames in packages/contracts/src/stream.ts)', querystring: StreamQuery },
+    onRequest: async (request) => {
+      request.principal = await authenticate(request, ctx);
+    },
+    handler: async () => {
+      throw new AppError('invalid_field', 'open this URL as a WebSocket', 'upgrade');
+    },
+    wsHandler: (socket: StreamSocket, request) => {
+      // Listeners go on before anything awaits, so no early client frame is missed.
+      const subscription = ctx.stream.subscribe(socket, request.principal!, request.query.after ?? null);
+      socket.on('message', (data, isBinary) => {
+        const frame = isBinary ? null : parseFrame(data);
+        if (!frame) socket.send(BAD_FRAME);
+        else if (frame.type === 'ping') socket.send(PONG);
+        else subscription.resume(frame.after);
+      });
+    },
+  });
+}
+
+async function authenticate(request: FastifyRequest<{ Querystring: StreamQuery }>, ctx: HttpContext): Promise<Principal> {
+  const token = tokenOf(request);
+  if (!token) throw new AppError('unauthorized', `send a token: ?token=, Authorization: Bearer, or the subprotocols "${STREAM_PROTOCOL}, <token>"`, 'token');
+  const principal = await ctx.auth.bearer(token);
+  if (!principal) throw new AppError('unauthorized', 'unknown, expired or revoked key', 'token');
+  return principal;
+}
+
+function tokenOf(request: FastifyRequest<{ Querystring: StreamQuery }>): string | undefined {
+  const query = (request.query as Partial<StreamQuery> | undefined)?.token;
+  if (query) return query;
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  const protocols = request.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim()) ?? [];
+  return protocols.includes(STREAM_PROTOCOL) ? protocols.find((p) => p !== STREAM_PROTOCOL && p !== '') : undefined;
+}
+
+function parseFrame(data: Buffer): ClientFrame | null {
+  try {
+    const value: unknown = JSON.parse(data.toString('utf8'));
+    return Value.Check(ClientFrame, value) ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,7 +1,7 @@
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
-import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { isPlainObject, parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
 
 /** Changes part of a workspace's settings (lifecycle rules, identity limits, default country). */
@@ -12,6 +12,13 @@ export async function updateSettings(
   return deps.db.transaction().execute(async (tx) => {
     const row = await tx.selectFrom('workspace').select('settings').where('id', '=', input.workspaceId).executeTakeFirst();
     if (!row) throw new AppError('not_found', 'workspace not found');
+    const moments = input.patch.moments;
+    const defaultTeamId = isPlainObject(moments) ? moments.defaultTeamId : undefined;
+    if (typeof defaultTeamId === 'string') {
+      // Routing falls back to this team; an unknown one would strand every unmatched moment.
+      const team = await tx.selectFrom('team').select('id').where('workspace_id', '=', input.workspaceId).where('id', '=', defaultTeamId).executeTakeFirst();
+      if (!team) throw new AppError('invalid_field', 'no such team in this workspace', 'moments.defaultTeamId');
+    }
     const current = parseJsonObject(row.settings);
     const next: JsonObject = { ...current, ...input.patch };
     for (const section of ['identity', 'lifecycle', 'moments'] as const) {

@@ -1,0 +1,72 @@
+import { AppError } from '../../platform/errors.ts';
+import { writeOutbox } from '../../platform/outbox.ts';
+import { actingAgent, loadForCaller, type Caller } from './caller.ts';
+import { recordOnTimeline } from './customer-touchpoints.ts';
+import { customerWrote } from './customer-wrote.ts';
+import { checkAttachments, checkMentions, findMessageByExternalId, insertMessage, previewOf, toMessageView, type AttachmentInput, type Direction, type MessageView } from './messages.ts';
+import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
+import type { MomentRow } from './moment-view.ts';
+import { createMoment, loadRow } from './open-moment.ts';
+import { audienceOf, momentPayload } from './ownership.ts';
+import { saveMoment } from './save-moment.ts';
+import { slaOnReply } from './sla-hooks.ts';
+import { MOMENT_EVENTS } from './moments.events.ts';
+
+export type AddMessageInput = {
+  readonly workspaceId: string;
+  readonly momentId: string;
+  readonly caller: Caller;
+  readonly direction: Direction;
+  readonly body: string;
+  readonly externalId?: string | null;
+  readonly mentions?: readonly string[];
+  readonly attachments?: readonly AttachmentInput[];
+  /** Admin keys name the agent a reply is sent as. */
+  readonly agentId?: string;
+};
+
+export type AddMessageResult = { readonly moment: MomentRow; readonly message: MessageView; readonly duplicate: boolean };
+
+/**
+ * Adds a message to a moment. A reply to the customer (out) may come only from the moment's
+ * owner — anyone else gets 409 not_owner and must take the moment over first. Internal notes
+ * (with @mentions) may come from anyone who sees the moment. A customer message (in) recorded
+ * through the API follows the customer's rules: it wakes, reopens or, past the window, opens anew.
+ */
+export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promise<AddMessageResult> {
+  checkAttachments(input.attachments);
+  return inMomentTx(ctx, input.workspaceId, async (w) => {
+    const moment = await loadForCaller(w, input.caller, input.momentId);
+    const repeat = await findMessageByExternalId(w, moment.channel, input.externalId);
+    if (repeat) return { moment: await loadRow(w, repeat.moment_id), message: toMessageView(repeat, []), duplicate: true };
+
+    if (input.direction === 'in') {
+      const result =
+        (await customerWrote(w, moment, { body: input.body, externalId: input.externalId, attachments: input.attachments }, input.caller.actor)) ??
+        (await createMoment(w, { workspaceId: w.workspaceId, actor: input.caller.actor, customer: { customerId: moment.customer_id }, channel: moment.channel, subject: moment.subject, priority: moment.priority as never, businessUnitId: moment.business_unit_id, language: moment.language, message: { body: input.body, externalId: input.externalId, attachments: input.attachments } }, moment.customer_id));
+      return { moment: result.moment, message: result.message!, duplicate: false };
+    }
+
+    if (moment.status === 'closed') throw new AppError('invalid_transition', 'the moment is closed; the customer writing again opens a new one', 'status');
+    await checkMentions(w, input.mentions);
+    let row = moment;
+    let authorId = input.caller.agentId;
+    if (input.direction === 'out') {
+      authorId = actingAgent(input.caller, input.agentId);
+      if (authorId !== moment.owner_id) throw new AppError('not_owner', 'only the owner replies to the customer; take the moment over first');
+      row = slaOnReply(w, { ...row, first_response_at: row.first_response_at ?? w.now, awaiting_reply_since: null, preview: previewOf(input.body) });
+    }
+    row = { ...row, message_count: row.message_count + 1, last_message_at: w.now, updated_at: w.now };
+    await saveMoment(w, row);
+    const message = await insertMessage(w, row.id, row.channel, { direction: input.direction, body: input.body, authorKind: authorId ? 'agent' : 'system', authorId, externalId: input.externalId, mentions: input.mentions, attachments: input.attachments });
+    if (input.direction === 'out') {
+      await recordOnTimeline(w, row.customer_id, row.channel, [{ messageId: `message:${message.id}`, name: 'Message Sent', properties: { momentId: row.id, messageId: message.id, preview: previewOf(input.body) } }]);
+      // The channel's adapter delivers it and reports sent or failed (see the channels issue).
+      await writeOutbox(w.tx, w.deps, [{ workspaceId: w.workspaceId, topic: MOMENT_EVENTS.replyQueued, payload: { momentId: row.id, messageId: message.id, channel: row.channel } }]);
+    }
+    const mentioned = input.direction === 'note' ? [...new Set(input.mentions ?? [])] : [];
+    const audience = audienceOf(row);
+    w.announce({ momentId: row.id, type: 'message.added', actor: input.caller.actor, audience: { teams: audience.teams, agents: [...audience.agents, ...mentioned] }, payload: { moment: await momentPayload(w, row), message, mentions: mentioned } });
+    return { moment: row, message, duplicate: false };
+  });
+}

@@ -1,0 +1,74 @@
+import { parseJsonObject } from '../../platform/json.ts';
+import type { Tx } from '../../platform/db/database.ts';
+
+/** Statuses in which a moment takes up its owner's capacity. */
+export const ACTIVE_STATUSES = ['open', 'pending', 'snoozed'] as const;
+
+/** A person who might take a moment on one channel, and how much they already carry there. */
+export type Candidate = {
+  readonly id: string;
+  readonly presence: string;
+  readonly skills: ReadonlySet<string>;
+  readonly capacity: number;
+  readonly load: number;
+};
+
+export function capacityOn(capacityJson: string, channel: string, fallback: number): number {
+  const c = parseJsonObject(capacityJson);
+  const value = c[channel] ?? c['*'];
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+export const hasRoom = (c: Candidate) => c.load < c.capacity;
+export const isAvailable = (c: Candidate) => c.presence === 'online' && hasRoom(c);
+
+/**
+ * Agents (a team's members, or given ids) with their load on a channel: active moments they
+ * own there, not counting the ones they only hold in a team's waiting line as fallback owner.
+ */
+export async function loadCandidates(
+  tx: Tx,
+  workspaceId: string,
+  channel: string,
+  defaultCapacity: number,
+  who: { readonly teamId: string } | { readonly agentIds: readonly string[] },
+): Promise<Candidate[]> {
+  let query = tx.selectFrom('agent').select(['agent.id', 'agent.presence', 'agent.skills', 'agent.capacity']).where('agent.workspace_id', '=', workspaceId);
+  if ('teamId' in who) {
+    query = query
+      .innerJoin('team_member', (j) => j.onRef('team_member.workspace_id', '=', 'agent.workspace_id').onRef('team_member.agent_id', '=', 'agent.id'))
+      .where('team_member.team_id', '=', who.teamId);
+  } else {
+    if (who.agentIds.length === 0) return [];
+    query = query.where('agent.id', 'in', who.agentIds);
+  }
+  const agents = await query.orderBy('agent.id').execute();
+  if (agents.length === 0) return [];
+  const loads = await tx
+    .selectFrom('moment')
+    .select(['owner_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .where('owner_id', 'in', agents.map((a) => a.id))
+    .where('status', 'in', ACTIVE_STATUSES)
+    .where('channel', '=', channel)
+    .where('queued_at', 'is', null)
+    .groupBy('owner_id')
+    .execute();
+  const loadOf = new Map(loads.map((l) => [l.owner_id, Number(l.n)]));
+  return agents.map((a) => ({
+    id: a.id,
+    presence: a.presence,
+    skills: new Set(parseSkills(a.skills)),
+    capacity: capacityOn(a.capacity, channel, defaultCapacity),
+    load: loadOf.get(a.id) ?? 0,
+  }));
+}
+
+function parseSkills(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((s): s is string => typeof s === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,42 @@
+import { AppError } from '../../platform/errors.ts';
+import type { Role } from '../workspaces/index.ts';
+import type { MomentWrite } from './moment-tx.ts';
+import { loadRow } from './open-moment.ts';
+import { parseHandoff, type MomentRow } from './moment-view.ts';
+import type { Viewer } from './visibility.ts';
+
+/** Who acts on a moment: what they may see, plus their role and how the audit names them. */
+export type Caller = Viewer & { readonly actor: string; readonly role: Role };
+
+export const isManager = (c: Caller) => c.role === 'owner' || c.role === 'admin';
+
+/** Whether the caller may see this moment (see visibility.ts for the rule). */
+export function maySee(c: Caller, row: MomentRow): boolean {
+  if (c.seesAll) return true;
+  if (row.owner_id === c.agentId) return true;
+  if (row.team_id !== null && c.teamIds.has(row.team_id)) return true;
+  const handoff = parseHandoff(row.handoff);
+  return handoff !== null && (handoff.toAgentId === c.agentId || (handoff.toTeamId !== null && c.teamIds.has(handoff.toTeamId)));
+}
+
+/** The moment, if the caller may see it; a moment they may not see does not exist for them. */
+export async function loadForCaller(w: MomentWrite, c: Caller, momentId: string): Promise<MomentRow> {
+  const row = await loadRow(w, momentId);
+  if (!maySee(c, row)) throw new AppError('moment_not_found', `no moment ${momentId}`, 'id');
+  return row;
+}
+
+/** Owners act on their moments; admins may act on any. */
+export function requireOwnerOrManager(c: Caller, row: MomentRow, what: string): void {
+  if (row.owner_id !== c.agentId && !isManager(c)) throw new AppError('not_owner', `only the owner may ${what}; take the moment over first`);
+}
+
+/** The person an act is done by: the signed-in agent, or for an admin key an agent named in the request. */
+export function actingAgent(c: Caller, onBehalfOf: string | undefined): string {
+  if (onBehalfOf !== undefined && onBehalfOf !== c.agentId) {
+    if (!isManager(c)) throw new AppError('forbidden', 'only admins may act for another agent', 'agentId');
+    return onBehalfOf;
+  }
+  if (c.agentId === null) throw new AppError('missing_field', 'an API key must name the agent who acts', 'agentId');
+  return c.agentId;
+}

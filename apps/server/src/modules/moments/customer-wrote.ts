@@ -1,0 +1,50 @@
+import { recordOnTimeline } from './customer-touchpoints.ts';
+import { insertMessage, previewOf, type AttachmentInput, type MessageView } from './messages.ts';
+import type { MomentWrite } from './moment-tx.ts';
+import type { MomentRow } from './moment-view.ts';
+import { audienceOf, momentPayload } from './ownership.ts';
+import type { OpenResult } from './open-moment.ts';
+import { rerouteInTeam } from './reroute.ts';
+import { slaOnCustomerMessage, slaRestart, slaResume } from './sla-hooks.ts';
+import { saveMoment } from './save-moment.ts';
+
+export type InboundMessage = { readonly body: string; readonly externalId?: string | null; readonly attachments?: readonly AttachmentInput[] };
+
+/**
+ * The customer wrote on an existing moment. An active moment takes the message (pending or
+ * snoozed ones wake up: the customer is waiting again); a resolved one reopens within the
+ * workspace's window. Returns null when the moment is past reopening: the caller opens a new one.
+ */
+export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: InboundMessage, actor: string): Promise<OpenResult | null> {
+  const windowStart = w.now - w.settings.moments.reopenWindowHours * 3_600_000;
+  if (moment.status === 'closed' || (moment.status === 'resolved' && (moment.resolved_at ?? 0) < windowStart)) return null;
+  const reopening = moment.status === 'resolved';
+  let row: MomentRow = moment;
+  if (row.status === 'pending') row = await slaResume(w, row);
+  if (reopening) row = await slaRestart(w, { ...row, resolved_at: null });
+  row = await slaOnCustomerMessage(w, {
+    ...row,
+    status: 'open',
+    snoozed_until: null,
+    preview: previewOf(inbound.body),
+    message_count: row.message_count + 1,
+    last_message_at: w.now,
+    awaiting_reply_since: row.awaiting_reply_since ?? w.now,
+    updated_at: w.now,
+  });
+  await saveMoment(w, row);
+  if (reopening) row = await keepOwnerOrReroute(w, row, actor);
+  const message: MessageView = await insertMessage(w, row.id, row.channel, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, attachments: inbound.attachments });
+  await recordOnTimeline(w, row.customer_id, row.channel, [
+    { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: row.id, messageId: message.id, preview: row.preview, ...(reopening ? { reopened: true } : {}) } },
+  ]);
+  w.announce({ momentId: row.id, type: 'message.added', actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), message, ...(reopening ? { reopened: true } : {}) } });
+  return { outcome: reopening ? 'reopened' : 'continued', moment: row, message };
+}
+
+/** A reopened moment stays with its owner while they are online; otherwise it is routed again in its team. */
+async function keepOwnerOrReroute(w: MomentWrite, row: MomentRow, actor: string): Promise<MomentRow> {
+  const owner = await w.tx.selectFrom('agent').select('presence').where('workspace_id', '=', w.workspaceId).where('id', '=', row.owner_id).executeTakeFirst();
+  if (owner?.presence === 'online') return row;
+  return rerouteInTeam(w, row, 'agent_offline', actor, 'reopened while the owner was away');
+}

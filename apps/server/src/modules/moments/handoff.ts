@@ -1,0 +1,93 @@
+import { AppError } from '../../platform/errors.ts';
+import { loadCandidates, hasRoom } from './agent-load.ts';
+import { actingAgent, isManager, loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
+import { fillFromQueue } from './fill-from-queue.ts';
+import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
+import { parseHandoff, type Handoff, type MomentRow } from './moment-view.ts';
+import { audienceOf, changeOwner, momentPayload } from './ownership.ts';
+
+export type HandoffRequest = { readonly toTeamId?: string | null; readonly toAgentId?: string | null; readonly reason: string; readonly note?: string | null };
+
+/**
+ * The owner hands a moment to another team or person, with a reason and context. Until the
+ * receiver accepts, the sender stays the owner and accountable; the SLA keeps running and
+ * carries over, because deadlines belong to the moment.
+ */
+export async function requestHandoff(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly momentId: string; readonly caller: Caller; readonly request: HandoffRequest }): Promise<MomentRow> {
+  const { request } = input;
+  if (!request.toTeamId && !request.toAgentId) throw new AppError('missing_field', 'hand off to a team (toTeamId) or a person (toAgentId)', 'toTeamId');
+  return inMomentTx(ctx, input.workspaceId, async (w) => {
+    const row = await loadForCaller(w, input.caller, input.momentId);
+    requireOwnerOrManager(input.caller, row, 'hand the moment off');
+    if (row.status === 'closed' || row.status === 'resolved') throw new AppError('invalid_transition', `a ${row.status} moment cannot be handed off`, 'status');
+    if (request.toTeamId) await mustExist(w, 'team', request.toTeamId, 'toTeamId');
+    if (request.toAgentId) {
+      await mustExist(w, 'agent', request.toAgentId, 'toAgentId');
+      if (request.toAgentId === row.owner_id) throw new AppError('invalid_field', 'the moment is already theirs', 'toAgentId');
+      if (request.toTeamId && !(await isMember(w, request.toTeamId, request.toAgentId))) throw new AppError('invalid_field', 'that person is not in that team', 'toAgentId');
+    }
+    const handoff: Handoff = { fromOwnerId: row.owner_id, toTeamId: request.toTeamId ?? null, toAgentId: request.toAgentId ?? null, reason: request.reason, note: request.note ?? null, requestedAt: w.now, requestedBy: input.caller.actor };
+    const next = { ...row, handoff: JSON.stringify(handoff), updated_at: w.now };
+    await w.tx.updateTable('moment').set({ handoff: next.handoff, updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
+    w.announce({ momentId: row.id, type: 'handoff.requested', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff } });
+    return next;
+  });
+}
+
+/**
+ * The receiver accepts: they become the owner (the team changes to the receiving team), the
+ * ledger records the acceptance with the reason and context, and the sender's capacity frees.
+ * Acceptance respects the receiver's capacity; taking over is the explicit way past it.
+ */
+export async function acceptHandoff(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly momentId: string; readonly caller: Caller; readonly agentId?: string }): Promise<MomentRow> {
+  return inMomentTx(ctx, input.workspaceId, async (w) => {
+    const row = await loadForCaller(w, input.caller, input.momentId);
+    const handoff = parseHandoff(row.handoff);
+    if (!handoff) throw new AppError('no_handoff', 'this moment has no hand-off waiting');
+    const receiver = actingAgent(input.caller, input.agentId);
+    await mayReceive(w, handoff, receiver);
+    const [me] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentIds: [receiver] });
+    if (!me || !hasRoom(me)) throw new AppError('over_capacity', `at capacity on ${row.channel} (${me?.load ?? 0}/${me?.capacity ?? 0}); finish a moment or take this one over`);
+    const note = `${handoff.reason}${handoff.note ? ` — ${handoff.note}` : ''}`;
+    const next = await changeOwner(w, row, { ownerId: receiver, teamId: handoff.toTeamId ?? row.team_id, reason: 'acceptance', queued: false, note }, input.caller.actor);
+    w.announce({ momentId: row.id, type: 'handoff.accepted', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff, acceptedBy: receiver } });
+    await fillFromQueue(w, row.owner_id, 'capacity', 'system');
+    return next;
+  });
+}
+
+/** The receiver (or the sender, withdrawing it) declines: the sender simply keeps the moment. */
+export async function declineHandoff(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly momentId: string; readonly caller: Caller; readonly reason?: string | null }): Promise<MomentRow> {
+  return inMomentTx(ctx, input.workspaceId, async (w) => {
+    const row = await loadForCaller(w, input.caller, input.momentId);
+    const handoff = parseHandoff(row.handoff);
+    if (!handoff) throw new AppError('no_handoff', 'this moment has no hand-off waiting');
+    const agent = input.caller.agentId;
+    const isSender = agent === row.owner_id;
+    if (!isSender && !isManager(input.caller)) await mayReceive(w, handoff, actingAgent(input.caller, undefined));
+    const next = { ...row, handoff: null, updated_at: w.now };
+    await w.tx.updateTable('moment').set({ handoff: null, updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
+    w.announce({ momentId: row.id, type: 'handoff.declined', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff, reason: input.reason ?? null } });
+    return next;
+  });
+}
+
+async function mayReceive(w: MomentWrite, handoff: Handoff, agentId: string): Promise<void> {
+  if (handoff.toAgentId !== null ? handoff.toAgentId === agentId : await isMember(w, handoff.toTeamId!, agentId)) return;
+  throw new AppError('forbidden', 'this hand-off is addressed to someone else', 'agentId');
+}
+
+function handoffAudience(row: MomentRow, handoff: Handoff) {
+  const base = audienceOf(row);
+  return { teams: [...base.teams, ...(handoff.toTeamId ? [handoff.toTeamId] : [])], agents: [...base.agents, ...(handoff.toAgentId ? [handoff.toAgentId] : [])] };
+}
+
+async function isMember(w: MomentWrite, teamId: string, agentId: string): Promise<boolean> {
+  const row = await w.tx.selectFrom('team_member').select('agent_id').where('workspace_id', '=', w.workspaceId).where('team_id', '=', teamId).where('agent_id', '=', agentId).executeTakeFirst();
+  return row !== undefined;
+}
+
+async function mustExist(w: MomentWrite, table: 'team' | 'agent', id: string, field: string): Promise<void> {
+  const row = await w.tx.selectFrom(table).select('id').where('workspace_id', '=', w.workspaceId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('invalid_field', `no such ${table} in this workspace`, field);
+}

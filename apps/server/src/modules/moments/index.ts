@@ -1,0 +1,16 @@
+export { type Activity, type Publish, type Audience, canReceive } from './activity.ts';
+export { type MomentsCtx } from './moment-tx.ts';
+export { openMoment, PRIORITIES, type OpenMomentInput, type OpenResult, type Priority } from './open-moment.ts';
+export { addMessage, type AddMessageInput } from './add-message.ts';
+export { updateMoment, TRANSITIONS, STATUSES, type Status, type MomentPatch } from './update-moment.ts';
+export { requestHandoff, acceptHandoff, declineHandoff } from './handoff.ts';
+export { takeOver, escalate, assign } from './reassign.ts';
+export { mergeMoments } from './merge-moments.ts';
+export { setPresence, PRESENCES, type Presence } from './set-presence.ts';
+export { sweepMoments } from './sweep-moments.ts';
+export { getMoment, listMessages, getOwnership, getAttachment, type OwnershipEntry } from './moments.queries.ts';
+export { toMomentView, type MomentView, type MomentRow } from './moment-view.ts';
+export { type MessageView, ATTACHMENT_LIMITS } from './messages.ts';
+export { viewerOf, type Viewer } from './visibility.ts';
+export { type Caller } from './caller.ts';
+export { MOMENT_EVENTS } from './moments.events.ts';

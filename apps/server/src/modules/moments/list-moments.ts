@@ -1,0 +1,244 @@
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { Db } from '../../platform/db/database.ts';
+import type { Tables } from '../../platform/db/tables.ts';
+import { decodeMomentCursor, encodeMomentCursor, PRIORITY_ORDER, type CursorKey, type MomentSort } from './moment-cursor.ts';
+import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
+import type { Viewer } from './visibility.ts';
+
+/** What an inbox shows unless asked otherwise: work not yet done. */
+export const ACTIVE_STATUSES = ['open', 'pending', 'snoozed'] as const;
+
+/** Filters of an inbox list; each is optional and they combine with AND. */
+export type MomentFilters = {
+  readonly ownerId?: string;
+  readonly teamId?: string;
+  /** Default ACTIVE_STATUSES. */
+  readonly statuses?: readonly string[];
+  readonly channel?: string;
+  readonly businessUnitId?: string;
+  readonly priorities?: readonly string[];
+  /** breached: a breach was recorded or the deadline has passed; due_soon: not breached, due within dueSoonMs. */
+  readonly sla?: 'breached' | 'due_soon';
+  readonly customerId?: string;
+  readonly tag?: string;
+  /** Case-insensitive text in the subject, the preview or any message body. */
+  readonly q?: string;
+  /** true: waiting in the team's FIFO line; false: not waiting. */
+  readonly queued?: boolean;
+};
+
+/** The instant the list is read at, and how close a deadline counts as due soon. */
+export type SlaClock = { readonly now: number; readonly dueSoonMs: number };
+
+export type ListMomentsInput = SlaClock & {
+  readonly viewer: Viewer;
+  readonly filters: MomentFilters;
+  readonly sort: MomentSort;
+  readonly limit: number;
+  readonly cursor?: string;
+};
+
+export type MomentPage = { readonly data: readonly MomentView[]; readonly nextCursor: string | null };
+
+type Eb = ExpressionBuilder<Tables, 'moment'>;
+type Condition = Expression<SqlBool>;
+
+/**
+ * One page of the moments a viewer may see, filtered and sorted, keyset-paged: the cursor holds
+ * the sort key of the last moment shown, so a page costs the same however deep it is and a
+ * moment changing meanwhile is never shown twice by the same order. Tags come in one query.
+ */
+export async function listMoments(db: Db, input: ListMomentsInput): Promise<MomentPage> {
+  const { viewer, sort, limit } = input;
+  const after = input.cursor === undefined ? null : decodeMomentCursor(sort, input.cursor);
+  const query = db
+    .selectFrom('moment')
+    .selectAll()
+    .where('workspace_id', '=', viewer.workspaceId)
+    .where((eb) => eb.and([...visibleTo(eb, viewer), ...matching(eb, viewer.workspaceId, input.filters, input), ...(after ? [following(eb, after)] : [])]));
+  const rows: MomentRow[] = await ordered(query, sort).limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const tags = await tagsOf(db, viewer.workspaceId, page.map((r) => r.id));
+  const last = page.at(-1);
+  return {
+    data: page.map((row) => toMomentView(row, tags.get(row.id) ?? [], input.now, input.dueSoonMs)),
+    nextCursor: rows.length > limit && last ? encodeMomentCursor(sort, last) : null,
+  };
+}
+
+export type MomentCounts = {
+  readonly mine: number;
+  readonly myTeams: number;
+  readonly waiting: number;
+  /** Only for viewers who see every moment of the workspace. */
+  readonly all?: number;
+  readonly breached: number;
+  readonly dueSoon: number;
+};
+
+/**
+ * The inbox badges of a viewer over open, pending and snoozed moments. `mine`, `myTeams` and
+ * `waiting` are the viewer's own (an API key has neither an agent nor teams); `breached` and
+ * `dueSoon` count what the viewer may see, so they match the list with the same sla filter.
+ * Each count is its own query so each can walk the index made for it.
+ */
+export async function countMoments(db: Db, input: SlaClock & { readonly viewer: Viewer }): Promise<MomentCounts> {
+  const { viewer } = input;
+  const teamIds = await teamsOf(db, viewer);
+  const count = async (where: (eb: Eb) => readonly Condition[]): Promise<number> => {
+    const row = await db
+      .selectFrom('moment')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('workspace_id', '=', viewer.workspaceId)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .where((eb) => eb.and([...where(eb)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  const [mine, myTeams, waiting, all, breached, dueSoon] = await Promise.all([
+    viewer.agentId === null ? 0 : count((eb) => [eb('owner_id', '=', viewer.agentId)]),
+    teamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', teamIds)]),
+    teamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', teamIds), eb('queued_at', 'is not', null)]),
+    viewer.seesAll ? count(() => []) : undefined,
+    count((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'breached', input)]),
+    count((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'due_soon', input)]),
+  ]);
+  return { mine, myTeams, waiting, ...(all === undefined ? {} : { all }), breached, dueSoon };
+}
+
+/**
+ * An agent sees their teams' moments, their own, and hand-offs addressed to them or their
+ * teams. The hand-off target lives only inside the JSON text, hence the LIKE on its exact
+ * serialised form (`"toAgentId":"<id>"`).
+ */
+function visibleTo(eb: Eb, viewer: Viewer): Condition[] {
+  if (viewer.seesAll) return [];
+  const teams = [...viewer.teamIds];
+  const handoffTo = [
+    ...(viewer.agentId === null ? [] : [contains('handoff', JSON.stringify({ toAgentId: viewer.agentId }).slice(1, -1), false)]),
+    ...teams.map((t) => contains('handoff', JSON.stringify({ toTeamId: t }).slice(1, -1), false)),
+  ];
+  return [
+    eb.or([
+      ...(teams.length > 0 ? [eb('team_id', 'in', teams)] : []),
+      ...(viewer.agentId === null ? [] : [eb('owner_id', '=', viewer.agentId)]),
+      ...(handoffTo.length > 0 ? [eb.and([eb('handoff', 'is not', null), eb.or(handoffTo)])] : []),
+    ]),
+  ];
+}
+
+function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock): Condition[] {
+  const where: Condition[] = [eb('status', 'in', f.statuses && f.statuses.length > 0 ? f.statuses : ACTIVE_STATUSES)];
+  if (f.ownerId !== undefined) where.push(eb('owner_id', '=', f.ownerId));
+  if (f.teamId !== undefined) where.push(eb('team_id', '=', f.teamId));
+  if (f.channel !== undefined) where.push(eb('channel', '=', f.channel));
+  if (f.businessUnitId !== undefined) where.push(eb('business_unit_id', '=', f.businessUnitId));
+  if (f.priorities && f.priorities.length > 0) where.push(eb('priority', 'in', f.priorities));
+  if (f.customerId !== undefined) where.push(eb('customer_id', '=', f.customerId));
+  if (f.queued !== undefined) where.push(eb('queued_at', f.queued ? 'is not' : 'is', null));
+  if (f.sla !== undefined) where.push(slaIs(eb, f.sla, clock));
+  if (f.tag !== undefined) {
+    where.push(eb('moment.id', 'in', eb.selectFrom('moment_tag').select('moment_tag.moment_id').where('moment_tag.workspace_id', '=', workspaceId).where('moment_tag.tag', '=', f.tag)));
+  }
+  const q = f.q?.trim().toLowerCase();
+  if (q) {
+    where.push(
+      eb.or([
+        contains('moment.subject', q, true),
+        contains('moment.preview', q, true),
+        eb.exists(
+          eb
+            .selectFrom('message')
+            .select(eb.lit(1).as('found'))
+            .where('message.workspace_id', '=', workspaceId)
+            .whereRef('message.moment_id', '=', 'moment.id')
+            .where(contains('message.body', q, true)),
+        ),
+      ]),
+    );
+  }
+  return where;
+}
+
+/** The same rule as slaStateOf: a recorded breach stays a breach; a passed deadline is one already. */
+function slaIs(eb: Eb, state: 'breached' | 'due_soon', { now, dueSoonMs }: SlaClock): Condition {
+  if (state === 'breached') return eb.or([eb('sla_breached_at', 'is not', null), eb('sla_due_at', '<=', now)]);
+  return eb.and([eb('sla_breached_at', 'is', null), eb('sla_due_at', '>', now), eb('sla_due_at', '<=', now + dueSoonMs)]);
+}
+
+/**
+ * `column` contains `text` (already lower-cased when `fold`), with LIKE's wildcards escaped.
+ * The ESCAPE clause is why this is raw SQL: SQLite has no default escape character. `lower()`
+ * on both engines rather than ILIKE, so both fold case the same way (SQLite's lower() folds
+ * ASCII only: on SQLite, non-ASCII letters match in their exact case).
+ */
+function contains(column: string, text: string, fold: boolean): Condition {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const ref = fold ? sql`lower(${sql.ref(column)})` : sql.ref(column);
+  return sql<SqlBool>`${ref} like ${pattern} escape '\\'`;
+}
+
+/** Rows strictly after the cursor in the sort's order. */
+function following(eb: Eb, after: CursorKey): Condition {
+  switch (after.sort) {
+    case 'recent':
+      return eb(eb.refTuple('last_message_at', 'id'), '<', eb.tuple(after.at, after.id));
+    case 'oldest':
+      return eb(eb.refTuple('last_message_at', 'id'), '>', eb.tuple(after.at, after.id));
+    case 'created':
+      return eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.at, after.id));
+    case 'sla':
+      // Moments without a deadline come last, by id.
+      return after.at === null
+        ? eb.and([eb('sla_due_at', 'is', null), eb('id', '>', after.id)])
+        : eb.or([eb(eb.refTuple('sla_due_at', 'id'), '>', eb.tuple(after.at, after.id)), eb('sla_due_at', 'is', null)]);
+    case 'priority': {
+      const rank = priorityRankOf(eb);
+      return eb.or([eb(rank, '>', after.rank), eb.and([eb(rank, '=', after.rank), eb(eb.refTuple('last_message_at', 'id'), '<', eb.tuple(after.at, after.id))])]);
+    }
+  }
+}
+
+function ordered<O>(query: SelectQueryBuilder<Tables, 'moment', O>, sort: MomentSort): SelectQueryBuilder<Tables, 'moment', O> {
+  switch (sort) {
+    case 'recent':
+      return query.orderBy('last_message_at', 'desc').orderBy('id', 'desc');
+    case 'oldest':
+      return query.orderBy('last_message_at', 'asc').orderBy('id', 'asc');
+    case 'created':
+      return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
+    case 'sla':
+      return query.orderBy('sla_due_at', (o) => o.asc().nullsLast()).orderBy('id', 'asc');
+    case 'priority':
+      return query.orderBy((eb) => priorityRankOf(eb)).orderBy('last_message_at', 'desc').orderBy('id', 'desc');
+  }
+}
+
+/** PRIORITY_ORDER as a number (urgent 0 … low 3, anything else 4), matching priorityRank. */
+function priorityRankOf(eb: Eb): Expression<number> {
+  const [first, ...rest] = PRIORITY_ORDER;
+  let ranked = eb.case('priority').when(first).then(eb.lit<number>(0));
+  rest.forEach((p, i) => {
+    ranked = ranked.when(p).then(eb.lit(i + 1));
+  });
+  return ranked.else(eb.lit(PRIORITY_ORDER.length)).end();
+}
+
+async function tagsOf(db: Db, workspaceId: string, momentIds: readonly string[]): Promise<Map<string, string[]>> {
+  const tags = new Map<string, string[]>();
+  if (momentIds.length === 0) return tags;
+  const rows = await db.selectFrom('moment_tag').select(['moment_id', 'tag']).where('workspace_id', '=', workspaceId).where('moment_id', 'in', momentIds).orderBy('moment_id').orderBy('tag').execute();
+  for (const r of rows) {
+    const list = tags.get(r.moment_id);
+    if (list) list.push(r.tag);
+    else tags.set(r.moment_id, [r.tag]);
+  }
+  return tags;
+}
+
+/** The teams a viewer belongs to: agents have them in their Viewer; admins signed in as themselves are looked up. */
+async function teamsOf(db: Db, viewer: Viewer): Promise<string[]> {
+  if (!viewer.seesAll || viewer.agentId === null) return [...viewer.teamIds];
+  const rows = await db.selectFrom('team_member').select('team_id').where('workspace_id', '=', viewer.workspaceId).where('agent_id', '=', viewer.agentId).execute();
+  return rows.map((r) => r.team_id);
+}

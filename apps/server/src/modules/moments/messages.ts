@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { AppError } from '../../platform/errors.ts';
+import type { MessageTable } from '../../platform/db/tables.ts';
+import type { MomentWrite } from './moment-tx.ts';
+
+export type Direction = 'in' | 'out' | 'note';
+
+/** A file sent with a message, as the API receives it. */
+export type AttachmentInput = { readonly fileName: string; readonly contentType: string; readonly data: Buffer };
+
+export const ATTACHMENT_LIMITS = { perFile: 5 * 1024 * 1024, perMessage: 10 * 1024 * 1024, files: 10 } as const;
+
+export type NewMessage = {
+  readonly direction: Direction;
+  readonly body: string;
+  readonly authorKind: 'customer' | 'agent' | 'system';
+  readonly authorId: string | null;
+  readonly externalId?: string | null;
+  readonly mentions?: readonly string[];
+  readonly attachments?: readonly AttachmentInput[];
+};
+
+export type AttachmentMeta = { readonly id: string; readonly fileName: string; readonly contentType: string; readonly size: number; readonly sha256: string };
+
+export type MessageView = {
+  readonly id: string;
+  readonly momentId: string;
+  readonly channel: string;
+  readonly direction: string;
+  readonly authorKind: string;
+  readonly authorId: string | null;
+  readonly body: string;
+  readonly mentions: readonly string[];
+  readonly externalId: string | null;
+  readonly delivery: string;
+  readonly deliveryError: string | null;
+  readonly attachments: readonly AttachmentMeta[];
+  readonly createdAt: string;
+};
+
+/** Refuses attachments over the limits before anything is written. */
+export function checkAttachments(attachments: readonly AttachmentInput[] | undefined): void {
+  if (!attachments) return;
+  if (attachments.length > ATTACHMENT_LIMITS.files) throw new AppError('attachment_too_large', `at most ${ATTACHMENT_LIMITS.files} attachments per message`, 'attachments');
+  let total = 0;
+  attachments.forEach((a, i) => {
+    if (a.data.length > ATTACHMENT_LIMITS.perFile) throw new AppError('attachment_too_large', `attachment ${a.fileName} is over ${ATTACHMENT_LIMITS.perFile} bytes`, `attachments.${i}.data`);
+    total += a.data.length;
+  });
+  if (total > ATTACHMENT_LIMITS.perMessage) throw new AppError('attachment_too_large', `attachments total over ${ATTACHMENT_LIMITS.perMessage} bytes`, 'attachments');
+}
+
+/** Mentioned people must be agents of the workspace. */
+export async function checkMentions(w: MomentWrite, mentions: readonly string[] | undefined): Promise<void> {
+  const ids = [...new Set(mentions ?? [])];
+  if (ids.length === 0) return;
+  const found = await w.tx.selectFrom('agent').select('id').where('workspace_id', '=', w.workspaceId).where('id', 'in', ids).execute();
+  if (found.length !== ids.length) throw new AppError('invalid_field', 'a mentioned agent is not in this workspace', 'mentions');
+}
+
+/** A provider message already stored on this channel (a duplicate delivery), if any. */
+export async function findMessageByExternalId(w: MomentWrite, channel: string, externalId: string | null | undefined): Promise<Selectable<MessageTable> | undefined> {
+  if (!externalId) return undefined;
+  return w.tx
+    .selectFrom('message')
+    .selectAll()
+    .where('workspace_id', '=', w.workspaceId)
+    .where('channel', '=', channel)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+/** Stores a message and its attachments; returns what the API shows of it. */
+export async function insertMessage(w: MomentWrite, momentId: string, channel: string, m: NewMessage): Promise<MessageView> {
+  const id = w.deps.ids.next();
+  const row = {
+    workspace_id: w.workspaceId,
+    id,
+    moment_id: momentId,
+    channel,
+    direction: m.direction,
+    author_kind: m.authorKind,
+    author_id: m.authorId,
+    body: m.body,
+    mentions: JSON.stringify([...new Set(m.mentions ?? [])]),
+    external_id: m.externalId ?? null,
+    // Outbound waits for its channel to deliver it; nothing claims "sent" before a provider does.
+    delivery: m.direction === 'in' ? 'received' : m.direction === 'out' ? 'queued' : 'internal',
+    delivery_error: null,
+    created_at: w.now,
+  };
+  await w.tx.insertInto('message').values(row).execute();
+  const attachments: AttachmentMeta[] = [];
+  for (const a of m.attachments ?? []) {
+    const meta = { id: w.deps.ids.next(), fileName: a.fileName, contentType: a.contentType, size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex') };
+    await w.tx
+      .insertInto('attachment')
+      .values({ workspace_id: w.workspaceId, id: meta.id, moment_id: momentId, message_id: id, file_name: a.fileName, content_type: a.contentType, size: meta.size, sha256: meta.sha256, data: a.data, created_at: w.now })
+      .execute();
+    attachments.push(meta);
+  }
+  return toMessageView(row, attachments);
+}
+
+export function toMessageView(row: Selectable<MessageTable>, attachments: readonly AttachmentMeta[]): MessageView {
+  return {
+    id: row.id,
+    momentId: row.moment_id,
+    channel: row.channel,
+    direction: row.direction,
+    authorKind: row.author_kind,
+    authorId: row.author_id,
+    body: row.body,
+    mentions: JSON.parse(row.mentions) as string[],
+    externalId: row.external_id,
+    delivery: row.delivery,
+    deliveryError: row.delivery_error,
+    attachments,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+/** The start of a message, for moment lists. */
+export const previewOf = (body: string) => (body.length > 140 ? `${body.slice(0, 139)}…` : body);

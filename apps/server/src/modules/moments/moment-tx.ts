@@ -1,0 +1,41 @@
+import type { Deps } from '../../platform/deps.ts';
+import type { Tx } from '../../platform/db/database.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
+import type { SettingsCache, WorkspaceSettings } from '../workspaces/index.ts';
+import { recordActivities, type NewActivity, type Publish } from './activity.ts';
+
+/** What every moment use case is handed: the platform, settings, and the live stream. */
+export type MomentsCtx = {
+  readonly deps: Deps;
+  readonly settings: SettingsCache;
+  readonly publish: Publish;
+};
+
+/** One moment write in progress: its transaction, its clock reading, and what it will announce. */
+export type MomentWrite = {
+  readonly tx: Tx;
+  readonly deps: Deps;
+  readonly workspaceId: string;
+  readonly settings: WorkspaceSettings;
+  readonly now: number;
+  readonly announce: (activity: NewActivity) => void;
+};
+
+/**
+ * Runs a moment write: takes the workspace's write lock (routing reads agents' loads, then
+ * decides, then writes; two writers must not interleave), logs the activities it announced in
+ * the same transaction, commits, and only then publishes them to live sockets.
+ */
+export async function inMomentTx<T>(ctx: MomentsCtx, workspaceId: string, work: (w: MomentWrite) => Promise<T>): Promise<T> {
+  const settings = await ctx.settings.get(workspaceId);
+  const { deps } = ctx;
+  const { result, activities } = await deps.db.transaction().execute(async (tx) => {
+    await lockWorkspace(tx, deps.engine, workspaceId);
+    const pending: NewActivity[] = [];
+    const now = deps.clock.now();
+    const result = await work({ tx, deps, workspaceId, settings, now, announce: (a) => void pending.push(a) });
+    return { result, activities: await recordActivities(tx, workspaceId, now, pending) };
+  });
+  if (activities.length > 0) ctx.publish(activities);
+  return result;
+}

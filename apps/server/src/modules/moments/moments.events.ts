@@ -1,0 +1,7 @@
+/** Outbox topics the moments module writes (listeners must be idempotent). */
+export const MOMENT_EVENTS = {
+  /** An agent's reply waits for its channel to deliver it. */
+  replyQueued: 'moment.reply_queued',
+  /** A deadline was missed and the policy asks to tell the team lead. */
+  slaBreached: 'moment.sla_breached',
+} as const;

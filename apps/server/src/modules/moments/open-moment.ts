@@ -1,0 +1,132 @@
+import { AppError } from '../../platform/errors.ts';
+import { parseJsonObject } from '../../platform/json.ts';
+import { ACTIVE_STATUSES } from './agent-load.ts';
+import { recordOnTimeline, resolveCustomer, type CustomerRef } from './customer-touchpoints.ts';
+import { findMessageByExternalId, insertMessage, previewOf, checkAttachments, type AttachmentInput, type MessageView } from './messages.ts';
+import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
+import type { MomentRow } from './moment-view.ts';
+import { audienceOf, momentPayload, startLedger } from './ownership.ts';
+import { routeMoment } from './route-moment.ts';
+import { customerWrote } from './customer-wrote.ts';
+import { startSla } from './sla-hooks.ts';
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export type OpenMomentInput = {
+  readonly workspaceId: string;
+  readonly actor: string;
+  readonly customer: CustomerRef;
+  readonly channel: string;
+  /** The provider's conversation id: the same one twice opens one moment. */
+  readonly externalId?: string | null;
+  readonly subject?: string | null;
+  readonly message: { readonly body: string; readonly externalId?: string | null; readonly attachments?: readonly AttachmentInput[] };
+  readonly priority?: Priority;
+  readonly businessUnitId?: string | null;
+  readonly language?: string | null;
+  readonly tags?: readonly string[];
+};
+
+/** How an inbound contact landed: a new moment, an open one continued, a resolved one reopened, or a repeat delivery. */
+export type OpenOutcome = 'opened' | 'continued' | 'reopened' | 'duplicate';
+
+export type OpenResult = { readonly outcome: OpenOutcome; readonly moment: MomentRow; readonly message: MessageView | null };
+
+/**
+ * A customer reaches out. The same provider conversation or message id is stored once; a
+ * customer who writes while a moment of theirs is active on the channel continues it; within
+ * the reopen window after resolution the moment reopens; otherwise a new moment opens, routed
+ * and owned in the same transaction that creates it.
+ */
+export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promise<OpenResult> {
+  checkAttachments(input.message.attachments);
+  return inMomentTx(ctx, input.workspaceId, async (w) => {
+    const repeat = await findMessageByExternalId(w, input.channel, input.message.externalId);
+    if (repeat) return { outcome: 'duplicate', moment: await loadRow(w, repeat.moment_id), message: null };
+    if (input.businessUnitId) await checkBusinessUnit(w, input.businessUnitId);
+
+    const byExternal = input.externalId ? await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('channel', '=', input.channel).where('external_id', '=', input.externalId).executeTakeFirst() : undefined;
+    const customerId = byExternal ? byExternal.customer_id : await resolveCustomer(w, input.customer, input.channel);
+    const existing = byExternal ?? (await continuable(w, customerId, input.channel));
+    if (existing && existing.status !== 'closed') {
+      const result = await customerWrote(w, existing, { body: input.message.body, externalId: input.message.externalId, attachments: input.message.attachments }, input.actor);
+      if (result) return result;
+    }
+    return createMoment(w, input, customerId);
+  });
+}
+
+/** The customer's active moment on the channel, else their latest one resolved within the reopen window. */
+async function continuable(w: MomentWrite, customerId: string, channel: string): Promise<MomentRow | undefined> {
+  const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', '=', customerId);
+  const active = await w.tx
+    .selectFrom('moment')
+    .selectAll()
+    .where('workspace_id', '=', w.workspaceId)
+    .where('customer_id', 'in', group)
+    .where('channel', '=', channel)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .orderBy('last_message_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (active) return active;
+  const windowStart = w.now - w.settings.moments.reopenWindowHours * 3_600_000;
+  return w.tx
+    .selectFrom('moment')
+    .selectAll()
+    .where('workspace_id', '=', w.workspaceId)
+    .where('customer_id', 'in', group)
+    .where('channel', '=', channel)
+    .where('status', '=', 'resolved')
+    .where('resolved_at', '>=', windowStart)
+    .orderBy('resolved_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** A new moment, routed and owned in this transaction, with its first message. */
+export async function createMoment(w: MomentWrite, input: OpenMomentInput, customerId: string): Promise<OpenResult> {
+  const id = w.deps.ids.next();
+  const body = input.message.body;
+  const subject = input.subject?.trim() || previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';
+  const customer = await w.tx.selectFrom('customer').select(['stage', 'traits']).where('workspace_id', '=', w.workspaceId).where('id', '=', customerId).executeTakeFirstOrThrow();
+  const placement = await routeMoment(w, {
+    momentId: id,
+    customerId,
+    channel: input.channel,
+    facts: { channel: input.channel, businessUnitId: input.businessUnitId ?? null, stage: customer.stage, language: input.language ?? null, text: `${subject}\n${body}`, traits: parseJsonObject(customer.traits) },
+  });
+  let row: MomentRow = {
+    workspace_id: w.workspaceId, id, customer_id: customerId, channel: input.channel, external_id: input.externalId ?? null, subject, preview: previewOf(body),
+    status: 'open', priority: input.priority ?? 'normal', language: input.language ?? null, business_unit_id: input.businessUnitId ?? null,
+    team_id: placement.teamId, owner_id: placement.ownerId, queued_at: placement.queued ? w.now : null, handoff: null,
+    sla_policy_id: null, first_response_due: null, next_response_due: null, resolution_due: null, sla_due_at: null, sla_warned_at: null, sla_breached_at: null, sla_paused_at: null,
+    first_response_at: null, awaiting_reply_since: w.now, snoozed_until: null, resolved_at: null, closed_at: null, merged_into: null,
+    message_count: 1, last_message_at: w.now, created_at: w.now, updated_at: w.now,
+  };
+  row = await startSla(w, row);
+  await w.tx.insertInto('moment').values(row).execute();
+  await startLedger(w, id, placement, input.actor);
+  const tags = [...new Set((input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  if (tags.length > 0) await w.tx.insertInto('moment_tag').values(tags.map((tag) => ({ workspace_id: w.workspaceId, moment_id: id, tag }))).execute();
+  const message = await insertMessage(w, id, input.channel, { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, attachments: input.message.attachments });
+  await recordOnTimeline(w, customerId, input.channel, [
+    { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, priority: row.priority } },
+    { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: id, messageId: message.id, preview: row.preview } },
+  ]);
+  w.announce({ momentId: id, type: 'moment.created', actor: input.actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), message, reason: placement.reason } });
+  return { outcome: 'opened', moment: row, message };
+}
+
+export async function loadRow(w: MomentWrite, momentId: string): Promise<MomentRow> {
+  const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('id', '=', momentId).executeTakeFirst();
+  if (!row) throw new AppError('moment_not_found', `no moment ${momentId}`, 'id');
+  return row;
+}
+
+async function checkBusinessUnit(w: MomentWrite, id: string): Promise<void> {
+  const unit = await w.tx.selectFrom('business_unit').select('id').where('workspace_id', '=', w.workspaceId).where('id', '=', id).executeTakeFirst();
+  if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
+}
+

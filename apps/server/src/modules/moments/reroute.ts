@@ -1,0 +1,21 @@
+import type { MomentWrite } from './moment-tx.ts';
+import type { MomentRow } from './moment-view.ts';
+import { changeOwner, type OwnershipReason } from './ownership.ts';
+import { routeMoment } from './route-moment.ts';
+
+/**
+ * Moves a moment to someone else in its own team (the owner went offline, left the team, or an
+ * SLA breach asks for it): the team's strategy picks among available members other than the
+ * current owner; when nobody can take it, the fallback owner holds it in the team's line.
+ */
+export async function rerouteInTeam(w: MomentWrite, row: MomentRow, reason: OwnershipReason, actor: string, note: string | null = null): Promise<MomentRow> {
+  const placement = await routeMoment(w, {
+    momentId: row.id,
+    customerId: row.customer_id,
+    channel: row.channel,
+    facts: { channel: row.channel, businessUnitId: row.business_unit_id, stage: null, language: row.language, text: row.subject, traits: {} },
+    teamId: row.team_id,
+    exclude: row.owner_id,
+  });
+  return changeOwner(w, row, { ...placement, reason: placement.queued ? 'fallback' : reason, note: placement.note ?? note }, actor);
+}

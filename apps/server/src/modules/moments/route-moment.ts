@@ -1,0 +1,94 @@
+import { isAvailable, loadCandidates } from './agent-load.ts';
+import type { MomentWrite } from './moment-tx.ts';
+import type { Placement } from './ownership.ts';
+import { pickAgent, type Strategy } from './pick-agent.ts';
+import { firstMatch, loadRules, type RoutingFacts } from './routing-settings/index.ts';
+
+/** What routing knows about a moment when it is opened or has to move. */
+export type RoutingInput = {
+  readonly momentId: string;
+  readonly customerId: string;
+  readonly channel: string;
+  readonly facts: RoutingFacts;
+  /** Skip the rules and route inside this team (re-routing keeps the moment's team). */
+  readonly teamId?: string | null;
+  /** Never pick this agent (they are going offline, or being relieved by an SLA action). */
+  readonly exclude?: string | null;
+};
+
+/**
+ * Decides who owns a moment: the first matching assignment rule names a team (else the
+ * workspace's default team); a returning customer's previous owner gets it back when they are
+ * in that team and available; otherwise the team's strategy picks among members online with
+ * room on the channel; when nobody can, the team's fallback owner holds it in the team's
+ * first-in-first-out line. Without any team, the workspace owner holds it. Never nobody.
+ */
+export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<Placement> {
+  let teamId: string | null;
+  let requiredSkills: readonly string[] = [];
+  let viaRule = false;
+  if (input.teamId !== undefined) {
+    teamId = input.teamId;
+  } else {
+    const rule = firstMatch(await loadRules(w.tx, w.workspaceId), input.facts);
+    teamId = rule?.teamId ?? w.settings.moments.defaultTeamId;
+    requiredSkills = rule?.requiredSkills ?? [];
+    viaRule = rule !== null;
+  }
+  if (teamId === null) return { ownerId: await workspaceOwner(w), teamId: null, reason: 'fallback', queued: false, note: 'no team matched' };
+
+  const team = await w.tx
+    .selectFrom('team')
+    .select(['id', 'strategy', 'fallback_owner_id', 'last_assigned_id'])
+    .where('workspace_id', '=', w.workspaceId)
+    .where('id', '=', teamId)
+    .executeTakeFirst();
+  if (!team) return { ownerId: await workspaceOwner(w), teamId: null, reason: 'fallback', queued: false, note: 'routed team no longer exists' };
+
+  const members = (await loadCandidates(w.tx, w.workspaceId, input.channel, w.settings.moments.defaultCapacity, { teamId })).filter((m) => m.id !== input.exclude);
+  if (input.teamId === undefined) {
+    const canTake = new Map(members.filter((m) => isAvailable(m) && requiredSkills.every((s) => m.skills.has(s))).map((m) => [m.id, m]));
+    const returning = (await previousOwners(w, input.customerId, input.momentId)).find((id) => canTake.has(id));
+    if (returning) return { ownerId: returning, teamId, reason: 'returning_customer', queued: false };
+  }
+
+  const strategy = team.strategy as Strategy;
+  const chosen = pickAgent(strategy, members, team.last_assigned_id, requiredSkills);
+  if (chosen) {
+    await w.tx.updateTable('team').set({ last_assigned_id: chosen.id }).where('workspace_id', '=', w.workspaceId).where('id', '=', teamId).execute();
+    return { ownerId: chosen.id, teamId, reason: viaRule && strategy === 'round_robin' ? 'rule' : strategy, queued: false };
+  }
+  return { ownerId: team.fallback_owner_id ?? (await workspaceOwner(w)), teamId, reason: 'fallback', queued: true, note: 'nobody in the team is online with room on this channel' };
+}
+
+/** Who owned this customer's recent moments, most recent first (a fallback holder in line does not count). */
+async function previousOwners(w: MomentWrite, customerId: string, momentId: string): Promise<string[]> {
+  const rows = await w.tx
+    .selectFrom('moment')
+    .select('owner_id')
+    .where('workspace_id', '=', w.workspaceId)
+    .where('customer_id', '=', customerId)
+    .where('id', '!=', momentId)
+    .where('queued_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(10)
+    .execute();
+  return rows.map((r) => r.owner_id);
+}
+
+/** The person who holds what no team can: the workspace's first owner. */
+export async function workspaceOwner(w: MomentWrite): Promise<string> {
+  const row = await w.tx
+    .selectFrom('agent')
+    .select('id')
+    .where('workspace_id', '=', w.workspaceId)
+    .where('role', '=', 'owner')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) throw new Error(`workspace ${w.workspaceId} has no owner`);
+  return row.id;
+}
+

@@ -1,0 +1,106 @@
+import type { Deps } from '../../../platform/deps.ts';
+import type { Db, Tx } from '../../../platform/db/database.ts';
+import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
+import { AppError } from '../../../platform/errors.ts';
+import { writeAudit } from '../../../platform/audit.ts';
+import { parseJsonObject } from '../../../platform/json.ts';
+import type { Role } from '../../workspaces/index.ts';
+import { parseStringList } from './parse-string-list.ts';
+
+/** A person as routing sees them: presence, skills, capacity per channel, and teams. */
+export type AgentRouting = {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  /** online | away | offline: only online agents are routed new work. */
+  readonly presence: string;
+  readonly presenceAt: number;
+  readonly skills: readonly string[];
+  /** Open moments they may own per channel; `*` for any other channel. */
+  readonly capacity: Readonly<Record<string, number>>;
+  readonly teams: readonly { readonly id: string; readonly key: string; readonly name: string }[];
+  readonly createdAt: number;
+};
+
+export async function getAgent(db: Db | Tx, workspaceId: string, agentId: string): Promise<AgentRouting> {
+  const row = await db
+    .selectFrom('agent')
+    .select(['id', 'email', 'name', 'role', 'presence', 'presence_at', 'skills', 'capacity', 'created_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+  if (!row) throw new AppError('resource_not_found', 'no such agent in this workspace');
+  const teams = await db
+    .selectFrom('team_member')
+    .innerJoin('team', (j) => j.onRef('team.workspace_id', '=', 'team_member.workspace_id').onRef('team.id', '=', 'team_member.team_id'))
+    .select(['team.id', 'team.key', 'team.name'])
+    .where('team_member.workspace_id', '=', workspaceId)
+    .where('team_member.agent_id', '=', agentId)
+    .orderBy('team.name')
+    .execute();
+  const capacity = Object.entries(parseJsonObject(row.capacity)).filter((e): e is [string, number] => typeof e[1] === 'number');
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    presence: row.presence,
+    presenceAt: row.presence_at,
+    skills: parseStringList(row.skills),
+    capacity: Object.fromEntries(capacity),
+    teams,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Changes an agent's name, role, skills or capacity (capacity is replaced whole, so a channel
+ * can be taken out). A workspace always keeps an owner: demoting the last one is refused.
+ */
+export async function updateAgent(
+  deps: Deps,
+  input: {
+    readonly workspaceId: string;
+    readonly agentId: string;
+    readonly name?: string;
+    readonly role?: Role;
+    readonly skills?: readonly string[];
+    readonly capacity?: Readonly<Record<string, number>>;
+    readonly actor: string;
+  },
+): Promise<AgentRouting> {
+  return deps.db.transaction().execute(async (tx) => {
+    // Two owners demoting each other at once must not both succeed.
+    if (input.role !== undefined) await lockWorkspace(tx, deps.engine, input.workspaceId);
+    const current = await getAgent(tx, input.workspaceId, input.agentId);
+    if (input.role !== undefined && current.role === 'owner' && input.role !== 'owner') {
+      const { n } = await tx
+        .selectFrom('agent')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('workspace_id', '=', input.workspaceId)
+        .where('role', '=', 'owner')
+        .executeTakeFirstOrThrow();
+      if (Number(n) <= 1) throw new AppError('conflict', 'this is the last owner of the workspace; make someone else owner first', 'role');
+    }
+    const name = input.name?.trim();
+    if (name === '') throw new AppError('invalid_field', 'a name cannot be blank', 'name');
+    const changes = {
+      ...(name !== undefined ? { name } : {}),
+      ...(input.role !== undefined ? { role: input.role } : {}),
+      ...(input.skills !== undefined ? { skills: JSON.stringify([...new Set(input.skills)]) } : {}),
+      ...(input.capacity !== undefined ? { capacity: JSON.stringify(input.capacity) } : {}),
+    };
+    if (Object.keys(changes).length > 0) {
+      await tx.updateTable('agent').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.agentId).execute();
+    }
+    await writeAudit(tx, deps, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: 'agent.updated',
+      target: input.agentId,
+      details: { name, role: input.role, previousRole: input.role === undefined ? undefined : current.role, skills: input.skills, capacity: input.capacity },
+    });
+    return getAgent(tx, input.workspaceId, input.agentId);
+  });
+}

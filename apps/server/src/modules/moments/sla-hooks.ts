@@ -1,0 +1,49 @@
+import type { MomentWrite } from './moment-tx.ts';
+import type { MomentRow } from './moment-view.ts';
+import { loadSla, loadSlaPolicy } from './sla/load-sla.ts';
+import { onAgentReply, onCustomerMessage, pause, restart, resume, startClock, stop, type SlaClock } from './sla/sla-clock.ts';
+
+/**
+ * The moment's SLA clock at each step of its life, applied to its row. The policy is chosen
+ * when the moment opens (priority, channel, business unit) and kept; its deadlines carry over
+ * hand-offs and re-routing because they live on the moment, not on the owner.
+ */
+const matchOf = (row: MomentRow) => ({ priority: row.priority, channel: row.channel, businessUnitId: row.business_unit_id });
+
+function withClock(row: MomentRow, clock: SlaClock): MomentRow {
+  return { ...row, ...clock };
+}
+
+export async function startSla(w: MomentWrite, row: MomentRow): Promise<MomentRow> {
+  const sla = await loadSla(w.tx, w.workspaceId, matchOf(row));
+  return withClock(row, startClock(sla?.policy ?? null, sla?.hours ?? null, w.now));
+}
+
+export async function slaOnCustomerMessage(w: MomentWrite, row: MomentRow): Promise<MomentRow> {
+  const sla = await loadSlaPolicy(w.tx, w.workspaceId, row.sla_policy_id);
+  return sla ? withClock(row, onCustomerMessage(row, sla.policy, sla.hours, w.now)) : row;
+}
+
+export function slaOnReply(w: MomentWrite, row: MomentRow): MomentRow {
+  return row.sla_policy_id === null ? row : withClock(row, onAgentReply(row, w.now));
+}
+
+export function slaPause(w: MomentWrite, row: MomentRow): MomentRow {
+  return row.sla_policy_id === null ? row : withClock(row, pause(row, w.now));
+}
+
+export async function slaResume(w: MomentWrite, row: MomentRow): Promise<MomentRow> {
+  if (row.sla_policy_id === null || row.sla_paused_at === null) return row;
+  const sla = await loadSlaPolicy(w.tx, w.workspaceId, row.sla_policy_id);
+  return withClock(row, resume(row, sla?.hours ?? null, w.now));
+}
+
+export function slaStop(w: MomentWrite, row: MomentRow): MomentRow {
+  return row.sla_policy_id === null ? row : withClock(row, stop(row, w.now));
+}
+
+/** A reopened moment gets a fresh resolution deadline counted from now. */
+export async function slaRestart(w: MomentWrite, row: MomentRow): Promise<MomentRow> {
+  const sla = await loadSlaPolicy(w.tx, w.workspaceId, row.sla_policy_id);
+  return sla ? withClock(row, restart(row, sla.policy, sla.hours, w.now)) : row;
+}

@@ -1,0 +1,48 @@
+import type { Deps } from '../../platform/deps.ts';
+import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
+import { audienceOf, momentPayload } from './ownership.ts';
+import { saveMoment } from './save-moment.ts';
+import { moveStatus } from './update-moment.ts';
+
+const BATCH = 200;
+
+/**
+ * Moves moments along with time: snoozed ones whose time has come wake up (open again), and
+ * resolved ones past their workspace's reopen window close (a later message opens a new one).
+ * Each workspace's moments change under its write lock, re-read there, so a customer writing
+ * at the same instant wins cleanly.
+ */
+export async function sweepMoments(ctx: MomentsCtx): Promise<{ readonly woken: number; readonly closed: number }> {
+  const { deps } = ctx;
+  const now = deps.clock.now();
+  const snoozed = await deps.db.selectFrom('moment').select(['workspace_id', 'id']).where('snoozed_until', '<=', now).where('status', '=', 'snoozed').limit(BATCH).execute();
+  let woken = 0;
+  for (const m of snoozed) woken += await advance(ctx, m.workspace_id, m.id, 'snoozed', 'open');
+  const resolved = await resolvedPastWindow(ctx, deps, now);
+  let closed = 0;
+  for (const m of resolved) closed += await advance(ctx, m.workspace_id, m.id, 'resolved', 'closed');
+  return { woken, closed };
+}
+
+async function resolvedPastWindow(ctx: MomentsCtx, deps: Deps, now: number) {
+  // The window is per workspace; the shortest allowed (0 h) bounds the candidates, each is checked below.
+  const candidates = await deps.db.selectFrom('moment').select(['workspace_id', 'id', 'resolved_at']).where('status', '=', 'resolved').where('resolved_at', '<=', now).orderBy('resolved_at').limit(BATCH).execute();
+  const due = [];
+  for (const m of candidates) {
+    const settings = await ctx.settings.get(m.workspace_id);
+    if ((m.resolved_at ?? now) + settings.moments.reopenWindowHours * 3_600_000 <= now) due.push(m);
+  }
+  return due;
+}
+
+async function advance(ctx: MomentsCtx, workspaceId: string, momentId: string, from: 'snoozed' | 'resolved', to: 'open' | 'closed'): Promise<number> {
+  return inMomentTx(ctx, workspaceId, async (w) => {
+    const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', momentId).executeTakeFirst();
+    if (!row || row.status !== from) return 0;
+    if (from === 'snoozed' && (row.snoozed_until ?? Infinity) > w.now) return 0;
+    const next = { ...(await moveStatus(w, row, to)), updated_at: w.now };
+    await saveMoment(w, next);
+    w.announce({ momentId, type: 'moment.updated', actor: 'system', audience: audienceOf(next), payload: { moment: await momentPayload(w, next), changed: ['status'], why: from === 'snoozed' ? 'snooze ended' : 'reopen window passed' } });
+    return 1;
+  });
+}

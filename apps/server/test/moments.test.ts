@@ -1,0 +1,298 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/platform/clock.ts';
+import { createWorkspace } from '../src/modules/workspaces/index.ts';
+import { ENGINES, startServer, type Running } from './harness.ts';
+import { addAgent, addTeam, ledger, open, setPresence } from './moments-fixtures.ts';
+
+const HOUR = 3_600_000;
+let n = 0;
+const uniq = (prefix: string) => `${prefix}-${++n}`;
+
+describe.each(ENGINES)('moments on %s', (engine) => {
+  let s: Running;
+  const clock = fixedClock(Date.parse('2026-06-01T10:00:00Z'));
+  beforeAll(async () => {
+    s = await startServer(engine, { clock });
+  });
+  afterAll(async () => s?.stop());
+
+  /** A rule sending one channel to a team, so each test routes in its own corner of the workspace. */
+  const ruleFor = async (channel: string, teamId: string, extra: Record<string, unknown> = {}) => {
+    const res = await s.api('POST', '/api/v1/assignment-rules', { name: `to ${channel}`, conditions: { channels: [channel] }, teamId, ...extra });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+
+  it('opens a moment for a new identity: one customer, owned in the same breath, on the timeline', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    const res = await open(s, { identity: 'email:New.Person@Example.com', name: 'New Person', channel, subject: 'Where is my order?', tags: ['Orders'] });
+    expect(res.status).toBe(201);
+    expect(res.body.outcome).toBe('opened');
+    const m = res.body.moment;
+    expect(m).toMatchObject({ status: 'open', ownerId: ana.id, teamId: team, channel, subject: 'Where is my order?', tags: ['orders'], queued: false, messageCount: 1 });
+    const customer = (await s.api('GET', '/api/v1/customers?identity=email:new.person@example.com')).body.data[0];
+    expect(customer.id).toBe(m.customerId);
+    expect(customer.traits.name).toBe('New Person');
+    const timeline = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline`)).body.data.map((e: any) => e.name);
+    expect(timeline).toEqual(expect.arrayContaining(['Moment Opened', 'Message Received']));
+    const history = await ledger(s, m.id);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ ownerId: ana.id, teamId: team, to: null });
+  });
+
+  it('the same external id twice opens one moment; a message id twice is stored once', async () => {
+    const channel = uniq('whatsapp');
+    const first = await open(s, { identity: 'phone:+14155550101', channel, externalId: 'conv-1', message: { body: 'hi', externalId: 'wamid.1' } });
+    const again = await open(s, { identity: 'phone:+14155550101', channel, externalId: 'conv-1', message: { body: 'hi', externalId: 'wamid.1' } });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.outcome).toBe('duplicate');
+    expect(again.body.moment.id).toBe(first.body.moment.id);
+    const more = await open(s, { identity: 'phone:+14155550101', channel, externalId: 'conv-1', message: { body: 'anyone?', externalId: 'wamid.2' } });
+    expect(more.body.outcome).toBe('continued');
+    const thread = (await s.api('GET', `/api/v1/moments/${first.body.moment.id}/messages`)).body.data;
+    expect(thread.map((x: any) => x.body)).toEqual(['hi', 'anyone?']);
+  });
+
+  it('continues an open moment, reopens within the window after resolution, opens anew after it', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    const channel = uniq('email');
+    await ruleFor(channel, team);
+    const first = (await open(s, { identity: 'email:loyal@example.com', channel })).body.moment;
+    const cont = await open(s, { identity: 'email:loyal@example.com', channel, message: { body: 'also this' } });
+    expect(cont.body).toMatchObject({ outcome: 'continued', moment: { id: first.id, messageCount: 2 } });
+    // Another channel is another moment.
+    const other = await open(s, { identity: 'email:loyal@example.com', channel: uniq('sms') });
+    expect(other.body.moment.id).not.toBe(first.id);
+
+    expect((await s.api('PATCH', `/api/v1/moments/${first.id}`, { status: 'resolved' }, ana.token)).status).toBe(200);
+    clock.set(clock.now() + 2 * HOUR);
+    const reopened = await open(s, { identity: 'email:loyal@example.com', channel, message: { body: 'it broke again' } });
+    expect(reopened.body).toMatchObject({ outcome: 'reopened', moment: { id: first.id, status: 'open', ownerId: ana.id } });
+
+    expect((await s.api('PATCH', `/api/v1/moments/${first.id}`, { status: 'resolved' }, ana.token)).status).toBe(200);
+    clock.set(clock.now() + 73 * HOUR);
+    const fresh = await open(s, { identity: 'email:loyal@example.com', channel, message: { body: 'new problem' } });
+    expect(fresh.body.outcome).toBe('opened');
+    expect(fresh.body.moment.id).not.toBe(first.id);
+    // The returning customer goes back to their previous owner, who is available.
+    expect(fresh.body.moment.ownerId).toBe(ana.id);
+    expect((await ledger(s, fresh.body.moment.id))[0]!.reason).toBe('returning_customer');
+  });
+
+  it('follows the documented status transitions and refuses the others', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    const m = (await open(s, { identity: 'email:transitions@example.com', channel })).body.moment;
+    const patch = (body: object) => s.api('PATCH', `/api/v1/moments/${m.id}`, body, ana.token);
+    expect((await patch({ status: 'closed' })).body.error).toMatchObject({ code: 'invalid_transition', field: 'status' });
+    expect((await patch({ status: 'snoozed' })).body.error).toMatchObject({ code: 'missing_field', field: 'snoozedUntil' });
+    expect((await patch({ status: 'snoozed', snoozedUntil: new Date(clock.now() - 1000).toISOString() })).body.error.field).toBe('snoozedUntil');
+    expect((await patch({ status: 'snoozed', snoozedUntil: new Date(clock.now() + HOUR).toISOString() })).body.status).toBe('snoozed');
+    expect((await patch({ status: 'pending' })).body.status).toBe('pending');
+    // The customer writing wakes it.
+    await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'in', body: 'any news?' });
+    expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.status).toBe('open');
+    expect((await patch({ status: 'resolved' })).body.status).toBe('resolved');
+    expect((await patch({ status: 'closed' })).body.status).toBe('closed');
+    expect((await patch({ status: 'open' })).body.error.code).toBe('invalid_transition');
+    expect((await patch({ priority: 'urgent' })).status).toBe(200);
+  });
+
+  it('only the owner replies; others get 409 not_owner until they take over, which the ledger records', async () => {
+    const ana = await addAgent(s);
+    const ben = await addAgent(s);
+    const team = await addTeam(s, [ana, ben], { strategy: 'round_robin' });
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    const m = (await open(s, { identity: 'email:reply@example.com', channel })).body.moment;
+    const owner = m.ownerId === ana.id ? ana : ben;
+    const other = owner === ana ? ben : ana;
+    const refused = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'out', body: 'Hi from the wrong person' }, other.token);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('not_owner');
+    const note = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'note', body: `@owner can I take this?`, mentions: [owner.id] }, other.token);
+    expect(note.status).toBe(201);
+    const took = await s.api('POST', `/api/v1/moments/${m.id}/take-over`, { note: 'I know this customer' }, other.token);
+    expect(took.body.ownerId).toBe(other.id);
+    const reply = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'out', body: 'On it!' }, other.token);
+    expect(reply.status).toBe(201);
+    expect(reply.body.message).toMatchObject({ direction: 'out', authorId: other.id, delivery: 'queued' });
+    expect(reply.body.moment.firstResponseAt).not.toBeNull();
+    const history = await ledger(s, m.id);
+    expect(history.map((h) => h.reason)).toEqual([expect.any(String), 'take_over']);
+    expect(history[0]!.to).toBe(history[1]!.from);
+    expect(history[1]).toMatchObject({ ownerId: other.id, note: 'I know this customer', to: null });
+  });
+
+  it('round-robin takes turns; least-loaded picks the lightest; capacity is never exceeded by routing', async () => {
+    const a = await addAgent(s, { capacity: { '*': 2 } });
+    const b = await addAgent(s, { capacity: { '*': 2 } });
+    const rr = await addTeam(s, [a, b], { strategy: 'round_robin' });
+    const channel = uniq('chat');
+    await ruleFor(channel, rr);
+    const owners: string[] = [];
+    for (let i = 0; i < 4; i++) owners.push((await open(s, { identity: `email:rr${i}@example.com`, channel })).body.moment.ownerId);
+    expect(owners.filter((o) => o === a.id)).toHaveLength(2);
+    expect(owners.filter((o) => o === b.id)).toHaveLength(2);
+    expect(owners[0]).not.toBe(owners[1]);
+    // Both full: the fifth waits, held by the workspace owner (the team has no fallback).
+    const fifth = (await open(s, { identity: 'email:rr5@example.com', channel })).body.moment;
+    expect(fifth).toMatchObject({ queued: true, ownerId: s.workspace.ownerId, teamId: rr });
+    expect((await ledger(s, fifth.id))[0]!.reason).toBe('fallback');
+
+    const c = await addAgent(s, { capacity: { '*': 5 } });
+    const d = await addAgent(s, { capacity: { '*': 5 } });
+    const ll = await addTeam(s, [c, d], { strategy: 'least_loaded' });
+    const ch2 = uniq('chat');
+    await ruleFor(ch2, ll);
+    const first = (await open(s, { identity: 'email:ll1@example.com', channel: ch2 })).body.moment;
+    const second = (await open(s, { identity: 'email:ll2@example.com', channel: ch2 })).body.moment;
+    expect(second.ownerId).not.toBe(first.ownerId);
+    await s.api('PATCH', `/api/v1/moments/${first.id}`, { status: 'resolved' }, first.ownerId === c.id ? c.token : d.token);
+    const third = (await open(s, { identity: 'email:ll3@example.com', channel: ch2 })).body.moment;
+    expect(third.ownerId).toBe(first.ownerId);
+  });
+
+  it('waiting moments go first-in-first-out to whoever frees capacity or comes online; offline hands moments back', async () => {
+    const lead = await addAgent(s, { online: false });
+    const a = await addAgent(s, { capacity: { '*': 1 } });
+    const b = await addAgent(s, { capacity: { '*': 1 }, online: false });
+    const team = await addTeam(s, [a, b], { fallbackOwnerId: lead.id });
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    const m1 = (await open(s, { identity: 'email:q1@example.com', channel })).body.moment;
+    expect(m1.ownerId).toBe(a.id);
+    const waiting = [];
+    for (let i = 2; i <= 4; i++) {
+      clock.set(clock.now() + 1000);
+      waiting.push((await open(s, { identity: `email:q${i}@example.com`, channel })).body.moment);
+    }
+    for (const w of waiting) expect(w).toMatchObject({ queued: true, ownerId: lead.id });
+    // b comes online: takes the oldest waiting one.
+    await setPresence(s, b, 'online');
+    expect((await s.api('GET', `/api/v1/moments/${waiting[0].id}`)).body).toMatchObject({ ownerId: b.id, queued: false });
+    expect((await ledger(s, waiting[0].id)).at(-1)!.reason).toBe('came_online');
+    // a resolves: takes the next.
+    await s.api('PATCH', `/api/v1/moments/${m1.id}`, { status: 'resolved' }, a.token);
+    expect((await s.api('GET', `/api/v1/moments/${waiting[1].id}`)).body).toMatchObject({ ownerId: a.id, queued: false });
+    expect((await s.api('GET', `/api/v1/moments/${waiting[2].id}`)).body).toMatchObject({ ownerId: lead.id, queued: true });
+    // b goes offline: their moment goes back to the team; nobody has room, so the fallback holds it in line.
+    await setPresence(s, b, 'offline');
+    const back = (await s.api('GET', `/api/v1/moments/${waiting[0].id}`)).body;
+    expect(back).toMatchObject({ ownerId: lead.id, queued: true });
+    const reasons = (await ledger(s, waiting[0].id)).map((h) => h.reason);
+    expect(reasons).toEqual(['fallback', 'came_online', 'fallback']);
+  });
+
+  it('hand-off: the sender owns it until the receiver accepts; the ledger says why', async () => {
+    const sales = await addAgent(s);
+    const service = await addAgent(s);
+    const salesTeam = await addTeam(s, [sales]);
+    const serviceTeam = await addTeam(s, [service]);
+    const channel = uniq('email');
+    await ruleFor(channel, salesTeam);
+    const m = (await open(s, { identity: 'email:billing@example.com', channel })).body.moment;
+    expect(m.ownerId).toBe(sales.id);
+    // The receiver cannot see it before the hand-off.
+    expect((await s.api('GET', `/api/v1/moments/${m.id}`, undefined, service.token)).status).toBe(404);
+    const handed = await s.api('POST', `/api/v1/moments/${m.id}/handoff`, { toTeamId: serviceTeam, reason: 'billing question', note: 'Card charged twice on 28 May' }, sales.token);
+    expect(handed.status).toBe(200);
+    expect(handed.body).toMatchObject({ ownerId: sales.id, handoff: { toTeamId: serviceTeam, reason: 'billing question' } });
+    expect((await s.api('POST', `/api/v1/moments/${m.id}/handoff`, { toTeamId: serviceTeam, reason: 'x' }, service.token)).body.error.code).toBe('not_owner');
+    const accepted = await s.api('POST', `/api/v1/moments/${m.id}/handoff/accept`, {}, service.token);
+    expect(accepted.body).toMatchObject({ ownerId: service.id, teamId: serviceTeam, handoff: null });
+    const history = await ledger(s, m.id);
+    expect(history.at(-1)).toMatchObject({ ownerId: service.id, reason: 'acceptance', note: 'billing question — Card charged twice on 28 May' });
+    expect((await s.api('POST', `/api/v1/moments/${m.id}/handoff/accept`, {}, service.token)).body.error.code).toBe('no_handoff');
+  });
+
+  it('escalates to the team lead, raising the priority', async () => {
+    const lead = await addAgent(s);
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana, lead], { leadId: lead.id });
+    const channel = uniq('voice');
+    await ruleFor(channel, team);
+    const m = (await open(s, { identity: 'email:angry@example.com', channel })).body.moment;
+    const owner = m.ownerId === ana.id ? ana : lead;
+    if (owner === lead) await s.api('POST', `/api/v1/moments/${m.id}/take-over`, {}, ana.token);
+    const up = await s.api('POST', `/api/v1/moments/${m.id}/escalate`, { reason: 'threatens to leave', raisePriority: true }, ana.token);
+    expect(up.body).toMatchObject({ ownerId: lead.id, priority: 'high' });
+    expect((await ledger(s, m.id)).at(-1)).toMatchObject({ reason: 'escalation', note: 'threatens to leave' });
+  });
+
+  it('a burst of messages from a new customer makes one customer and one moment', async () => {
+    const channel = uniq('sms');
+    const send = (k: number) => open(s, { identity: 'phone:+14155550177', channel, message: { body: `part ${k}`, externalId: `burst-${k}` } });
+    const results = await Promise.all([send(1), send(2)]);
+    expect(new Set(results.map((r) => r.body.moment.id)).size).toBe(1);
+    expect(results.map((r) => r.body.outcome).sort()).toEqual(['continued', 'opened']);
+    const customers = (await s.api('GET', `/api/v1/customers?identity=${encodeURIComponent('phone:+14155550177')}`)).body.data;
+    expect(customers).toHaveLength(1);
+  });
+
+  it('keeps attachments, merges duplicates, and refuses bad input with the field named', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    const channel = uniq('email');
+    await ruleFor(channel, team);
+    const file = Buffer.from('%PDF-1.4 receipt');
+    const a = (await open(s, { identity: 'email:dupe@example.com', channel, externalId: 'thread-a', message: { body: 'receipt attached', attachments: [{ fileName: 'receipt.pdf', contentType: 'application/pdf', data: file.toString('base64') }] } })).body.moment;
+    // The same customer wrote on another channel about the same thing.
+    const b = (await open(s, { identity: 'email:dupe@example.com', channel: `${channel}-web`, message: { body: 'sent twice' } })).body.moment;
+    expect(b.id).not.toBe(a.id);
+    const thread = (await s.api('GET', `/api/v1/moments/${a.id}/messages`)).body.data;
+    const att = thread[0].attachments[0];
+    expect(att).toMatchObject({ fileName: 'receipt.pdf', size: file.length });
+    const download = await fetch(`${s.url}/api/v1/attachments/${att.id}`, { headers: { authorization: `Bearer ${s.workspace.apiKey}` } });
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(file);
+
+    // ana cannot see b (it is in no team of hers): an admin merges.
+    expect((await s.api('POST', `/api/v1/moments/${a.id}/merge`, { duplicateId: b.id }, ana.token)).body.error.code).toBe('moment_not_found');
+    const merged = await s.api('POST', `/api/v1/moments/${a.id}/merge`, { duplicateId: b.id });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    expect(merged.body.messageCount).toBe(2);
+    expect((await s.api('GET', `/api/v1/moments/${b.id}`)).body).toMatchObject({ status: 'closed', mergedInto: a.id });
+
+    const big = Buffer.alloc(5 * 1024 * 1024 + 1).toString('base64');
+    expect((await open(s, { identity: 'email:big@example.com', channel, message: { body: 'x', attachments: [{ fileName: 'big.bin', contentType: 'application/octet-stream', data: big }] } })).status).toBe(413);
+    expect((await s.api('GET', '/api/v1/customers?identity=email:big@example.com')).body.data).toHaveLength(0);
+    const bad = [
+      [{ channel }, 'customerId'],
+      [{ identity: 'email:x@example.com', channel: 'Bad Channel!' }, 'channel'],
+      [{ identity: 'nonsense', channel }, 'identity'],
+      [{ identity: 'email:x@example.com', channel, priority: 'asap' }, 'priority'],
+      [{ customerId: 'nope', channel }, 'customerId'],
+    ] as const;
+    for (const [body, field] of bad) {
+      const res = await open(s, body as Record<string, unknown>);
+      expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body.error.field).toBe(field);
+    }
+    expect((await s.api('POST', `/api/v1/moments/${a.id}/messages`, { direction: 'sideways', body: 'x' })).body.error.field).toBe('direction');
+  });
+
+  it("another workspace's key reaches none of these moments", async () => {
+    const other = await createWorkspace(s.tp.deps, { name: 'Other', ownerEmail: 'o@other.test', ownerPassword: 'another long password' });
+    const m = (await open(s, { identity: 'email:private@example.com', channel: uniq('chat') })).body.moment;
+    for (const [method, route, body] of [
+      ['GET', `/api/v1/moments/${m.id}`],
+      ['GET', `/api/v1/moments/${m.id}/messages`],
+      ['GET', `/api/v1/moments/${m.id}/ownership`],
+      ['PATCH', `/api/v1/moments/${m.id}`, { priority: 'low' }],
+      ['POST', `/api/v1/moments/${m.id}/messages`, { direction: 'note', body: 'x' }],
+      ['POST', `/api/v1/moments/${m.id}/take-over`, { agentId: other.ownerId }],
+    ] as const) {
+      const res = await s.api(method, route, body, other.apiKey);
+      expect(res.status, `${method} ${route}`).toBe(404);
+    }
+    expect((await s.api('POST', '/api/v1/moments', { customerId: m.customerId, channel: 'chat', message: { body: 'x' } }, other.apiKey)).status).toBe(404);
+  });
+});

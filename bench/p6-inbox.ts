@@ -1,0 +1,418 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import SQLite from 'better-sqlite3';
+import { createAgent, createWorkspace } from '../apps/server/src/modules/workspaces/index.ts';
+import { systemClock } from '../apps/server/src/platform/clock.ts';
+import { openDatabase } from '../apps/server/src/platform/db/database.ts';
+import { migrateToLatest } from '../apps/server/src/platform/db/migrate.ts';
+import type { MomentTable } from '../apps/server/src/platform/db/tables.ts';
+import { systemIds, uuidv7 } from '../apps/server/src/platform/ids.ts';
+import { createLogger } from '../apps/server/src/platform/logger.ts';
+import { seededRandom } from './fixtures.ts';
+import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
+
+/** Bump when the data below changes: a new version builds a new cached store. */
+const VERSION = 'v1';
+const MOMENTS = 200_000;
+const TEAMS = 20;
+const AGENTS_PER_TEAM = 10;
+const DAYS = 180;
+const HOUR = 3_600_000;
+const DUE_SOON_MS = 30 * 60_000;
+const PAGE = 50;
+const REQUESTS = 3_000;
+const WARMUP_REQUESTS = 300;
+/** Secondary figures (agent inbox, counts): fewer requests, reported in details only. */
+const SIDE_REQUESTS = 500;
+const AGENT_PASSWORD = 'bench agent password';
+const COLUMNS = 'workspace_id, id, customer_id, channel, external_id, subject, preview, status, priority, language, business_unit_id, team_id, owner_id, queued_at, handoff, sla_policy_id, first_response_due, next_response_due, resolution_due, sla_due_at, sla_warned_at, sla_breached_at, sla_paused_at, first_response_at, awaiting_reply_since, snoozed_until, resolved_at, closed_at, merged_into, message_count, last_message_at, created_at, updated_at';
+
+/**
+ * P6: p99 latency of the busiest inbox view, GET /api/v1/moments?status=open&team=<X>&sla=due_soon
+ * (first page, 50), in a 200,000-moment SQLite store, one request at a time, against p99 of the
+ * bare SQL for the same page through a better-sqlite3 prepared statement. Target: ≤ 3 × the bare
+ * query. Details give the HTTP floor (a fixed reply of the same bytes from bare node:http), an
+ * agent's default inbox (visibility rule included) and the counts endpoint.
+ */
+export async function runP6(): Promise<BenchResult> {
+  const store = await inboxStore();
+  const shift = shiftToNow(store);
+  const server = await startChild('touchpoint-server.ts', { dataDir: store.dataDir });
+  const key = client(server.url, `Bearer ${store.apiKey}`);
+  const route = `/api/v1/moments?status=open&team=${store.teamId}&sla=due_soon&limit=${PAGE}`;
+
+  log(`P6 Touchpoint: ${REQUESTS.toLocaleString('en-US')} sequential inbox pages over ${store.moments.toLocaleString('en-US')} moments`);
+  const { run: api } = await stopAfter(server, async () => {
+    const first = await key(route);
+    for (let i = 0; i < WARMUP_REQUESTS; i++) await key(route);
+    server.measuring();
+    const latencies: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) latencies.push((await key(route)).ms);
+
+    const session = await signIn(server.url, store.agentEmail);
+    const agent = client(server.url, `Bearer ${session}`);
+    const agentInbox = await sideRun(() => agent('/api/v1/moments'));
+    const agentCounts = await sideRun(() => agent('/api/v1/moments/counts'));
+    const keyCounts = await sideRun(() => key('/api/v1/moments/counts'));
+    const counts = JSON.parse((await key('/api/v1/moments/counts')).text) as Record<string, number>;
+    return { first, latencies, agentInbox, agentCounts, keyCounts, counts };
+  });
+  const page = JSON.parse(api.first.text) as { data: { id: string }[]; nextCursor: string | null };
+
+  log('P6 baseline: the same page with a better-sqlite3 prepared statement');
+  const sqlRun = bareQuery(store, page.data.map((m) => m.id));
+  log('P6 HTTP floor: the same reply bytes from a bare node:http server');
+  const floor = await httpFloor(api.first.text);
+
+  const p99 = percentile(api.latencies, 99);
+  const sqlP99 = percentile(sqlRun.latencies, 99);
+  return result(
+    'p6',
+    'inbox page p99',
+    { label: 'Touchpoint', value: p99, unit: 'ms' },
+    { label: 'bare SQL', value: sqlP99, unit: 'ms' },
+    { op: '<=', value: 3 },
+    {
+      moments: store.moments,
+      openMoments: store.open,
+      teamOpen: store.teamOpen,
+      pageItems: page.data.length,
+      pageBytes: Buffer.byteLength(api.first.text),
+      requests: REQUESTS,
+      storeBuildSeconds: store.buildSeconds,
+      timeShift: shift,
+      api: stats(api.latencies),
+      sql: stats(sqlRun.latencies),
+      sqlWithTags: stats(sqlRun.withTags),
+      httpFloor: stats(floor),
+      agentInbox: stats(api.agentInbox),
+      agentCounts: stats(api.agentCounts),
+      keyCounts: stats(api.keyCounts),
+      counts: api.counts,
+    },
+  );
+}
+
+// ---- the store ----
+
+type InboxStore = {
+  readonly dataDir: string;
+  readonly workspaceId: string;
+  readonly apiKey: string;
+  /** The team the measured view lists. */
+  readonly teamId: string;
+  /** An agent of that team who signs in for the agent figures. */
+  readonly agentEmail: string;
+  readonly moments: number;
+  readonly open: number;
+  readonly teamOpen: number;
+  readonly buildSeconds: number;
+  /** The instant the stored SLA times are relative to (moved to now before each run). */
+  readonly builtAt: number;
+};
+
+/**
+ * A SQLite store of 200,000 moments of one workspace: 20 teams of 10 agents, 180 days of
+ * history, mostly resolved or closed, about 15 % still open, pending or snoozed. Open moments
+ * carry SLA deadlines spread over the next 6 hours (a fifth already breached and recorded,
+ * warnings sent where due); pending ones are paused. Each moment has its ledger row and 0–2
+ * tags. Built once (about half a minute) and cached under the OS temp dir by VERSION.
+ */
+async function inboxStore(): Promise<InboxStore> {
+  const dir = path.join(os.tmpdir(), `touchpoint-bench-p6-${VERSION}`);
+  const metaFile = path.join(dir, 'meta.json');
+  if (fs.existsSync(metaFile)) return { ...(JSON.parse(fs.readFileSync(metaFile, 'utf8')) as InboxStore), dataDir: dir };
+
+  log(`P6: building the ${MOMENTS.toLocaleString('en-US')}-moment store once (cached in ${dir})`);
+  const started = Date.now();
+  // Built aside and renamed when complete: an interrupted build never passes for a cache.
+  const building = fs.mkdtempSync(path.join(os.tmpdir(), `touchpoint-bench-p6-${VERSION}-building-`));
+  try {
+    const database = await openDatabase({ dataDir: building });
+    const deps = { db: database.db, engine: 'sqlite' as const, clock: systemClock, ids: systemIds, log: createLogger('silent') };
+    const made = await migrateToLatest(database.db)
+      .then(async () => {
+        const workspace = await createWorkspace(deps, { name: 'Inbox bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' });
+        // The one agent who signs in needs a real password; the other 199 go in raw.
+        const agent = await createAgent(deps, { workspaceId: workspace.workspaceId, email: 'agent@bench.test', name: 'Bench Agent', role: 'agent', password: AGENT_PASSWORD, actor: 'system' });
+        return { workspace, agentId: agent.id };
+      })
+      .finally(() => database.close());
+    const builtAt = Date.now();
+    const counts = bulkInsert(path.join(building, 'touchpoint.sqlite'), made.workspace.workspaceId, made.workspace.ownerId, made.agentId, builtAt);
+    const meta = {
+      workspaceId: made.workspace.workspaceId,
+      apiKey: made.workspace.apiKey,
+      agentEmail: 'agent@bench.test',
+      moments: MOMENTS,
+      ...counts,
+      buildSeconds: Math.round((Date.now() - started) / 1000),
+      builtAt,
+    };
+    fs.writeFileSync(path.join(building, 'meta.json'), JSON.stringify(meta, null, 2));
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(building, dir);
+    return { ...meta, dataDir: dir };
+  } finally {
+    fs.rmSync(building, { recursive: true, force: true });
+  }
+}
+
+function bulkInsert(file: string, workspaceId: string, ownerId: string, benchAgentId: string, at: number): { teamId: string; open: number; teamOpen: number } {
+  const db = new SQLite(file);
+  // Build only: nothing to protect if the machine dies mid-build (the cache is renamed at the end).
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -262144');
+  const random = seededRandom(6);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+
+  const teams = Array.from({ length: TEAMS }, () => uuidv7());
+  const members = teams.map((_, t) => Array.from({ length: AGENTS_PER_TEAM }, (_, i) => (t === 0 && i === 0 ? benchAgentId : uuidv7())));
+  const businessUnits = [uuidv7(), uuidv7()];
+  const policyId = uuidv7();
+  const customers = Array.from({ length: 80_000 }, () => uuidv7());
+  const channels = ['email', 'email', 'email', 'chat', 'chat', 'whatsapp', 'sms', 'voice'];
+  const subjects = ['Where is my order?', 'Refund request', 'Cannot sign in', 'Wrong size delivered', 'Invoice copy please', 'Cancel my subscription', 'Damaged on arrival', 'Change delivery address'];
+  const tags = ['vip', 'billing', 'returns', 'bug', 'shipping', 'churn-risk'];
+
+  const insertAgent = db.prepare('INSERT INTO agent (workspace_id, id, email, name, role, password_hash, created_at, presence, presence_at, skills, capacity) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)');
+  const insertTeam = db.prepare('INSERT INTO team (workspace_id, id, business_unit_id, key, name, created_at, strategy, fallback_owner_id, lead_id, last_assigned_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)');
+  const insertMember = db.prepare('INSERT INTO team_member (workspace_id, team_id, agent_id) VALUES (?, ?, ?)');
+  const insertPolicy = db.prepare('INSERT INTO sla_policy (workspace_id, id, name, priority, channel, business_unit_id, first_response_minutes, next_response_minutes, resolution_minutes, business_hours_id, warn_before_minutes, breach_actions, created_at) VALUES (?, ?, ?, NULL, NULL, NULL, 60, 240, 2880, NULL, 15, ?, ?)');
+  const insertMoment = db.prepare(`INSERT INTO moment (${COLUMNS}) VALUES (${COLUMNS.split(', ').map((c) => `@${c}`).join(', ')})`);
+  const insertLedger = db.prepare('INSERT INTO ownership_change (workspace_id, id, moment_id, owner_id, team_id, reason, actor, note, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)');
+  const insertTag = db.prepare('INSERT INTO moment_tag (workspace_id, moment_id, tag) VALUES (?, ?, ?)');
+
+  let open = 0;
+  let teamOpen = 0;
+  db.transaction(() => {
+    insertPolicy.run(workspaceId, policyId, 'Standard', '[]', at - DAYS * 24 * HOUR);
+    teams.forEach((teamId, t) => {
+      insertTeam.run(workspaceId, teamId, businessUnits[t % 2], `team-${t}`, `Team ${t}`, at - DAYS * 24 * HOUR, 'round_robin', ownerId, members[t][1]);
+      for (const [i, agentId] of members[t].entries()) {
+        if (agentId !== benchAgentId) insertAgent.run(workspaceId, agentId, `agent-${t}-${i}@bench.test`, `Agent ${t}.${i}`, 'agent', at - DAYS * 24 * HOUR, 'online', at, '[]', '{}');
+        insertMember.run(workspaceId, teamId, agentId);
+      }
+    });
+    // In creation order, so ids (UUIDv7) grow with time as the product would make them.
+    const createdTimes = Array.from({ length: MOMENTS }, () => at - Math.floor(random() * DAYS * 24 * HOUR)).sort((a, b) => a - b);
+    for (const createdAt of createdTimes) {
+      const t = Math.floor(random() * TEAMS);
+      const teamId = teams[t];
+      const age = at - createdAt;
+      // Recent moments are more likely to be still open; older ones are mostly done.
+      const r = random() * (age < 3 * 24 * HOUR ? 0.6 : age < 14 * 24 * HOUR ? 1.2 : 3.3);
+      const status = r < 0.45 ? 'open' : r < 0.52 ? 'pending' : r < 0.55 ? 'snoozed' : r < 1.6 ? 'resolved' : 'closed';
+      const active = status === 'open' || status === 'pending' || status === 'snoozed';
+      const queued = status === 'open' && random() < 0.05;
+      // A queued moment is held by the team's fallback owner: here the workspace owner.
+      const owner = queued ? ownerId : pick(members[t]);
+      const lastMessageAt = Math.min(at - 1000, createdAt + Math.floor(random() * (active ? Math.min(age, 24 * HOUR) : 2 * 24 * HOUR)));
+      const row: MomentTable = {
+        workspace_id: workspaceId,
+        id: uuidv7(),
+        customer_id: pick(customers),
+        channel: pick(channels),
+        external_id: null,
+        subject: pick(subjects),
+        preview: 'Hello, I am writing about my order from last week and would like an update, thank you.',
+        status,
+        priority: pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent']),
+        language: 'en',
+        business_unit_id: businessUnits[t % 2],
+        team_id: teamId,
+        owner_id: owner,
+        queued_at: queued ? lastMessageAt : null,
+        handoff: active && random() < 0.01 ? JSON.stringify({ fromOwnerId: owner, toTeamId: pick(teams), toAgentId: null, reason: 'billing question', note: null, requestedAt: lastMessageAt, requestedBy: owner }) : null,
+        sla_policy_id: policyId,
+        first_response_due: null,
+        next_response_due: null,
+        resolution_due: null,
+        sla_due_at: null,
+        sla_warned_at: null,
+        sla_breached_at: null,
+        sla_paused_at: null,
+        first_response_at: createdAt + 10 * 60_000,
+        awaiting_reply_since: null,
+        snoozed_until: status === 'snoozed' ? at + Math.floor(random() * 72) * HOUR : null,
+        resolved_at: active ? null : lastMessageAt,
+        closed_at: status === 'closed' ? lastMessageAt + HOUR : null,
+        merged_into: null,
+        message_count: 2 + Math.floor(random() * 8),
+        last_message_at: lastMessageAt,
+        created_at: createdAt,
+        updated_at: lastMessageAt,
+      };
+      if (status === 'open') {
+        if (random() < 0.2) {
+          // Breached and recorded by the sweep; the deadline stays until it is met.
+          row.sla_due_at = at - Math.floor(random() * 12 * HOUR);
+          row.sla_breached_at = row.sla_due_at;
+          row.sla_warned_at = row.sla_due_at - 15 * 60_000;
+        } else {
+          row.sla_due_at = at + 1 + Math.floor(random() * 6 * HOUR);
+          if (row.sla_due_at - 15 * 60_000 <= at) row.sla_warned_at = row.sla_due_at - 15 * 60_000;
+        }
+        row.next_response_due = row.sla_due_at;
+        row.awaiting_reply_since = lastMessageAt;
+      } else if (status === 'pending') {
+        row.sla_paused_at = lastMessageAt;
+      } else if (!active && random() < 0.1) {
+        row.sla_breached_at = lastMessageAt;
+      }
+      insertMoment.run(row);
+      insertLedger.run(workspaceId, uuidv7(), row.id, owner, teamId, queued ? 'fallback' : 'round_robin', 'system', createdAt);
+      for (const tag of tags) if (random() < 0.12) insertTag.run(workspaceId, row.id, tag);
+      if (active) open += 1;
+      if (status === 'open' && t === 0) teamOpen += 1;
+    }
+  })();
+  db.exec('CREATE TABLE IF NOT EXISTS bench_clock (built_at INTEGER NOT NULL)');
+  db.prepare('INSERT INTO bench_clock (built_at) VALUES (?)').run(at);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return { teamId: teams[0], open, teamOpen };
+}
+
+/**
+ * SLA deadlines only mean something against the clock, and the server reads the real one: move
+ * every time that is about the future (deadlines, warnings, breaches, pauses, snoozes, the
+ * waiting line) of active moments forward by the time since the store was last moved. The
+ * offset is kept in the store, in the same transaction, so an interrupted run never shifts twice.
+ */
+function shiftToNow(store: InboxStore): { readonly seconds: number; readonly updateMs: number } {
+  const started = process.hrtime.bigint();
+  const db = new SQLite(path.join(store.dataDir, 'touchpoint.sqlite'));
+  try {
+    const now = Date.now();
+    const delta = db.transaction(() => {
+      const { built_at: last } = db.prepare('SELECT built_at FROM bench_clock').get() as { built_at: number };
+      const delta = now - last;
+      const cols = ['queued_at', 'first_response_due', 'next_response_due', 'resolution_due', 'sla_due_at', 'sla_warned_at', 'sla_breached_at', 'sla_paused_at', 'awaiting_reply_since', 'snoozed_until'];
+      db.prepare(`UPDATE moment SET ${cols.map((c) => `${c} = ${c} + @delta`).join(', ')} WHERE workspace_id = @ws AND status IN ('open', 'pending', 'snoozed')`).run({ delta, ws: store.workspaceId });
+      db.prepare('UPDATE bench_clock SET built_at = ?').run(now);
+      return delta;
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return { seconds: Math.round(delta / 1000), updateMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6) };
+  } finally {
+    db.close();
+  }
+}
+
+// ---- measuring ----
+
+type Reply = { readonly text: string; readonly ms: number };
+
+/** Sequential GETs over one kept-alive connection; `ms` runs from sending to the last byte. */
+function client(url: string, authorization: string): (route: string) => Promise<Reply> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return (route) =>
+    new Promise((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const req = http.get(url + route, { agent, headers: { authorization } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) return reject(new Error(`GET ${route}: ${res.statusCode} ${text}`));
+          resolve({ text, ms });
+        });
+      });
+      req.on('error', reject);
+    });
+}
+
+async function sideRun(get: () => Promise<Reply>): Promise<number[]> {
+  for (let i = 0; i < 50; i++) await get();
+  const latencies: number[] = [];
+  for (let i = 0; i < SIDE_REQUESTS; i++) latencies.push((await get()).ms);
+  return latencies;
+}
+
+async function signIn(url: string, email: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: AGENT_PASSWORD }) });
+  if (res.status !== 201) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/**
+ * The list's SQL and nothing else, with the server's pragmas: the same columns, filters, order
+ * and LIMIT 51 (one more than the page, to know whether there is a next one). `withTags` adds
+ * the second query the API runs for the page's tags.
+ */
+function bareQuery(store: InboxStore, apiIds: readonly string[]): { latencies: number[]; withTags: number[] } {
+  const db = new SQLite(path.join(store.dataDir, 'touchpoint.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('cache_size = -65536');
+  try {
+    const page = db.prepare(
+      `SELECT ${COLUMNS} FROM moment WHERE workspace_id = ? AND status IN ('open') AND team_id = ? AND sla_breached_at IS NULL AND sla_due_at > ? AND sla_due_at <= ? ORDER BY last_message_at DESC, id DESC LIMIT ${PAGE + 1}`,
+    );
+    const tagsOf = (ids: readonly string[]) =>
+      db.prepare(`SELECT moment_id, tag FROM moment_tag WHERE workspace_id = ? AND moment_id IN (${ids.map(() => '?').join(', ')}) ORDER BY moment_id, tag`).all(store.workspaceId, ...ids);
+    type Row = { id: string };
+    const run = () => {
+      const now = Date.now();
+      return page.all(store.workspaceId, store.teamId, now, now + DUE_SOON_MS) as Row[];
+    };
+    const ids = run().slice(0, PAGE).map((r) => r.id);
+    // Seconds passed since the API's page: a deadline or two may have crossed the window's edges.
+    const shared = ids.filter((id) => apiIds.includes(id)).length;
+    if (shared < Math.min(ids.length, apiIds.length) - 5) throw new Error(`the API and the bare query disagree: ${shared} of ${apiIds.length} moments in common`);
+    for (let i = 0; i < WARMUP_REQUESTS; i++) run();
+    const time = (work: () => unknown) => {
+      const started = process.hrtime.bigint();
+      work();
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const latencies = Array.from({ length: REQUESTS }, () => time(run));
+    const withTags = Array.from({ length: SIDE_REQUESTS }, () =>
+      time(() => {
+        const rows = run().slice(0, PAGE);
+        if (rows.length > 0) tagsOf(rows.map((r) => r.id));
+      }),
+    );
+    return { latencies, withTags };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * What HTTP alone costs for this reply: a bare node:http server (own process, like the real
+ * one) answering every GET with the API's page bytes, timed by the same client.
+ */
+async function httpFloor(body: string): Promise<number[]> {
+  const file = path.join(os.tmpdir(), `touchpoint-bench-p6-floor-${process.pid}.json`);
+  fs.writeFileSync(file, body);
+  const code = `const http = require('node:http'); const body = require('node:fs').readFileSync(${JSON.stringify(file)});
+    const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }); res.end(body); });
+    server.listen(0, '127.0.0.1', () => process.stdout.write('READY ' + JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port }) + '\\n'));
+    process.once('SIGTERM', () => server.close(() => process.exit(0)));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      readline.createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('READY ') && resolve((JSON.parse(line.slice(6)) as { url: string }).url));
+      child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
+    });
+    const get = client(url, 'Bearer none');
+    for (let i = 0; i < WARMUP_REQUESTS; i++) await get('/');
+    const latencies: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) latencies.push((await get('/')).ms);
+    return latencies;
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(file, { force: true });
+  }
+}
+
+function stats(latencies: readonly number[]): Record<string, number> {
+  return { p50Ms: round(percentile(latencies, 50), 3), p90Ms: round(percentile(latencies, 90), 3), p99Ms: round(percentile(latencies, 99), 3), maxMs: round(Math.max(...latencies), 3) };
+}
