@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
+import { momentJobs } from './modules/moments/sweep-jobs.ts';
 import { createStreamHub, type StreamHub } from './modules/moments/stream-hub.ts';
 import { sweepLifecycle } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
@@ -50,8 +51,9 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel }, deps.clock) : null;
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics();
-  const worker = createWorker(deps, {}, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }], options.workerPollMs);
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
+  const moments = { deps, settings, publish: stream.publish };
+  const worker = createWorker(deps, {}, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
   const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream }, log, () => draining);
 

@@ -191,6 +191,32 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(reasons).toEqual(['fallback', 'came_online', 'fallback']);
   });
 
+  it('a member leaving the team hands their moments to the others; a new member or more capacity takes from the line', async () => {
+    const a = await addAgent(s, { capacity: { '*': 1 } });
+    const b = await addAgent(s, { capacity: { '*': 1 } });
+    const team = await addTeam(s, [a, b], { strategy: 'least_loaded' });
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    const m1 = (await open(s, { identity: 'email:leave1@example.com', channel })).body.moment;
+    const m2 = (await open(s, { identity: 'email:leave2@example.com', channel })).body.moment;
+    const mA = m1.ownerId === a.id ? m1 : m2;
+    const waiting = (await open(s, { identity: 'email:leave3@example.com', channel })).body.moment;
+    expect(waiting.queued).toBe(true);
+    clock.set(clock.now() + 1000);
+    // a leaves: their moment cannot go to b (full), so it waits too, behind the first.
+    expect((await s.api('PUT', `/api/v1/teams/${team}/members`, { agentIds: [b.id] })).status).toBe(200);
+    const moved = (await s.api('GET', `/api/v1/moments/${mA.id}`)).body;
+    expect(moved).toMatchObject({ queued: true, ownerId: s.workspace.ownerId });
+    expect((await ledger(s, mA.id)).at(-1)!.reason).toBe('fallback');
+    // b gets more room: takes the oldest waiting one first.
+    expect((await s.api('PATCH', `/api/v1/agents/${b.id}`, { capacity: { '*': 2 } })).status).toBe(200);
+    expect((await s.api('GET', `/api/v1/moments/${waiting.id}`)).body).toMatchObject({ ownerId: b.id, queued: false });
+    // A newcomer joins: takes the next.
+    const c = await addAgent(s, { capacity: { '*': 3 } });
+    expect((await s.api('PUT', `/api/v1/teams/${team}/members`, { agentIds: [b.id, c.id] })).status).toBe(200);
+    expect((await s.api('GET', `/api/v1/moments/${mA.id}`)).body).toMatchObject({ ownerId: c.id, queued: false });
+  });
+
   it('hand-off: the sender owns it until the receiver accepts; the ledger says why', async () => {
     const sales = await addAgent(s);
     const service = await addAgent(s);

@@ -287,7 +287,7 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
       expect(breach.payload).toMatchObject({ deadline: 'first_response', deadlines: ['first_response'], moment: { priority: 'high', sla: { state: 'breached' } } });
       expect(breach.audience).toEqual({ teams: [teamId], agents: [ownerId, leadId] });
       const update = published.find((a) => a.momentId === 'm-sla' && a.type === 'moment.updated')!;
-      expect(update.payload).toMatchObject({ changes: { priority: { from: 'normal', to: 'high' } }, reason: 'sla_breach' });
+      expect(update.payload).toMatchObject({ changed: ['priority'], previousPriority: 'normal', moment: { priority: 'high' } });
 
       // The resolution deadline: warned, then breached; the first breach time stays.
       clock.set(t0 + 230 * MIN);

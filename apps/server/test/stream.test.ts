@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeTouchpoint, type App } from '../src/main.ts';
 import { recordActivities, type Activity, type Audience } from '../src/modules/moments/activity.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, newStore, startServer, type Running } from './harness.ts';
 
 // ws ships no types (and @types/ws is not installed): the client surface these tests use.
 type WsClient = {
@@ -265,5 +266,35 @@ describe.each(ENGINES)('live moment stream on %s', (engine) => {
     await st.waitFor((f) => f.type === 'ready');
     await s.tp.stream.close();
     expect(await st.closed).toBe(1001);
+  });
+});
+
+describe('stream logs', () => {
+  it('never contain the token, however it was sent, even at trace level', async () => {
+    const lines: string[] = [];
+    const store = newStore('sqlite');
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const tp = await composeTouchpoint(store.config, { log: createLogger('trace', sink) });
+    try {
+      const workspace = await createWorkspace(tp.deps, { name: 'Logged', ownerEmail: 'owner@logged.test', ownerPassword: 'a long password 123' });
+      const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });
+      const byQuery = await connect(url, { query: `?token=${workspace.apiKey}&after=0` });
+      const byProtocol = await connect(url, { protocols: ['touchpoint', workspace.apiKey] });
+      await Promise.all([byQuery, byProtocol].map((st) => st.waitFor((f) => f.type === 'ready')));
+      byQuery.client.send('not json');
+      await byQuery.waitFor((f) => f.type === 'error');
+      const wrong = `${workspace.apiKey}x`;
+      await refusal(url, { query: `?token=${wrong}` });
+      await refusal(url, { query: `?token=${workspace.apiKey}&after=nope` });
+      byQuery.client.close();
+      byProtocol.client.close();
+      await byQuery.closed;
+      const all = lines.join('');
+      expect(all.length).toBeGreaterThan(0);
+      expect(all).not.toContain(workspace.apiKey);
+    } finally {
+      await tp.close();
+      await store.drop();
+    }
   });
 });

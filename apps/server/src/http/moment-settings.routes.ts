@@ -14,6 +14,7 @@ import {
   updateRule,
   updateTeam,
 } from '../modules/moments/routing-settings/index.ts';
+import { offerWaitingWork, rerouteLeavers, type Activity, type MomentsCtx } from '../modules/moments/index.ts';
 import type { Role } from '../modules/workspaces/index.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
@@ -30,6 +31,7 @@ type IdRoute = { Params: Static<typeof RoutingIdParams> };
  */
 export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
+  const moments: MomentsCtx = { deps, settings: ctx.settings, publish: ctx.stream.publish };
   const rules = { tags: ['routing'] };
 
   app.get('/assignment-rules', { schema: { ...rules, summary: 'Assignment rules, in the order they are tried' } }, async (request) => ({
@@ -95,6 +97,8 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
       const agent = await updateAgent(deps, { ...rest, ...(role !== undefined ? { role: role as Role } : {}), workspaceId: p.workspaceId, agentId: request.params.id, actor: p.actor });
       // Sessions carry the role: a cached one must not keep the old rights.
       if (role !== undefined) ctx.auth.forget();
+      // More room on a channel: they may take what waits in their teams' lines.
+      if (rest.capacity !== undefined) await offerWaitingWork(moments, p.workspaceId, [agent.id]);
       return withPresenceTime(iso(agent));
     },
   );
@@ -117,7 +121,19 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
     { schema: { ...rules, summary: "Replace a team's members; removed members' moments of the team are routed again", params: RoutingIdParams, body: TeamMembersBody } },
     async (request) => {
       const p = principalOf(request, ADMINS);
-      const result = await setTeamMembers(deps, { workspaceId: p.workspaceId, teamId: request.params.id, agentIds: request.body.agentIds, actor: p.actor });
+      let moved: Activity[] = [];
+      const settings = await ctx.settings.get(p.workspaceId);
+      const result = await setTeamMembers(deps, {
+        workspaceId: p.workspaceId,
+        teamId: request.params.id,
+        agentIds: request.body.agentIds,
+        actor: p.actor,
+        onMembersRemoved: async (tx, workspaceId, teamId, agentIds) => {
+          moved = await rerouteLeavers(deps, settings, { tx, workspaceId, teamId, agentIds, actor: p.actor });
+        },
+      });
+      if (moved.length > 0) ctx.stream.publish(moved);
+      await offerWaitingWork(moments, p.workspaceId, result.addedAgentIds);
       return { ...iso(result.team), addedAgentIds: result.addedAgentIds, removedAgentIds: result.removedAgentIds };
     },
   );

@@ -2,7 +2,7 @@ import type { Deps } from '../../platform/deps.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import type { SettingsCache, WorkspaceSettings } from '../workspaces/index.ts';
-import { recordActivities, type NewActivity, type Publish } from './activity.ts';
+import { recordActivities, type Activity, type NewActivity, type Publish } from './activity.ts';
 
 /** What every moment use case is handed: the platform, settings, and the live stream. */
 export type MomentsCtx = {
@@ -28,14 +28,21 @@ export type MomentWrite = {
  */
 export async function inMomentTx<T>(ctx: MomentsCtx, workspaceId: string, work: (w: MomentWrite) => Promise<T>): Promise<T> {
   const settings = await ctx.settings.get(workspaceId);
-  const { deps } = ctx;
-  const { result, activities } = await deps.db.transaction().execute(async (tx) => {
-    await lockWorkspace(tx, deps.engine, workspaceId);
-    const pending: NewActivity[] = [];
-    const now = deps.clock.now();
-    const result = await work({ tx, deps, workspaceId, settings, now, announce: (a) => void pending.push(a) });
-    return { result, activities: await recordActivities(tx, workspaceId, now, pending) };
+  const { result, activities } = await ctx.deps.db.transaction().execute(async (tx) => {
+    await lockWorkspace(tx, ctx.deps.engine, workspaceId);
+    return withinTx(ctx.deps, settings, tx, workspaceId, work);
   });
   if (activities.length > 0) ctx.publish(activities);
   return result;
+}
+
+/**
+ * A moment write inside a transaction someone else runs (and has locked the workspace in):
+ * its activities are logged there; the caller publishes them once that transaction commits.
+ */
+export async function withinTx<T>(deps: Deps, settings: WorkspaceSettings, tx: Tx, workspaceId: string, work: (w: MomentWrite) => Promise<T>): Promise<{ result: T; activities: Activity[] }> {
+  const pending: NewActivity[] = [];
+  const now = deps.clock.now();
+  const result = await work({ tx, deps, workspaceId, settings, now, announce: (a) => void pending.push(a) });
+  return { result, activities: await recordActivities(tx, workspaceId, now, pending) };
 }

@@ -1,7 +1,6 @@
 import type { MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
-import { loadSla, loadSlaPolicy } from './sla/load-sla.ts';
-import { onAgentReply, onCustomerMessage, pause, restart, resume, startClock, stop, type SlaClock } from './sla/sla-clock.ts';
+import { loadSla, loadSlaPolicy, onAgentReply, onCustomerMessage, pause, restart, resume, startClock, stop, type SlaClock } from './sla/index.ts';
 
 /**
  * The moment's SLA clock at each step of its life, applied to its row. The policy is chosen

@@ -139,7 +139,11 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
   function publish(activities: readonly Activity[]): void {
     if (stopped || activities.length === 0) return;
     const byWorkspace = new Map<string, Activity[]>();
-    for (const a of activities) byWorkspace.set(a.workspaceId, [...(byWorkspace.get(a.workspaceId) ?? []), a]);
+    for (const a of activities) {
+      const list = byWorkspace.get(a.workspaceId);
+      if (list) list.push(a);
+      else byWorkspace.set(a.workspaceId, [a]);
+    }
     for (const [workspaceId, items] of byWorkspace) {
       const ch = channels.get(workspaceId);
       if (ch) deliver(ch, items.sort((a, b) => a.seq - b.seq));

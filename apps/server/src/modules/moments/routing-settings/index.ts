@@ -12,4 +12,4 @@ export {
   type RoutingTest,
 } from './assignment-rules.ts';
 export { getAgent, updateAgent, type AgentRouting } from './agent-routing.ts';
-export { getTeam, updateTeam, setTeamMembers, setMembersRemovedHook, type MembersRemovedHook, type TeamRouting, type TeamStrategy } from './team-routing.ts';
+export { getTeam, updateTeam, setTeamMembers, type MembersRemovedHook, type TeamRouting, type TeamStrategy } from './team-routing.ts';

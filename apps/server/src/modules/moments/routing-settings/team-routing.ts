@@ -29,15 +29,6 @@ export type TeamRouting = {
  */
 export type MembersRemovedHook = (tx: Tx, workspaceId: string, teamId: string, agentIds: readonly string[]) => Promise<void>;
 
-let membersRemovedHook: MembersRemovedHook = async () => {};
-
-/** Sets what happens to a removed member's moments (wired in main.ts); returns the previous hook. */
-export function setMembersRemovedHook(fn: MembersRemovedHook): MembersRemovedHook {
-  const previous = membersRemovedHook;
-  membersRemovedHook = fn;
-  return previous;
-}
-
 export async function getTeam(db: Db | Tx, workspaceId: string, teamId: string): Promise<TeamRouting> {
   const row = await db.selectFrom('team').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst();
   if (!row) throw new AppError('resource_not_found', 'no such team in this workspace');
@@ -113,8 +104,8 @@ export async function setTeamMembers(
     readonly teamId: string;
     readonly agentIds: readonly string[];
     readonly actor: string;
-    /** Overrides the registered hook (tests, tools). */
-    readonly onMembersRemoved?: MembersRemovedHook;
+    /** Re-routes the moments removed members own in this team (the moments module). */
+    readonly onMembersRemoved: MembersRemovedHook;
   },
 ): Promise<{ readonly team: TeamRouting; readonly addedAgentIds: readonly string[]; readonly removedAgentIds: readonly string[] }> {
   const wanted = [...new Set(input.agentIds)];
@@ -137,7 +128,7 @@ export async function setTeamMembers(
       await tx.insertInto('team_member').values(addedAgentIds.map((agentId) => ({ workspace_id: input.workspaceId, team_id: input.teamId, agent_id: agentId }))).execute();
     }
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'team.members_set', target: input.teamId, details: { added: addedAgentIds, removed: removedAgentIds } });
-    if (removedAgentIds.length > 0) await (input.onMembersRemoved ?? membersRemovedHook)(tx, input.workspaceId, input.teamId, removedAgentIds);
+    if (removedAgentIds.length > 0) await input.onMembersRemoved(tx, input.workspaceId, input.teamId, removedAgentIds);
     return { team: await getTeam(tx, input.workspaceId, input.teamId), addedAgentIds, removedAgentIds };
   });
 }

@@ -36,4 +36,4 @@ export {
   type BusinessHoursInput,
   type SlaPolicyInput,
 } from './sla-settings.ts';
-export { SLA_EVENTS, sweepSla, type SweepSlaOptions } from './sweep-sla.ts';
+export { sweepSla, type SweepSlaOptions } from './sweep-sla.ts';

@@ -5,13 +5,11 @@ import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import type { Deps } from '../../../platform/deps.ts';
 import { writeOutbox } from '../../../platform/outbox.ts';
 import { recordActivities, type Activity, type Audience, type NewActivity, type Publish } from '../activity.ts';
+import { MOMENT_EVENTS } from '../moments.events.ts';
 import { toMomentView, type MomentRow } from '../moment-view.ts';
 import { loadSlaPolicy } from './load-sla.ts';
 import { dueDeadline, markWarned, recordBreach, slaColumns } from './sla-clock.ts';
 import { PRIORITIES, type Priority } from './sla-policy.ts';
-
-/** Outbox topics the SLA sweep writes. */
-export const SLA_EVENTS = { breached: 'moment.sla_breached' } as const;
 
 export type SweepSlaOptions = {
   readonly publish: Publish;
@@ -121,11 +119,11 @@ async function settleMoment(deps: Deps, opts: SweepSlaOptions, at: { readonly wo
       },
     ];
     if (priority !== null) {
-      items.push({ momentId: row.id, type: 'moment.updated', actor: 'system', audience, payload: { moment, changes: { priority: { from: row.priority, to: priority } }, reason: 'sla_breach' } });
+      items.push({ momentId: row.id, type: 'moment.updated', actor: 'system', audience, payload: { moment, changed: ['priority'], previousPriority: row.priority, why: 'SLA breached' } });
     }
     if (leadId !== null) {
       await writeOutbox(tx, deps, [
-        { workspaceId, topic: SLA_EVENTS.breached, payload: { momentId: row.id, teamId: row.team_id, leadId, ownerId: row.owner_id, deadline: deadlines[0], deadlines, breachedAt: now } },
+        { workspaceId, topic: MOMENT_EVENTS.slaBreached, payload: { momentId: row.id, teamId: row.team_id, leadId, ownerId: row.owner_id, deadline: deadlines[0], deadlines, breachedAt: now } },
       ]);
     }
     if (actions.includes('reassign')) items.push(...(await opts.reassign(tx, breached, now)));

@@ -1,0 +1,41 @@
+import type { Tx } from '../../platform/db/database.ts';
+import type { Deps } from '../../platform/deps.ts';
+import type { WorkspaceSettings } from '../workspaces/index.ts';
+import type { Activity } from './activity.ts';
+import { ACTIVE_STATUSES } from './agent-load.ts';
+import { fillFromQueue } from './fill-from-queue.ts';
+import { inMomentTx, withinTx, type MomentsCtx } from './moment-tx.ts';
+import { rerouteInTeam } from './reroute.ts';
+
+/**
+ * People left a team (settings are read before the transaction: SQLite has one connection,
+ * and it is busy with the caller's transaction): the team's active moments they own go to someone else in the team (or
+ * wait with its fallback owner), inside the transaction that changed the membership. Returns
+ * the activities to publish once that transaction commits.
+ */
+export async function rerouteLeavers(
+  deps: Deps,
+  settings: WorkspaceSettings,
+  change: { readonly tx: Tx; readonly workspaceId: string; readonly teamId: string; readonly agentIds: readonly string[]; readonly actor: string },
+): Promise<Activity[]> {
+  const { tx, workspaceId, teamId, agentIds, actor } = change;
+  const { activities } = await withinTx(deps, settings, tx, workspaceId, async (w) => {
+    const owned = await tx
+      .selectFrom('moment')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('team_id', '=', teamId)
+      .where('owner_id', 'in', agentIds)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .where('queued_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    for (const m of owned) await rerouteInTeam(w, m, 'member_removed', actor, 'the owner left the team');
+  });
+  return activities;
+}
+
+/** People joined a team or got more capacity: they take what waits in their teams' lines. */
+export async function offerWaitingWork(ctx: MomentsCtx, workspaceId: string, agentIds: readonly string[]): Promise<void> {
+  for (const agentId of agentIds) await inMomentTx(ctx, workspaceId, (w) => fillFromQueue(w, agentId, 'capacity', 'system'));
+}
