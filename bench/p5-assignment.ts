@@ -10,28 +10,34 @@ const TEAMS = 5;
 const AGENTS_PER_TEAM = 10;
 const CHANNELS = ['chat', 'chat', 'whatsapp', 'email', 'email', 'sms', 'voice', 'social'] as const;
 /** Large enough that routing always places a moment with a person (the strategy's full path), never in the line. */
-const CAPACITY = { '*': 100_000 };
+const CAPACITY = { '*': 1000 };
 
 /**
  * P5: moments opened per second through POST /api/v1/moments — every request a new customer
  * identity, channels mixed, some texts with billing words or in Spanish — with five assignment
- * rules and 50 agents online in 5 teams (round robin, least loaded, skills), against the same
- * server, agents and traffic with no rules (every moment goes to the default team, routed by
- * its strategy). Each side runs on a fresh SQLite store in its own process (synchronous=FULL),
- * 20 connections, 3 s warm-up then 10 s. Target: ≥ 0.7 of the no-rules rate.
+ * rules and 50 agents online in 5 teams (round robin, least loaded, skills; a default team for
+ * what no rule takes), against the same server, agents and traffic with no rules and no default
+ * team (every moment is held by the workspace owner: what assignment costs as a whole). Each run has a fresh SQLite store and its own process (synchronous=FULL),
+ * 20 connections, 3 s warm-up then 10 s; two runs a side, interleaved, averaged.
+ * Target: ≥ 0.7 of the no-rules rate.
  */
 export async function runP5(): Promise<BenchResult> {
-  log('P5 baseline: POST /api/v1/moments, 50 agents in 5 teams, no assignment rules');
-  const baseline = await measure(false);
-  log('P5 Touchpoint: the same with five assignment rules');
-  const figure = await measure(true);
-  const failed = figure.run.measured.errors + figure.run.measured.non2xx + baseline.run.measured.errors + baseline.run.measured.non2xx;
-  if (failed > 0) throw new Error(`${failed} requests failed: ${JSON.stringify({ rules: summarizeLoad(figure.run.measured), noRules: summarizeLoad(baseline.run.measured) })}`);
+  // A B B A: the machine's drift (other work, a warming disk) falls on both sides alike.
+  const sides: Side[] = [];
+  for (const withRules of [false, true, true, false]) {
+    log(`P5 ${withRules ? 'Touchpoint: five assignment rules' : 'baseline: no assignment rules'}, 50 agents in 5 teams, POST /api/v1/moments (run ${sides.length + 1} of 4)`);
+    sides.push(await measure(withRules));
+  }
+  const failed = sides.reduce((n, side) => n + side.run.measured.errors + side.run.measured.non2xx, 0);
+  if (failed > 0) throw new Error(`${failed} requests failed: ${JSON.stringify(sides.map((side) => summarizeLoad(side.run.measured)))}`);
+  const rules = sides.filter((side) => side.withRules);
+  const noRules = sides.filter((side) => !side.withRules);
+  const mean = (runs: readonly Side[]) => runs.reduce((sum, side) => sum + side.run.measured.requestsPerSec, 0) / runs.length;
   const r = result(
     'p5',
     'assignment with rules',
-    { label: 'five rules', value: figure.run.measured.requestsPerSec, unit: 'moments/s' },
-    { label: 'no rules', value: baseline.run.measured.requestsPerSec, unit: 'moments/s' },
+    { label: 'five rules', value: mean(rules), unit: 'moments/s' },
+    { label: 'no rules', value: mean(noRules), unit: 'moments/s' },
     { op: '>=', value: 0.7 },
     {
       connections: CONNECTIONS,
@@ -39,19 +45,16 @@ export async function runP5(): Promise<BenchResult> {
       seconds: MEASURE_S,
       agents: TEAMS * AGENTS_PER_TEAM,
       teams: TEAMS,
-      rules: summarizeLoad(figure.run.measured),
-      noRules: summarizeLoad(baseline.run.measured),
-      rulesServer: figure.stats,
-      noRulesServer: baseline.stats,
-      rulesPlacement: figure.placement,
-      noRulesPlacement: baseline.placement,
+      order: 'no rules, rules, rules, no rules (each on a fresh store)',
+      rules: rules.map((side) => ({ ...summarizeLoad(side.run.measured), server: side.stats, placement: side.placement })),
+      noRules: noRules.map((side) => ({ ...summarizeLoad(side.run.measured), server: side.stats, placement: side.placement })),
     },
   );
   log(formatResult(r));
   return r;
 }
 
-type Side = { readonly run: { readonly warmup: LoadResult; readonly measured: LoadResult }; readonly stats: Readonly<Record<string, unknown>>; readonly placement: Readonly<Record<string, number>> };
+type Side = { readonly withRules: boolean; readonly run: { readonly warmup: LoadResult; readonly measured: LoadResult }; readonly stats: Readonly<Record<string, unknown>>; readonly placement: Readonly<Record<string, number>> };
 
 async function measure(withRules: boolean): Promise<Side> {
   const store = newStore('sqlite', withRules ? 'p5r' : 'p5n');
@@ -62,7 +65,7 @@ async function measure(withRules: boolean): Promise<Side> {
       await setUpRouting(server, apiKey, withRules);
       return warmThenLoad(server, { path: '/api/v1/moments', connections: CONNECTIONS, headers: { authorization: `Bearer ${apiKey}` }, body: moments(withRules ? 1 : 2) }, WARMUP_S, MEASURE_S);
     });
-    return { run, stats, placement: placement(store.dataDir) };
+    return { withRules, run, stats, placement: placement(store.dataDir) };
   } finally {
     await store.drop();
   }
@@ -93,8 +96,9 @@ async function setUpRouting(server: ChildServer, apiKey: string, withRules: bool
     teams.push(team.id);
   }
   for (const id of agentIds) await api('PUT', `/api/v1/agents/${id}/presence`, { presence: 'online' });
-  await api('PATCH', '/api/v1/workspace/settings', { moments: { defaultTeamId: teams[0] } });
   if (!withRules) return;
+  // Moments no rule takes go to the chat team, by its strategy.
+  await api('PATCH', '/api/v1/workspace/settings', { moments: { defaultTeamId: teams[0] } });
   const [chat, mail, billing, latam, vip] = teams;
   const rules = [
     { name: 'VIP customers', conditions: { traits: { vip: true } }, teamId: vip, requiredSkills: ['vip'] },

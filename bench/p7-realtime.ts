@@ -41,27 +41,41 @@ type Trigger = (n: number) => Promise<void>;
 /**
  * P7: delay from a message being accepted to its arrival at each of 1,000 WebSocket clients
  * (/api/v1/stream, agents filtered by team), p99 over every (message, socket) pair, against a
- * bare `ws` WebSocketServer broadcasting the same frame to 1,000 sockets. Clients run in a child
- * process so they never share the server's event loop. Target: ≤ 2 × the bare broadcast.
+ * bare `ws` WebSocketServer broadcasting the same frame to 1,000 other sockets. Both servers run
+ * in this process and take turns, message by message, so machine noise falls on both alike;
+ * the 2,000 clients run in a child process so they never share a server's event loop.
+ * Target: ≤ 2 × the bare broadcast.
  */
 export async function runP7(): Promise<BenchResult> {
-  log(`P7 Touchpoint: ${SOCKETS.toLocaleString('en-US')} sockets on /api/v1/stream, ${MESSAGES} messages ${INTERVAL_MS} ms apart`);
-  const touchpoint = await touchpointRun();
-  log(`P7 baseline: bare ws broadcast to ${SOCKETS.toLocaleString('en-US')} sockets`);
-  const bare = await baselineRun();
-  return result(
-    'p7',
-    'realtime fan-out p99',
-    { label: 'Touchpoint', value: round(percentile(touchpoint.delays, 99), 3), unit: 'ms' },
-    { label: 'bare ws broadcast', value: round(percentile(bare.delays, 99), 3), unit: 'ms' },
-    { op: '<=', value: 2 },
-    { sockets: SOCKETS, messages: MESSAGES, warmupMessages: WARMUP, intervalMs: INTERVAL_MS, touchpoint: summary(touchpoint), baseline: summary(bare) },
-  );
+  log(`P7: ${MESSAGES} messages each to ${SOCKETS.toLocaleString('en-US')} sockets on /api/v1/stream and to ${SOCKETS.toLocaleString('en-US')} on a bare ws server, alternating, ${INTERVAL_MS} ms apart`);
+  const touchpoint = await startTouchpoint();
+  const bare = await startBare();
+  try {
+    const [tp, baseline] = await measure([touchpoint, bare]);
+    return result(
+      'p7',
+      'realtime fan-out p99',
+      { label: 'Touchpoint', value: round(percentile(tp.delays, 99), 3), unit: 'ms' },
+      { label: 'bare ws broadcast', value: round(percentile(baseline.delays, 99), 3), unit: 'ms' },
+      { op: '<=', value: 2 },
+      { sockets: SOCKETS, messages: MESSAGES, warmupMessages: WARMUP, intervalMs: INTERVAL_MS, touchpoint: summary(tp), baseline: summary(baseline) },
+    );
+  } finally {
+    await touchpoint.stop();
+    await bare.stop();
+  }
 }
 
-async function touchpointRun(): Promise<Samples> {
+/** A server under test: where its clients connect, how a message is sent, how it stops. */
+type Target = { readonly urls: readonly string[]; readonly expectReady: boolean; readonly trigger: Trigger; readonly stop: () => Promise<void> };
+
+async function startTouchpoint(): Promise<Target> {
   const data = tempDir('tp-bench-p7-');
   const tp = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: data.dir, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn' }), { log: createLogger('warn') });
+  const stop = async () => {
+    await tp.close();
+    data.remove();
+  };
   try {
     const workspace = await createWorkspace(tp.deps, { name: 'Bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' });
     const tokens: string[] = [];
@@ -74,10 +88,10 @@ async function touchpointRun(): Promise<Samples> {
     const team = await createTeam(tp.deps, { workspaceId: workspace.workspaceId, key: 'support', name: 'Support', agentIds, actor: workspace.ownerId });
     const url = (await tp.http.listen({ port: 0, host: '127.0.0.1' })).replace('http', 'ws');
     const urls = Array.from({ length: SOCKETS }, (_, i) => `${url}/api/v1/stream?token=${i % 2 === 0 ? workspace.apiKey : tokens[(i >> 1) % AGENTS]}`);
-    return await measure(urls, true, publishSynthetic(tp, workspace.workspaceId, team.id));
-  } finally {
-    await tp.close();
-    data.remove();
+    return { urls, expectReady: true, trigger: publishSynthetic(tp, workspace.workspaceId, team.id), stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 
@@ -91,7 +105,7 @@ function publishSynthetic(tp: App, workspaceId: string, teamId: string): Trigger
   };
 }
 
-async function baselineRun(): Promise<Samples> {
+async function startBare(): Promise<Target> {
   const server = new ws.WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise<void>((resolve) => server.on('listening', resolve));
   const url = `ws://127.0.0.1:${server.address().port}/`;
@@ -100,12 +114,11 @@ async function baselineRun(): Promise<Samples> {
     const frame = JSON.stringify({ type: 'activity', seq: n + 1, momentId: MOMENT_ID, activity: 'message.added', payload: payloadWith(marker(n, t0)), createdAt: new Date().toISOString() });
     for (const client of server.clients) client.send(frame);
   };
-  try {
-    return await measure(Array.from({ length: SOCKETS }, () => url), false, broadcast);
-  } finally {
+  const stop = async () => {
     for (const client of server.clients) client.terminate();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  };
+  return { urls: Array.from({ length: SOCKETS }, () => url), expectReady: false, trigger: broadcast, stop };
 }
 
 /** A message.added payload of the size the stream carries: the moment and the new message. */
@@ -160,22 +173,28 @@ function summary(s: Samples): Record<string, number> {
   };
 }
 
-/** Connects the sockets in a child process, triggers the messages one by one, collects the delays. */
-async function measure(urls: readonly string[], expectReady: boolean, trigger: Trigger): Promise<Samples> {
+/**
+ * Connects every target's sockets in a child process, then sends messages taking turns
+ * (message n goes to target n mod targets), and collects each target's delays.
+ */
+async function measure(targets: readonly Target[]): Promise<Samples[]> {
   const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, P7_ROLE: 'clients' } });
   try {
     const connected = reply(child);
-    child.send({ type: 'connect', urls, expectReady });
-    const { seconds } = (await connected) as { seconds: number };
-    for (let n = 0; n < WARMUP + MESSAGES; n++) {
-      await trigger(n);
+    child.send({ type: 'connect', groups: targets.map((t) => ({ urls: t.urls, expectReady: t.expectReady })) });
+    const { seconds } = (await connected) as { seconds: number[] };
+    const total = (WARMUP + MESSAGES) * targets.length;
+    for (let n = 0; n < total; n++) {
+      await targets[n % targets.length].trigger(n);
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
     }
     const samples = reply(child);
-    child.send({ type: 'collect', total: WARMUP + MESSAGES, warmup: WARMUP });
-    const got = (await samples) as Omit<Samples, 'connectSeconds'>;
-    if (got.missing > 0 || got.duplicates > 0) log(`P7: ${got.missing} frames missing, ${got.duplicates} duplicated`);
-    return { ...got, connectSeconds: seconds };
+    child.send({ type: 'collect', total, warmup: WARMUP * targets.length });
+    const got = (await samples) as Omit<Samples, 'connectSeconds'>[];
+    return got.map((g, i) => {
+      if (g.missing > 0 || g.duplicates > 0) log(`P7 target ${i}: ${g.missing} frames missing, ${g.duplicates} duplicated`);
+      return { ...g, connectSeconds: seconds[i] };
+    });
   } finally {
     child.kill();
   }
@@ -193,29 +212,37 @@ function reply(child: ChildProcess): Promise<unknown> {
 }
 
 /**
- * The child: opens every socket (50 at a time), records for each frame the delay since the t0
- * it carries, and on `collect` waits until each socket has every message (or 10 s), then answers.
- * It reads the marker straight from the bytes: parsing each frame would delay the next socket's.
+ * The child: opens every group's sockets (50 at a time), records for each frame the delay since
+ * the t0 it carries, and on `collect` waits until each socket has every message of its group (or
+ * 10 s), then answers per group. It reads the marker straight from the bytes: parsing each
+ * frame would delay the next socket's.
  */
 function runClients(): void {
-  const received: number[][] = [];
-  let duplicates = 0;
+  type Group = { readonly urls: readonly string[]; readonly expectReady: boolean };
+  const received: number[][][] = [];
+  const duplicates: number[] = [];
   const started = process.cpuUsage();
   const startedAt = now();
-  process.on('message', (message: { type: string; urls?: string[]; expectReady?: boolean; total?: number; warmup?: number }) => {
-    if (message.type === 'connect') void connectAll(message.urls!, message.expectReady!).then((seconds) => process.send!({ seconds }));
+  process.on('message', (message: { type: string; groups?: Group[]; total?: number; warmup?: number }) => {
+    if (message.type === 'connect') void connectAll(message.groups!).then((seconds) => process.send!({ seconds }));
     if (message.type === 'collect') void collect(message.total!, message.warmup!);
   });
 
-  async function connectAll(urls: readonly string[], expectReady: boolean): Promise<number> {
-    const t = Date.now();
-    for (let i = 0; i < urls.length; i += 50) await Promise.all(urls.slice(i, i + 50).map((url) => open(url, expectReady)));
-    return round((Date.now() - t) / 1000, 1);
+  async function connectAll(groups: readonly Group[]): Promise<number[]> {
+    const seconds: number[] = [];
+    for (const [g, group] of groups.entries()) {
+      const t = Date.now();
+      received.push([]);
+      duplicates.push(0);
+      for (let i = 0; i < group.urls.length; i += 50) await Promise.all(group.urls.slice(i, i + 50).map((url) => open(g, url, group.expectReady)));
+      seconds.push(round((Date.now() - t) / 1000, 1));
+    }
+    return seconds;
   }
 
-  function open(url: string, expectReady: boolean): Promise<void> {
+  function open(group: number, url: string, expectReady: boolean): Promise<void> {
     const delays: number[] = [];
-    received.push(delays);
+    received[group].push(delays);
     return new Promise((resolve, reject) => {
       const client = new ws.WebSocket(url);
       client.on('message', (data: Buffer) => {
@@ -227,7 +254,7 @@ function runClients(): void {
         }
         const n = Number.parseInt(data.toString('latin1', data.indexOf('p7 n=') + 5, t), 10);
         if (delays[n] === undefined) delays[n] = at - Number.parseFloat(data.toString('latin1', t + 4, t + 30));
-        else duplicates++;
+        else duplicates[group]++;
       });
       client.on('open', () => {
         if (!expectReady) resolve();
@@ -237,19 +264,26 @@ function runClients(): void {
   }
 
   async function collect(total: number, warmup: number): Promise<void> {
-    const complete = () => received.every((d) => d.length === total && !d.includes(undefined as never));
+    const groups = received.length;
+    const mine = (g: number) => Array.from({ length: total }, (_, n) => n).filter((n) => n % groups === g);
+    const complete = () => received.every((sockets, g) => sockets.every((d) => mine(g).every((n) => d[n] !== undefined)));
     const deadline = Date.now() + 10_000;
-    while (!complete() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    const delays: number[] = [];
-    let missing = 0;
-    for (const d of received) {
-      for (let n = warmup; n < total; n++) {
-        if (d[n] === undefined) missing++;
-        else delays.push(round(d[n], 3));
-      }
-    }
+    while (!complete() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     const cpu = process.cpuUsage(started);
-    process.send!({ delays, missing, duplicates, clientCpu: round((cpu.user + cpu.system) / 1000 / (now() - startedAt), 2) }, () => process.exit(0));
+    const clientCpu = round((cpu.user + cpu.system) / 1000 / (now() - startedAt), 2);
+    const out = received.map((sockets, g) => {
+      const delays: number[] = [];
+      let missing = 0;
+      for (const d of sockets) {
+        for (const n of mine(g)) {
+          if (n < warmup) continue;
+          if (d[n] === undefined) missing++;
+          else delays.push(round(d[n], 3));
+        }
+      }
+      return { delays, missing, duplicates: duplicates[g], clientCpu };
+    });
+    process.send!(out, () => process.exit(0));
   }
 }
 

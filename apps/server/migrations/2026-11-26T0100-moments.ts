@@ -27,6 +27,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('customer_id', 'text', (c) => c.notNull())
     .addColumn('channel', 'text', (c) => c.notNull())
+    // The configured channel (inbox address, number, page) it came in on; null when opened by API.
+    .addColumn('channel_id', 'text')
     .addColumn('external_id', 'text')
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('preview', 'text', (c) => c.notNull())
@@ -94,8 +96,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('mentions', 'text', (c) => c.notNull())
     .addColumn('external_id', 'text')
+    // The customer's address on the channel (email, phone, page-scoped id): where replies go.
+    .addColumn('address', 'text')
+    // Channel specifics: email headers for threading, a WhatsApp template, a call's recording.
+    .addColumn('meta', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('delivery', 'text', (c) => c.notNull())
     .addColumn('delivery_error', 'text')
+    .addColumn('delivery_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('message_pk', ['workspace_id', 'id'])
     .execute();

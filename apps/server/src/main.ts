@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { momentJobs } from './modules/moments/sweep-jobs.ts';
+import { MOMENT_EVENTS, type MomentsCtx } from './modules/moments/index.ts';
+import { createAdapters } from './channels/adapters.ts';
+import { channelReplyCheck } from './channels/check-reply.ts';
+import { deliverReply } from './channels/deliver-reply.ts';
 import { createStreamHub, type StreamHub } from './modules/moments/stream-hub.ts';
 import { sweepLifecycle } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
@@ -52,10 +56,11 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics();
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
-  const moments = { deps, settings, publish: stream.publish };
-  const worker = createWorker(deps, {}, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, ...momentJobs(moments)], options.workerPollMs);
+  const adapters = createAdapters();
+  const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters) };
+  const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream }, log, () => draining);
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments }, log, () => draining);
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -7,3 +7,4 @@ export * from './moment-list.ts';
 export * from './sla.ts';
 export * from './moment-settings.ts';
 export * from './stream.ts';
+export * from './channels.ts';

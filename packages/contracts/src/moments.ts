@@ -45,6 +45,16 @@ export const AddMessageBody = Type.Object(
     mentions: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
     attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 10 })),
     agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'API keys: the agent the reply is sent as' })),
+    template: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 512 }),
+          language: Type.String({ minLength: 2, maxLength: 15 }),
+          components: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
+        },
+        { additionalProperties: false, description: 'WhatsApp: an approved template (the only reply allowed 24 hours after the customer last wrote)' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
 import { refuseUnstorableText } from './refuse-unstorable-text.ts';
 import type { HttpContext } from './context.ts';
+import { channelsRoutes } from './channels.routes.ts';
 import { customersRoutes } from './customers.routes.ts';
 import { momentListRoutes } from './moment-list.routes.ts';
 import { momentSettingsRoutes } from './moment-settings.routes.ts';
@@ -70,6 +71,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
       await momentListRoutes(scope, ctx);
       await momentSettingsRoutes(scope, ctx);
       await slaRoutes(scope, ctx);
+      await channelsRoutes(scope, ctx);
     },
     { prefix: '/api/v1' },
   );

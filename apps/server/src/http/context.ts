@@ -1,4 +1,5 @@
 import type { IngestQueue } from '../modules/collect/index.ts';
+import type { MomentsCtx } from '../modules/moments/index.ts';
 import type { StreamHub } from '../modules/moments/stream-hub.ts';
 import type { Authenticator, Principal, SettingsCache } from '../modules/workspaces/index.ts';
 import type { Deps } from '../platform/deps.ts';
@@ -13,6 +14,8 @@ export type HttpContext = {
   readonly metrics: Metrics;
   /** The live moment stream: use cases publish to it after commit; sockets subscribe. */
   readonly stream: StreamHub;
+  /** What moment use cases are handed (publishes to the stream; channels may refuse replies). */
+  readonly moments: MomentsCtx;
 };
 
 declare module 'fastify' {

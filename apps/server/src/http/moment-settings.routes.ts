@@ -14,7 +14,7 @@ import {
   updateRule,
   updateTeam,
 } from '../modules/moments/routing-settings/index.ts';
-import { offerWaitingWork, rerouteLeavers, type Activity, type MomentsCtx } from '../modules/moments/index.ts';
+import { offerWaitingWork, rerouteLeavers, type Activity } from '../modules/moments/index.ts';
 import type { Role } from '../modules/workspaces/index.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
@@ -31,7 +31,7 @@ type IdRoute = { Params: Static<typeof RoutingIdParams> };
  */
 export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
-  const moments: MomentsCtx = { deps, settings: ctx.settings, publish: ctx.stream.publish };
+  const { moments } = ctx;
   const rules = { tags: ['routing'] };
 
   app.get('/assignment-rules', { schema: { ...rules, summary: 'Assignment rules, in the order they are tried' } }, async (request) => ({

@@ -34,7 +34,6 @@ import {
   viewerOf,
   type Caller,
   type MomentRow,
-  type MomentsCtx,
 } from '../modules/moments/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
@@ -47,7 +46,7 @@ type Id = { Params: Static<typeof MomentIdParams> };
 /** Moments: open, read, converse, change, hand off, take over, escalate, assign, merge; agents' presence. */
 export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
-  const moments: MomentsCtx = { deps, settings: ctx.settings, publish: ctx.stream.publish };
+  const { moments } = ctx;
 
   const callerOf = async (request: FastifyRequest): Promise<Caller> => {
     const p = principalOf(request);
@@ -113,7 +112,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     async (request, reply) => {
       const a = await act(request);
       const b = request.body;
-      const result = await addMessage(moments, { ...a, direction: b.direction, body: b.body, externalId: b.externalId ?? null, mentions: b.mentions, attachments: b.attachments?.map(decodeAttachment), agentId: b.agentId });
+      const result = await addMessage(moments, { ...a, direction: b.direction, body: b.body, externalId: b.externalId ?? null, mentions: b.mentions, attachments: b.attachments?.map(decodeAttachment), agentId: b.agentId, meta: b.template ? { template: b.template } : undefined });
       reply.status(result.duplicate ? 200 : 201);
       return { moment: await view(a.workspaceId, result.moment), message: result.message, duplicate: result.duplicate };
     },

@@ -7,6 +7,8 @@ export type Listener = (event: {
   readonly workspaceId: string;
   readonly topic: string;
   readonly payload: JsonObject;
+  /** Earlier deliveries that failed (0 on the first): a listener may give up after enough. */
+  readonly attempts: number;
 }) => Promise<void>;
 
 /** A periodic job (lifecycle sweep, later: SLA timers, schedules). */
@@ -78,7 +80,7 @@ export function createWorker(
 
   /** Runs a row's listeners in order; a throw stops the row there and is returned. */
   async function deliver(row: OutboxRow): Promise<{ readonly error: unknown } | null> {
-    const event = { id: row.id, workspaceId: row.workspace_id, topic: row.topic, payload: parseJsonObject(row.payload) };
+    const event = { id: row.id, workspaceId: row.workspace_id, topic: row.topic, payload: parseJsonObject(row.payload), attempts: row.attempts };
     try {
       for (const handler of listeners[row.topic] ?? []) await handler(event);
       return null;

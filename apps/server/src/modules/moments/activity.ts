@@ -23,6 +23,7 @@ export type ActivityType =
   | 'moment.assigned'
   | 'moment.updated'
   | 'message.added'
+  | 'message.updated'
   | 'handoff.requested'
   | 'handoff.accepted'
   | 'handoff.declined'

@@ -21,6 +21,8 @@ export type AddMessageInput = {
   readonly externalId?: string | null;
   readonly mentions?: readonly string[];
   readonly attachments?: readonly AttachmentInput[];
+  /** Channel specifics of a reply (a WhatsApp template). */
+  readonly meta?: Readonly<Record<string, unknown>>;
   /** Admin keys name the agent a reply is sent as. */
   readonly agentId?: string;
 };
@@ -54,11 +56,12 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     if (input.direction === 'out') {
       authorId = actingAgent(input.caller, input.agentId);
       if (authorId !== moment.owner_id) throw new AppError('not_owner', 'only the owner replies to the customer; take the moment over first');
+      await ctx.checkReply?.(w.tx, moment, { body: input.body, meta: input.meta ?? {} });
       row = slaOnReply(w, { ...row, first_response_at: row.first_response_at ?? w.now, awaiting_reply_since: null, preview: previewOf(input.body) });
     }
     row = { ...row, message_count: row.message_count + 1, last_message_at: w.now, updated_at: w.now };
     await saveMoment(w, row);
-    const message = await insertMessage(w, row.id, row.channel, { direction: input.direction, body: input.body, authorKind: authorId ? 'agent' : 'system', authorId, externalId: input.externalId, mentions: input.mentions, attachments: input.attachments });
+    const message = await insertMessage(w, row.id, row.channel, { direction: input.direction, body: input.body, authorKind: authorId ? 'agent' : 'system', authorId, externalId: input.externalId, meta: input.meta, mentions: input.mentions, attachments: input.attachments });
     if (input.direction === 'out') {
       await recordOnTimeline(w, row.customer_id, row.channel, [{ messageId: `message:${message.id}`, name: 'Message Sent', properties: { momentId: row.id, messageId: message.id, preview: previewOf(input.body) } }]);
       // The channel's adapter delivers it and reports sent or failed (see the channels issue).

@@ -8,7 +8,15 @@ import { rerouteInTeam } from './reroute.ts';
 import { slaOnCustomerMessage, slaRestart, slaResume } from './sla-hooks.ts';
 import { saveMoment } from './save-moment.ts';
 
-export type InboundMessage = { readonly body: string; readonly externalId?: string | null; readonly attachments?: readonly AttachmentInput[] };
+/** What a customer sent, as a channel (or the API) hands it over. */
+export type InboundMessage = {
+  readonly body: string;
+  readonly externalId?: string | null;
+  /** Where the customer wrote from on the channel (their email, phone, page-scoped id). */
+  readonly address?: string | null;
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly attachments?: readonly AttachmentInput[];
+};
 
 /**
  * The customer wrote on an existing moment. An active moment takes the message (pending or
@@ -34,7 +42,7 @@ export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: 
   });
   await saveMoment(w, row);
   if (reopening) row = await keepOwnerOrReroute(w, row, actor);
-  const message: MessageView = await insertMessage(w, row.id, row.channel, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, attachments: inbound.attachments });
+  const message: MessageView = await insertMessage(w, row.id, row.channel, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, address: inbound.address, meta: inbound.meta, attachments: inbound.attachments });
   await recordOnTimeline(w, row.customer_id, row.channel, [
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: row.id, messageId: message.id, preview: row.preview, ...(reopening ? { reopened: true } : {}) } },
   ]);

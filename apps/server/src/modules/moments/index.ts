@@ -15,3 +15,5 @@ export { type MessageView, ATTACHMENT_LIMITS } from './messages.ts';
 export { viewerOf, type Viewer } from './visibility.ts';
 export { type Caller } from './caller.ts';
 export { MOMENT_EVENTS } from './moments.events.ts';
+export { loadOutbound, recordDelivery, type OutboundReply, type DeliveryState } from './delivery.ts';
+export { type InboundMessage } from './customer-wrote.ts';

@@ -49,14 +49,17 @@ type Condition = Expression<SqlBool>;
  * moment changing meanwhile is never shown twice by the same order. Tags come in one query.
  */
 export async function listMoments(db: Db, input: ListMomentsInput): Promise<MomentPage> {
-  const { viewer, sort, limit } = input;
+  const { viewer, filters, sort, limit } = input;
   const after = input.cursor === undefined ? null : decodeMomentCursor(sort, input.cursor);
+  // Asking for one's own moments or one's own team's needs no visibility test: leaving it out
+  // lets the planner walk the owner or team index instead of testing every moment.
+  const implied = (viewer.agentId !== null && filters.ownerId === viewer.agentId) || (filters.teamId !== undefined && viewer.teamIds.has(filters.teamId));
   const query = db
     .selectFrom('moment')
     .selectAll()
     .where('workspace_id', '=', viewer.workspaceId)
-    .where((eb) => eb.and([...visibleTo(eb, viewer), ...matching(eb, viewer.workspaceId, input.filters, input), ...(after ? [following(eb, after)] : [])]));
-  const rows: MomentRow[] = await ordered(query, sort).limit(limit + 1).execute();
+    .where((eb) => eb.and([...(implied ? [] : visibleTo(eb, viewer)), ...matching(eb, viewer.workspaceId, filters, input), ...(after ? [following(eb, after)] : [])]));
+  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined).limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const tags = await tagsOf(db, viewer.workspaceId, page.map((r) => r.id));
   const last = page.at(-1);
@@ -80,11 +83,11 @@ export type MomentCounts = {
  * The inbox badges of a viewer over open, pending and snoozed moments. `mine`, `myTeams` and
  * `waiting` are the viewer's own (an API key has neither an agent nor teams); `breached` and
  * `dueSoon` count what the viewer may see, so they match the list with the same sla filter.
- * Each count is its own query so each can walk the index made for it.
+ * Each count is its own query so that each walks the index made for it.
  */
 export async function countMoments(db: Db, input: SlaClock & { readonly viewer: Viewer }): Promise<MomentCounts> {
   const { viewer } = input;
-  const teamIds = await teamsOf(db, viewer);
+  const [myTeamIds, teams] = await Promise.all([teamsOf(db, viewer), teamsWithMoments(db, viewer.workspaceId)]);
   const count = async (where: (eb: Eb) => readonly Condition[]): Promise<number> => {
     const row = await db
       .selectFrom('moment')
@@ -95,13 +98,23 @@ export async function countMoments(db: Db, input: SlaClock & { readonly viewer: 
       .executeTakeFirstOrThrow();
     return Number(row.n);
   };
+  // No index leads with (workspace_id, status): counting over the whole workspace team by team,
+  // then the moments without a team, seeks moment_team_queue (workspace_id, team_id, status,
+  // sla_due_at) for the active moments only instead of reading every moment ever opened.
+  const overWorkspace = async (where: (eb: Eb) => readonly Condition[]): Promise<number> => {
+    const [inTeams, teamless] = await Promise.all([
+      teams.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', teams), ...where(eb)]),
+      count((eb) => [eb('team_id', 'is', null), ...where(eb)]),
+    ]);
+    return inTeams + teamless;
+  };
   const [mine, myTeams, waiting, all, breached, dueSoon] = await Promise.all([
     viewer.agentId === null ? 0 : count((eb) => [eb('owner_id', '=', viewer.agentId)]),
-    teamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', teamIds)]),
-    teamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', teamIds), eb('queued_at', 'is not', null)]),
-    viewer.seesAll ? count(() => []) : undefined,
-    count((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'breached', input)]),
-    count((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'due_soon', input)]),
+    myTeamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', myTeamIds)]),
+    myTeamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', myTeamIds), eb('queued_at', 'is not', null)]),
+    viewer.seesAll ? overWorkspace(() => []) : undefined,
+    overWorkspace((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'breached', input)]),
+    overWorkspace((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'due_soon', input)]),
   ]);
   return { mine, myTeams, waiting, ...(all === undefined ? {} : { all }), breached, dueSoon };
 }
@@ -199,12 +212,18 @@ function following(eb: Eb, after: CursorKey): Condition {
   }
 }
 
-function ordered<O>(query: SelectQueryBuilder<Tables, 'moment', O>, sort: MomentSort): SelectQueryBuilder<Tables, 'moment', O> {
+/**
+ * `narrow`: a filter (owner, customer) whose own index finds few moments. Sorting those few
+ * beats walking moment_recent until enough match, but SQLite, without statistics, walks the
+ * index that yields the order; ordering by `last_message_at + 0` (same order, no index yields
+ * it) lets it pick the filter's index. A customer's moments went from 140 ms to 0.05 ms.
+ */
+function ordered<O>(query: SelectQueryBuilder<Tables, 'moment', O>, sort: MomentSort, narrow: boolean): SelectQueryBuilder<Tables, 'moment', O> {
   switch (sort) {
     case 'recent':
-      return query.orderBy('last_message_at', 'desc').orderBy('id', 'desc');
+      return query.orderBy((eb) => (narrow ? eb('last_message_at', '+', eb.lit(0)) : eb.ref('last_message_at')), 'desc').orderBy('id', 'desc');
     case 'oldest':
-      return query.orderBy('last_message_at', 'asc').orderBy('id', 'asc');
+      return query.orderBy((eb) => (narrow ? eb('last_message_at', '+', eb.lit(0)) : eb.ref('last_message_at')), 'asc').orderBy('id', 'asc');
     case 'created':
       return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
     case 'sla':
@@ -236,7 +255,33 @@ async function tagsOf(db: Db, workspaceId: string, momentIds: readonly string[])
   return tags;
 }
 
-/** The teams a viewer belongs to: agents have them in their Viewer; admins signed in as themselves are looked up. */
+/**
+ * The distinct team ids of a workspace's moments, read off moment_team_queue one seek per team
+ * (a loose index scan: each step asks for the next team id above the last), so a count over
+ * "every team" never depends on the team table agreeing with the moments.
+ */
+async function teamsWithMoments(db: Db, workspaceId: string): Promise<string[]> {
+  const rows = await db
+    .withRecursive('seen(team_id)', (qb) =>
+      qb
+        .selectFrom('moment')
+        .select((eb) => eb.fn.min('team_id').as('team_id'))
+        .where('workspace_id', '=', workspaceId)
+        .unionAll((u) =>
+          u
+            .selectFrom('seen')
+            .select((eb) => eb.selectFrom('moment').select((m) => m.fn.min('moment.team_id').as('next')).where('moment.workspace_id', '=', workspaceId).whereRef('moment.team_id', '>', 'seen.team_id').as('team_id'))
+            .where('seen.team_id', 'is not', null),
+        ),
+    )
+    .selectFrom('seen')
+    .select('team_id')
+    .where('team_id', 'is not', null)
+    .execute();
+  return rows.map((r) => r.team_id as string);
+}
+
+/** The teams a viewer belongs to: an agent's come with the Viewer; an admin signed in as themselves is looked up. */
 async function teamsOf(db: Db, viewer: Viewer): Promise<string[]> {
   if (!viewer.seesAll || viewer.agentId === null) return [...viewer.teamIds];
   const rows = await db.selectFrom('team_member').select('team_id').where('workspace_id', '=', viewer.workspaceId).where('agent_id', '=', viewer.agentId).execute();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
+import { parseJsonObject } from '../../platform/json.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
 import type { MomentWrite } from './moment-tx.ts';
 
@@ -17,6 +18,10 @@ export type NewMessage = {
   readonly authorKind: 'customer' | 'agent' | 'system';
   readonly authorId: string | null;
   readonly externalId?: string | null;
+  /** The customer's address on the channel: sender of an inbound message, recipient of a reply. */
+  readonly address?: string | null;
+  /** Channel specifics: email threading headers, a WhatsApp template, a call's recording. */
+  readonly meta?: Readonly<Record<string, unknown>>;
   readonly mentions?: readonly string[];
   readonly attachments?: readonly AttachmentInput[];
 };
@@ -33,8 +38,11 @@ export type MessageView = {
   readonly body: string;
   readonly mentions: readonly string[];
   readonly externalId: string | null;
+  readonly address: string | null;
+  readonly meta: Readonly<Record<string, unknown>>;
   readonly delivery: string;
   readonly deliveryError: string | null;
+  readonly deliveryAt: string | null;
   readonly attachments: readonly AttachmentMeta[];
   readonly createdAt: string;
 };
@@ -85,9 +93,12 @@ export async function insertMessage(w: MomentWrite, momentId: string, channel: s
     body: m.body,
     mentions: JSON.stringify([...new Set(m.mentions ?? [])]),
     external_id: m.externalId ?? null,
+    address: m.address ?? null,
+    meta: JSON.stringify(m.meta ?? {}),
     // Outbound waits for its channel to deliver it; nothing claims "sent" before a provider does.
     delivery: m.direction === 'in' ? 'received' : m.direction === 'out' ? 'queued' : 'internal',
     delivery_error: null,
+    delivery_at: w.now,
     created_at: w.now,
   };
   await w.tx.insertInto('message').values(row).execute();
@@ -114,8 +125,11 @@ export function toMessageView(row: Selectable<MessageTable>, attachments: readon
     body: row.body,
     mentions: JSON.parse(row.mentions) as string[],
     externalId: row.external_id,
+    address: row.address,
+    meta: parseJsonObject(row.meta),
     delivery: row.delivery,
     deliveryError: row.delivery_error,
+    deliveryAt: row.delivery_at === null ? null : new Date(row.delivery_at).toISOString(),
     attachments,
     createdAt: new Date(row.created_at).toISOString(),
   };

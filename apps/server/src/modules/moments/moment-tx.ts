@@ -2,13 +2,16 @@ import type { Deps } from '../../platform/deps.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import type { SettingsCache, WorkspaceSettings } from '../workspaces/index.ts';
+import type { MomentRow } from './moment-view.ts';
 import { recordActivities, type Activity, type NewActivity, type Publish } from './activity.ts';
 
-/** What every moment use case is handed: the platform, settings, and the live stream. */
+/** What every moment use case is handed: the platform, settings, the live stream, and the channels' say. */
 export type MomentsCtx = {
   readonly deps: Deps;
   readonly settings: SettingsCache;
   readonly publish: Publish;
+  /** Lets the moment's channel refuse a reply up front (WhatsApp's 24-hour rule); runs in the reply's transaction. */
+  readonly checkReply?: (tx: Tx, moment: MomentRow, draft: { readonly body: string; readonly meta: Readonly<Record<string, unknown>> }) => Promise<void>;
 };
 
 /** One moment write in progress: its transaction, its clock reading, and what it will announce. */

@@ -2,12 +2,12 @@ import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { recordOnTimeline, resolveCustomer, type CustomerRef } from './customer-touchpoints.ts';
-import { findMessageByExternalId, insertMessage, previewOf, checkAttachments, type AttachmentInput, type MessageView } from './messages.ts';
+import { findMessageByExternalId, insertMessage, previewOf, checkAttachments, type MessageView } from './messages.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
 import { audienceOf, momentPayload, startLedger } from './ownership.ts';
 import { routeMoment } from './route-moment.ts';
-import { customerWrote } from './customer-wrote.ts';
+import { customerWrote, type InboundMessage } from './customer-wrote.ts';
 import { startSla } from './sla-hooks.ts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -18,10 +18,14 @@ export type OpenMomentInput = {
   readonly actor: string;
   readonly customer: CustomerRef;
   readonly channel: string;
+  /** The configured channel it arrived on (an inbox address, a number, a page). */
+  readonly channelId?: string | null;
   /** The provider's conversation id: the same one twice opens one moment. */
   readonly externalId?: string | null;
+  /** A moment the channel knows this message belongs to (email threading headers, a reply token). */
+  readonly threadMomentId?: string | null;
   readonly subject?: string | null;
-  readonly message: { readonly body: string; readonly externalId?: string | null; readonly attachments?: readonly AttachmentInput[] };
+  readonly message: InboundMessage;
   readonly priority?: Priority;
   readonly businessUnitId?: string | null;
   readonly language?: string | null;
@@ -46,15 +50,26 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
     if (repeat) return { outcome: 'duplicate', moment: await loadRow(w, repeat.moment_id), message: null };
     if (input.businessUnitId) await checkBusinessUnit(w, input.businessUnitId);
 
-    const byExternal = input.externalId ? await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('channel', '=', input.channel).where('external_id', '=', input.externalId).executeTakeFirst() : undefined;
-    const customerId = byExternal ? byExternal.customer_id : await resolveCustomer(w, input.customer, input.channel);
-    const existing = byExternal ?? (await continuable(w, customerId, input.channel));
+    const known = (await threadOf(w, input)) ?? undefined;
+    const customerId = known ? known.customer_id : await resolveCustomer(w, input.customer, input.channel);
+    const existing = known ?? (await continuable(w, customerId, input.channel));
     if (existing && existing.status !== 'closed') {
-      const result = await customerWrote(w, existing, { body: input.message.body, externalId: input.message.externalId, attachments: input.message.attachments }, input.actor);
+      const result = await customerWrote(w, existing, input.message, input.actor);
       if (result) return result;
     }
     return createMoment(w, input, customerId);
   });
+}
+
+/** The moment a channel says this message continues: by the provider's conversation id, or the thread it names. */
+async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<MomentRow | null> {
+  if (input.threadMomentId) {
+    const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('id', '=', input.threadMomentId).executeTakeFirst();
+    if (row) return row.merged_into ? loadRow(w, row.merged_into) : row;
+  }
+  if (!input.externalId) return null;
+  const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('channel', '=', input.channel).where('external_id', '=', input.externalId).executeTakeFirst();
+  return row ?? null;
 }
 
 /** The customer's active moment on the channel, else their latest one resolved within the reopen window. */
@@ -98,7 +113,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
     facts: { channel: input.channel, businessUnitId: input.businessUnitId ?? null, stage: customer.stage, language: input.language ?? null, text: `${subject}\n${body}`, traits: parseJsonObject(customer.traits) },
   });
   let row: MomentRow = {
-    workspace_id: w.workspaceId, id, customer_id: customerId, channel: input.channel, external_id: input.externalId ?? null, subject, preview: previewOf(body),
+    workspace_id: w.workspaceId, id, customer_id: customerId, channel: input.channel, channel_id: input.channelId ?? null, external_id: input.externalId ?? null, subject, preview: previewOf(body),
     status: 'open', priority: input.priority ?? 'normal', language: input.language ?? null, business_unit_id: input.businessUnitId ?? null,
     team_id: placement.teamId, owner_id: placement.ownerId, queued_at: placement.queued ? w.now : null, handoff: null,
     sla_policy_id: null, first_response_due: null, next_response_due: null, resolution_due: null, sla_due_at: null, sla_warned_at: null, sla_breached_at: null, sla_paused_at: null,
@@ -110,7 +125,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   await startLedger(w, id, placement, input.actor);
   const tags = [...new Set((input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
   if (tags.length > 0) await w.tx.insertInto('moment_tag').values(tags.map((tag) => ({ workspace_id: w.workspaceId, moment_id: id, tag }))).execute();
-  const message = await insertMessage(w, id, input.channel, { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, attachments: input.message.attachments });
+  const message = await insertMessage(w, id, input.channel, { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, address: input.message.address, meta: input.message.meta, attachments: input.message.attachments });
   await recordOnTimeline(w, customerId, input.channel, [
     { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, priority: row.priority } },
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: id, messageId: message.id, preview: row.preview } },

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (bigint in
@@ -184,6 +184,8 @@ export type MomentTable = {
   id: string;
   customer_id: string;
   channel: string;
+  /** The configured channel it came in on (null when opened through the API; optional on insert). */
+  channel_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The provider's conversation id: the same one twice opens one moment. */
   external_id: string | null;
   subject: string;
@@ -245,9 +247,15 @@ export type MessageTable = {
   /** JSON array of mentioned agent ids. */
   mentions: string;
   external_id: string | null;
+  /** The customer's address on the channel (email, phone, page-scoped id): where replies go. */
+  address: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON: channel specifics (email threading headers, a WhatsApp template, a call recording). */
+  meta: Generated<string>;
   /** received | queued | sent | delivered | read | failed */
   delivery: string;
   delivery_error: string | null;
+  /** When the delivery state last changed. */
+  delivery_at: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: number;
 };
 
@@ -338,6 +346,30 @@ export type MomentActivityTable = {
   created_at: number;
 };
 
+export type ChannelTable = {
+  workspace_id: string;
+  id: string;
+  /** email | chat | whatsapp | messenger | instagram | sms | voice | api */
+  kind: string;
+  name: string;
+  business_unit_id: string | null;
+  /** What inbound traffic names: an email address, a phone number, a page id. */
+  address: string | null;
+  /** JSON: the channel's public settings (provider ids, allowed origins, relay host, …). */
+  settings: string;
+  /** JSON: tokens and app secrets; never returned by the API, never logged. */
+  secrets: string;
+  cost_per_contact: number;
+  currency: string;
+  enabled: number;
+  /** ok | failing | unknown */
+  health: string;
+  health_error: string | null;
+  health_at: number | null;
+  created_at: number;
+  updated_at: number;
+};
+
 export type Tables = {
   workspace: WorkspaceTable;
   business_unit: BusinessUnitTable;
@@ -362,4 +394,5 @@ export type Tables = {
   business_hours: BusinessHoursTable;
   sla_policy: SlaPolicyTable;
   moment_activity: MomentActivityTable;
+  channel: ChannelTable;
 };

@@ -1,0 +1,50 @@
+import type { Deps } from '../platform/deps.ts';
+import { loadChannel, recordHealth } from '../modules/channels/index.ts';
+import { loadOutbound, recordDelivery, type MomentsCtx } from '../modules/moments/index.ts';
+import type { Listener } from '../worker/outbox-worker.ts';
+import { DeliveryError, type Adapters } from './channel-adapter.ts';
+
+/** Attempts before a reply is shown as failed: with the worker's backoff, about 8½ minutes of outage. */
+export const MAX_ATTEMPTS = 9;
+
+/**
+ * Delivers a queued reply through its channel's adapter (outbox listener, at least once).
+ * Success records sent with the provider's id; a retryable failure keeps it queued with the
+ * reason and throws so the worker retries with backoff; a final failure, or the last attempt,
+ * records failed with the reason, on the message and on the channel's health. Never a fake "sent".
+ */
+export function deliverReply(ctx: MomentsCtx, adapters: Adapters): Listener {
+  const { deps } = ctx;
+  return async (event) => {
+    const messageId = String(event.payload.messageId);
+    const reply = await loadOutbound(deps.db, event.workspaceId, messageId);
+    if (!reply || reply.delivery !== 'queued') return; // already settled by an earlier attempt
+    const fail = (error: string) => recordDelivery(ctx, { workspaceId: event.workspaceId, messageId, state: 'failed', error });
+    if (reply.channelId === null) return void (await fail(`no ${reply.channel} channel is connected to this moment, so the reply cannot be delivered`));
+    const channel = await loadChannel(deps.db, event.workspaceId, reply.channelId);
+    const adapter = channel ? adapters[channel.kind] : undefined;
+    if (!channel || !adapter) return void (await fail(`channel ${reply.channelId} cannot send`));
+    if (!channel.enabled) return void (await fail(`channel ${channel.name} is disabled`));
+    try {
+      const sent = await adapter.send(channel, reply);
+      await recordDelivery(ctx, { workspaceId: event.workspaceId, messageId, state: 'sent', providerMessageId: sent.providerMessageId });
+      await recordHealth(deps.db, event.workspaceId, channel.id, { ok: true }, deps.clock.now());
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const retryable = error instanceof DeliveryError ? error.retryable : true;
+      if (!retryable || event.attempts + 1 >= MAX_ATTEMPTS) {
+        await fail(reason);
+        await recordHealth(deps.db, event.workspaceId, channel.id, { ok: false, error: reason }, deps.clock.now());
+        logFailure(deps, channel.id, messageId, reason, true);
+        return;
+      }
+      await recordDelivery(ctx, { workspaceId: event.workspaceId, messageId, state: 'queued', error: `attempt ${event.attempts + 1} failed: ${reason}` });
+      logFailure(deps, channel.id, messageId, reason, false);
+      throw error;
+    }
+  };
+}
+
+function logFailure(deps: Deps, channelId: string, messageId: string, reason: string, final: boolean): void {
+  deps.log.warn({ channelId, messageId, reason, final }, final ? 'reply delivery failed' : 'reply delivery will be retried');
+}

@@ -1,0 +1,35 @@
+import type { ChannelRecord } from '../modules/channels/index.ts';
+import { openMoment, type InboundMessage, type MomentsCtx, type OpenResult } from '../modules/moments/index.ts';
+
+/** A customer's message as a channel adapter parsed it from the provider's payload. */
+export type Inbound = {
+  /** Who wrote: an identity (`email:ann@example.com`, `phone:+14155550101`, `social:instagram:ann`, `external_id:whatsapp:…`). */
+  readonly identity: string;
+  readonly name?: string | null;
+  readonly message: InboundMessage;
+  /** The provider's conversation id, when it has one. */
+  readonly conversationId?: string | null;
+  readonly subject?: string | null;
+  /** A moment the channel already knows this continues (email threading, a reply token). */
+  readonly threadMomentId?: string | null;
+};
+
+/**
+ * Hands an inbound message to the moments module as this channel's: its kind, its business
+ * unit, its id on the moment (so replies go back out the same way). The same provider
+ * message id twice is stored once.
+ */
+export function receiveInbound(ctx: MomentsCtx, channel: ChannelRecord, inbound: Inbound): Promise<OpenResult> {
+  return openMoment(ctx, {
+    workspaceId: channel.workspaceId,
+    actor: `channel:${channel.id}`,
+    customer: { identity: inbound.identity, name: inbound.name ?? null },
+    channel: channel.kind,
+    channelId: channel.id,
+    externalId: inbound.conversationId ?? null,
+    threadMomentId: inbound.threadMomentId ?? null,
+    subject: inbound.subject ?? null,
+    businessUnitId: channel.businessUnitId,
+    message: inbound.message,
+  });
+}

@@ -1,0 +1,5 @@
+export { CHANNEL_KINDS, CHANNEL_REQUIREMENTS, isChannelKind, type ChannelKind } from './channel-kinds.ts';
+export { type ChannelRecord, type ChannelView } from './channel-record.ts';
+export { listChannels, getChannel, findChannelById, findChannelsByAddress, loadChannel } from './channels.queries.ts';
+export { createChannel, updateChannel, type ChannelInput } from './save-channel.ts';
+export { recordHealth } from './record-health.ts';

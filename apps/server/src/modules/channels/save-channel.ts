@@ -1,0 +1,87 @@
+import type { Deps } from '../../platform/deps.ts';
+import type { Tx } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors.ts';
+import { writeAudit } from '../../platform/audit.ts';
+import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { CHANNEL_REQUIREMENTS, isChannelKind } from './channel-kinds.ts';
+import { viewFromRow, type ChannelView } from './channel-record.ts';
+
+export type ChannelInput = {
+  readonly name?: string;
+  readonly businessUnitId?: string | null;
+  readonly address?: string | null;
+  readonly settings?: JsonObject;
+  /** Merged into the stored secrets; a null value removes one. */
+  readonly secrets?: Readonly<Record<string, string | null>>;
+  readonly costPerContact?: number;
+  readonly currency?: string;
+  readonly enabled?: boolean;
+};
+
+/** Creates a channel (admins), checking what its kind needs. */
+export async function createChannel(deps: Deps, input: ChannelInput & { readonly workspaceId: string; readonly kind: string; readonly name: string; readonly actor: string }): Promise<ChannelView> {
+  if (!isChannelKind(input.kind)) throw new AppError('invalid_field', `unknown channel kind ${input.kind}`, 'kind');
+  const id = deps.ids.next();
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    if (input.businessUnitId) await checkUnit(tx, input.workspaceId, input.businessUnitId);
+    const row = {
+      workspace_id: input.workspaceId, id, kind: input.kind, name: input.name, business_unit_id: input.businessUnitId ?? null,
+      address: normalizeAddress(input.address), settings: JSON.stringify(input.settings ?? {}), secrets: JSON.stringify(withoutNulls(input.secrets ?? {})),
+      cost_per_contact: input.costPerContact ?? 0, currency: input.currency ?? 'USD', enabled: input.enabled === false ? 0 : 1,
+      health: 'unknown', health_error: null, health_at: null, created_at: now, updated_at: now,
+    };
+    checkRequirements(row);
+    await tx.insertInto('channel').values(row).execute();
+    await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.created', target: id, details: { kind: input.kind, secrets: Object.keys(input.secrets ?? {}) } });
+    return viewFromRow(row);
+  });
+}
+
+/** Changes a channel; secrets given are replaced one by one, the others kept. */
+export async function updateChannel(deps: Deps, input: ChannelInput & { readonly workspaceId: string; readonly channelId: string; readonly actor: string }): Promise<ChannelView> {
+  return deps.db.transaction().execute(async (tx) => {
+    const current = await tx.selectFrom('channel').selectAll().where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).executeTakeFirst();
+    if (!current) throw new AppError('resource_not_found', `no channel ${input.channelId}`, 'id');
+    if (input.businessUnitId) await checkUnit(tx, input.workspaceId, input.businessUnitId);
+    const secrets = withoutNulls({ ...(parseJsonObject(current.secrets) as Record<string, string>), ...(input.secrets ?? {}) });
+    const next = {
+      ...current,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.businessUnitId !== undefined ? { business_unit_id: input.businessUnitId } : {}),
+      ...(input.address !== undefined ? { address: normalizeAddress(input.address) } : {}),
+      ...(input.settings !== undefined ? { settings: JSON.stringify(input.settings) } : {}),
+      ...(input.costPerContact !== undefined ? { cost_per_contact: input.costPerContact } : {}),
+      ...(input.currency !== undefined ? { currency: input.currency } : {}),
+      ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
+      secrets: JSON.stringify(secrets),
+      updated_at: deps.clock.now(),
+    };
+    checkRequirements(next);
+    const { workspace_id: _w, id: _i, ...changes } = next;
+    await tx.updateTable('channel').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).execute();
+    await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.updated', target: input.channelId, details: { secrets: Object.keys(input.secrets ?? {}) } });
+    return viewFromRow(next);
+  });
+}
+
+function checkRequirements(row: { kind: string; address: string | null; settings: string; secrets: string }): void {
+  const needs = CHANNEL_REQUIREMENTS[row.kind as keyof typeof CHANNEL_REQUIREMENTS];
+  if (needs.address && !row.address) throw new AppError('missing_field', `a ${row.kind} channel needs its address`, 'address');
+  const settings = parseJsonObject(row.settings);
+  const secrets = parseJsonObject(row.secrets);
+  for (const key of needs.settings) if (settings[key] === undefined || settings[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs settings.${key}`, `settings.${key}`);
+  for (const key of needs.secrets) if (typeof secrets[key] !== 'string' || secrets[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs secrets.${key}`, `secrets.${key}`);
+}
+
+// Email addresses and handles compare case-insensitively; phone numbers are written without spaces.
+const normalizeAddress = (address: string | null | undefined) => (address ? address.trim().toLowerCase().replace(/\s+/g, '') : null);
+
+function withoutNulls(secrets: Readonly<Record<string, string | null>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+async function checkUnit(tx: Tx, workspaceId: string, id: string): Promise<void> {
+  const unit = await tx.selectFrom('business_unit').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
+}

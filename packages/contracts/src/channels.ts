@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+
+export const ChannelKind = Type.Union(['email', 'chat', 'whatsapp', 'messenger', 'instagram', 'sms', 'voice', 'api'].map((k) => Type.Literal(k)));
+
+const fields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  businessUnitId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
+  address: Type.Union([Type.String({ minLength: 1, maxLength: 320, description: 'email address, phone number (E.164), page or account id' }), Type.Null()]),
+  settings: Type.Record(Type.String(), Type.Unknown(), { description: 'public settings of the kind (provider ids, allowed origins, SMTP relay host/port/user, …)' }),
+  secrets: Type.Record(Type.String({ maxLength: 100 }), Type.Union([Type.String({ maxLength: 5000 }), Type.Null()]), { description: 'write-only: tokens and app secrets; null removes one' }),
+  costPerContact: Type.Number({ minimum: 0, maximum: 1_000_000 }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  enabled: Type.Boolean(),
+};
+
+export const CreateChannelBody = Type.Object(
+  { kind: ChannelKind, name: fields.name, ...Type.Partial(Type.Object({ businessUnitId: fields.businessUnitId, address: fields.address, settings: fields.settings, secrets: fields.secrets, costPerContact: fields.costPerContact, currency: fields.currency, enabled: fields.enabled })).properties },
+  { additionalProperties: false },
+);
+
+export const UpdateChannelBody = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 });
+
+export const ChannelIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
