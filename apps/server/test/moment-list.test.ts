@@ -348,9 +348,11 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
       for (const m of viaHandoff) expect(mine).toContain(m.id);
       expect(await pageAll({ owner: 'me', limit: '200' }, token)).toEqual(expected(moments, who, { owner: who.agentId! }));
       expect(await pageAll({ sla: 'breached', sort: 'sla', limit: '5' }, token)).toEqual(expected(moments, who, { sla: 'breached', sort: 'sla' }));
-      // Asking for another team's moments does not widen what they see.
+      // Asking for another team's moments does not widen what they see; their own team's are all theirs to see.
       const foreign = cast.teams.find((t) => !who.teams.includes(t))!;
       expect(await pageAll({ team: foreign, limit: '200' }, token)).toEqual(expected(moments, who, { team: foreign }));
+      expect(await pageAll({ team: who.teams[0], sort: 'oldest', limit: '9' }, token)).toEqual(expected(moments, who, { team: who.teams[0], sort: 'oldest' }));
+      expect(await pageAll({ customer: 'cust-1', status: ALL_STATUSES.join(','), limit: '200' }, token)).toEqual(expected(moments, who, { customer: 'cust-1', status: ALL_STATUSES.join(',') }));
     }
     expect(moments.some((m) => m.handoff !== null && visible(m, agentWho(0)) && m.owner_id !== cast.agents[0] && !agentWho(0).teams.includes(m.team_id ?? ''))).toBe(true);
   });

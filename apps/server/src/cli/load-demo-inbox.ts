@@ -10,6 +10,7 @@ import {
   addMessage,
   escalate,
   openMoment,
+  recordDelivery,
   requestHandoff,
   setPresence,
   sweepMoments,
@@ -172,7 +173,10 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
     const customerWrites = (body: string) => openMoment(ctx, { workspaceId, actor: 'channel', customer: { customerId: customer.id }, channel, message: { body } });
     const reply = async (then: () => void) => {
       const m = await current(momentId);
-      await addMessage(ctx, { workspaceId, momentId, caller: as(m.owner_id), direction: 'out', body: text(portuguese ? PORTUGUESE.reply : topic.reply) });
+      const sent = await addMessage(ctx, { workspaceId, momentId, caller: as(m.owner_id), direction: 'out', body: text(portuguese ? PORTUGUESE.reply : topic.reply) });
+      // The channel reports it delivered a few seconds later (the worker has nothing left to send).
+      clock.set(clock.now() + Math.round(between(2_000, 30_000)));
+      await recordDelivery(ctx, { workspaceId, messageId: sent.message.id, state: 'delivered' });
       then();
     };
     const resolve = async () => {
@@ -197,7 +201,7 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
       } else if (next < 0.57) {
         at(t + MINUTE, async () => {
           const m = await current(momentId);
-          await updateMoment(ctx, { workspaceId, momentId, caller: as(m.owner_id), patch: { status: 'snoozed', snoozedUntil: clock.now() + between(DAY, 4 * DAY) } });
+          await updateMoment(ctx, { workspaceId, momentId, caller: as(m.owner_id), patch: { status: 'snoozed', snoozedUntil: Math.round(clock.now() + between(DAY, 4 * DAY)) } });
         });
       } else {
         at(t + between(10 * MINUTE, DAY), resolve);
@@ -266,7 +270,7 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
     await sweepSla(deps, { publish: () => {}, reassign: async () => [] });
     await sweepMoments(ctx);
   };
-  for (let t = start; t <= now; t += Number(process.env.SWEEP_H ?? 2) * HOUR) at(t, sweep);
+  for (let t = start; t <= now; t += HOUR) at(t, sweep);
 
   for (let step = agenda.shift(); step !== undefined; step = agenda.shift()) {
     clock.set(Math.max(clock.now(), step.at));

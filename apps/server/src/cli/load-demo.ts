@@ -1,12 +1,14 @@
 import { generateDemoMessages, parseSegmentMessage } from '../modules/collect/index.ts';
 import type { Touchpoint } from '../modules/profiles/index.ts';
 import type { App } from '../main.ts';
+import { loadDemoInbox } from './load-demo-inbox.ts';
 
 const CHUNK = 2_000;
 
 /**
  * Fills a workspace with the sample company: a few thousand customers over twelve months,
- * sent through the same validation and ingest path as real tracking calls.
+ * sent through the same validation and ingest path as real tracking calls, then its support
+ * inbox (teams, people, rules, SLAs and a month of moments with those customers).
  */
 export async function loadDemo(
   tp: App,
@@ -30,5 +32,6 @@ export async function loadDemo(
     if (chunk.length >= CHUNK) await flush();
   }
   await flush();
+  await loadDemoInbox(tp, workspaceId);
   return done;
 }

@@ -6,7 +6,11 @@ import { requireBearer } from './api-auth.ts';
 import { refuseUnstorableText } from './refuse-unstorable-text.ts';
 import type { HttpContext } from './context.ts';
 import { channelsRoutes } from './channels.routes.ts';
+import { apiWebhooksRoutes } from './api-webhooks.routes.ts';
 import { customersRoutes } from './customers.routes.ts';
+import { metaWebhooksRoutes } from './meta-webhooks.routes.ts';
+import { twilioWebhooksRoutes } from './twilio-webhooks.routes.ts';
+import { widgetRoutes } from './widget.routes.ts';
 import { momentListRoutes } from './moment-list.routes.ts';
 import { momentSettingsRoutes } from './moment-settings.routes.ts';
 import { momentsRoutes } from './moments.routes.ts';
@@ -77,6 +81,12 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   );
   // The stream authenticates its own way (browsers cannot set headers on a WebSocket).
   await app.register(async (scope) => streamRoutes(scope, ctx), { prefix: '/api/v1' });
+  // Providers call these; each verifies the provider's signature on the raw body itself.
+  await app.register(async (scope) => metaWebhooksRoutes(scope, ctx), { prefix: '/webhooks/meta' });
+  await app.register(async (scope) => twilioWebhooksRoutes(scope, ctx), { prefix: '/webhooks/twilio' });
+  await app.register(async (scope) => apiWebhooksRoutes(scope, ctx), { prefix: '/webhooks/api' });
+  // The chat widget: its loader, its frame, and the visitors' socket.
+  await app.register(async (scope) => widgetRoutes(scope, ctx));
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -45,8 +45,9 @@ type Condition = Expression<SqlBool>;
 
 /**
  * One page of the moments a viewer may see, filtered and sorted, keyset-paged: the cursor holds
- * the sort key of the last moment shown, so a page costs the same however deep it is and a
- * moment changing meanwhile is never shown twice by the same order. Tags come in one query.
+ * the sort key of the last moment shown, so a page costs the same however deep it is, and
+ * moments arriving or leaving meanwhile never make the next page skip or repeat the others
+ * (as OFFSET would). The page's tags come in one more query.
  */
 export async function listMoments(db: Db, input: ListMomentsInput): Promise<MomentPage> {
   const { viewer, filters, sort, limit } = input;

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from './context.ts';
+
+export async function metaWebhooksRoutes(_app: FastifyInstance, _ctx: HttpContext): Promise<void> {}
