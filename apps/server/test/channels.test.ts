@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace } from '../src/modules/workspaces/index.ts';
+import { ENGINES, startServer, type Running } from './harness.ts';
+import { addAgent, addTeam } from './moments-fixtures.ts';
+
+describe.each(ENGINES)('channels on %s', (engine) => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await startServer(engine);
+  });
+  afterAll(async () => s?.stop());
+
+  const whatsapp = { kind: 'whatsapp', name: 'WhatsApp UK', address: '+44 7700 900123', settings: { phoneNumberId: '1234567890' }, secrets: { accessToken: 'EAAG-secret-token', appSecret: 'app-secret-value', verifyToken: 'verify-me' }, costPerContact: 0.42, currency: 'GBP' };
+
+  it('connects a channel; secrets are write-only; the provider URLs are shown', async () => {
+    const created = await s.api('POST', '/api/v1/channels', whatsapp);
+    expect(created.status).toBe(201);
+    const text = JSON.stringify(created.body);
+    for (const secret of Object.values(whatsapp.secrets)) expect(text).not.toContain(secret);
+    expect(created.body).toMatchObject({ kind: 'whatsapp', address: '+447700900123', costPerContact: 0.42, currency: 'GBP', enabled: true, secretsSet: ['accessToken', 'appSecret', 'verifyToken'], health: { state: 'unknown' } });
+    expect(created.body.webhooks.callback).toBe(`${s.url}/webhooks/meta/${created.body.id}`);
+    const listed = await s.api('GET', '/api/v1/channels');
+    expect(JSON.stringify(listed.body)).not.toContain('EAAG-secret-token');
+    // Rotating one secret keeps the others.
+    const rotated = await s.api('PATCH', `/api/v1/channels/${created.body.id}`, { secrets: { accessToken: 'EAAG-new' }, costPerContact: 0.5 });
+    expect(rotated.body).toMatchObject({ secretsSet: ['accessToken', 'appSecret', 'verifyToken'], costPerContact: 0.5 });
+    const stored = await s.tp.deps.db.selectFrom('channel').select('secrets').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.secrets)).toEqual({ ...whatsapp.secrets, accessToken: 'EAAG-new' });
+  });
+
+  it('refuses a channel missing what its kind needs, naming the field', async () => {
+    const cases = [
+      [{ ...whatsapp, secrets: { accessToken: 'x', appSecret: 'y' } }, 'secrets.verifyToken'],
+      [{ ...whatsapp, settings: {} }, 'settings.phoneNumberId'],
+      [{ ...whatsapp, address: undefined }, 'address'],
+      [{ ...whatsapp, kind: 'pigeon' }, 'kind'],
+      [{ ...whatsapp, costPerContact: -1 }, 'costPerContact'],
+      [{ ...whatsapp, businessUnitId: 'nope' }, 'businessUnitId'],
+    ] as const;
+    for (const [body, field] of cases) {
+      const res = await s.api('POST', '/api/v1/channels', body);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.field).toBe(field);
+    }
+  });
+
+  it('only admins connect channels; another workspace sees none', async () => {
+    const agent = await addAgent(s);
+    expect((await s.api('POST', '/api/v1/channels', whatsapp, agent.token)).status).toBe(403);
+    const other = await createWorkspace(s.tp.deps, { name: 'Other', ownerEmail: 'o@other.test', ownerPassword: 'another long password' });
+    const mine = (await s.api('GET', '/api/v1/channels')).body.data[0];
+    expect((await s.api('GET', '/api/v1/channels', undefined, other.apiKey)).body.data).toEqual([]);
+    expect((await s.api('GET', `/api/v1/channels/${mine.id}`, undefined, other.apiKey)).status).toBe(404);
+    expect((await s.api('PATCH', `/api/v1/channels/${mine.id}`, { name: 'mine now' }, other.apiKey)).status).toBe(404);
+  });
+
+  it('a reply on a moment with no channel to carry it is shown failed with the reason, never sent', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    await s.api('POST', '/api/v1/assignment-rules', { name: 'phone', conditions: { channels: ['phone'] }, teamId: team });
+    const m = (await s.api('POST', '/api/v1/moments', { identity: 'email:caller@example.com', channel: 'phone', message: { body: 'Called about a refund' } })).body.moment;
+    const reply = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'out', body: 'We will refund you today' }, ana.token);
+    expect(reply.body.message.delivery).toBe('queued');
+    await s.tp.worker.drain();
+    const thread = (await s.api('GET', `/api/v1/moments/${m.id}/messages`)).body.data;
+    expect(thread.at(-1)).toMatchObject({ delivery: 'failed', deliveryError: expect.stringContaining('no phone channel') });
+  });
+});
