@@ -1,7 +1,6 @@
 import type { JsonObject } from '../../platform/json.ts';
 import { AppError } from '../../platform/errors.ts';
-import { insertEvents } from '../profiles/insert-events.ts';
-import { normalizeIdentity, recordTouchpoints, rootOf, IDENTITY_KINDS, type IdentityKind, type NormalizedIdentity, type Touchpoint } from '../profiles/index.ts';
+import { insertEvents, normalizeIdentity, recordTouchpoints, rootOf, IDENTITY_KINDS, type IdentityKind, type NormalizedIdentity, type Touchpoint } from '../profiles/index.ts';
 import type { MomentWrite } from './moment-tx.ts';
 
 /** Who a moment is with: a customer id, or any identity (`email:ann@example.com`). */
