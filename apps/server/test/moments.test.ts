@@ -57,6 +57,19 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(thread.map((x: any) => x.body)).toEqual(['hi', 'anyone?']);
   });
 
+  it('a provider conversation that goes on after its moment closed opens a new moment, which it then continues', async () => {
+    const channel = uniq('api');
+    const first = (await open(s, { identity: 'email:longrunning@example.com', channel, externalId: 'conv-long', message: { body: 'one', externalId: 'lr-1' } })).body.moment;
+    await s.api('PATCH', `/api/v1/moments/${first.id}`, { status: 'resolved' });
+    await s.api('PATCH', `/api/v1/moments/${first.id}`, { status: 'closed' });
+    const again = await open(s, { identity: 'email:longrunning@example.com', channel, externalId: 'conv-long', message: { body: 'two', externalId: 'lr-2' } });
+    expect(again.status).toBe(201);
+    expect(again.body.moment).toMatchObject({ externalId: 'conv-long' });
+    expect(again.body.moment.id).not.toBe(first.id);
+    const more = await open(s, { identity: 'email:longrunning@example.com', channel, externalId: 'conv-long', message: { body: 'three', externalId: 'lr-3' } });
+    expect(more.body).toMatchObject({ outcome: 'continued', moment: { id: again.body.moment.id } });
+  });
+
   it('continues an open moment, reopens within the window after resolution, opens anew after it', async () => {
     const ana = await addAgent(s);
     const team = await addTeam(s, [ana]);

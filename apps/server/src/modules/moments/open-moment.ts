@@ -1,3 +1,5 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Tables } from '../../platform/db/tables.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
@@ -52,7 +54,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
 
     const known = (await threadOf(w, input)) ?? undefined;
     const customerId = known ? known.customer_id : await resolveCustomer(w, input.customer, input.channel);
-    const existing = known ?? (await continuable(w, customerId, input.channel));
+    const existing = known ?? (await continuable(w, customerId, input));
     if (existing && existing.status !== 'closed') {
       const result = await customerWrote(w, existing, input.message, input.actor);
       if (result) return result;
@@ -72,15 +74,19 @@ async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<MomentR
   return row ?? null;
 }
 
-/** The customer's active moment on the channel, else their latest one resolved within the reopen window. */
-async function continuable(w: MomentWrite, customerId: string, channel: string): Promise<MomentRow | undefined> {
+/**
+ * The customer's active moment on the channel, else their latest one resolved within the reopen
+ * window. A configured channel (one of two SMS numbers) keeps its own moments: replies go out
+ * the way the customer wrote in.
+ */
+async function continuable(w: MomentWrite, customerId: string, on: { readonly channel: string; readonly channelId?: string | null }): Promise<MomentRow | undefined> {
   const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', '=', customerId);
   const active = await w.tx
     .selectFrom('moment')
     .selectAll()
     .where('workspace_id', '=', w.workspaceId)
     .where('customer_id', 'in', group)
-    .where('channel', '=', channel)
+    .where(onChannel(on))
     .where('status', 'in', ACTIVE_STATUSES)
     .orderBy('last_message_at', 'desc')
     .limit(1)
@@ -92,13 +98,17 @@ async function continuable(w: MomentWrite, customerId: string, channel: string):
     .selectAll()
     .where('workspace_id', '=', w.workspaceId)
     .where('customer_id', 'in', group)
-    .where('channel', '=', channel)
+    .where(onChannel(on))
     .where('status', '=', 'resolved')
     .where('resolved_at', '>=', windowStart)
     .orderBy('resolved_at', 'desc')
     .limit(1)
     .executeTakeFirst();
 }
+
+/** Moments of a configured channel, or (opened through the API) of a channel kind with no configured channel. */
+const onChannel = (on: { readonly channel: string; readonly channelId?: string | null }) => (eb: ExpressionBuilder<Tables, 'moment'>) =>
+  on.channelId ? eb('channel_id', '=', on.channelId) : eb.and([eb('channel', '=', on.channel), eb('channel_id', 'is', null)]);
 
 /** A new moment, routed and owned in this transaction, with its first message. */
 export async function createMoment(w: MomentWrite, input: OpenMomentInput, customerId: string): Promise<OpenResult> {
@@ -121,6 +131,10 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
     message_count: 1, last_message_at: w.now, created_at: w.now, updated_at: w.now,
   };
   row = await startSla(w, row);
+  // The provider's conversation goes on after its moment closed: the new moment carries its id from now on.
+  if (row.external_id !== null) {
+    await w.tx.updateTable('moment').set({ external_id: null }).where('workspace_id', '=', w.workspaceId).where('channel', '=', row.channel).where('external_id', '=', row.external_id).execute();
+  }
   await w.tx.insertInto('moment').values(row).execute();
   await startLedger(w, id, placement, input.actor);
   const tags = [...new Set((input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
