@@ -389,6 +389,13 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
     }
   });
 
+  it('documents both routes and their parameters in the OpenAPI description', async () => {
+    const docs = await fetch(`${s.url}/api/docs`).then((r) => r.json());
+    const names = docs.paths['/api/v1/moments'].get.parameters.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['owner', 'team', 'status', 'sla', 'q', 'queued', 'sort', 'limit', 'cursor']));
+    expect(docs.paths['/api/v1/moments/counts'].get.responses['200']).toBeDefined();
+  });
+
   it('refuses bad parameters with 400 naming the field', async () => {
     const otherSort = (await list('sort=sla&limit=1')).body.nextCursor as string;
     const cases: [string, string][] = [

@@ -7,13 +7,15 @@ import { firstRun, printFirstRun } from './first-run.ts';
  * in-flight requests and their commits, stop the worker, close the database.
  */
 export async function serve(config: Config): Promise<void> {
-  const tp = await composeTouchpoint({ ...config, logLevel: process.env.LOG_LEVEL ?? 'info' });
+  const tp = await composeTouchpoint({ ...config, logLevel: process.env.LOG_LEVEL ?? 'info' }, { smtpPort: config.smtpPort });
   const result = await firstRun(tp, { demo: config.demo, onProgress: (n) => process.stderr.write(`\r  loading demo: ${n} touchpoints`) });
   if (result) printFirstRun(result, console.log);
   tp.worker.start();
   const address = await tp.http.listen({ port: config.port, host: config.host });
   tp.deps.log.info({ address, engine: tp.deps.engine, data: tp.database.location }, 'touchpoint listening');
   console.log(`Touchpoint listening on ${address.replace('0.0.0.0', 'localhost')}  (API docs: /api/docs)`);
+  if (tp.smtp) console.log(`Receiving mail on smtp://${tp.smtp.host.replace('0.0.0.0', 'localhost')}:${tp.smtp.port}`);
+  else if (config.smtpPort !== null) console.log(`Not receiving mail: SMTP port ${config.smtpPort} is in use`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -4,7 +4,7 @@ import type { MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import type { OpenResult } from './open-moment.ts';
-import { rerouteInTeam } from './reroute.ts';
+import { placeReopened } from './reroute.ts';
 import { slaOnCustomerMessage, slaRestart, slaResume } from './sla-hooks.ts';
 import { saveMoment } from './save-moment.ts';
 
@@ -41,18 +41,11 @@ export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: 
     updated_at: w.now,
   });
   await saveMoment(w, row);
-  if (reopening) row = await keepOwnerOrReroute(w, row, actor);
+  if (reopening) row = await placeReopened(w, row, actor);
   const message: MessageView = await insertMessage(w, row.id, row.channel, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, address: inbound.address, meta: inbound.meta, attachments: inbound.attachments });
   await recordOnTimeline(w, row.customer_id, row.channel, [
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: row.id, messageId: message.id, preview: row.preview, ...(reopening ? { reopened: true } : {}) } },
   ]);
   w.announce({ momentId: row.id, type: 'message.added', actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), message, ...(reopening ? { reopened: true } : {}) } });
   return { outcome: reopening ? 'reopened' : 'continued', moment: row, message };
-}
-
-/** A reopened moment stays with its owner while they are online; otherwise it is routed again in its team. */
-async function keepOwnerOrReroute(w: MomentWrite, row: MomentRow, actor: string): Promise<MomentRow> {
-  const owner = await w.tx.selectFrom('agent').select('presence').where('workspace_id', '=', w.workspaceId).where('id', '=', row.owner_id).executeTakeFirst();
-  if (owner?.presence === 'online') return row;
-  return rerouteInTeam(w, row, 'agent_offline', actor, 'reopened while the owner was away');
 }

@@ -217,7 +217,8 @@ function following(eb: Eb, after: CursorKey): Condition {
  * `narrow`: a filter (owner, customer) whose own index finds few moments. Sorting those few
  * beats walking moment_recent until enough match, but SQLite, without statistics, walks the
  * index that yields the order; ordering by `last_message_at + 0` (same order, no index yields
- * it) lets it pick the filter's index. A customer's moments went from 140 ms to 0.05 ms.
+ * it) lets it pick the filter's index. A customer's moments in a 200,000-moment workspace (the
+ * P6 benchmark's store) went from 140 ms to 0.05 ms.
  */
 function ordered<O>(query: SelectQueryBuilder<Tables, 'moment', O>, sort: MomentSort, narrow: boolean): SelectQueryBuilder<Tables, 'moment', O> {
   switch (sort) {

@@ -81,29 +81,19 @@ async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<MomentR
  */
 async function continuable(w: MomentWrite, customerId: string, on: { readonly channel: string; readonly channelId?: string | null }): Promise<MomentRow | undefined> {
   const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', '=', customerId);
-  const active = await w.tx
-    .selectFrom('moment')
-    .selectAll()
-    .where('workspace_id', '=', w.workspaceId)
-    .where('customer_id', 'in', group)
-    .where(onChannel(on))
-    .where('status', 'in', ACTIVE_STATUSES)
-    .orderBy('last_message_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (active) return active;
   const windowStart = w.now - w.settings.moments.reopenWindowHours * 3_600_000;
-  return w.tx
+  // A customer has few moments on a channel: fetch them by the customer index and pick in code.
+  // (ORDER BY … LIMIT 1 here made SQLite walk the workspace's recency index instead: linear in all moments.)
+  const candidates = await w.tx
     .selectFrom('moment')
     .selectAll()
     .where('workspace_id', '=', w.workspaceId)
     .where('customer_id', 'in', group)
     .where(onChannel(on))
-    .where('status', '=', 'resolved')
-    .where('resolved_at', '>=', windowStart)
-    .orderBy('resolved_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('status', 'in', ACTIVE_STATUSES), eb.and([eb('status', '=', 'resolved'), eb('resolved_at', '>=', windowStart)])]))
+    .execute();
+  const latest = (rows: MomentRow[], at: (r: MomentRow) => number) => rows.reduce<MomentRow | undefined>((best, r) => (best === undefined || at(r) > at(best) ? r : best), undefined);
+  return latest(candidates.filter((m) => m.status !== 'resolved'), (m) => m.last_message_at) ?? latest(candidates, (m) => m.resolved_at ?? 0);
 }
 
 /** Moments of a configured channel, or (opened through the API) of a channel kind with no configured channel. */

@@ -19,6 +19,7 @@ export type OwnershipReason =
   | 'agent_offline' //     the owner went offline; re-routed
   | 'member_removed' //    the owner left the team; re-routed
   | 'sla_breach' //        re-routed by an SLA breach action
+  | 'reopened' //          reopened while its owner was away or full; routed again
   | 'merged'; //           moved with a merged duplicate
 
 /** Where a moment goes: the person, their team, and whether it waits in the team's line. */
@@ -67,8 +68,7 @@ export async function startLedger(w: MomentWrite, momentId: string, placement: P
  */
 export async function changeOwner(w: MomentWrite, moment: MomentRow, placement: Placement, actor: string): Promise<MomentRow> {
   const queuedAt = placement.queued ? (moment.queued_at ?? w.now) : null;
-  const sameOwner = placement.ownerId === moment.owner_id && placement.teamId === moment.team_id;
-  if (sameOwner && queuedAt === moment.queued_at) return moment;
+  if (placement.ownerId === moment.owner_id && placement.teamId === moment.team_id && queuedAt === moment.queued_at) return moment;
   const next: MomentRow = { ...moment, owner_id: placement.ownerId, team_id: placement.teamId, queued_at: queuedAt, handoff: null, updated_at: w.now };
   await w.tx
     .updateTable('moment')
@@ -76,16 +76,16 @@ export async function changeOwner(w: MomentWrite, moment: MomentRow, placement: 
     .where('workspace_id', '=', w.workspaceId)
     .where('id', '=', moment.id)
     .execute();
-  if (!sameOwner) {
-    await w.tx
-      .updateTable('ownership_change')
-      .set({ ended_at: w.now })
-      .where('workspace_id', '=', w.workspaceId)
-      .where('moment_id', '=', moment.id)
-      .where('ended_at', 'is', null)
-      .execute();
-    await startLedger(w, moment.id, placement, actor);
-  }
+  // A new ledger row whenever the owner, the team, or why they hold it changes (a fallback owner
+  // who starts working a moment they held in line now owns it for a different reason).
+  await w.tx
+    .updateTable('ownership_change')
+    .set({ ended_at: w.now })
+    .where('workspace_id', '=', w.workspaceId)
+    .where('moment_id', '=', moment.id)
+    .where('ended_at', 'is', null)
+    .execute();
+  await startLedger(w, moment.id, placement, actor);
   w.announce({
     momentId: next.id,
     type: 'moment.assigned',

@@ -1,5 +1,6 @@
 import type { MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
+import { loadCandidates } from './agent-load.ts';
 import { changeOwner, type OwnershipReason } from './ownership.ts';
 import { routeMoment } from './route-moment.ts';
 
@@ -18,4 +19,16 @@ export async function rerouteInTeam(w: MomentWrite, row: MomentRow, reason: Owne
     exclude: row.owner_id,
   });
   return changeOwner(w, row, { ...placement, reason: placement.queued ? 'fallback' : reason, note: placement.note ?? note }, actor);
+}
+
+/**
+ * A resolved moment became active again (the customer wrote, or someone reopened it). Its owner
+ * keeps it when they are online with room on the channel (this moment now counts); otherwise it
+ * is routed again in its team, so a reopen never takes anyone past their capacity.
+ */
+export async function placeReopened(w: MomentWrite, row: MomentRow, actor: string): Promise<MomentRow> {
+  if (row.team_id === null) return row;
+  const [owner] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentIds: [row.owner_id] });
+  if (owner && owner.presence === 'online' && owner.load <= owner.capacity) return row;
+  return rerouteInTeam(w, row, 'reopened', actor, owner?.presence === 'online' ? 'reopened while its owner was at capacity' : 'reopened while its owner was away');
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Deps } from '../../platform/deps.ts';
@@ -27,6 +28,12 @@ export type Subscription = {
 /** Fans committed moment activities out to connected sockets, across processes on PostgreSQL. */
 export type StreamHub = {
   readonly publish: Publish;
+  /**
+   * Ephemeral frames (typing indicators), not logged and never replayed: sent as
+   * `{ type: 'signal', ...frame }` to the sockets that may see the moment (`audience`), on
+   * every process (NOTIFY on PostgreSQL). Best effort: a socket mid-replay misses it.
+   */
+  readonly signal: (workspaceId: string, audience: Audience, frame: Readonly<Record<string, unknown>>) => void;
   /** Streams the principal's workspace to the socket: replay after `after` (null: from now), `ready`, then live. */
   readonly subscribe: (socket: HubSocket, principal: StreamPrincipal, after: number | null) => Subscription;
   /** Open subscriptions. */
@@ -47,6 +54,9 @@ export type StreamHubOptions = {
 };
 
 export const NOTIFY_CHANNEL = 'tp_moment_activity';
+export const SIGNAL_CHANNEL = 'tp_moment_signal';
+/** NOTIFY payloads must stay under 8,000 bytes; a larger signal stays on this process. */
+const MAX_SIGNAL_BYTES = 7_000;
 const TEXT = { binary: false } as const;
 const PAGE = 500;
 const GOING_AWAY = 1001;
@@ -89,6 +99,8 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
   const maxReplay = options.maxReplay ?? 10_000;
   const channels = new Map<string, Channel>();
   let stopped = false;
+  // Our own signals come back through NOTIFY: this id tells them apart.
+  const self = randomUUID();
   const listener = options.databaseUrl && deps.engine === 'postgres' ? listen(options.databaseUrl) : null;
 
   const heartbeat = setInterval(() => {
@@ -263,6 +275,31 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     for (const out of waiting) offer(ch, s, out);
   }
 
+  function signal(workspaceId: string, audience: Audience, frame: Readonly<Record<string, unknown>>): void {
+    if (stopped) return;
+    fanOutSignal(workspaceId, audience, frame);
+    if (!listener) return;
+    const payload = JSON.stringify({ o: self, w: workspaceId, a: audience, f: frame });
+    if (Buffer.byteLength(payload) > MAX_SIGNAL_BYTES) return;
+    sql`select pg_notify(${SIGNAL_CHANNEL}, ${payload})`.execute(deps.db).catch((error: unknown) => deps.log.warn({ err: error }, 'stream signal failed'));
+  }
+
+  function fanOutSignal(workspaceId: string, audience: Audience, frame: Readonly<Record<string, unknown>>): void {
+    const ch = channels.get(workspaceId);
+    if (!ch) return;
+    const data = Buffer.from(JSON.stringify({ ...frame, type: 'signal' }));
+    for (const s of ch.subscribers) if (!s.buffer && !s.closed && s.viewer && canReceive(audience, s.viewer)) s.socket.send(data, TEXT);
+  }
+
+  function onSignal(payload: string | undefined): void {
+    try {
+      const { o, w, a, f } = JSON.parse(payload ?? '') as { o: string; w: string; a: Audience; f: Record<string, unknown> };
+      if (o !== self && typeof w === 'string' && a && f) fanOutSignal(w, a, f);
+    } catch {
+      // not ours to understand
+    }
+  }
+
   function sendJson(s: Subscriber, frame: Readonly<Record<string, unknown>>): void {
     s.socket.send(Buffer.from(JSON.stringify(frame)), TEXT);
   }
@@ -352,7 +389,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
         retryTimer = setTimeout(() => void connect(true), 1000);
         retryTimer.unref();
       };
-      c.on('notification', (n) => onNotification(n.payload));
+      c.on('notification', (n) => (n.channel === SIGNAL_CHANNEL ? onSignal(n.payload) : onNotification(n.payload)));
       c.on('error', (error) => {
         deps.log.warn({ err: error.message }, 'stream listener lost its connection');
         retry();
@@ -361,6 +398,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
       try {
         await c.connect();
         await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
+        await c.query(`LISTEN ${SIGNAL_CHANNEL}`);
         client = c;
         if (stopped) await c.end();
         // Notifications sent while we were away are lost: read what they would have announced.
@@ -396,7 +434,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
       for (const { s } of open) s.socket.terminate();
     })());
 
-  return { publish, subscribe, connections: () => [...channels.values()].reduce((n, ch) => n + ch.subscribers.size, 0), close };
+  return { publish, signal, subscribe, connections: () => [...channels.values()].reduce((n, ch) => n + ch.subscribers.size, 0), close };
 }
 
 function outgoingOf(a: Activity): Outgoing {

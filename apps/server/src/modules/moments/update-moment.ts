@@ -5,6 +5,7 @@ import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
 import type { Priority } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
+import { placeReopened } from './reroute.ts';
 import { saveMoment } from './save-moment.ts';
 import { slaPause, slaRestart, slaResume, slaStop } from './sla-hooks.ts';
 
@@ -47,6 +48,7 @@ export async function updateMoment(ctx: MomentsCtx, input: { readonly workspaceI
       row = { ...row, snoozed_until: futureTime(w, patch.snoozedUntil) };
     }
     await saveMoment(w, row);
+    if (before.status === 'resolved' && row.status === 'open') row = await placeReopened(w, row, input.caller.actor);
     if (patch.tags !== undefined) await replaceTags(w, row.id, patch.tags);
     w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), changed: Object.keys(patch) } });
     // A resolved or closed moment no longer counts against its owner: they may take a waiting one.
