@@ -40,6 +40,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('owner_id', 'text', (c) => c.notNull())
     .addColumn('queued_at', 'bigint')
     .addColumn('handoff', 'text')
+    // Who a pending hand-off is addressed to (also inside `handoff`): agents see those moments.
+    .addColumn('handoff_agent_id', 'text')
+    .addColumn('handoff_team_id', 'text')
     .addColumn('sla_policy_id', 'text')
     .addColumn('first_response_due', 'bigint')
     .addColumn('next_response_due', 'bigint')
@@ -71,6 +74,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The FIFO waiting line of each team, and the SLA sweep.
   await db.schema.createIndex('moment_waiting').on('moment').columns(['workspace_id', 'team_id', 'queued_at']).where(sql.ref('queued_at'), 'is not', null).execute();
   await db.schema.createIndex('moment_sla_due').on('moment').columns(['sla_due_at']).where(sql.ref('sla_due_at'), 'is not', null).execute();
+  // Breached and due-soon views and counts across a workspace.
+  await db.schema.createIndex('moment_sla_state').on('moment').columns(['workspace_id', 'status', 'sla_breached_at', 'sla_due_at']).execute();
+  // Hand-offs waiting for an agent or a team.
+  await db.schema.createIndex('moment_handoff_agent').on('moment').columns(['workspace_id', 'handoff_agent_id']).where(sql.ref('handoff_agent_id'), 'is not', null).execute();
+  await db.schema.createIndex('moment_handoff_team').on('moment').columns(['workspace_id', 'handoff_team_id']).where(sql.ref('handoff_team_id'), 'is not', null).execute();
   // The sweeps: snoozed moments waking up, resolved ones closing after the reopen window.
   await db.schema.createIndex('moment_snoozed').on('moment').columns(['snoozed_until']).where(sql.ref('snoozed_until'), 'is not', null).execute();
   await db.schema.createIndex('moment_resolved').on('moment').columns(['resolved_at']).where(sql<boolean>`status = 'resolved'`).execute();

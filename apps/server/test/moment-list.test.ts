@@ -70,6 +70,8 @@ function makeMoments(cast: Cast, count: number, seed: number): Seeded[] {
       handoff: handoffTo
         ? JSON.stringify({ fromOwnerId: ownerId, ...handoffTo, reason: 'needs billing', note: null, requestedAt: NOW - MIN, requestedBy: ownerId })
         : null,
+      handoff_agent_id: handoffTo?.toAgentId ?? null,
+      handoff_team_id: handoffTo?.toTeamId ?? null,
       ...sla,
       first_response_at: null,
       awaiting_reply_since: null,

@@ -3,7 +3,7 @@ import { loadCandidates, hasRoom } from './agent-load.ts';
 import { actingAgent, isManager, loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
-import { parseHandoff, type Handoff, type MomentRow } from './moment-view.ts';
+import { handoffColumns, parseHandoff, type Handoff, type MomentRow } from './moment-view.ts';
 import { audienceOf, changeOwner, momentPayload } from './ownership.ts';
 
 export type HandoffRequest = { readonly toTeamId?: string | null; readonly toAgentId?: string | null; readonly reason: string; readonly note?: string | null };
@@ -27,8 +27,8 @@ export async function requestHandoff(ctx: MomentsCtx, input: { readonly workspac
       if (request.toTeamId && !(await isMember(w, request.toTeamId, request.toAgentId))) throw new AppError('invalid_field', 'that person is not in that team', 'toAgentId');
     }
     const handoff: Handoff = { fromOwnerId: row.owner_id, toTeamId: request.toTeamId ?? null, toAgentId: request.toAgentId ?? null, reason: request.reason, note: request.note ?? null, requestedAt: w.now, requestedBy: input.caller.actor };
-    const next = { ...row, handoff: JSON.stringify(handoff), updated_at: w.now };
-    await w.tx.updateTable('moment').set({ handoff: next.handoff, updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
+    const next = { ...row, ...handoffColumns(handoff), updated_at: w.now };
+    await w.tx.updateTable('moment').set({ ...handoffColumns(handoff), updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
     w.announce({ momentId: row.id, type: 'handoff.requested', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff } });
     return next;
   });
@@ -65,8 +65,8 @@ export async function declineHandoff(ctx: MomentsCtx, input: { readonly workspac
     const agent = input.caller.agentId;
     const isSender = agent === row.owner_id;
     if (!isSender && !isManager(input.caller)) await mayReceive(w, handoff, actingAgent(input.caller, undefined));
-    const next = { ...row, handoff: null, updated_at: w.now };
-    await w.tx.updateTable('moment').set({ handoff: null, updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
+    const next = { ...row, ...handoffColumns(null), updated_at: w.now };
+    await w.tx.updateTable('moment').set({ ...handoffColumns(null), updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
     w.announce({ momentId: row.id, type: 'handoff.declined', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff, reason: input.reason ?? null } });
     return next;
   });

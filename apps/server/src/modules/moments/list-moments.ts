@@ -120,23 +120,14 @@ export async function countMoments(db: Db, input: SlaClock & { readonly viewer: 
   return { mine, myTeams, waiting, ...(all === undefined ? {} : { all }), breached, dueSoon };
 }
 
-/**
- * An agent sees their teams' moments, their own, and hand-offs addressed to them or their
- * teams. The hand-off target lives only inside the JSON text, hence the LIKE on its exact
- * serialised form (`"toAgentId":"<id>"`).
- */
+/** An agent sees their teams' moments, their own, and hand-offs addressed to them or their teams. */
 function visibleTo(eb: Eb, viewer: Viewer): Condition[] {
   if (viewer.seesAll) return [];
   const teams = [...viewer.teamIds];
-  const handoffTo = [
-    ...(viewer.agentId === null ? [] : [contains('handoff', JSON.stringify({ toAgentId: viewer.agentId }).slice(1, -1), false)]),
-    ...teams.map((t) => contains('handoff', JSON.stringify({ toTeamId: t }).slice(1, -1), false)),
-  ];
   return [
     eb.or([
-      ...(teams.length > 0 ? [eb('team_id', 'in', teams)] : []),
-      ...(viewer.agentId === null ? [] : [eb('owner_id', '=', viewer.agentId)]),
-      ...(handoffTo.length > 0 ? [eb.and([eb('handoff', 'is not', null), eb.or(handoffTo)])] : []),
+      ...(teams.length > 0 ? [eb('team_id', 'in', teams), eb('handoff_team_id', 'in', teams)] : []),
+      ...(viewer.agentId === null ? [] : [eb('owner_id', '=', viewer.agentId), eb('handoff_agent_id', '=', viewer.agentId)]),
     ]),
   ];
 }

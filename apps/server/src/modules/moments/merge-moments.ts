@@ -2,7 +2,7 @@ import { AppError } from '../../platform/errors.ts';
 import { loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
 import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
-import type { MomentRow } from './moment-view.ts';
+import { handoffColumns, type MomentRow } from './moment-view.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { saveMoment } from './save-moment.ts';
 
@@ -44,7 +44,7 @@ export async function mergeMoments(ctx: MomentsCtx, input: { readonly workspaceI
       awaiting_reply_since: minOf(into.awaiting_reply_since, dup.awaiting_reply_since),
       updated_at: w.now,
     };
-    const closed: MomentRow = { ...dup, status: 'closed', closed_at: w.now, merged_into: into.id, message_count: 0, queued_at: null, handoff: null, sla_due_at: null, updated_at: w.now };
+    const closed: MomentRow = { ...dup, status: 'closed', closed_at: w.now, merged_into: into.id, message_count: 0, queued_at: null, ...handoffColumns(null), sla_due_at: null, updated_at: w.now };
     await saveMoment(w, survivor);
     await saveMoment(w, closed);
     w.announce({ momentId: dup.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(dup), payload: { moment: await momentPayload(w, closed), mergedInto: into.id } });

@@ -58,6 +58,11 @@ export type MomentView = {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+/** The columns a hand-off is stored in: the JSON, and its target for indexed visibility. */
+export function handoffColumns(h: Handoff | null): Pick<MomentRow, 'handoff' | 'handoff_agent_id' | 'handoff_team_id'> {
+  return { handoff: h === null ? null : JSON.stringify(h), handoff_agent_id: h?.toAgentId ?? null, handoff_team_id: h?.toTeamId ?? null };
+}
+
 export function parseHandoff(text: string | null): Handoff | null {
   if (text === null) return null;
   const h = parseJsonObject(text);

@@ -1,6 +1,6 @@
 import type { Audience } from './activity.ts';
 import type { MomentWrite } from './moment-tx.ts';
-import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
+import { handoffColumns, toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 
 /** Why someone became a moment's owner: what the ledger records and the web app explains. */
 export type OwnershipReason =
@@ -69,10 +69,10 @@ export async function startLedger(w: MomentWrite, momentId: string, placement: P
 export async function changeOwner(w: MomentWrite, moment: MomentRow, placement: Placement, actor: string): Promise<MomentRow> {
   const queuedAt = placement.queued ? (moment.queued_at ?? w.now) : null;
   if (placement.ownerId === moment.owner_id && placement.teamId === moment.team_id && queuedAt === moment.queued_at) return moment;
-  const next: MomentRow = { ...moment, owner_id: placement.ownerId, team_id: placement.teamId, queued_at: queuedAt, handoff: null, updated_at: w.now };
+  const next: MomentRow = { ...moment, owner_id: placement.ownerId, team_id: placement.teamId, queued_at: queuedAt, ...handoffColumns(null), updated_at: w.now };
   await w.tx
     .updateTable('moment')
-    .set({ owner_id: next.owner_id, team_id: next.team_id, queued_at: next.queued_at, handoff: null, updated_at: w.now })
+    .set({ owner_id: next.owner_id, team_id: next.team_id, queued_at: next.queued_at, ...handoffColumns(null), updated_at: w.now })
     .where('workspace_id', '=', w.workspaceId)
     .where('id', '=', moment.id)
     .execute();

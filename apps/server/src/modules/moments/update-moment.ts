@@ -2,7 +2,7 @@ import { AppError } from '../../platform/errors.ts';
 import { loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
-import type { MomentRow } from './moment-view.ts';
+import { handoffColumns, type MomentRow } from './moment-view.ts';
 import type { Priority } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { placeReopened } from './reroute.ts';
@@ -71,7 +71,7 @@ export async function moveStatus(w: MomentWrite, row: MomentRow, to: Status, sno
       return { ...row, snoozed_until: futureTime(w, snoozedUntil) };
     case 'resolved':
       // Done: it leaves the waiting line, and a pending hand-off has nothing left to hand over.
-      return slaStop(w, { ...row, resolved_at: w.now, queued_at: null, handoff: null });
+      return slaStop(w, { ...row, resolved_at: w.now, queued_at: null, ...handoffColumns(null) });
     case 'closed':
       return { ...row, closed_at: w.now };
     case 'open':

@@ -204,6 +204,9 @@ export type MomentTable = {
   queued_at: number | null;
   /** JSON of a hand-off waiting for its receiver to accept, or null. */
   handoff: string | null;
+  /** The hand-off's receiver (also in `handoff`), indexed for agents' visibility. */
+  handoff_agent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  handoff_team_id: ColumnType<string | null, string | null | undefined, string | null>;
   sla_policy_id: string | null;
   first_response_due: number | null;
   next_response_due: number | null;
