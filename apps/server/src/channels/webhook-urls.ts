@@ -13,7 +13,13 @@ export function webhookPaths(kind: ChannelKind, channelId: string): Readonly<Rec
     case 'sms':
       return { incoming: `/webhooks/twilio/${channelId}/sms`, status: `/webhooks/twilio/${channelId}/status` };
     case 'voice':
-      return { incoming: `/webhooks/twilio/${channelId}/voice`, recording: `/webhooks/twilio/${channelId}/recording`, status: `/webhooks/twilio/${channelId}/status` };
+      // recording and transcription are given to Twilio by the call's own answer; listed for reference.
+      return {
+        incoming: `/webhooks/twilio/${channelId}/voice`,
+        status: `/webhooks/twilio/${channelId}/status`,
+        recording: `/webhooks/twilio/${channelId}/recording`,
+        transcription: `/webhooks/twilio/${channelId}/transcription`,
+      };
     case 'api':
       return { inbound: `/webhooks/api/${channelId}` };
     case 'chat':

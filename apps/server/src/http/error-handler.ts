@@ -25,6 +25,7 @@ export function statusOf(code: ErrorCode): number {
     case 'invalid_transition':
     case 'over_capacity':
     case 'no_handoff':
+    case 'outside_messaging_window':
       return 409;
     case 'event_too_large':
     case 'batch_too_large':

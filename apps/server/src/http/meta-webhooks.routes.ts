@@ -1,4 +1,65 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { findChannelById } from '../modules/channels/index.ts';
+import { AppError } from '../platform/errors.ts';
+import { createChannelLookup } from '../channels/meta/channel-lookup.ts';
+import { META_KINDS, parseMetaDelivery, type MetaKind } from '../channels/meta/parse-meta-delivery.ts';
+import { receiveMetaDelivery } from '../channels/meta/receive-meta-delivery.ts';
+import { verifyMetaSignature } from '../channels/meta/verify-signature.ts';
 import type { HttpContext } from './context.ts';
 
-export async function metaWebhooksRoutes(_app: FastifyInstance, _ctx: HttpContext): Promise<void> {}
+type ChannelParams = { Params: { channelId: string } };
+
+/**
+ * Meta's webhooks for WhatsApp, Messenger and Instagram channels, at the URL each channel shows
+ * (`/webhooks/meta/<channel id>`): the subscription handshake (GET) and deliveries (POST),
+ * verified against the channel's app secret over the raw body before anything is parsed.
+ */
+export async function metaWebhooksRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { deps } = ctx;
+  // The signature covers the bytes Meta sent: keep them, whatever the content type says.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const findChannel = createChannelLookup((id) => findChannelById(deps.db, id, META_KINDS));
+  const channelOf = async (channelId: string) => {
+    const channel = await findChannel(channelId);
+    if (!channel) throw new AppError('resource_not_found', `no WhatsApp, Messenger or Instagram channel ${channelId}`, 'channelId');
+    return channel;
+  };
+
+  app.get<ChannelParams & { Querystring: Record<string, string | undefined> }>('/:channelId', { schema: { hide: true } }, async (request, reply) => {
+    const channel = await channelOf(request.params.channelId);
+    const query = request.query;
+    const challenge = query['hub.challenge'];
+    if (query['hub.mode'] !== 'subscribe' || !challenge || !sameText(query['hub.verify_token'], channel.secrets.verifyToken)) {
+      throw new AppError('forbidden', "hub.verify_token does not match the channel's verifyToken (or hub.mode is not subscribe)", 'hub.verify_token');
+    }
+    return reply.type('text/plain; charset=utf-8').send(challenge);
+  });
+
+  app.post<ChannelParams>('/:channelId', { schema: { hide: true } }, async (request) => {
+    const channel = await channelOf(request.params.channelId);
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (!verifyMetaSignature(channel.secrets.appSecret ?? '', raw, request.headers['x-hub-signature-256'])) {
+      throw new AppError('unauthorized', "X-Hub-Signature-256 is missing or does not match the body signed with the channel's app secret", 'x-hub-signature-256');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new AppError('invalid_json', 'body is not valid JSON', 'body');
+    }
+    const outcome = await receiveMetaDelivery(ctx.moments, channel, parseMetaDelivery(channel.kind as MetaKind, payload));
+    if (outcome.ignored.length > 0) request.log.debug({ channelId: channel.id, ignored: outcome.ignored }, 'meta delivery: events not stored');
+    return outcome;
+  });
+}
+
+/** Constant-time comparison of two texts (the verify token). */
+function sameText(given: string | undefined, expected: string | undefined): boolean {
+  if (given === undefined || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

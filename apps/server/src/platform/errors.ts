@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'over_capacity' //         the agent is at capacity on this channel (a take-over may exceed it)
   | 'no_handoff' //            there is no pending hand-off to accept or decline
   | 'attachment_too_large' //  an attachment, or all of a message's, over the limit
+  // channels
+  | 'outside_messaging_window' // WhatsApp: the customer last wrote over 24 hours ago; only an approved template may be sent
   // server
   | 'shutting_down' //         the server is draining and takes no new writes
   | 'internal'; //             a bug; logged with the request id

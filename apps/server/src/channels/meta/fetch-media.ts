@@ -1,0 +1,60 @@
+import type { ChannelRecord } from '../../modules/channels/index.ts';
+import { ATTACHMENT_LIMITS } from '../../modules/moments/index.ts';
+import type { MetaMedia } from './meta-events.ts';
+import { downloadFile, fetchWhatsAppMedia } from './graph-client.ts';
+
+export type FetchedMedia = {
+  readonly attachments: { readonly fileName: string; readonly contentType: string; readonly data: Buffer }[];
+  /** Every file as Meta described it, with `error` when it could not be stored (so the agent knows it exists). */
+  readonly described: Record<string, unknown>[];
+};
+
+/**
+ * Downloads the files of a customer's message so they outlive Meta's short-lived URLs: WhatsApp
+ * media through the Graph API, Messenger/Instagram attachments from their CDN URL. A file that
+ * cannot be fetched (too large, gone, Meta down) does not hold up the message: its metadata is
+ * kept with the reason.
+ */
+export async function fetchMedia(channel: ChannelRecord, media: readonly MetaMedia[]): Promise<FetchedMedia> {
+  const attachments: FetchedMedia['attachments'] = [];
+  const described: Record<string, unknown>[] = [];
+  let budget = ATTACHMENT_LIMITS.perMessage;
+  for (const [index, item] of media.entries()) {
+    const info = Object.fromEntries(Object.entries(item).filter(([, v]) => v !== null));
+    const limit = Math.min(ATTACHMENT_LIMITS.perFile, budget);
+    try {
+      if (attachments.length >= ATTACHMENT_LIMITS.files) throw new Error(`over ${ATTACHMENT_LIMITS.files} files in one message`);
+      const file = item.mediaId ? await fetchWhatsAppMedia(channel, item.mediaId, limit) : await downloadFile(item.url ?? '', limit);
+      const contentType = item.mimeType ?? file.contentType ?? 'application/octet-stream';
+      attachments.push({ fileName: fileNameOf(item, contentType, index), contentType, data: file.data });
+      budget -= file.data.length;
+      described.push({ ...info, stored: true, size: file.data.length });
+    } catch (error) {
+      described.push({ ...info, stored: false, error: `not stored: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return { attachments, described };
+}
+
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif', 'video/mp4': 'mp4', 'video/3gpp': '3gp',
+  'audio/ogg': 'ogg', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/aac': 'aac', 'audio/amr': 'amr', 'application/pdf': 'pdf',
+};
+
+/** The customer's own file name when Meta gives one (documents), else the CDN path's, else `image-<id>.jpg`. */
+function fileNameOf(item: MetaMedia, contentType: string, index: number): string {
+  if (item.fileName) return item.fileName;
+  const fromUrl = item.url ? safeBasename(item.url) : null;
+  if (fromUrl) return fromUrl;
+  const extension = EXTENSIONS[contentType.split(';')[0]!.trim().toLowerCase()] ?? 'bin';
+  return `${item.type}-${item.mediaId ?? index + 1}.${extension}`;
+}
+
+function safeBasename(url: string): string | null {
+  try {
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    return /^[\w.-]{1,120}\.[a-z0-9]{2,5}$/i.test(name) ? name : null;
+  } catch {
+    return null;
+  }
+}

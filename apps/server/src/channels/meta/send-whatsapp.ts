@@ -1,0 +1,70 @@
+import type { ChannelRecord } from '../../modules/channels/index.ts';
+import type { OutboundReply } from '../../modules/moments/index.ts';
+import { DeliveryError } from '../channel-adapter.ts';
+import { callGraph } from './graph-client.ts';
+import { isFields, listAt, textAt } from './payload-fields.ts';
+import { sendInParts, splitText } from './send-parts.ts';
+
+/** WhatsApp's cap on a text message body. */
+const MAX_TEXT = 4096;
+
+/**
+ * Sends a reply through the WhatsApp Cloud API: POST /{phone-number-id}/messages with the
+ * channel's token. A template reply (meta.template) goes as the template; otherwise the text,
+ * then each file (uploaded first to /{phone-number-id}/media). The first message's wamid is the
+ * reply's provider id, which status webhooks refer to.
+ */
+export async function sendWhatsApp(channel: ChannelRecord, reply: OutboundReply): Promise<{ readonly providerMessageId: string | null }> {
+  const phoneNumberId = textAt(channel.settings, 'phoneNumberId');
+  if (!phoneNumberId) throw new DeliveryError(`channel ${channel.name} has no settings.phoneNumberId`, false);
+  // Meta takes the customer's wa_id without the plus.
+  const to = reply.to?.replace(/^\+/, '');
+  if (!to) throw new DeliveryError('the customer has no WhatsApp number on this moment', false);
+  const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
+  const template = templateOf(reply.meta.template);
+  let parts: Record<string, unknown>[];
+  if (template) {
+    if (reply.attachments.length > 0) throw new DeliveryError("a template reply cannot carry files (a template's header holds its media)", false);
+    parts = [{ ...envelope, type: 'template', template }];
+  } else {
+    const texts = splitText(reply.body, MAX_TEXT).map((body) => ({ ...envelope, type: 'text', text: { body, preview_url: false } }));
+    // Uploads come first: nothing reaches the customer unless every file could be.
+    const files = [];
+    for (const file of reply.attachments) files.push({ ...envelope, ...(await uploadMedia(channel, phoneNumberId, file)) });
+    parts = [...texts, ...files];
+  }
+  return sendInParts(channel, `${encodeURIComponent(phoneNumberId)}/messages`, parts, (answer) => textAt(listAt(answer, 'messages')[0], 'id'));
+}
+
+/** A template as the Cloud API takes it: { name, language: { code }, components? }. */
+function templateOf(value: unknown): Record<string, unknown> | null {
+  if (!isFields(value)) return null;
+  const name = textAt(value, 'name');
+  if (!name) return null;
+  const language = isFields(value.language) ? value.language : { code: textAt(value, 'language') ?? 'en_US' };
+  return { name, language, ...(Array.isArray(value.components) ? { components: value.components } : {}) };
+}
+
+type File = OutboundReply['attachments'][number];
+
+/** Uploads a file and returns the message part that sends it: { type, [type]: { id, filename? } }. */
+async function uploadMedia(channel: ChannelRecord, phoneNumberId: string, file: File): Promise<Record<string, unknown>> {
+  const form = new FormData();
+  form.append('messaging_product', 'whatsapp');
+  form.append('type', file.contentType);
+  form.append('file', new Blob([new Uint8Array(file.data)], { type: file.contentType }), file.fileName);
+  const answer = await callGraph(channel, 'POST', `${encodeURIComponent(phoneNumberId)}/media`, form);
+  const id = textAt(answer, 'id');
+  if (!id) throw new DeliveryError(`the Graph API took ${file.fileName} without giving a media id`, true);
+  const type = mediaTypeOf(file.contentType);
+  return { type, [type]: { id, ...(type === 'document' ? { filename: file.fileName } : {}) } };
+}
+
+/** The message type WhatsApp shows a file as; what it cannot play or show inline goes as a document. */
+export function mediaTypeOf(contentType: string): 'image' | 'video' | 'audio' | 'document' {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (type === 'image/jpeg' || type === 'image/png') return 'image';
+  if (type === 'video/mp4' || type === 'video/3gpp') return 'video';
+  if (['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'].includes(type)) return 'audio';
+  return 'document';
+}

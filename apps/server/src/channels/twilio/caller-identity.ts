@@ -1,0 +1,12 @@
+import { normalizeIdentity } from '../../modules/profiles/index.ts';
+
+/**
+ * Who wrote or called, as an identity: their phone number in E.164 when it is one. A hidden
+ * caller id ("anonymous", a SIP or client address) or an alphanumeric sender is no phone:
+ * it becomes an external id of its own (the call's sid for a hidden caller), so strangers
+ * who share "anonymous" are never fused into one profile.
+ */
+export function callerIdentity(from: string | undefined, oneOff: { readonly namespace: string; readonly id: string }): string {
+  const phone = from ? normalizeIdentity('phone', from) : null;
+  return phone?.ok ? `phone:${phone.identity.value}` : `external_id:${oneOff.namespace}:${oneOff.id}`;
+}
