@@ -2,16 +2,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BENCH_DIR, formatResult, log, type BenchResult } from './lib.ts';
-import { runP1 } from './p1-single-events.ts';
-import { runP2 } from './p2-batches.ts';
-import { runP3 } from './p3-postgres.ts';
-import { runP4 } from './p4-timeline.ts';
 
 /**
  * `npm run bench` runs every benchmark; `npm run bench -- p1 p4` runs some. Each prints one
  * line (figure, same-run baseline, ratio, target); all results go to bench/results.json.
  */
-const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = { p1: runP1, p2: runP2, p3: runP3, p4: runP4 };
+// Loaded on demand: a benchmark's setup (fixtures, browsers) costs nothing unless it runs.
+const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = {
+  p1: async () => (await import('./p1-single-events.ts')).runP1(),
+  p2: async () => (await import('./p2-batches.ts')).runP2(),
+  p3: async () => (await import('./p3-postgres.ts')).runP3(),
+  p4: async () => (await import('./p4-timeline.ts')).runP4(),
+  p5: async () => (await import('./p5-assignment.ts')).runP5(),
+  p6: async () => (await import('./p6-inbox.ts')).runP6(),
+  p7: async () => (await import('./p7-realtime.ts')).runP7(),
+  p8: async () => (await import('./p8-webhooks.ts')).runP8(),
+};
 
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
 const unknown = wanted.filter((name) => !(name in BENCHMARKS));

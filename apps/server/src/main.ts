@@ -6,6 +6,7 @@ import { MOMENT_EVENTS, type MomentsCtx } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
 import { channelReplyCheck } from './channels/check-reply.ts';
 import { deliverReply } from './channels/deliver-reply.ts';
+import { startSmtpServer, type SmtpServer } from './channels/email/start-smtp-server.ts';
 import { createStreamHub, type StreamHub } from './modules/moments/stream-hub.ts';
 import { sweepLifecycle } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
@@ -28,6 +29,8 @@ export type App = {
   readonly settings: SettingsCache;
   readonly worker: Worker;
   readonly stream: StreamHub;
+  /** The inbound mail server and the port it listens on; null when not asked for, or its port was taken. */
+  readonly smtp: SmtpServer | null;
   /** Stops taking work, finishes what was accepted (in-flight requests, queued commits), closes. */
   readonly close: () => Promise<void>;
 };
@@ -38,6 +41,11 @@ export type ComposeOptions = {
   /** PostgreSQL schema (tests isolate each run in its own). */
   readonly pgSchema?: string;
   readonly workerPollMs?: number;
+  /**
+   * Port for inbound mail (0: any free one). Absent or null: no SMTP server, so composing an
+   * app for a test or a CLI command never competes for the mail port; `serve` passes SMTP_PORT.
+   */
+  readonly smtpPort?: number | null;
 };
 
 /**
@@ -61,11 +69,13 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
   const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments }, log, () => draining);
+  const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      await smtp?.close();
       await stream.close();
       await http.close();
       await ingest.close();
@@ -73,5 +83,19 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
       await worker.stop();
       await database.close();
     })());
-  return { deps, database, http, ingest, settings, worker, stream, close };
+  return { deps, database, http, ingest, settings, worker, stream, smtp, close };
+}
+
+/**
+ * Another process on this machine may hold the mail port (several servers behind one load
+ * balancer, a test run beside a dev server): this one then serves HTTP without receiving mail.
+ */
+async function startSmtpOrWarn(moments: MomentsCtx, port: number, host: string): Promise<SmtpServer | null> {
+  try {
+    return await startSmtpServer(moments, { port, host });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    moments.deps.log.warn({ port, host }, 'the SMTP port is in use: this process receives no mail');
+    return null;
+  }
 }

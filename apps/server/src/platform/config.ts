@@ -4,6 +4,10 @@ import path from 'node:path';
 export type Config = {
   readonly port: number;
   readonly host: string;
+  /** Inbound mail (SMTP_PORT, default 2525; `off` runs no SMTP server). */
+  readonly smtpPort: number | null;
+  /** The interface the SMTP server listens on (SMTP_HOST, default HOST). */
+  readonly smtpHost: string;
   readonly dataDir: string;
   /** postgres://… to run on PostgreSQL; absent means SQLite under dataDir. */
   readonly databaseUrl: string | undefined;
@@ -18,9 +22,12 @@ export type Config = {
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const sync = (env.TOUCHPOINT_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  const smtpPort = (env.SMTP_PORT ?? '2525').trim().toLowerCase();
   return {
     port: Number(env.PORT ?? 3000),
     host: env.HOST ?? '0.0.0.0',
+    smtpPort: smtpPort === 'off' || smtpPort === '' ? null : Number(smtpPort),
+    smtpHost: env.SMTP_HOST ?? env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.TOUCHPOINT_DATA ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     pgSchema: env.TOUCHPOINT_PG_SCHEMA || undefined,

@@ -9,7 +9,8 @@ export const isChannelKind = (value: string): value is ChannelKind => (CHANNEL_K
  * naming it. Secrets are write-only: the API says which are set, never their values.
  */
 export const CHANNEL_REQUIREMENTS: Readonly<Record<ChannelKind, { readonly settings: readonly string[]; readonly secrets: readonly string[]; readonly address: boolean }>> = {
-  // address: the inbox address mail is sent to; settings.smtp: the outbound relay { host, port, secure, user }.
+  // address: the inbox address mail is sent to; settings.smtp: the outbound relay { host, port, secure, user }
+  // with secrets.smtpPassword; secrets.replyTokenSecret is made on the first inbound mail (signs reply+ addresses).
   email: { settings: [], secrets: [], address: true },
   // settings.allowedOrigins: sites that may embed the widget; secrets.identitySecret signs user ids.
   chat: { settings: ['allowedOrigins'], secrets: ['identitySecret'], address: false },

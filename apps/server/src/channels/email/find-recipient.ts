@@ -1,0 +1,52 @@
+import { findChannelsByAddress, loadChannel, updateChannel, type ChannelRecord } from '../../modules/channels/index.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { newReplySecret, readReplyToken, replyTokenOf, REPLY_SECRET } from './reply-token.ts';
+
+/** A channel an inbound recipient address reaches, and the moment its reply token names (if any). */
+export type Recipient = { readonly channel: ChannelRecord; readonly tokenMomentId: string | null };
+
+/**
+ * The enabled email channels a recipient address reaches: the channels with that address, or
+ * — for `reply+<token>@domain` — the one channel on that domain whose secret signed the token.
+ * Empty: nobody here (answered 550 at RCPT). A channel receiving its first mail gets its
+ * reply-token secret now, so the replies that follow can carry tokens.
+ */
+export async function findRecipient(deps: Deps, address: string): Promise<Recipient[]> {
+  const normalized = address.trim().toLowerCase();
+  const reply = replyTokenOf(normalized);
+  if (reply) {
+    for (const channel of await channelsOnDomain(deps, reply.domain)) {
+      const secret = channel.secrets[REPLY_SECRET];
+      const momentId = secret ? readReplyToken(secret, channel.id, reply.token) : null;
+      if (momentId) return [{ channel, tokenMomentId: momentId }];
+    }
+    return [];
+  }
+  const channels = await findChannelsByAddress(deps.db, 'email', normalized);
+  return Promise.all(channels.map(async (channel) => ({ channel: await withReplySecret(deps, channel), tokenMomentId: null })));
+}
+
+async function channelsOnDomain(deps: Deps, domain: string): Promise<ChannelRecord[]> {
+  // LIKE narrows by the index on (kind, address); the exact suffix check drops `_` wildcard matches.
+  const rows = await deps.db
+    .selectFrom('channel')
+    .select(['workspace_id', 'id', 'address'])
+    .where('kind', '=', 'email')
+    .where('enabled', '=', 1)
+    .where('address', 'like', `%@${domain}`)
+    .execute();
+  const found = await Promise.all(rows.filter((r) => r.address?.endsWith(`@${domain}`)).map((r) => loadChannel(deps.db, r.workspace_id, r.id)));
+  return found.filter((c): c is ChannelRecord => c !== null);
+}
+
+/**
+ * The channel with its reply-token secret, made on first use (channels are created through the
+ * API without one). Two processes taking a channel's very first mail at the same instant could
+ * each write one; the later write wins, and no reply (the only thing that mints tokens) can have
+ * gone out in that instant.
+ */
+async function withReplySecret(deps: Deps, channel: ChannelRecord): Promise<ChannelRecord> {
+  if (channel.secrets[REPLY_SECRET]) return channel;
+  await updateChannel(deps, { workspaceId: channel.workspaceId, channelId: channel.id, actor: 'system:email', secrets: { [REPLY_SECRET]: newReplySecret() } });
+  return (await loadChannel(deps.db, channel.workspaceId, channel.id)) ?? channel;
+}
