@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.ts';
 import type { Tx } from '../../platform/db/database.ts';
+import { commitInGroup } from '../../platform/db/group-commit.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import type { SettingsCache, WorkspaceSettings } from '../workspaces/index.ts';
 import type { MomentRow } from './moment-view.ts';
@@ -28,13 +29,15 @@ export type MomentWrite = {
  * Runs a moment write: takes the workspace's write lock (routing reads agents' loads, then
  * decides, then writes; two writers must not interleave), logs the activities it announced in
  * the same transaction, commits, and only then publishes them to live sockets.
+ * On SQLite, writes that arrive together share one commit (one fsync), each in its own savepoint.
  */
 export async function inMomentTx<T>(ctx: MomentsCtx, workspaceId: string, work: (w: MomentWrite) => Promise<T>): Promise<T> {
   const settings = await ctx.settings.get(workspaceId);
-  const { result, activities } = await ctx.deps.db.transaction().execute(async (tx) => {
+  const unit = async (tx: Tx) => {
     await lockWorkspace(tx, ctx.deps.engine, workspaceId);
     return withinTx(ctx.deps, settings, tx, workspaceId, work);
-  });
+  };
+  const { result, activities } = ctx.deps.engine === 'sqlite' ? await commitInGroup(ctx.deps.db, unit) : await ctx.deps.db.transaction().execute(unit);
   if (activities.length > 0) ctx.publish(activities);
   return result;
 }

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from './database.ts';
+import { migrateToLatest } from './migrate.ts';
+import { commitInGroup } from './group-commit.ts';
+
+describe('commitInGroup on SQLite', () => {
+  let database: Database;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-group-'));
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir: dir });
+    await migrateToLatest(database.db);
+  });
+  afterAll(async () => {
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (id: string) => (tx: Parameters<Parameters<typeof commitInGroup>[1]>[0]) =>
+    tx.insertInto('audit').values({ workspace_id: 'w', id, actor: 'test', action: 'a', target: 't', details: '{}', created_at: 0 }).execute();
+
+  it('commits units that arrive together, rolling back only the one that fails', async () => {
+    const counted = (id: string) => async (tx: Parameters<Parameters<typeof commitInGroup>[1]>[0]) => {
+      await insert(id)(tx);
+      return id;
+    };
+    const results = await Promise.allSettled([
+      commitInGroup(database.db, counted('a')),
+      commitInGroup(database.db, async (tx) => {
+        await insert('b')(tx);
+        throw new Error('unit b fails after writing');
+      }),
+      commitInGroup(database.db, counted('c')),
+      commitInGroup(database.db, counted('d')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('unit b fails after writing');
+    const ids = (await database.db.selectFrom('audit').select('id').orderBy('id').execute()).map((r) => r.id);
+    expect(ids).toEqual(['a', 'c', 'd']);
+  });
+
+  it('a later unit sees what an earlier unit of the same batch wrote', async () => {
+    const [, seen] = await Promise.all([commitInGroup(database.db, insert('e')), commitInGroup(database.db, async (tx) => (await tx.selectFrom('audit').select('id').where('id', '=', 'e').executeTakeFirst())?.id)]);
+    expect(seen).toBe('e');
+  });
+});
