@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { sql } from 'kysely';
 import { openDatabase } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { systemIds } from '../../platform/ids.ts';
@@ -21,6 +22,7 @@ let chain: Promise<void> = Promise.resolve();
 port.on('message', (request: Request) => {
   chain = chain.then(async () => {
     if ('type' in request) {
+      clearInterval(checkpoints);
       await database.close();
       port.close();
       return;
@@ -34,4 +36,16 @@ port.on('message', (request: Request) => {
     }
   });
 });
+// The main thread's connection never checkpoints (it would stall HTTP); this thread copies the
+// WAL back into the database every second, between commits, without waiting for readers.
+const CHECKPOINT_EVERY_MS = 1000;
+const checkpoints = setInterval(() => {
+  chain = chain.then(async () => {
+    try {
+      await sql`pragma wal_checkpoint(PASSIVE)`.execute(database.db);
+    } catch (error) {
+      deps.log.warn({ err: error }, 'WAL checkpoint failed; will try again');
+    }
+  });
+}, CHECKPOINT_EVERY_MS);
 port.postMessage({ type: 'ready' });

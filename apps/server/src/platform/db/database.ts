@@ -25,6 +25,12 @@ export type DatabaseOptions = {
   /** PostgreSQL schema to use (tests isolate each run in its own). */
   readonly pgSchema?: string;
   readonly poolSize?: number;
+  /**
+   * SQLite: let commits on this connection checkpoint the WAL (default). The server's main
+   * connection turns it off: a checkpoint copies megabytes and would stall the event loop for
+   * everyone; the ingest thread checkpoints instead (see commit-thread-main.ts).
+   */
+  readonly sqliteAutoCheckpoint?: boolean;
 };
 
 // int8 (count, bigint columns) would arrive as strings; our values are ms timestamps and
@@ -51,7 +57,7 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma('foreign_keys = OFF');
   handle.pragma('busy_timeout = 5000');
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
-  handle.pragma('wal_autocheckpoint = 10000');
+  handle.pragma(`wal_autocheckpoint = ${options.sqliteAutoCheckpoint === false ? 0 : 10000}`);
   handle.pragma('cache_size = -65536');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return {
