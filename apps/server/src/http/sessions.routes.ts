@@ -1,18 +1,59 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { SignInBody } from '@touchpoint/contracts';
-import { signIn } from '../modules/workspaces/index.ts';
+import { getWorkspace, signIn } from '../modules/workspaces/index.ts';
+import { hashToken } from '../modules/workspaces/secrets.ts';
+import { authenticate, cookieOf, csrfTokenFor, SESSION_COOKIE, setSessionCookies } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
-/** Sign-in for people: email and password in, a session token (Bearer) out. */
+/**
+ * Sessions for people: sign in with email and password (a Bearer token for scripts, and the
+ * HttpOnly session cookie plus its CSRF cookie for the web app), who am I, sign out.
+ */
 export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
+  const { deps } = ctx;
+
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/sessions',
-    { schema: { tags: ['auth'], summary: 'Sign in; use the token as Authorization: Bearer', body: SignInBody } },
+    { schema: { tags: ['auth'], summary: 'Sign in; use the token as Authorization: Bearer (browsers also get the session cookie)', body: SignInBody } },
     async (request, reply) => {
-      const session = await signIn(ctx.deps, request.body);
+      const session = await signIn(deps, request.body);
+      setSessionCookies(request, reply, session);
       reply.status(201);
-      return { ...session, expiresAt: new Date(session.expiresAt).toISOString() };
+      return { ...session, csrfToken: csrfTokenFor(session.token), expiresAt: new Date(session.expiresAt).toISOString() };
     },
   );
+
+  app.get('/sessions/current', { schema: { tags: ['auth'], summary: 'Who is signed in: the agent, their role and workspace' } }, async (request) => {
+    const principal = await authenticate(request, ctx);
+    const [workspace, agent] = await Promise.all([
+      getWorkspace(deps.db, principal.workspaceId),
+      principal.agentId === null
+        ? undefined
+        : deps.db.selectFrom('agent').select(['id', 'name', 'email', 'role', 'presence']).where('workspace_id', '=', principal.workspaceId).where('id', '=', principal.agentId).executeTakeFirst(),
+    ]);
+    return { workspace: { id: principal.workspaceId, name: workspace?.name ?? '' }, role: principal.role, via: principal.via, agent: agent ?? null };
+  });
+
+  app.delete('/sessions', { schema: { tags: ['auth'], summary: 'Sign out: ends the session of the token or cookie that calls' } }, async (request, reply) => {
+    const principal = await authenticate(request, ctx);
+    const token = sessionTokenOf(request);
+    if (token) {
+      await deps.db.deleteFrom('session').where('workspace_id', '=', principal.workspaceId).where('token_hash', '=', hashToken(token)).execute();
+      // Sessions are cached for 30 s like keys: drop this process's cache so sign-out takes effect at once.
+      ctx.auth.forget();
+    }
+    setSessionCookies(request, reply, null);
+    return reply.status(204).send();
+  });
+}
+
+/** The session token a request authenticated with: a Bearer session token, else the cookie. */
+function sessionTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) {
+    const token = header.slice(7).trim();
+    return token.startsWith('tp_sess_') ? token : undefined;
+  }
+  return cookieOf(request, SESSION_COOKIE);
 }

@@ -5,6 +5,7 @@ import { ClientFrame, STREAM_PROTOCOL, StreamQuery } from '@touchpoint/contracts
 import type { HubSocket } from '../modules/moments/stream-hub.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
+import { sessionCookieForSocket } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
 /** The socket as this route uses it (@fastify/websocket hands a `ws` WebSocket). */
@@ -71,7 +72,8 @@ function tokenOf(request: FastifyRequest<{ Querystring: StreamQuery }>): string 
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
   const protocols = request.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim()) ?? [];
-  return protocols.includes(STREAM_PROTOCOL) ? protocols.find((p) => p !== STREAM_PROTOCOL && p !== '') : undefined;
+  // Last, the web app's session cookie (only from our own pages: see sessionCookieForSocket).
+  return (protocols.includes(STREAM_PROTOCOL) ? protocols.find((p) => p !== STREAM_PROTOCOL && p !== '') : undefined) ?? sessionCookieForSocket(request);
 }
 
 function parseFrame(data: Buffer): ClientFrame | null {

@@ -1,0 +1,24 @@
+/**
+ * Every query key of the app, in one scheme: `[area, kind, …args]`. Invalidating a prefix
+ * (`keys.moments.all`) refreshes everything under it; the live stream patches these entries.
+ */
+export const keys = {
+  session: ['session'] as const,
+  agents: ['directory', 'agents'] as const,
+  teams: ['directory', 'teams'] as const,
+  businessUnits: ['directory', 'business-units'] as const,
+  channels: ['directory', 'channels'] as const,
+  moments: {
+    all: ['moments'] as const,
+    lists: ['moments', 'list'] as const,
+    list: (params: Readonly<Record<string, string>>) => ['moments', 'list', params] as const,
+    counts: ['moments', 'counts'] as const,
+    detail: (id: string) => ['moments', 'detail', id] as const,
+    messages: (id: string) => ['moments', 'messages', id] as const,
+    ownership: (id: string) => ['moments', 'ownership', id] as const,
+  },
+  customers: {
+    all: ['customers'] as const,
+    detail: (id: string) => ['customers', 'detail', id] as const,
+  },
+};

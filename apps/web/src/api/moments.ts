@@ -1,0 +1,51 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { api } from './client.ts';
+import { keys } from './keys.ts';
+import type { Customer, Message, Moment, MomentCounts, OwnershipEntry, Page } from './types.ts';
+
+/** Rows per inbox page: enough to fill a tall screen twice; the next page loads while scrolling. */
+export const INBOX_PAGE = 50;
+
+/** One inbox list, cursor-paged as it scrolls; `params` null: nothing to ask. */
+export function useMomentList(params: Readonly<Record<string, string>> | null) {
+  return useInfiniteQuery({
+    queryKey: keys.moments.list(params ?? {}),
+    queryFn: ({ pageParam, signal }) => api.get<Page<Moment>>('/moments', { ...params, limit: INBOX_PAGE, cursor: pageParam ?? undefined }, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    enabled: params !== null,
+  });
+}
+
+export function useMomentCounts() {
+  return useQuery({ queryKey: keys.moments.counts, queryFn: () => api.get<MomentCounts>('/moments/counts') });
+}
+
+export function useMoment(id: string) {
+  return useQuery({ queryKey: keys.moments.detail(id), queryFn: ({ signal }) => api.get<Moment>(`/moments/${id}`, undefined, signal) });
+}
+
+/** The whole thread, oldest first (pages of 500 until the end). */
+export function useMessages(id: string) {
+  return useQuery({
+    queryKey: keys.moments.messages(id),
+    queryFn: async ({ signal }) => {
+      const all: Message[] = [];
+      let after: string | undefined;
+      do {
+        const page = await api.get<Page<Message>>(`/moments/${id}/messages`, { limit: 500, after }, signal);
+        all.push(...page.data);
+        after = page.nextCursor ?? undefined;
+      } while (after);
+      return all;
+    },
+  });
+}
+
+export function useOwnership(id: string) {
+  return useQuery({ queryKey: keys.moments.ownership(id), queryFn: ({ signal }) => api.get<{ data: OwnershipEntry[] }>(`/moments/${id}/ownership`, undefined, signal).then((r) => r.data) });
+}
+
+export function useCustomer(id: string | undefined) {
+  return useQuery({ queryKey: keys.customers.detail(id ?? ''), queryFn: ({ signal }) => api.get<Customer>(`/customers/${id}`, undefined, signal), enabled: id !== undefined, staleTime: 5 * 60_000 });
+}

@@ -1,0 +1,67 @@
+import { Center, Loader } from '@mantine/core';
+import { lazy, Suspense } from 'react';
+import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
+import type { Role } from '../api/types.ts';
+import { InboxScreen } from '../screens/inbox/InboxScreen.tsx';
+import { NotFoundScreen } from '../screens/not-found/NotFoundScreen.tsx';
+import { SignInScreen } from '../screens/sign-in/SignInScreen.tsx';
+import { ErrorNotice } from '../ui/ErrorNotice.tsx';
+import { BusinessUnitScopeProvider } from './business-unit-scope.tsx';
+import { useSession } from './session.ts';
+import { Shell } from './Shell.tsx';
+
+const SettingsScreen = lazy(() => import('../screens/settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })));
+
+/** The routes. Screens live in screens/<screen>/; everything but sign-in needs a session. */
+export function App() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInScreen />} />
+      <Route element={<SignedIn />}>
+        <Route index element={<Navigate to="/inbox" replace />} />
+        <Route path="/inbox/:momentId?" element={<InboxScreen />} />
+        <Route
+          path="/settings/*"
+          element={
+            <OnlyFor roles={['owner', 'admin']}>
+              <SettingsScreen />
+            </OnlyFor>
+          }
+        />
+        <Route path="*" element={<NotFoundScreen />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function SignedIn() {
+  const session = useSession();
+  const location = useLocation();
+  if (session.isPending) return <FullPageLoader />;
+  if (session.isError) return <ErrorNotice error={session.error} onRetry={() => void session.refetch()} />;
+  if (!session.data) return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  return (
+    <BusinessUnitScopeProvider>
+      <Shell session={session.data}>
+        <Suspense fallback={<FullPageLoader />}>
+          <Outlet />
+        </Suspense>
+      </Shell>
+    </BusinessUnitScopeProvider>
+  );
+}
+
+/** A screen only some roles may open; others are told why rather than shown a blank page. */
+function OnlyFor({ roles, children }: { readonly roles: readonly Role[]; readonly children: React.ReactNode }) {
+  const session = useSession();
+  if (!session.data || !roles.includes(session.data.role)) return <NotFoundScreen reason="forbidden" />;
+  return <>{children}</>;
+}
+
+export function FullPageLoader() {
+  return (
+    <Center h="100%" mih={200}>
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}

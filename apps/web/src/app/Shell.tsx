@@ -1,0 +1,179 @@
+import { ActionIcon, AppShell, Avatar, Badge, Group, Menu, Select, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { useDisclosure, useHotkeys } from '@mantine/hooks';
+import { IconChevronDown, IconKeyboard, IconLogout } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { NavLink, useNavigate } from 'react-router';
+import { api } from '../api/client.ts';
+import { useBusinessUnits } from '../api/directory.ts';
+import { keys } from '../api/keys.ts';
+import type { Presence, Session } from '../api/types.ts';
+import { useBusinessUnitScope } from './business-unit-scope.tsx';
+import { useLiveUpdates, type LiveState } from './live-updates.ts';
+import { navFor } from './nav.ts';
+import { useSignOut, useViewer } from './session.ts';
+import { ShortcutHelp } from './ShortcutHelp.tsx';
+
+const PRESENCE: Readonly<Record<Presence, { readonly label: string; readonly color: string; readonly hint: string }>> = {
+  online: { label: 'Online', color: 'teal', hint: 'New moments come to you' },
+  away: { label: 'Away', color: 'yellow', hint: 'You keep your moments; no new ones come to you' },
+  offline: { label: 'Offline', color: 'gray', hint: 'Your moments go back to your teams' },
+};
+
+/** The frame around every signed-in screen: workspace, navigation, business unit, presence, account. */
+export function Shell({ session, children }: { readonly session: Session; readonly children: ReactNode }) {
+  const viewer = useViewer(session);
+  const live = useLiveUpdates(viewer);
+  const [help, { open: openHelp, close: closeHelp }] = useDisclosure(false);
+  useHotkeys([['shift+?', openHelp]]);
+
+  return (
+    <AppShell header={{ height: 56 }} padding={0}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppShell.Header px="md">
+        <Group h="100%" justify="space-between" wrap="nowrap" gap="md">
+          <Group gap="lg" wrap="nowrap">
+            <Group gap={8} wrap="nowrap">
+              <img src="/favicon.svg" alt="" width={24} height={24} />
+              <Text fw={700}>Touchpoint</Text>
+              <Text c="dimmed" size="sm" truncate maw={180} data-testid="workspace-name">
+                {session.workspace.name}
+              </Text>
+            </Group>
+            <Group component="nav" aria-label="Main" gap={4} wrap="nowrap">
+              {navFor(session.role).map((item) => (
+                <NavLink key={item.to} to={item.to} className="main-nav-link" style={navLinkStyle}>
+                  {item.label}
+                </NavLink>
+              ))}
+            </Group>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <BusinessUnitSwitcher />
+            <LiveBadge state={live} />
+            <Tooltip label="Keyboard shortcuts (?)">
+              <ActionIcon variant="subtle" color="gray" onClick={openHelp} aria-label="Keyboard shortcuts">
+                <IconKeyboard size={18} aria-hidden />
+              </ActionIcon>
+            </Tooltip>
+            {session.agent && <PresenceMenu agentId={session.agent.id} presence={session.agent.presence} />}
+            <AccountMenu session={session} onHelp={openHelp} />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main id="main" style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
+        {children}
+      </AppShell.Main>
+      <ShortcutHelp opened={help} onClose={closeHelp} />
+    </AppShell>
+  );
+}
+
+const navLinkStyle = ({ isActive }: { isActive: boolean }): React.CSSProperties => ({
+  padding: '6px 12px',
+  borderRadius: 'var(--mantine-radius-md)',
+  textDecoration: 'none',
+  fontWeight: 500,
+  fontSize: 'var(--mantine-font-size-sm)',
+  color: isActive ? 'var(--mantine-color-blue-light-color)' : 'var(--mantine-color-text)',
+  background: isActive ? 'var(--mantine-color-blue-light)' : 'transparent',
+});
+
+function BusinessUnitSwitcher() {
+  const units = useBusinessUnits().data ?? [];
+  const { businessUnitId, setBusinessUnitId } = useBusinessUnitScope();
+  if (units.length === 0) return null;
+  return (
+    <Select
+      aria-label="Business unit"
+      size="xs"
+      w={190}
+      allowDeselect={false}
+      data={[{ value: '', label: 'All business units' }, ...units.map((u) => ({ value: u.id, label: u.name }))]}
+      value={businessUnitId ?? ''}
+      onChange={(value) => setBusinessUnitId(value ? value : null)}
+    />
+  );
+}
+
+function LiveBadge({ state }: { readonly state: LiveState }) {
+  const label = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+  return (
+    <Tooltip label={state === 'live' ? 'Changes appear as they happen' : 'Live updates paused: reconnecting'}>
+      <Badge variant="dot" color={state === 'live' ? 'teal' : 'orange'} role="status" aria-live="polite">
+        {label}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+function PresenceMenu({ agentId, presence }: { readonly agentId: string; readonly presence: Presence }) {
+  const client = useQueryClient();
+  const change = useMutation({
+    mutationFn: (next: Presence) => api.put(`/agents/${agentId}/presence`, { presence: next }),
+    onSuccess: (_data, next) => {
+      client.setQueryData<Session | null>(keys.session, (old) => (old?.agent ? { ...old, agent: { ...old.agent, presence: next } } : old));
+      void client.invalidateQueries({ queryKey: keys.moments.all });
+    },
+  });
+  const current = PRESENCE[presence] ?? PRESENCE.offline;
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <UnstyledButton aria-label={`Status: ${current.label}`}>
+          <Badge color={current.color} variant="light" rightSection={<IconChevronDown size={12} aria-hidden />}>
+            {current.label}
+          </Badge>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Your status</Menu.Label>
+        {(Object.keys(PRESENCE) as Presence[]).map((p) => (
+          <Menu.Item key={p} onClick={() => change.mutate(p)} leftSection={<Badge size="xs" circle color={PRESENCE[p].color} />}>
+            <Text size="sm">{PRESENCE[p].label}</Text>
+            <Text size="xs" c="dimmed">
+              {PRESENCE[p].hint}
+            </Text>
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function AccountMenu({ session, onHelp }: { readonly session: Session; readonly onHelp: () => void }) {
+  const signOut = useSignOut();
+  const navigate = useNavigate();
+  const name = session.agent?.name ?? 'API key';
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <UnstyledButton>
+          <Group gap={6} wrap="nowrap">
+            <Avatar size="sm" color="blue" name={name} aria-hidden />
+            <Text size="sm" fw={500}>
+              {name}
+            </Text>
+            <IconChevronDown size={14} aria-hidden />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          {name} · {session.role}
+        </Menu.Label>
+        <Menu.Item leftSection={<IconKeyboard size={16} aria-hidden />} onClick={onHelp}>
+          Keyboard shortcuts
+        </Menu.Item>
+        <Menu.Item
+          leftSection={<IconLogout size={16} aria-hidden />}
+          onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/sign-in', { replace: true }) })}
+        >
+          Sign out
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

@@ -1,0 +1,13 @@
+import { useLocalStorage } from '@mantine/hooks';
+import { createContext, useContext, type ReactNode } from 'react';
+
+type Scope = { readonly businessUnitId: string | null; readonly setBusinessUnitId: (id: string | null) => void };
+const BusinessUnitScope = createContext<Scope>({ businessUnitId: null, setBusinessUnitId: () => undefined });
+
+/** The header's business-unit switcher: every list narrows to it; remembered on this browser. */
+export function BusinessUnitScopeProvider({ children }: { readonly children: ReactNode }) {
+  const [businessUnitId, setBusinessUnitId] = useLocalStorage<string | null>({ key: 'touchpoint.businessUnit', defaultValue: null });
+  return <BusinessUnitScope.Provider value={{ businessUnitId, setBusinessUnitId }}>{children}</BusinessUnitScope.Provider>;
+}
+
+export const useBusinessUnitScope = () => useContext(BusinessUnitScope);

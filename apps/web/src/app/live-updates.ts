@@ -1,0 +1,123 @@
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { keys } from '../api/keys.ts';
+import type { Message, Moment } from '../api/types.ts';
+import type { Viewer } from '../screens/inbox/inbox-filters.ts';
+import { applyMoment } from './apply-moment.ts';
+
+/** A server frame of GET /api/v1/stream (packages/contracts/src/stream.ts). */
+type Frame =
+  | { readonly type: 'ready'; readonly seq: number }
+  | { readonly type: 'activity'; readonly seq: number; readonly momentId: string; readonly activity: string; readonly payload: { readonly moment?: Moment; readonly message?: Message } }
+  | { readonly type: 'reset' }
+  | { readonly type: 'pong' }
+  | { readonly type: 'error' };
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting';
+
+const PING_MS = 25_000;
+const COUNTS_EVERY_MS = 1_000;
+
+/**
+ * Keeps every cached list, moment and thread current from the live stream (the session
+ * cookie authenticates the socket). A dropped socket reconnects with backoff and resumes
+ * after the last activity it saw, so nothing is missed or applied twice; a `reset` (too far
+ * behind) refetches the moments instead.
+ */
+export function useLiveUpdates(viewer: Viewer | null): LiveState {
+  const client = useQueryClient();
+  const [state, setState] = useState<LiveState>('connecting');
+  const viewerRef = useRef(viewer);
+  viewerRef.current = viewer;
+  const enabled = viewer !== null;
+
+  useEffect(() => {
+    if (!enabled) return;
+    let socket: WebSocket | null = null;
+    let cursor: number | null = null;
+    let attempt = 0;
+    let stopped = false;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let pingTimer: ReturnType<typeof setInterval> | undefined;
+    const refreshCounts = throttle(() => void client.invalidateQueries({ queryKey: keys.moments.counts }), COUNTS_EVERY_MS);
+
+    const connect = () => {
+      const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+      socket = new WebSocket(`${scheme}://${window.location.host}/api/v1/stream${cursor === null ? '' : `?after=${cursor}`}`);
+      socket.onmessage = (event) => {
+        const frame = JSON.parse(String(event.data)) as Frame;
+        if (frame.type === 'ready') {
+          // First connection: a list read before the stream began may have missed what came between.
+          if (cursor === null) refetchListsOlderThan(client, Date.now());
+          cursor = frame.seq;
+          attempt = 0;
+          setState('live');
+        } else if (frame.type === 'activity') {
+          cursor = frame.seq;
+          const current = viewerRef.current;
+          if (current) applyActivity(client, frame, current);
+          refreshCounts();
+        } else if (frame.type === 'reset') {
+          void client.invalidateQueries({ queryKey: keys.moments.all });
+        }
+      };
+      socket.onopen = () => {
+        pingTimer = setInterval(() => socket?.readyState === WebSocket.OPEN && socket.send('{"type":"ping"}'), PING_MS);
+      };
+      socket.onclose = () => {
+        clearInterval(pingTimer);
+        if (stopped) return;
+        setState('reconnecting');
+        // The session may have ended (the upgrade is refused): asking again signs the app out if so.
+        void client.invalidateQueries({ queryKey: keys.session });
+        retryTimer = setTimeout(connect, Math.min(30_000, 500 * 2 ** attempt++));
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearInterval(pingTimer);
+      socket?.close();
+    };
+  }, [client, enabled]);
+
+  return state;
+}
+
+/** One activity into the cache: the moment itself, every list it joins or leaves, its thread and ledger. */
+export function applyActivity(client: QueryClient, frame: Extract<Frame, { type: 'activity' }>, viewer: Viewer): void {
+  const { moment, message } = frame.payload;
+  if (moment) applyMoment(client, moment, viewer, { onlyIfCached: true });
+  if (message) {
+    client.setQueryData<Message[]>(keys.moments.messages(message.momentId), (old) => {
+      if (!old) return old;
+      const at = old.findIndex((m) => m.id === message.id);
+      if (at === -1) return [...old, message];
+      // Delivery updates carry no attachments: keep the ones we have.
+      const next = [...old];
+      next[at] = { ...message, attachments: message.attachments.length > 0 ? message.attachments : old[at]!.attachments };
+      return next;
+    });
+  }
+  if (frame.activity.startsWith('handoff.') || frame.activity === 'moment.assigned') {
+    void client.invalidateQueries({ queryKey: keys.moments.ownership(frame.momentId) });
+  }
+}
+
+function refetchListsOlderThan(client: QueryClient, time: number): void {
+  for (const query of client.getQueryCache().findAll({ queryKey: keys.moments.lists })) {
+    if (query.state.dataUpdatedAt > 0 && query.state.dataUpdatedAt < time) void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
+  }
+}
+
+function throttle(run: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      run();
+    }, ms);
+  };
+}

@@ -1,0 +1,36 @@
+import { Badge, Tabs } from '@mantine/core';
+import { useMomentCounts } from '../../api/moments.ts';
+import type { MomentCounts } from '../../api/types.ts';
+import { viewsFor, type InboxFilters, type InboxView, type Viewer } from './inbox-filters.ts';
+
+const LABEL: Readonly<Record<InboxView, string>> = { mine: 'Mine', teams: 'My teams', waiting: 'Waiting', all: 'All' };
+const COUNT: Readonly<Record<InboxView, keyof MomentCounts>> = { mine: 'mine', teams: 'myTeams', waiting: 'waiting', all: 'all' };
+
+/** The view tabs with their counts (active moments: open, pending, snoozed). */
+export function InboxViews({ filters, viewer, onChange }: { readonly filters: InboxFilters; readonly viewer: Viewer; readonly onChange: (next: InboxFilters) => void }) {
+  const counts = useMomentCounts().data;
+  return (
+    <Tabs value={filters.view} onChange={(value) => value && onChange({ ...filters, view: value as InboxView, team: undefined })} px="sm" pt="xs">
+      <Tabs.List aria-label="Inbox views">
+        {viewsFor(viewer).map((view) => {
+          const count = counts?.[COUNT[view]];
+          return (
+            <Tabs.Tab
+              key={view}
+              value={view}
+              rightSection={
+                count === undefined ? null : (
+                  <Badge size="sm" variant={filters.view === view ? 'filled' : 'light'} color={view === 'waiting' && count > 0 ? 'orange' : 'blue'}>
+                    {count.toLocaleString()}
+                  </Badge>
+                )
+              }
+            >
+              {LABEL[view]}
+            </Tabs.Tab>
+          );
+        })}
+      </Tabs.List>
+    </Tabs>
+  );
+}

@@ -1,0 +1,169 @@
+import { Anchor, Badge, Box, Divider, Group, ScrollArea, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useImperativeHandle, useRef, type RefObject } from 'react';
+import { Link } from 'react-router';
+import { useNames } from '../../api/directory.ts';
+import { useCustomer, useMessages, useMoment } from '../../api/moments.ts';
+import type { Customer, Moment } from '../../api/types.ts';
+import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { channelLabel, fullTime, PRIORITY_COLOR, STATUS_COLOR } from '../../ui/format.ts';
+import type { Viewer } from '../inbox/inbox-filters.ts';
+import { Composer, type ComposerHandle } from './Composer.tsx';
+import { HandoffBanner } from './HandoffBanner.tsx';
+import { MomentActions, type ActionsHandle } from './MomentActions.tsx';
+import { OwnershipHistory } from './OwnershipHistory.tsx';
+import type { PaneCommands } from './pane-commands.ts';
+import { SlaTimer } from './SlaTimer.tsx';
+import { Thread } from './Thread.tsx';
+
+/** One moment: who it is with, where it stands, the conversation, the composer, and its history. */
+export function MomentPane({ momentId, viewer, commands }: { readonly momentId: string; readonly viewer: Viewer; readonly commands: RefObject<PaneCommands | null> }) {
+  const moment = useMoment(momentId);
+  const messages = useMessages(momentId);
+  const customer = useCustomer(moment.data?.customerId);
+  const { agentName, teamName } = useNames();
+  const composer = useRef<ComposerHandle>(null);
+  const actions = useRef<ActionsHandle>(null);
+  const thread = useRef<HTMLDivElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useImperativeHandle(commands, () => ({
+    reply: () => composer.current?.focusReply(),
+    resolve: () => actions.current?.resolve(),
+    assign: () => actions.current?.assign(),
+    focusThread: () => heading.current?.focus(),
+  }));
+  // Newest message in view when the thread loads or grows.
+  const count = messages.data?.length ?? 0;
+  useEffect(() => {
+    thread.current?.scrollTo({ top: thread.current.scrollHeight });
+  }, [count]);
+
+  if (moment.isError) return <ErrorNotice error={moment.error} title="This moment did not load" onRetry={() => void moment.refetch()} />;
+  if (!moment.data) return <PaneSkeleton />;
+  const m = moment.data;
+  const name = customerName(customer.data);
+
+  return (
+    <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
+      <Box style={{ display: 'flex', flexDirection: 'column', flex: 1, minWidth: 0 }}>
+        <Box px="lg" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+          <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
+            <Stack gap={4} style={{ minWidth: 0 }}>
+              <Title order={2} size="h4" ref={heading} tabIndex={-1} style={{ outlineOffset: 2 }} data-testid="moment-subject">
+                {m.subject || '(no subject)'}
+              </Title>
+              <Group gap={6}>
+                <Text size="sm" c="dimmed">
+                  with{' '}
+                  <Anchor component={Link} to={`/customers/${m.customerId}`} size="sm">
+                    {name}
+                  </Anchor>
+                </Text>
+                <Badge size="sm" variant="outline" color="gray">
+                  {channelLabel(m.channel)}
+                </Badge>
+                <Badge size="sm" variant="light" color={STATUS_COLOR[m.status]} data-testid="moment-status">
+                  {m.status}
+                </Badge>
+                {m.priority !== 'normal' && (
+                  <Badge size="sm" variant="light" color={PRIORITY_COLOR[m.priority]}>
+                    {m.priority}
+                  </Badge>
+                )}
+                {m.tags.map((t) => (
+                  <Badge key={t} size="sm" variant="dot" color="gray">
+                    {t}
+                  </Badge>
+                ))}
+              </Group>
+            </Stack>
+            <Stack gap={6} align="flex-end">
+              <SlaTimer sla={m.sla} />
+              <MomentActions ref={actions} moment={m} viewer={viewer} />
+            </Stack>
+          </Group>
+        </Box>
+        <HandoffBanner moment={m} viewer={viewer} />
+        <ScrollArea viewportRef={thread} style={{ flex: 1 }} px="lg" py="md" type="auto">
+          {messages.isPending ? (
+            <Stack>
+              <Skeleton height={60} width="60%" />
+              <Skeleton height={60} width="50%" ml="auto" />
+            </Stack>
+          ) : messages.isError ? (
+            <ErrorNotice error={messages.error} title="The conversation did not load" onRetry={() => void messages.refetch()} />
+          ) : (
+            <Box py="xs">
+              <Thread messages={messages.data} customerName={name} />
+            </Box>
+          )}
+        </ScrollArea>
+        <Composer ref={composer} moment={m} messages={messages.data ?? []} viewer={viewer} readOnly={viewer.role === 'analyst'} />
+      </Box>
+      <Box component="aside" aria-label="Details" w={300} p="md" style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto', flexShrink: 0 }}>
+        <Stack gap="md">
+          <Detail label="Owner" value={m.ownerId === viewer.agentId ? `${agentName(m.ownerId)} (you)` : agentName(m.ownerId)} testId="moment-owner" />
+          <Detail label="Team" value={teamName(m.teamId)} />
+          {m.queued && m.queuedAt && <Detail label="Waiting in line since" value={fullTime(m.queuedAt)} />}
+          {m.snoozedUntil && m.status === 'snoozed' && <Detail label="Snoozed until" value={fullTime(m.snoozedUntil)} />}
+          <Detail label="Opened" value={fullTime(m.createdAt)} />
+          {m.status !== 'resolved' && m.status !== 'closed' && <SlaDeadlines sla={m.sla} />}
+          <Divider />
+          <div>
+            <Text size="xs" fw={600} c="dimmed" tt="uppercase" mb="xs">
+              Ownership history
+            </Text>
+            <OwnershipHistory momentId={m.id} />
+          </div>
+        </Stack>
+      </Box>
+    </Box>
+  );
+}
+
+function Detail({ label, value, testId }: { readonly label: string; readonly value: string; readonly testId?: string }) {
+  return (
+    <div>
+      <Text size="xs" fw={600} c="dimmed" tt="uppercase">
+        {label}
+      </Text>
+      <Text size="sm" data-testid={testId}>
+        {value}
+      </Text>
+    </div>
+  );
+}
+
+function SlaDeadlines({ sla }: { readonly sla: Moment['sla'] }) {
+  const rows = [
+    ['First response due', sla.firstResponseDue],
+    ['Next response due', sla.nextResponseDue],
+    ['Resolution due', sla.resolutionDue],
+  ].filter((r): r is [string, string] => r[1] !== null);
+  return (
+    <>
+      {rows.map(([label, at]) => (
+        <Detail key={label} label={label} value={fullTime(at)} />
+      ))}
+    </>
+  );
+}
+
+function customerName(customer: Customer | undefined): string {
+  const traits = customer?.traits ?? {};
+  const name = typeof traits.name === 'string' ? traits.name : [traits.firstName, traits.lastName].filter((x) => typeof x === 'string').join(' ');
+  if (name) return name;
+  if (typeof traits.email === 'string') return traits.email;
+  return customer ? 'the customer' : '…';
+}
+
+function PaneSkeleton() {
+  return (
+    <Stack p="lg" gap="md" aria-busy="true" aria-label="Loading the moment">
+      <Skeleton height={24} width="50%" />
+      <Skeleton height={14} width="30%" />
+      <Skeleton height={80} mt="md" />
+      <Skeleton height={80} width="70%" ml="auto" />
+    </Stack>
+  );
+}

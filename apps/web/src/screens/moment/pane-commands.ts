@@ -1,0 +1,7 @@
+/** What the inbox's shortcuts ask of the open moment (the pane fills these in when it mounts). */
+export type PaneCommands = {
+  readonly reply: () => void;
+  readonly resolve: () => void;
+  readonly assign: () => void;
+  readonly focusThread: () => void;
+};

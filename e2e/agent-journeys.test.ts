@@ -1,0 +1,132 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot, seriousA11yViolations } from './support/browser.ts';
+import { startSeededTouchpoint, type Person, type Seeded } from './support/touchpoint.ts';
+
+/**
+ * The agent web app end to end, in Debian's chromium against a real server: sign in, work a
+ * moment, hand it to another team and watch it arrive live in a colleague's browser, who
+ * accepts and resolves it; roles see only what they may.
+ */
+describe('agent web app journeys', () => {
+  let tp: Seeded;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let bob: Page;
+  let ana: Page;
+
+  beforeAll(async () => {
+    [tp, browser] = await Promise.all([startSeededTouchpoint(), launchChromium()]);
+  }, 180_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await tp?.s.stop();
+  });
+
+  async function signedIn(person: Person, options: { readonly shoot?: string } = {}): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${tp.s.url}/`);
+    await page.getByRole('heading', { name: 'Sign in to Touchpoint' }).waitFor();
+    await page.getByLabel(/^Email/).fill(person.email);
+    await page.getByLabel(/^Password/).fill(person.password);
+    if (options.shoot) await screenshot(page, options.shoot);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    return page;
+  }
+  const row = (page: Page, subject: string) => page.getByRole('option').filter({ hasText: subject });
+
+  it('signs in and shows the inbox, with the workspace and live updates on', async () => {
+    bob = await signedIn(tp.bob, { shoot: '01-sign-in' });
+    expect(new URL(bob.url()).pathname).toBe('/inbox');
+    await bob.getByTestId('workspace-name').filter({ hasText: 'Acme' }).waitFor();
+    await row(bob, 'Card charged twice').waitFor();
+    await expect.poll(() => bob.getByRole('option').count()).toBe(4);
+    await bob.getByRole('tab', { name: /Mine\s*4/ }).waitFor();
+    await bob.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await screenshot(bob, '02-inbox');
+    expect(await seriousA11yViolations(bob)).toEqual([]);
+  });
+
+  it('opens a moment, replies, and shows the reply in the thread with its delivery state', async () => {
+    await row(bob, 'Card charged twice').click();
+    await bob.getByTestId('moment-subject').filter({ hasText: 'Card charged twice' }).waitFor();
+    await bob.getByTestId('message').filter({ hasText: 'Hi, I was charged twice for order 1042' }).waitFor();
+    await bob.getByRole('timer').waitFor(); // the SLA countdown
+    await bob.getByRole('textbox', { name: 'Reply' }).fill('So sorry, Ann: I have refunded the second charge.');
+    await bob.getByRole('button', { name: 'Send reply' }).click();
+    const reply = bob.getByTestId('message').filter({ hasText: 'I have refunded the second charge' });
+    await reply.getByTestId('delivery-state').filter({ hasText: 'Queued' }).waitFor();
+    // The worker hands the reply to its channel; this moment came through the API with no channel
+    // connected, so delivery fails honestly, with the reason, and the thread shows it live.
+    await tp.s.tp.worker.drain();
+    await reply.getByTestId('delivery-state').filter({ hasText: 'Failed' }).waitFor();
+    await reply.getByTestId('delivery-error').filter({ hasText: 'no chat channel' }).or(reply.getByTestId('delivery-error').filter({ hasText: 'channel' })).first().waitFor();
+    await screenshot(bob, '03-moment');
+    expect(await seriousA11yViolations(bob)).toEqual([]);
+  });
+
+  it("hands off to Service: the moment arrives live in Ana's browser, she accepts it, and it leaves Bob's list", async () => {
+    ana = await signedIn(tp.ana);
+    await ana.getByRole('tab', { name: /My teams/ }).click();
+    await ana.getByTestId('inbox-empty').waitFor();
+
+    await bob.getByRole('button', { name: 'More actions' }).click();
+    await bob.getByRole('menuitem', { name: 'Hand off…' }).click();
+    const dialog = bob.getByRole('dialog', { name: 'Hand off' });
+    await dialog.getByRole('combobox', { name: 'Team' }).click();
+    await bob.getByRole('option', { name: 'Service' }).click();
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill('billing question');
+    await dialog.getByRole('textbox', { name: /Context/ }).fill('Refunded one charge; the customer asks about the invoice.');
+    await dialog.getByRole('button', { name: 'Hand off' }).click();
+    await bob.getByTestId('handoff-banner').filter({ hasText: 'Hand-off to Service pending' }).waitFor();
+
+    // No reload: the stream brings it into Ana's team view.
+    const arrived = row(ana, 'Card charged twice');
+    await arrived.filter({ hasText: 'Hand-off for you' }).waitFor();
+    await arrived.click();
+    const banner = ana.getByTestId('handoff-banner');
+    await banner.filter({ hasText: 'Bob handed this over to Service' }).waitFor();
+    await screenshot(ana, '04-handoff-received');
+    await banner.getByRole('button', { name: 'Accept' }).click();
+    await ana.getByTestId('moment-owner').filter({ hasText: 'Ana (you)' }).waitFor();
+    await ana.getByTestId('ownership-history').getByText(/Sales → Service, accepted by Ana \d\d:\d\d, reason: billing question/).waitFor();
+
+    await row(bob, 'Card charged twice').waitFor({ state: 'detached' });
+    await bob.getByRole('tab', { name: /Mine\s*3/ }).waitFor();
+  });
+
+  it('resolves it with the keyboard', async () => {
+    await ana.getByRole('listbox', { name: 'Moments' }).focus();
+    await ana.keyboard.press('e');
+    await ana.getByTestId('moment-status').filter({ hasText: 'resolved' }).waitFor();
+    // Resolved work leaves the active list, and the timer stops counting.
+    await row(ana, 'Card charged twice').waitFor({ state: 'detached' });
+    await ana.getByTestId('ownership-history').waitFor();
+    await screenshot(ana, '05-resolved');
+  });
+
+  it('shows Settings only to the roles that may use it', async () => {
+    const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+    expect(await nav(bob).getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    const zoe = await signedIn(tp.zoe);
+    await nav(zoe).getByRole('link', { name: 'Inbox' }).waitFor();
+    expect(await nav(zoe).getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await zoe.goto(`${tp.s.url}/settings`);
+    await zoe.getByText('This page is for admins').waitFor();
+    await screenshot(zoe, '06-settings-forbidden');
+    const owner = await signedIn(tp.owner);
+    await nav(owner).getByRole('link', { name: 'Settings' }).waitFor();
+  });
+
+  it('signs out: the session ends and the app asks to sign in again', async () => {
+    await bob.getByRole('button', { name: /Bob/ }).click();
+    await bob.getByRole('menuitem', { name: 'Sign out' }).click();
+    await bob.getByRole('heading', { name: 'Sign in to Touchpoint' }).waitFor();
+    await bob.goto(`${tp.s.url}/inbox`);
+    await bob.getByRole('heading', { name: 'Sign in to Touchpoint' }).waitFor();
+  });
+});

@@ -1,0 +1,55 @@
+import { ensureWebAppBuilt } from '@touchpoint/web/build';
+import { startServer, type Running } from '../../apps/server/test/harness.ts';
+
+export type Person = { readonly id: string; readonly name: string; readonly email: string; readonly password: string };
+export type Seeded = {
+  readonly s: Running;
+  readonly teams: { readonly sales: string; readonly service: string };
+  readonly bob: Person;
+  readonly ana: Person;
+  readonly zoe: Person;
+  readonly owner: Person;
+};
+
+const PASSWORD = 'a long enough password';
+
+/** What a test needs from an API call: the body, or a thrown error naming what failed. */
+async function ok(s: Running, method: string, route: string, body?: unknown, key?: string): Promise<any> {
+  const res = await s.api(method, route, body, key);
+  if (res.status >= 300) throw new Error(`${method} ${route} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/**
+ * A real Touchpoint (in this process, SQLite) serving the built web app, with an organisation
+ * and an inbox made through the API: Sales (Bob) and Service (Ana) teams, an analyst (Zoe),
+ * SLA policies, and moments for Bob across channels.
+ */
+export async function startSeededTouchpoint(): Promise<Seeded> {
+  await ensureWebAppBuilt();
+  const s = await startServer('sqlite');
+  const person = async (name: string, role: string): Promise<Person> => {
+    const email = `${name.toLowerCase()}@acme.test`;
+    const created = await ok(s, 'POST', '/api/v1/agents', { email, name, role, password: PASSWORD });
+    if (role !== 'analyst') await ok(s, 'PUT', `/api/v1/agents/${created.id}/presence`, { presence: 'online' });
+    return { id: created.id, name, email, password: PASSWORD };
+  };
+  const bob = await person('Bob', 'agent');
+  const ana = await person('Ana', 'agent');
+  const zoe = await person('Zoe', 'analyst');
+  const sales = (await ok(s, 'POST', '/api/v1/teams', { key: 'sales', name: 'Sales', agentIds: [bob.id] })).id as string;
+  const service = (await ok(s, 'POST', '/api/v1/teams', { key: 'service', name: 'Service', agentIds: [ana.id] })).id as string;
+  await ok(s, 'PATCH', '/api/v1/workspace/settings', { moments: { defaultTeamId: sales } });
+  await ok(s, 'POST', '/api/v1/sla-policies', { name: 'Standard', firstResponseMinutes: 60, resolutionMinutes: 8 * 60, warnBeforeMinutes: 15 });
+  await ok(s, 'POST', '/api/v1/sla-policies', { name: 'Urgent', priority: 'urgent', firstResponseMinutes: 20, resolutionMinutes: 120, warnBeforeMinutes: 5 });
+  const moments: [string, string, string, string, string, string][] = [
+    ['email:ann@example.com', 'Ann Lee', 'email', 'Card charged twice', 'Hi, I was charged twice for order 1042. Can you refund one?', 'high'],
+    ['phone:+14155552671', 'Raj Patel', 'whatsapp', 'Where is my parcel?', 'My parcel was due yesterday, tracking says nothing.', 'normal'],
+    ['email:li@example.com', 'Li Wei', 'chat', 'Upgrade to the Pro plan', 'Hello! What do I get with Pro, and can I pay yearly?', 'normal'],
+    ['email:sam@example.com', 'Sam Okafor', 'email', 'Cannot log in', 'The password reset link says it has expired.', 'urgent'],
+  ];
+  for (const [identity, name, channel, subject, body, priority] of moments) {
+    await ok(s, 'POST', '/api/v1/moments', { identity, name, channel, subject, priority, message: { body } });
+  }
+  return { s, teams: { sales, service }, bob, ana, zoe, owner: { id: s.workspace.ownerId, name: 'Owner', email: 'owner@acme.test', password: 'correct horse battery' } };
+}
