@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
-import { momentJobs } from './modules/moments/sweep-jobs.ts';
-import { MOMENT_EVENTS, type MomentsCtx } from './modules/moments/index.ts';
+import { createStreamHub, momentJobs, MOMENT_EVENTS, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
 import { channelReplyCheck } from './channels/check-reply.ts';
 import { deliverReply } from './channels/deliver-reply.ts';
 import { startSmtpServer, type SmtpServer } from './channels/email/start-smtp-server.ts';
-import { createStreamHub, type StreamHub } from './modules/moments/stream-hub.ts';
 import { sweepLifecycle } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';

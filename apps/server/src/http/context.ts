@@ -1,6 +1,5 @@
 import type { IngestQueue } from '../modules/collect/index.ts';
-import type { MomentsCtx } from '../modules/moments/index.ts';
-import type { StreamHub } from '../modules/moments/stream-hub.ts';
+import type { MomentsCtx, StreamHub } from '../modules/moments/index.ts';
 import type { Authenticator, Principal, SettingsCache } from '../modules/workspaces/index.ts';
 import type { Deps } from '../platform/deps.ts';
 import type { Metrics } from '../platform/metrics.ts';

@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { MomentCounts, MomentListQuery } from '@touchpoint/contracts';
 import { viewerOf } from '../modules/moments/index.ts';
 // Not yet re-exported by the moments module's index.ts (owned by the lead).
-import { countMoments, listMoments } from '../modules/moments/list-moments.ts';
+import { countMoments, listMoments } from '../modules/moments/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';

@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
 import { ClientFrame, STREAM_PROTOCOL, StreamQuery } from '@touchpoint/contracts';
-import type { HubSocket } from '../modules/moments/stream-hub.ts';
+import type { HubSocket } from '../modules/moments/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { sessionCookieForSocket } from './api-auth.ts';

@@ -17,3 +17,6 @@ export { type Caller } from './caller.ts';
 export { MOMENT_EVENTS } from './moments.events.ts';
 export { loadOutbound, recordDelivery, type OutboundReply, type DeliveryState } from './delivery.ts';
 export { type InboundMessage } from './customer-wrote.ts';
+export { listMoments, countMoments, type MomentFilters, type MomentPage, type MomentCounts } from './list-moments.ts';
+export { createStreamHub, type StreamHub, type HubSocket } from './stream-hub.ts';
+export { momentJobs } from './sweep-jobs.ts';
