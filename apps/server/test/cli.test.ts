@@ -164,7 +164,7 @@ describe('init, keys, migrate, import', () => {
 });
 
 describe('serve on an empty data directory', () => {
-  it('loads the Demo workspace, with customers in several stages and two business units', async () => {
+  it('loads the Demo workspace: customers in several stages, two business units, channels and an inbox', async () => {
     const dataDir = tempDir();
     // TOUCHPOINT_DEMO unset: the default is to load the Demo.
     const server = await spawnServer(['--data', dataDir], { TOUCHPOINT_DEMO: undefined }, 90_000);
@@ -187,6 +187,15 @@ describe('serve on an empty data directory', () => {
 
     const units = await get(`${server.url}/api/v1/business-units`, apiKey);
     expect(units.body.data.map((u: { name: string }) => u.name).sort()).toEqual(['Northwind Home', 'Northwind Outdoor']);
+
+    // A realistic inbox: one channel of each kind, teams, open and breaching moments.
+    const channels = await get(`${server.url}/api/v1/channels`, apiKey);
+    expect(channels.body.data.map((c: { kind: string }) => c.kind).sort()).toEqual(['api', 'chat', 'email', 'instagram', 'messenger', 'sms', 'voice', 'whatsapp']);
+    const counts = await get(`${server.url}/api/v1/moments/counts`, apiKey);
+    expect(counts.body.all).toBeGreaterThan(10);
+    expect(counts.body.breached).toBeGreaterThan(0);
+    const teams = await get(`${server.url}/api/v1/teams`, apiKey);
+    expect(teams.body.data.map((t: { key: string }) => t.key)).toEqual(expect.arrayContaining(['marketing', 'sales', 'service', 'social']));
     expect(await server.kill('SIGTERM')).toBe(0);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { AppError } from '../platform/errors.ts';
 import { parseJsonObject } from '../platform/json.ts';
 import { seededRandom } from '../platform/seeded-random.ts';
 import { createAgent, createTeam, updateSettings } from '../modules/workspaces/index.ts';
+import { createChannel, type ChannelKind } from '../modules/channels/index.ts';
 import {
   acceptHandoff,
   addMessage,
@@ -40,8 +41,8 @@ const PEOPLE = [
   { key: 'aisha', name: 'Aisha Okafor', team: 'service', skills: ['en', 'returns'], capacity: { '*': 8, chat: 3, voice: 1 } },
   { key: 'jonas', name: 'Jonas Weber', team: 'service', skills: ['en', 'de', 'returns'], capacity: { '*': 8, chat: 2, voice: 1 } },
   { key: 'priya', name: 'Priya Nair', team: 'service', skills: ['en', 'billing', 'returns'], capacity: { '*': 8, chat: 3, voice: 1 } },
-  { key: 'chloe', name: 'Chloe Martin', team: 'social', skills: ['en', 'fr'], capacity: { '*': 10, social: 6 } },
-  { key: 'mateus', name: 'Mateus Costa', team: 'social', skills: ['en', 'pt'], capacity: { '*': 8, social: 5 } },
+  { key: 'chloe', name: 'Chloe Martin', team: 'social', skills: ['en', 'fr'], capacity: { '*': 10, instagram: 6, messenger: 6 } },
+  { key: 'mateus', name: 'Mateus Costa', team: 'social', skills: ['en', 'pt'], capacity: { '*': 8, instagram: 5, messenger: 5 } },
 ] as const;
 type PersonKey = (typeof PEOPLE)[number]['key'];
 type TeamKey = 'marketing' | 'sales' | 'service' | 'social';
@@ -56,7 +57,7 @@ const TEAMS: readonly { key: TeamKey; name: string; strategy: 'round_robin' | 'l
 const RULES: readonly { name: string; conditions: Record<string, unknown>; team: TeamKey; requiredSkills?: string[] }[] = [
   { name: 'Billing and refunds', conditions: { keywords: ['refund', 'invoice', 'charged', 'payment'] }, team: 'service', requiredSkills: ['billing'] },
   { name: 'Returns and exchanges', conditions: { keywords: ['return', 'exchange', 'wrong size'] }, team: 'service', requiredSkills: ['returns'] },
-  { name: 'Social media', conditions: { channels: ['social'] }, team: 'social' },
+  { name: 'Social media', conditions: { channels: ['instagram', 'messenger'] }, team: 'social' },
   { name: 'Sales enquiries', conditions: { keywords: ['quote', 'bulk', 'wholesale', 'discount', 'in stock'] }, team: 'sales' },
   { name: 'Partnerships and newsletter', conditions: { keywords: ['partnership', 'collaboration', 'newsletter', 'unsubscribe'] }, team: 'marketing' },
 ];
@@ -68,7 +69,7 @@ const TOPICS: readonly Topic[] = [
   { channels: ['email', 'chat', 'sms'], subject: 'Charged twice', opening: ['I was charged twice for order #{n}, please refund the second payment.', 'My card shows two payments for the same order #{n}. Can I get a refund?'], reply: 'Sorry about that. I can see the duplicate payment and have issued a refund; it takes 3–5 working days to show.', followUp: 'Thanks. Could you send me the invoice for the remaining payment?', tags: ['billing'] },
   { channels: ['email', 'chat', 'whatsapp'], subject: 'Return and exchange', opening: ['The Midweight Zip Hoodie is the wrong size, can I exchange it for a large?', 'I would like to return the daypack from order #{n}, it is not what I expected.'], reply: 'Of course. I have emailed you a prepaid return label; the exchange ships as soon as the parcel is scanned.', followUp: 'Label printed, dropping it off tomorrow. Thank you!', tags: ['returns'] },
   { channels: ['email', 'chat', 'voice'], subject: 'Wholesale quote', opening: ['Can you send a quote for a bulk order of 40 Organic Cotton Tees with our logo?', 'Is the Insulated Steel Bottle in stock in 200 units? We would like a wholesale discount.'], reply: 'Happy to help. I have attached a quote with our volume discount; delivery would be in about ten days.', followUp: 'Looks good. Can we pay by bank transfer?', tags: ['b2b'] },
-  { channels: ['social'], subject: 'Comment on our post', opening: ['@northwind the new head torch is brilliant on night hikes!', '@northwind my parcel has been "out for delivery" for a week, not impressed.'], reply: 'Thanks for telling us! We have sent you a direct message so we can look into it.', followUp: 'Got your DM, replied there.', tags: ['social'] },
+  { channels: ['instagram', 'messenger'], subject: 'Message about our post', opening: ['@northwind the new head torch is brilliant on night hikes!', '@northwind my parcel has been "out for delivery" for a week, not impressed.'], reply: 'Thanks for telling us! We have sent you a direct message so we can look into it.', followUp: 'Got your DM, replied there.', tags: ['social'] },
   { channels: ['email'], subject: 'Partnership request', opening: ['Hi! I run an outdoor blog with 80k readers and would love a collaboration on your autumn range.', 'Please unsubscribe me from the newsletter, I get three emails a week.'], reply: 'Thank you for reaching out. I have passed this to our partnerships lead and will get back to you this week.', followUp: 'Great, looking forward to it.', tags: ['marketing'] },
   { channels: ['chat', 'whatsapp', 'voice', 'sms'], subject: 'Product question', opening: ['Does the Daypack 22 L fit a 15 inch laptop?', 'Are the Merino Hiking Socks machine washable?'], reply: 'Good question: yes, and our care guide is on the product page under "Details".', followUp: 'Perfect, ordering now.', tags: ['product'] },
 ];
@@ -121,6 +122,7 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
   await createSlaPolicy(deps, { workspaceId, actor, name: 'High', priority: 'high', firstResponseMinutes: 60, nextResponseMinutes: 240, resolutionMinutes: 1440, businessHoursId: hours.id, warnBeforeMinutes: 15, breachActions: ['notify_lead'] });
   await createSlaPolicy(deps, { workspaceId, actor, name: 'Normal', priority: 'normal', firstResponseMinutes: 240, nextResponseMinutes: 480, resolutionMinutes: 2880, businessHoursId: hours.id, warnBeforeMinutes: 30 });
   for (const id of people.values()) await setPresence(ctx, { workspaceId, agentId: id, presence: 'online', actor });
+  const channels = await createDemoChannels(deps, workspaceId, units.map((u) => u.id), actor);
 
   const customers = await deps.db
     .selectFrom('customer')
@@ -170,7 +172,8 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
     const r = random();
     const priority: Priority = r < 0.05 ? 'urgent' : r < 0.25 ? 'high' : r < 0.92 ? 'normal' : 'low';
     let momentId = '';
-    const customerWrites = (body: string) => openMoment(ctx, { workspaceId, actor: 'channel', customer: { customerId: customer.id }, channel, message: { body } });
+    const channelId = channels.get(channel) ?? null;
+    const customerWrites = (body: string) => openMoment(ctx, { workspaceId, actor: 'channel', customer: { customerId: customer.id }, channel, channelId, message: { body } });
     const reply = async (then: () => void) => {
       const m = await current(momentId);
       const sent = await addMessage(ctx, { workspaceId, momentId, caller: as(m.owner_id), direction: 'out', body: text(portuguese ? PORTUGUESE.reply : topic.reply) });
@@ -214,7 +217,8 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
         actor: 'channel',
         customer: { customerId: customer.id },
         channel,
-        subject: channel === 'chat' || channel === 'social' || channel === 'sms' || channel === 'whatsapp' ? null : portuguese ? PORTUGUESE.subject : topic.subject,
+        channelId,
+        subject: channel === 'chat' || channel === 'instagram' || channel === 'messenger' || channel === 'sms' || channel === 'whatsapp' ? null : portuguese ? PORTUGUESE.subject : topic.subject,
         message: { body: text(portuguese ? PORTUGUESE.opening : pick(topic.opening)) },
         priority,
         language: portuguese ? 'pt' : 'en',
@@ -311,4 +315,30 @@ async function withoutFsync(deps: Deps, work: () => Promise<void>): Promise<void
   } finally {
     await sql.raw(`pragma synchronous = ${Number.isInteger(previous) ? previous : 2}`).execute(deps.db);
   }
+}
+
+/**
+ * One channel of each kind, so the inbox shows where each conversation came from and what it
+ * cost. They point at no real provider account (secrets are random): connect real credentials
+ * in Settings → Channels to send; until then replies show failed with the provider's reason.
+ */
+async function createDemoChannels(deps: Deps, workspaceId: string, units: readonly string[], actor: string): Promise<Map<string, string>> {
+  const secret = () => randomBytes(24).toString('base64url');
+  const meta = () => ({ accessToken: secret(), appSecret: secret(), verifyToken: secret() });
+  const specs: readonly { kind: ChannelKind; name: string; address?: string; settings: Record<string, unknown>; secrets: Record<string, string>; cost: number }[] = [
+    { kind: 'email', name: 'Support email', address: 'support@demo.touchpoint.local', settings: {}, secrets: {}, cost: 0.9 },
+    { kind: 'chat', name: 'Website chat', settings: { allowedOrigins: ['http://localhost:3000'] }, secrets: { identitySecret: secret() }, cost: 0.6 },
+    { kind: 'whatsapp', name: 'WhatsApp', address: '+44 7700 900100', settings: { phoneNumberId: 'demo-phone-number' }, secrets: meta(), cost: 0.35 },
+    { kind: 'messenger', name: 'Messenger', address: 'demo-page', settings: { pageId: 'demo-page' }, secrets: meta(), cost: 0.2 },
+    { kind: 'instagram', name: 'Instagram', address: 'demo-instagram', settings: { accountId: 'demo-instagram' }, secrets: meta(), cost: 0.2 },
+    { kind: 'sms', name: 'SMS', address: '+44 7700 900200', settings: { accountSid: 'ACdemo' }, secrets: { authToken: secret() }, cost: 0.05 },
+    { kind: 'voice', name: 'Phone line', address: '+44 7700 900300', settings: { accountSid: 'ACdemo' }, secrets: { authToken: secret() }, cost: 4.5 },
+    { kind: 'api', name: 'Shop integration', settings: { outboundUrl: 'http://127.0.0.1:9/demo-shop' }, secrets: { signingSecret: `whsec_${randomBytes(24).toString('base64')}` }, cost: 0.1 },
+  ];
+  const ids = new Map<string, string>();
+  for (const [i, c] of specs.entries()) {
+    const created = await createChannel(deps, { workspaceId, kind: c.kind, name: c.name, address: c.address ?? null, settings: c.settings, secrets: c.secrets, costPerContact: c.cost, currency: 'GBP', businessUnitId: units[i % Math.max(units.length, 1)] ?? null, actor });
+    ids.set(c.kind, created.id);
+  }
+  return ids;
 }
