@@ -6,11 +6,13 @@ import { requireBearer } from './api-auth.ts';
 import { refuseUnstorableText } from './refuse-unstorable-text.ts';
 import type { HttpContext } from './context.ts';
 import { channelsRoutes } from './channels.routes.ts';
+import { chatAgentRoutes } from './chat-agent.routes.ts';
 import { apiWebhooksRoutes } from './api-webhooks.routes.ts';
 import { customersRoutes } from './customers.routes.ts';
 import { metaWebhooksRoutes } from './meta-webhooks.routes.ts';
 import { twilioWebhooksRoutes } from './twilio-webhooks.routes.ts';
 import { widgetRoutes } from './widget.routes.ts';
+import { webAppRoutes } from './web-app.routes.ts';
 import { momentListRoutes } from './moment-list.routes.ts';
 import { momentSettingsRoutes } from './moment-settings.routes.ts';
 import { momentsRoutes } from './moments.routes.ts';
@@ -76,6 +78,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
       await momentSettingsRoutes(scope, ctx);
       await slaRoutes(scope, ctx);
       await channelsRoutes(scope, ctx);
+      await chatAgentRoutes(scope, ctx);
     },
     { prefix: '/api/v1' },
   );
@@ -87,6 +90,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(async (scope) => apiWebhooksRoutes(scope, ctx), { prefix: '/webhooks/api' });
   // The chat widget: its loader, its frame, and the visitors' socket.
   await app.register(async (scope) => widgetRoutes(scope, ctx));
+  await app.register(async (scope) => webAppRoutes(scope, ctx));
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

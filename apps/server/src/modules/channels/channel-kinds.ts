@@ -13,6 +13,8 @@ export const CHANNEL_REQUIREMENTS: Readonly<Record<ChannelKind, { readonly setti
   // with secrets.smtpPassword; secrets.replyTokenSecret is made on the first inbound mail (signs reply+ addresses).
   email: { settings: [], secrets: [], address: true },
   // settings.allowedOrigins: sites that may embed the widget; secrets.identitySecret signs user ids.
+  // Optional settings (channels/chat/chat-settings.ts): title, greeting, askEmail, businessHoursId,
+  // followUpChannelId (an email channel for offline follow-up), visitorMessagesPerMinute.
   chat: { settings: ['allowedOrigins'], secrets: ['identitySecret'], address: false },
   whatsapp: { settings: ['phoneNumberId'], secrets: ['accessToken', 'appSecret', 'verifyToken'], address: true },
   messenger: { settings: ['pageId'], secrets: ['accessToken', 'appSecret', 'verifyToken'], address: true },

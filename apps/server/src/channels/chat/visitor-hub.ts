@@ -1,0 +1,372 @@
+import { createHash } from 'node:crypto';
+import { originAllowed, parseClientFrame, VisitorClose, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
+import { findChannelById, type ChannelRecord } from '../../modules/channels/index.ts';
+import type { IngestQueue } from '../../modules/collect/index.ts';
+import { recordDelivery, type MomentsCtx, type OutboundReply } from '../../modules/moments/index.ts';
+import type { StreamHub } from '../../modules/moments/stream-hub.ts';
+import { normalizeIdentity, type Touchpoint } from '../../modules/profiles/index.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { receiveInbound } from '../receive-inbound.ts';
+import { chatSettingsOf } from './chat-settings.ts';
+import { isOpenNow } from './is-open-now.ts';
+import { verifyUserHash } from './verify-user-hash.ts';
+import { openFeed, type Feed, type FeedMember } from './visitor-feed.ts';
+import { historyOf, latestSeq, messageByClientId, replayOf, repliesAmong, visibleMoments, visitorAttachment, visitorMessagesByIds, visitorProfile, type Visible } from './visitor-queries.ts';
+
+/** The part of a `ws` WebSocket the hub uses. */
+export type VisitorSocket = {
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  ping(): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): unknown;
+  on(event: 'pong' | 'close', listener: () => void): unknown;
+};
+
+/** What the socket's URL and headers said. */
+export type VisitorRequest = {
+  readonly channelId: string;
+  readonly visitor: string;
+  readonly userId: string | null;
+  readonly userHash: string | null;
+  /** The client's cursor; null for a first connection (history instead of replay). */
+  readonly after: number | null;
+  /** The Origin header (browsers send it; the frame's origin is Touchpoint's own). */
+  readonly origin: string | null;
+  readonly host: string | null;
+};
+
+export type ChatContext = { readonly deps: Deps; readonly moments: MomentsCtx; readonly stream: StreamHub; readonly ingest: IngestQueue };
+
+/** Connected visitors of this process. */
+export type VisitorHub = {
+  readonly deps: Deps;
+  /** Takes a visitor's socket: checks who and where they are, replays, then keeps them live. */
+  readonly accept: (socket: VisitorSocket, request: VisitorRequest) => void;
+  /** Shows a reply being sent to the visitor's sockets on this process; how many got it, and the message's external id. */
+  readonly pushReply: (reply: OutboundReply) => Promise<{ readonly reached: number; readonly externalId: string | null }>;
+  readonly connections: () => number;
+  readonly close: () => Promise<void>;
+};
+
+export type VisitorHubOptions = { readonly heartbeatMs?: number; readonly maxBufferedBytes?: number; readonly feedIdleMs?: number };
+
+type Session = Omit<FeedMember, 'addresses'> & {
+  readonly addresses: string[];
+  readonly socket: VisitorSocket;
+  channel: ChannelRecord | null;
+  visitor: string;
+  /** Verified user id, or null for an anonymous visitor. */
+  userId: string | null;
+  /** Who the visitor writes as: `user_id:…` when verified, else `anonymous_id:…`. */
+  identity: string;
+  feed: Feed | null;
+  /** The moment the visitor's next message continues. */
+  current: string | null;
+  /** Highest seq sent: a frame at or below it is a repeat. */
+  sent: number;
+  ready: boolean;
+  closed: boolean;
+  alive: boolean;
+  inbox: Promise<void>;
+  /** Rate limit: a token bucket refilled at the channel's visitorMessagesPerMinute. */
+  tokens: number;
+  perSecond: number;
+  burst: number;
+  refilledAt: number;
+  typingAt: number;
+};
+
+const VISITOR_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = {}): VisitorHub {
+  const { deps } = ctx;
+  const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const feedIdleMs = options.feedIdleMs ?? 30_000;
+  const sessions = new Set<Session>();
+  const feeds = new Map<string, Feed>();
+  const idle = new Map<Feed, NodeJS.Timeout>();
+  const linked = new Set<string>();
+  let stopped = false;
+
+  const heartbeat = setInterval(() => {
+    for (const s of sessions) {
+      // No pong since the last ping: the visitor's tab is gone without a close.
+      if (!s.alive) s.socket.terminate();
+      else {
+        s.alive = false;
+        s.socket.ping();
+      }
+    }
+  }, options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  function send(s: Session, frame: ServerFrame): void {
+    if (s.closed) return;
+    s.socket.send(JSON.stringify(frame));
+    if (s.socket.bufferedAmount > maxBuffered) drop(s, 1013, 'too slow: reconnect and resume from your cursor');
+  }
+
+  function drop(s: Session, code: number, reason: string): void {
+    if (s.closed) return;
+    leave(s);
+    s.socket.close(code, reason);
+  }
+
+  function leave(s: Session): void {
+    if (s.closed) return;
+    s.closed = true;
+    sessions.delete(s);
+    const feed = s.feed;
+    if (!feed) return;
+    feed.leave(s);
+    // A feed without visitors stops following the stream after a while (a reload comes back soon).
+    if (feed.size() === 0 && !idle.has(feed)) {
+      const timer = setTimeout(() => {
+        idle.delete(feed);
+        if (feed.size() === 0) feed.close(1000, 'idle');
+      }, feedIdleMs);
+      timer.unref();
+      idle.set(feed, timer);
+    }
+  }
+
+  function feedOf(workspaceId: string): Feed {
+    let feed = feeds.get(workspaceId);
+    if (!feed) {
+      feed = openFeed(deps, ctx.stream, workspaceId, (gone) => {
+        if (feeds.get(workspaceId) === gone) feeds.delete(workspaceId);
+        clearTimeout(idle.get(gone));
+        idle.delete(gone);
+      });
+      feeds.set(workspaceId, feed);
+    }
+    clearTimeout(idle.get(feed));
+    idle.delete(feed);
+    return feed;
+  }
+
+  function accept(socket: VisitorSocket, request: VisitorRequest): void {
+    const s: Session = {
+      socket, channel: null, visitor: request.visitor, userId: null, identity: '', addresses: [], visible: new Map(), feed: null, current: null,
+      sent: 0, ready: false, closed: false, alive: true, inbox: Promise.resolve(), tokens: 0, perSecond: 0, burst: 0, refilledAt: Date.now(), typingAt: 0,
+      deliver: (frame, seq) => {
+        if (seq !== null) {
+          if (seq <= s.sent) return;
+          s.sent = seq;
+        }
+        send(s, frame);
+      },
+      drop: (code, reason) => drop(s, code, reason),
+      isOpen: () => !s.closed,
+    };
+    if (stopped) return socket.close(1001, 'server shutting down');
+    sessions.add(s);
+    // Listeners go on before anything awaits, so no early frame is missed; frames wait for the start.
+    socket.on('pong', () => (s.alive = true));
+    socket.on('close', () => leave(s));
+    socket.on('message', (data, isBinary) => {
+      s.inbox = s.inbox.then(() => handle(s, data, isBinary)).catch((error: unknown) => {
+        deps.log.error({ err: error }, 'chat frame failed');
+        drop(s, 1011, 'temporary failure: reconnect and resend');
+      });
+    });
+    s.inbox = start(s, request).catch((error: unknown) => {
+      deps.log.error({ err: error }, 'chat visitor could not start');
+      drop(s, 1011, 'temporary failure: reconnect');
+    });
+  }
+
+  async function start(s: Session, request: VisitorRequest): Promise<void> {
+    if (!VISITOR_ID.test(request.visitor) || !normalizeIdentity('anonymous_id', request.visitor).ok) return drop(s, VisitorClose.badRequest, 'visitor must be the anonymous id: 8 to 128 letters, digits, . _ : -');
+    if (request.userId !== null && (request.userId.length > 200 || !normalizeIdentity('user_id', request.userId).ok || request.userId.trim() !== request.userId)) return drop(s, VisitorClose.badRequest, 'userId is not a usable user id');
+    const channel = await findChannelById(deps.db, request.channelId, ['chat']);
+    if (!channel) return drop(s, VisitorClose.unknownChannel, 'no enabled chat channel with that id');
+    const settings = chatSettingsOf(channel);
+    if (request.origin && !sameHost(request.origin, request.host) && !originAllowed(request.origin, settings.allowedOrigins)) return drop(s, VisitorClose.forbidden, `origin ${request.origin} is not allowed on this channel`);
+    if (request.userId !== null && !verifyUserHash(channel.secrets.identitySecret, request.userId, request.userHash)) {
+      return drop(s, VisitorClose.unverified, "identity verification failed: userHash must be the hex HMAC-SHA256 of userId with the channel's identity secret");
+    }
+    s.channel = channel;
+    s.perSecond = settings.visitorMessagesPerMinute / 60;
+    s.burst = s.tokens = Math.max(20, settings.visitorMessagesPerMinute / 6);
+    s.userId = request.userId;
+    s.identity = request.userId !== null ? `user_id:${request.userId}` : `anonymous_id:${request.visitor}`;
+    const addresses = [...new Set([s.identity, `anonymous_id:${request.visitor}`])];
+    s.addresses.push(...addresses);
+    if (request.userId !== null) await link(channel, request.userId, request.visitor);
+    const online = await isOpenNow(deps.db, channel.workspaceId, settings.businessHoursId, deps.clock.now());
+    if (s.closed) return;
+    const feed = feedOf(channel.workspaceId);
+    s.feed = feed;
+    await feed.join(s, async (processed) => {
+      const profile = await visitorProfile(deps.db, channel.workspaceId, addresses);
+      const visible = await visibleMoments(deps.db, channel.workspaceId, profile.group, addresses);
+      for (const [id, v] of visible) s.visible.set(id, v);
+      s.current = latestOf(visible);
+      send(s, { type: 'welcome', online, askEmail: settings.askEmail, emailKnown: profile.emailKnown, title: settings.title, greeting: settings.greeting, verified: s.userId !== null });
+      let after = request.after;
+      if (after !== null && after > (await latestSeq(deps.db, channel.workspaceId))) {
+        // A cursor from another database (restored backup, new install): start over.
+        send(s, { type: 'reset' });
+        after = null;
+      }
+      const replay = after === null ? null : await replayOf(deps.db, channel.workspaceId, s.visible, after, processed);
+      if (replay === null) {
+        if (after !== null) send(s, { type: 'reset' });
+        for (const message of await historyOf(deps.db, channel.workspaceId, s.visible)) send(s, { type: 'message', seq: null, message });
+      } else for (const r of replay) send(s, { type: 'message', seq: r.seq, message: r.message });
+      s.sent = processed;
+      s.ready = true;
+      send(s, { type: 'ready', cursor: Math.max(after ?? 0, processed) });
+    });
+  }
+
+  /** A signed-in visitor's anonymous id joins their profile: the pages they browsed become theirs. */
+  async function link(channel: ChannelRecord, userId: string, visitor: string): Promise<void> {
+    const key = createHash('sha256').update(`${channel.workspaceId}\n${userId}\n${visitor}`).digest('hex').slice(0, 32);
+    if (linked.has(key)) return;
+    await ctx.ingest.submit(channel.workspaceId, [identify(`chat-link:${key}`, userId, visitor, {}, deps.clock.now())]);
+    if (linked.size > 100_000) linked.clear();
+    linked.add(key);
+  }
+
+  async function handle(s: Session, data: Buffer, isBinary: boolean): Promise<void> {
+    if (s.closed || !s.ready) return;
+    const parsed = isBinary ? { ok: false as const, field: 'frame', message: 'send text frames' } : parseClientFrame(data.toString('utf8'));
+    if (!parsed.ok) return send(s, { type: 'error', code: 'invalid_field', message: `${parsed.field}: ${parsed.message}` });
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'message':
+        return message(s, frame);
+      case 'typing':
+        return typing(s, frame.typing);
+      case 'delivered':
+      case 'read':
+        return receipts(s, frame.type, frame.ids);
+      case 'identify':
+        return identifyVisitor(s, frame);
+      case 'file': {
+        const file = await visitorAttachment(deps.db, s.channel!.workspaceId, frame.id, s.visible);
+        if (!file) return send(s, { type: 'error', code: 'resource_not_found', message: `no file ${frame.id} in your conversations`, fileId: frame.id });
+        return send(s, { type: 'file', id: frame.id, fileName: file.fileName, contentType: file.contentType, data: file.data.toString('base64') });
+      }
+      case 'ping':
+        return send(s, { type: 'pong' });
+    }
+  }
+
+  async function message(s: Session, frame: Extract<ClientFrame, { type: 'message' }>): Promise<void> {
+    const channel = s.channel!;
+    if (!takeToken(s)) return send(s, { type: 'error', code: 'rate_limited', message: 'too many messages at once; this one is sent again shortly', clientId: frame.clientId, retry: true });
+    let ids: { messageId: string; momentId: string };
+    try {
+      const result = await receiveInbound(ctx.moments, channel, {
+        identity: s.identity,
+        message: {
+          body: frame.body,
+          externalId: `chat:${frame.clientId}`,
+          address: s.identity,
+          meta: { visitor: s.visitor, ...(s.userId !== null ? { userId: s.userId } : {}) },
+          attachments: (frame.attachments ?? []).map((a) => ({ fileName: a.fileName, contentType: a.contentType, data: Buffer.from(a.data, 'base64') })),
+        },
+        threadMomentId: s.current,
+      });
+      if (result.message) ids = { messageId: result.message.id, momentId: result.moment.id };
+      else {
+        // A resend of a message already stored: acknowledge it with the id it was stored under.
+        const stored = await messageByClientId(deps.db, channel.workspaceId, frame.clientId);
+        if (!stored || !s.addresses.includes(stored.address ?? '')) return send(s, { type: 'error', code: 'conflict', message: 'that client id was used by someone else', clientId: frame.clientId });
+        ids = { messageId: stored.id, momentId: stored.momentId };
+      }
+    } catch (error) {
+      if (error instanceof AppError) return send(s, { type: 'error', code: error.code, message: error.message, clientId: frame.clientId });
+      throw error;
+    }
+    s.feed?.adopt(s, ids.momentId, ids.messageId);
+    s.current = ids.momentId;
+    send(s, { type: 'ack', clientId: frame.clientId, messageId: ids.messageId, momentId: ids.momentId });
+  }
+
+  async function typing(s: Session, on: boolean): Promise<void> {
+    const now = Date.now();
+    if (!s.current || (on && now - s.typingAt < 1_000)) return;
+    s.typingAt = on ? now : 0;
+    const moment = await deps.db.selectFrom('moment').select(['owner_id', 'team_id']).where('workspace_id', '=', s.channel!.workspaceId).where('id', '=', s.current).executeTakeFirst();
+    if (!moment) return;
+    ctx.stream.signal(s.channel!.workspaceId, { teams: moment.team_id ? [moment.team_id] : [], agents: [moment.owner_id] }, { signal: 'typing', momentId: s.current, from: { kind: 'customer' }, typing: on });
+  }
+
+  async function receipts(s: Session, state: 'delivered' | 'read', ids: readonly string[]): Promise<void> {
+    const workspaceId = s.channel!.workspaceId;
+    for (const messageId of await repliesAmong(deps.db, workspaceId, ids, [...s.visible.keys()])) {
+      await recordDelivery(ctx.moments, { workspaceId, messageId, state });
+    }
+  }
+
+  /** Pre-chat (or offline) email: an identify touchpoint gives the visitor's profile the email, which links it. */
+  async function identifyVisitor(s: Session, frame: Extract<ClientFrame, { type: 'identify' }>): Promise<void> {
+    const workspaceId = s.channel!.workspaceId;
+    const email = normalizeIdentity('email', frame.email);
+    if (!email.ok) return send(s, { type: 'error', code: 'invalid_field', message: `email: ${email.message}` });
+    const traits = { email: email.identity.value, ...(frame.name ? { name: frame.name } : {}) };
+    const key = createHash('sha256').update(`${workspaceId}\n${s.identity}\n${JSON.stringify(traits)}`).digest('hex').slice(0, 32);
+    await ctx.ingest.submit(workspaceId, [identify(`chat-email:${key}`, s.userId, s.visitor, traits, deps.clock.now())]);
+    send(s, { type: 'identified', email: email.identity.value });
+  }
+
+  function takeToken(s: Session): boolean {
+    const now = Date.now();
+    s.tokens = Math.min(s.burst, s.tokens + ((now - s.refilledAt) / 1000) * s.perSecond);
+    s.refilledAt = now;
+    if (s.tokens < 1) return false;
+    s.tokens -= 1;
+    return true;
+  }
+
+  async function pushReply(reply: OutboundReply): Promise<{ reached: number; externalId: string | null }> {
+    const [loaded] = await visitorMessagesByIds(deps.db, reply.workspaceId, [reply.messageId]);
+    if (!loaded) return { reached: 0, externalId: null };
+    const { delivery: _d, externalId, ...message } = loaded;
+    let reached = 0;
+    for (const m of feeds.get(reply.workspaceId)?.membersOf(reply.momentId) ?? []) {
+      if (message.id < (m.visible.get(reply.momentId)?.since ?? '\uffff')) continue;
+      m.deliver({ type: 'message', seq: null, message }, null);
+      reached++;
+    }
+    return { reached, externalId };
+  }
+
+  async function close(): Promise<void> {
+    stopped = true;
+    clearInterval(heartbeat);
+    for (const timer of idle.values()) clearTimeout(timer);
+    for (const s of [...sessions]) drop(s, 1001, 'server shutting down');
+    for (const feed of [...feeds.values()]) feed.close(1001, 'server shutting down');
+  }
+
+  return { deps, accept, pushReply, connections: () => sessions.size, close };
+}
+
+/** The most recently active moment: where the visitor's next message goes. */
+function latestOf(visible: Visible): string | null {
+  let best: string | null = null;
+  let at = -Infinity;
+  for (const [id, v] of visible) if (v.lastMessageAt > at) [best, at] = [id, v.lastMessageAt];
+  return best;
+}
+
+/** The frame itself connects from Touchpoint's origin: the same host as the request. */
+function sameHost(origin: string, host: string | null): boolean {
+  try {
+    return host !== null && new URL(origin).host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+function identify(messageId: string, userId: string | null, anonymousId: string, traits: Record<string, string>, now: number): Touchpoint {
+  return { messageId, type: 'identify', name: null, channel: 'chat', userId, anonymousId, previousId: null, traits, properties: traits, context: {}, timestamp: now, receivedAt: now };
+}

@@ -1,0 +1,419 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatClient, originAllowed, type ChatEvent, type ServerFrame, type SocketLike } from '@touchpoint/widget/protocol';
+import { createChatAdapter } from '../src/channels/chat/chat-adapter.ts';
+import { userHashOf } from '../src/channels/chat/verify-user-hash.ts';
+import type { ChannelAdapter } from '../src/channels/channel-adapter.ts';
+import { loadChannel } from '../src/modules/channels/index.ts';
+import { loadOutbound, type OutboundReply } from '../src/modules/moments/index.ts';
+import { chromium } from 'playwright-core';
+import { ENGINES, startServer, type Running } from './harness.ts';
+import { addAgent, addTeam, type Person } from './moments-fixtures.ts';
+
+// The web chat end to end: a Node visitor speaking the frame's own protocol module (ChatClient
+// from apps/widget) over `ws`, an agent on the REST API and the live stream.
+
+type Ws = SocketLike & { on(event: string, listener: (...args: never[]) => void): void; terminate(): void };
+const { WebSocket } = createRequire(import.meta.url)('ws') as { WebSocket: new (url: string, options?: { headers?: Record<string, string> }) => Ws };
+
+const SECRET = 'site-identity-secret-0123456789';
+const CHROMIUM = '/usr/bin/chromium';
+const SITE = 'https://shop.example.com';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(test: () => boolean | Promise<boolean>, what: string, ms = 8_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A visitor: the widget's ChatClient over `ws`, recording every frame the server sent. */
+type Visitor = { readonly chat: ChatClient; readonly events: ChatEvent[]; readonly frames: ServerFrame[]; readonly sockets: Ws[]; readonly id: string };
+
+function visitor(s: Running, channelId: string, options: { id?: string; userId?: string; userHash?: string; origin?: string; start?: boolean } = {}): Visitor {
+  const id = options.id ?? `anon-${randomUUID()}`;
+  const events: ChatEvent[] = [];
+  const frames: ServerFrame[] = [];
+  const sockets: Ws[] = [];
+  const chat = new ChatClient({
+    url: s.url.replace('http', 'ws'),
+    channelId,
+    visitorId: id,
+    userId: options.userId,
+    userHash: options.userHash,
+    retryMs: () => 50,
+    connect: (url) => {
+      const ws = new WebSocket(url, { headers: { origin: options.origin ?? s.url } });
+      ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString()) as ServerFrame));
+      sockets.push(ws);
+      return ws;
+    },
+  });
+  chat.on((e) => events.push(e));
+  if (options.start !== false) chat.start();
+  return { chat, events, frames, sockets, id };
+}
+
+const ready = (v: Visitor) => until(() => v.chat.ready, 'the visitor to be ready');
+const refusal = (v: Visitor) => until(() => v.events.some((e) => e.type === 'refused'), 'a refusal').then(() => v.events.find((e) => e.type === 'refused') as Extract<ChatEvent, { type: 'refused' }>);
+
+describe.each(ENGINES)('web chat on %s', (engine) => {
+  let s: Running;
+  let agent: Person;
+  let channelId: string;
+
+  beforeAll(async () => {
+    s = await startServer(engine);
+    agent = await addAgent(s, { name: 'Ana', capacity: { chat: 100 } });
+    const team = await addTeam(s, [agent]);
+    expect((await s.api('PATCH', '/api/v1/workspace/settings', { moments: { defaultTeamId: team } })).status).toBe(200);
+    const created = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Shop chat', settings: { allowedOrigins: [SITE, 'https://*.example.org'], title: 'Shop help' }, secrets: { identitySecret: SECRET } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    channelId = created.body.id;
+  });
+  afterAll(() => s?.stop());
+
+  const reply = async (momentId: string, body: string, extra: Record<string, unknown> = {}) => {
+    const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body, ...extra }, agent.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    await s.tp.worker.drain();
+    return res.body.message.id as string;
+  };
+  const thread = async (momentId: string) => (await s.api('GET', `/api/v1/moments/${momentId}/messages?limit=200`)).body.data as { id: string; direction: string; body: string; delivery: string; externalId: string | null; attachments: { id: string; fileName: string; size: number }[] }[];
+  const lookup = async (identity: string) => (await s.api('GET', `/api/v1/customers?identity=${encodeURIComponent(identity)}`)).body.data[0] as { id: string; traits: Record<string, unknown> } | undefined;
+  const acked = (v: Visitor, clientId: string) => until(() => v.events.some((e) => e.type === 'ack' && e.clientId === clientId), `the ack of ${clientId}`).then(() => (v.events.find((e) => e.type === 'ack' && e.clientId === clientId) as Extract<ChatEvent, { type: 'ack' }>).messageId);
+
+  it('opens a moment owned by an agent, shows the reply, and records delivered then read', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    const welcome = v.events.find((e) => e.type === 'welcome') as Extract<ChatEvent, { type: 'welcome' }>;
+    expect(welcome.welcome).toMatchObject({ online: true, title: 'Shop help', verified: false, emailKnown: false });
+    const clientId = v.chat.send('Hello, where is my order?');
+    const messageId = await acked(v, clientId);
+    const own = v.chat.messages.find((m) => m.id === messageId);
+    await until(() => v.chat.messages.some((m) => m.id === messageId), 'the visitor to see their own message');
+    expect(own ?? v.chat.messages.find((m) => m.id === messageId)).toMatchObject({ direction: 'in', clientId, body: 'Hello, where is my order?' });
+    const momentId = v.chat.messages[0].momentId;
+    const moment = (await s.api('GET', `/api/v1/moments/${momentId}`)).body;
+    expect(moment).toMatchObject({ channel: 'chat', ownerId: agent.id, status: 'open' });
+    expect((await thread(momentId))[0]).toMatchObject({ direction: 'in', externalId: `chat:${clientId}` });
+
+    const replyId = await reply(momentId, 'It ships today.');
+    await until(() => v.chat.messages.some((m) => m.id === replyId), 'the reply');
+    expect(v.chat.messages.find((m) => m.id === replyId)).toMatchObject({ direction: 'out', body: 'It ships today.', authorName: 'Ana' });
+    await until(async () => (await thread(momentId)).find((m) => m.id === replyId)?.delivery === 'delivered', 'delivered');
+    v.chat.markRead();
+    await until(async () => (await thread(momentId)).find((m) => m.id === replyId)?.delivery === 'read', 'read');
+    expect(v.chat.messages.filter((m) => m.id === replyId)).toHaveLength(1);
+    v.chat.stop();
+  });
+
+  it('stores a resent client id once and acknowledges it with the same message id', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    const clientId = randomUUID();
+    const frame = JSON.stringify({ type: 'message', clientId, body: 'Sent twice' });
+    v.sockets[0].send(frame);
+    v.sockets[0].send(frame);
+    await until(() => v.frames.filter((f) => f.type === 'ack').length === 2, 'two acks');
+    const acks = v.frames.filter((f): f is Extract<ServerFrame, { type: 'ack' }> => f.type === 'ack');
+    expect(acks[0].messageId).toBe(acks[1].messageId);
+    // And once more on a new connection, as after a lost acknowledgement.
+    v.chat.stop();
+    const again = visitor(s, channelId, { id: v.id });
+    await ready(again);
+    again.sockets[0].send(frame);
+    await until(() => again.frames.some((f) => f.type === 'ack'), 'the ack on the new socket');
+    expect((again.frames.find((f) => f.type === 'ack') as Extract<ServerFrame, { type: 'ack' }>).messageId).toBe(acks[0].messageId);
+    expect((await thread(acks[0].momentId)).filter((m) => m.body === 'Sent twice')).toHaveLength(1);
+    // Someone else's client id is not theirs to resend.
+    const stranger = visitor(s, channelId);
+    await ready(stranger);
+    stranger.sockets[0].send(frame);
+    await until(() => stranger.frames.some((f) => f.type === 'error'), 'a refusal of the stolen client id');
+    expect(stranger.frames.find((f) => f.type === 'error')).toMatchObject({ code: 'conflict', clientId });
+    again.chat.stop();
+    stranger.chat.stop();
+  });
+
+  it('resumes from its cursor after a disconnect: nothing lost, nothing sent twice', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    const first = await acked(v, v.chat.send('First'));
+    await until(() => v.chat.messages.some((m) => m.id === first), 'the first message');
+    const momentId = v.chat.messages[0].momentId;
+    await reply(momentId, 'Reply 1');
+    await until(() => v.chat.messages.length === 2, 'reply 1');
+    const cursor = v.chat.cursor!;
+    // The connection drops; meanwhile the agent answers twice and another tab writes.
+    v.chat.stop();
+    const framesBefore = v.frames.length;
+    await reply(momentId, 'Reply 2 (while away)');
+    const tab = visitor(s, channelId, { id: v.id });
+    await ready(tab);
+    await acked(tab, tab.chat.send('From my other tab'));
+    await reply(momentId, 'Reply 3 (while away)');
+    // Sent while offline: goes out on reconnect.
+    const offline = v.chat.send('Written while offline');
+    v.chat.start();
+    await acked(v, offline);
+    await until(() => v.chat.messages.length === 6, 'all six messages', 10_000);
+    expect(v.chat.messages.map((m) => m.body)).toEqual(['First', 'Reply 1', 'Reply 2 (while away)', 'From my other tab', 'Reply 3 (while away)', 'Written while offline']);
+    const replayed = v.frames.slice(framesBefore).filter((f): f is Extract<ServerFrame, { type: 'message' }> => f.type === 'message' && f.seq !== null);
+    expect(replayed.every((f) => f.seq! > cursor)).toBe(true);
+    // With a cursor, the server sends each message at most once by seq (live pushes carry no seq).
+    const seqIds = replayed.map((f) => f.message.id);
+    expect(new Set(seqIds).size).toBe(seqIds.length);
+    expect(seqIds).not.toContain(first);
+    // The other tab saw the agent's third reply live.
+    await until(() => tab.chat.messages.some((m) => m.body === 'Reply 3 (while away)'), 'the other tab to see reply 3');
+    v.chat.stop();
+    tab.chat.stop();
+  });
+
+  it('joins a verified visitor to their user id and their browsing; refuses a bad or missing hash', async () => {
+    const anonymousId = `ajs-${randomUUID()}`;
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    // They browsed before signing in (analytics.js with the same anonymousId).
+    expect((await s.track('/v1/page', { anonymousId, name: 'Pricing', messageId: randomUUID() })).status).toBe(200);
+    const v = visitor(s, channelId, { id: anonymousId, userId, userHash: userHashOf(SECRET, userId) });
+    await ready(v);
+    expect((v.events.find((e) => e.type === 'welcome') as Extract<ChatEvent, { type: 'welcome' }>).welcome.verified).toBe(true);
+    const messageId = await acked(v, v.chat.send('I am signed in'));
+    await until(() => v.chat.messages.some((m) => m.id === messageId), 'the message');
+    const moment = (await s.api('GET', `/api/v1/moments/${v.chat.messages[0].momentId}`)).body;
+    const byUser = await lookup(`user_id:${userId}`);
+    const byAnonymous = await lookup(`anonymous_id:${anonymousId}`);
+    expect(byUser?.id).toBeDefined();
+    expect(byAnonymous?.id).toBe(byUser?.id);
+    expect((await s.api('GET', `/api/v1/customers/${moment.customerId}`)).body.id).toBe(byUser?.id);
+    // A later page view with the same anonymousId lands on the chat's customer too.
+    expect((await s.track('/v1/page', { anonymousId, name: 'Orders', messageId: randomUUID() })).status).toBe(200);
+    expect((await lookup(`anonymous_id:${anonymousId}`))?.id).toBe(byUser?.id);
+    v.chat.stop();
+
+    const forged = visitor(s, channelId, { userId, userHash: userHashOf('wrong-secret', userId) });
+    expect(await refusal(forged)).toMatchObject({ code: 4401 });
+    expect((await refusal(forged)).reason).toMatch(/identity verification failed/);
+    const unsigned = visitor(s, channelId, { userId });
+    expect(await refusal(unsigned)).toMatchObject({ code: 4401 });
+    // Refused for good: no reconnect loop.
+    await sleep(200);
+    expect(unsigned.sockets).toHaveLength(1);
+  });
+
+  it('refuses unknown channels and foreign origins; the frame page may only be embedded by allowed sites', async () => {
+    expect(await refusal(visitor(s, 'no-such-channel'))).toMatchObject({ code: 4404 });
+    expect(await refusal(visitor(s, channelId, { origin: 'https://evil.example.net' }))).toMatchObject({ code: 4403 });
+    const fromSite = visitor(s, channelId, { origin: SITE });
+    await ready(fromSite);
+    fromSite.chat.stop();
+    expect(await refusal(visitor(s, channelId, { id: 'x' }))).toMatchObject({ code: 4400 });
+
+    const page = await fetch(`${s.url}/widget/frame.html?channel=${channelId}`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain(`frame-ancestors ${SITE} https://*.example.org;`);
+    expect(csp).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain(`data-origins="${SITE} https://*.example.org"`);
+    expect((await fetch(`${s.url}/widget/frame.html?channel=nope`)).status).toBe(404);
+    // The frame's own check (the same function the bundle runs on every postMessage).
+    expect(originAllowed(SITE, [SITE])).toBe(true);
+    expect(originAllowed('https://shop.example.com.evil.net', [SITE])).toBe(false);
+    expect(originAllowed('https://a.example.org', ['https://*.example.org'])).toBe(true);
+    expect(originAllowed('https://example.org', ['https://*.example.org'])).toBe(false);
+    expect(originAllowed('http://a.example.org', ['https://*.example.org'])).toBe(false);
+    const script = await (await fetch(`${s.url}/widget/frame.js`)).text();
+    expect(script).toContain('tp:init');
+    // A channel without allowed origins cannot be embedded anywhere.
+    const closed = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Nowhere', settings: { allowedOrigins: ['not an origin; script-src *'] }, secrets: { identitySecret: SECRET } });
+    const nowhere = await fetch(`${s.url}/widget/frame.html?channel=${closed.body.id}`);
+    expect(nowhere.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
+  it('serves a small widget: loader under 15 KB and everything under 60 KB gzipped, with ETags', async () => {
+    const gzipped = (path: string) =>
+      new Promise<{ bytes: number; etag: string; type: string }>((resolve, reject) => {
+        http.get(`${s.url}${path}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.headers['content-encoding']).toBe('gzip');
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.on('end', () => resolve({ bytes, etag: String(res.headers.etag), type: String(res.headers['content-type']) }));
+        }).on('error', reject);
+      });
+    const loader = await gzipped('/widget.js');
+    const html = await gzipped(`/widget/frame.html?channel=${channelId}`);
+    const version = /frame\.js\?v=([\w-]+)/.exec(await (await fetch(`${s.url}/widget/frame.html?channel=${channelId}`)).text())![1];
+    const script = await gzipped(`/widget/frame.js?v=${version}`);
+    expect(loader.type).toContain('javascript');
+    expect(loader.bytes).toBeLessThan(15 * 1024);
+    expect(loader.bytes + html.bytes + script.bytes).toBeLessThan(60 * 1024);
+    const cached = await fetch(`${s.url}/widget.js`, { headers: { 'if-none-match': loader.etag } });
+    expect(cached.status).toBe(304);
+    const immutable = await fetch(`${s.url}/widget/frame.js?v=${version}`);
+    expect(immutable.headers.get('cache-control')).toContain('immutable');
+    console.log(`widget sizes (gzip): loader ${loader.bytes} B, frame page ${html.bytes} B, frame script ${script.bytes} B, total ${loader.bytes + html.bytes + script.bytes} B`);
+  });
+
+  it('carries typing both ways, and files both ways', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    const id = await acked(v, v.chat.send('Typing test'));
+    await until(() => v.chat.messages.some((m) => m.id === id), 'the message');
+    const momentId = v.chat.messages[0].momentId;
+    // The agent's live stream shows the visitor typing.
+    const agentFrames: { type: string; signal?: string; momentId?: string; typing?: boolean; from?: { kind: string } }[] = [];
+    const stream = new WebSocket(`${s.url.replace('http', 'ws')}/api/v1/stream?token=${agent.token}`);
+    stream.on('message', (data: Buffer) => agentFrames.push(JSON.parse(data.toString())));
+    await until(() => agentFrames.some((f) => f.type === 'ready'), 'the agent stream');
+    v.chat.setTyping(true);
+    await until(() => agentFrames.some((f) => f.type === 'signal' && f.signal === 'typing' && f.momentId === momentId && f.typing === true && f.from?.kind === 'customer'), 'the visitor typing on the agent stream');
+    // And the visitor sees the agent typing.
+    expect((await s.api('POST', `/api/v1/moments/${momentId}/typing`, { typing: true }, agent.token)).status).toBe(204);
+    await until(() => v.events.some((e) => e.type === 'typing' && e.typing && e.name === 'Ana'), 'the agent typing in the widget');
+    expect((await s.api('POST', `/api/v1/moments/no-such-moment/typing`, { typing: true }, agent.token)).status).toBe(404);
+    stream.terminate();
+
+    // A visitor's file is stored on the message; an agent's file reaches the visitor.
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const fileId = v.chat.send('', [{ fileName: 'receipt.png', contentType: 'image/png', data: png.toString('base64') }]);
+    await acked(v, fileId);
+    await until(async () => (await thread(momentId)).some((m) => m.attachments[0]?.fileName === 'receipt.png'), 'the stored file');
+    const pdf = Buffer.from('%PDF-1.4 invoice');
+    const replyId = await reply(momentId, 'Here is your invoice', { attachments: [{ fileName: 'invoice.pdf', contentType: 'application/pdf', data: pdf.toString('base64') }] });
+    await until(() => v.chat.messages.some((m) => m.id === replyId), 'the reply with a file');
+    const meta = v.chat.messages.find((m) => m.id === replyId)!.attachments[0];
+    expect(meta).toMatchObject({ fileName: 'invoice.pdf', contentType: 'application/pdf', size: pdf.length });
+    const file = await v.chat.fetchFile(meta.id);
+    expect(Buffer.from(file.data, 'base64').equals(pdf)).toBe(true);
+    // Files of other conversations are not reachable.
+    const other = visitor(s, channelId);
+    await ready(other);
+    await expect(other.chat.fetchFile(meta.id)).rejects.toThrow(/no file/);
+    // Too large: refused for good, nothing stored.
+    const big = Buffer.alloc(5 * 1024 * 1024 + 1).toString('base64');
+    const bigId = v.chat.send('too big', [{ fileName: 'big.bin', contentType: 'application/octet-stream', data: big }]);
+    await until(() => v.events.some((e) => e.type === 'failed' && e.clientId === bigId), 'the refusal of a large file');
+    expect((await thread(momentId)).some((m) => m.body === 'too big')).toBe(false);
+    v.chat.stop();
+    other.chat.stop();
+  });
+
+  it('captures the pre-chat email on the profile, and shows offline mode outside business hours', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    v.chat.identify('Visitor.One@Example.com', 'Vi');
+    await until(() => v.events.some((e) => e.type === 'identified'), 'identified');
+    await until(async () => (await lookup(`anonymous_id:${v.id}`))?.id !== undefined, 'the profile');
+    expect((await lookup('email:visitor.one@example.com'))?.id).toBe((await lookup(`anonymous_id:${v.id}`))?.id);
+    v.chat.stop();
+    const again = visitor(s, channelId, { id: v.id });
+    await ready(again);
+    expect((again.events.find((e) => e.type === 'welcome') as Extract<ChatEvent, { type: 'welcome' }>).welcome.emailKnown).toBe(true);
+    again.chat.stop();
+
+    const today = new Date().toISOString().slice(0, 10);
+    const hours = await s.api('POST', '/api/v1/business-hours', { name: 'Closed today', timeZone: 'UTC', weekly: { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']], sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] }, holidays: [today] });
+    expect(hours.status, JSON.stringify(hours.body)).toBe(201);
+    const away = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'After hours', settings: { allowedOrigins: [SITE], businessHoursId: hours.body.id }, secrets: { identitySecret: SECRET } });
+    const off = visitor(s, away.body.id);
+    await ready(off);
+    expect((off.events.find((e) => e.type === 'welcome') as Extract<ChatEvent, { type: 'welcome' }>).welcome).toMatchObject({ online: false, askEmail: false });
+    off.chat.stop();
+  });
+
+  it('follows a reply up by email when the visitor is gone; a disabled channel fails the reply', async () => {
+    const emailed: OutboundReply[] = [];
+    const fakeEmail: ChannelAdapter = { kind: 'email', send: async (_channel, r) => (emailed.push(r), { providerMessageId: 'smtp-1' }) };
+    const inbox = await s.api('POST', '/api/v1/channels', { kind: 'email', name: 'Support inbox', address: 'help@shop.example.com' });
+    expect(inbox.status, JSON.stringify(inbox.body)).toBe(201);
+    const chatWithFollowUp = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Chat with follow-up', settings: { allowedOrigins: [SITE], followUpChannelId: inbox.body.id }, secrets: { identitySecret: SECRET } });
+    const v = visitor(s, chatWithFollowUp.body.id);
+    await ready(v);
+    v.chat.identify('gone@example.com');
+    await until(() => v.events.some((e) => e.type === 'identified'), 'identified');
+    const id = await acked(v, v.chat.send('Please email me the answer'));
+    await until(() => v.chat.messages.some((m) => m.id === id), 'the message');
+    const momentId = v.chat.messages[0].momentId;
+    const adapter = createChatAdapter(() => ({ email: fakeEmail }));
+    const channel = (await loadChannel(s.tp.deps.db, s.workspace.workspaceId, chatWithFollowUp.body.id))!;
+    const draft = async (body: string) => {
+      const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body }, agent.token);
+      return (await loadOutbound(s.tp.deps.db, s.workspace.workspaceId, res.body.message.id))!;
+    };
+    // Connected: shown in the widget, no email.
+    const live = await draft('Answer while you are here');
+    expect(await adapter.send(channel, live)).toEqual({ providerMessageId: live.messageId });
+    await until(() => v.chat.messages.some((m) => m.id === live.messageId), 'the live reply');
+    expect(emailed).toHaveLength(0);
+    v.chat.stop();
+    await until(() => v.sockets.every((w) => w.readyState === 3), 'the socket to close');
+    await sleep(50);
+    const later = await draft('Answer after you left');
+    await adapter.send(channel, later);
+    expect(emailed).toHaveLength(1);
+    expect(emailed[0]).toMatchObject({ to: 'gone@example.com', channel: 'email', channelId: inbox.body.id, body: 'Answer after you left' });
+
+    // Disabled channel: the reply fails with the reason, never a fake "sent".
+    expect((await s.api('PATCH', `/api/v1/channels/${chatWithFollowUp.body.id}`, { enabled: false })).status).toBe(200);
+    const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body: 'Into the void' }, agent.token);
+    await s.tp.worker.drain();
+    const failed = (await thread(momentId)).find((m) => m.id === res.body.message.id)!;
+    expect(failed.delivery).toBe('failed');
+    expect(JSON.stringify(await s.api('GET', `/api/v1/moments/${momentId}/messages?limit=200`))).toContain('disabled');
+  });
+
+  it.skipIf(!fs.existsSync(CHROMIUM))('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
+    // A shop on another origin embeds the widget; analytics.js already gave the visitor an id.
+    let channel = '';
+    const shop = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><title>Shop</title><h1>Shop</h1><script>localStorage.setItem('ajs_anonymous_id', JSON.stringify('ajs-browser-visitor'))</script><script src="${s.url}/widget.js" data-channel="${channel}" async></script>`);
+    });
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+    const port = (shop.address() as { port: number }).port;
+    channel = (await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Browser chat', settings: { allowedOrigins: [`http://127.0.0.1:${port}`], title: 'Shop help' }, secrets: { identitySecret: SECRET } })).body.id;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForFunction(() => 'TouchpointChat' in window);
+      await page.evaluate(() => (window as unknown as { TouchpointChat: { open: () => void } }).TouchpointChat.open());
+      const frame = await until(() => page.frames().some((f) => f.url().includes('/widget/frame.html')), 'the frame').then(() => page.frames().find((f) => f.url().includes('/widget/frame.html'))!);
+      await frame.waitForSelector('.online');
+      expect(await frame.textContent('.title')).toBe('Shop help');
+      await frame.fill('textarea', 'Hello from a real browser');
+      await frame.press('textarea', 'Enter');
+      await frame.waitForSelector('.log li.in:not(.pending)');
+      // The loader handed over analytics.js' anonymous id: the chat joined that profile.
+      await until(async () => (await lookup('anonymous_id:ajs-browser-visitor')) !== undefined, 'the visitor profile');
+      const moments = (await s.api('GET', `/api/v1/moments?channel=chat&limit=100`)).body.data as { id: string; customerId: string; subject: string }[];
+      const moment = moments.find((m) => m.subject.startsWith('Hello from a real browser'))!;
+      expect((await s.api('GET', `/api/v1/customers/${moment.customerId}`)).body.id).toBe((await lookup('anonymous_id:ajs-browser-visitor'))!.id);
+      await reply(moment.id, 'Hello, human');
+      await frame.waitForSelector('.log li.out');
+      expect(await frame.textContent('.log li.out')).toContain('Hello, human');
+
+      // The same page from another origin (localhost is not 127.0.0.1): the frame is refused.
+      const evil = await browser.newPage();
+      const blocked: string[] = [];
+      evil.on('console', (m) => blocked.push(m.text()));
+      await evil.goto(`http://localhost:${port}/`);
+      await evil.waitForFunction(() => 'TouchpointChat' in window);
+      await sleep(500);
+      const loaded = await Promise.all(evil.frames().filter((f) => f !== evil.mainFrame()).map((f) => f.$('.tp').then((e) => e !== null).catch(() => false)));
+      expect(loaded.some(Boolean)).toBe(false);
+      expect(blocked.join('\n')).toMatch(/frame-ancestors/);
+    } finally {
+      await browser.close();
+      shop.close();
+    }
+  });
+});
