@@ -63,7 +63,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics();
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
-  const adapters = createAdapters();
+  const adapters = createAdapters(deps);
   const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters) };
   const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
