@@ -20,5 +20,19 @@ export const keys = {
   customers: {
     all: ['customers'] as const,
     detail: (id: string) => ['customers', 'detail', id] as const,
+    timeline: (id: string, filter: Readonly<Record<string, string>>) => ['customers', 'timeline', id, filter] as const,
+    moments: (id: string, businessUnit: string) => ['customers', 'moments', id, businessUnit] as const,
+    search: (q: string) => ['customers', 'search', q] as const,
+  },
+  search: (q: string) => ['search', q] as const,
+  settings: {
+    all: ['settings'] as const,
+    workspace: ['settings', 'workspace'] as const,
+    team: (id: string) => ['settings', 'team', id] as const,
+    agent: (id: string) => ['settings', 'agent', id] as const,
+    rules: ['settings', 'assignment-rules'] as const,
+    slaPolicies: ['settings', 'sla-policies'] as const,
+    businessHours: ['settings', 'business-hours'] as const,
+    keys: ['settings', 'keys'] as const,
   },
 };

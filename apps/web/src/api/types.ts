@@ -108,3 +108,139 @@ export type Page<T> = { readonly data: readonly T[]; readonly nextCursor: string
 export type Customer = { readonly id: string; readonly name?: string | null; readonly traits?: Readonly<Record<string, unknown>> };
 
 export type Channel = { readonly id: string; readonly kind: string; readonly name: string; readonly businessUnitId: string | null; readonly settings: Readonly<Record<string, unknown>> };
+
+export type Stage = 'visitor' | 'lead' | 'customer' | 'repeat' | 'advocate' | 'at_risk' | 'churned';
+export const STAGES: readonly Stage[] = ['visitor', 'lead', 'customer', 'repeat', 'advocate', 'at_risk', 'churned'];
+
+export type Identity = { readonly kind: string; readonly value: string; readonly profileId: string; readonly addedAt: string };
+export type Merge = { readonly id: string; readonly survivorId: string; readonly absorbedId: string; readonly cause: string; readonly detail: string; readonly at: string; readonly undoneAt: string | null };
+
+/** GET /customers/{id}: an absorbed profile's id answers with its survivor. */
+export type CustomerProfile = {
+  readonly id: string;
+  readonly traits: Readonly<Record<string, unknown>>;
+  readonly stage: Stage;
+  readonly stageOverride: { readonly stage: string; readonly reason: string | null } | null;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly createdAt: string;
+  readonly counts: { readonly events: number; readonly orders: number };
+  readonly revenue: number;
+  readonly identities: readonly Identity[];
+  readonly mergedProfileIds: readonly string[];
+  readonly merges: readonly Merge[];
+  readonly conflicts: readonly { readonly kind: string; readonly value: string; readonly reason: string; readonly at: string }[];
+};
+
+export type CustomerSummary = {
+  readonly id: string;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly stage: Stage;
+  readonly lastSeen: string;
+  readonly counts: { readonly orders: number };
+  readonly revenue: number;
+};
+
+export type TimelineItem = {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string | null;
+  readonly channel: string;
+  readonly timestamp: string;
+  readonly messageId: string;
+  readonly profileId: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly context: Readonly<Record<string, unknown>>;
+};
+
+export type TeamStrategy = 'round_robin' | 'least_loaded' | 'skills';
+export type TeamDetail = {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly businessUnitId: string | null;
+  readonly strategy: TeamStrategy;
+  readonly fallbackOwnerId: string | null;
+  readonly leadId: string | null;
+  readonly members: readonly { readonly id: string; readonly name: string; readonly email: string; readonly role: Role; readonly presence: Presence }[];
+};
+export type AgentDetail = {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly presence: Presence;
+  readonly skills: readonly string[];
+  readonly capacity: Readonly<Record<string, number>>;
+  readonly teams: readonly { readonly id: string; readonly name: string }[];
+};
+
+export type RuleConditions = {
+  readonly channels?: readonly string[];
+  readonly businessUnitIds?: readonly string[];
+  readonly stages?: readonly Stage[];
+  readonly languages?: readonly string[];
+  readonly keywords?: readonly string[];
+  readonly traits?: Readonly<Record<string, string | number | boolean>>;
+};
+export type AssignmentRule = {
+  readonly id: string;
+  readonly name: string;
+  readonly position: number;
+  readonly conditions: RuleConditions;
+  readonly teamId: string;
+  readonly requiredSkills: readonly string[];
+  readonly enabled: boolean;
+};
+export type RuleTestResult = {
+  readonly matched: { readonly ruleId: string; readonly ruleName: string; readonly teamId: string; readonly teamName: string } | null;
+  readonly fallback: { readonly teamId: string | null; readonly teamName: string | null };
+};
+
+export type SlaPolicy = {
+  readonly id: string;
+  readonly name: string;
+  readonly priority: Priority | null;
+  readonly channel: string | null;
+  readonly businessUnitId: string | null;
+  readonly firstResponseMinutes: number | null;
+  readonly nextResponseMinutes: number | null;
+  readonly resolutionMinutes: number | null;
+  readonly businessHoursId: string | null;
+  readonly warnBeforeMinutes: number;
+  readonly breachActions: readonly ('reassign' | 'notify_lead' | 'raise_priority')[];
+};
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export type BusinessHours = {
+  readonly id: string;
+  readonly name: string;
+  readonly timeZone: string;
+  readonly weekly: Partial<Readonly<Record<Weekday, readonly (readonly [string, string])[]>>>;
+  readonly holidays: readonly string[];
+};
+
+export type ChannelDetail = Channel & {
+  readonly address: string | null;
+  readonly costPerContact: number | null;
+  readonly currency: string | null;
+  readonly enabled: boolean;
+  readonly secretsSet: readonly string[];
+  readonly health: { readonly state: string; readonly error: string | null; readonly at: string | null };
+  readonly webhooks?: Readonly<Record<string, string>>;
+};
+
+export type ApiKey = { readonly id: string; readonly kind: 'api' | 'write'; readonly name: string; readonly prefix: string; readonly createdAt: string; readonly revokedAt: string | null };
+
+export type WorkspaceSettings = {
+  readonly lifecycle: {
+    readonly leadEvents: readonly string[];
+    readonly orderEvents: readonly string[];
+    readonly advocateEvents: readonly string[];
+    readonly repeatAfterOrders: number;
+    readonly atRiskAfterDays: number;
+    readonly churnedAfterDays: number;
+  };
+  readonly moments: { readonly defaultTeamId: string | null; readonly reopenWindowHours: number; readonly defaultCapacity: number; readonly dueSoonMinutes: number };
+};

@@ -1,8 +1,8 @@
-import { ActionIcon, AppShell, Avatar, Badge, Group, Menu, Select, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { ActionIcon, AppShell, Avatar, Badge, Button, Group, Kbd, Menu, Select, Text, Tooltip, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
-import { IconChevronDown, IconKeyboard, IconLogout } from '@tabler/icons-react';
+import { IconChevronDown, IconKeyboard, IconLogout, IconMoon, IconSearch, IconSun } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { api } from '../api/client.ts';
 import { useBusinessUnits } from '../api/directory.ts';
@@ -13,6 +13,9 @@ import { useLiveUpdates, type LiveState } from './live-updates.ts';
 import { navFor } from './nav.ts';
 import { useSignOut, useViewer } from './session.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
+
+// Its code loads on first use: the inbox's initial bundle does not carry it.
+const SearchDialog = lazy(() => import('../screens/search/SearchDialog.tsx').then((m) => ({ default: m.SearchDialog })));
 
 const PRESENCE: Readonly<Record<Presence, { readonly label: string; readonly color: string; readonly hint: string }>> = {
   online: { label: 'Online', color: 'teal', hint: 'New moments come to you' },
@@ -25,7 +28,13 @@ export function Shell({ session, children }: { readonly session: Session; readon
   const viewer = useViewer(session);
   const live = useLiveUpdates(viewer);
   const [help, { open: openHelp, close: closeHelp }] = useDisclosure(false);
-  useHotkeys([['shift+?', openHelp]]);
+  const [search, { open: openSearch, close: closeSearch }] = useDisclosure(false);
+  useHotkeys([
+    ['shift+?', openHelp],
+    ['/', openSearch],
+  ]);
+  // ⌘K / Ctrl+K works even while typing elsewhere.
+  useHotkeys([['mod+K', openSearch]], []);
 
   return (
     <AppShell header={{ height: 56 }} padding={0}>
@@ -51,6 +60,9 @@ export function Shell({ session, children }: { readonly session: Session; readon
             </Group>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <Button variant="default" size="xs" onClick={openSearch} leftSection={<IconSearch size={14} aria-hidden />} rightSection={<Kbd size="xs">/</Kbd>} aria-label="Search (/ or Ctrl+K)">
+              Search
+            </Button>
             <BusinessUnitSwitcher />
             <LiveBadge state={live} />
             <Tooltip label="Keyboard shortcuts (?)">
@@ -58,6 +70,7 @@ export function Shell({ session, children }: { readonly session: Session; readon
                 <IconKeyboard size={18} aria-hidden />
               </ActionIcon>
             </Tooltip>
+            <ColorSchemeToggle />
             {session.agent && <PresenceMenu agentId={session.agent.id} presence={session.agent.presence} />}
             <AccountMenu session={session} onHelp={openHelp} />
           </Group>
@@ -67,6 +80,11 @@ export function Shell({ session, children }: { readonly session: Session; readon
         {children}
       </AppShell.Main>
       <ShortcutHelp opened={help} onClose={closeHelp} />
+      {search && (
+        <Suspense fallback={null}>
+          <SearchDialog onClose={closeSearch} />
+        </Suspense>
+      )}
     </AppShell>
   );
 }
@@ -80,6 +98,20 @@ const navLinkStyle = ({ isActive }: { isActive: boolean }): React.CSSProperties 
   color: isActive ? 'var(--mantine-color-blue-light-color)' : 'var(--mantine-color-text)',
   background: isActive ? 'var(--mantine-color-blue-light)' : 'transparent',
 });
+
+/** Light or dark: follows the system until chosen here, then remembered on this browser. */
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const current = useComputedColorScheme('light', { getInitialValueInEffect: false });
+  const next = current === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={next === 'dark' ? 'Dark mode' : 'Light mode'}>
+      <ActionIcon variant="subtle" color="gray" onClick={() => setColorScheme(next)} aria-label={next === 'dark' ? 'Switch to dark mode' : 'Switch to light mode'} data-testid="color-scheme-toggle">
+        {current === 'dark' ? <IconSun size={18} aria-hidden /> : <IconMoon size={18} aria-hidden />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
 
 function BusinessUnitSwitcher() {
   const units = useBusinessUnits().data ?? [];

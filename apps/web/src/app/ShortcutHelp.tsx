@@ -8,7 +8,8 @@ export const SHORTCUTS: readonly { readonly keys: readonly string[]; readonly do
   { keys: ['r'], does: 'Reply (focus the composer)' },
   { keys: ['e'], does: 'Resolve' },
   { keys: ['a'], does: 'Assign (admins) or take over' },
-  { keys: ['/'], does: 'Search the inbox' },
+  { keys: ['/'], does: 'Search customers, moments and messages' },
+  { keys: ['Ctrl', 'K'], does: 'Search from anywhere (⌘K on a Mac)' },
   { keys: ['Ctrl', 'Enter'], does: 'Send from the composer' },
   { keys: ['?'], does: 'This help' },
 ];

@@ -1,4 +1,4 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, Modal, type CSSVariablesResolver } from '@mantine/core';
 
 /** One theme: spacing, radius and type come from here, never from ad-hoc values in screens. */
 export const theme = createTheme({
@@ -11,7 +11,18 @@ export const theme = createTheme({
   // Keyboard users must always see where they are.
   focusRing: 'auto',
   cursorType: 'pointer',
+  components: {
+    // Screen readers name the dialogs' × button.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+  },
 });
+
+// Filled buttons and badges with white text: Mantine's shade 6-8 of these is below 4.5:1.
+const FILLED = {
+  '--mantine-color-teal-filled': 'var(--mantine-color-teal-9)',
+  '--mantine-color-red-filled': 'var(--mantine-color-red-9)',
+  '--mantine-color-orange-filled': '#b8440b',
+};
 
 const LIGHT_TINTED = ['blue', 'teal', 'red', 'orange', 'yellow', 'grape', 'violet', 'gray', 'cyan'];
 
@@ -24,11 +35,14 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   light: {
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     ...Object.fromEntries(LIGHT_TINTED.map((c) => [`--mantine-color-${c}-light`, `var(--mantine-color-${c}-0)`])),
-    '--mantine-color-teal-filled': 'var(--mantine-color-teal-9)',
-    '--mantine-color-red-filled': 'var(--mantine-color-red-9)',
-    '--mantine-color-orange-filled': '#b8440b',
+    ...FILLED,
     '--mantine-color-orange-light-color': '#a33a00',
     '--mantine-color-yellow-light-color': '#8a5100',
   },
-  dark: {},
+  // Dark: Mantine's dimmed grey (dark-2) on the dark body is about 4.2:1; dark-1 is above 7:1.
+  dark: {
+    ...FILLED,
+    '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
+    '--mantine-color-placeholder': 'var(--mantine-color-dark-2)',
+  },
 });

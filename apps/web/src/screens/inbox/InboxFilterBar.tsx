@@ -45,7 +45,7 @@ export function InboxFilterBar({ filters, viewer, onChange }: { readonly filters
         <TextInput
           id="inbox-search"
           aria-label="Search subject and messages"
-          placeholder="Search subject and messages  ( / )"
+          placeholder="Filter by subject and messages"
           leftSection={<IconSearch size={16} aria-hidden />}
           rightSection={
             text ? (

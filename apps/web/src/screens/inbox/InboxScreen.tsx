@@ -61,7 +61,6 @@ export function InboxScreen() {
     ['r', () => pane.current?.reply()],
     ['e', () => pane.current?.resolve()],
     ['a', () => pane.current?.assign()],
-    ['/', () => document.getElementById('inbox-search')?.focus()],
   ]);
 
   // A mark for performance tooling (bench/p10-inbox-load.ts): the first time the inbox shows its rows or says it is empty.

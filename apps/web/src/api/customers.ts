@@ -1,0 +1,87 @@
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from './client.ts';
+import { keys } from './keys.ts';
+import type { CustomerProfile, CustomerSummary, Moment, Page, Stage, TimelineItem } from './types.ts';
+
+/** Every status: the customer page shows moments past and present. */
+export const ALL_STATUSES = 'open,pending,snoozed,resolved,closed';
+const TIMELINE_PAGE = 50;
+
+export function useCustomerProfile(id: string) {
+  return useQuery({ queryKey: keys.customers.detail(id), queryFn: ({ signal }) => api.get<CustomerProfile>(`/customers/${id}`, undefined, signal) });
+}
+
+/** Touchpoints newest first, a page at a time; `filter` is the server's channel/type/name. */
+export function useTimeline(id: string, filter: Readonly<Record<string, string>>) {
+  return useInfiniteQuery({
+    queryKey: keys.customers.timeline(id, filter),
+    queryFn: ({ pageParam, signal }) => api.get<Page<TimelineItem>>(`/customers/${id}/timeline`, { ...filter, limit: TIMELINE_PAGE, cursor: pageParam ?? undefined }, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+export function useCustomerMoments(id: string, businessUnit: string) {
+  return useInfiniteQuery({
+    queryKey: keys.customers.moments(id, businessUnit),
+    queryFn: ({ pageParam, signal }) =>
+      api.get<Page<Moment>>('/moments', { customer: id, status: ALL_STATUSES, businessUnit: businessUnit || undefined, sort: 'recent', limit: 50, cursor: pageParam ?? undefined }, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+/**
+ * The moments of profiles merged into this one: the server's `customer` filter matches the
+ * moment's own profile id only, so each absorbed profile is asked for too (first page each).
+ */
+export function useMergedProfilesMoments(ids: readonly string[], businessUnit: string) {
+  return useQueries({
+    queries: ids.map((id) => ({
+      queryKey: [...keys.customers.moments(id, businessUnit), 'absorbed'],
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api.get<Page<Moment>>('/moments', { customer: id, status: ALL_STATUSES, businessUnit: businessUnit || undefined, sort: 'recent', limit: 50 }, signal).then((r) => r.data),
+    })),
+  });
+}
+
+export function searchCustomers(q: string, signal?: AbortSignal) {
+  return api.get<Page<CustomerSummary>>('/customers', { q, limit: 8 }, signal).then((r) => r.data);
+}
+
+export function useCustomerSearch(q: string) {
+  const text = q.trim();
+  return useQuery({ queryKey: keys.customers.search(text), queryFn: ({ signal }) => searchCustomers(text, signal), enabled: text.length >= 2, staleTime: 10_000 });
+}
+
+/** After a merge, unmerge or stage change everything about customers (and their moments) may differ. */
+function useRefreshCustomers() {
+  const client = useQueryClient();
+  return () => client.invalidateQueries({ queryKey: keys.customers.all });
+}
+
+export function useMergeCustomers() {
+  const refresh = useRefreshCustomers();
+  return useMutation({
+    mutationFn: (input: { readonly ids: readonly [string, string]; readonly reason: string; readonly force?: boolean }) =>
+      api.post<{ survivorId: string; absorbedId: string; mergeId: string }>('/customers/merge', input),
+    onSuccess: refresh,
+  });
+}
+
+export function useUnmergeCustomer() {
+  const refresh = useRefreshCustomers();
+  return useMutation({
+    mutationFn: (input: { readonly customerId: string; readonly mergeId?: string }) =>
+      api.post<{ survivorId: string; restoredId: string; mergeId: string }>(`/customers/${input.customerId}/unmerge`, input.mergeId ? { mergeId: input.mergeId } : {}),
+    onSuccess: refresh,
+  });
+}
+
+export function useOverrideStage(customerId: string) {
+  const refresh = useRefreshCustomers();
+  return useMutation({
+    mutationFn: (input: { readonly stage: Stage | null; readonly reason?: string }) => api.put(`/customers/${customerId}/stage`, input),
+    onSuccess: refresh,
+  });
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { TimelineItem } from '../../api/types.ts';
+import { customerName, describeTouchpoint, identitiesByKind, timelineQuery } from './customer-view.ts';
+
+const identity = (kind: string, value: string) => ({ kind, value, profileId: 'c1', addedAt: '2026-01-01T00:00:00.000Z' });
+const item = (patch: Partial<TimelineItem>): TimelineItem => ({ id: 'e1', type: 'track', name: null, channel: 'email', timestamp: '2026-01-01T10:00:00.000Z', messageId: 'x', profileId: 'c1', properties: {}, context: {}, ...patch });
+
+describe('customer view', () => {
+  it('names a customer by name, else email or phone', () => {
+    expect(customerName({ traits: { name: ' Ann Lee ' }, identities: [] })).toBe('Ann Lee');
+    expect(customerName({ traits: {}, identities: [identity('phone', '+1415'), identity('email', 'ann@example.com')] })).toBe('ann@example.com');
+    expect(customerName({ traits: {}, identities: [] })).toBe('Unnamed customer');
+  });
+
+  it('groups identities by kind, emails and phones first', () => {
+    const groups = identitiesByKind([identity('anonymous_id', 'x'), identity('phone', '+1'), identity('email', 'a@x'), identity('email', 'b@x')]);
+    expect(groups.map((g) => [g.label, g.values.length])).toEqual([
+      ['Email', 2],
+      ['Phone', 1],
+      ['Anonymous id', 1],
+    ]);
+  });
+
+  it('turns filters into one server query each', () => {
+    expect(timelineQuery('all')).toEqual({});
+    expect(timelineQuery('calls')).toEqual({ channel: 'voice' });
+    expect(timelineQuery('orders')).toEqual({ name: 'Order Completed' });
+  });
+
+  it('says what a touchpoint was, and links conversations to their moment', () => {
+    expect(describeTouchpoint(item({ name: 'Message Received', properties: { momentId: 'm1', preview: 'Charged twice' } }))).toEqual({ title: 'Wrote in on Email', detail: 'Charged twice', momentId: 'm1' });
+    expect(describeTouchpoint(item({ name: 'Moment Opened', channel: 'whatsapp', properties: { momentId: 'm2', subject: 'Parcel' } }))).toEqual({ title: 'Conversation opened on WhatsApp', detail: 'Parcel', momentId: 'm2' });
+    expect(describeTouchpoint(item({ name: 'Order Completed', properties: { orderId: '1042', total: 30, currency: 'EUR' } })).detail).toBe('1042 · total 30 EUR');
+    expect(describeTouchpoint(item({ type: 'page', name: 'Pricing', channel: 'web', properties: { url: 'https://x/pricing' } }))).toEqual({ title: 'Viewed Pricing', detail: 'https://x/pricing', momentId: null });
+  });
+});

@@ -1,0 +1,100 @@
+import type { CustomerProfile, Identity, Stage, TimelineItem } from '../../api/types.ts';
+import { channelLabel } from '../../ui/format.ts';
+
+/** What people call a customer: the name trait, else an email or phone, else a placeholder. */
+export function customerName(profile: Pick<CustomerProfile, 'traits' | 'identities'>): string {
+  const name = profile.traits.name;
+  if (typeof name === 'string' && name.trim()) return name.trim();
+  const first = (kind: string) => profile.identities.find((i) => i.kind === kind)?.value;
+  return first('email') ?? first('phone') ?? first('user_id') ?? 'Unnamed customer';
+}
+
+export const IDENTITY_LABEL: Readonly<Record<string, string>> = {
+  email: 'Email',
+  phone: 'Phone',
+  user_id: 'User id',
+  external_id: 'External id',
+  social: 'Social',
+  anonymous_id: 'Anonymous id',
+};
+const IDENTITY_ORDER = Object.keys(IDENTITY_LABEL);
+
+/** Identities grouped by kind, the ones people recognise first (email, phone) at the top. */
+export function identitiesByKind(identities: readonly Identity[]): { readonly kind: string; readonly label: string; readonly values: readonly Identity[] }[] {
+  const groups = new Map<string, Identity[]>();
+  for (const identity of identities) groups.set(identity.kind, [...(groups.get(identity.kind) ?? []), identity]);
+  const rank = (kind: string) => (IDENTITY_ORDER.includes(kind) ? IDENTITY_ORDER.indexOf(kind) : IDENTITY_ORDER.length);
+  return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([kind, values]) => ({ kind, label: IDENTITY_LABEL[kind] ?? kind, values }));
+}
+
+export const STAGE_LABEL: Readonly<Record<Stage, string>> = {
+  visitor: 'Visitor',
+  lead: 'Lead',
+  customer: 'Customer',
+  repeat: 'Repeat customer',
+  advocate: 'Advocate',
+  at_risk: 'At risk',
+  churned: 'Churned',
+};
+export const STAGE_COLOR: Readonly<Record<Stage, string>> = {
+  visitor: 'gray',
+  lead: 'cyan',
+  customer: 'blue',
+  repeat: 'violet',
+  advocate: 'teal',
+  at_risk: 'orange',
+  churned: 'red',
+};
+export const stageLabel = (stage: string) => STAGE_LABEL[stage as Stage] ?? stage;
+
+/**
+ * The timeline's filters. Each is one server query (the timeline filters by one channel, type
+ * or name), so paging stays on the server: orders and surveys are events, the rest channels.
+ */
+export const TIMELINE_FILTERS: readonly { readonly value: string; readonly label: string; readonly query: Readonly<Record<string, string>> }[] = [
+  { value: 'all', label: 'All', query: {} },
+  { value: 'web', label: 'Web', query: { channel: 'web' } },
+  { value: 'orders', label: 'Orders', query: { name: 'Order Completed' } },
+  { value: 'email', label: 'Email', query: { channel: 'email' } },
+  { value: 'chat', label: 'Chat', query: { channel: 'chat' } },
+  { value: 'whatsapp', label: 'WhatsApp', query: { channel: 'whatsapp' } },
+  { value: 'sms', label: 'SMS', query: { channel: 'sms' } },
+  { value: 'calls', label: 'Calls', query: { channel: 'voice' } },
+  { value: 'surveys', label: 'Surveys', query: { name: 'Survey Responded' } },
+];
+export const timelineQuery = (filter: string) => TIMELINE_FILTERS.find((f) => f.value === filter)?.query ?? {};
+
+const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : null);
+
+/** One timeline line in words: what happened, a detail, and the moment it belongs to (if any). */
+export function describeTouchpoint(item: TimelineItem): { readonly title: string; readonly detail: string | null; readonly momentId: string | null } {
+  const p = item.properties;
+  const momentId = text(p.momentId);
+  switch (item.type) {
+    case 'identify':
+      return { title: 'Profile updated', detail: Object.keys(p).length ? Object.entries(p).map(([k, v]) => `${k}: ${String(v)}`).join(', ') : null, momentId };
+    case 'page':
+    case 'screen':
+      return { title: `Viewed ${item.name ?? (item.type === 'page' ? 'a page' : 'a screen')}`, detail: text(p.url) ?? text(p.path), momentId };
+    case 'track':
+      break;
+    default:
+      return { title: item.name ?? item.type, detail: null, momentId };
+  }
+  switch (item.name) {
+    case 'Moment Opened':
+      return { title: `Conversation opened on ${channelLabel(item.channel)}`, detail: text(p.subject), momentId };
+    case 'Message Received':
+      return { title: `Wrote in on ${channelLabel(item.channel)}`, detail: text(p.preview), momentId };
+    case 'Message Sent':
+      return { title: `Reply sent on ${channelLabel(item.channel)}`, detail: text(p.preview), momentId };
+    case 'Order Completed': {
+      const total = typeof p.total === 'number' ? p.total : typeof p.revenue === 'number' ? p.revenue : null;
+      return { title: 'Order completed', detail: [text(p.orderId) ?? text(p.order_id), total === null ? null : `total ${total}${text(p.currency) ? ` ${text(p.currency)}` : ''}`].filter(Boolean).join(' · ') || null, momentId };
+    }
+    case 'Survey Responded':
+      return { title: 'Answered a survey', detail: p.score === undefined ? text(p.survey) : `score ${String(p.score)}`, momentId };
+    default:
+      return { title: item.name ?? 'Event', detail: null, momentId };
+  }
+}

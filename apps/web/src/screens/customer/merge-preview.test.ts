@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { CustomerProfile } from '../../api/types.ts';
+import { mergePreview, undoableMerges, unmergePreview } from './merge-preview.ts';
+
+function profile(id: string, patch: Partial<CustomerProfile> = {}): CustomerProfile {
+  return {
+    id,
+    traits: {},
+    stage: 'lead',
+    stageOverride: null,
+    firstSeen: '2026-01-01T00:00:00.000Z',
+    lastSeen: '2026-01-02T00:00:00.000Z',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    counts: { events: 3, orders: 1 },
+    revenue: 10.5,
+    identities: [],
+    mergedProfileIds: [],
+    merges: [],
+    conflicts: [],
+    ...patch,
+  };
+}
+const identity = (kind: string, value: string, profileId: string) => ({ kind, value, profileId, addedAt: '2026-01-01T00:00:00.000Z' });
+
+describe('merge preview', () => {
+  it('keeps the older profile, whichever was opened, and sums what joins', () => {
+    const older = profile('b', { createdAt: '2025-06-01T00:00:00.000Z', identities: [identity('email', 'ann@example.com', 'b')] });
+    const newer = profile('a', { counts: { events: 4, orders: 2 }, revenue: 0.2, identities: [identity('email', 'ann@example.com', 'a'), identity('phone', '+14155552671', 'a')] });
+    const preview = mergePreview(newer, older);
+    expect(preview.survivor.id).toBe('b');
+    expect(preview.absorbed.id).toBe('a');
+    expect(preview.joining.map((i) => i.value)).toEqual(['+14155552671']);
+    expect(preview.after).toEqual({ identities: 2, events: 7, orders: 3, revenue: 10.7 });
+    expect(preview.clashes).toEqual([]);
+  });
+
+  it('breaks ties by first seen, then id, as the server does', () => {
+    expect(mergePreview(profile('z', { firstSeen: '2025-01-01T00:00:00.000Z' }), profile('a')).survivor.id).toBe('z');
+    expect(mergePreview(profile('z'), profile('a')).survivor.id).toBe('a');
+  });
+
+  it('warns when both have a different user id', () => {
+    const preview = mergePreview(profile('a', { identities: [identity('user_id', 'u1', 'a')] }), profile('b', { createdAt: '2027-01-01T00:00:00.000Z', identities: [identity('user_id', 'u2', 'b')] }));
+    expect(preview.clashes).toEqual(['user_id']);
+  });
+});
+
+describe('unmerge preview', () => {
+  it('gives back the identities that joined through the absorbed profile', () => {
+    const merge = { id: 'm1', survivorId: 'a', absorbedId: 'b', cause: 'manual', detail: 'same', at: '2026-01-03T00:00:00.000Z', undoneAt: null };
+    const p = profile('a', { identities: [identity('email', 'ann@example.com', 'a'), identity('phone', '+1415', 'b')], merges: [merge, { ...merge, id: 'm0', undoneAt: '2026-01-02T00:00:00.000Z' }] });
+    expect(undoableMerges(p).map((m) => m.id)).toEqual(['m1']);
+    const { leaving, staying } = unmergePreview(p, merge);
+    expect(leaving.map((i) => i.value)).toEqual(['+1415']);
+    expect(staying.map((i) => i.value)).toEqual(['ann@example.com']);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { aMoment } from '../../test/moment-fixture.ts';
+import { groupResults } from './search-results.ts';
+
+const customer = { id: 'c1', name: 'José Refundson', email: 'jose@example.com', phone: null, stage: 'lead' as const, lastSeen: '2026-01-01T00:00:00.000Z', counts: { orders: 0 }, revenue: 0 };
+
+describe('search result grouping', () => {
+  it('puts customers, moments by subject and moments found by their messages in separate groups', () => {
+    const bySubject = aMoment({ id: 'm1', subject: 'Refund for order 1042', preview: 'please' });
+    const byMessage = aMoment({ id: 'm2', subject: 'Parcel late', preview: 'I want a REFUND now', channel: 'whatsapp' });
+    const { groups, flat } = groupResults('refund', [customer], [bySubject, byMessage]);
+    expect(groups.map((g) => g.label)).toEqual(['Customers', 'Moments', 'Messages']);
+    expect(flat.map((h) => h.to)).toEqual(['/customers/c1', '/inbox/m1', '/inbox/m2']);
+    expect(flat[2]).toMatchObject({ kind: 'message', title: 'I want a REFUND now', detail: 'in “Parcel late” · WhatsApp · open' });
+  });
+
+  it('matches without regard to case or accents, and says when a match is deeper in the thread', () => {
+    const m = aMoment({ id: 'm3', subject: 'Façade question', preview: 'latest reply' });
+    expect(groupResults('facade', [], [m]).flat[0]).toMatchObject({ kind: 'moment', title: 'Façade question' });
+    expect(groupResults('invoice', [], [m]).flat[0]).toMatchObject({ kind: 'message', title: 'Mentioned in the conversation' });
+  });
+
+  it('leaves out empty groups', () => {
+    expect(groupResults('x', [], []).groups).toEqual([]);
+    expect(groupResults('jose', [customer], []).groups.map((g) => g.label)).toEqual(['Customers']);
+  });
+});

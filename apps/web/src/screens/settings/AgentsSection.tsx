@@ -1,0 +1,146 @@
+import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, TagsInput, Text, TextInput } from '@mantine/core';
+import { useQueries } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../../api/client.ts';
+import { useAgents } from '../../api/directory.ts';
+import { keys } from '../../api/keys.ts';
+import { useSettingsWrite, useWorkspaceSettings } from '../../api/settings.ts';
+import type { AgentDetail, Role } from '../../api/types.ts';
+import { CapacityEditor } from './CapacityEditor.tsx';
+import { capacityFromRows, describeCapacity, rowsFromCapacity, type CapacityRow } from './capacity.ts';
+import { Loaded, SaveError, Section } from './parts.tsx';
+
+export const ROLES: readonly { readonly value: Role; readonly label: string }[] = [
+  { value: 'owner', label: 'Owner' },
+  { value: 'admin', label: 'Admin' },
+  { value: 'agent', label: 'Agent' },
+  { value: 'analyst', label: 'Analyst (read only)' },
+];
+const PRESENCE_COLOR: Readonly<Record<string, string>> = { online: 'teal', away: 'yellow', offline: 'gray' };
+
+export function AgentsSection() {
+  const agents = useAgents();
+  const details = useQueries({
+    queries: (agents.data ?? []).map((a) => ({ queryKey: keys.settings.agent(a.id), queryFn: () => api.get<AgentDetail>(`/agents/${a.id}`) })),
+  });
+  const defaultCapacity = useWorkspaceSettings().data?.moments.defaultCapacity;
+  const [editing, setEditing] = useState<AgentDetail | 'new' | null>(null);
+  return (
+    <Section
+      title="Agents"
+      description="The people who work in Touchpoint: their role, the skills rules can require, and how many moments they may hold at once on each channel."
+      action={<Button onClick={() => setEditing('new')}>Add agent</Button>}
+    >
+      <Loaded query={agents} empty="Nobody but you yet. Add the people who will answer customers.">
+        {(data) => (
+          <Table highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Presence</Table.Th>
+                <Table.Th>Skills</Table.Th>
+                <Table.Th>Capacity</Table.Th>
+                <Table.Th>
+                  <span className="sr-only">Actions</span>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.map((a, i) => {
+                const d = details[i]?.data;
+                return (
+                  <Table.Tr key={a.id}>
+                    <Table.Td>
+                      <Text size="sm">{a.name}</Text>
+                      <Text size="xs" c="dimmed">
+                        {a.email}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{ROLES.find((r) => r.value === a.role)?.label ?? a.role}</Table.Td>
+                    <Table.Td>
+                      {d && (
+                        <Badge variant="light" color={PRESENCE_COLOR[d.presence] ?? 'gray'}>
+                          {d.presence}
+                        </Badge>
+                      )}
+                    </Table.Td>
+                    <Table.Td>{d ? d.skills.join(', ') || '—' : ''}</Table.Td>
+                    <Table.Td>{d ? describeCapacity(d.capacity, defaultCapacity) : ''}</Table.Td>
+                    <Table.Td ta="right">
+                      <Button size="xs" variant="default" disabled={!d} onClick={() => d && setEditing(d)} aria-label={`Edit ${a.name}`}>
+                        Edit
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Loaded>
+      {editing === 'new' && <NewAgent onClose={() => setEditing(null)} />}
+      {editing && editing !== 'new' && <EditAgent agent={editing} defaultCapacity={defaultCapacity} onClose={() => setEditing(null)} />}
+    </Section>
+  );
+}
+
+function EditAgent({ agent, defaultCapacity, onClose }: { readonly agent: AgentDetail; readonly defaultCapacity?: number; readonly onClose: () => void }) {
+  const [role, setRole] = useState<Role>(agent.role);
+  const [skills, setSkills] = useState<string[]>([...agent.skills]);
+  const [rows, setRows] = useState<CapacityRow[]>(rowsFromCapacity(agent.capacity));
+  const [tried, setTried] = useState(false);
+  const { capacity, errors } = capacityFromRows(rows);
+  const save = useSettingsWrite((body: object) => api.patch(`/agents/${agent.id}`, body), [keys.agents, keys.settings.agent(agent.id)]);
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(errors).length) return;
+    save.mutate({ role, skills, capacity }, { onSuccess: onClose });
+  };
+  return (
+    <Modal opened onClose={onClose} title={agent.name} size="lg">
+      <Stack component="form" onSubmit={submit}>
+        <Text size="sm" c="dimmed">
+          {agent.email} · {agent.teams.map((t) => t.name).join(', ') || 'in no team'}
+        </Text>
+        <Select label="Role" data={ROLES} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} />
+        <TagsInput label="Skills" description="Press Enter after each; rules can require them (e.g. french, billing)" value={skills} onChange={setSkills} />
+        <CapacityEditor rows={rows} errors={tried ? errors : {}} onChange={setRows} defaultCapacity={defaultCapacity} />
+        <SaveError error={save.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending}>
+            Save agent
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function NewAgent({ onClose }: { readonly onClose: () => void }) {
+  const [form, setForm] = useState({ name: '', email: '', role: 'agent' as Role, password: '' });
+  const save = useSettingsWrite((body: typeof form) => api.post('/agents', body), [keys.agents]);
+  return (
+    <Modal opened onClose={onClose} title="Add agent">
+      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate(form, { onSuccess: onClose }))}>
+        <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
+        <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+        <Select label="Role" data={ROLES} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} />
+        <PasswordInput label="First password" description="At least 10 characters; tell them to change it" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+        <SaveError error={save.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending}>
+            Add agent
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

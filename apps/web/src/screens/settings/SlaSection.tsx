@@ -1,0 +1,231 @@
+import { Button, Group, Modal, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { api } from '../../api/client.ts';
+import { useBusinessUnits } from '../../api/directory.ts';
+import { keys } from '../../api/keys.ts';
+import { useBusinessHours, useSettingsWrite, useSlaPolicies } from '../../api/settings.ts';
+import type { BusinessHours, Priority, SlaPolicy, Weekday } from '../../api/types.ts';
+import { channelLabel } from '../../ui/format.ts';
+import { parseHolidays, rangesText, WEEKDAYS, weeklyFromText } from './business-hours.ts';
+import { CHANNEL_KINDS, Loaded, minutesText, SaveError, Section } from './parts.tsx';
+
+const BREACH_ACTIONS = [
+  { value: 'notify_lead', label: 'Tell the team lead' },
+  { value: 'raise_priority', label: 'Raise the priority' },
+  { value: 'reassign', label: 'Reassign' },
+];
+const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
+
+export function SlaSection() {
+  const policies = useSlaPolicies();
+  const hours = useBusinessHours();
+  const units = useBusinessUnits().data ?? [];
+  const [policy, setPolicy] = useState<SlaPolicy | 'new' | null>(null);
+  const [schedule, setSchedule] = useState<BusinessHours | 'new' | null>(null);
+  const hoursName = (id: string | null) => (id ? (hours.data?.find((h) => h.id === id)?.name ?? 'deleted hours') : 'around the clock');
+  const scope = (p: SlaPolicy) =>
+    [p.priority ?? 'any priority', p.channel ? channelLabel(p.channel) : 'any channel', p.businessUnitId ? (units.find((u) => u.id === p.businessUnitId)?.name ?? 'a business unit') : null].filter(Boolean).join(' · ');
+  return (
+    <Stack gap="xl">
+      <Section
+        title="SLA policies"
+        description="How fast moments get a first response, each next response and a resolution. The most specific policy that fits a moment's priority, channel and business unit applies; its clock counts business hours when it has them."
+        action={<Button onClick={() => setPolicy('new')}>New policy</Button>}
+      >
+        <Loaded query={policies} empty="No SLA policies: moments have no deadlines. Add one (for example: first response in 1 h, resolution in 8 h).">
+          {(data) => (
+            <Table highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Policy</Table.Th>
+                  <Table.Th>Applies to</Table.Th>
+                  <Table.Th>First response</Table.Th>
+                  <Table.Th>Next response</Table.Th>
+                  <Table.Th>Resolution</Table.Th>
+                  <Table.Th>Clock</Table.Th>
+                  <Table.Th>
+                    <span className="sr-only">Actions</span>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.map((p) => (
+                  <Table.Tr key={p.id}>
+                    <Table.Td>{p.name}</Table.Td>
+                    <Table.Td>{scope(p)}</Table.Td>
+                    <Table.Td>{minutesText(p.firstResponseMinutes)}</Table.Td>
+                    <Table.Td>{minutesText(p.nextResponseMinutes)}</Table.Td>
+                    <Table.Td>{minutesText(p.resolutionMinutes)}</Table.Td>
+                    <Table.Td>{hoursName(p.businessHoursId)}</Table.Td>
+                    <Table.Td ta="right">
+                      <Button size="xs" variant="default" onClick={() => setPolicy(p)} aria-label={`Edit ${p.name}`}>
+                        Edit
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Loaded>
+      </Section>
+      <Section
+        title="Business hours"
+        description="When SLA clocks run: a time zone, opening ranges per weekday and holidays. Outside them, deadlines wait."
+        action={
+          <Button variant="default" onClick={() => setSchedule('new')}>
+            New schedule
+          </Button>
+        }
+      >
+        <Loaded query={hours} empty="No schedules: SLA clocks run around the clock. Add one for office hours.">
+          {(data) => (
+            <Table highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Schedule</Table.Th>
+                  <Table.Th>Time zone</Table.Th>
+                  <Table.Th>Week</Table.Th>
+                  <Table.Th>Holidays</Table.Th>
+                  <Table.Th>
+                    <span className="sr-only">Actions</span>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.map((h) => (
+                  <Table.Tr key={h.id}>
+                    <Table.Td>{h.name}</Table.Td>
+                    <Table.Td>{h.timeZone}</Table.Td>
+                    <Table.Td>
+                      {WEEKDAYS.filter((d) => h.weekly[d.day]?.length)
+                        .map((d) => `${d.label.slice(0, 3)} ${rangesText(h.weekly[d.day])}`)
+                        .join('; ') || 'closed'}
+                    </Table.Td>
+                    <Table.Td>{h.holidays.length}</Table.Td>
+                    <Table.Td ta="right">
+                      <Button size="xs" variant="default" onClick={() => setSchedule(h)} aria-label={`Edit ${h.name}`}>
+                        Edit
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Loaded>
+      </Section>
+      {policy && <PolicyForm policy={policy === 'new' ? undefined : policy} hours={hours.data ?? []} onClose={() => setPolicy(null)} />}
+      {schedule && <HoursForm hours={schedule === 'new' ? undefined : schedule} onClose={() => setSchedule(null)} />}
+    </Stack>
+  );
+}
+
+function PolicyForm({ policy, hours, onClose }: { readonly policy?: SlaPolicy; readonly hours: readonly BusinessHours[]; readonly onClose: () => void }) {
+  const units = useBusinessUnits().data ?? [];
+  const [form, setForm] = useState({
+    name: policy?.name ?? '',
+    priority: policy?.priority ?? null,
+    channel: policy?.channel ?? null,
+    businessUnitId: policy?.businessUnitId ?? null,
+    firstResponseMinutes: policy?.firstResponseMinutes ?? null,
+    nextResponseMinutes: policy?.nextResponseMinutes ?? null,
+    resolutionMinutes: policy?.resolutionMinutes ?? null,
+    businessHoursId: policy?.businessHoursId ?? null,
+    warnBeforeMinutes: policy?.warnBeforeMinutes ?? 15,
+    breachActions: [...(policy?.breachActions ?? [])] as string[],
+  });
+  const set = (patch: Partial<typeof form>) => setForm((f) => ({ ...f, ...patch }));
+  const minutes = (v: string | number) => (typeof v === 'number' && v > 0 ? v : null);
+  const save = useSettingsWrite((body: typeof form) => (policy ? api.patch(`/sla-policies/${policy.id}`, body) : api.post('/sla-policies', body)), [keys.settings.slaPolicies]);
+  const remove = useSettingsWrite(() => api.delete(`/sla-policies/${policy!.id}`), [keys.settings.slaPolicies]);
+  return (
+    <Modal opened onClose={onClose} title={policy ? `Policy “${policy.name}”` : 'New SLA policy'} size="lg">
+      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate({ ...form, name: form.name.trim() }, { onSuccess: onClose }))}>
+        <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} data-autofocus />
+        <SimpleGrid cols={3}>
+          <Select label="Priority" data={PRIORITIES.map((p) => ({ value: p, label: p }))} value={form.priority} onChange={(v) => set({ priority: v as Priority | null })} clearable placeholder="Any" />
+          <Select label="Channel" data={CHANNEL_KINDS} value={form.channel} onChange={(channel) => set({ channel })} clearable placeholder="Any" />
+          <Select label="Business unit" data={units.map((u) => ({ value: u.id, label: u.name }))} value={form.businessUnitId} onChange={(businessUnitId) => set({ businessUnitId })} clearable placeholder="Any" />
+        </SimpleGrid>
+        <SimpleGrid cols={3}>
+          <NumberInput label="First response (minutes)" min={1} allowDecimal={false} value={form.firstResponseMinutes ?? ''} onChange={(v) => set({ firstResponseMinutes: minutes(v) })} />
+          <NumberInput label="Next response (minutes)" min={1} allowDecimal={false} value={form.nextResponseMinutes ?? ''} onChange={(v) => set({ nextResponseMinutes: minutes(v) })} />
+          <NumberInput label="Resolution (minutes)" min={1} allowDecimal={false} value={form.resolutionMinutes ?? ''} onChange={(v) => set({ resolutionMinutes: minutes(v) })} />
+        </SimpleGrid>
+        <SimpleGrid cols={2}>
+          <Select label="Business hours" data={hours.map((h) => ({ value: h.id, label: h.name }))} value={form.businessHoursId} onChange={(businessHoursId) => set({ businessHoursId })} clearable placeholder="Around the clock" />
+          <NumberInput label="Warn before (minutes)" min={0} allowDecimal={false} value={form.warnBeforeMinutes} onChange={(v) => set({ warnBeforeMinutes: typeof v === 'number' ? v : 0 })} />
+        </SimpleGrid>
+        <MultiSelect label="On breach" data={BREACH_ACTIONS} value={form.breachActions} onChange={(breachActions) => set({ breachActions })} placeholder="Only mark it breached" />
+        <SaveError error={save.error ?? remove.error} />
+        <Group justify="space-between">
+          {policy ? (
+            <Button variant="subtle" color="red" onClick={() => window.confirm(`Delete the policy “${policy.name}”?`) && remove.mutate(undefined, { onSuccess: onClose })}>
+              Delete
+            </Button>
+          ) : (
+            <span />
+          )}
+          <Group>
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={save.isPending} disabled={!form.name.trim()}>
+              {policy ? 'Save policy' : 'Create policy'}
+            </Button>
+          </Group>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+const TIME_ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
+
+function HoursForm({ hours, onClose }: { readonly hours?: BusinessHours; readonly onClose: () => void }) {
+  const [name, setName] = useState(hours?.name ?? '');
+  const [timeZone, setTimeZone] = useState(hours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [week, setWeek] = useState<Partial<Record<Weekday, string>>>(
+    Object.fromEntries(WEEKDAYS.map(({ day }) => [day, hours ? rangesText(hours.weekly[day]) : ['sat', 'sun'].includes(day) ? '' : '09:00-17:00'])),
+  );
+  const [holidayText, setHolidayText] = useState(hours?.holidays.join('\n') ?? '');
+  const [tried, setTried] = useState(false);
+  const { weekly, errors } = weeklyFromText(week);
+  const holidays = parseHolidays(holidayText);
+  const save = useSettingsWrite((body: object) => (hours ? api.patch(`/business-hours/${hours.id}`, body) : api.post('/business-hours', body)), [keys.settings.businessHours]);
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(errors).length || 'error' in holidays) return;
+    save.mutate({ name: name.trim(), timeZone, weekly, holidays: holidays.holidays }, { onSuccess: onClose });
+  };
+  return (
+    <Modal opened onClose={onClose} title={hours ? `Schedule “${hours.name}”` : 'New business hours'} size="lg">
+      <Stack component="form" onSubmit={submit}>
+        <Group grow>
+          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
+          <Select label="Time zone" data={[...TIME_ZONES]} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} />
+        </Group>
+        <Text size="sm" c="dimmed">
+          Opening ranges per day, like 09:00-12:30, 13:30-17:00. Empty: closed.
+        </Text>
+        <SimpleGrid cols={2} spacing="xs">
+          {WEEKDAYS.map(({ day, label }) => (
+            <TextInput key={day} label={label} value={week[day] ?? ''} onChange={(e) => setWeek({ ...week, [day]: e.currentTarget.value })} error={tried ? errors[day] : undefined} placeholder="Closed" />
+          ))}
+        </SimpleGrid>
+        <Textarea label="Holidays" description="Dates like 2026-12-25, one per line" value={holidayText} onChange={(e) => setHolidayText(e.currentTarget.value)} error={tried && 'error' in holidays ? holidays.error : undefined} autosize minRows={2} />
+        <SaveError error={save.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending} disabled={!name.trim()}>
+            {hours ? 'Save schedule' : 'Create schedule'}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,158 @@
+import { Badge, Button, Group, Modal, MultiSelect, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { api } from '../../api/client.ts';
+import { useAgents, useBusinessUnits, useNames, useTeams } from '../../api/directory.ts';
+import { keys } from '../../api/keys.ts';
+import { useSettingsWrite, useTeamDetail } from '../../api/settings.ts';
+import type { TeamDetail, TeamStrategy } from '../../api/types.ts';
+import { keyFrom } from './BusinessUnitsSection.tsx';
+import { Loaded, SaveError, Section } from './parts.tsx';
+
+export const STRATEGIES: readonly { readonly value: TeamStrategy; readonly label: string; readonly hint: string }[] = [
+  { value: 'round_robin', label: 'Round robin', hint: 'Members take new moments in turn' },
+  { value: 'least_loaded', label: 'Least loaded', hint: 'The member with the fewest open moments on the channel' },
+  { value: 'skills', label: 'Skills', hint: 'Only members with every skill the rule requires, then least loaded' },
+];
+
+export function TeamsSection() {
+  const teams = useTeams();
+  const units = useBusinessUnits().data ?? [];
+  const [editing, setEditing] = useState<string | 'new' | null>(null);
+  const unitName = (id: string | null) => units.find((u) => u.id === id)?.name ?? '—';
+  return (
+    <Section
+      title="Teams"
+      description="Who works moments together. Each team has a strategy for handing out new moments, a lead for escalations, and a fallback owner who holds moments while nobody in the team can take them."
+      action={<Button onClick={() => setEditing('new')}>New team</Button>}
+    >
+      <Loaded query={teams} empty="No teams yet. Create one, add its members, then point assignment rules at it.">
+        {(data) => (
+          <Table highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Team</Table.Th>
+                <Table.Th>Business unit</Table.Th>
+                <Table.Th>Members</Table.Th>
+                <Table.Th>
+                  <span className="sr-only">Actions</span>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td>{t.name}</Table.Td>
+                  <Table.Td>{unitName(t.businessUnitId)}</Table.Td>
+                  <Table.Td>{t.agentIds.length}</Table.Td>
+                  <Table.Td ta="right">
+                    <Button size="xs" variant="default" onClick={() => setEditing(t.id)} aria-label={`Edit ${t.name}`}>
+                      Edit
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Loaded>
+      {editing === 'new' && <TeamForm onClose={() => setEditing(null)} />}
+      {editing && editing !== 'new' && <EditTeam id={editing} onClose={() => setEditing(null)} />}
+    </Section>
+  );
+}
+
+function EditTeam({ id, onClose }: { readonly id: string; readonly onClose: () => void }) {
+  const team = useTeamDetail(id);
+  if (!team.data)
+    return (
+      <Modal opened onClose={onClose} title="Team">
+        {team.error ? <SaveError error={team.error} /> : <Text size="sm">Loading…</Text>}
+      </Modal>
+    );
+  return <TeamForm team={team.data} onClose={onClose} />;
+}
+
+type TeamInput = { name: string; key: string; strategy: TeamStrategy; leadId: string | null; fallbackOwnerId: string | null; businessUnitId: string | null; agentIds: string[] };
+
+function TeamForm({ team, onClose }: { readonly team?: TeamDetail; readonly onClose: () => void }) {
+  const agents = useAgents().data ?? [];
+  const units = useBusinessUnits().data ?? [];
+  const { agentName } = useNames();
+  const [form, setForm] = useState<TeamInput>({
+    name: team?.name ?? '',
+    key: team?.key ?? '',
+    strategy: team?.strategy ?? 'round_robin',
+    leadId: team?.leadId ?? null,
+    fallbackOwnerId: team?.fallbackOwnerId ?? null,
+    businessUnitId: team?.businessUnitId ?? null,
+    agentIds: team?.members.map((m) => m.id) ?? [],
+  });
+  const set = (patch: Partial<TeamInput>) => setForm((f) => ({ ...f, ...patch }));
+  const save = useSettingsWrite(
+    async (input: TeamInput) => {
+      const settings = { name: input.name.trim(), strategy: input.strategy, leadId: input.leadId, fallbackOwnerId: input.fallbackOwnerId };
+      if (!team) {
+        await api.post('/teams', { ...settings, key: input.key || keyFrom(input.name), agentIds: input.agentIds, ...(input.businessUnitId ? { businessUnitId: input.businessUnitId } : {}) });
+        return;
+      }
+      await api.patch(`/teams/${team.id}`, { ...settings, businessUnitId: input.businessUnitId });
+      const before = [...team.members.map((m) => m.id)].sort().join();
+      if ([...input.agentIds].sort().join() !== before) await api.put(`/teams/${team.id}/members`, { agentIds: input.agentIds });
+    },
+    [keys.teams, keys.settings.all],
+  );
+  const people = agents.filter((a) => a.role !== 'analyst').map((a) => ({ value: a.id, label: a.name }));
+  const members = people.filter((p) => form.agentIds.includes(p.value));
+  return (
+    <Modal opened onClose={onClose} title={team ? `Team ${team.name}` : 'New team'} size="lg">
+      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate(form, { onSuccess: onClose }))}>
+        <Group grow>
+          <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} data-autofocus />
+          {!team && <TextInput label="Key" value={form.key} placeholder={keyFrom(form.name)} onChange={(e) => set({ key: e.currentTarget.value })} />}
+        </Group>
+        <Select
+          label="Strategy"
+          description={STRATEGIES.find((s) => s.value === form.strategy)?.hint}
+          data={STRATEGIES.map((s) => ({ value: s.value, label: s.label }))}
+          value={form.strategy}
+          allowDeselect={false}
+          onChange={(v) => v && set({ strategy: v as TeamStrategy })}
+        />
+        <MultiSelect label="Members" data={people} value={form.agentIds} onChange={(agentIds) => set({ agentIds })} searchable />
+        <Group grow>
+          <Select label="Lead" description="Receives escalations" data={members} value={form.leadId} onChange={(leadId) => set({ leadId })} clearable placeholder="Nobody" />
+          <Select
+            label="Fallback owner"
+            description="Holds moments nobody can take"
+            data={people}
+            value={form.fallbackOwnerId}
+            onChange={(fallbackOwnerId) => set({ fallbackOwnerId })}
+            clearable
+            placeholder="The workspace owner"
+          />
+        </Group>
+        {units.length > 0 && (
+          <Select label="Business unit" data={units.map((u) => ({ value: u.id, label: u.name }))} value={form.businessUnitId} onChange={(businessUnitId) => set({ businessUnitId })} clearable placeholder="None" />
+        )}
+        {team && (
+          <Group gap={6}>
+            {team.members.map((m) => (
+              <Badge key={m.id} variant="light" color={m.presence === 'online' ? 'teal' : 'gray'}>
+                {agentName(m.id)} · {m.presence}
+              </Badge>
+            ))}
+          </Group>
+        )}
+        <SaveError error={save.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending} disabled={!form.name.trim()}>
+            {team ? 'Save team' : 'Create team'}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

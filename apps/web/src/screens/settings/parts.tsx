@@ -1,0 +1,64 @@
+import { Alert, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { errorMessage } from '../../api/client.ts';
+import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { CHANNEL_LABEL } from '../../ui/format.ts';
+
+/** One settings section: a heading that says what it is for, an action, and its content. */
+export function Section({ title, description, action, children }: { readonly title: string; readonly description: string; readonly action?: ReactNode; readonly children: ReactNode }) {
+  return (
+    <Stack gap="md" component="section" aria-label={title}>
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={2} size="h3">
+            {title}
+          </Title>
+          <Text size="sm" c="dimmed" maw={720}>
+            {description}
+          </Text>
+        </div>
+        {action}
+      </Group>
+      {children}
+    </Stack>
+  );
+}
+
+/** A list that is loading, failed, empty (saying what to do) or there. */
+export function Loaded<T>({ query, empty, children }: { readonly query: { readonly data?: readonly T[]; readonly error: unknown; readonly isPending: boolean; readonly refetch: () => unknown }; readonly empty: string; readonly children: (data: readonly T[]) => ReactNode }) {
+  if (query.isPending)
+    return (
+      <Stack gap="xs" aria-busy="true" aria-label="Loading">
+        <Skeleton height={36} />
+        <Skeleton height={36} />
+        <Skeleton height={36} />
+      </Stack>
+    );
+  if (query.error) return <ErrorNotice error={query.error} title="This did not load" onRetry={() => void query.refetch()} />;
+  if (!query.data || query.data.length === 0)
+    return (
+      <Paper withBorder p="lg" data-testid="settings-empty">
+        <Text size="sm" c="dimmed">
+          {empty}
+        </Text>
+      </Paper>
+    );
+  return <>{children(query.data)}</>;
+}
+
+/** Why a save failed, next to the form that keeps what was typed. */
+export function SaveError({ error }: { readonly error: unknown }) {
+  if (!error) return null;
+  const field = (error as { field?: string }).field;
+  return (
+    <Alert color="red" role="alert" title="Not saved">
+      {errorMessage(error)}
+      {field ? ` (${field})` : ''}
+    </Alert>
+  );
+}
+
+/** The channel kinds a workspace can have, for selects. */
+export const CHANNEL_KINDS = ['email', 'chat', 'whatsapp', 'messenger', 'instagram', 'sms', 'voice', 'api'].map((value) => ({ value, label: CHANNEL_LABEL[value] ?? value }));
+
+export const minutesText = (m: number | null) => (m === null ? '—' : m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`);
