@@ -108,8 +108,17 @@ function slaOf(random: () => number, status: string, policyId: string): SlaColum
   return due(NOW + Math.floor(random() * 120) * MIN, NOW - 60 * MIN); // breached earlier, next deadline ahead
 }
 
-/** Inserts moments as the product stores them: the row, one current ledger row, tags and messages. */
+/** Inserts moments as the product stores them: the customer, the row, one current ledger row, tags and messages. */
 async function seedMoments(db: Db, moments: readonly Seeded[]): Promise<void> {
+  const people = [...new Map(moments.map((m) => [`${m.workspace_id} ${m.customer_id}`, m])).values()];
+  const existing = new Set((await db.selectFrom('customer').select(['workspace_id', 'id']).execute()).map((c) => `${c.workspace_id} ${c.id}`));
+  const fresh = people.filter((m) => !existing.has(`${m.workspace_id} ${m.customer_id}`));
+  if (fresh.length > 0) {
+    await db
+      .insertInto('customer')
+      .values(fresh.map((m) => ({ workspace_id: m.workspace_id, id: m.customer_id, root_id: m.customer_id, merged_into: null, traits: '{}', stage: 'lead', stage_override: null, stage_override_reason: null, first_seen: 0, last_seen: 0, order_count: 0, revenue: 0, identified: 1, advocate: 0, created_at: 0, updated_at: 0 })))
+      .execute();
+  }
   for (let i = 0; i < moments.length; i += 100) {
     const chunk = moments.slice(i, i + 100);
     await db.insertInto('moment').values(chunk.map(({ tags: _tags, bodies: _bodies, ...row }) => row)).execute();

@@ -318,6 +318,18 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect((await s.api('POST', `/api/v1/moments/${a.id}/messages`, { direction: 'sideways', body: 'x' })).body.error.field).toBe('direction');
   });
 
+  it('lists the moments of merged profiles under the customer they became', async () => {
+    const channel = uniq('chat');
+    const a = (await open(s, { identity: 'email:merge-a@example.com', channel })).body.moment;
+    const b = (await open(s, { identity: 'email:merge-b@example.com', channel: `${channel}-x` })).body.moment;
+    const merged = await s.api('POST', '/api/v1/customers/merge', { ids: [a.customerId, b.customerId], reason: 'same person' });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    for (const id of [a.customerId, b.customerId]) {
+      const listed = (await s.api('GET', `/api/v1/moments?customer=${id}`)).body.data.map((m: any) => m.id).sort();
+      expect(listed).toEqual([a.id, b.id].sort());
+    }
+  });
+
   it("another workspace's key reaches none of these moments", async () => {
     const other = await createWorkspace(s.tp.deps, { name: 'Other', ownerEmail: 'o@other.test', ownerPassword: 'another long password' });
     const m = (await open(s, { identity: 'email:private@example.com', channel: uniq('chat') })).body.moment;

@@ -139,7 +139,11 @@ function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock
   if (f.channel !== undefined) where.push(eb('channel', '=', f.channel));
   if (f.businessUnitId !== undefined) where.push(eb('business_unit_id', '=', f.businessUnitId));
   if (f.priorities && f.priorities.length > 0) where.push(eb('priority', 'in', f.priorities));
-  if (f.customerId !== undefined) where.push(eb('customer_id', '=', f.customerId));
+  if (f.customerId !== undefined) {
+    // The customer as one person: their own moments and those of profiles merged with them.
+    const root = eb.selectFrom('customer').select('root_id').where('workspace_id', '=', workspaceId).where('id', '=', f.customerId);
+    where.push(eb('customer_id', 'in', eb.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', '=', root)));
+  }
   if (f.queued !== undefined) where.push(eb('queued_at', f.queued ? 'is not' : 'is', null));
   if (f.sla !== undefined) where.push(slaIs(eb, f.sla, clock));
   if (f.tag !== undefined) {
