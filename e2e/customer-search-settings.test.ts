@@ -24,7 +24,7 @@ describe('customer, search, settings and dark mode journeys', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    await tp?.s.stop();
+    await tp?.stop();
   });
 
   async function signedIn(person: Person): Promise<Page> {
@@ -177,6 +177,29 @@ describe('customer, search, settings and dark mode journeys', () => {
     await a11y(owner);
     await channel.getByRole('button', { name: 'Save channel' }).click();
     await channel.waitFor({ state: 'detached' });
+  });
+
+  it('shows agents and teams from one list each, and renames a business unit in place', async () => {
+    const owner = await signedIn(tp.owner);
+    const agentsRead: string[] = [];
+    owner.on('request', (r) => void (/\/api\/v1\/(agents|teams)\//.test(new URL(r.url()).pathname) && agentsRead.push(r.url())));
+    await owner.goto(`${tp.s.url}/settings/agents`);
+    await owner.getByRole('row').filter({ hasText: 'bob@acme.test' }).getByText('online').waitFor();
+    await owner.goto(`${tp.s.url}/settings/teams`);
+    await owner.getByRole('button', { name: 'Edit Service' }).click();
+    await owner.getByRole('dialog', { name: 'Team Service' }).getByText('Ana · online').waitFor();
+    await owner.keyboard.press('Escape');
+    expect(agentsRead, 'no request per agent or team').toEqual([]);
+
+    await owner.goto(`${tp.s.url}/settings/business-units`);
+    const unit = owner.getByTestId('business-unit').first();
+    const before = (await unit.getByRole('cell').first().textContent())!;
+    await unit.getByRole('button', { name: `Rename ${before}` }).click();
+    await unit.getByRole('textbox', { name: 'Name' }).fill('Acme Retail');
+    await unit.getByRole('button', { name: 'Save' }).click();
+    await owner.getByTestId('business-unit').filter({ hasText: 'Acme Retail' }).getByRole('button', { name: 'Rename Acme Retail' }).waitFor();
+    await screenshot(owner, '18-settings-business-units');
+    await a11y(owner);
   });
 
   it('creates an API key that is shown once', async () => {

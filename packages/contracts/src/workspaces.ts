@@ -20,6 +20,13 @@ export const CreateBusinessUnitBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
 });
 
+export const BusinessUnitIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** Renames a business unit; the key stays (rules and integrations refer to it). */
+export const UpdateBusinessUnitBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+
+export const BusinessUnit = Type.Object({ id: Type.String(), key: Type.String(), name: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
+
 /** How a team shares out new moments among its members who are online with room. */
 export const TeamStrategy = Type.Union([Type.Literal('round_robin'), Type.Literal('least_loaded'), Type.Literal('skills')], {
   description: 'round_robin: in turn; least_loaded: fewest open moments on the channel; skills: only members with every skill the rule requires, then least loaded',
@@ -94,3 +101,30 @@ export const SettingsPatch = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** One agent in GET /agents: everything settings screens show, without a request per agent. */
+export const AgentListItem = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Role,
+  presence: Type.String({ description: 'online | away | offline: only online agents are routed new work' }),
+  skills: Type.Array(Type.String()),
+  capacity: Type.Record(Type.String(), Type.Integer(), { description: 'open moments they may own per channel; `*` for any other channel' }),
+  teamIds: Type.Array(Type.String(), { description: 'the teams they are a member of' }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+/** One team in GET /teams: routing settings and members, without a request per team. */
+export const TeamListItem = Type.Object({
+  id: Type.String(),
+  key: Type.String(),
+  name: Type.String(),
+  businessUnitId: Type.Union([Type.String(), Type.Null()]),
+  strategy: TeamStrategy,
+  fallbackOwnerId: Type.Union([Type.String(), Type.Null()], { description: 'null: the workspace owner holds what nobody can take' }),
+  leadId: Type.Union([Type.String(), Type.Null()]),
+  memberIds: Type.Array(Type.String()),
+  agentIds: Type.Array(Type.String(), { description: 'the same as memberIds (the name team creation takes)' }),
+  createdAt: Type.String({ format: 'date-time' }),
+});

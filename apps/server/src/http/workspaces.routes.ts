@@ -1,6 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
-import { CreateAgentBody, CreateBusinessUnitBody, CreateKeyBody, CreateTeamBody, KeyIdParams, SettingsPatch } from '@touchpoint/contracts';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import {
+  AgentListItem,
+  BusinessUnit,
+  BusinessUnitIdParams,
+  CreateAgentBody,
+  CreateBusinessUnitBody,
+  CreateKeyBody,
+  CreateTeamBody,
+  KeyIdParams,
+  SettingsPatch,
+  TeamListItem,
+  UpdateBusinessUnitBody,
+} from '@touchpoint/contracts';
 import {
   createAgent,
   createBusinessUnit,
@@ -12,6 +24,7 @@ import {
   listBusinessUnits,
   listKeys,
   listTeams,
+  updateBusinessUnit,
   updateSettings,
   type Role,
 } from '../modules/workspaces/index.ts';
@@ -21,6 +34,7 @@ import type { HttpContext } from './context.ts';
 
 const ADMINS: readonly Role[] = ['owner', 'admin'];
 const iso = <T extends { createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
+const listOf = (item: TSchema) => ({ 200: Type.Object({ data: Type.Array(item) }) });
 
 /** The workspace itself: settings, business units, teams, agents and keys. */
 export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
@@ -43,21 +57,29 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
     },
   );
 
-  app.get('/business-units', { schema: { tags: ['workspace'] } }, async (request) => ({ data: (await listBusinessUnits(deps.db, principalOf(request).workspaceId)).map(iso) }));
+  app.get('/business-units', { schema: { tags: ['workspace'], response: listOf(BusinessUnit) } }, async (request) => ({ data: (await listBusinessUnits(deps.db, principalOf(request).workspaceId)).map(iso) }));
   app.post<{ Body: Static<typeof CreateBusinessUnitBody> }>('/business-units', { schema: { tags: ['workspace'], body: CreateBusinessUnitBody } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return createBusinessUnit(deps, { workspaceId: p.workspaceId, ...request.body, actor: p.actor });
   });
+  app.patch<{ Params: Static<typeof BusinessUnitIdParams>; Body: Static<typeof UpdateBusinessUnitBody> }>(
+    '/business-units/:id',
+    { schema: { tags: ['workspace'], summary: 'Rename a business unit (its key stays)', params: BusinessUnitIdParams, body: UpdateBusinessUnitBody, response: { 200: BusinessUnit } } },
+    async (request) => {
+      const p = principalOf(request, ADMINS);
+      return iso(await updateBusinessUnit(deps, { workspaceId: p.workspaceId, businessUnitId: request.params.id, name: request.body.name, actor: p.actor }));
+    },
+  );
 
-  app.get('/teams', { schema: { tags: ['workspace'] } }, async (request) => ({ data: (await listTeams(deps.db, principalOf(request).workspaceId)).map(iso) }));
+  app.get('/teams', { schema: { tags: ['workspace'], summary: 'Teams with strategy, fallback owner, lead and members', response: listOf(TeamListItem) } }, async (request) => ({ data: (await listTeams(deps.db, principalOf(request).workspaceId)).map(iso) }));
   app.post<{ Body: Static<typeof CreateTeamBody> }>('/teams', { schema: { tags: ['workspace'], body: CreateTeamBody } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return createTeam(deps, { workspaceId: p.workspaceId, ...request.body, actor: p.actor });
   });
 
-  app.get('/agents', { schema: { tags: ['workspace'] } }, async (request) => ({ data: (await listAgents(deps.db, principalOf(request).workspaceId)).map(iso) }));
+  app.get('/agents', { schema: { tags: ['workspace'], summary: 'Agents with presence, skills, capacity per channel and teams', response: listOf(AgentListItem) } }, async (request) => ({ data: (await listAgents(deps.db, principalOf(request).workspaceId)).map(iso) }));
   app.post<{ Body: Static<typeof CreateAgentBody> }>('/agents', { schema: { tags: ['workspace'], body: CreateAgentBody } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client.ts';
 import { keys } from './keys.ts';
 import type { CustomerProfile, CustomerSummary, Moment, Page, Stage, TimelineItem } from './types.ts';
@@ -21,6 +21,7 @@ export function useTimeline(id: string, filter: Readonly<Record<string, string>>
   });
 }
 
+/** The customer's moments, with those of profiles merged into them (the server includes those). */
 export function useCustomerMoments(id: string, businessUnit: string) {
   return useInfiniteQuery({
     queryKey: keys.customers.moments(id, businessUnit),
@@ -28,20 +29,6 @@ export function useCustomerMoments(id: string, businessUnit: string) {
       api.get<Page<Moment>>('/moments', { customer: id, status: ALL_STATUSES, businessUnit: businessUnit || undefined, sort: 'recent', limit: 50, cursor: pageParam ?? undefined }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
-  });
-}
-
-/**
- * The moments of profiles merged into this one: the server's `customer` filter matches the
- * moment's own profile id only, so each absorbed profile is asked for too (first page each).
- */
-export function useMergedProfilesMoments(ids: readonly string[], businessUnit: string) {
-  return useQueries({
-    queries: ids.map((id) => ({
-      queryKey: [...keys.customers.moments(id, businessUnit), 'absorbed'],
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.get<Page<Moment>>('/moments', { customer: id, status: ALL_STATUSES, businessUnit: businessUnit || undefined, sort: 'recent', limit: 50 }, signal).then((r) => r.data),
-    })),
   });
 }
 

@@ -6,12 +6,13 @@ import type { Agent, BusinessUnit, Channel, Team } from './types.ts';
 // The organisation changes rarely: read once per few minutes, shared by every screen.
 const STALE = 5 * 60_000;
 
-export function useAgents() {
-  return useQuery({ queryKey: keys.agents, queryFn: () => api.get<{ data: Agent[] }>('/agents').then((r) => r.data), staleTime: STALE });
+/** `fresh`: read again on mount (settings show presence and membership, which others change). */
+export function useAgents(options: { readonly fresh?: boolean } = {}) {
+  return useQuery({ queryKey: keys.agents, queryFn: () => api.get<{ data: Agent[] }>('/agents').then((r) => r.data), staleTime: options.fresh ? 0 : STALE });
 }
 
-export function useTeams() {
-  return useQuery({ queryKey: keys.teams, queryFn: () => api.get<{ data: Team[] }>('/teams').then((r) => r.data), staleTime: STALE });
+export function useTeams(options: { readonly fresh?: boolean } = {}) {
+  return useQuery({ queryKey: keys.teams, queryFn: () => api.get<{ data: Team[] }>('/teams').then((r) => r.data), staleTime: options.fresh ? 0 : STALE });
 }
 
 export function useBusinessUnits() {

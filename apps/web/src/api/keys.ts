@@ -28,8 +28,6 @@ export const keys = {
   settings: {
     all: ['settings'] as const,
     workspace: ['settings', 'workspace'] as const,
-    team: (id: string) => ['settings', 'team', id] as const,
-    agent: (id: string) => ['settings', 'agent', id] as const,
     rules: ['settings', 'assignment-rules'] as const,
     slaPolicies: ['settings', 'sla-policies'] as const,
     businessHours: ['settings', 'business-hours'] as const,

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { api } from './client.ts';
 import { keys } from './keys.ts';
-import type { AgentDetail, ApiKey, AssignmentRule, BusinessHours, ChannelDetail, SlaPolicy, TeamDetail, WorkspaceSettings } from './types.ts';
+import type { ApiKey, AssignmentRule, BusinessHours, ChannelDetail, SlaPolicy, WorkspaceSettings } from './types.ts';
 
 const list = <T>(path: string) => api.get<{ data: T[] }>(path).then((r) => r.data);
 
@@ -13,8 +13,6 @@ export const useApiKeys = () => useQuery({ queryKey: keys.settings.keys, queryFn
 export const useChannelDetails = () => useQuery({ queryKey: keys.channels, queryFn: () => list<ChannelDetail>('/channels'), staleTime: 5 * 60_000 });
 export const useWorkspaceSettings = () =>
   useQuery({ queryKey: keys.settings.workspace, queryFn: () => api.get<{ settings: WorkspaceSettings }>('/workspace').then((r) => r.settings) });
-export const useTeamDetail = (id: string) => useQuery({ queryKey: keys.settings.team(id), queryFn: () => api.get<TeamDetail>(`/teams/${id}`) });
-export const useAgentDetail = (id: string) => useQuery({ queryKey: keys.settings.agent(id), queryFn: () => api.get<AgentDetail>(`/agents/${id}`) });
 
 /**
  * A settings write that refreshes what it changes. Settings screens keep their form state

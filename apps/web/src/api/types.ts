@@ -16,8 +16,29 @@ export type Session = {
   readonly agent: { readonly id: string; readonly name: string; readonly email: string; readonly role: Role; readonly presence: Presence } | null;
 };
 
-export type Agent = { readonly id: string; readonly email: string; readonly name: string; readonly role: Role };
-export type Team = { readonly id: string; readonly key: string; readonly name: string; readonly businessUnitId: string | null; readonly agentIds: readonly string[] };
+/** An agent as GET /agents lists them: who they are and how routing treats them. */
+export type Agent = {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly presence: Presence;
+  readonly skills: readonly string[];
+  /** Open moments they may own per channel; `*` for any other channel. */
+  readonly capacity: Readonly<Record<string, number>>;
+  readonly teamIds: readonly string[];
+};
+/** A team as GET /teams lists them, with its routing settings and members. */
+export type Team = {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly businessUnitId: string | null;
+  readonly strategy: TeamStrategy;
+  readonly fallbackOwnerId: string | null;
+  readonly leadId: string | null;
+  readonly memberIds: readonly string[];
+};
 export type BusinessUnit = { readonly id: string; readonly key: string; readonly name: string };
 
 export type Handoff = {
@@ -156,27 +177,6 @@ export type TimelineItem = {
 };
 
 export type TeamStrategy = 'round_robin' | 'least_loaded' | 'skills';
-export type TeamDetail = {
-  readonly id: string;
-  readonly key: string;
-  readonly name: string;
-  readonly businessUnitId: string | null;
-  readonly strategy: TeamStrategy;
-  readonly fallbackOwnerId: string | null;
-  readonly leadId: string | null;
-  readonly members: readonly { readonly id: string; readonly name: string; readonly email: string; readonly role: Role; readonly presence: Presence }[];
-};
-export type AgentDetail = {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly presence: Presence;
-  readonly skills: readonly string[];
-  readonly capacity: Readonly<Record<string, number>>;
-  readonly teams: readonly { readonly id: string; readonly name: string }[];
-};
-
 export type RuleConditions = {
   readonly channels?: readonly string[];
   readonly businessUnitIds?: readonly string[];

@@ -51,7 +51,7 @@ export function useViewer(session: Session): Viewer {
   const teams = useTeams().data;
   const agentId = session.agent?.id ?? null;
   return useMemo(
-    () => ({ agentId, role: session.role, teamIds: agentId === null || !teams ? [] : teams.filter((t) => t.agentIds.includes(agentId)).map((t) => t.id) }),
+    () => ({ agentId, role: session.role, teamIds: agentId === null || !teams ? [] : teams.filter((t) => t.memberIds.includes(agentId)).map((t) => t.id) }),
     [agentId, session.role, teams],
   );
 }

@@ -6,6 +6,7 @@ export { signIn } from './sign-in.ts';
 export { createTeam } from './create-team.ts';
 export { createAgent } from './create-agent.ts';
 export { createBusinessUnit } from './create-business-unit.ts';
+export { updateBusinessUnit } from './update-business-unit.ts';
 export { updateSettings } from './update-settings.ts';
 export { DEFAULT_SETTINGS, parseSettings, type WorkspaceSettings, type LifecycleRules, type IdentityRules, type MomentRules } from './workspace-settings.ts';
 export * from './workspaces.queries.ts';

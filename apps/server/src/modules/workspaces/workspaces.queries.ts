@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { parseNumberRecord, parseStringList } from '../../platform/json.ts';
 import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
 
 export async function getWorkspace(db: Db, workspaceId: string) {
@@ -37,28 +38,49 @@ export async function listBusinessUnits(db: Db, workspaceId: string) {
     .execute();
 }
 
+/** Every team with its routing settings and members, so a settings screen needs one request. */
 export async function listTeams(db: Db, workspaceId: string) {
   const teams = await db
     .selectFrom('team')
-    .select(['id', 'key', 'name', 'business_unit_id as businessUnitId', 'created_at as createdAt'])
+    .select(['id', 'key', 'name', 'business_unit_id as businessUnitId', 'strategy', 'fallback_owner_id as fallbackOwnerId', 'lead_id as leadId', 'created_at as createdAt'])
     .where('workspace_id', '=', workspaceId)
     .orderBy('created_at')
     .execute();
-  const members = await db
-    .selectFrom('team_member')
-    .select(['team_id', 'agent_id'])
-    .where('workspace_id', '=', workspaceId)
-    .execute();
-  return teams.map((t) => ({ ...t, agentIds: members.filter((m) => m.team_id === t.id).map((m) => m.agent_id) }));
+  const members = await db.selectFrom('team_member').select(['team_id', 'agent_id']).where('workspace_id', '=', workspaceId).execute();
+  const byTeam = groupBy(members, (m) => m.team_id, (m) => m.agent_id);
+  return teams.map((t) => {
+    const memberIds = byTeam.get(t.id) ?? [];
+    // agentIds: the name this list first used (and team creation takes); memberIds: the same, as the detail calls them.
+    return { ...t, agentIds: memberIds, memberIds };
+  });
 }
 
+/** Every agent with presence, skills, capacity per channel and teams, so a settings screen needs one request. */
 export async function listAgents(db: Db, workspaceId: string) {
-  return db
+  const agents = await db
     .selectFrom('agent')
-    .select(['id', 'email', 'name', 'role', 'created_at as createdAt'])
+    .select(['id', 'email', 'name', 'role', 'presence', 'skills', 'capacity', 'created_at as createdAt'])
     .where('workspace_id', '=', workspaceId)
     .orderBy('created_at')
     .execute();
+  const memberships = await db.selectFrom('team_member').select(['team_id', 'agent_id']).where('workspace_id', '=', workspaceId).execute();
+  const byAgent = groupBy(memberships, (m) => m.agent_id, (m) => m.team_id);
+  return agents.map(({ skills, capacity, ...a }) => ({
+    ...a,
+    skills: parseStringList(skills),
+    capacity: parseNumberRecord(capacity),
+    teamIds: byAgent.get(a.id) ?? [],
+  }));
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string, value: (row: T) => string): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const row of rows) {
+    const list = groups.get(key(row));
+    if (list) list.push(value(row));
+    else groups.set(key(row), [value(row)]);
+  }
+  return groups;
 }
 
 export async function listKeys(db: Db, workspaceId: string) {

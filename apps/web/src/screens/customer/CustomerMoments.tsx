@@ -1,20 +1,19 @@
 import { Badge, Box, Button, Group, Paper, Select, Skeleton, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { useCustomerMoments, useMergedProfilesMoments } from '../../api/customers.ts';
+import { useCustomerMoments } from '../../api/customers.ts';
 import { useBusinessUnits, useNames } from '../../api/directory.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, shortTime, STATUS_COLOR } from '../../ui/format.ts';
 
 /** Every moment with this customer, active and finished, newest first; narrowed by business unit. */
-export function CustomerMoments({ customerId, mergedProfileIds }: { readonly customerId: string; readonly mergedProfileIds: readonly string[] }) {
+export function CustomerMoments({ customerId }: { readonly customerId: string }) {
   const units = useBusinessUnits().data ?? [];
   const [businessUnit, setBusinessUnit] = useState('');
   const moments = useCustomerMoments(customerId, businessUnit);
   const { agentName, teamName } = useNames();
   const navigate = useNavigate();
-  const absorbed = useMergedProfilesMoments(mergedProfileIds, businessUnit);
-  const rows = [...(moments.data?.pages.flatMap((p) => p.data) ?? []), ...absorbed.flatMap((q) => q.data ?? [])].sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt));
+  const rows = moments.data?.pages.flatMap((p) => p.data) ?? [];
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="moments-heading">

@@ -80,7 +80,7 @@ function CustomerView({ customerId }: { readonly customerId: string }) {
             <MergeHistory customer={c} canWrite={canWrite} />
           </Stack>
           <Stack gap="lg">
-            <CustomerMoments customerId={c.id} mergedProfileIds={c.mergedProfileIds} />
+            <CustomerMoments customerId={c.id} />
             <Timeline customerId={c.id} />
           </Stack>
         </Box>

@@ -1,11 +1,10 @@
 import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, TagsInput, Text, TextInput } from '@mantine/core';
-import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
-import { useAgents } from '../../api/directory.ts';
+import { useAgents, useNames } from '../../api/directory.ts';
 import { keys } from '../../api/keys.ts';
 import { useSettingsWrite, useWorkspaceSettings } from '../../api/settings.ts';
-import type { AgentDetail, Role } from '../../api/types.ts';
+import type { Agent, Role } from '../../api/types.ts';
 import { CapacityEditor } from './CapacityEditor.tsx';
 import { capacityFromRows, describeCapacity, rowsFromCapacity, type CapacityRow } from './capacity.ts';
 import { Loaded, SaveError, Section } from './parts.tsx';
@@ -19,12 +18,9 @@ export const ROLES: readonly { readonly value: Role; readonly label: string }[] 
 const PRESENCE_COLOR: Readonly<Record<string, string>> = { online: 'teal', away: 'yellow', offline: 'gray' };
 
 export function AgentsSection() {
-  const agents = useAgents();
-  const details = useQueries({
-    queries: (agents.data ?? []).map((a) => ({ queryKey: keys.settings.agent(a.id), queryFn: () => api.get<AgentDetail>(`/agents/${a.id}`) })),
-  });
+  const agents = useAgents({ fresh: true });
   const defaultCapacity = useWorkspaceSettings().data?.moments.defaultCapacity;
-  const [editing, setEditing] = useState<AgentDetail | 'new' | null>(null);
+  const [editing, setEditing] = useState<Agent | 'new' | null>(null);
   return (
     <Section
       title="Agents"
@@ -47,34 +43,29 @@ export function AgentsSection() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {data.map((a, i) => {
-                const d = details[i]?.data;
-                return (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>
-                      <Text size="sm">{a.name}</Text>
-                      <Text size="xs" c="dimmed">
-                        {a.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{ROLES.find((r) => r.value === a.role)?.label ?? a.role}</Table.Td>
-                    <Table.Td>
-                      {d && (
-                        <Badge variant="light" color={PRESENCE_COLOR[d.presence] ?? 'gray'}>
-                          {d.presence}
-                        </Badge>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{d ? d.skills.join(', ') || '—' : ''}</Table.Td>
-                    <Table.Td>{d ? describeCapacity(d.capacity, defaultCapacity) : ''}</Table.Td>
-                    <Table.Td ta="right">
-                      <Button size="xs" variant="default" disabled={!d} onClick={() => d && setEditing(d)} aria-label={`Edit ${a.name}`}>
-                        Edit
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
+              {data.map((a) => (
+                <Table.Tr key={a.id}>
+                  <Table.Td>
+                    <Text size="sm">{a.name}</Text>
+                    <Text size="xs" c="dimmed">
+                      {a.email}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{ROLES.find((r) => r.value === a.role)?.label ?? a.role}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={PRESENCE_COLOR[a.presence] ?? 'gray'}>
+                      {a.presence}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{a.skills.join(', ') || '—'}</Table.Td>
+                  <Table.Td>{describeCapacity(a.capacity, defaultCapacity)}</Table.Td>
+                  <Table.Td ta="right">
+                    <Button size="xs" variant="default" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
+                      Edit
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
             </Table.Tbody>
           </Table>
         )}
@@ -85,13 +76,14 @@ export function AgentsSection() {
   );
 }
 
-function EditAgent({ agent, defaultCapacity, onClose }: { readonly agent: AgentDetail; readonly defaultCapacity?: number; readonly onClose: () => void }) {
+function EditAgent({ agent, defaultCapacity, onClose }: { readonly agent: Agent; readonly defaultCapacity?: number; readonly onClose: () => void }) {
+  const { teamName } = useNames();
   const [role, setRole] = useState<Role>(agent.role);
   const [skills, setSkills] = useState<string[]>([...agent.skills]);
   const [rows, setRows] = useState<CapacityRow[]>(rowsFromCapacity(agent.capacity));
   const [tried, setTried] = useState(false);
   const { capacity, errors } = capacityFromRows(rows);
-  const save = useSettingsWrite((body: object) => api.patch(`/agents/${agent.id}`, body), [keys.agents, keys.settings.agent(agent.id)]);
+  const save = useSettingsWrite((body: object) => api.patch(`/agents/${agent.id}`, body), [keys.agents]);
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
     setTried(true);
@@ -102,7 +94,7 @@ function EditAgent({ agent, defaultCapacity, onClose }: { readonly agent: AgentD
     <Modal opened onClose={onClose} title={agent.name} size="lg">
       <Stack component="form" onSubmit={submit}>
         <Text size="sm" c="dimmed">
-          {agent.email} · {agent.teams.map((t) => t.name).join(', ') || 'in no team'}
+          {agent.email} · {agent.teamIds.map(teamName).join(', ') || 'in no team'}
         </Text>
         <Select label="Role" data={ROLES} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} />
         <TagsInput label="Skills" description="Press Enter after each; rules can require them (e.g. french, billing)" value={skills} onChange={setSkills} />

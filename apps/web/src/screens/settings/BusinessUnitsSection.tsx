@@ -4,6 +4,7 @@ import { api } from '../../api/client.ts';
 import { useBusinessUnits } from '../../api/directory.ts';
 import { keys } from '../../api/keys.ts';
 import { useSettingsWrite } from '../../api/settings.ts';
+import type { BusinessUnit } from '../../api/types.ts';
 import { Loaded, SaveError, Section } from './parts.tsx';
 
 /** A key from a name: "Retail Europe" → "retail-europe". */
@@ -44,21 +45,62 @@ export function BusinessUnitsSection() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Key</Table.Th>
+                <Table.Th>
+                  <span className="sr-only">Actions</span>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {data.map((u) => (
-                <Table.Tr key={u.id}>
-                  <Table.Td>{u.name}</Table.Td>
-                  <Table.Td>
-                    <code>{u.key}</code>
-                  </Table.Td>
-                </Table.Tr>
+                <UnitRow key={u.id} unit={u} />
               ))}
             </Table.Tbody>
           </Table>
         )}
       </Loaded>
     </Section>
+  );
+}
+
+/** A business unit; its name can be changed in place (the key stays: rules and integrations use it). */
+function UnitRow({ unit }: { readonly unit: BusinessUnit }) {
+  const [name, setName] = useState<string | null>(null);
+  const rename = useSettingsWrite((input: { name: string }) => api.patch(`/business-units/${unit.id}`, input), [keys.businessUnits]);
+  const save = (event: React.FormEvent) => {
+    event.preventDefault();
+    if (name !== null) rename.mutate({ name: name.trim() }, { onSuccess: () => setName(null) });
+  };
+  const cancel = () => (setName(null), rename.reset());
+  return (
+    <Table.Tr data-testid="business-unit">
+      <Table.Td>
+        {name === null ? (
+          unit.name
+        ) : (
+          <form onSubmit={save} aria-label={`Rename ${unit.name}`} onKeyDown={(e) => e.key === 'Escape' && cancel()}>
+            <Group gap="xs" align="flex-start">
+              <TextInput aria-label="Name" size="xs" required value={name} onChange={(e) => setName(e.currentTarget.value)} w={240} data-autofocus autoFocus />
+              <Button size="xs" type="submit" loading={rename.isPending} disabled={!name.trim()}>
+                Save
+              </Button>
+              <Button size="xs" variant="default" onClick={cancel}>
+                Cancel
+              </Button>
+            </Group>
+            <SaveError error={rename.error} />
+          </form>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <code>{unit.key}</code>
+      </Table.Td>
+      <Table.Td ta="right">
+        {name === null && (
+          <Button size="xs" variant="default" onClick={() => setName(unit.name)} aria-label={`Rename ${unit.name}`}>
+            Rename
+          </Button>
+        )}
+      </Table.Td>
+    </Table.Tr>
   );
 }

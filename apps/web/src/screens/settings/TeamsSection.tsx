@@ -1,10 +1,10 @@
-import { Badge, Button, Group, Modal, MultiSelect, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Modal, MultiSelect, Select, Stack, Table, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import { useAgents, useBusinessUnits, useNames, useTeams } from '../../api/directory.ts';
 import { keys } from '../../api/keys.ts';
-import { useSettingsWrite, useTeamDetail } from '../../api/settings.ts';
-import type { TeamDetail, TeamStrategy } from '../../api/types.ts';
+import { useSettingsWrite } from '../../api/settings.ts';
+import type { Team, TeamStrategy } from '../../api/types.ts';
 import { keyFrom } from './BusinessUnitsSection.tsx';
 import { Loaded, SaveError, Section } from './parts.tsx';
 
@@ -15,9 +15,9 @@ export const STRATEGIES: readonly { readonly value: TeamStrategy; readonly label
 ];
 
 export function TeamsSection() {
-  const teams = useTeams();
+  const teams = useTeams({ fresh: true });
   const units = useBusinessUnits().data ?? [];
-  const [editing, setEditing] = useState<string | 'new' | null>(null);
+  const [editing, setEditing] = useState<Team | 'new' | null>(null);
   const unitName = (id: string | null) => units.find((u) => u.id === id)?.name ?? '—';
   return (
     <Section
@@ -43,9 +43,9 @@ export function TeamsSection() {
                 <Table.Tr key={t.id}>
                   <Table.Td>{t.name}</Table.Td>
                   <Table.Td>{unitName(t.businessUnitId)}</Table.Td>
-                  <Table.Td>{t.agentIds.length}</Table.Td>
+                  <Table.Td>{t.memberIds.length}</Table.Td>
                   <Table.Td ta="right">
-                    <Button size="xs" variant="default" onClick={() => setEditing(t.id)} aria-label={`Edit ${t.name}`}>
+                    <Button size="xs" variant="default" onClick={() => setEditing(t)} aria-label={`Edit ${t.name}`}>
                       Edit
                     </Button>
                   </Table.Td>
@@ -56,26 +56,15 @@ export function TeamsSection() {
         )}
       </Loaded>
       {editing === 'new' && <TeamForm onClose={() => setEditing(null)} />}
-      {editing && editing !== 'new' && <EditTeam id={editing} onClose={() => setEditing(null)} />}
+      {editing && editing !== 'new' && <TeamForm team={editing} onClose={() => setEditing(null)} />}
     </Section>
   );
 }
 
-function EditTeam({ id, onClose }: { readonly id: string; readonly onClose: () => void }) {
-  const team = useTeamDetail(id);
-  if (!team.data)
-    return (
-      <Modal opened onClose={onClose} title="Team">
-        {team.error ? <SaveError error={team.error} /> : <Text size="sm">Loading…</Text>}
-      </Modal>
-    );
-  return <TeamForm team={team.data} onClose={onClose} />;
-}
-
 type TeamInput = { name: string; key: string; strategy: TeamStrategy; leadId: string | null; fallbackOwnerId: string | null; businessUnitId: string | null; agentIds: string[] };
 
-function TeamForm({ team, onClose }: { readonly team?: TeamDetail; readonly onClose: () => void }) {
-  const agents = useAgents().data ?? [];
+function TeamForm({ team, onClose }: { readonly team?: Team; readonly onClose: () => void }) {
+  const agents = useAgents({ fresh: true }).data ?? [];
   const units = useBusinessUnits().data ?? [];
   const { agentName } = useNames();
   const [form, setForm] = useState<TeamInput>({
@@ -85,7 +74,7 @@ function TeamForm({ team, onClose }: { readonly team?: TeamDetail; readonly onCl
     leadId: team?.leadId ?? null,
     fallbackOwnerId: team?.fallbackOwnerId ?? null,
     businessUnitId: team?.businessUnitId ?? null,
-    agentIds: team?.members.map((m) => m.id) ?? [],
+    agentIds: [...(team?.memberIds ?? [])],
   });
   const set = (patch: Partial<TeamInput>) => setForm((f) => ({ ...f, ...patch }));
   const save = useSettingsWrite(
@@ -96,10 +85,10 @@ function TeamForm({ team, onClose }: { readonly team?: TeamDetail; readonly onCl
         return;
       }
       await api.patch(`/teams/${team.id}`, { ...settings, businessUnitId: input.businessUnitId });
-      const before = [...team.members.map((m) => m.id)].sort().join();
+      const before = [...team.memberIds].sort().join();
       if ([...input.agentIds].sort().join() !== before) await api.put(`/teams/${team.id}/members`, { agentIds: input.agentIds });
     },
-    [keys.teams, keys.settings.all],
+    [keys.teams, keys.agents],
   );
   const people = agents.filter((a) => a.role !== 'analyst').map((a) => ({ value: a.id, label: a.name }));
   const members = people.filter((p) => form.agentIds.includes(p.value));
@@ -136,11 +125,14 @@ function TeamForm({ team, onClose }: { readonly team?: TeamDetail; readonly onCl
         )}
         {team && (
           <Group gap={6}>
-            {team.members.map((m) => (
-              <Badge key={m.id} variant="light" color={m.presence === 'online' ? 'teal' : 'gray'}>
-                {agentName(m.id)} · {m.presence}
-              </Badge>
-            ))}
+            {team.memberIds.map((id) => {
+              const presence = agents.find((a) => a.id === id)?.presence ?? 'offline';
+              return (
+                <Badge key={id} variant="light" color={presence === 'online' ? 'teal' : 'gray'}>
+                  {agentName(id)} · {presence}
+                </Badge>
+              );
+            })}
           </Group>
         )}
         <SaveError error={save.error} />

@@ -3,9 +3,8 @@ import type { Db, Tx } from '../../../platform/db/database.ts';
 import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { writeAudit } from '../../../platform/audit.ts';
-import { parseJsonObject } from '../../../platform/json.ts';
+import { parseNumberRecord, parseStringList } from '../../../platform/json.ts';
 import type { Role } from '../../workspaces/index.ts';
-import { parseStringList } from './parse-string-list.ts';
 
 /** A person as routing sees them: presence, skills, capacity per channel, and teams. */
 export type AgentRouting = {
@@ -39,7 +38,6 @@ export async function getAgent(db: Db | Tx, workspaceId: string, agentId: string
     .where('team_member.agent_id', '=', agentId)
     .orderBy('team.name')
     .execute();
-  const capacity = Object.entries(parseJsonObject(row.capacity)).filter((e): e is [string, number] => typeof e[1] === 'number');
   return {
     id: row.id,
     email: row.email,
@@ -48,7 +46,7 @@ export async function getAgent(db: Db | Tx, workspaceId: string, agentId: string
     presence: row.presence,
     presenceAt: row.presence_at,
     skills: parseStringList(row.skills),
-    capacity: Object.fromEntries(capacity),
+    capacity: parseNumberRecord(row.capacity),
     teams,
     createdAt: row.created_at,
   };

@@ -5,8 +5,7 @@ import type { AssignmentRuleTable } from '../../../platform/db/tables.ts';
 import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { writeAudit } from '../../../platform/audit.ts';
-import { parseJsonObject } from '../../../platform/json.ts';
-import { parseStringList } from './parse-string-list.ts';
+import { parseJsonObject, parseStringList } from '../../../platform/json.ts';
 import { firstMatch, validateConditions, type RoutingFacts, type RuleConditions } from './match-rule.ts';
 
 /** An enabled rule as routing uses it: the first whose conditions hold names the team. */
