@@ -17,6 +17,8 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = {
   p6: async () => (await import('./p6-inbox.ts')).runP6(),
   p7: async () => (await import('./p7-realtime.ts')).runP7(),
   p8: async () => (await import('./p8-webhooks.ts')).runP8(),
+  p9: async () => (await import('./p9-chat.ts')).runP9(),
+  p10: async () => (await import('./p10-inbox-load.ts')).runP10(),
 };
 
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
