@@ -18,7 +18,7 @@ import { seededRandom } from './fixtures.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
 
 /** Bump when the data below changes: a new version builds a new cached store. */
-const VERSION = 'v2';
+const VERSION = 'v3';
 const MOMENTS = 200_000;
 const TEAMS = 20;
 const AGENTS_PER_TEAM = 10;
@@ -233,7 +233,7 @@ function bulkInsert(file: string, workspaceId: string, ownerId: string, benchAge
       // A queued moment is held by the team's fallback owner: here the workspace owner.
       const owner = queued ? ownerId : pick(members[t]);
       const lastMessageAt = Math.min(at - 1000, createdAt + Math.floor(random() * (isActive ? Math.min(age, 24 * HOUR) : 2 * 24 * HOUR)));
-      const row: Omit<Selectable<MomentTable>, 'channel_id'> = {
+      const row: Omit<Selectable<MomentTable>, 'channel_id' | 'required_skills'> = {
         workspace_id: workspaceId,
         id: uuidv7(),
         customer_id: pick(customers),

@@ -38,6 +38,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('business_unit_id', 'text')
     .addColumn('team_id', 'text')
     .addColumn('owner_id', 'text', (c) => c.notNull())
+    // Skills the matched rule asks of whoever takes it (JSON array), also when it waits in line.
+    .addColumn('required_skills', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('queued_at', 'bigint')
     .addColumn('handoff', 'text')
     // Who a pending hand-off is addressed to (also inside `handoff`): agents see those moments.

@@ -16,7 +16,7 @@ const ALL_STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'];
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 
 /** The stored columns a seed sets (those optional on insert keep their defaults). */
-type MomentSeed = Omit<Selectable<MomentTable>, 'channel_id'>;
+type MomentSeed = Omit<Selectable<MomentTable>, 'channel_id' | 'required_skills'>;
 /** A seeded moment as the test knows it: the row, its tags and its message bodies. */
 type Seeded = MomentSeed & { readonly tags: readonly string[]; readonly bodies: readonly string[] };
 

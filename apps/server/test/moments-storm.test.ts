@@ -65,7 +65,7 @@ describe.each(ENGINES)('the never-unowned storm on %s', (engine) => {
     const final = await inSnapshot(s, (tx) => readState(tx, s.workspace.workspaceId));
     storm.violations.push(...checkInstant(final, s.workspace.ownerId), ...checkLedger(final), ...(await checkReplies(s)));
     const activities = await readActivities(s);
-    const replay = checkActivityLog(final, activities, setup.teamsOf);
+    const replay = checkActivityLog(final, activities, setup.teamsOf, await readSkills(s));
 
     const summary = { engine, seconds: Math.round((Date.now() - started) / 100) / 10, samples: storm.samples, moments: final.moments.length, queuedSeen: storm.queuedSeen, fills: replay.fills, tally: Object.fromEntries([...storm.tally].sort()) };
     console.log(`storm on ${engine}: ${JSON.stringify(summary)}`);
@@ -395,11 +395,24 @@ type Replayed = { ownerId: string; teamId: string | null; status: string; channe
 
 /**
  * Replays the activity log in commit order. Whenever someone takes a moment from the line
- * (came_online, capacity), no moment on that channel in their teams may have been waiting
- * longer; no change may take anyone past their capacity without an explicit act (this names
+ * (came_online, capacity), it must ask for no skill they lack, and no moment on that channel in
+ * their teams that they could take may have been waiting longer; no change may take anyone past their capacity without an explicit act (this names
  * the exact change that did). The replay must end where the database is (every change is on record).
  */
-function checkActivityLog(state: State, activities: readonly ActivityRow[], teamsOf: ReadonlyMap<string, ReadonlySet<string>>): { violations: string[]; fills: number } {
+/** What each agent can do and what each moment asks for: a moment needing skills waits for someone who has them. */
+async function readSkills(s: Running): Promise<Skills> {
+  const ws = s.workspace.workspaceId;
+  const agents = await s.tp.deps.db.selectFrom('agent').select(['id', 'skills']).where('workspace_id', '=', ws).execute();
+  const moments = await s.tp.deps.db.selectFrom('moment').select(['id', 'required_skills']).where('workspace_id', '=', ws).execute();
+  return {
+    has: new Map(agents.map((a) => [a.id, new Set(JSON.parse(a.skills) as string[])])),
+    needs: new Map(moments.map((m) => [m.id, JSON.parse(m.required_skills) as string[]])),
+  };
+}
+
+type Skills = { readonly has: ReadonlyMap<string, ReadonlySet<string>>; readonly needs: ReadonlyMap<string, readonly string[]> };
+
+function checkActivityLog(state: State, activities: readonly ActivityRow[], teamsOf: ReadonlyMap<string, ReadonlySet<string>>, skills: Skills): { violations: string[]; fills: number } {
   const out: string[] = [];
   let fills = 0;
   const live = new Map<string, Replayed>();
@@ -420,7 +433,9 @@ function checkActivityLog(state: State, activities: readonly ActivityRow[], team
       const teams = teamsOf.get(next.ownerId) ?? new Set<string>();
       if (!before || before.queuedAt === null) out.push(`activity ${a.seq}: ${payload.reason} gave ${next.ownerId} moment ${a.moment_id}, which was not waiting`);
       else {
-        const older = [...live].filter(([id, m]) => id !== a.moment_id && m.queuedAt !== null && m.channel === before.channel && m.teamId !== null && teams.has(m.teamId) && (m.queuedAt < before.queuedAt! || (m.queuedAt === before.queuedAt && id < a.moment_id)));
+        const canTake = (id: string) => (skills.needs.get(id) ?? []).every((skill) => skills.has.get(next.ownerId)?.has(skill));
+        if (!canTake(a.moment_id)) out.push(`activity ${a.seq}: ${payload.reason} gave ${next.ownerId} moment ${a.moment_id}, which asks for skills they lack`);
+        const older = [...live].filter(([id, m]) => id !== a.moment_id && m.queuedAt !== null && m.channel === before.channel && m.teamId !== null && teams.has(m.teamId) && canTake(id) && (m.queuedAt < before.queuedAt! || (m.queuedAt === before.queuedAt && id < a.moment_id)));
         if (older.length > 0) out.push(`activity ${a.seq}: ${payload.reason} gave ${next.ownerId} moment ${a.moment_id} (waiting since ${before.queuedAt}) before ${older.map(([id, m]) => `${id} (since ${m.queuedAt})`).join(', ')}`);
       }
     }

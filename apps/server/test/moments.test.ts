@@ -230,6 +230,24 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect((await s.api('GET', `/api/v1/moments/${mA.id}`)).body).toMatchObject({ ownerId: c.id, queued: false });
   });
 
+  it("a moment that asks for skills waits in line for someone who has them", async () => {
+    const expert = await addAgent(s, { skills: ['vip'], capacity: { '*': 1 } });
+    const novice = await addAgent(s, { capacity: { '*': 5 }, online: false });
+    const team = await addTeam(s, [expert, novice], { strategy: 'skills' });
+    const channel = uniq('chat');
+    await ruleFor(channel, team, { requiredSkills: ['vip'] });
+    const first = (await open(s, { identity: 'email:vip1@example.com', channel })).body.moment;
+    expect(first.ownerId).toBe(expert.id);
+    const second = (await open(s, { identity: 'email:vip2@example.com', channel })).body.moment;
+    expect(second.queued).toBe(true);
+    // Someone without the skill coming online does not take it.
+    await setPresence(s, novice, 'online');
+    expect((await s.api('GET', `/api/v1/moments/${second.id}`)).body.queued).toBe(true);
+    // The expert frees a place: it is theirs.
+    await s.api('PATCH', `/api/v1/moments/${first.id}`, { status: 'resolved' }, expert.token);
+    expect((await s.api('GET', `/api/v1/moments/${second.id}`)).body).toMatchObject({ ownerId: expert.id, queued: false });
+  });
+
   it('hand-off: the sender owns it until the receiver accepts; the ledger says why', async () => {
     const sales = await addAgent(s);
     const service = await addAgent(s);

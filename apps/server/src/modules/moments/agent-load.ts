@@ -64,6 +64,9 @@ export async function loadCandidates(
   }));
 }
 
+/** The skills a moment asks of whoever takes it. */
+export const skillsOf = (moment: { readonly required_skills: string }): string[] => parseSkills(moment.required_skills);
+
 function parseSkills(text: string): string[] {
   try {
     const value: unknown = JSON.parse(text);

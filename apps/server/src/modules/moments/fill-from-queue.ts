@@ -1,4 +1,4 @@
-import { loadCandidates, isAvailable } from './agent-load.ts';
+import { loadCandidates, isAvailable, skillsOf } from './agent-load.ts';
 import type { MomentWrite } from './moment-tx.ts';
 import { changeOwner } from './ownership.ts';
 
@@ -31,6 +31,8 @@ export async function fillFromQueue(w: MomentWrite, agentId: string, reason: 'ca
       full.add(moment.channel);
       continue;
     }
+    // A moment that asks for skills this agent lacks waits for someone who has them.
+    if (!skillsOf(moment).every((s) => me.skills.has(s))) continue;
     await changeOwner(w, moment, { ownerId: agentId, teamId: moment.team_id, reason, queued: false }, actor);
     taken += 1;
   }

@@ -115,7 +115,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   let row: MomentRow = {
     workspace_id: w.workspaceId, id, customer_id: customerId, channel: input.channel, channel_id: input.channelId ?? null, external_id: input.externalId ?? null, subject, preview: previewOf(body),
     status: 'open', priority: input.priority ?? 'normal', language: input.language ?? null, business_unit_id: input.businessUnitId ?? null,
-    team_id: placement.teamId, owner_id: placement.ownerId, queued_at: placement.queued ? w.now : null, ...handoffColumns(null),
+    team_id: placement.teamId, owner_id: placement.ownerId, required_skills: JSON.stringify(placement.requiredSkills ?? []), queued_at: placement.queued ? w.now : null, ...handoffColumns(null),
     sla_policy_id: null, first_response_due: null, next_response_due: null, resolution_due: null, sla_due_at: null, sla_warned_at: null, sla_breached_at: null, sla_paused_at: null,
     first_response_at: null, awaiting_reply_since: w.now, snoozed_until: null, resolved_at: null, closed_at: null, merged_into: null,
     message_count: 1, last_message_at: w.now, created_at: w.now, updated_at: w.now,

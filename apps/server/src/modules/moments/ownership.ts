@@ -26,6 +26,8 @@ export type OwnershipReason =
 export type Placement = {
   readonly ownerId: string;
   readonly teamId: string | null;
+  /** The skills the rule asked for (kept on the moment: whoever takes it from the line needs them too). */
+  readonly requiredSkills?: readonly string[];
   readonly reason: OwnershipReason;
   readonly queued: boolean;
   readonly note?: string | null;

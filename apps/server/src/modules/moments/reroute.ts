@@ -1,6 +1,6 @@
 import type { MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
-import { loadCandidates } from './agent-load.ts';
+import { loadCandidates, skillsOf } from './agent-load.ts';
 import { changeOwner, type OwnershipReason } from './ownership.ts';
 import { routeMoment } from './route-moment.ts';
 
@@ -16,6 +16,7 @@ export async function rerouteInTeam(w: MomentWrite, row: MomentRow, reason: Owne
     channel: row.channel,
     facts: { channel: row.channel, businessUnitId: row.business_unit_id, stage: null, language: row.language, text: row.subject, traits: {} },
     teamId: row.team_id,
+    requiredSkills: skillsOf(row),
     exclude: row.owner_id,
   });
   return changeOwner(w, row, { ...placement, reason: placement.queued ? 'fallback' : reason, note: placement.note ?? note }, actor);

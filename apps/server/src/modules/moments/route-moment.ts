@@ -10,8 +10,9 @@ export type RoutingInput = {
   readonly customerId: string;
   readonly channel: string;
   readonly facts: RoutingFacts;
-  /** Skip the rules and route inside this team (re-routing keeps the moment's team). */
+  /** Skip the rules and route inside this team (re-routing keeps the moment's team and its skills). */
   readonly teamId?: string | null;
+  readonly requiredSkills?: readonly string[];
   /** Never pick this agent (they are going offline, or being relieved by an SLA action). */
   readonly exclude?: string | null;
 };
@@ -29,6 +30,7 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
   let viaRule = false;
   if (input.teamId !== undefined) {
     teamId = input.teamId;
+    requiredSkills = input.requiredSkills ?? [];
   } else {
     const rule = firstMatch(await loadRules(w.tx, w.workspaceId), input.facts);
     teamId = rule?.teamId ?? w.settings.moments.defaultTeamId;
@@ -49,16 +51,16 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
   if (input.teamId === undefined) {
     const canTake = new Map(members.filter((m) => isAvailable(m) && requiredSkills.every((s) => m.skills.has(s))).map((m) => [m.id, m]));
     const returning = (await previousOwners(w, input.customerId, input.momentId)).find((id) => canTake.has(id));
-    if (returning) return { ownerId: returning, teamId, reason: 'returning_customer', queued: false };
+    if (returning) return { ownerId: returning, teamId, reason: 'returning_customer', queued: false, requiredSkills };
   }
 
   const strategy = team.strategy as Strategy;
   const chosen = pickAgent(strategy, members, team.last_assigned_id, requiredSkills);
   if (chosen) {
     await w.tx.updateTable('team').set({ last_assigned_id: chosen.id }).where('workspace_id', '=', w.workspaceId).where('id', '=', teamId).execute();
-    return { ownerId: chosen.id, teamId, reason: viaRule && strategy === 'round_robin' ? 'rule' : strategy, queued: false };
+    return { ownerId: chosen.id, teamId, reason: viaRule && strategy === 'round_robin' ? 'rule' : strategy, queued: false, requiredSkills };
   }
-  return { ownerId: team.fallback_owner_id ?? (await workspaceOwner(w)), teamId, reason: 'fallback', queued: true, note: 'nobody in the team is online with room on this channel' };
+  return { ownerId: team.fallback_owner_id ?? (await workspaceOwner(w)), teamId, reason: 'fallback', queued: true, note: 'nobody in the team is online with room on this channel', requiredSkills };
 }
 
 /** Who owned this customer's recent moments, most recent first (a fallback holder in line does not count). */
