@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ChatClient, type SocketLike } from '@touchpoint/widget/protocol';
-import { ENGINES, PG_URL } from './harness.ts';
-import { killSpawned, runCli, spawnServer, type ServerProcess } from './spawn-server.ts';
+import { ENGINES } from './harness.ts';
+import { killSpawned, processStore, runCli, spawnServer, type ServerProcess } from './spawn-server.ts';
 
 // "Kill the server mid-conversation; the widget reconnects and neither side loses or
 // duplicates a message." A real `touchpoint serve` process is SIGKILLed while a visitor (the
@@ -33,20 +29,13 @@ async function until(test: () => boolean | Promise<boolean>, what: string, ms = 
 }
 
 describe.each(ENGINES)('chat survives a SIGKILL on %s', (engine) => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-chat-kill-'));
-  const pgSchema = `t_chat_${randomBytes(5).toString('hex')}`;
-  const env = { TOUCHPOINT_DEMO: '0', ...(engine === 'postgres' ? { DATABASE_URL: PG_URL, TOUCHPOINT_PG_SCHEMA: pgSchema } : {}) };
+  const store = processStore(engine, 'chat-kill');
+  const { dataDir, pgSchema, env } = store;
 
   afterEach(killSpawned);
   afterAll(async () => {
     await killSpawned();
-    if (engine === 'postgres') {
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-      await admin.end();
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await store.drop();
   });
 
   it('loses and duplicates nothing on either side', async () => {

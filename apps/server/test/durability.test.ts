@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, PG_URL, type EngineName } from './harness.ts';
-import { killSpawned, runCli, spawnServer, type ServerProcess } from './spawn-server.ts';
+import { killSpawned, processStore, runCli, spawnServer, type ServerProcess } from './spawn-server.ts';
 
 // "Nothing acknowledged is lost": a 200 from the tracking API promises the touchpoints are
 // committed, so killing the process at any moment must not lose one, and resending after a
@@ -123,9 +120,8 @@ async function storedMessageIds(engine: EngineName, dataDir: string, pgSchema: s
 }
 
 describe.each(ENGINES)('%s', (engine) => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-durability-'));
-  const pgSchema = `t_dur_${randomBytes(5).toString('hex')}`;
-  const env = { TOUCHPOINT_DEMO: '0', ...(engine === 'postgres' ? { DATABASE_URL: PG_URL, TOUCHPOINT_PG_SCHEMA: pgSchema } : {}) };
+  const store = processStore(engine, 'durability');
+  const { dataDir, pgSchema, env } = store;
   let workspaceId = '';
   let writeKey = '';
 
@@ -139,13 +135,7 @@ describe.each(ENGINES)('%s', (engine) => {
 
   afterAll(async () => {
     await killSpawned();
-    if (engine === 'postgres') {
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-      await admin.end();
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await store.drop();
   });
 
   it('stores every acknowledged messageId exactly once across SIGKILLs and resends', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { composeTouchpoint, type App } from '../src/main.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { readConfig, type Config } from '../src/platform/config.ts';
@@ -83,4 +84,19 @@ export async function startServer(engine: EngineName, options: { readonly clock?
       await store.drop();
     },
   };
+}
+
+type Reply = { readonly status: number; readonly body: any };
+
+/** The body of a reply that must have this status (the body is shown when it does not). */
+export function expectOk(reply: Reply, status = 200): any {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+  return reply.body;
+}
+
+/** A refusal with this status and error code (and the field it names, when given). */
+export function expectError(reply: Reply, status: number, code: string, field?: string): void {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+  expect(reply.body.error.code).toBe(code);
+  if (field !== undefined) expect(reply.body.error.field).toBe(field);
 }

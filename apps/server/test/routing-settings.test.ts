@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, startServer, type Running, expectError, expectOk } from './harness.ts';
 
-type Reply = { status: number; body: any };
 
 /** Routing settings over HTTP: rules and their tester, agents' skills and capacity, teams. */
 describe.each(ENGINES)('routing settings on %s', (engine) => {
@@ -21,15 +20,8 @@ describe.each(ENGINES)('routing settings on %s', (engine) => {
   };
   const password = 'a long enough password';
 
-  const ok = (reply: Reply, status = 200): any => {
-    expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-    return reply.body;
-  };
-  const fails = (reply: Reply, status: number, code: string, field?: string): void => {
-    expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-    expect(reply.body.error.code).toBe(code);
-    if (field !== undefined) expect(reply.body.error.field).toBe(field);
-  };
+  const ok = expectOk;
+  const fails = expectError;
   const asOther = (method: string, route: string, body?: unknown) => s.api(method, route, body, other.apiKey);
   const rulesNow = async (): Promise<{ id: string; name: string; position: number }[]> => ok(await s.api('GET', '/api/v1/assignment-rules')).data;
   const test = async (facts: Record<string, unknown>) => ok(await s.api('POST', '/api/v1/assignment-rules/test', facts));

@@ -1,4 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import pg from 'pg';
+import { PG_URL, type EngineName } from './harness.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -120,4 +125,33 @@ export async function killSpawned(): Promise<void> {
     ),
   );
   children.clear();
+}
+
+/** Where a spawned server keeps its data: a temp folder and, on PostgreSQL, a schema of its own. */
+export type ProcessStore = {
+  readonly dataDir: string;
+  readonly pgSchema: string;
+  /** The environment that points `touchpoint` commands at this store. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Removes the folder and the schema. */
+  readonly drop: () => Promise<void>;
+};
+
+export function processStore(engine: EngineName, prefix: string): ProcessStore {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tp-${prefix}-`));
+  const pgSchema = `t_${prefix.replace(/[^a-z0-9]/g, '_')}_${randomBytes(5).toString('hex')}`;
+  return {
+    dataDir,
+    pgSchema,
+    env: { TOUCHPOINT_DEMO: '0', ...(engine === 'postgres' ? { DATABASE_URL: PG_URL, TOUCHPOINT_PG_SCHEMA: pgSchema } : {}) },
+    drop: async () => {
+      if (engine === 'postgres') {
+        const admin = new pg.Client({ connectionString: PG_URL });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+        await admin.end();
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, startServer, type Running, expectError, expectOk } from './harness.ts';
 
-type Reply = { status: number; body: any };
 
 /**
  * The organisation as lists: agents and teams come with what settings screens show (one
@@ -17,15 +16,8 @@ describe.each(ENGINES)('workspace directory on %s', (engine) => {
   let sam = '';
   let service = '';
 
-  const ok = (reply: Reply, status = 200): any => {
-    expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-    return reply.body;
-  };
-  const fails = (reply: Reply, status: number, code: string, field?: string): void => {
-    expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-    expect(reply.body.error.code).toBe(code);
-    if (field !== undefined) expect(reply.body.error.field).toBe(field);
-  };
+  const ok = expectOk;
+  const fails = expectError;
 
   beforeAll(async () => {
     s = await startServer(engine);
