@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace } from '../apps/server/src/modules/workspaces/index.ts';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser.ts';
 import { startSeededTouchpoint, type Person, type Seeded } from './support/touchpoint.ts';
 
@@ -121,6 +122,36 @@ describe('agent web app journeys', () => {
     await screenshot(zoe, '06-settings-forbidden');
     const owner = await signedIn(tp.owner);
     await nav(owner).getByRole('link', { name: 'Settings' }).waitFor();
+  });
+
+  it("switches workspace from the header, asking for that workspace's password again", async () => {
+    // Acme's owner also owns Globex, with the same password: signing in lists both.
+    await createWorkspace(tp.s.tp.deps, { name: 'Globex', ownerEmail: tp.owner.email, ownerPassword: tp.owner.password });
+    const owner = await signedIn(tp.owner);
+    await owner.getByTestId('workspace-name').filter({ hasText: 'Acme' }).waitFor();
+    const switchTo = async (name: string, password: string) => {
+      await owner.getByRole('button', { name: /Switch workspace/ }).click();
+      await owner.getByRole('menuitem', { name }).click();
+      const dialog = owner.getByRole('dialog', { name: `Switch to ${name}` });
+      expect(await dialog.getByLabel(/^Email/).inputValue()).toBe(tp.owner.email);
+      await dialog.getByLabel(/^Password/).fill(password);
+      await dialog.getByRole('button', { name: 'Switch' }).click();
+      return dialog;
+    };
+    const refused = await switchTo('Globex', 'not the password');
+    await refused.getByRole('alert').filter({ hasText: 'do not open Globex' }).waitFor();
+    await refused.getByRole('button', { name: 'Cancel' }).click();
+
+    await switchTo('Globex', tp.owner.password);
+    await owner.getByTestId('workspace-name').filter({ hasText: 'Globex' }).waitFor();
+    await owner.getByRole('tab', { name: /^All/ }).click();
+    await owner.getByTestId('inbox-empty').waitFor(); // nothing of Acme's stays on screen
+    await owner.getByRole('status').filter({ hasText: 'Live' }).waitFor(); // the stream reconnected, as Globex
+    await screenshot(owner, '16-workspace-switched');
+    await switchTo('Acme', tp.owner.password);
+    await owner.getByTestId('workspace-name').filter({ hasText: 'Acme' }).waitFor();
+    await owner.getByRole('tab', { name: /^All/ }).click();
+    await row(owner, 'Cannot log in').waitFor();
   });
 
   it('signs out: the session ends and the app asks to sign in again', async () => {

@@ -34,6 +34,9 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(profile.stage).toBe('advocate');
     expect(profile.revenue).toBe(100);
     expect(profile.counts.orders).toBe(2);
+    // Each step is on the customer's stage history, newest first.
+    const full = (await s.api('GET', `/api/v1/customers/${profile.id}`)).body;
+    expect(full.stageHistory.map((c: any) => `${c.from}→${c.to}`)).toEqual(['repeat→advocate', 'customer→repeat', 'lead→customer', 'visitor→lead']);
   });
 
   it('turns a silent customer at risk, then churned, as time passes — read and swept', async () => {

@@ -75,7 +75,7 @@ describe.each(ENGINES)('switching workspace by signing in (%s)', (engine) => {
     expect((await signIn({ email: 'kim@both.test', password: 'kim at acme 123', workspaceId: beta.workspaceId })).status).toBe(401);
   });
 
-  it("an admin of Acme who creates an agent with Beta's owner's email cannot reach Beta, nor learn of it", async () => {
+  it("an admin of Acme who creates an agent with another workspace owner's email cannot reach that workspace, nor learn of it", async () => {
     expect((await s.api('POST', '/api/v1/agents', { email: 'mallory@acme.test', name: 'Mallory', role: 'admin', password: 'mallory admin pass' })).status).toBe(201);
     const mallory = await signIn({ email: 'mallory@acme.test', password: 'mallory admin pass' });
     expect(mallory.status).toBe(201);

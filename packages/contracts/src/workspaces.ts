@@ -5,7 +5,7 @@ export const Role = Type.Union(['owner', 'admin', 'agent', 'analyst'].map((r) =>
 export const SignInBody = Type.Object({
   email: Type.String({ minLength: 3, maxLength: 320 }),
   password: Type.String({ minLength: 1, maxLength: 200 }),
-  workspaceId: Type.Optional(Type.String()),
+  workspaceId: Type.Optional(Type.String({ maxLength: 64, description: 'The workspace to enter, when this email is an agent in several (see `workspaces` in the reply)' })),
 });
 
 export const CreateKeyBody = Type.Object({

@@ -8,14 +8,26 @@ import type { HttpContext } from './context.ts';
 
 /**
  * Sessions for people: sign in with email and password (a Bearer token for scripts, and the
- * HttpOnly session cookie plus its CSRF cookie for the web app), who am I, sign out.
+ * HttpOnly session cookie plus its CSRF cookie for the web app), who am I, sign out. Switching
+ * workspace is signing in again (with that workspace's password) and `workspaceId`.
  */
 export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
 
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/sessions',
-    { schema: { tags: ['auth'], summary: 'Sign in; use the token as Authorization: Bearer (browsers also get the session cookie)', body: SignInBody } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; use the token as Authorization: Bearer (browsers also get the session cookie)',
+        description:
+          'One email may be an agent in several workspaces, each with its own password. The password is checked against each of them; ' +
+          'the session opens in `workspaceId` if given (401 unless the password verifies there), else in the first (oldest) that verifies. ' +
+          '`workspaces` lists every workspace where this password verifies: switching to another is signing in again with its `workspaceId`. ' +
+          'A new sign-in ends no other session: the previous one stays valid until it expires or is signed out.',
+        body: SignInBody,
+      },
+    },
     async (request, reply) => {
       const session = await signIn(deps, request.body);
       setSessionCookies(request, reply, session);

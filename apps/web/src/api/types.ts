@@ -16,6 +16,14 @@ export type Session = {
   readonly agent: { readonly id: string; readonly name: string; readonly email: string; readonly role: Role; readonly presence: Presence } | null;
 };
 
+/** POST /sessions: the session (its cookies are set too) and every workspace where the password verified. */
+export type SignInReply = {
+  readonly workspaceId: string;
+  readonly agentId: string;
+  readonly expiresAt: string;
+  readonly workspaces: readonly { readonly id: string; readonly name: string }[];
+};
+
 /** An agent as GET /agents lists them: who they are and how routing treats them. */
 export type Agent = {
   readonly id: string;

@@ -7,7 +7,7 @@ import { NotFoundScreen } from '../screens/not-found/NotFoundScreen.tsx';
 import { SignInScreen } from '../screens/sign-in/SignInScreen.tsx';
 import { ErrorNotice } from '../ui/ErrorNotice.tsx';
 import { BusinessUnitScopeProvider } from './business-unit-scope.tsx';
-import { useSession } from './session.ts';
+import { useSession, useSessionChangesFromOtherTabs } from './session.ts';
 import { Shell } from './Shell.tsx';
 
 // Loaded on first visit: the inbox's initial bundle stays small (P10, < 300 KB gzipped).
@@ -39,12 +39,14 @@ export function App() {
 
 function SignedIn() {
   const session = useSession();
+  useSessionChangesFromOtherTabs();
   const location = useLocation();
   if (session.isPending) return <FullPageLoader />;
   if (session.isError) return <ErrorNotice error={session.error} onRetry={() => void session.refetch()} />;
   if (!session.data) return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  // Another workspace or person: every screen below starts over (queries, live stream, scope).
   return (
-    <BusinessUnitScopeProvider>
+    <BusinessUnitScopeProvider key={`${session.data.workspace.id}:${session.data.agent?.id ?? ''}`} workspaceId={session.data.workspace.id}>
       <Shell session={session.data}>
         <Suspense fallback={<FullPageLoader />}>
           <Outlet />

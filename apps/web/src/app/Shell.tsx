@@ -1,21 +1,23 @@
 import { ActionIcon, AppShell, Avatar, Badge, Button, Group, Kbd, Menu, Select, Text, Tooltip, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
-import { IconChevronDown, IconKeyboard, IconLogout, IconMoon, IconSearch, IconSun } from '@tabler/icons-react';
+import { IconChevronDown, IconKeyboard, IconLogout, IconMoon, IconSearch, IconSun, IconSwitchHorizontal } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { api } from '../api/client.ts';
 import { useBusinessUnits } from '../api/directory.ts';
 import { keys } from '../api/keys.ts';
 import type { Presence, Session } from '../api/types.ts';
 import { useBusinessUnitScope } from './business-unit-scope.tsx';
+import { useKnownWorkspaces, type KnownWorkspace } from './known-workspaces.ts';
 import { useLiveUpdates, type LiveState } from './live-updates.ts';
 import { navFor } from './nav.ts';
 import { useSignOut, useViewer } from './session.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
 
-// Its code loads on first use: the inbox's initial bundle does not carry it.
+// Their code loads on first use: the inbox's initial bundle does not carry it.
 const SearchDialog = lazy(() => import('../screens/search/SearchDialog.tsx').then((m) => ({ default: m.SearchDialog })));
+const SwitchWorkspaceDialog = lazy(() => import('./SwitchWorkspaceDialog.tsx').then((m) => ({ default: m.SwitchWorkspaceDialog })));
 
 const PRESENCE: Readonly<Record<Presence, { readonly label: string; readonly color: string; readonly hint: string }>> = {
   online: { label: 'Online', color: 'teal', hint: 'New moments come to you' },
@@ -47,9 +49,7 @@ export function Shell({ session, children }: { readonly session: Session; readon
             <Group gap={8} wrap="nowrap">
               <img src="/favicon.svg" alt="" width={24} height={24} />
               <Text fw={700}>Touchpoint</Text>
-              <Text c="dimmed" size="sm" truncate maw={180} data-testid="workspace-name">
-                {session.workspace.name}
-              </Text>
+              <WorkspaceSwitcher session={session} />
             </Group>
             <Group component="nav" aria-label="Main" gap={4} wrap="nowrap">
               {navFor(session.role).map((item) => (
@@ -110,6 +110,49 @@ function ColorSchemeToggle() {
         {current === 'dark' ? <IconSun size={18} aria-hidden /> : <IconMoon size={18} aria-hidden />}
       </ActionIcon>
     </Tooltip>
+  );
+}
+
+/**
+ * The workspace's name; a menu of the others when the sign-in's password verified in more than
+ * one (known-workspaces.ts). Choosing one asks for its password again.
+ */
+function WorkspaceSwitcher({ session }: { readonly session: Session }) {
+  const known = useKnownWorkspaces();
+  const [target, setTarget] = useState<KnownWorkspace | null>(null);
+  const others = known.filter((w) => w.id !== session.workspace.id);
+  const name = (
+    <Text c="dimmed" size="sm" truncate maw={180} data-testid="workspace-name">
+      {session.workspace.name}
+    </Text>
+  );
+  if (others.length === 0 || !session.agent) return name;
+  return (
+    <>
+      <Menu position="bottom-start" withinPortal>
+        <Menu.Target>
+          <UnstyledButton aria-label={`Workspace: ${session.workspace.name}. Switch workspace`} data-testid="workspace-switcher">
+            <Group gap={4} wrap="nowrap">
+              {name}
+              <IconChevronDown size={14} aria-hidden />
+            </Group>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>Switch workspace</Menu.Label>
+          {others.map((w) => (
+            <Menu.Item key={w.id} leftSection={<IconSwitchHorizontal size={16} aria-hidden />} onClick={() => setTarget(w)}>
+              {w.name}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+      {target && (
+        <Suspense fallback={null}>
+          <SwitchWorkspaceDialog target={target} email={session.agent.email} onClose={() => setTarget(null)} />
+        </Suspense>
+      )}
+    </>
   );
 }
 

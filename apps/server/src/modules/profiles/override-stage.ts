@@ -1,9 +1,8 @@
 import type { Deps } from '../../platform/deps.ts';
 import { writeAudit } from '../../platform/audit.ts';
-import { writeOutbox } from '../../platform/outbox.ts';
+import { recordStageChanges } from './record-stage-changes.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { computeStage, type Stage } from './lifecycle.ts';
-import { PROFILE_EVENTS } from './profiles.events.ts';
 import { rootOf } from './profiles.queries.ts';
 
 /**
@@ -30,7 +29,7 @@ export async function overrideStage(
       .where('id', '=', row.id)
       .execute();
     if (stage !== row.stage) {
-      await writeOutbox(tx, deps, [{ workspaceId, topic: PROFILE_EVENTS.stageChanged, payload: { customerId: row.id, from: row.stage, to: stage, reason: input.reason } }]);
+      await recordStageChanges(tx, deps, workspaceId, [{ customerId: row.id, from: row.stage, to: stage, reason: input.stage ? `set by hand: ${input.reason}` : `handed back to the rules: ${input.reason}` }]);
     }
     await writeAudit(tx, deps, { workspaceId, actor: input.actor, action: input.stage ? 'customer.stage_overridden' : 'customer.stage_override_cleared', target: row.id, details: { stage: input.stage, reason: input.reason } });
     return { customerId: row.id, stage };

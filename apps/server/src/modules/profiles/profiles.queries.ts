@@ -20,6 +20,8 @@ export type CustomerProfile = {
   readonly traits: Readonly<Record<string, unknown>>;
   readonly stage: Stage;
   readonly stageOverride: { readonly stage: string; readonly reason: string | null } | null;
+  /** Changes of stage, newest first (the last 50). */
+  readonly stageHistory: readonly { readonly from: string; readonly to: string; readonly reason: string; readonly at: string }[];
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly createdAt: string;
@@ -44,7 +46,7 @@ function stageNow(row: CustomerTable, rules: LifecycleRules, now: number, lastSe
 /** The whole profile: identities, traits, stage (computed now), counts and merge history. */
 export async function getCustomer(db: Db, workspaceId: string, customerId: string, rules: LifecycleRules, now: number): Promise<CustomerProfile> {
   const row = await rootOf(db, workspaceId, customerId);
-  const [activity, identities, family, merges, conflicts] = await Promise.all([
+  const [activity, identities, family, merges, conflicts, stages] = await Promise.all([
     // Exact counts and times come from the events (the row keeps coarse ones for sorting).
     db
       .selectFrom('event')
@@ -56,6 +58,7 @@ export async function getCustomer(db: Db, workspaceId: string, customerId: strin
     db.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', '=', row.id).where('id', '!=', row.id).execute(),
     db.selectFrom('merge').selectAll().where('workspace_id', '=', workspaceId).where((eb) => eb.or([eb('survivor_id', '=', row.id), eb('absorbed_id', '=', row.id)])).orderBy('created_at', 'desc').limit(100).execute(),
     db.selectFrom('identity_conflict').selectAll().where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('created_at', 'desc').limit(50).execute(),
+    db.selectFrom('stage_change').select(['from_stage', 'to_stage', 'reason', 'created_at']).where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('id', 'desc').limit(50).execute(),
   ]);
   const lastSeen = activity.last === null ? row.last_seen : Math.max(Number(activity.last), row.last_seen);
   return {
@@ -63,6 +66,7 @@ export async function getCustomer(db: Db, workspaceId: string, customerId: strin
     traits: parseJsonObject(row.traits),
     stage: stageNow(row, rules, now, lastSeen),
     stageOverride: row.stage_override ? { stage: row.stage_override, reason: row.stage_override_reason } : null,
+    stageHistory: stages.map((c) => ({ from: c.from_stage, to: c.to_stage, reason: c.reason, at: iso(c.created_at) })),
     firstSeen: iso(activity.first === null ? row.first_seen : Math.min(Number(activity.first), row.first_seen)),
     lastSeen: iso(lastSeen),
     createdAt: iso(row.created_at),

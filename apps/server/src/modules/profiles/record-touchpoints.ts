@@ -2,12 +2,12 @@ import { chunks } from '../../platform/chunks.ts';
 import type { Deps } from '../../platform/deps.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
+import { recordStageChanges, type StageChange } from './record-stage-changes.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { insertEvents } from './insert-events.ts';
 import { loadCounts, loadGroup } from './load-group.ts';
 import { moveProfile } from './move-profile.ts';
 import { refreshStage, rowFromState, type ProfileState } from './profile-state.ts';
-import { PROFILE_EVENTS } from './profiles.events.ts';
 import { resolveGroup } from './resolve-group.ts';
 import type { Touchpoint } from './touchpoint.ts';
 
@@ -57,12 +57,13 @@ export async function recordTouchpoints(
 
   // Write: profiles, identities, events, merges, conflicts, outbox.
   const touched = [...profiles.values()].filter((p) => p.dirty);
+  const stageChanges: StageChange[] = [];
   for (const p of touched) {
     p.rootId = find(p.id);
     if (p.mergedInto === null) {
       refreshStage(p, rules, now);
       if (!p.isNew && p.stage !== p.storedStage) {
-        outbox.push({ workspaceId, topic: PROFILE_EVENTS.stageChanged, payload: { customerId: p.id, from: p.storedStage, to: p.stage } });
+        stageChanges.push({ customerId: p.id, from: p.storedStage, to: p.stage, reason: 'activity' });
       }
     }
   }
@@ -108,6 +109,7 @@ export async function recordTouchpoints(
       .execute();
   }
   await writeOutbox(tx, deps, outbox);
+  await recordStageChanges(tx, deps, workspaceId, stageChanges);
 
   return {
     customerIds: customerIds.map((id) => (id === null ? null : find(id))),

@@ -1,8 +1,7 @@
 import type { Deps } from '../../platform/deps.ts';
-import { writeOutbox } from '../../platform/outbox.ts';
+import { recordStageChanges } from './record-stage-changes.ts';
 import type { SettingsCache } from '../workspaces/index.ts';
 import { computeStage } from './lifecycle.ts';
-import { PROFILE_EVENTS } from './profiles.events.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -33,7 +32,7 @@ export async function sweepLifecycle(deps: Deps, settings: SettingsCache): Promi
       if (stage === row.stage) continue;
       await deps.db.transaction().execute(async (tx) => {
         await tx.updateTable('customer').set({ stage }).where('workspace_id', '=', workspaceId).where('id', '=', row.id).where('stage', '=', row.stage).execute();
-        await writeOutbox(tx, deps, [{ workspaceId, topic: PROFILE_EVENTS.stageChanged, payload: { customerId: row.id, from: row.stage, to: stage, reason: 'inactivity' } }]);
+        await recordStageChanges(tx, deps, workspaceId, [{ customerId: row.id, from: row.stage, to: stage, reason: 'inactivity' }]);
       });
       changed += 1;
     }

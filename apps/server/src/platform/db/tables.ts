@@ -375,6 +375,17 @@ export type ChannelTable = {
   updated_at: number;
 };
 
+export type StageChangeTable = {
+  workspace_id: string;
+  id: string;
+  customer_id: string;
+  from_stage: string;
+  to_stage: string;
+  /** What moved it: an event name, 'inactivity', or a person's reason for an override. */
+  reason: string;
+  created_at: number;
+};
+
 export type Tables = {
   workspace: WorkspaceTable;
   business_unit: BusinessUnitTable;
@@ -400,4 +411,5 @@ export type Tables = {
   sla_policy: SlaPolicyTable;
   moment_activity: MomentActivityTable;
   channel: ChannelTable;
+  stage_change: StageChangeTable;
 };
