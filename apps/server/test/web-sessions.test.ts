@@ -49,6 +49,14 @@ describe.each(ENGINES)('cookie sessions for the web app (%s)', (engine) => {
     expect(csrf).not.toMatch(/HttpOnly/);
   });
 
+  it('signing in again from a browser ends the session its cookie named', async () => {
+    const first = await browserSignIn();
+    const again = await fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: first.cookie }, body: JSON.stringify({ email: 'ana@acme.test', password: PASSWORD }) });
+    expect(again.status).toBe(201);
+    expect((await call('GET', '/api/v1/sessions/current', { cookie: first.cookie })).status).toBe(401);
+    expect((await call('GET', '/api/v1/sessions/current', { authorization: `Bearer ${first.token}` })).status).toBe(401);
+  });
+
   it('reads with the cookie alone, and says who is signed in', async () => {
     const { cookie } = await browserSignIn();
     const me = await call('GET', '/api/v1/sessions/current', { cookie });

@@ -30,6 +30,13 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     },
     async (request, reply) => {
       const session = await signIn(deps, request.body);
+      // The browser's cookie now names the new session: end the one it replaces, which this
+      // browser could otherwise never sign out of (switching workspace signs in again).
+      const replaced = cookieOf(request, SESSION_COOKIE);
+      if (replaced) {
+        await deps.db.deleteFrom('session').where('token_hash', '=', hashToken(replaced)).execute();
+        ctx.auth.forget();
+      }
       setSessionCookies(request, reply, session);
       reply.status(201);
       return { ...session, csrfToken: csrfTokenFor(session.token), expiresAt: new Date(session.expiresAt).toISOString() };
