@@ -49,6 +49,7 @@ describe('customer, search, settings and dark mode journeys', () => {
     const line = bob.getByTestId('touchpoint').filter({ hasText: 'Hi, I was charged twice for order 1042' });
     await line.filter({ hasText: 'Wrote in on Email' }).waitFor();
     await bob.getByTestId('customer-moment').filter({ hasText: 'Card charged twice' }).waitFor();
+    await bob.getByRole('heading', { name: 'Lifecycle history' }).waitFor();
     // Filters ask the server: chat has nothing for Ann, email has the conversation.
     const filters = bob.getByRole('radiogroup', { name: 'Show on the timeline' });
     await filters.getByText('Chat', { exact: true }).click();

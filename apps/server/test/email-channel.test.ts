@@ -93,10 +93,10 @@ describe.each(ENGINES)('email channel on %s', (engine: EngineName) => {
     return rows;
   };
   /** The agent replies; the worker delivers; returns what the relay received (if it did). */
-  const reply = async (momentId: string, body: string, attachments?: { fileName: string; contentType: string; data: string }[]) => {
+  const reply = async (momentId: string, body: string, attachments?: { fileName: string; contentType: string; data: string }[], email?: { subject?: string; cc?: string[] }) => {
     const before = sink.received.length;
     // As the API key naming Ana: the test clock runs days ahead, past any session's life.
-    const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body, agentId: ana.id, ...(attachments ? { attachments } : {}) });
+    const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body, agentId: ana.id, ...(attachments ? { attachments } : {}), ...(email ? { email } : {}) });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     await tp.worker.drain();
     return { message: res.body.message, delivered: sink.received[before] };
@@ -223,6 +223,13 @@ describe.each(ENGINES)('email channel on %s', (engine: EngineName) => {
     expect(delivered!.mail.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['label.pdf', 'application/pdf', '%PDF label']]);
     expect(delivered!.mail.inReplyTo).toBe(id);
     expect([delivered!.mail.references].flat()).toEqual([messages[0].externalId, firstReplyId, id]);
+  });
+
+  it('an agent may set the reply subject and copy people in', async () => {
+    const { delivered } = await reply(annMoment, 'Looping in our warehouse lead.', undefined, { subject: 'Your order #1001: next steps', cc: ['lead@warehouse.example'] });
+    expect(delivered!.mail.subject).toBe('Your order #1001: next steps');
+    expect(delivered!.rcpt.sort()).toEqual(['ann@example.com', 'lead@warehouse.example']);
+    expect([delivered!.mail.cc].flat().map((a: any) => a.text)).toEqual(['lead@warehouse.example']);
   });
 
   it('an Outlook reply that drops the threading headers still lands by the reply token ("RE:")', async () => {

@@ -45,6 +45,15 @@ export const AddMessageBody = Type.Object(
     mentions: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
     attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 10 })),
     agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'API keys: the agent the reply is sent as' })),
+    email: Type.Optional(
+      Type.Object(
+        {
+          subject: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+          cc: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', maxLength: 320 }), { maxItems: 20 })),
+        },
+        { additionalProperties: false, description: 'email replies: the subject line (default "Re: <moment subject>") and people to copy' },
+      ),
+    ),
     template: Type.Optional(
       Type.Object(
         {

@@ -112,7 +112,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     async (request, reply) => {
       const a = await act(request);
       const b = request.body;
-      const result = await addMessage(moments, { ...a, direction: b.direction, body: b.body, externalId: b.externalId ?? null, mentions: b.mentions, attachments: b.attachments?.map(decodeAttachment), agentId: b.agentId, meta: b.template ? { template: b.template } : undefined });
+      const result = await addMessage(moments, { ...a, direction: b.direction, body: b.body, externalId: b.externalId ?? null, mentions: b.mentions, attachments: b.attachments?.map(decodeAttachment), agentId: b.agentId, meta: replyMeta(b) });
       reply.status(result.duplicate ? 200 : 201);
       return { moment: await view(a.workspaceId, result.moment), message: result.message, duplicate: result.duplicate };
     },
@@ -167,6 +167,12 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
       return setPresence(moments, { workspaceId: p.workspaceId, agentId: request.params.id, presence: request.body.presence, actor: p.actor });
     },
   );
+}
+
+/** Channel specifics of a reply, kept on the message for its channel's adapter. */
+function replyMeta(b: Static<typeof AddMessageBody>): Record<string, unknown> | undefined {
+  const meta = { ...(b.template ? { template: b.template } : {}), ...(b.email?.subject ? { subject: b.email.subject } : {}), ...(b.email?.cc?.length ? { cc: b.email.cc } : {}) };
+  return Object.keys(meta).length > 0 ? meta : undefined;
 }
 
 function decodeAttachment(a: { fileName: string; contentType: string; data: string }) {

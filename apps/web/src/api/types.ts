@@ -150,6 +150,8 @@ export type CustomerProfile = {
   readonly traits: Readonly<Record<string, unknown>>;
   readonly stage: Stage;
   readonly stageOverride: { readonly stage: string; readonly reason: string | null } | null;
+  /** Changes of stage, newest first. */
+  readonly stageHistory: readonly { readonly from: string; readonly to: string; readonly reason: string; readonly at: string }[];
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly createdAt: string;

@@ -47,8 +47,10 @@ export function createEmailAdapter(): ChannelAdapter {
         const info = await transport.sendMail({
           from: { name: reply.authorName ?? channel.name, address: channel.address },
           to: reply.to,
+          // People the agent chose to copy (never copied automatically: that could loop into our own inboxes).
+          ...(ccOf(reply.meta).length > 0 ? { cc: ccOf(reply.meta) } : {}),
           ...(token ? { replyTo: `reply+${token}@${domain}` } : {}),
-          subject: replySubject(reply.subject),
+          subject: typeof reply.meta.subject === 'string' ? reply.meta.subject : replySubject(reply.subject),
           messageId,
           ...(inReplyTo ? { inReplyTo } : {}),
           ...(references.length > 0 ? { references: [...references] } : {}),
@@ -65,6 +67,8 @@ export function createEmailAdapter(): ChannelAdapter {
     },
   };
 }
+
+const ccOf = (meta: Readonly<Record<string, unknown>>): string[] => (Array.isArray(meta.cc) ? meta.cc.filter((a): a is string => typeof a === 'string') : []);
 
 function relayOf(channel: ChannelRecord): Relay {
   const smtp = channel.settings.smtp;

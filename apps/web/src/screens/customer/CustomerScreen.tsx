@@ -13,6 +13,7 @@ import { CustomerMoments } from './CustomerMoments.tsx';
 import { MergeDialog } from './MergeDialog.tsx';
 import { MergeHistory } from './MergeHistory.tsx';
 import { StageDialog } from './StageDialog.tsx';
+import { StageHistory } from './StageHistory.tsx';
 import { Timeline } from './Timeline.tsx';
 
 /** Customer 360: who they are, everything that happened with them, and every moment, past and present. */
@@ -77,6 +78,7 @@ function CustomerView({ customerId }: { readonly customerId: string }) {
         <Box style={{ display: 'grid', gridTemplateColumns: 'minmax(260px, 340px) minmax(0, 1fr)', gap: 'var(--mantine-spacing-lg)', alignItems: 'start' }}>
           <Stack gap="md">
             <Profile customer={c} />
+            <StageHistory customer={c} />
             <MergeHistory customer={c} canWrite={canWrite} />
           </Stack>
           <Stack gap="lg">

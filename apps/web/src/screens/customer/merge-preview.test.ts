@@ -8,6 +8,7 @@ function profile(id: string, patch: Partial<CustomerProfile> = {}): CustomerProf
     traits: {},
     stage: 'lead',
     stageOverride: null,
+    stageHistory: [],
     firstSeen: '2026-01-01T00:00:00.000Z',
     lastSeen: '2026-01-02T00:00:00.000Z',
     createdAt: '2026-01-01T00:00:00.000Z',

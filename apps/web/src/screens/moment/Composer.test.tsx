@@ -52,15 +52,16 @@ describe('the composer', () => {
   beforeEach(() => vi.useRealTimers());
   afterEach(() => vi.unstubAllGlobals());
 
-  it('email: shows the subject and Cc, and sends the reply to the customer', async () => {
+  it('email: shows the subject and Cc, and sends the reply to the customer with whoever is copied', async () => {
     const moment = aMoment({ channel: 'email' });
     const { calls } = setup(moment, [message({ channel: 'email', meta: { cc: ['pat@example.com'] } })], () => json(201, { moment, message: message({ direction: 'out', body: 'Refunded' }) }));
     expect(screen.getByLabelText('Subject')).toHaveProperty('value', 'Card charged twice');
     expect(screen.getByLabelText('Cc')).toHaveProperty('value', 'pat@example.com');
+    await userEvent.type(screen.getByLabelText('Cc'), ', lee@example.com');
     await userEvent.type(screen.getByRole('textbox', { name: 'Reply' }), 'Refunded');
     await userEvent.click(screen.getByRole('button', { name: 'Send reply' }));
     await waitFor(() => expect(calls).toHaveLength(1));
-    expect(calls[0]).toEqual({ url: '/api/v1/moments/m1/messages', body: { direction: 'out', body: 'Refunded' } });
+    expect(calls[0]).toEqual({ url: '/api/v1/moments/m1/messages', body: { direction: 'out', body: 'Refunded', email: { cc: ['pat@example.com', 'lee@example.com'] } } });
     await waitFor(() => expect(screen.getByRole('textbox', { name: 'Reply' })).toHaveProperty('value', ''));
   });
 

@@ -35,6 +35,8 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
   const [mode, setMode] = useState<Mode>('reply');
   const [draft, setDraft] = useState<Draft>(() => drafts.get(draftKey('reply')) ?? { text: '', markup: '', mentions: [] });
   const [subject, setSubject] = useState(moment.subject);
+  // null: copy whoever the customer's last email copied (as suggested); else what the agent typed.
+  const [cc, setCc] = useState<string | null>(null);
   const [files, setFiles] = useState<File[]>([]);
   const [template, setTemplate] = useState<Template | null>(null);
   const [forceTemplate, setForceTemplate] = useState(false);
@@ -75,8 +77,15 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
     setProblem(null);
   }
 
+  const ccList = (cc ?? rules.email?.cc.join(', ') ?? '')
+    .split(/[,;\s]+/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+
   async function submit() {
     setProblem(null);
+    const badCc = ccList.find((a) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a));
+    if (badCc) return setProblem(`“${badCc}” is not an email address (Cc).`);
     const text = draft.text.trim();
     if (templateMode && !template) return setProblem('Choose an approved template: outside the 24-hour window WhatsApp delivers nothing else.');
     if (!templateMode && !text) return setProblem(mode === 'note' ? 'Write the note first.' : 'Write your reply first.');
@@ -90,7 +99,7 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
           ? { direction: 'note', body: text, mentions: draft.mentions, ...(attachments.length ? { attachments } : {}) }
           : templateMode && template
             ? { direction: 'out', body: template.body ?? `Template “${template.name}” (${template.language})`, template: { name: template.name, language: template.language } }
-            : { direction: 'out', body: text, ...(attachments.length ? { attachments } : {}) },
+            : { direction: 'out', body: text, ...(attachments.length ? { attachments } : {}), ...(rules.email && ccList.length ? { email: { cc: ccList } } : {}) },
       );
       drafts.delete(draftKey(mode));
       setDraft({ text: '', markup: '', mentions: [] });
@@ -155,10 +164,10 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
             <TextInput
               size="xs"
               label="Cc"
-              value={rules.email.cc.join(', ')}
-              readOnly
+              value={cc ?? rules.email.cc.join(', ')}
+              onChange={(e) => setCc(e.currentTarget.value)}
               placeholder="Nobody"
-              description="Copied on the customer's last email"
+              description="Comma-separated; starts with whoever the customer's last email copied"
             />
           </Group>
         )}
