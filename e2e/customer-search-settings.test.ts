@@ -56,6 +56,13 @@ describe('customer, search, settings and dark mode journeys', () => {
     await bob.getByTestId('timeline-empty').waitFor();
     await filters.getByText('Email', { exact: true }).click();
     await line.waitFor();
+    // The conversation was Sales': filtering by another department hides it.
+    await bob.getByRole('combobox', { name: 'Department' }).click();
+    await bob.getByRole('option', { name: 'Service' }).click();
+    await bob.getByTestId('timeline-empty').waitFor();
+    await bob.getByRole('combobox', { name: 'Department' }).click();
+    await bob.getByRole('option', { name: 'Sales' }).click();
+    await line.waitFor();
     await screenshot(bob, '07-customer');
     await a11y(bob);
     await line.getByRole('link', { name: 'Open conversation' }).click();

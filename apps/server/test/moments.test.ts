@@ -38,6 +38,15 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(customer.traits.name).toBe('New Person');
     const timeline = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline`)).body.data.map((e: any) => e.name);
     expect(timeline).toEqual(expect.arrayContaining(['Moment Opened', 'Message Received']));
+    // The timeline shows which department handled it, and filters by department and by several channels.
+    const teamKey = (await s.api('GET', '/api/v1/teams')).body.data.find((t: any) => t.id === team).key;
+    const handled = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline?department=${teamKey}`)).body.data;
+    expect(handled.map((e: any) => e.name).sort()).toEqual(['Message Received', 'Moment Opened']);
+    expect(handled[0].properties.department).toBe(teamKey);
+    expect((await s.api('GET', `/api/v1/customers/${m.customerId}/timeline?department=nobody`)).body.data).toEqual([]);
+    // The identify that created the customer, the moment opening and the message.
+    expect((await s.api('GET', `/api/v1/customers/${m.customerId}/timeline?channel=sms,${channel}`)).body.data).toHaveLength(3);
+    expect((await s.api('GET', `/api/v1/customers/${m.customerId}/timeline?department=Bad Key`)).status).toBe(400);
     const history = await ledger(s, m.id);
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ ownerId: ana.id, teamId: team, to: null });

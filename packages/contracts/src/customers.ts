@@ -20,9 +20,10 @@ export const CustomersQuery = Type.Object(
 export const TimelineQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 500 })),
-  channel: Type.Optional(Type.String({ maxLength: 50 })),
+  channel: Type.Optional(Type.String({ maxLength: 300, description: 'one channel or a comma list: chat,whatsapp,messenger' })),
   type: Type.Optional(Type.Union(['identify', 'track', 'page', 'screen', 'group', 'alias'].map((t) => Type.Literal(t)))),
   name: Type.Optional(Type.String({ maxLength: 500 })),
+  department: Type.Optional(Type.String({ pattern: '^[a-z0-9_-]{1,50}$', description: 'the team (key) that handled it: marketing, sales, service, …' })),
 });
 
 export const MergeBody = Type.Object({

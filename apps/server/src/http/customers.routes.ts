@@ -72,7 +72,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const q = request.query;
-      const json = await getTimeline(deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name });
+      const json = await getTimeline(deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name, department: q.department });
       // Already JSON text: Fastify sends a string with a JSON content type as it is.
       return reply.type('application/json; charset=utf-8').send(json);
     },

@@ -63,7 +63,7 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     await saveMoment(w, row);
     const message = await insertMessage(w, row.id, row.channel, { direction: input.direction, body: input.body, authorKind: authorId ? 'agent' : 'system', authorId, externalId: input.externalId, meta: input.meta, mentions: input.mentions, attachments: input.attachments });
     if (input.direction === 'out') {
-      await recordOnTimeline(w, row.customer_id, row.channel, [{ messageId: `message:${message.id}`, name: 'Message Sent', properties: { momentId: row.id, messageId: message.id, preview: previewOf(input.body) } }]);
+      await recordOnTimeline(w, row.customer_id, row.channel, [{ messageId: `message:${message.id}`, name: 'Message Sent', properties: { momentId: row.id, messageId: message.id, preview: previewOf(input.body) } }], row.team_id);
       // The channel's adapter delivers it and reports sent or failed (see the channels issue).
       await writeOutbox(w.tx, w.deps, [{ workspaceId: w.workspaceId, topic: MOMENT_EVENTS.replyQueued, payload: { momentId: row.id, messageId: message.id, channel: row.channel } }]);
     }

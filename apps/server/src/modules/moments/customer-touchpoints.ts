@@ -48,8 +48,11 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
  * Adds the moment's touchpoints to the customer's timeline, through the profile store so that
  * last seen and stage follow (a customer who writes in is not churning).
  */
-export async function recordOnTimeline(w: MomentWrite, momentCustomerId: string, channel: string, items: readonly MomentTouchpoint[]): Promise<void> {
+export async function recordOnTimeline(w: MomentWrite, momentCustomerId: string, channel: string, items: readonly MomentTouchpoint[], teamId: string | null = null): Promise<void> {
   if (items.length === 0) return;
+  // Which department handled it (the team's key), so the timeline can show one department's part.
+  const team = teamId === null ? undefined : await w.tx.selectFrom('team').select('key').where('workspace_id', '=', w.workspaceId).where('id', '=', teamId).executeTakeFirst();
+  if (team) items = items.map((i) => ({ ...i, properties: { ...i.properties, department: team.key } }));
   // The moment may name a profile that has since been merged into another.
   const customerId = (await rootOf(w.tx, w.workspaceId, momentCustomerId)).id;
   const identity = await anyIdentityOf(w, customerId);

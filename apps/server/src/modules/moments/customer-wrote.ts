@@ -45,7 +45,7 @@ export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: 
   const message: MessageView = await insertMessage(w, row.id, row.channel, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, address: inbound.address, meta: inbound.meta, attachments: inbound.attachments });
   await recordOnTimeline(w, row.customer_id, row.channel, [
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: row.id, messageId: message.id, preview: row.preview, ...(reopening ? { reopened: true } : {}) } },
-  ]);
+  ], row.team_id);
   w.announce({ momentId: row.id, type: 'message.added', actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), message, ...(reopening ? { reopened: true } : {}) } });
   return { outcome: reopening ? 'reopened' : 'continued', moment: row, message };
 }

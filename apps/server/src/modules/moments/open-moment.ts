@@ -133,7 +133,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   await recordOnTimeline(w, customerId, input.channel, [
     { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, priority: row.priority } },
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: id, messageId: message.id, preview: row.preview } },
-  ]);
+  ], row.team_id);
   w.announce({ momentId: id, type: 'moment.created', actor: input.actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), message, reason: placement.reason } });
   return { outcome: 'opened', moment: row, message };
 }

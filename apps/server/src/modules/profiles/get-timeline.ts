@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
@@ -34,6 +35,8 @@ type TimelineRow = {
   readonly context: string;
 };
 
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /**
  * One customer's touchpoints, newest first, cursor-paged, optionally one channel/type/name:
  * the reply `{ data: TimelineItem[], nextCursor }` as JSON text, ready to send.
@@ -44,7 +47,16 @@ export async function getTimeline(
   db: Db,
   workspaceId: string,
   customerId: string,
-  options: { readonly limit: number; readonly cursor?: string; readonly channel?: string; readonly type?: string; readonly name?: string },
+  options: {
+    readonly limit: number;
+    readonly cursor?: string;
+    /** One channel or several (`chat,whatsapp,messenger`). */
+    readonly channel?: string;
+    readonly type?: string;
+    readonly name?: string;
+    /** The department (team key) that handled it, as moments record it in `properties.department`. */
+    readonly department?: string;
+  },
 ): Promise<string> {
   // An absorbed profile shows its survivor's timeline: events live under the root.
   const customer = await db.selectFrom('customer').select('root_id').where('workspace_id', '=', workspaceId).where('id', '=', customerId).executeTakeFirst();
@@ -55,7 +67,9 @@ export async function getTimeline(
     .select(['id', 'type', 'name', 'channel', 'timestamp', 'received_at', 'message_id', 'profile_id', 'user_id', 'anonymous_id', 'properties', 'context'])
     .where('workspace_id', '=', workspaceId)
     .where('customer_id', '=', customer.root_id);
-  if (options.channel) query = query.where('channel', '=', options.channel);
+  if (options.channel) query = query.where('channel', 'in', options.channel.split(',').map((c) => c.trim()).filter(Boolean));
+  // Stored properties are JSON.stringify output (no spaces), so the exact member text is a safe match.
+  if (options.department) query = query.where(sql<boolean>`${sql.ref('properties')} like ${`%${escapeLike(JSON.stringify({ department: options.department }).slice(1, -1))}%`} escape '\\'`);
   if (options.type) query = query.where('type', '=', options.type);
   if (options.name) query = query.where('name', '=', options.name);
   if (after) {

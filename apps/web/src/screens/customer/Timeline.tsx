@@ -1,7 +1,8 @@
-import { Anchor, Badge, Box, Button, Chip, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Box, Button, Chip, Group, Paper, Select, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useTimeline } from '../../api/customers.ts';
+import { useTeams } from '../../api/directory.ts';
 import type { TimelineItem } from '../../api/types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, clockTime } from '../../ui/format.ts';
@@ -12,7 +13,10 @@ const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'n
 /** Everything that happened with the customer, newest first, across channels; pages on demand. */
 export function Timeline({ customerId }: { readonly customerId: string }) {
   const [filter, setFilter] = useState('all');
-  const timeline = useTimeline(customerId, timelineQuery(filter));
+  // Which department's part to show (the team key moments record), or every department's.
+  const [department, setDepartment] = useState<string | null>(null);
+  const teams = useTeams().data ?? [];
+  const timeline = useTimeline(customerId, { ...timelineQuery(filter), ...(department ? { department } : {}) });
   const items = timeline.data?.pages.flatMap((p) => p.data) ?? [];
 
   return (
@@ -30,6 +34,16 @@ export function Timeline({ customerId }: { readonly customerId: string }) {
             ))}
           </Group>
         </Chip.Group>
+        <Select
+          size="xs"
+          w={180}
+          aria-label="Department"
+          placeholder="Every department"
+          clearable
+          data={teams.map((t) => ({ value: t.key, label: t.name }))}
+          value={department}
+          onChange={setDepartment}
+        />
       </Group>
       {timeline.isPending ? (
         <Stack gap="xs" aria-busy="true" aria-label="Loading the timeline">
@@ -41,7 +55,7 @@ export function Timeline({ customerId }: { readonly customerId: string }) {
         <ErrorNotice error={timeline.error} title="The timeline did not load" onRetry={() => void timeline.refetch()} />
       ) : items.length === 0 ? (
         <Text size="sm" c="dimmed" py="md" data-testid="timeline-empty">
-          {filter === 'all'
+          {filter === 'all' && department === null
             ? 'Nothing has happened with this customer yet. Touchpoints from your website, orders and conversations appear here as they arrive.'
             : 'Nothing of this kind yet. Choose “All” to see every touchpoint.'}
         </Text>

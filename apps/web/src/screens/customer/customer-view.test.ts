@@ -25,6 +25,8 @@ describe('customer view', () => {
     expect(timelineQuery('all')).toEqual({});
     expect(timelineQuery('calls')).toEqual({ channel: 'voice' });
     expect(timelineQuery('orders')).toEqual({ name: 'Order Completed' });
+    // Chat covers the site's chat and the social inboxes.
+    expect(timelineQuery('chat')).toEqual({ channel: 'chat,messenger,instagram' });
   });
 
   it('says what a touchpoint was, and links conversations to their moment', () => {

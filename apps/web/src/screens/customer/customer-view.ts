@@ -56,7 +56,7 @@ export const TIMELINE_FILTERS: readonly { readonly value: string; readonly label
   { value: 'web', label: 'Web', query: { channel: 'web' } },
   { value: 'orders', label: 'Orders', query: { name: 'Order Completed' } },
   { value: 'email', label: 'Email', query: { channel: 'email' } },
-  { value: 'chat', label: 'Chat', query: { channel: 'chat' } },
+  { value: 'chat', label: 'Chat', query: { channel: 'chat,messenger,instagram' } },
   { value: 'whatsapp', label: 'WhatsApp', query: { channel: 'whatsapp' } },
   { value: 'sms', label: 'SMS', query: { channel: 'sms' } },
   { value: 'calls', label: 'Calls', query: { channel: 'voice' } },
