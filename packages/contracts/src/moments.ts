@@ -116,3 +116,60 @@ export const AssignBody = Type.Object(
 export const MergeMomentBody = Type.Object({ duplicateId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 
 export const PresenceBody = Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false });
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Time = Type.String({ format: 'date-time' });
+const Id = Type.String();
+
+/** A moment as the API and the stream show it. */
+export const MomentView = Type.Object({
+  id: Id,
+  customerId: Id,
+  channel: Type.String(),
+  externalId: Nullable(Type.String()),
+  subject: Type.String(),
+  preview: Type.String(),
+  status: Type.String(),
+  priority: Type.String(),
+  language: Nullable(Type.String()),
+  businessUnitId: Nullable(Id),
+  teamId: Nullable(Id),
+  ownerId: Id,
+  queued: Type.Boolean(),
+  queuedAt: Nullable(Time),
+  handoff: Type.Union([
+    Type.Object({
+      fromOwnerId: Id,
+      toTeamId: Nullable(Id),
+      toAgentId: Nullable(Id),
+      reason: Type.String(),
+      note: Nullable(Type.String()),
+      requestedAt: Time,
+      requestedBy: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+  tags: Type.Array(Type.String()),
+  sla: Type.Object({
+    state: Type.String({ description: 'none | running | due_soon | breached | paused | met' }),
+    policyId: Nullable(Id),
+    firstResponseDue: Nullable(Time),
+    nextResponseDue: Nullable(Time),
+    resolutionDue: Nullable(Time),
+    dueAt: Nullable(Time),
+    breachedAt: Nullable(Time),
+    pausedAt: Nullable(Time),
+  }),
+  firstResponseAt: Nullable(Time),
+  snoozedUntil: Nullable(Time),
+  resolvedAt: Nullable(Time),
+  closedAt: Nullable(Time),
+  mergedInto: Nullable(Id),
+  messageCount: Type.Integer(),
+  lastMessageAt: Time,
+  createdAt: Time,
+  updatedAt: Time,
+});
+
+/** One page of an inbox list. */
+export const MomentPage = Type.Object({ data: Type.Array(MomentView), nextCursor: Type.Union([Type.String(), Type.Null()]) });

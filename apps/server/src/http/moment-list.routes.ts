@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { MomentCounts, MomentListQuery } from '@touchpoint/contracts';
-import { viewerOf } from '../modules/moments/index.ts';
-// Not yet re-exported by the moments module's index.ts (owned by the lead).
-import { countMoments, listMoments } from '../modules/moments/index.ts';
+import { MomentCounts, MomentListQuery, MomentPage } from '@touchpoint/contracts';
+import { countMoments, listMoments, viewerOf } from '../modules/moments/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
@@ -15,7 +13,8 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
 
   app.get<{ Querystring: Static<typeof MomentListQuery> }>(
     '/moments',
-    { schema: { tags: ['moments'], summary: 'Moments the caller may see: filtered, sorted, cursor-paged', querystring: MomentListQuery } },
+    // The reply schema documents the page and lets Fastify serialise it without JSON.stringify's walk.
+    { schema: { tags: ['moments'], summary: 'Moments the caller may see: filtered, sorted, cursor-paged', querystring: MomentListQuery, response: { 200: MomentPage } } },
     async (request) => {
       const principal = principalOf(request);
       const q = request.query;
