@@ -7,7 +7,7 @@ import { useSettingsWrite, useWorkspaceSettings } from '../../api/settings.ts';
 import type { Agent, Role } from '../../api/types.ts';
 import { CapacityEditor } from './CapacityEditor.tsx';
 import { capacityFromRows, describeCapacity, rowsFromCapacity, type CapacityRow } from './capacity.ts';
-import { Loaded, SaveError, Section } from './parts.tsx';
+import { Loaded, SaveError, Section, ListTable } from './parts.tsx';
 
 export const ROLES: readonly { readonly value: Role; readonly label: string }[] = [
   { value: 'owner', label: 'Owner' },
@@ -29,20 +29,7 @@ export function AgentsSection() {
     >
       <Loaded query={agents} empty="Nobody but you yet. Add the people who will answer customers.">
         {(data) => (
-          <Table highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Presence</Table.Th>
-                <Table.Th>Skills</Table.Th>
-                <Table.Th>Capacity</Table.Th>
-                <Table.Th>
-                  <span className="sr-only">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
+          <ListTable columns={['Name', 'Role', 'Presence', 'Skills', 'Capacity']}>
               {data.map((a) => (
                 <Table.Tr key={a.id}>
                   <Table.Td>
@@ -66,8 +53,7 @@ export function AgentsSection() {
                   </Table.Td>
                 </Table.Tr>
               ))}
-            </Table.Tbody>
-          </Table>
+            </ListTable>
         )}
       </Loaded>
       {editing === 'new' && <NewAgent onClose={() => setEditing(null)} />}

@@ -7,7 +7,7 @@ import { keys } from '../../api/keys.ts';
 import { useChannelDetails, useSettingsWrite } from '../../api/settings.ts';
 import type { ChannelDetail } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
-import { CHANNEL_KINDS, Loaded, SaveError, Section } from './parts.tsx';
+import { CHANNEL_KINDS, Loaded, SaveError, Section, ListTable } from './parts.tsx';
 
 const HEALTH_COLOR: Readonly<Record<string, string>> = { ok: 'teal', healthy: 'teal', failing: 'red', error: 'red', unknown: 'gray' };
 
@@ -22,19 +22,7 @@ export function ChannelsSection() {
     >
       <Loaded query={channels} empty="No channels connected: moments come only through the API. Connect email or chat first.">
         {(data) => (
-          <Table highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Channel</Table.Th>
-                <Table.Th>Address</Table.Th>
-                <Table.Th>Cost per contact</Table.Th>
-                <Table.Th>Health</Table.Th>
-                <Table.Th>
-                  <span className="sr-only">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
+          <ListTable columns={['Channel', 'Address', 'Cost per contact', 'Health']}>
               {data.map((c) => (
                 <Table.Tr key={c.id}>
                   <Table.Td>
@@ -60,8 +48,7 @@ export function ChannelsSection() {
                   </Table.Td>
                 </Table.Tr>
               ))}
-            </Table.Tbody>
-          </Table>
+            </ListTable>
         )}
       </Loaded>
       {editing && <ChannelForm channel={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}

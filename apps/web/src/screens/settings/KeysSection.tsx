@@ -5,7 +5,7 @@ import { keys } from '../../api/keys.ts';
 import { useApiKeys, useSettingsWrite } from '../../api/settings.ts';
 import type { ApiKey } from '../../api/types.ts';
 import { fullTime } from '../../ui/format.ts';
-import { Loaded, SaveError, Section } from './parts.tsx';
+import { Loaded, SaveError, Section, ListTable } from './parts.tsx';
 
 const KINDS = [
   { value: 'api', label: 'API key (reads and writes the REST API as an admin)' },
@@ -35,19 +35,7 @@ export function KeysSection() {
       <SaveError error={create.error ?? revoke.error} />
       <Loaded query={list} empty="No keys. Create an API key for your servers, or a write key for your website.">
         {(data) => (
-          <Table highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Starts with</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>
-                  <span className="sr-only">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
+          <ListTable columns={['Name', 'Kind', 'Starts with', 'Created']}>
               {data.map((k) => (
                 <Table.Tr key={k.id} data-testid="api-key">
                   <Table.Td>{k.name || '—'}</Table.Td>
@@ -67,8 +55,7 @@ export function KeysSection() {
                   </Table.Td>
                 </Table.Tr>
               ))}
-            </Table.Tbody>
-          </Table>
+            </ListTable>
         )}
       </Loaded>
       {shown && (

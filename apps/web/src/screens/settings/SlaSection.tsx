@@ -7,7 +7,7 @@ import { useBusinessHours, useSettingsWrite, useSlaPolicies } from '../../api/se
 import type { BusinessHours, Priority, SlaPolicy, Weekday } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
 import { parseHolidays, rangesText, WEEKDAYS, weeklyFromText } from './business-hours.ts';
-import { CHANNEL_KINDS, Loaded, minutesText, SaveError, Section } from './parts.tsx';
+import { CHANNEL_KINDS, Loaded, minutesText, SaveError, Section, ListTable } from './parts.tsx';
 
 const BREACH_ACTIONS = [
   { value: 'notify_lead', label: 'Tell the team lead' },
@@ -34,21 +34,7 @@ export function SlaSection() {
       >
         <Loaded query={policies} empty="No SLA policies: moments have no deadlines. Add one (for example: first response in 1 h, resolution in 8 h).">
           {(data) => (
-            <Table highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Policy</Table.Th>
-                  <Table.Th>Applies to</Table.Th>
-                  <Table.Th>First response</Table.Th>
-                  <Table.Th>Next response</Table.Th>
-                  <Table.Th>Resolution</Table.Th>
-                  <Table.Th>Clock</Table.Th>
-                  <Table.Th>
-                    <span className="sr-only">Actions</span>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+            <ListTable columns={['Policy', 'Applies to', 'First response', 'Next response', 'Resolution', 'Clock']}>
                 {data.map((p) => (
                   <Table.Tr key={p.id}>
                     <Table.Td>{p.name}</Table.Td>
@@ -64,8 +50,7 @@ export function SlaSection() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
+              </ListTable>
           )}
         </Loaded>
       </Section>
@@ -80,19 +65,7 @@ export function SlaSection() {
       >
         <Loaded query={hours} empty="No schedules: SLA clocks run around the clock. Add one for office hours.">
           {(data) => (
-            <Table highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Schedule</Table.Th>
-                  <Table.Th>Time zone</Table.Th>
-                  <Table.Th>Week</Table.Th>
-                  <Table.Th>Holidays</Table.Th>
-                  <Table.Th>
-                    <span className="sr-only">Actions</span>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+            <ListTable columns={['Schedule', 'Time zone', 'Week', 'Holidays']}>
                 {data.map((h) => (
                   <Table.Tr key={h.id}>
                     <Table.Td>{h.name}</Table.Td>
@@ -110,8 +83,7 @@ export function SlaSection() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
+              </ListTable>
           )}
         </Loaded>
       </Section>

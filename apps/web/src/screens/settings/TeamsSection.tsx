@@ -6,7 +6,7 @@ import { keys } from '../../api/keys.ts';
 import { useSettingsWrite } from '../../api/settings.ts';
 import type { Team, TeamStrategy } from '../../api/types.ts';
 import { keyFrom } from './BusinessUnitsSection.tsx';
-import { Loaded, SaveError, Section } from './parts.tsx';
+import { Loaded, SaveError, Section, ListTable } from './parts.tsx';
 
 export const STRATEGIES: readonly { readonly value: TeamStrategy; readonly label: string; readonly hint: string }[] = [
   { value: 'round_robin', label: 'Round robin', hint: 'Members take new moments in turn' },
@@ -27,18 +27,7 @@ export function TeamsSection() {
     >
       <Loaded query={teams} empty="No teams yet. Create one, add its members, then point assignment rules at it.">
         {(data) => (
-          <Table highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Team</Table.Th>
-                <Table.Th>Business unit</Table.Th>
-                <Table.Th>Members</Table.Th>
-                <Table.Th>
-                  <span className="sr-only">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
+          <ListTable columns={['Team', 'Business unit', 'Members']}>
               {data.map((t) => (
                 <Table.Tr key={t.id}>
                   <Table.Td>{t.name}</Table.Td>
@@ -51,8 +40,7 @@ export function TeamsSection() {
                   </Table.Td>
                 </Table.Tr>
               ))}
-            </Table.Tbody>
-          </Table>
+            </ListTable>
         )}
       </Loaded>
       {editing === 'new' && <TeamForm onClose={() => setEditing(null)} />}

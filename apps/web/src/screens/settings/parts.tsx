@@ -1,4 +1,4 @@
-import { Alert, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Alert, Group, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
@@ -62,3 +62,22 @@ export function SaveError({ error }: { readonly error: unknown }) {
 export const CHANNEL_KINDS = ['email', 'chat', 'whatsapp', 'messenger', 'instagram', 'sms', 'voice', 'api'].map((value) => ({ value, label: CHANNEL_LABEL[value] ?? value }));
 
 export const minutesText = (m: number | null) => (m === null ? '—' : m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`);
+
+/** A settings list: the named columns, one row per item, and a last column for each row's actions. */
+export function ListTable({ columns, children }: { readonly columns: readonly string[]; readonly children: ReactNode }) {
+  return (
+    <Table highlightOnHover>
+      <Table.Thead>
+        <Table.Tr>
+          {columns.map((c) => (
+            <Table.Th key={c}>{c}</Table.Th>
+          ))}
+          <Table.Th>
+            <span className="sr-only">Actions</span>
+          </Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>{children}</Table.Tbody>
+    </Table>
+  );
+}
