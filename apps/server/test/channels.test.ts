@@ -44,6 +44,19 @@ describe.each(ENGINES)('channels on %s', (engine) => {
     }
   });
 
+  it('an address belongs to one enabled channel of its kind, across workspaces too', async () => {
+    const first = await s.api('POST', '/api/v1/channels', { ...whatsapp, address: '+44 7700 900555' });
+    expect(first.status).toBe(201);
+    const again = await s.api('POST', '/api/v1/channels', { ...whatsapp, name: 'Copy', address: '+447700900555' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'conflict', field: 'address' });
+    const other = await createWorkspace(s.tp.deps, { name: 'Squatter', ownerEmail: 'sq@other.test', ownerPassword: 'another long password' });
+    expect((await s.api('POST', '/api/v1/channels', { ...whatsapp, address: '+447700900555' }, other.apiKey)).status).toBe(409);
+    // Disconnected, the address is free again.
+    expect((await s.api('PATCH', `/api/v1/channels/${first.body.id}`, { enabled: false })).status).toBe(200);
+    expect((await s.api('POST', '/api/v1/channels', { ...whatsapp, address: '+447700900555' }, other.apiKey)).status).toBe(201);
+  });
+
   it('only admins connect channels; another workspace sees none', async () => {
     const agent = await addAgent(s);
     expect((await s.api('POST', '/api/v1/channels', whatsapp, agent.token)).status).toBe(403);

@@ -284,7 +284,7 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
 
   it('a channel of another workspace is its own: its traffic never shows here, and this channel’s token does not sign for it', async () => {
     const other = await createWorkspace(s.tp.deps, { name: 'Other', ownerEmail: 'o@twilio-other.test', ownerPassword: 'another long password' });
-    const theirs = (await s.api('POST', '/api/v1/channels', { kind: 'sms', name: 'Theirs', address: '+15005550006', settings: { accountSid: ACCOUNT }, secrets: { authToken: 'their-token' } }, other.apiKey)).body;
+    const theirs = (await s.api('POST', '/api/v1/channels', { kind: 'sms', name: 'Theirs', address: '+15005550099', settings: { accountSid: ACCOUNT }, secrets: { authToken: 'their-token' } }, other.apiKey)).body;
     const params = inbound('+14155550109', 'SM' + '8'.repeat(32), 'Private to the other workspace');
     expect((await post(`/webhooks/twilio/${theirs.id}/sms`, params)).status).toBe(403);
     expect((await post(`/webhooks/twilio/${theirs.id}/sms`, params, { token: 'their-token' })).status).toBe(200);

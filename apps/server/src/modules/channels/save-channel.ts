@@ -32,6 +32,7 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
       health: 'unknown', health_error: null, health_at: null, created_at: now, updated_at: now,
     };
     checkRequirements(row);
+    await checkAddressFree(tx, row);
     await tx.insertInto('channel').values(row).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.created', target: id, details: { kind: input.kind, secrets: Object.keys(input.secrets ?? {}) } });
     return viewFromRow(row);
@@ -58,6 +59,7 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
       updated_at: deps.clock.now(),
     };
     checkRequirements(next);
+    await checkAddressFree(tx, next);
     const { workspace_id: _w, id: _i, ...changes } = next;
     await tx.updateTable('channel').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.updated', target: input.channelId, details: { secrets: Object.keys(input.secrets ?? {}) } });
@@ -72,6 +74,24 @@ function checkRequirements(row: { kind: string; address: string | null; settings
   const secrets = parseJsonObject(row.secrets);
   for (const key of needs.settings) if (settings[key] === undefined || settings[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs settings.${key}`, `settings.${key}`);
   for (const key of needs.secrets) if (typeof secrets[key] !== 'string' || secrets[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs secrets.${key}`, `secrets.${key}`);
+}
+
+/**
+ * Inbound traffic is routed by address (an inbox's email address, a number): two enabled
+ * channels of one kind on one address would each receive the other's customers' messages, and
+ * across workspaces that would hand one tenant another's mail. The first to connect it keeps it.
+ */
+async function checkAddressFree(tx: Tx, row: { workspace_id: string; id: string; kind: string; address: string | null; enabled: number }): Promise<void> {
+  if (!row.address || row.enabled !== 1) return;
+  const taken = await tx
+    .selectFrom('channel')
+    .select('id')
+    .where('kind', '=', row.kind)
+    .where('address', '=', row.address)
+    .where('enabled', '=', 1)
+    .where((eb) => eb.or([eb('workspace_id', '!=', row.workspace_id), eb('id', '!=', row.id)]))
+    .executeTakeFirst();
+  if (taken) throw new AppError('conflict', `another ${row.kind} channel already receives at ${row.address}`, 'address');
 }
 
 // Email addresses and handles compare case-insensitively; phone numbers are written without spaces.
