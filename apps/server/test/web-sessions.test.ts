@@ -49,6 +49,17 @@ describe.each(ENGINES)('cookie sessions for the web app (%s)', (engine) => {
     expect(csrf).not.toMatch(/HttpOnly/);
   });
 
+  it('slows password guessing: after ten failures an email must wait, and the right password waits too', async () => {
+    const attempt = (password: string) => fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'guess@acme.test', password }) });
+    await s.api('POST', '/api/v1/agents', { email: 'guess@acme.test', name: 'Guess', role: 'agent', password: PASSWORD });
+    for (let i = 0; i < 10; i++) expect((await attempt(`wrong password ${i}`)).status).toBe(401);
+    const blocked = await attempt(PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(((await blocked.json()) as any).error).toMatchObject({ code: 'too_many_attempts', field: 'email' });
+    // Another person is not held up by it.
+    expect((await fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@acme.test', password: PASSWORD }) })).status).toBe(201);
+  });
+
   it('signing in again from a browser ends the session its cookie named', async () => {
     const first = await browserSignIn();
     const again = await fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: first.cookie }, body: JSON.stringify({ email: 'ana@acme.test', password: PASSWORD }) });

@@ -33,6 +33,8 @@ export function statusOf(code: ErrorCode): number {
       return 413;
     case 'unsupported_encoding':
       return 415;
+    case 'too_many_attempts':
+      return 429;
     case 'shutting_down':
       return 503;
     case 'internal':

@@ -5,6 +5,13 @@ import { getWorkspace, signIn } from '../modules/workspaces/index.ts';
 import { hashToken } from '../modules/workspaces/secrets.ts';
 import { authenticate, cookieOf, csrfTokenFor, SESSION_COOKIE, setSessionCookies } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
+import { AppError } from '../platform/errors.ts';
+import { createRateLimiter } from '../platform/rate-limiter.ts';
+
+// Per email: slow enough to make guessing one password hopeless. Per address: higher, since
+// an office behind one NAT shares it.
+const FAILURES_PER_EMAIL = { max: 10, windowMs: 5 * 60_000 } as const;
+const FAILURES_PER_ADDRESS = { max: 50, windowMs: 5 * 60_000 } as const;
 
 /**
  * Sessions for people: sign in with email and password (a Bearer token for scripts, and the
@@ -13,6 +20,9 @@ import type { HttpContext } from './context.ts';
  */
 export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
+  // Password guessing: failed sign-ins per email and per client address, in this process.
+  const perEmail = createRateLimiter(deps.clock, FAILURES_PER_EMAIL);
+  const perAddress = createRateLimiter(deps.clock, FAILURES_PER_ADDRESS);
 
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/sessions',
@@ -29,7 +39,16 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
       },
     },
     async (request, reply) => {
-      const session = await signIn(deps, request.body);
+      const email = request.body.email.trim().toLowerCase();
+      if (!perEmail.allows(email) || !perAddress.allows(request.ip)) throw new AppError('too_many_attempts', 'too many failed sign-ins; try again in a few minutes', 'email');
+      const session = await signIn(deps, request.body).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'unauthorized') {
+          perEmail.record(email);
+          perAddress.record(request.ip);
+        }
+        throw error;
+      });
+      perEmail.forget(email);
       // The browser's cookie now names the new session: end the one it replaces, which this
       // browser could otherwise never sign out of (switching workspace signs in again).
       const replaced = cookieOf(request, SESSION_COOKIE);

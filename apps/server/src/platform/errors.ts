@@ -33,6 +33,7 @@ export type ErrorCode =
   // channels
   | 'outside_messaging_window' // WhatsApp: the customer last wrote over 24 hours ago; only an approved template may be sent
   // server
+  | 'too_many_attempts' //     too many failed sign-ins from this email or address; wait
   | 'shutting_down' //         the server is draining and takes no new writes
   | 'internal'; //             a bug; logged with the request id
 

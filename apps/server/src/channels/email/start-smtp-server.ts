@@ -6,7 +6,7 @@ import { checkMimeStructure, MIME_LIMITS } from './check-mime-structure.ts';
 import { findRecipient, type Recipient } from './find-recipient.ts';
 import { parseEmail, type ParsedEmail } from './parse-email.ts';
 import { receiveEmail, type EmailOutcome } from './receive-email.ts';
-import { createSenderLimiter } from './sender-limiter.ts';
+import { createRateLimiter } from '../../platform/rate-limiter.ts';
 
 /** The inbound mail server of a running process. */
 export type SmtpServer = {
@@ -37,7 +37,7 @@ const refuse = (responseCode: number, message: string) => Object.assign(new Erro
  */
 export async function startSmtpServer(ctx: MomentsCtx, options: SmtpServerOptions): Promise<SmtpServer> {
   const { deps } = ctx;
-  const limiter = createSenderLimiter(deps.clock, SENDER_LIMIT);
+  const limiter = createRateLimiter(deps.clock, SENDER_LIMIT);
   // Recipients accepted in each session's current transaction, by session id.
   const transactions = new Map<string, Map<string, Recipient[]>>();
   const inFlight = new Set<Promise<unknown>>();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../platform/clock.ts';
-import { createSenderLimiter } from './sender-limiter.ts';
+import { fixedClock } from './clock.ts';
+import { createRateLimiter } from './rate-limiter.ts';
 
-describe('createSenderLimiter', () => {
+describe('createRateLimiter', () => {
   it('allows max messages per sender in the window, then again once it slides', () => {
     const clock = fixedClock(1_000_000);
-    const limiter = createSenderLimiter(clock, { max: 3, windowMs: 60_000 });
+    const limiter = createRateLimiter(clock, { max: 3, windowMs: 60_000 });
     for (let i = 0; i < 3; i++) {
       expect(limiter.allows('a@example.com')).toBe(true);
       limiter.record('a@example.com');
