@@ -14,6 +14,8 @@ export const StreamClose = {
   goingAway: 1001,
   /** The socket fell too far behind (or was asked to replay during a flood): resume from your cursor. */
   tooSlow: 1013,
+  /** The session expired, was signed out, or the key was revoked: sign in again. */
+  unauthorized: 4401,
 } as const;
 
 export const StreamQuery = Type.Object({

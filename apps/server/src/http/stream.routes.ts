@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
-import { ClientFrame, STREAM_PROTOCOL, StreamQuery } from '@touchpoint/contracts';
+import { ClientFrame, STREAM_PROTOCOL, StreamClose, StreamQuery } from '@touchpoint/contracts';
 import type { HubSocket } from '../modules/moments/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
@@ -15,6 +15,7 @@ type StreamSocket = HubSocket & {
 };
 
 const PONG = JSON.stringify({ type: 'pong' });
+const RECHECK_MS = 60_000;
 const BAD_FRAME = JSON.stringify({ type: 'error', error: { code: 'invalid_field', message: 'send {"type":"ping"} or {"type":"resume","after":<seq>}' } });
 
 /**
@@ -48,6 +49,14 @@ export async function streamRoutes(app: FastifyInstance, ctx: HttpContext): Prom
     wsHandler: (socket: StreamSocket, request) => {
       // Listeners go on before anything awaits, so no early client frame is missed.
       const subscription = ctx.stream.subscribe(socket, request.principal!, request.query.after ?? null);
+      // A session that expires, is signed out, or a key revoked, stops streaming within a minute.
+      const token = tokenOf(request);
+      const recheck = setInterval(() => {
+        void ctx.auth.bearer(token ?? '').then((still) => {
+          if (!still) socket.close(StreamClose.unauthorized, 'session ended');
+        });
+      }, RECHECK_MS);
+      socket.on('close', () => clearInterval(recheck));
       socket.on('message', (data, isBinary) => {
         const frame = isBinary ? null : parseFrame(data);
         if (!frame) socket.send(BAD_FRAME);
