@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import { ErrorBody } from '@touchpoint/contracts';
+import websocket from '@fastify/websocket';
+import { ErrorBody, STREAM_PROTOCOL } from '@touchpoint/contracts';
+import { MAX_WEBSOCKET_FRAME } from './widget.routes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
 import { refuseUnstorableText } from './refuse-unstorable-text.ts';
@@ -40,6 +42,17 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   });
   installErrorHandler(app);
   app.addSchema(ErrorBody);
+  // One WebSocket server for the whole app (each registration would add an upgrade listener and
+  // route every upgrade twice). Frames may be as large as a chat attachment; routes that expect
+  // small ones check. Only the stream's `touchpoint` subprotocol is ever echoed: never a token.
+  await app.register(websocket, {
+    options: {
+      maxPayload: MAX_WEBSOCKET_FRAME,
+      handleProtocols: (offered: Set<string>) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
+    },
+    // A peer vanishing mid-frame is routine, not a server error worth a log line.
+    errorHandler: (_error: Error, socket: { terminate: () => void }) => socket.terminate(),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

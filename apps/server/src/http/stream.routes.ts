@@ -1,4 +1,3 @@
-import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
 import { ClientFrame, STREAM_PROTOCOL, StreamClose, StreamQuery } from '@touchpoint/contracts';
@@ -16,6 +15,8 @@ type StreamSocket = HubSocket & {
 
 const PONG = JSON.stringify({ type: 'pong' });
 const RECHECK_MS = 60_000;
+const MAX_FRAME = 4096;
+const byteLength = (data: Buffer | ArrayBuffer | Buffer[]) => (Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length);
 const BAD_FRAME = JSON.stringify({ type: 'error', error: { code: 'invalid_field', message: 'send {"type":"ping"} or {"type":"resume","after":<seq>}' } });
 
 /**
@@ -25,15 +26,6 @@ const BAD_FRAME = JSON.stringify({ type: 'error', error: { code: 'invalid_field'
  * upgrade is an ordinary 401 JSON reply.
  */
 export async function streamRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  await app.register(websocket, {
-    options: {
-      maxPayload: 4096,
-      // Answer with `touchpoint` only: the token offered beside it must never be echoed.
-      handleProtocols: (offered: Set<string>) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
-    },
-    // A peer vanishing mid-frame is routine, not a server error worth a log line.
-    errorHandler: (_error: Error, socket: { terminate: () => void }) => socket.terminate(),
-  });
   app.decorateRequest('principal', null);
 
   app.route<{ Querystring: StreamQuery }>({
@@ -58,6 +50,8 @@ export async function streamRoutes(app: FastifyInstance, ctx: HttpContext): Prom
       }, RECHECK_MS);
       socket.on('close', () => clearInterval(recheck));
       socket.on('message', (data, isBinary) => {
+        // Agents send only small control frames here (the app-wide limit is for chat files).
+        if (byteLength(data) > MAX_FRAME) return socket.close(1009, 'frame too large');
         const frame = isBinary ? null : parseFrame(data);
         if (!frame) socket.send(BAD_FRAME);
         else if (frame.type === 'ping') socket.send(PONG);

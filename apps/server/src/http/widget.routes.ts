@@ -1,5 +1,3 @@
-import { EventEmitter } from 'node:events';
-import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findChannelById } from '../modules/channels/index.ts';
 import { AppError } from '../platform/errors.ts';
@@ -12,7 +10,8 @@ import type { HttpContext } from './context.ts';
 type SocketQuery = { channel?: string; visitor?: string; userId?: string; userHash?: string; after?: string };
 
 /** A base64 file of 5 MB, in JSON, with room to spare; anything bigger is refused by `ws`. */
-const MAX_FRAME = 7 * 1024 * 1024 + 64 * 1024;
+/** A visitor's frame may carry a file (5 MB, base64): the largest frame any socket accepts. */
+export const MAX_WEBSOCKET_FRAME = 7 * 1024 * 1024 + 64 * 1024;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 /**
@@ -23,14 +22,6 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
  * so only the channel's sites can embed it.
  */
 export async function widgetRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  // The stream's scope already routes every upgrade of this server through Fastify; a second
-  // listener would route each twice (the second fails with ERR_HTTP_SOCKET_ASSIGNED and logs a
-  // warning). This scope's registration then handles its routes, listening to an emitter that never fires.
-  const routedElsewhere = app.server.listenerCount('upgrade') > 0;
-  await app.register(websocket, {
-    options: { maxPayload: MAX_FRAME, ...(routedElsewhere ? { server: new EventEmitter() as never } : {}) },
-    errorHandler: (_error: Error, socket: { terminate: () => void }) => socket.terminate(),
-  });
   const hub = createVisitorHub(ctx);
   const unregister = registerVisitorHub(hub);
   app.addHook('onClose', async () => {
