@@ -3,6 +3,7 @@ import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { createStreamHub, momentJobs, MOMENT_EVENTS, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
+import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.ts';
 import { channelReplyCheck } from './channels/check-reply.ts';
 import { deliverReply } from './channels/deliver-reply.ts';
 import { startSmtpServer, type SmtpServer } from './channels/email/start-smtp-server.ts';
@@ -27,6 +28,8 @@ export type App = {
   readonly settings: SettingsCache;
   readonly worker: Worker;
   readonly stream: StreamHub;
+  /** Web chat visitors connected to this process. */
+  readonly visitors: VisitorHub;
   /** The inbound mail server and the port it listens on; null when not asked for, or its port was taken. */
   readonly smtp: SmtpServer | null;
   /** Stops taking work, finishes what was accepted (in-flight requests, queued commits), closes. */
@@ -63,11 +66,15 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics();
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
-  const adapters = createAdapters(deps);
+  // The chat adapter pushes replies to visitors' sockets; the visitor hub feeds moments: made in turn.
+  let visitors: VisitorHub | null = null;
+  const adapters = createAdapters(deps, () => visitors);
   const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters) };
+  const visitorHub = createVisitorHub({ deps, moments, stream, ingest });
+  visitors = visitorHub;
   const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments }, log, () => draining);
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining);
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
 
   let closing: Promise<void> | null = null;
@@ -76,13 +83,14 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
       draining = true;
       await smtp?.close();
       await stream.close();
+      await visitorHub.close();
       await http.close();
       await ingest.close();
       await thread?.close();
       await worker.stop();
       await database.close();
     })());
-  return { deps, database, http, ingest, settings, worker, stream, smtp, close };
+  return { deps, database, http, ingest, settings, worker, stream, visitors: visitorHub, smtp, close };
 }
 
 /**

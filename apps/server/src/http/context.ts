@@ -1,4 +1,5 @@
 import type { IngestQueue } from '../modules/collect/index.ts';
+import type { VisitorHub } from '../channels/chat/visitor-hub.ts';
 import type { MomentsCtx, StreamHub } from '../modules/moments/index.ts';
 import type { Authenticator, Principal, SettingsCache } from '../modules/workspaces/index.ts';
 import type { Deps } from '../platform/deps.ts';
@@ -15,6 +16,8 @@ export type HttpContext = {
   readonly stream: StreamHub;
   /** What moment use cases are handed (publishes to the stream; channels may refuse replies). */
   readonly moments: MomentsCtx;
+  /** Web chat visitors' sockets on this process. */
+  readonly visitors: VisitorHub;
 };
 
 declare module 'fastify' {

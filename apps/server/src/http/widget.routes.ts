@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findChannelById } from '../modules/channels/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { chatSettingsOf } from '../channels/chat/chat-settings.ts';
-import { registerVisitorHub } from '../channels/chat/chat-runtime.ts';
-import { createVisitorHub, type VisitorSocket } from '../channels/chat/visitor-hub.ts';
+import type { VisitorSocket } from '../channels/chat/visitor-hub.ts';
 import { widgetAssets, type Asset } from '../channels/chat/widget-assets.ts';
 import type { HttpContext } from './context.ts';
 
@@ -22,12 +21,7 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
  * so only the channel's sites can embed it.
  */
 export async function widgetRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
-  const hub = createVisitorHub(ctx);
-  const unregister = registerVisitorHub(hub);
-  app.addHook('onClose', async () => {
-    unregister();
-    await hub.close();
-  });
+  const hub = ctx.visitors;
 
   app.get('/widget.js', { schema: { tags: ['widget'], summary: 'The chat widget loader: <script src=".../widget.js" data-channel="<id>" async>' } }, async (request, reply) => {
     const assets = await widgetAssets();
