@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import type { Deps } from '../../platform/deps.ts';
+import { listenToPostgres } from '../../platform/db/listen-postgres.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { Role } from '../workspaces/index.ts';
 import { canReceive, type Activity, type Audience, type Publish } from './activity.ts';
@@ -101,7 +101,18 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
   let stopped = false;
   // Our own signals come back through NOTIFY: this id tells them apart.
   const self = randomUUID();
-  const listener = options.databaseUrl && deps.engine === 'postgres' ? listen(options.databaseUrl) : null;
+  // Other processes' activities and signals arrive as notifications; after a lost connection,
+  // read what its notifications would have announced.
+  const listener =
+    options.databaseUrl && deps.engine === 'postgres'
+      ? listenToPostgres(options.databaseUrl, [NOTIFY_CHANNEL, SIGNAL_CHANNEL], {
+          onNotification: (channel, payload) => (channel === SIGNAL_CHANNEL ? onSignal(payload) : onNotification(payload)),
+          onReconnect: () => {
+            for (const ch of channels.values()) void enqueue(ch, () => catchUp(ch, Number.MAX_SAFE_INTEGER));
+          },
+          log: deps.log,
+        })
+      : null;
 
   const heartbeat = setInterval(() => {
     for (const ch of channels.values()) {
@@ -372,51 +383,6 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     // Our own notifications come back too: already delivered.
     if (!ch || !Number.isInteger(seq) || (ch.tail === null && seq <= ch.delivered)) return;
     void enqueue(ch, () => catchUp(ch, seq));
-  }
-
-  /** A dedicated connection LISTENing for other processes' activities; reconnects and catches up. */
-  function listen(url: string): { readonly ready: Promise<void>; readonly stop: () => Promise<void> } {
-    let client: pg.Client | null = null;
-    let retryTimer: NodeJS.Timeout | undefined;
-    const connect = async (again: boolean): Promise<void> => {
-      const c = new pg.Client({ connectionString: url });
-      let lost = false;
-      const retry = () => {
-        if (lost || stopped) return;
-        lost = true;
-        client = null;
-        void c.end().catch(() => undefined);
-        retryTimer = setTimeout(() => void connect(true), 1000);
-        retryTimer.unref();
-      };
-      c.on('notification', (n) => (n.channel === SIGNAL_CHANNEL ? onSignal(n.payload) : onNotification(n.payload)));
-      c.on('error', (error) => {
-        deps.log.warn({ err: error.message }, 'stream listener lost its connection');
-        retry();
-      });
-      c.on('end', retry);
-      try {
-        await c.connect();
-        await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
-        await c.query(`LISTEN ${SIGNAL_CHANNEL}`);
-        client = c;
-        if (stopped) await c.end();
-        // Notifications sent while we were away are lost: read what they would have announced.
-        else if (again) for (const ch of channels.values()) void enqueue(ch, () => catchUp(ch, Number.MAX_SAFE_INTEGER));
-      } catch (error) {
-        deps.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'stream listener could not connect');
-        retry();
-      }
-    };
-    const ready = connect(false);
-    return {
-      ready,
-      stop: async () => {
-        clearTimeout(retryTimer);
-        await ready;
-        await client?.end().catch(() => undefined);
-      },
-    };
   }
 
   let closing: Promise<void> | null = null;
