@@ -124,6 +124,8 @@ export type LoadOptions = {
   readonly headers: Readonly<Record<string, string>>;
   /** Called for every request: return a new body so every request is a new message. */
   readonly body: () => string;
+  /** Headers that depend on the body (a signature over it), added to `headers` per request. */
+  readonly bodyHeaders?: (body: string) => Readonly<Record<string, string>>;
 };
 
 export type LoadResult = {
@@ -150,7 +152,10 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         method: 'POST',
         path: options.path,
         headers: { 'content-type': 'application/json', ...options.headers },
-        setupRequest: (request) => ({ ...request, body: options.body() }),
+        setupRequest: (request) => {
+          const body = options.body();
+          return options.bodyHeaders ? { ...request, body, headers: { ...request.headers, ...options.bodyHeaders(body) } } : { ...request, body };
+        },
       },
     ],
   });
@@ -177,6 +182,17 @@ export async function warmThenLoad(server: ChildServer, options: Omit<LoadOption
 
 export function basicAuth(writeKey: string): string {
   return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
+/** Calls the server's admin API with its workspace's API key; a reply of 300 or above throws. */
+export function adminApi(server: ChildServer): (method: string, route: string, body: unknown) => Promise<{ id: string }> {
+  const authorization = `Bearer ${String(server.info.apiKey)}`;
+  return async (method, route, body) => {
+    const res = await fetch(server.url + route, { method, headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+    return JSON.parse(text) as { id: string };
+  };
 }
 
 /** Nearest-rank percentile of samples (any order). */

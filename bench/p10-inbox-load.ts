@@ -6,7 +6,7 @@ import { ensureWebAppBuilt } from '@touchpoint/web/build';
 import { uuidv7 } from '../apps/server/src/platform/ids.ts';
 import { launchChromium } from '../e2e/support/browser.ts';
 import { seededRandom } from './fixtures.ts';
-import { formatResult, log, newStore, result, round, startChild, type BenchResult, type ChildServer, type Store } from './lib.ts';
+import { adminApi, formatResult, log, newStore, result, round, startChild, type BenchResult, type ChildServer, type Store } from './lib.ts';
 
 const MOMENTS = 10_000;
 const WARMUP_RUNS = 2;
@@ -77,12 +77,7 @@ export async function runP10(): Promise<BenchResult> {
 async function inbox(label: string, count: number): Promise<Inbox> {
   const store = newStore('sqlite', `p10-${label}`);
   const server = await startChild('touchpoint-server.ts', store.serverOptions);
-  const apiKey = String(server.info.apiKey);
-  const call = async (method: string, route: string, body: unknown) => {
-    const res = await fetch(server.url + route, { method, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string };
-  };
+  const call = adminApi(server);
   const email = `agent-${label}@bench.test`;
   const agent = await call('POST', '/api/v1/agents', { email, name: 'Bench Agent', role: 'agent', password: PASSWORD });
   const team = await call('POST', '/api/v1/teams', { key: 'support', name: 'Support', agentIds: [agent.id] });

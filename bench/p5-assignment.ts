@@ -1,7 +1,7 @@
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { seededRandom } from './fixtures.ts';
-import { formatResult, log, newStore, result, startChild, stopAfter, summarizeLoad, warmThenLoad, type BenchResult, type ChildServer, type LoadResult } from './lib.ts';
+import { adminApi, formatResult, log, newStore, result, startChild, stopAfter, summarizeLoad, warmThenLoad, type BenchResult, type ChildServer, type LoadResult } from './lib.ts';
 
 const CONNECTIONS = 20;
 const WARMUP_S = 3;
@@ -62,7 +62,7 @@ async function measure(withRules: boolean): Promise<Side> {
     const server = await startChild('touchpoint-server.ts', store.serverOptions);
     const apiKey = String(server.info.apiKey);
     const { run, stats } = await stopAfter(server, async () => {
-      await setUpRouting(server, apiKey, withRules);
+      await setUpRouting(server, withRules);
       return warmThenLoad(server, { path: '/api/v1/moments', connections: CONNECTIONS, headers: { authorization: `Bearer ${apiKey}` }, body: moments(withRules ? 1 : 2) }, WARMUP_S, MEASURE_S);
     });
     return { withRules, run, stats, placement: placement(store.dataDir) };
@@ -72,13 +72,8 @@ async function measure(withRules: boolean): Promise<Side> {
 }
 
 /** 50 agents (online, skilled, roomy) in 5 teams, a default team, and (with rules) five assignment rules. */
-async function setUpRouting(server: ChildServer, apiKey: string, withRules: boolean): Promise<void> {
-  const api = async (method: string, route: string, body: unknown) => {
-    const res = await fetch(server.url + route, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${text}`);
-    return JSON.parse(text) as { id: string };
-  };
+async function setUpRouting(server: ChildServer, withRules: boolean): Promise<void> {
+  const api = adminApi(server);
   const SKILLS = [['billing'], ['en'], ['es', 'pt'], ['vip', 'billing'], ['en', 'returns']];
   const agentIds: string[] = [];
   for (let i = 0; i < TEAMS * AGENTS_PER_TEAM; i += 10) {

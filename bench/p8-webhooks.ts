@@ -1,10 +1,10 @@
 import path from 'node:path';
-import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
 import { signMetaBody, verifyMetaSignature } from '../apps/server/src/channels/meta/verify-signature.ts';
+import { serveBaseline } from './baseline-child.ts';
 import { seededRandom } from './fixtures.ts';
-import { formatResult, log, newStore, result, startChild, stopAfter, type BenchResult, type ChildServer, type LoadResult } from './lib.ts';
+import { adminApi, formatResult, log, newStore, result, startChild, stopAfter, summarizeLoad, warmThenLoad, type BenchResult, type ChildServer } from './lib.ts';
 
 const CONNECTIONS = 50;
 const WARMUP_S = 3;
@@ -28,7 +28,7 @@ const PHONE_NUMBER_ID = '106540352242922';
 export async function runP8(): Promise<BenchResult> {
   log('P8 baseline: Fastify route that only verifies the Meta signature');
   const noop = await startChild('p8-webhooks.ts', { p8: 'signature-only' });
-  const baseline = await stopAfter(noop, () => measure(noop, 'ch', 1));
+  const baseline = await stopAfter(noop, () => measure(noop, 'ch'));
 
   log(`P8 Touchpoint: WhatsApp webhooks on SQLite, ${AGENTS} agents online, an assignment rule`);
   const store = newStore('sqlite', 'p8');
@@ -36,7 +36,7 @@ export async function runP8(): Promise<BenchResult> {
     const server = await startChild('touchpoint-server.ts', store.serverOptions);
     const touchpoint = await stopAfter(server, async () => {
       const channelId = await setUp(server);
-      return measure(server, channelId, 1);
+      return measure(server, channelId);
     });
     const stored = storedCounts(store.dataDir);
     // A refused delivery is a bug; one that outwaited autocannon's 10 s is counted, not fatal (Meta would retry it).
@@ -60,8 +60,8 @@ export async function runP8(): Promise<BenchResult> {
         medianMs,
         medianTargetMs: 250,
         medianMet: medianMs <= 250,
-        touchpoint: summary(touchpoint.run.measured),
-        baseline: summary(baseline.run.measured),
+        touchpoint: summarizeLoad(touchpoint.run.measured),
+        baseline: summarizeLoad(baseline.run.measured),
         touchpointServer: touchpoint.stats,
         baselineServer: baseline.stats,
         answered,
@@ -77,13 +77,7 @@ export async function runP8(): Promise<BenchResult> {
 
 /** A WhatsApp channel, ten agents online in a team, and a rule sending WhatsApp to the team. */
 async function setUp(server: ChildServer): Promise<string> {
-  const apiKey = String(server.info.apiKey);
-  const api = async (method: string, route: string, body: unknown) => {
-    const res = await fetch(server.url + route, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${text}`);
-    return JSON.parse(text) as { id: string };
-  };
+  const api = adminApi(server);
   const agents = await Promise.all(
     Array.from({ length: AGENTS }, (_, i) => api('POST', '/api/v1/agents', { email: `agent${i}@p8.test`, name: `Agent ${i}`, role: 'agent', password: 'bench agent password', capacity: { '*': 1000 } })),
   );
@@ -101,36 +95,10 @@ async function setUp(server: ChildServer): Promise<string> {
   return channel.id;
 }
 
-type Run = { readonly warmup: LoadResult; readonly measured: LoadResult };
-
 /** Warm-up then measurement, each delivery signed over its own body (the signature differs per request). */
-async function measure(server: ChildServer, channelId: string, seed: number): Promise<Run> {
-  const next = deliveries(seed);
-  const run = async (seconds: number): Promise<LoadResult> => {
-    const out = await autocannon({
-      url: server.url,
-      connections: CONNECTIONS,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          path: `/webhooks/meta/${channelId}`,
-          setupRequest: (request) => {
-            const body = next();
-            return { ...request, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(APP_SECRET, body) } };
-          },
-        },
-      ],
-    });
-    return { requestsPerSec: out['2xx'] / out.duration, ok: out['2xx'], errors: out.errors + out.timeouts, non2xx: out.non2xx, latencyP50Ms: out.latency.p50, latencyP99Ms: out.latency.p99, loadgenCpu: 0 };
-  };
-  const warmup = await run(WARMUP_S);
-  server.measuring();
-  const cpuBefore = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  const measured = await run(MEASURE_S);
-  const cpu = process.cpuUsage(cpuBefore);
-  return { warmup, measured: { ...measured, loadgenCpu: Math.round(((cpu.user + cpu.system) / (Number(process.hrtime.bigint() - started) / 1000)) * 100) / 100 } };
+function measure(server: ChildServer, channelId: string) {
+  const options = { path: `/webhooks/meta/${channelId}`, connections: CONNECTIONS, headers: {}, body: deliveries(1), bodyHeaders: (body: string) => ({ 'x-hub-signature-256': signMetaBody(APP_SECRET, body) }) };
+  return warmThenLoad(server, options, WARMUP_S, MEASURE_S);
 }
 
 /**
@@ -180,8 +148,6 @@ function storedCounts(dataDir: string): { messages: number; moments: number; own
   }
 }
 
-const summary = (run: LoadResult) => ({ requestsPerSec: Math.round(run.requestsPerSec), ok: run.ok, errors: run.errors, non2xx: run.non2xx, latencyP50Ms: run.latencyP50Ms, latencyP99Ms: run.latencyP99Ms, loadgenCpu: run.loadgenCpu });
-
 /**
  * The baseline server, when this file runs as a bench child (BENCH_OPTIONS {"p8":"signature-only"}):
  * Fastify keeping the raw body and checking the signature as the real route does, storing nothing.
@@ -195,18 +161,7 @@ async function serveSignatureOnly(): Promise<void> {
     if (!verifyMetaSignature(APP_SECRET, raw, request.headers['x-hub-signature-256'])) return reply.status(401).send({ error: { code: 'unauthorized' } });
     return { stored: 0 };
   });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`READY ${JSON.stringify({ url, signals: true })}\n`);
-  let mark = { at: process.hrtime.bigint(), cpu: process.cpuUsage() };
-  process.on('SIGUSR2', () => {
-    mark = { at: process.hrtime.bigint(), cpu: process.cpuUsage() };
-  });
-  process.once('SIGTERM', () => {
-    const seconds = Number(process.hrtime.bigint() - mark.at) / 1e9;
-    const cpu = process.cpuUsage(mark.cpu);
-    process.stdout.write(`STATS ${JSON.stringify({ cpu: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100) / 100 })}\n`);
-    void app.close().then(() => process.exit(0));
-  });
+  await serveBaseline(app);
 }
 
 if ((JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as { p8?: string }).p8 === 'signature-only') await serveSignatureOnly();

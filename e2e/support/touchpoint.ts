@@ -22,8 +22,8 @@ export type Seeded = {
 const PASSWORD = 'a long enough password';
 
 /** What a test needs from an API call: the body, or a thrown error naming what failed. */
-async function ok(s: Running, method: string, route: string, body?: unknown, key?: string): Promise<any> {
-  const res = await s.api(method, route, body, key);
+async function ok(s: Running, method: string, route: string, body?: unknown): Promise<any> {
+  const res = await s.api(method, route, body);
   if (res.status >= 300) throw new Error(`${method} ${route} → ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

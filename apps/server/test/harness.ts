@@ -28,13 +28,18 @@ export function newStore(engine: EngineName): Store {
     config: readConfig({ TOUCHPOINT_DATA: dataDir, DATABASE_URL: PG_URL, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'silent' }),
     pgSchema,
     drop: async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-      await client.end();
+      await dropPgSchema(pgSchema);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Drops a test's PostgreSQL schema with everything in it. */
+export async function dropPgSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
 }
 
 export type Running = {

@@ -5,6 +5,7 @@ import { loadSlaPolicy, slaColumns, startClock, sweepSla, type SlaClock } from '
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { fixedClock } from '../src/platform/clock.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
+import { addAgent } from './moments-fixtures.ts';
 
 const MIN = 60_000;
 const PASSWORD = 'a long enough password';
@@ -18,17 +19,12 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
   let analystToken: string;
   let other: CreatedWorkspace;
 
-  const signIn = async (email: string, role: string) => {
-    const created = await s.api('POST', '/api/v1/agents', { email, name: email.split('@')[0], role, password: PASSWORD });
-    expect(created.status).toBe(201);
-    const session = await s.api('POST', '/api/v1/sessions', { email, password: PASSWORD });
-    return { id: created.body.id as string, token: session.body.token as string };
-  };
+  const signIn = (role: string) => addAgent(s, { role, online: false });
 
   beforeAll(async () => {
     s = await startServer(engine, { clock });
-    agentToken = (await signIn('agent@acme.test', 'agent')).token;
-    analystToken = (await signIn('analyst@acme.test', 'analyst')).token;
+    agentToken = (await signIn('agent')).token;
+    analystToken = (await signIn('analyst')).token;
     other = await createWorkspace(s.tp.deps, { name: 'Other', ownerEmail: 'owner@other.test', ownerPassword: PASSWORD });
   });
   afterAll(async () => s?.stop());
@@ -238,8 +234,8 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
 
     beforeAll(async () => {
       clock.set(t0);
-      ownerId = (await signIn('owner-agent@acme.test', 'agent')).id;
-      leadId = (await signIn('lead@acme.test', 'agent')).id;
+      ownerId = (await signIn('agent')).id;
+      leadId = (await signIn('agent')).id;
       teamId = (await s.api('POST', '/api/v1/teams', { key: 'care', name: 'Care', agentIds: [ownerId, leadId] })).body.id;
       await s.tp.deps.db.updateTable('team').set({ lead_id: leadId }).where('workspace_id', '=', s.workspace.workspaceId).where('id', '=', teamId).execute();
     });

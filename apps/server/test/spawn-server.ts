@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import pg from 'pg';
-import { PG_URL, type EngineName } from './harness.ts';
+import { dropPgSchema, PG_URL, type EngineName } from './harness.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -145,12 +144,7 @@ export function processStore(engine: EngineName, prefix: string): ProcessStore {
     pgSchema,
     env: { TOUCHPOINT_DEMO: '0', ...(engine === 'postgres' ? { DATABASE_URL: PG_URL, TOUCHPOINT_PG_SCHEMA: pgSchema } : {}) },
     drop: async () => {
-      if (engine === 'postgres') {
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-        await admin.end();
-      }
+      if (engine === 'postgres') await dropPgSchema(pgSchema);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -8,6 +8,7 @@ import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspace
 import type { Db } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { ENGINES, newStore, startServer, type Running } from './harness.ts';
+import { addAgent } from './moments-fixtures.ts';
 
 // ws ships no types (and @types/ws is not installed): the client surface these tests use.
 type WsClient = {
@@ -108,13 +109,7 @@ describe.each(ENGINES)('live moment stream on %s', (engine) => {
   beforeAll(async () => {
     s = await startServer(engine);
     ws = s.workspace.workspaceId;
-    for (const name of ['inTeam', 'outside', 'assignee'] as const) {
-      const email = `${name.toLowerCase()}@acme.test`;
-      const made = await s.api('POST', '/api/v1/agents', { email, name, role: 'agent', password: 'password password' });
-      expect(made.status).toBe(201);
-      const session = await s.api('POST', '/api/v1/sessions', { email, password: 'password password' });
-      agents[name] = { id: made.body.id, token: session.body.token };
-    }
+    for (const name of ['inTeam', 'outside', 'assignee'] as const) agents[name] = await addAgent(s, { name, online: false });
     teamId = (await s.api('POST', '/api/v1/teams', { key: 'support', name: 'Support', agentIds: [agents.inTeam.id] })).body.id;
   });
   afterAll(async () => s?.stop());

@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, Role } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
+import { sameBytes } from '../platform/same-bytes.ts';
 import type { HttpContext } from './context.ts';
 
 /** The web app's session: an HttpOnly cookie holding the same token a Bearer header would. */
@@ -10,6 +11,8 @@ export const SESSION_COOKIE = 'tp_session';
 export const CSRF_COOKIE = 'tp_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The roles that may change a workspace's settings (pass to principalOf). */
+export const ADMINS: readonly Role[] = ['owner', 'admin'];
 
 /**
  * Requires a caller on every route of the plugin it is installed in: `Authorization: Bearer
@@ -94,10 +97,7 @@ export function cookieOf(request: FastifyRequest, name: string): string | undefi
 }
 
 function sameSecret(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return typeof given === 'string' && sameBytes(given, expected);
 }
 
 function hostOf(origin: string): string | null {

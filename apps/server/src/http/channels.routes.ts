@@ -4,10 +4,8 @@ import { ChannelIdParams, CreateChannelBody, UpdateChannelBody } from '@touchpoi
 import { createChannel, getChannel, listChannels, updateChannel, type ChannelView } from '../modules/channels/index.ts';
 import type { JsonObject } from '../platform/json.ts';
 import { webhookPaths } from '../channels/webhook-urls.ts';
-import { principalOf } from './api-auth.ts';
+import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-
-const ADMINS = ['owner', 'admin'] as const;
 
 /** Channels: where customers reach the company, with business unit, cost per contact, secrets (write-only) and health. */
 export async function channelsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {

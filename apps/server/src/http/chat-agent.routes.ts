@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { MomentIdParams } from '@touchpoint/contracts';
-import { getMoment, viewerOf } from '../modules/moments/index.ts';
+import { callerOf, getMoment } from '../modules/moments/index.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
@@ -19,7 +19,7 @@ export async function chatAgentRoutes(app: FastifyInstance, ctx: HttpContext): P
     async (request, reply) => {
       const p = principalOf(request);
       const settings = await ctx.settings.get(p.workspaceId);
-      const caller = { ...(await viewerOf(ctx.deps.db, p)), actor: p.actor, role: p.role };
+      const caller = await callerOf(ctx.deps.db, p);
       // Only someone who may see the moment may type on it (404 otherwise, as for reading it).
       const moment = await getMoment(ctx.deps.db, caller, request.params.id, ctx.deps.clock.now(), settings.moments.dueSoonMinutes * 60_000);
       const agent = p.agentId ? await ctx.deps.db.selectFrom('agent').select('name').where('workspace_id', '=', p.workspaceId).where('id', '=', p.agentId).executeTakeFirst() : undefined;

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { findChannelById } from '../modules/channels/index.ts';
 import { AppError } from '../platform/errors.ts';
@@ -6,6 +5,7 @@ import { createChannelLookup } from '../channels/meta/channel-lookup.ts';
 import { META_KINDS, parseMetaDelivery, type MetaKind } from '../channels/meta/parse-meta-delivery.ts';
 import { receiveMetaDelivery } from '../channels/meta/receive-meta-delivery.ts';
 import { verifyMetaSignature } from '../channels/meta/verify-signature.ts';
+import { sameBytes } from '../platform/same-bytes.ts';
 import type { HttpContext } from './context.ts';
 
 type ChannelParams = { Params: { channelId: string } };
@@ -32,7 +32,10 @@ export async function metaWebhooksRoutes(app: FastifyInstance, ctx: HttpContext)
     const channel = await channelOf(request.params.channelId);
     const query = request.query;
     const challenge = query['hub.challenge'];
-    if (query['hub.mode'] !== 'subscribe' || !challenge || !sameText(query['hub.verify_token'], channel.secrets.verifyToken)) {
+    const given = query['hub.verify_token'];
+    const expected = channel.secrets.verifyToken;
+    // A repeated parameter arrives as a list: never a match.
+    if (query['hub.mode'] !== 'subscribe' || !challenge || typeof given !== 'string' || !expected || !sameBytes(given, expected)) {
       throw new AppError('forbidden', "hub.verify_token does not match the channel's verifyToken (or hub.mode is not subscribe)", 'hub.verify_token');
     }
     return reply.type('text/plain; charset=utf-8').send(challenge);
@@ -54,12 +57,4 @@ export async function metaWebhooksRoutes(app: FastifyInstance, ctx: HttpContext)
     if (outcome.ignored.length > 0) request.log.debug({ channelId: channel.id, ignored: outcome.ignored }, 'meta delivery: events not stored');
     return outcome;
   });
-}
-
-/** Constant-time comparison of two texts (the verify token). */
-function sameText(given: string | undefined, expected: string | undefined): boolean {
-  if (given === undefined || !expected) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

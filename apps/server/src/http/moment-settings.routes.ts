@@ -16,10 +16,9 @@ import {
 } from '../modules/moments/routing-settings/index.ts';
 import { offerWaitingWork, rerouteLeavers, type Activity } from '../modules/moments/index.ts';
 import type { Role } from '../modules/workspaces/index.ts';
-import { principalOf } from './api-auth.ts';
+import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
-const ADMINS: readonly Role[] = ['owner', 'admin'];
 const iso = <T extends { createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
 
 type IdRoute = { Params: Static<typeof RoutingIdParams> };

@@ -18,20 +18,20 @@ import {
   acceptHandoff,
   addMessage,
   assign,
+  callerOf,
   declineHandoff,
   escalate,
   getAttachment,
   getMoment,
   getOwnership,
   listMessages,
+  loadMomentView,
   mergeMoments,
   openMoment,
   requestHandoff,
   setPresence,
   takeOver,
-  toMomentView,
   updateMoment,
-  viewerOf,
   type Caller,
   type MomentRow,
 } from '../modules/moments/index.ts';
@@ -48,16 +48,12 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
   const { deps } = ctx;
   const { moments } = ctx;
 
-  const callerOf = async (request: FastifyRequest): Promise<Caller> => {
-    const p = principalOf(request);
-    return { ...(await viewerOf(deps.db, p)), actor: p.actor, role: p.role };
-  };
+  const callerOfRequest = (request: FastifyRequest): Promise<Caller> => callerOf(deps.db, principalOf(request));
   const view = async (workspaceId: string, row: MomentRow) => {
     const settings = await ctx.settings.get(workspaceId);
-    const tags = await deps.db.selectFrom('moment_tag').select('tag').where('workspace_id', '=', workspaceId).where('moment_id', '=', row.id).orderBy('tag').execute();
-    return toMomentView(row, tags.map((t) => t.tag), deps.clock.now(), settings.moments.dueSoonMinutes * 60_000);
+    return loadMomentView(deps.db, row, deps.clock.now(), settings.moments.dueSoonMinutes * 60_000);
   };
-  const act = (request: FastifyRequest<Id>) => callerOf(request).then((caller) => ({ workspaceId: caller.workspaceId, momentId: request.params.id, caller }));
+  const act = (request: FastifyRequest<Id>) => callerOfRequest(request).then((caller) => ({ workspaceId: caller.workspaceId, momentId: request.params.id, caller }));
 
   app.post<{ Body: Static<typeof OpenMomentBody> }>(
     '/moments',
@@ -85,7 +81,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
   );
 
   app.get<Id>('/moments/:id', { schema: { tags: ['moments'], params: MomentIdParams } }, async (request) => {
-    const caller = await callerOf(request);
+    const caller = await callerOfRequest(request);
     const settings = await ctx.settings.get(caller.workspaceId);
     return getMoment(deps.db, caller, request.params.id, deps.clock.now(), settings.moments.dueSoonMinutes * 60_000);
   });
@@ -102,7 +98,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
   );
 
   app.get<Id & { Querystring: Static<typeof MessagesQuery> }>('/moments/:id/messages', { schema: { tags: ['moments'], summary: 'The thread, oldest first', params: MomentIdParams, querystring: MessagesQuery } }, async (request) => {
-    const caller = await callerOf(request);
+    const caller = await callerOfRequest(request);
     return listMessages(deps.db, caller, request.params.id, { after: request.query.after, limit: request.query.limit ?? 100 });
   });
 
@@ -147,12 +143,12 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     return view(a.workspaceId, await mergeMoments(moments, { workspaceId: a.workspaceId, intoId: a.momentId, duplicateId: request.body.duplicateId, caller: a.caller }));
   });
   app.get<Id>('/moments/:id/ownership', { schema: { tags: ['moments'], summary: 'The ownership ledger: every owner, from when to when, and why', params: MomentIdParams } }, async (request) => {
-    const caller = await callerOf(request);
+    const caller = await callerOfRequest(request);
     return { data: await getOwnership(deps.db, caller, request.params.id) };
   });
 
   app.get<{ Params: Static<typeof AttachmentIdParams> }>('/attachments/:id', { schema: { tags: ['moments'], params: AttachmentIdParams } }, async (request, reply) => {
-    const file = await getAttachment(deps.db, await callerOf(request), request.params.id);
+    const file = await getAttachment(deps.db, await callerOfRequest(request), request.params.id);
     // Stored bytes are the sender's; never let a browser render them as this origin's page.
     reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`).header('x-content-type-options', 'nosniff');
     return reply.send(file.data);

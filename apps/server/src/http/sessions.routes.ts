@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { SignInBody } from '@touchpoint/contracts';
-import { getWorkspace, signIn } from '../modules/workspaces/index.ts';
-import { hashToken } from '../modules/workspaces/secrets.ts';
+import { endSession, getWorkspace, signIn } from '../modules/workspaces/index.ts';
 import { authenticate, cookieOf, csrfTokenFor, SESSION_COOKIE, setSessionCookies } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 import { AppError } from '../platform/errors.ts';
@@ -53,7 +52,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
       // browser could otherwise never sign out of (switching workspace signs in again).
       const replaced = cookieOf(request, SESSION_COOKIE);
       if (replaced) {
-        await deps.db.deleteFrom('session').where('token_hash', '=', hashToken(replaced)).execute();
+        await endSession(deps.db, replaced);
         ctx.auth.forget();
       }
       setSessionCookies(request, reply, session);
@@ -77,7 +76,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     const principal = await authenticate(request, ctx);
     const token = sessionTokenOf(request);
     if (token) {
-      await deps.db.deleteFrom('session').where('workspace_id', '=', principal.workspaceId).where('token_hash', '=', hashToken(token)).execute();
+      await endSession(deps.db, token, principal.workspaceId);
       // Sessions are cached for 30 s like keys: drop this process's cache so sign-out takes effect at once.
       ctx.auth.forget();
     }

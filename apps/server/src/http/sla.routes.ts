@@ -12,11 +12,9 @@ import {
   updateBusinessHours,
   updateSlaPolicy,
 } from '../modules/moments/sla/index.ts';
-import type { Role } from '../modules/workspaces/index.ts';
-import { principalOf } from './api-auth.ts';
+import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
-const ADMINS: readonly Role[] = ['owner', 'admin'];
 const iso = <T extends { readonly createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
 const tags = ['sla'];
 

@@ -8,7 +8,6 @@ import type { HttpContext } from './context.ts';
 
 type SocketQuery = { channel?: string; visitor?: string; userId?: string; userHash?: string; after?: string };
 
-/** A base64 file of 5 MB, in JSON, with room to spare; anything bigger is refused by `ws`. */
 /** A visitor's frame may carry a file (5 MB, base64): the largest frame any socket accepts. */
 export const MAX_WEBSOCKET_FRAME = 7 * 1024 * 1024 + 64 * 1024;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;

@@ -29,10 +29,9 @@ import {
   type Role,
 } from '../modules/workspaces/index.ts';
 import type { JsonObject } from '../platform/json.ts';
-import { principalOf } from './api-auth.ts';
+import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
-const ADMINS: readonly Role[] = ['owner', 'admin'];
 const iso = <T extends { createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
 const listOf = (item: TSchema) => ({ 200: Type.Object({ data: Type.Array(item) }) });
 

@@ -17,10 +17,10 @@ export type RateLimiter = {
  */
 export function createRateLimiter(clock: Clock, limits: { readonly max: number; readonly windowMs: number }): RateLimiter {
   const seen = new Map<string, number[]>();
-  const recent = (sender: string, now: number) => {
-    const times = (seen.get(sender) ?? []).filter((t) => t > now - limits.windowMs);
-    if (times.length === 0) seen.delete(sender);
-    else seen.set(sender, times);
+  const recent = (key: string, now: number) => {
+    const times = (seen.get(key) ?? []).filter((t) => t > now - limits.windowMs);
+    if (times.length === 0) seen.delete(key);
+    else seen.set(key, times);
     return times;
   };
   let sweeps = 0;

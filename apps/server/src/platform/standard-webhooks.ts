@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from './same-bytes.ts';
 
 /** How far a `webhook-timestamp` may be from now, either way (replay protection). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
@@ -69,7 +70,7 @@ export function verifyStandardWebhook(secret: string, headers: Readonly<Record<s
     const comma = versioned.indexOf(',');
     if (comma < 0 || versioned.slice(0, comma) !== 'v1') continue;
     const given = Buffer.from(versioned.slice(comma + 1));
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return { ok: true, id, timestamp };
+    if (sameBytes(given, expected)) return { ok: true, id, timestamp };
   }
   return { ok: false, reason: 'no webhook-signature matches' };
 }

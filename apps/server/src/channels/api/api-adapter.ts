@@ -2,6 +2,7 @@ import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { OutboundReply } from '../../modules/moments/index.ts';
 import { standardWebhookHeaders } from '../../platform/standard-webhooks.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
+import { causeOf, timedOut } from '../provider-http.ts';
 
 const SEND_TIMEOUT_MS = 15_000;
 
@@ -58,8 +59,7 @@ export function createApiAdapter(options: ApiAdapterOptions = {}): ChannelAdapte
       try {
         res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        throw new DeliveryError(timedOut ? `the receiver did not answer within ${timeoutMs / 1000} s` : `the receiver could not be reached: ${causeOf(error)}`, true);
+        throw new DeliveryError(timedOut(error) ? `the receiver did not answer within ${timeoutMs / 1000} s` : `the receiver could not be reached: ${causeOf(error)}`, true);
       }
       const said = await snippetOf(res);
       if (res.status >= 200 && res.status < 300) return { providerMessageId: null };
@@ -103,10 +103,4 @@ async function snippetOf(res: Response): Promise<string> {
   } catch {
     return '';
   }
-}
-
-function causeOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as Error & { cause?: unknown }).cause;
-  return cause instanceof Error ? cause.message : error.message;
 }

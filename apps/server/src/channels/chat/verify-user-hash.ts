@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/same-bytes.ts';
 
 /**
  * The hash a site's server computes for a signed-in visitor: hex HMAC-SHA256 of the user id,
@@ -15,7 +16,5 @@ export function userHashOf(secret: string, userId: string): string {
  */
 export function verifyUserHash(secret: string | undefined, userId: string, userHash: string | null | undefined): boolean {
   if (!secret || !userHash || !/^[0-9a-f]{64}$/i.test(userHash)) return false;
-  const expected = Buffer.from(userHashOf(secret, userId), 'hex');
-  const given = Buffer.from(userHash, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(Buffer.from(userHash, 'hex'), Buffer.from(userHashOf(secret, userId), 'hex'));
 }

@@ -13,11 +13,14 @@ export const SHOWN: readonly string[] = ['sent', 'delivered', 'read'];
 export const MESSAGE_ACTIVITIES: readonly string[] = ['moment.created', 'message.added', 'message.updated'];
 const PAGE = 500;
 
+/** The visitor's own messages, and agents' replies once shown (notes never). */
+const shownToVisitor = (direction: string, delivery: string) => direction === 'in' || (direction === 'out' && SHOWN.includes(delivery));
+
 /**
  * The profile a visitor's identities resolve to (all profiles merged into it), and whether it
  * has an email. Identities are `kind:value` as stored (`anonymous_id:…`, `user_id:…`).
  */
-export async function visitorProfile(db: Db, workspaceId: string, identities: readonly string[]): Promise<{ readonly group: string[]; readonly roots: string[]; readonly emailKnown: boolean }> {
+export async function visitorProfile(db: Db, workspaceId: string, identities: readonly string[]): Promise<{ readonly group: string[]; readonly emailKnown: boolean }> {
   const pairs = identities.map((i) => ({ kind: i.slice(0, i.indexOf(':')), value: i.slice(i.indexOf(':') + 1) }));
   const found = await db
     .selectFrom('identity')
@@ -26,12 +29,12 @@ export async function visitorProfile(db: Db, workspaceId: string, identities: re
     .where((eb) => eb.or(pairs.map((p) => eb.and([eb('kind', '=', p.kind), eb('value', '=', p.value)]))))
     .execute();
   const roots = [...new Set(found.map((r) => r.customer_id))];
-  if (roots.length === 0) return { group: [], roots, emailKnown: false };
+  if (roots.length === 0) return { group: [], emailKnown: false };
   const [group, email] = await Promise.all([
     db.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', 'in', roots).execute(),
     db.selectFrom('identity').select('value').where('workspace_id', '=', workspaceId).where('kind', '=', 'email').where('customer_id', 'in', roots).limit(1).executeTakeFirst(),
   ]);
-  return { group: group.map((r) => r.id), roots, emailKnown: email !== undefined };
+  return { group: group.map((r) => r.id), emailKnown: email !== undefined };
 }
 
 /**
@@ -126,7 +129,7 @@ export async function visitorMessagesByIds(db: Db, workspaceId: string, ids: rea
   const shown = visible
     ? rows.filter((r) => {
         const since = visible.get(r.moment_id)?.since;
-        return since !== undefined && r.id >= since && (r.direction === 'in' || (r.direction === 'out' && SHOWN.includes(r.delivery)));
+        return since !== undefined && r.id >= since && shownToVisitor(r.direction, r.delivery);
       })
     : rows;
   const messages = await toVisitorMessages(db, workspaceId, shown);
@@ -152,7 +155,7 @@ export async function visitorAttachment(db: Db, workspaceId: string, id: string,
     .where('attachment.moment_id', 'in', [...visible.keys()])
     .executeTakeFirst();
   if (!row || row.message_id < (visible.get(row.moment_id)?.since ?? '\uffff')) return null;
-  if (row.direction !== 'in' && !(row.direction === 'out' && SHOWN.includes(row.delivery))) return null;
+  if (!shownToVisitor(row.direction, row.delivery)) return null;
   return { fileName: row.file_name, contentType: row.content_type, data: Buffer.from(row.data) };
 }
 

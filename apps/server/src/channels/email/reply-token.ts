@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameBytes } from '../../platform/same-bytes.ts';
 
 /** The channel secret that signs reply tokens (kept with the channel's other secrets, never shown). */
 export const REPLY_SECRET = 'replyTokenSecret';
@@ -27,8 +28,7 @@ export function readReplyToken(secret: string, channelId: string, token: string)
   const hex = fromBase32(text.slice(0, MOMENT_CHARS)).subarray(0, 16).toString('hex');
   const momentId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   const given = fromBase32(text.slice(MOMENT_CHARS)).subarray(0, MAC_BYTES);
-  const expected = mac(secret, channelId, momentId);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? momentId : null;
+  return sameBytes(given, mac(secret, channelId, momentId)) ? momentId : null;
 }
 
 /** The token in `reply+<token>@domain`, or null for any other address. */

@@ -1,5 +1,6 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
+import { causeOf, readAtMost, timedOut } from '../provider-http.ts';
 import { isFields, numberAt, objectAt, textAt, type Fields } from './payload-fields.ts';
 
 /** The Graph API version every call names (WhatsApp Cloud API, Messenger and Instagram Send API). */
@@ -95,20 +96,14 @@ export async function downloadFile(url: string, maxBytes: number, token?: string
     await response.body?.cancel();
     throw new Error(`the file is ${declared} bytes, over the ${maxBytes}-byte limit`);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
+  let data: Buffer | null;
   try {
-    // Leaving the loop early cancels the download.
-    for await (const chunk of response.body ?? []) {
-      total += chunk.length;
-      if (total > maxBytes) break;
-      chunks.push(Buffer.from(chunk));
-    }
+    data = await readAtMost(response, maxBytes);
   } catch (error) {
     throw new Error(unreachable('the file', error, timeoutMs));
   }
-  if (total > maxBytes) throw new Error(`the file is over the ${maxBytes}-byte limit`);
-  return { data: Buffer.concat(chunks), contentType: response.headers.get('content-type') };
+  if (!data) throw new Error(`the file is over the ${maxBytes}-byte limit`);
+  return { data, contentType: response.headers.get('content-type') };
 }
 
 function parseAnswer(text: string): Fields {
@@ -122,7 +117,5 @@ function parseAnswer(text: string): Fields {
 
 /** `the Graph API did not answer within 15 s` / `could not reach the Graph API: connect ECONNREFUSED …` */
 function unreachable(what: string, error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `${what} did not answer within ${timeoutMs / 1000} s`;
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
-  return `could not reach ${what}: ${cause}`;
+  return timedOut(error) ? `${what} did not answer within ${timeoutMs / 1000} s` : `could not reach ${what}: ${causeOf(error)}`;
 }

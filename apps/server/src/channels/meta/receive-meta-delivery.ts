@@ -46,9 +46,9 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
 async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMessage): Promise<'stored' | 'duplicate' | string> {
   const kind = channel.kind as MetaKind;
   // A repeated delivery should not download its files again just to be found a duplicate.
-  if (m.media.length > 0 && (await storedAlready(ctx, channel, m.externalId))) return 'duplicate';
+  if (m.media.length > 0 && (await storedMessage(ctx, channel, m.externalId))) return 'duplicate';
   const media = m.media.length > 0 ? await fetchMedia(channel, m.media) : null;
-  const reacted = m.reaction ? await reactedMessage(ctx, channel, m.reaction.to) : null;
+  const reacted = m.reaction ? await storedMessage(ctx, channel, m.reaction.to) : null;
   const body = m.reaction ? `${m.reaction.emoji} reacted to ${reacted ? `“${preview(reacted.body)}”` : 'an earlier message'}` : m.text;
   const meta = {
     ...m.meta,
@@ -92,12 +92,8 @@ function accountRouter(ctx: MomentsCtx, channel: ChannelRecord): (account: strin
   };
 }
 
-async function storedAlready(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<boolean> {
-  const row = await ctx.deps.db.selectFrom('message').select('id').where('workspace_id', '=', channel.workspaceId).where('channel', '=', channel.kind).where('external_id', '=', externalId).executeTakeFirst();
-  return row !== undefined;
-}
-
-async function reactedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
+/** A message already stored on this channel under the provider's id (a redelivery, or the message a reaction is to). */
+async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
   const row = await ctx.deps.db.selectFrom('message').select(['id', 'body']).where('workspace_id', '=', channel.workspaceId).where('channel', '=', channel.kind).where('external_id', '=', externalId).executeTakeFirst();
   return row ?? null;
 }

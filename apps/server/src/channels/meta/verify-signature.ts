@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/same-bytes.ts';
 
 const PREFIX = 'sha256=';
 
@@ -13,8 +14,7 @@ export function verifyMetaSignature(appSecret: string, rawBody: Buffer, header: 
   const given = header.slice(PREFIX.length);
   // Hex only: Buffer.from(…, 'hex') would silently stop at the first bad character.
   if (!/^[0-9a-fA-F]{64}$/.test(given)) return false;
-  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(given, 'hex'));
+  return sameBytes(Buffer.from(given, 'hex'), createHmac('sha256', appSecret).update(rawBody).digest());
 }
 
 /** The header Meta would send for a body (tests and stand-ins sign with it). */

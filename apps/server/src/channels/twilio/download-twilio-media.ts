@@ -2,6 +2,7 @@ import type { ChannelRecord } from '../../modules/channels/index.ts';
 import { ATTACHMENT_LIMITS } from '../../modules/moments/index.ts';
 import { param, type TwilioParams } from './twilio-form.ts';
 import { basicAuth } from './twilio-api.ts';
+import { readAtMost } from '../provider-http.ts';
 
 /** A file stored with the message. */
 export type DownloadedMedia = { readonly fileName: string; readonly contentType: string; readonly data: Buffer };
@@ -50,22 +51,6 @@ async function fetchMedia(channel: ChannelRecord, url: string): Promise<Fetched>
   } catch (error) {
     return { ok: false, error: `download failed: ${error instanceof Error ? error.message : String(error)}` };
   }
-}
-
-/** The body, or null as soon as it grows past the limit (a huge file is never held in memory). */
-async function readAtMost(res: Response, limit: number): Promise<Buffer | null> {
-  if (Number(res.headers.get('content-length') ?? 0) > limit) {
-    await res.body?.cancel();
-    return null;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body ?? []) {
-    size += chunk.length;
-    if (size > limit) return null;
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Twilio names no file: the media sid (last path segment) with an extension from the type. */

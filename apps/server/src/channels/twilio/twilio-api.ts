@@ -1,5 +1,6 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
+import { causeOf, timedOut } from '../provider-http.ts';
 
 /** Twilio's REST API; `settings.apiBaseUrl` points a channel elsewhere (a test's stand-in). */
 export const TWILIO_API_BASE = 'https://api.twilio.com';
@@ -41,8 +42,7 @@ export async function sendTwilioSms(channel: ChannelRecord, sms: SmsToSend, opti
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    throw new DeliveryError(timedOut ? `Twilio did not answer within ${timeoutMs / 1000} s` : `Twilio could not be reached: ${causeOf(error)}`, true);
+    throw new DeliveryError(timedOut(error) ? `Twilio did not answer within ${timeoutMs / 1000} s` : `Twilio could not be reached: ${causeOf(error)}`, true);
   }
   const answer = await readJson(res);
   if (res.ok) return typeof answer.sid === 'string' ? answer.sid : null;
@@ -59,10 +59,4 @@ async function readJson(res: Response): Promise<Record<string, unknown>> {
   } catch {
     return {};
   }
-}
-
-function causeOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as Error & { cause?: unknown }).cause;
-  return cause instanceof Error ? cause.message : error.message;
 }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/same-bytes.ts';
 import type { TwilioParams } from './twilio-form.ts';
 
 /**
@@ -24,9 +25,8 @@ export function verifyTwilioSignature(authToken: string, url: string, params: Tw
   const given = Buffer.from(header);
   let ok = false;
   for (const variant of portVariants(url)) {
-    const expected = Buffer.from(twilioSignature(authToken, variant, params));
     // No early exit: every variant is computed and compared whatever the outcome.
-    if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
+    if (sameBytes(given, twilioSignature(authToken, variant, params))) ok = true;
   }
   return ok;
 }

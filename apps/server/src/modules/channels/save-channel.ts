@@ -3,6 +3,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { checkBusinessUnit } from '../workspaces/index.ts';
 import { CHANNEL_REQUIREMENTS, isChannelKind } from './channel-kinds.ts';
 import { viewFromRow, type ChannelView } from './channel-record.ts';
 
@@ -24,7 +25,7 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
   const id = deps.ids.next();
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
-    if (input.businessUnitId) await checkUnit(tx, input.workspaceId, input.businessUnitId);
+    if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
     const row = {
       workspace_id: input.workspaceId, id, kind: input.kind, name: input.name, business_unit_id: input.businessUnitId ?? null,
       address: normalizeAddress(input.address), settings: JSON.stringify(input.settings ?? {}), secrets: JSON.stringify(withoutNulls(input.secrets ?? {})),
@@ -44,7 +45,7 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
   return deps.db.transaction().execute(async (tx) => {
     const current = await tx.selectFrom('channel').selectAll().where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).executeTakeFirst();
     if (!current) throw new AppError('resource_not_found', `no channel ${input.channelId}`, 'id');
-    if (input.businessUnitId) await checkUnit(tx, input.workspaceId, input.businessUnitId);
+    if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
     const secrets = withoutNulls({ ...(parseJsonObject(current.secrets) as Record<string, string>), ...(input.secrets ?? {}) });
     const next = {
       ...current,
@@ -99,9 +100,4 @@ const normalizeAddress = (address: string | null | undefined) => (address ? addr
 
 function withoutNulls(secrets: Readonly<Record<string, string | null>>): Record<string, string> {
   return Object.fromEntries(Object.entries(secrets).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
-async function checkUnit(tx: Tx, workspaceId: string, id: string): Promise<void> {
-  const unit = await tx.selectFrom('business_unit').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-  if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
 }

@@ -1,4 +1,4 @@
-import { parseJsonObject } from '../../platform/json.ts';
+import { parseJsonObject, parseStringList } from '../../platform/json.ts';
 import type { Tx } from '../../platform/db/database.ts';
 
 /** Statuses in which a moment takes up its owner's capacity. */
@@ -58,20 +58,11 @@ export async function loadCandidates(
   return agents.map((a) => ({
     id: a.id,
     presence: a.presence,
-    skills: new Set(parseSkills(a.skills)),
+    skills: new Set(parseStringList(a.skills)),
     capacity: capacityOn(a.capacity, channel, defaultCapacity),
     load: loadOf.get(a.id) ?? 0,
   }));
 }
 
 /** The skills a moment asks of whoever takes it. */
-export const skillsOf = (moment: { readonly required_skills: string }): string[] => parseSkills(moment.required_skills);
-
-function parseSkills(text: string): string[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((s): s is string => typeof s === 'string') : [];
-  } catch {
-    return [];
-  }
-}
+export const skillsOf = (moment: { readonly required_skills: string }): string[] => parseStringList(moment.required_skills);

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
+import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { toMessageView } from './messages.ts';
 
@@ -94,7 +95,7 @@ export async function recordDelivery(
       external_id: input.providerMessageId ?? message.external_id,
     };
     await w.tx.updateTable('message').set(next).where('workspace_id', '=', w.workspaceId).where('id', '=', message.id).execute();
-    const moment = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('id', '=', message.moment_id).executeTakeFirstOrThrow();
+    const moment = await loadRow(w, message.moment_id);
     w.announce({ momentId: moment.id, type: 'message.updated', actor: 'system', audience: audienceOf(moment), payload: { moment: await momentPayload(w, moment), message: toMessageView({ ...message, ...next }, []) } });
     return true;
   });

@@ -27,8 +27,7 @@ export async function requestHandoff(ctx: MomentsCtx, input: { readonly workspac
       if (request.toTeamId && !(await isMember(w, request.toTeamId, request.toAgentId))) throw new AppError('invalid_field', 'that person is not in that team', 'toAgentId');
     }
     const handoff: Handoff = { fromOwnerId: row.owner_id, toTeamId: request.toTeamId ?? null, toAgentId: request.toAgentId ?? null, reason: request.reason, note: request.note ?? null, requestedAt: w.now, requestedBy: input.caller.actor };
-    const next = { ...row, ...handoffColumns(handoff), updated_at: w.now };
-    await w.tx.updateTable('moment').set({ ...handoffColumns(handoff), updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
+    const next = await setHandoff(w, row, handoff);
     w.announce({ momentId: row.id, type: 'handoff.requested', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff } });
     return next;
   });
@@ -65,11 +64,17 @@ export async function declineHandoff(ctx: MomentsCtx, input: { readonly workspac
     const agent = input.caller.agentId;
     const isSender = agent === row.owner_id;
     if (!isSender && !isManager(input.caller)) await mayReceive(w, handoff, actingAgent(input.caller, undefined));
-    const next = { ...row, ...handoffColumns(null), updated_at: w.now };
-    await w.tx.updateTable('moment').set({ ...handoffColumns(null), updated_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
+    const next = await setHandoff(w, row, null);
     w.announce({ momentId: row.id, type: 'handoff.declined', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff, reason: input.reason ?? null } });
     return next;
   });
+}
+
+/** Stores the moment's pending hand-off (null: none) and returns the updated row. */
+async function setHandoff(w: MomentWrite, row: MomentRow, handoff: Handoff | null): Promise<MomentRow> {
+  const changed = { ...handoffColumns(handoff), updated_at: w.now };
+  await w.tx.updateTable('moment').set(changed).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
+  return { ...row, ...changed };
 }
 
 async function mayReceive(w: MomentWrite, handoff: Handoff, agentId: string): Promise<void> {

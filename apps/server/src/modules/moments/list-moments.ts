@@ -1,18 +1,17 @@
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Tables } from '../../platform/db/tables.ts';
+import { ACTIVE_STATUSES } from './agent-load.ts';
 import { decodeMomentCursor, encodeMomentCursor, PRIORITY_ORDER, type CursorKey, type MomentSort } from './moment-cursor.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 import type { Viewer } from './visibility.ts';
-
-/** What an inbox shows unless asked otherwise: work not yet done. */
-export const ACTIVE_STATUSES = ['open', 'pending', 'snoozed'] as const;
+import { containing } from '../../platform/db/like-pattern.ts';
 
 /** Filters of an inbox list; each is optional and they combine with AND. */
 export type MomentFilters = {
   readonly ownerId?: string;
   readonly teamId?: string;
-  /** Default ACTIVE_STATUSES. */
+  /** Default ACTIVE_STATUSES: work not yet done. */
   readonly statuses?: readonly string[];
   readonly channel?: string;
   readonly businessUnitId?: string;
@@ -153,15 +152,15 @@ function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock
   if (q) {
     where.push(
       eb.or([
-        contains('moment.subject', q, true),
-        contains('moment.preview', q, true),
+        contains('moment.subject', q),
+        contains('moment.preview', q),
         eb.exists(
           eb
             .selectFrom('message')
             .select(eb.lit(1).as('found'))
             .where('message.workspace_id', '=', workspaceId)
             .whereRef('message.moment_id', '=', 'moment.id')
-            .where(contains('message.body', q, true)),
+            .where(contains('message.body', q)),
         ),
       ]),
     );
@@ -176,15 +175,13 @@ function slaIs(eb: Eb, state: 'breached' | 'due_soon', { now, dueSoonMs }: SlaCl
 }
 
 /**
- * `column` contains `text` (already lower-cased when `fold`), with LIKE's wildcards escaped.
+ * `column`, lower-cased, contains `text` (already lower-cased), with LIKE's wildcards escaped.
  * The ESCAPE clause is why this is raw SQL: SQLite has no default escape character. `lower()`
  * on both engines rather than ILIKE, so both fold case the same way (SQLite's lower() folds
  * ASCII only: on SQLite, non-ASCII letters match in their exact case).
  */
-function contains(column: string, text: string, fold: boolean): Condition {
-  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const ref = fold ? sql`lower(${sql.ref(column)})` : sql.ref(column);
-  return sql<SqlBool>`${ref} like ${pattern} escape '\\'`;
+function contains(column: string, text: string): Condition {
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${containing(text)} escape '\\'`;
 }
 
 /** Rows strictly after the cursor in the sort's order. */

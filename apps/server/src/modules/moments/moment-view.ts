@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import type { MomentTable } from '../../platform/db/tables.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 
@@ -118,4 +119,10 @@ export function toMomentView(row: MomentRow, tags: readonly string[], now: numbe
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** toMomentView with the moment's tags, read here: what the API, activities and one-moment reads return. */
+export async function loadMomentView(db: Db | Tx, row: MomentRow, now: number, dueSoonMs: number): Promise<MomentView> {
+  const tags = await db.selectFrom('moment_tag').select('tag').where('workspace_id', '=', row.workspace_id).where('moment_id', '=', row.id).orderBy('tag').execute();
+  return toMomentView(row, tags.map((t) => t.tag), now, dueSoonMs);
 }

@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { maySee, type Caller } from './caller.ts';
 import { toMessageView, type AttachmentMeta, type MessageView } from './messages.ts';
-import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
+import { loadMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 
 async function visibleRow(db: Db, caller: Caller, momentId: string): Promise<MomentRow> {
   const row = await db.selectFrom('moment').selectAll().where('workspace_id', '=', caller.workspaceId).where('id', '=', momentId).executeTakeFirst();
@@ -12,9 +12,7 @@ async function visibleRow(db: Db, caller: Caller, momentId: string): Promise<Mom
 
 /** One moment as the caller may see it. */
 export async function getMoment(db: Db, caller: Caller, momentId: string, now: number, dueSoonMs: number): Promise<MomentView> {
-  const row = await visibleRow(db, caller, momentId);
-  const tags = await db.selectFrom('moment_tag').select('tag').where('workspace_id', '=', caller.workspaceId).where('moment_id', '=', momentId).orderBy('tag').execute();
-  return toMomentView(row, tags.map((t) => t.tag), now, dueSoonMs);
+  return loadMomentView(db, await visibleRow(db, caller, momentId), now, dueSoonMs);
 }
 
 /** The thread, oldest first, keyset-paged by message id (UUIDv7: creation order). */

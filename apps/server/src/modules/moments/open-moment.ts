@@ -1,6 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Tables } from '../../platform/db/tables.ts';
 import { AppError } from '../../platform/errors.ts';
+import { checkBusinessUnit } from '../workspaces/index.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { recordOnTimeline, resolveCustomer, type CustomerRef } from './customer-touchpoints.ts';
@@ -50,7 +51,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
   return inMomentTx(ctx, input.workspaceId, async (w) => {
     const repeat = await findMessageByExternalId(w, input.channel, input.message.externalId);
     if (repeat) return { outcome: 'duplicate', moment: await loadRow(w, repeat.moment_id), message: null };
-    if (input.businessUnitId) await checkBusinessUnit(w, input.businessUnitId);
+    if (input.businessUnitId) await checkBusinessUnit(w.tx, w.workspaceId, input.businessUnitId);
 
     const known = (await threadOf(w, input)) ?? undefined;
     const customerId = known ? known.customer_id : await resolveCustomer(w, input.customer, input.channel);
@@ -142,10 +143,5 @@ export async function loadRow(w: MomentWrite, momentId: string): Promise<MomentR
   const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('id', '=', momentId).executeTakeFirst();
   if (!row) throw new AppError('moment_not_found', `no moment ${momentId}`, 'id');
   return row;
-}
-
-async function checkBusinessUnit(w: MomentWrite, id: string): Promise<void> {
-  const unit = await w.tx.selectFrom('business_unit').select('id').where('workspace_id', '=', w.workspaceId).where('id', '=', id).executeTakeFirst();
-  if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
 }
 

@@ -1,6 +1,6 @@
 import type { Audience } from './activity.ts';
 import type { MomentWrite } from './moment-tx.ts';
-import { handoffColumns, toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
+import { handoffColumns, loadMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 
 /** Why someone became a moment's owner: what the ledger records and the web app explains. */
 export type OwnershipReason =
@@ -105,7 +105,6 @@ export async function changeOwner(w: MomentWrite, moment: MomentRow, placement: 
 }
 
 /** The moment as activities carry it: the same view the API returns. */
-export async function momentPayload(w: MomentWrite, row: MomentRow): Promise<MomentView> {
-  const tags = await w.tx.selectFrom('moment_tag').select('tag').where('workspace_id', '=', w.workspaceId).where('moment_id', '=', row.id).orderBy('tag').execute();
-  return toMomentView(row, tags.map((t) => t.tag), w.now, w.settings.moments.dueSoonMinutes * 60_000);
+export function momentPayload(w: MomentWrite, row: MomentRow): Promise<MomentView> {
+  return loadMomentView(w.tx, row, w.now, w.settings.moments.dueSoonMinutes * 60_000);
 }

@@ -14,7 +14,7 @@ export type Presence = (typeof PRESENCES)[number];
  */
 export async function setPresence(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly agentId: string; readonly presence: Presence; readonly actor: string }): Promise<{ readonly presence: Presence; readonly moved: number }> {
   return inMomentTx(ctx, input.workspaceId, async (w) => {
-    const agent = await w.tx.selectFrom('agent').select(['id', 'presence']).where('workspace_id', '=', w.workspaceId).where('id', '=', input.agentId).executeTakeFirst();
+    const agent = await w.tx.selectFrom('agent').select('id').where('workspace_id', '=', w.workspaceId).where('id', '=', input.agentId).executeTakeFirst();
     if (!agent) throw new AppError('resource_not_found', `no agent ${input.agentId}`, 'id');
     await w.tx.updateTable('agent').set({ presence: input.presence, presence_at: w.now }).where('workspace_id', '=', w.workspaceId).where('id', '=', input.agentId).execute();
     let moved = 0;

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { decodeCursor, encodeCursor } from './profiles.queries.ts';
+import { containing } from '../../platform/db/like-pattern.ts';
 
 /** One element of the reply's `data`, as the client parses it. */
 export type TimelineItem = {
@@ -34,8 +35,6 @@ type TimelineRow = {
   readonly properties: string;
   readonly context: string;
 };
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * One customer's touchpoints, newest first, cursor-paged, optionally one channel/type/name:
@@ -69,7 +68,7 @@ export async function getTimeline(
     .where('customer_id', '=', customer.root_id);
   if (options.channel) query = query.where('channel', 'in', options.channel.split(',').map((c) => c.trim()).filter(Boolean));
   // Stored properties are JSON.stringify output (no spaces), so the exact member text is a safe match.
-  if (options.department) query = query.where(sql<boolean>`${sql.ref('properties')} like ${`%${escapeLike(JSON.stringify({ department: options.department }).slice(1, -1))}%`} escape '\\'`);
+  if (options.department) query = query.where(sql<boolean>`${sql.ref('properties')} like ${containing(JSON.stringify({ department: options.department }).slice(1, -1))} escape '\\'`);
   if (options.type) query = query.where('type', '=', options.type);
   if (options.name) query = query.where('name', '=', options.name);
   if (after) {

@@ -28,9 +28,7 @@ export type LoadedGroup = {
   readonly profiles: Map<string, ProfileState>;
 };
 
-
 export const identityKey = (kind: string, value: string): string => `${kind}\u0000${value}`;
-
 
 /**
  * Reads what a group of touchpoints needs: which messageIds are stored already, the

@@ -2,8 +2,6 @@ import { chunks } from '../../platform/chunks.ts';
 import { sql } from 'kysely';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 
-
-
 /**
  * Which of these messageIds are stored already. On PostgreSQL the ids travel as one array
  * joined to the unique index: a long `IN (…)` list lets the planner, before a table has

@@ -1,6 +1,7 @@
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
+import { checkAgentIds, checkBusinessUnit, checkCanHoldMoments } from './check-references.ts';
 
 /** A team (marketing, sales, service, …), optionally inside a business unit, with its members. */
 export async function createTeam(
@@ -23,22 +24,11 @@ export async function createTeam(
   return deps.db.transaction().execute(async (tx) => {
     const clash = await tx.selectFrom('team').select('id').where('workspace_id', '=', input.workspaceId).where('key', '=', input.key).executeTakeFirst();
     if (clash) throw new AppError('conflict', `a team with key "${input.key}" exists`, 'key');
-    if (input.businessUnitId) {
-      const unit = await tx.selectFrom('business_unit').select('id').where('workspace_id', '=', input.workspaceId).where('id', '=', input.businessUnitId).executeTakeFirst();
-      if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
-    }
+    if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
     const agentIds = [...new Set(input.agentIds ?? [])];
-    if (agentIds.length > 0) {
-      const found = await tx.selectFrom('agent').select('id').where('workspace_id', '=', input.workspaceId).where('id', 'in', agentIds).execute();
-      if (found.length !== agentIds.length) throw new AppError('invalid_field', 'an agent id is not in this workspace', 'agentIds');
-    }
-    for (const field of ['fallbackOwnerId', 'leadId'] as const) {
-      const agentId = input[field];
-      if (!agentId) continue;
-      const agent = await tx.selectFrom('agent').select('role').where('workspace_id', '=', input.workspaceId).where('id', '=', agentId).executeTakeFirst();
-      if (!agent) throw new AppError('invalid_field', 'no such agent in this workspace', field);
-      if (agent.role === 'analyst') throw new AppError('invalid_field', 'analysts have read-only access and cannot hold moments', field);
-    }
+    await checkAgentIds(tx, input.workspaceId, agentIds);
+    if (input.fallbackOwnerId) await checkCanHoldMoments(tx, input.workspaceId, input.fallbackOwnerId, 'fallbackOwnerId');
+    if (input.leadId) await checkCanHoldMoments(tx, input.workspaceId, input.leadId, 'leadId');
     const id = deps.ids.next();
     await tx
       .insertInto('team')

@@ -2,11 +2,12 @@ export { createWorkspace, type CreatedWorkspace, type CreateWorkspaceInput } fro
 export { createKey, type CreatedKey, type KeyKind } from './create-key.ts';
 export { revokeKey } from './revoke-key.ts';
 export { createAuthenticator, type Authenticator, type Principal, type Role } from './authenticate.ts';
-export { signIn } from './sign-in.ts';
+export { endSession, signIn } from './sign-in.ts';
 export { createTeam } from './create-team.ts';
 export { createAgent } from './create-agent.ts';
 export { createBusinessUnit } from './create-business-unit.ts';
 export { updateBusinessUnit } from './update-business-unit.ts';
+export { checkAgentIds, checkBusinessUnit, checkCanHoldMoments } from './check-references.ts';
 export { updateSettings } from './update-settings.ts';
 export { DEFAULT_SETTINGS, parseSettings, type WorkspaceSettings, type LifecycleRules, type IdentityRules, type MomentRules } from './workspace-settings.ts';
 export * from './workspaces.queries.ts';

@@ -1,3 +1,4 @@
+import type { Db } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { hashToken, newToken, verifyPassword } from './secrets.ts';
@@ -70,4 +71,11 @@ export async function signIn(deps: Deps, input: { readonly email: string; readon
     expiresAt: now + SESSION_MS,
     workspaces: verified.map((r) => ({ id: r.workspace_id, name: r.workspace_name })),
   };
+}
+
+/** Ends the session of a token (sign-out; a browser's session replaced by a new sign-in), only within `workspaceId` when given. */
+export async function endSession(db: Db, token: string, workspaceId?: string): Promise<void> {
+  let query = db.deleteFrom('session').where('token_hash', '=', hashToken(token));
+  if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
+  await query.execute();
 }

@@ -66,18 +66,26 @@ export function filtersFromSearch(search: URLSearchParams, viewer: Viewer): Inbo
   };
 }
 
+/** The filters the address bar and the API both take, by the same names (those unset or at their default left out). */
+function sharedParams(filters: InboxFilters): [string, string][] {
+  const entries: [string, string | undefined][] = [
+    ['channel', filters.channel],
+    ['status', filters.status?.join(',')],
+    ['priority', filters.priority?.join(',')],
+    ['sla', filters.sla],
+    ['tag', filters.tag],
+    ['q', filters.q],
+    ['sort', filters.sort === 'recent' ? undefined : filters.sort],
+  ];
+  return entries.filter((entry): entry is [string, string] => Boolean(entry[1]));
+}
+
 /** The filters as address-bar parameters (defaults left out, so a plain inbox has a plain URL). */
 export function filtersToSearch(filters: InboxFilters, viewer: Viewer): URLSearchParams {
   const search = new URLSearchParams();
   if (filters.view !== defaultView(viewer)) search.set('view', filters.view);
   if (filters.team) search.set('team', filters.team);
-  if (filters.channel) search.set('channel', filters.channel);
-  if (filters.status?.length) search.set('status', filters.status.join(','));
-  if (filters.priority?.length) search.set('priority', filters.priority.join(','));
-  if (filters.sla) search.set('sla', filters.sla);
-  if (filters.tag) search.set('tag', filters.tag);
-  if (filters.q) search.set('q', filters.q);
-  if (filters.sort !== 'recent') search.set('sort', filters.sort);
+  for (const [name, value] of sharedParams(filters)) search.set(name, value);
   return search;
 }
 
@@ -111,14 +119,8 @@ export function listParams(filters: InboxFilters, viewer: Viewer): Record<string
       if (!seesAll(viewer)) return null;
       break;
   }
-  if (filters.channel) params.channel = filters.channel;
-  if (filters.status?.length) params.status = filters.status.join(',');
-  if (filters.priority?.length) params.priority = filters.priority.join(',');
   if (filters.businessUnit) params.businessUnit = filters.businessUnit;
-  if (filters.sla) params.sla = filters.sla;
-  if (filters.tag) params.tag = filters.tag;
-  if (filters.q) params.q = filters.q;
-  if (filters.sort !== 'recent') params.sort = filters.sort;
+  for (const [name, value] of sharedParams(filters)) params[name] = value;
   return params;
 }
 

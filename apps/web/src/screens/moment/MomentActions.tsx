@@ -6,12 +6,10 @@ import { useAgents, useTeams } from '../../api/directory.ts';
 import { useMomentAction, type MomentAction } from './use-moment-actions.ts';
 import type { Moment } from '../../api/types.ts';
 import { isManager } from '../../app/session.ts';
-import type { Viewer } from '../inbox/inbox-filters.ts';
+import { ACTIVE_STATUSES, type Viewer } from '../inbox/inbox-filters.ts';
 
 export type ActionsHandle = { readonly resolve: () => void; readonly assign: () => void };
 type Dialog = 'assign' | 'handoff' | 'escalate' | 'snooze' | null;
-
-const ACTIVE = ['open', 'pending', 'snoozed'];
 
 /** What this person may do to the moment now (the server checks again). */
 export function allowedActions(moment: Moment, viewer: Viewer) {
@@ -19,7 +17,7 @@ export function allowedActions(moment: Moment, viewer: Viewer) {
   const owner = moment.ownerId === viewer.agentId;
   const manages = isManager(viewer.role);
   const mayAct = !readOnly && (owner || manages);
-  const active = ACTIVE.includes(moment.status);
+  const active = ACTIVE_STATUSES.includes(moment.status);
   return {
     takeOver: !readOnly && !owner && viewer.agentId !== null && moment.status !== 'closed',
     assign: !readOnly && manages && moment.status !== 'closed',

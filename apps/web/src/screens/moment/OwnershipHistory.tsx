@@ -10,7 +10,8 @@ export function OwnershipHistory({ momentId }: { readonly momentId: string }) {
   const { agentName } = useNames();
   if (ledger.isPending) return <Skeleton height={60} />;
   if (ledger.isError) return <Text size="sm" c="red">The history did not load.</Text>;
-  const lines = ledgerLines(ledger.data, (actor) => (actor.startsWith('key:') ? 'an API key' : agentName(actor)));
+  // agentName names an API key (`key:…`) as such.
+  const lines = ledgerLines(ledger.data, agentName);
   return (
     <Timeline active={lines.length - 1} bulletSize={12} lineWidth={2} data-testid="ownership-history">
       {lines.map((line) => (

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, TagsInput, Text, TextInput } from '@mantine/core';
+import { Badge, Button, PasswordInput, Select, Table, TagsInput, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import { useAgents, useNames } from '../../api/directory.ts';
@@ -7,7 +7,7 @@ import { useSettingsWrite, useWorkspaceSettings } from '../../api/settings.ts';
 import type { Agent, Role } from '../../api/types.ts';
 import { CapacityEditor } from './CapacityEditor.tsx';
 import { capacityFromRows, describeCapacity, rowsFromCapacity, type CapacityRow } from './capacity.ts';
-import { Loaded, SaveError, Section, ListTable } from './parts.tsx';
+import { FormDialog, ListTable, Loaded, Section } from './parts.tsx';
 
 export const ROLES: readonly { readonly value: Role; readonly label: string }[] = [
   { value: 'owner', label: 'Owner' },
@@ -70,32 +70,20 @@ function EditAgent({ agent, defaultCapacity, onClose }: { readonly agent: Agent;
   const [tried, setTried] = useState(false);
   const { capacity, errors } = capacityFromRows(rows);
   const save = useSettingsWrite((body: object) => api.patch(`/agents/${agent.id}`, body), [keys.agents]);
-  const submit = (event: React.FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     setTried(true);
     if (Object.keys(errors).length) return;
     save.mutate({ role, skills, capacity }, { onSuccess: onClose });
   };
   return (
-    <Modal opened onClose={onClose} title={agent.name} size="lg">
-      <Stack component="form" onSubmit={submit}>
-        <Text size="sm" c="dimmed">
-          {agent.email} · {agent.teamIds.map(teamName).join(', ') || 'in no team'}
-        </Text>
-        <Select label="Role" data={ROLES} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} />
-        <TagsInput label="Skills" description="Press Enter after each; rules can require them (e.g. french, billing)" value={skills} onChange={setSkills} />
-        <CapacityEditor rows={rows} errors={tried ? errors : {}} onChange={setRows} defaultCapacity={defaultCapacity} />
-        <SaveError error={save.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            Save agent
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormDialog title={agent.name} size="lg" onClose={onClose} onSubmit={submit} error={save.error} pending={save.isPending} submitLabel="Save agent">
+    <Text size="sm" c="dimmed">
+        {agent.email} · {agent.teamIds.map(teamName).join(', ') || 'in no team'}
+      </Text>
+      <Select label="Role" data={ROLES} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} />
+      <TagsInput label="Skills" description="Press Enter after each; rules can require them (e.g. french, billing)" value={skills} onChange={setSkills} />
+      <CapacityEditor rows={rows} errors={tried ? errors : {}} onChange={setRows} defaultCapacity={defaultCapacity} />
+    </FormDialog>
   );
 }
 
@@ -103,22 +91,11 @@ function NewAgent({ onClose }: { readonly onClose: () => void }) {
   const [form, setForm] = useState({ name: '', email: '', role: 'agent' as Role, password: '' });
   const save = useSettingsWrite((body: typeof form) => api.post('/agents', body), [keys.agents]);
   return (
-    <Modal opened onClose={onClose} title="Add agent">
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate(form, { onSuccess: onClose }))}>
-        <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
-        <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-        <Select label="Role" data={ROLES} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} />
-        <PasswordInput label="First password" description="At least 10 characters; tell them to change it" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
-        <SaveError error={save.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            Add agent
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormDialog title="Add agent" onClose={onClose} onSubmit={() => save.mutate(form, { onSuccess: onClose })} error={save.error} pending={save.isPending} submitLabel="Add agent">
+      <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
+      <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+      <Select label="Role" data={ROLES} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} />
+      <PasswordInput label="First password" description="At least 10 characters; tell them to change it" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+    </FormDialog>
   );
 }

@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Box, Button, Group, Modal, Paper, Select, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Badge, Box, Button, Group, Paper, Select, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
 import { IconArrowDown, IconArrowUp } from '@tabler/icons-react';
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
@@ -9,7 +9,7 @@ import type { AssignmentRule } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
 import { stageLabel } from '../customer/customer-view.ts';
 import { ConditionsEditor } from './ConditionsEditor.tsx';
-import { Loaded, SaveError, Section } from './parts.tsx';
+import { FormDialog, Loaded, SaveError, Section } from './parts.tsx';
 import { conditionErrors, conditionsFromForm, describeConditions, EMPTY_CONDITIONS, formFromConditions, moved, type ConditionsForm } from './rule-conditions.ts';
 import { RuleTester } from './RuleTester.tsx';
 
@@ -104,29 +104,26 @@ function RuleForm({ rule, onClose }: { readonly rule?: AssignmentRule; readonly 
     (body: object) => (rule ? api.patch(`/assignment-rules/${rule.id}`, body) : api.post('/assignment-rules', body)),
     [keys.settings.rules],
   );
-  const submit = (event: React.FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (Object.keys(errors).length || !teamId) return;
     save.mutate({ name: name.trim(), teamId, conditions: conditionsFromForm(conditions), requiredSkills: skills, enabled }, { onSuccess: onClose });
   };
   return (
-    <Modal opened onClose={onClose} title={rule ? `Rule “${rule.name}”` : 'New assignment rule'} size="lg">
-      <Stack component="form" onSubmit={submit}>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-        <ConditionsEditor value={conditions} errors={errors} onChange={setConditions} />
-        <Select label="Goes to team" required data={teams.map((t) => ({ value: t.id, label: t.name }))} value={teamId} onChange={setTeamId} placeholder={teams.length ? 'Choose a team' : 'Create a team first'} />
-        <TagsInput label="Required skills" description="Teams with the skills strategy pick only members who have all of them" value={skills} onChange={setSkills} />
-        <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
-        <SaveError error={save.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending} disabled={!name.trim() || !teamId}>
-            {rule ? 'Save rule' : 'Create rule'}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormDialog
+      title={rule ? `Rule “${rule.name}”` : 'New assignment rule'}
+      size="lg"
+      onClose={onClose}
+      onSubmit={submit}
+      error={save.error}
+      pending={save.isPending}
+      disabled={!name.trim() || !teamId}
+      submitLabel={rule ? 'Save rule' : 'Create rule'}
+    >
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
+      <ConditionsEditor value={conditions} errors={errors} onChange={setConditions} />
+      <Select label="Goes to team" required data={teams.map((t) => ({ value: t.id, label: t.name }))} value={teamId} onChange={setTeamId} placeholder={teams.length ? 'Choose a team' : 'Create a team first'} />
+      <TagsInput label="Required skills" description="Teams with the skills strategy pick only members who have all of them" value={skills} onChange={setSkills} />
+      <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+    </FormDialog>
   );
 }

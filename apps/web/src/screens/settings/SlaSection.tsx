@@ -7,7 +7,7 @@ import { useBusinessHours, useSettingsWrite, useSlaPolicies } from '../../api/se
 import type { BusinessHours, Priority, SlaPolicy, Weekday } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
 import { parseHolidays, rangesText, WEEKDAYS, weeklyFromText } from './business-hours.ts';
-import { CHANNEL_KINDS, Loaded, minutesText, SaveError, Section, ListTable } from './parts.tsx';
+import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, minutesText, SaveError, Section } from './parts.tsx';
 
 const BREACH_ACTIONS = [
   { value: 'notify_lead', label: 'Tell the team lead' },
@@ -166,38 +166,35 @@ function HoursForm({ hours, onClose }: { readonly hours?: BusinessHours; readonl
   const { weekly, errors } = weeklyFromText(week);
   const holidays = parseHolidays(holidayText);
   const save = useSettingsWrite((body: object) => (hours ? api.patch(`/business-hours/${hours.id}`, body) : api.post('/business-hours', body)), [keys.settings.businessHours]);
-  const submit = (event: React.FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     setTried(true);
     if (Object.keys(errors).length || 'error' in holidays) return;
     save.mutate({ name: name.trim(), timeZone, weekly, holidays: holidays.holidays }, { onSuccess: onClose });
   };
   return (
-    <Modal opened onClose={onClose} title={hours ? `Schedule “${hours.name}”` : 'New business hours'} size="lg">
-      <Stack component="form" onSubmit={submit}>
-        <Group grow>
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <Select label="Time zone" data={[...TIME_ZONES]} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} />
-        </Group>
-        <Text size="sm" c="dimmed">
-          Opening ranges per day, like 09:00-12:30, 13:30-17:00. Empty: closed.
-        </Text>
-        <SimpleGrid cols={2} spacing="xs">
-          {WEEKDAYS.map(({ day, label }) => (
-            <TextInput key={day} label={label} value={week[day] ?? ''} onChange={(e) => setWeek({ ...week, [day]: e.currentTarget.value })} error={tried ? errors[day] : undefined} placeholder="Closed" />
-          ))}
-        </SimpleGrid>
-        <Textarea label="Holidays" description="Dates like 2026-12-25, one per line" value={holidayText} onChange={(e) => setHolidayText(e.currentTarget.value)} error={tried && 'error' in holidays ? holidays.error : undefined} autosize minRows={2} />
-        <SaveError error={save.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending} disabled={!name.trim()}>
-            {hours ? 'Save schedule' : 'Create schedule'}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormDialog
+      title={hours ? `Schedule “${hours.name}”` : 'New business hours'}
+      size="lg"
+      onClose={onClose}
+      onSubmit={submit}
+      error={save.error}
+      pending={save.isPending}
+      disabled={!name.trim()}
+      submitLabel={hours ? 'Save schedule' : 'Create schedule'}
+    >
+      <Group grow>
+        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
+        <Select label="Time zone" data={[...TIME_ZONES]} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} />
+      </Group>
+      <Text size="sm" c="dimmed">
+        Opening ranges per day, like 09:00-12:30, 13:30-17:00. Empty: closed.
+      </Text>
+      <SimpleGrid cols={2} spacing="xs">
+        {WEEKDAYS.map(({ day, label }) => (
+          <TextInput key={day} label={label} value={week[day] ?? ''} onChange={(e) => setWeek({ ...week, [day]: e.currentTarget.value })} error={tried ? errors[day] : undefined} placeholder="Closed" />
+        ))}
+      </SimpleGrid>
+      <Textarea label="Holidays" description="Dates like 2026-12-25, one per line" value={holidayText} onChange={(e) => setHolidayText(e.currentTarget.value)} error={tried && 'error' in holidays ? holidays.error : undefined} autosize minRows={2} />
+    </FormDialog>
   );
 }

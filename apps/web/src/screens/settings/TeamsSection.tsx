@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, MultiSelect, Select, Stack, Table, TextInput } from '@mantine/core';
+import { Badge, Button, Group, MultiSelect, Select, Table, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import { useAgents, useBusinessUnits, useNames, useTeams } from '../../api/directory.ts';
@@ -6,7 +6,7 @@ import { keys } from '../../api/keys.ts';
 import { useSettingsWrite } from '../../api/settings.ts';
 import type { Team, TeamStrategy } from '../../api/types.ts';
 import { keyFrom } from './BusinessUnitsSection.tsx';
-import { Loaded, SaveError, Section, ListTable } from './parts.tsx';
+import { FormDialog, ListTable, Loaded, Section } from './parts.tsx';
 
 export const STRATEGIES: readonly { readonly value: TeamStrategy; readonly label: string; readonly hint: string }[] = [
   { value: 'round_robin', label: 'Round robin', hint: 'Members take new moments in turn' },
@@ -43,8 +43,7 @@ export function TeamsSection() {
             </ListTable>
         )}
       </Loaded>
-      {editing === 'new' && <TeamForm onClose={() => setEditing(null)} />}
-      {editing && editing !== 'new' && <TeamForm team={editing} onClose={() => setEditing(null)} />}
+      {editing && <TeamForm team={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
     </Section>
   );
 }
@@ -81,58 +80,56 @@ function TeamForm({ team, onClose }: { readonly team?: Team; readonly onClose: (
   const people = agents.filter((a) => a.role !== 'analyst').map((a) => ({ value: a.id, label: a.name }));
   const members = people.filter((p) => form.agentIds.includes(p.value));
   return (
-    <Modal opened onClose={onClose} title={team ? `Team ${team.name}` : 'New team'} size="lg">
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate(form, { onSuccess: onClose }))}>
-        <Group grow>
-          <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} data-autofocus />
-          {!team && <TextInput label="Key" value={form.key} placeholder={keyFrom(form.name)} onChange={(e) => set({ key: e.currentTarget.value })} />}
-        </Group>
+    <FormDialog
+      title={team ? `Team ${team.name}` : 'New team'}
+      size="lg"
+      onClose={onClose}
+      onSubmit={() => save.mutate(form, { onSuccess: onClose })}
+      error={save.error}
+      pending={save.isPending}
+      disabled={!form.name.trim()}
+      submitLabel={team ? 'Save team' : 'Create team'}
+    >
+      <Group grow>
+        <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} data-autofocus />
+        {!team && <TextInput label="Key" value={form.key} placeholder={keyFrom(form.name)} onChange={(e) => set({ key: e.currentTarget.value })} />}
+      </Group>
+      <Select
+        label="Strategy"
+        description={STRATEGIES.find((s) => s.value === form.strategy)?.hint}
+        data={STRATEGIES.map((s) => ({ value: s.value, label: s.label }))}
+        value={form.strategy}
+        allowDeselect={false}
+        onChange={(v) => v && set({ strategy: v as TeamStrategy })}
+      />
+      <MultiSelect label="Members" data={people} value={form.agentIds} onChange={(agentIds) => set({ agentIds })} searchable />
+      <Group grow>
+        <Select label="Lead" description="Receives escalations" data={members} value={form.leadId} onChange={(leadId) => set({ leadId })} clearable placeholder="Nobody" />
         <Select
-          label="Strategy"
-          description={STRATEGIES.find((s) => s.value === form.strategy)?.hint}
-          data={STRATEGIES.map((s) => ({ value: s.value, label: s.label }))}
-          value={form.strategy}
-          allowDeselect={false}
-          onChange={(v) => v && set({ strategy: v as TeamStrategy })}
+          label="Fallback owner"
+          description="Holds moments nobody can take"
+          data={people}
+          value={form.fallbackOwnerId}
+          onChange={(fallbackOwnerId) => set({ fallbackOwnerId })}
+          clearable
+          placeholder="The workspace owner"
         />
-        <MultiSelect label="Members" data={people} value={form.agentIds} onChange={(agentIds) => set({ agentIds })} searchable />
-        <Group grow>
-          <Select label="Lead" description="Receives escalations" data={members} value={form.leadId} onChange={(leadId) => set({ leadId })} clearable placeholder="Nobody" />
-          <Select
-            label="Fallback owner"
-            description="Holds moments nobody can take"
-            data={people}
-            value={form.fallbackOwnerId}
-            onChange={(fallbackOwnerId) => set({ fallbackOwnerId })}
-            clearable
-            placeholder="The workspace owner"
-          />
+      </Group>
+      {units.length > 0 && (
+        <Select label="Business unit" data={units.map((u) => ({ value: u.id, label: u.name }))} value={form.businessUnitId} onChange={(businessUnitId) => set({ businessUnitId })} clearable placeholder="None" />
+      )}
+      {team && (
+        <Group gap={6}>
+          {team.memberIds.map((id) => {
+            const presence = agents.find((a) => a.id === id)?.presence ?? 'offline';
+            return (
+              <Badge key={id} variant="light" color={presence === 'online' ? 'teal' : 'gray'}>
+                {agentName(id)} · {presence}
+              </Badge>
+            );
+          })}
         </Group>
-        {units.length > 0 && (
-          <Select label="Business unit" data={units.map((u) => ({ value: u.id, label: u.name }))} value={form.businessUnitId} onChange={(businessUnitId) => set({ businessUnitId })} clearable placeholder="None" />
-        )}
-        {team && (
-          <Group gap={6}>
-            {team.memberIds.map((id) => {
-              const presence = agents.find((a) => a.id === id)?.presence ?? 'offline';
-              return (
-                <Badge key={id} variant="light" color={presence === 'online' ? 'teal' : 'gray'}>
-                  {agentName(id)} · {presence}
-                </Badge>
-              );
-            })}
-          </Group>
-        )}
-        <SaveError error={save.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending} disabled={!form.name.trim()}>
-            {team ? 'Save team' : 'Create team'}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      )}
+    </FormDialog>
   );
 }

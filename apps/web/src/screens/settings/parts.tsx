@@ -1,5 +1,5 @@
-import { Alert, Group, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Alert, Button, Group, Modal, Paper, Skeleton, Stack, Table, Text, Title, type ModalProps } from '@mantine/core';
+import type { FormEvent, ReactNode } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { CHANNEL_LABEL } from '../../ui/format.ts';
@@ -55,6 +55,43 @@ export function SaveError({ error }: { readonly error: unknown }) {
       {errorMessage(error)}
       {field ? ` (${field})` : ''}
     </Alert>
+  );
+}
+
+/**
+ * A settings form in a dialog: the fields, why a save failed (what was typed stays), Cancel and
+ * the submit button. `onSubmit` runs without the page reloading.
+ */
+export function FormDialog({ title, size, onClose, onSubmit, error, pending, disabled, submitLabel, children }: {
+  readonly title: string;
+  readonly size?: ModalProps['size'];
+  readonly onClose: () => void;
+  readonly onSubmit: () => void;
+  readonly error: unknown;
+  readonly pending: boolean;
+  readonly disabled?: boolean;
+  readonly submitLabel: string;
+  readonly children: ReactNode;
+}) {
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onSubmit();
+  };
+  return (
+    <Modal opened onClose={onClose} title={title} size={size}>
+      <Stack component="form" onSubmit={submit}>
+        {children}
+        <SaveError error={error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={pending} disabled={disabled}>
+            {submitLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
   );
 }
 

@@ -3,7 +3,7 @@ import type { Db, Tx } from '../../../platform/db/database.ts';
 import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { writeAudit } from '../../../platform/audit.ts';
-import type { Role } from '../../workspaces/index.ts';
+import { checkAgentIds, checkBusinessUnit, checkCanHoldMoments, type Role } from '../../workspaces/index.ts';
 
 /** How a team shares out new moments among members online with room. */
 export type TeamStrategy = 'round_robin' | 'least_loaded' | 'skills';
@@ -72,10 +72,7 @@ export async function updateTeam(
   if (name === '') throw new AppError('invalid_field', 'a team needs a name', 'name');
   return deps.db.transaction().execute(async (tx) => {
     await getTeam(tx, input.workspaceId, input.teamId);
-    if (input.businessUnitId) {
-      const unit = await tx.selectFrom('business_unit').select('id').where('workspace_id', '=', input.workspaceId).where('id', '=', input.businessUnitId).executeTakeFirst();
-      if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
-    }
+    if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
     if (input.fallbackOwnerId) await checkCanHoldMoments(tx, input.workspaceId, input.fallbackOwnerId, 'fallbackOwnerId');
     if (input.leadId) await checkCanHoldMoments(tx, input.workspaceId, input.leadId, 'leadId');
     const changes = {
@@ -113,10 +110,7 @@ export async function setTeamMembers(
     // Re-routing writes moment activity, whose order is taken under the workspace lock.
     await lockWorkspace(tx, deps.engine, input.workspaceId);
     const before = await getTeam(tx, input.workspaceId, input.teamId);
-    if (wanted.length > 0) {
-      const found = await tx.selectFrom('agent').select('id').where('workspace_id', '=', input.workspaceId).where('id', 'in', wanted).execute();
-      if (found.length !== wanted.length) throw new AppError('invalid_field', 'an agent id is not in this workspace', 'agentIds');
-    }
+    await checkAgentIds(tx, input.workspaceId, wanted);
     const current = new Set(before.members.map((m) => m.id));
     const keep = new Set(wanted);
     const addedAgentIds = wanted.filter((id) => !current.has(id));
@@ -131,11 +125,4 @@ export async function setTeamMembers(
     if (removedAgentIds.length > 0) await input.onMembersRemoved(tx, input.workspaceId, input.teamId, removedAgentIds);
     return { team: await getTeam(tx, input.workspaceId, input.teamId), addedAgentIds, removedAgentIds };
   });
-}
-
-/** A fallback owner or lead must be a person of this workspace who may work moments. */
-async function checkCanHoldMoments(tx: Tx, workspaceId: string, agentId: string, field: string): Promise<void> {
-  const agent = await tx.selectFrom('agent').select('role').where('workspace_id', '=', workspaceId).where('id', '=', agentId).executeTakeFirst();
-  if (!agent) throw new AppError('invalid_field', 'no such agent in this workspace', field);
-  if (agent.role === 'analyst') throw new AppError('invalid_field', 'analysts have read-only access and cannot hold moments', field);
 }

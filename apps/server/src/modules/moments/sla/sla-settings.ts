@@ -4,6 +4,7 @@ import type { Db, Tx } from '../../../platform/db/database.ts';
 import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import type { Deps } from '../../../platform/deps.ts';
 import { AppError } from '../../../platform/errors.ts';
+import { checkBusinessUnit } from '../../workspaces/index.ts';
 import { hoursFromRow, type BusinessHoursRecord } from './business-hours-record.ts';
 import { validateBusinessHours } from './business-time.ts';
 import { BREACH_ACTIONS, policyFromRow, PRIORITIES, type BreachAction, type Priority, type SlaPolicy } from './sla-policy.ts';
@@ -158,10 +159,7 @@ async function checkedPolicy(tx: Tx, workspaceId: string, p: SlaPolicy): Promise
   }
   const unknownAction = p.breachActions.find((a) => !BREACH_ACTIONS.includes(a));
   if (unknownAction !== undefined) throw new AppError('invalid_field', `unknown breach action "${unknownAction}"`, 'breachActions');
-  if (p.businessUnitId !== null) {
-    const unit = await tx.selectFrom('business_unit').select('id').where('workspace_id', '=', workspaceId).where('id', '=', p.businessUnitId).executeTakeFirst();
-    if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
-  }
+  if (p.businessUnitId !== null) await checkBusinessUnit(tx, workspaceId, p.businessUnitId);
   if (p.businessHoursId !== null) {
     const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', workspaceId).where('id', '=', p.businessHoursId).executeTakeFirst();
     if (!hours) throw new AppError('invalid_field', 'no such business hours in this workspace', 'businessHoursId');
