@@ -7,7 +7,7 @@ import { useSettingsWrite, useWorkspaceSettings } from '../../api/settings.ts';
 import type { Agent, Role } from '../../api/types.ts';
 import { CapacityEditor } from './CapacityEditor.tsx';
 import { capacityFromRows, describeCapacity, rowsFromCapacity, type CapacityRow } from './capacity.ts';
-import { FormDialog, ListTable, Loaded, Section } from './parts.tsx';
+import { FormDialog, ListTable, Loaded, Section, EditCell } from './parts.tsx';
 
 export const ROLES: readonly { readonly value: Role; readonly label: string }[] = [
   { value: 'owner', label: 'Owner' },
@@ -46,11 +46,7 @@ export function AgentsSection() {
                   </Table.Td>
                   <Table.Td>{a.skills.join(', ') || '—'}</Table.Td>
                   <Table.Td>{describeCapacity(a.capacity, defaultCapacity)}</Table.Td>
-                  <Table.Td ta="right">
-                    <Button size="xs" variant="default" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>
-                      Edit
-                    </Button>
-                  </Table.Td>
+                  <EditCell name={a.name} onEdit={() => setEditing(a)} />
                 </Table.Tr>
               ))}
             </ListTable>

@@ -7,7 +7,7 @@ import { keys } from '../../api/keys.ts';
 import { useChannelDetails, useSettingsWrite } from '../../api/settings.ts';
 import type { ChannelDetail } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
-import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, Section } from './parts.tsx';
+import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, Section, EditCell } from './parts.tsx';
 
 const HEALTH_COLOR: Readonly<Record<string, string>> = { ok: 'teal', healthy: 'teal', failing: 'red', error: 'red', unknown: 'gray' };
 
@@ -41,11 +41,7 @@ export function ChannelsSection() {
                       </Badge>
                     </Tooltip>
                   </Table.Td>
-                  <Table.Td ta="right">
-                    <Button size="xs" variant="default" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
-                      Edit
-                    </Button>
-                  </Table.Td>
+                  <EditCell name={c.name} onEdit={() => setEditing(c)} />
                 </Table.Tr>
               ))}
             </ListTable>

@@ -7,7 +7,7 @@ import { useBusinessHours, useSettingsWrite, useSlaPolicies } from '../../api/se
 import type { BusinessHours, Priority, SlaPolicy, Weekday } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
 import { parseHolidays, rangesText, WEEKDAYS, weeklyFromText } from './business-hours.ts';
-import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, minutesText, SaveError, Section } from './parts.tsx';
+import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, minutesText, SaveError, Section, EditCell } from './parts.tsx';
 
 const BREACH_ACTIONS = [
   { value: 'notify_lead', label: 'Tell the team lead' },
@@ -43,11 +43,7 @@ export function SlaSection() {
                     <Table.Td>{minutesText(p.nextResponseMinutes)}</Table.Td>
                     <Table.Td>{minutesText(p.resolutionMinutes)}</Table.Td>
                     <Table.Td>{hoursName(p.businessHoursId)}</Table.Td>
-                    <Table.Td ta="right">
-                      <Button size="xs" variant="default" onClick={() => setPolicy(p)} aria-label={`Edit ${p.name}`}>
-                        Edit
-                      </Button>
-                    </Table.Td>
+                    <EditCell name={p.name} onEdit={() => setPolicy(p)} />
                   </Table.Tr>
                 ))}
               </ListTable>
@@ -76,11 +72,7 @@ export function SlaSection() {
                         .join('; ') || 'closed'}
                     </Table.Td>
                     <Table.Td>{h.holidays.length}</Table.Td>
-                    <Table.Td ta="right">
-                      <Button size="xs" variant="default" onClick={() => setSchedule(h)} aria-label={`Edit ${h.name}`}>
-                        Edit
-                      </Button>
-                    </Table.Td>
+                    <EditCell name={h.name} onEdit={() => setSchedule(h)} />
                   </Table.Tr>
                 ))}
               </ListTable>

@@ -6,7 +6,7 @@ import { keys } from '../../api/keys.ts';
 import { useSettingsWrite } from '../../api/settings.ts';
 import type { Team, TeamStrategy } from '../../api/types.ts';
 import { keyFrom } from './BusinessUnitsSection.tsx';
-import { FormDialog, ListTable, Loaded, Section } from './parts.tsx';
+import { FormDialog, ListTable, Loaded, Section, EditCell } from './parts.tsx';
 
 export const STRATEGIES: readonly { readonly value: TeamStrategy; readonly label: string; readonly hint: string }[] = [
   { value: 'round_robin', label: 'Round robin', hint: 'Members take new moments in turn' },
@@ -33,11 +33,7 @@ export function TeamsSection() {
                   <Table.Td>{t.name}</Table.Td>
                   <Table.Td>{unitName(t.businessUnitId)}</Table.Td>
                   <Table.Td>{t.memberIds.length}</Table.Td>
-                  <Table.Td ta="right">
-                    <Button size="xs" variant="default" onClick={() => setEditing(t)} aria-label={`Edit ${t.name}`}>
-                      Edit
-                    </Button>
-                  </Table.Td>
+                  <EditCell name={t.name} onEdit={() => setEditing(t)} />
                 </Table.Tr>
               ))}
             </ListTable>

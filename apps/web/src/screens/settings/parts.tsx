@@ -118,3 +118,14 @@ export function ListTable({ columns, children }: { readonly columns: readonly st
     </Table>
   );
 }
+
+/** A list row's last cell: the button that opens the item's editor. */
+export function EditCell({ name, onEdit }: { readonly name: string; readonly onEdit: () => void }) {
+  return (
+    <Table.Td ta="right">
+      <Button size="xs" variant="default" onClick={onEdit} aria-label={`Edit ${name}`}>
+        Edit
+      </Button>
+    </Table.Td>
+  );
+}
