@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../apps/server/src/platform/db/database.ts';
+import { copyText } from '../apps/server/src/platform/db/copy-rows.ts';
 import { migrateToLatest } from '../apps/server/src/platform/db/migrate.ts';
 import type { EventTable } from '../apps/server/src/platform/db/tables.ts';
 import { baselineRows, makeTraffic, measureBatchIngest, timedWrites } from './batch-ingest.ts';
@@ -48,7 +49,7 @@ async function rawCopy(warmup: number, measured: number, traffic: ReturnType<typ
     await client.connect();
     const statement = `COPY event (${EVENT_COLUMNS.join(', ')}) FROM STDIN`;
     const copy = async (rows: readonly EventTable[]) => {
-      const text = rows.map((row) => EVENT_COLUMNS.map((c) => copyValue(row[c])).join('\t')).join('\n') + '\n';
+      const text = rows.map((row) => EVENT_COLUMNS.map((c) => copyText(row[c])).join('\t')).join('\n') + '\n';
       await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
     };
     return await timedWrites(copy, baselineRows('bench-workspace', traffic), warmup, measured);
@@ -57,11 +58,4 @@ async function rawCopy(warmup: number, measured: number, traffic: ReturnType<typ
     await schema.drop();
     data.remove();
   }
-}
-
-/** COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
-function copyValue(value: string | number | null): string {
-  if (value === null) return '\\N';
-  if (typeof value === 'number') return String(value);
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }

@@ -2,7 +2,7 @@ import { chunks } from '../../platform/chunks.ts';
 import { sql } from 'kysely';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
-import { findIdentities, storedMessageIds } from './lookups.ts';
+import { findCustomers, findIdentities, storedMessageIds } from './lookups.ts';
 import type { NormalizedIdentity } from './normalize-identity.ts';
 import { stateFromRow, type ProfileState } from './profile-state.ts';
 import { extractIdentities, type Touchpoint } from './touchpoint.ts';
@@ -90,10 +90,7 @@ export async function loadGroup(
   // 3. Load the profiles those identities point at, and identity counts where limits matter.
   const profiles = new Map<string, ProfileState>();
   const rootIds = [...new Set([...hits.values()].map((h) => h.root))];
-  for (const part of chunks(rootIds)) {
-    const rows = await tx.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute();
-    for (const r of rows) profiles.set(r.id, stateFromRow(r));
-  }
+  for (const r of await findCustomers(tx, engine, workspaceId, rootIds)) profiles.set(r.id, stateFromRow(r));
   const needCounts = new Set<string>();
   for (const f of fresh) {
     const roots = new Set<string>();

@@ -4,7 +4,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import { recordStageChanges, type StageChange } from './record-stage-changes.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
-import { insertEvents } from './insert-events.ts';
+import { appendNewEvents } from './insert-events.ts';
 import { loadCounts, loadGroup } from './load-group.ts';
 import { moveProfile } from './move-profile.ts';
 import { refreshStage, rowFromState, type ProfileState } from './profile-state.ts';
@@ -100,7 +100,7 @@ export async function recordTouchpoints(
   for (const part of chunks(newIdentities.map((r) => ({ ...r, customer_id: find(r.customer_id) })))) {
     await tx.insertInto('identity').values(part).execute();
   }
-  await insertEvents(tx, deps.engine, events.map(({ atomRoot, ...e }) => ({ ...e, customer_id: find(atomRoot) })));
+  await appendNewEvents(tx, deps.engine, events.map(({ atomRoot, ...e }) => ({ ...e, customer_id: find(atomRoot) })));
   if (merges.length > 0) await tx.insertInto('merge').values(merges).execute();
   if (conflicts.length > 0) {
     await tx
