@@ -17,6 +17,7 @@ import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
+import { pruneOutboxJob } from './worker/prune-outbox.ts';
 import { createWorker, type Worker } from './worker/outbox-worker.ts';
 
 /** A composed Touchpoint process (the app): everything wired, nothing listening yet. */
@@ -72,7 +73,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters) };
   const visitorHub = createVisitorHub({ deps, moments, stream, ingest });
   visitors = visitorHub;
-  const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, ...momentJobs(moments)], options.workerPollMs);
+  const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
   const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining);
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);

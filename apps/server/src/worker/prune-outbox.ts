@@ -1,0 +1,34 @@
+import type { Deps } from '../platform/deps.ts';
+import type { PeriodicJob } from './outbox-worker.ts';
+
+/** Delivered events stay this long, for looking into what listeners were given. */
+export const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
+/** Rows removed per statement: a short write lock, so ingest commits are not held up. */
+const PRUNE_BATCH = 5_000;
+
+/**
+ * Deletes outbox rows delivered longer ago than the retention: every touchpoint and moment
+ * change adds a row, and without this the table grows for ever. Rows still waiting or
+ * failing stay whatever their age. Returns how many rows went.
+ */
+export async function pruneOutbox(deps: Pick<Deps, 'db' | 'clock'>): Promise<number> {
+  const before = deps.clock.now() - OUTBOX_RETENTION_MS;
+  let removed = 0;
+  for (;;) {
+    const result = await deps.db
+      .deleteFrom('outbox')
+      .where((eb) =>
+        eb(
+          eb.refTuple('workspace_id', 'id'),
+          'in',
+          eb.selectFrom('outbox').select(['workspace_id', 'id']).where('processed_at', 'is not', null).where('processed_at', '<', before).limit(PRUNE_BATCH).$asTuple('workspace_id', 'id'),
+        ),
+      )
+      .executeTakeFirst();
+    const n = Number(result.numDeletedRows);
+    removed += n;
+    if (n < PRUNE_BATCH) return removed;
+  }
+}
+
+export const pruneOutboxJob = (deps: Pick<Deps, 'db' | 'clock'>): PeriodicJob => ({ name: 'outbox-prune', everyMs: 3_600_000, run: async () => void (await pruneOutbox(deps)) });
