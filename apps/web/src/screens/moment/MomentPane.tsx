@@ -3,6 +3,7 @@ import { useEffect, useImperativeHandle, useRef, type RefObject } from 'react';
 import { Link } from 'react-router';
 import { useNames } from '../../api/directory.ts';
 import { useCustomer, useMessages, useMoment } from '../../api/moments.ts';
+import { useWorkspaceSettings } from '../../api/settings.ts';
 import type { Customer, Moment } from '../../api/types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, fullTime, PRIORITY_COLOR, STATUS_COLOR } from '../../ui/format.ts';
@@ -21,6 +22,8 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
   const messages = useMessages(momentId);
   const customer = useCustomer(moment.data?.customerId);
   const { agentName, teamName } = useNames();
+  // The workspace's own "due soon", so the timer turns amber when the inbox's due-soon view lists it.
+  const dueSoonMinutes = useWorkspaceSettings().data?.moments.dueSoonMinutes;
   const composer = useRef<ComposerHandle>(null);
   const actions = useRef<ActionsHandle>(null);
   const thread = useRef<HTMLDivElement>(null);
@@ -78,7 +81,7 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
               </Group>
             </Stack>
             <Stack gap={6} align="flex-end">
-              <SlaTimer sla={m.sla} />
+              <SlaTimer sla={m.sla} dueSoonMs={dueSoonMinutes === undefined ? undefined : dueSoonMinutes * 60_000} />
               <MomentActions ref={actions} moment={m} viewer={viewer} />
             </Stack>
           </Group>
