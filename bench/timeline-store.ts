@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import { computeStage } from '../apps/server/src/modules/profiles/index.ts';
 import { createWorkspace, DEFAULT_SETTINGS } from '../apps/server/src/modules/workspaces/index.ts';
@@ -11,6 +11,7 @@ import { migrateToLatest } from '../apps/server/src/platform/db/migrate.ts';
 import type { CustomerTable, EventTable, IdentityTable } from '../apps/server/src/platform/db/tables.ts';
 import { systemIds, uuidv7 } from '../apps/server/src/platform/ids.ts';
 import { createLogger } from '../apps/server/src/platform/logger.ts';
+import { createSecretBox } from '../apps/server/src/platform/secret-box.ts';
 import { EVENT_COLUMNS, makePeople, makeTrackCalls, seededRandom } from './fixtures.ts';
 import { log } from './lib.ts';
 
@@ -54,7 +55,7 @@ export async function timelineStore(): Promise<TimelineStore> {
   try {
     const database = await openDatabase({ dataDir: building });
     const workspace = await migrateToLatest(database.db)
-      .then(() => createWorkspace({ db: database.db, engine: 'sqlite', clock: systemClock, ids: systemIds, log: createLogger('silent') }, { name: 'Timeline bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' }))
+      .then(() => createWorkspace({ db: database.db, engine: 'sqlite', clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) }, { name: 'Timeline bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' }))
       .finally(() => database.close());
     const customerId = bulkInsert(path.join(building, 'touchpoint.sqlite'), workspace.workspaceId);
     const meta = { workspaceId: workspace.workspaceId, apiKey: workspace.apiKey, customerId, events: EVENTS, hotEvents: HOT_EVENTS, buildSeconds: Math.round((Date.now() - started) / 1000) };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
+import { sealStoredSecrets } from './modules/channels/index.ts';
 import { createStreamHub, momentJobs, MOMENT_EVENTS, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
 import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.ts';
@@ -17,6 +18,7 @@ import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
+import { createSecretBox, loadSecretKey } from './platform/secret-box.ts';
 import { pruneOutboxJob } from './worker/prune-outbox.ts';
 import { createWorker, type Worker } from './worker/outbox-worker.ts';
 
@@ -59,7 +61,9 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // The ingest thread checkpoints SQLite's WAL, off the event loop (see commit-thread-main.ts).
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false });
   await migrateToLatest(database.db);
-  const deps: Deps = { db: database.db, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log };
+  const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const deps: Deps = { db: database.db, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox };
+  await sealStoredSecrets(deps.db, secretBox, log);
   const settings = createSettingsCache(deps);
   // SQLite commits run on their own thread so HTTP keeps flowing during inserts and fsync;
   // PostgreSQL is asynchronous already.
@@ -70,7 +74,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // The chat adapter pushes replies to visitors' sockets; the visitor hub feeds moments: made in turn.
   let visitors: VisitorHub | null = null;
   const adapters = createAdapters(deps, () => visitors);
-  const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters) };
+  const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters, deps.secretBox) };
   const visitorHub = createVisitorHub({ deps, moments, stream, ingest });
   visitors = visitorHub;
   const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);

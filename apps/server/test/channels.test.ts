@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
+import { openSecrets } from '../src/modules/channels/channel-secrets.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam } from './moments-fixtures.ts';
 
@@ -24,8 +25,11 @@ describe.each(ENGINES)('channels on %s', (engine) => {
     // Rotating one secret keeps the others.
     const rotated = await s.api('PATCH', `/api/v1/channels/${created.body.id}`, { secrets: { accessToken: 'EAAG-new' }, costPerContact: 0.5 });
     expect(rotated.body).toMatchObject({ secretsSet: ['accessToken', 'appSecret', 'verifyToken'], costPerContact: 0.5 });
-    const stored = await s.tp.deps.db.selectFrom('channel').select('secrets').where('id', '=', created.body.id).executeTakeFirstOrThrow();
-    expect(JSON.parse(stored.secrets)).toEqual({ ...whatsapp.secrets, accessToken: 'EAAG-new' });
+    // At rest the secrets are sealed: a copy of the database does not give them away.
+    const stored = await s.tp.deps.db.selectFrom('channel').select(['workspace_id', 'id', 'secrets']).where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    expect(stored.secrets).toMatch(/^v1:/);
+    for (const secret of [...Object.values(whatsapp.secrets), 'EAAG-new']) expect(stored.secrets).not.toContain(secret);
+    expect(openSecrets(s.tp.deps.secretBox, stored)).toEqual({ ...whatsapp.secrets, accessToken: 'EAAG-new' });
   });
 
   it('refuses a channel missing what its kind needs, naming the field', async () => {

@@ -343,7 +343,7 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     await until(() => v.chat.messages.some((m) => m.id === id), 'the message');
     const momentId = v.chat.messages[0].momentId;
     const adapter = createChatAdapter(() => s.tp.visitors, () => ({ email: fakeEmail }));
-    const channel = (await loadChannel(s.tp.deps.db, s.workspace.workspaceId, chatWithFollowUp.body.id))!;
+    const channel = (await loadChannel(s.tp.deps, s.workspace.workspaceId, chatWithFollowUp.body.id))!;
     const draft = async (body: string) => {
       const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body }, agent.token);
       return (await loadOutbound(s.tp.deps.db, s.workspace.workspaceId, res.body.message.id))!;

@@ -21,7 +21,7 @@ export function deliverReply(ctx: MomentsCtx, adapters: Adapters): Listener {
     if (!reply || reply.delivery !== 'queued') return; // already settled by an earlier attempt
     const fail = (error: string) => recordDelivery(ctx, { workspaceId: event.workspaceId, messageId, state: 'failed', error });
     if (reply.channelId === null) return void (await fail(`no ${reply.channel} channel is connected to this moment, so the reply cannot be delivered`));
-    const channel = await loadChannel(deps.db, event.workspaceId, reply.channelId);
+    const channel = await loadChannel(deps, event.workspaceId, reply.channelId);
     const adapter = channel ? adapters[channel.kind] : undefined;
     if (!channel || !adapter) return void (await fail(`channel ${reply.channelId} cannot send`));
     if (!channel.enabled) return void (await fail(`channel ${channel.name} is disabled`));

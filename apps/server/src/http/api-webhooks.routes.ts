@@ -21,7 +21,7 @@ export async function apiWebhooksRoutes(app: FastifyInstance, ctx: HttpContext):
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.post<{ Params: { channelId: string } }>('/:channelId', { bodyLimit: BODY_LIMIT, schema: { hide: true } }, async (request) => {
-    const channel = await findChannelById(ctx.deps.db, request.params.channelId, ['api']);
+    const channel = await findChannelById(ctx.deps, request.params.channelId, ['api']);
     if (!channel) throw new AppError('resource_not_found', `no api channel ${request.params.channelId}`, 'channelId');
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from(typeof request.body === 'string' ? request.body : '');
     const verdict = verifyStandardWebhook(channel.secrets.signingSecret ?? '', request.headers, raw, ctx.deps.clock.now());

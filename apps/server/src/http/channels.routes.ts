@@ -18,10 +18,10 @@ export async function channelsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
 
   app.get('/channels', { schema: { tags: ['channels'], summary: 'Channels with health and the webhook URLs to give each provider' } }, async (request) => {
     const p = principalOf(request);
-    return { data: (await listChannels(deps.db, p.workspaceId)).map((c) => shown(request, c)) };
+    return { data: (await listChannels(deps, p.workspaceId)).map((c) => shown(request, c)) };
   });
   app.get<{ Params: Static<typeof ChannelIdParams> }>('/channels/:id', { schema: { tags: ['channels'], params: ChannelIdParams } }, async (request) =>
-    shown(request, await getChannel(deps.db, principalOf(request).workspaceId, request.params.id)),
+    shown(request, await getChannel(deps, principalOf(request).workspaceId, request.params.id)),
   );
   app.post<{ Body: Static<typeof CreateChannelBody> }>('/channels', { schema: { tags: ['channels'], summary: 'Connect a channel (admins)', body: CreateChannelBody } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);

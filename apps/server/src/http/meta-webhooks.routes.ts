@@ -21,7 +21,7 @@ export async function metaWebhooksRoutes(app: FastifyInstance, ctx: HttpContext)
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  const findChannel = createChannelLookup((id) => findChannelById(deps.db, id, META_KINDS));
+  const findChannel = createChannelLookup((id) => findChannelById(deps, id, META_KINDS));
   const channelOf = async (channelId: string) => {
     const channel = await findChannel(channelId);
     if (!channel) throw new AppError('resource_not_found', `no WhatsApp, Messenger or Instagram channel ${channelId}`, 'channelId');

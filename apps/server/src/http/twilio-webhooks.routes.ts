@@ -25,7 +25,7 @@ export async function twilioWebhooksRoutes(app: FastifyInstance, ctx: HttpContex
   app.addContentTypeParser('*', (_request, _payload, done) => done(new AppError('invalid_field', 'Twilio posts application/x-www-form-urlencoded', 'content-type')));
 
   const verified = async (request: FastifyRequest<Hook>, kinds: readonly ChannelKind[]): Promise<{ channel: ChannelRecord; params: TwilioParams; url: string }> => {
-    const channel = await findChannelById(ctx.deps.db, request.params.channelId, kinds);
+    const channel = await findChannelById(ctx.deps, request.params.channelId, kinds);
     if (!channel) throw new AppError('resource_not_found', `no ${kinds.join(' or ')} channel ${request.params.channelId}`, 'channelId');
     const raw = request.body === undefined || request.body === null ? Buffer.alloc(0) : request.body;
     if (!Buffer.isBuffer(raw)) throw new AppError('invalid_field', 'Twilio posts application/x-www-form-urlencoded', 'content-type');

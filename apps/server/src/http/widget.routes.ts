@@ -34,7 +34,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpContext): Prom
   });
 
   app.get<{ Querystring: { channel?: string } }>('/widget/frame.html', { schema: { tags: ['widget'], summary: 'The chat app the loader opens in an iframe' } }, async (request, reply) => {
-    const channel = request.query.channel ? await findChannelById(ctx.deps.db, request.query.channel, ['chat']) : null;
+    const channel = request.query.channel ? await findChannelById(ctx.deps, request.query.channel, ['chat']) : null;
     if (!channel) throw new AppError('resource_not_found', 'no enabled chat channel with that id', 'channel');
     const assets = await widgetAssets();
     const origins = chatSettingsOf(channel).allowedOrigins;

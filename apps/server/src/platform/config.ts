@@ -18,6 +18,8 @@ export type Config = {
   readonly logLevel: string;
   /** SQLite `synchronous` pragma: FULL makes every acknowledged commit survive power loss. */
   readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF';
+  /** The key channel secrets are sealed with (TOUCHPOINT_SECRET_KEY); absent: secret.key in dataDir. */
+  readonly secretKey: string | undefined;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -34,6 +36,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demo: env.TOUCHPOINT_DEMO !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
     sqliteSynchronous: sync === 'NORMAL' || sync === 'OFF' ? sync : 'FULL',
+    secretKey: env.TOUCHPOINT_SECRET_KEY || undefined,
     ...overrides,
   };
 }

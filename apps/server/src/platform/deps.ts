@@ -2,6 +2,7 @@ import type { Clock } from './clock.ts';
 import type { Db, Engine } from './db/database.ts';
 import type { Ids } from './ids.ts';
 import type { Logger } from './logger.ts';
+import type { SecretBox } from './secret-box.ts';
 
 /** What a use case needs from the outside world, built once in main.ts and passed in. */
 export type Deps = {
@@ -10,4 +11,6 @@ export type Deps = {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly log: Logger;
+  /** Seals and opens stored credentials (channel secrets). */
+  readonly secretBox: SecretBox;
 };

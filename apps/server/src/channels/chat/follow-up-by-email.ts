@@ -13,7 +13,7 @@ import { chatSettingsOf } from './chat-settings.ts';
 export async function followUpByEmail(deps: Deps, channel: ChannelRecord, reply: OutboundReply, email: ChannelAdapter | undefined): Promise<void> {
   const { followUpChannelId } = chatSettingsOf(channel);
   if (!followUpChannelId) return;
-  const via = await loadChannel(deps.db, channel.workspaceId, followUpChannelId);
+  const via = await loadChannel(deps, channel.workspaceId, followUpChannelId);
   if (!via || via.kind !== 'email' || !via.enabled || !email) {
     deps.log.warn({ channelId: channel.id, followUpChannelId }, 'chat follow-up channel is not an enabled email channel; reply left in the chat only');
     return;

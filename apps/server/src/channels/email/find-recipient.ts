@@ -22,7 +22,7 @@ export async function findRecipient(deps: Deps, address: string): Promise<Recipi
     }
     return [];
   }
-  const channels = await findChannelsByAddress(deps.db, 'email', normalized);
+  const channels = await findChannelsByAddress(deps, 'email', normalized);
   return Promise.all(channels.map(async (channel) => ({ channel: await withReplySecret(deps, channel), tokenMomentId: null })));
 }
 
@@ -35,7 +35,7 @@ async function channelsOnDomain(deps: Deps, domain: string): Promise<ChannelReco
     .where('enabled', '=', 1)
     .where('address', 'like', `%@${domain}`)
     .execute();
-  const found = await Promise.all(rows.filter((r) => r.address?.endsWith(`@${domain}`)).map((r) => loadChannel(deps.db, r.workspace_id, r.id)));
+  const found = await Promise.all(rows.filter((r) => r.address?.endsWith(`@${domain}`)).map((r) => loadChannel(deps, r.workspace_id, r.id)));
   return found.filter((c): c is ChannelRecord => c !== null);
 }
 
@@ -48,5 +48,5 @@ async function channelsOnDomain(deps: Deps, domain: string): Promise<ChannelReco
 async function withReplySecret(deps: Deps, channel: ChannelRecord): Promise<ChannelRecord> {
   if (channel.secrets[REPLY_SECRET]) return channel;
   await updateChannel(deps, { workspaceId: channel.workspaceId, channelId: channel.id, actor: 'system:email', secrets: { [REPLY_SECRET]: newReplySecret() } });
-  return (await loadChannel(deps.db, channel.workspaceId, channel.id)) ?? channel;
+  return (await loadChannel(deps, channel.workspaceId, channel.id)) ?? channel;
 }

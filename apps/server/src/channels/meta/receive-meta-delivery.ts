@@ -83,9 +83,9 @@ function accountRouter(ctx: MomentsCtx, channel: ChannelRecord): (account: strin
     if (account === null || account === String(channel.settings[setting] ?? '')) return channel;
     const cached = known.get(account);
     if (cached) return cached;
-    const views = await listChannels(ctx.deps.db, channel.workspaceId);
+    const views = await listChannels(ctx.deps, channel.workspaceId);
     const view = views.find((v) => v.kind === channel.kind && v.enabled && String(v.settings[setting] ?? '') === account);
-    const found = (view ? await loadChannel(ctx.deps.db, channel.workspaceId, view.id) : null) ?? channel;
+    const found = (view ? await loadChannel(ctx.deps, channel.workspaceId, view.id) : null) ?? channel;
     if (found === channel) ctx.deps.log.warn({ channelId: channel.id, account }, `a ${channel.kind} delivery names an account no channel is configured with; stored on the channel whose URL it came to`);
     known.set(account, found);
     return found;

@@ -2,6 +2,8 @@ import type { Selectable } from 'kysely';
 import type { ChannelTable } from '../../platform/db/tables.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import type { ChannelKind } from './channel-kinds.ts';
+import { openSecrets } from './channel-secrets.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
 
 /** A configured channel with its secrets: what adapters work with. Never sent to a client. */
 export type ChannelRecord = {
@@ -26,8 +28,7 @@ export type ChannelView = Omit<ChannelRecord, 'secrets'> & {
   readonly updatedAt: string;
 };
 
-export function recordFromRow(row: Selectable<ChannelTable>): ChannelRecord {
-  const secrets = parseJsonObject(row.secrets);
+export function recordFromRow(row: Selectable<ChannelTable>, box: SecretBox): ChannelRecord {
   return {
     workspaceId: row.workspace_id,
     id: row.id,
@@ -36,15 +37,15 @@ export function recordFromRow(row: Selectable<ChannelTable>): ChannelRecord {
     businessUnitId: row.business_unit_id,
     address: row.address,
     settings: parseJsonObject(row.settings),
-    secrets: Object.fromEntries(Object.entries(secrets).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    secrets: openSecrets(box, row),
     costPerContact: row.cost_per_contact,
     currency: row.currency,
     enabled: row.enabled === 1,
   };
 }
 
-export function viewFromRow(row: Selectable<ChannelTable>): ChannelView {
-  const { secrets, ...rest } = recordFromRow(row);
+export function viewFromRow(row: Selectable<ChannelTable>, box: SecretBox): ChannelView {
+  const { secrets, ...rest } = recordFromRow(row, box);
   return {
     ...rest,
     secretsSet: Object.keys(secrets).sort(),

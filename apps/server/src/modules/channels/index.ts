@@ -3,3 +3,4 @@ export { type ChannelRecord, type ChannelView } from './channel-record.ts';
 export { listChannels, getChannel, findChannelById, findChannelsByAddress, loadChannel } from './channels.queries.ts';
 export { createChannel, updateChannel, type ChannelInput } from './save-channel.ts';
 export { recordHealth } from './record-health.ts';
+export { sealStoredSecrets } from './channel-secrets.ts';

@@ -6,6 +6,7 @@ import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { checkBusinessUnit } from '../workspaces/index.ts';
 import { CHANNEL_REQUIREMENTS, isChannelKind } from './channel-kinds.ts';
 import { viewFromRow, type ChannelView } from './channel-record.ts';
+import { openSecrets, sealSecrets } from './channel-secrets.ts';
 
 export type ChannelInput = {
   readonly name?: string;
@@ -26,17 +27,18 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
     if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
+    const secrets = withoutNulls(input.secrets ?? {});
     const row = {
       workspace_id: input.workspaceId, id, kind: input.kind, name: input.name, business_unit_id: input.businessUnitId ?? null,
-      address: normalizeAddress(input.address), settings: JSON.stringify(input.settings ?? {}), secrets: JSON.stringify(withoutNulls(input.secrets ?? {})),
+      address: normalizeAddress(input.address), settings: JSON.stringify(input.settings ?? {}), secrets: sealSecrets(deps.secretBox, { workspace_id: input.workspaceId, id }, secrets),
       cost_per_contact: input.costPerContact ?? 0, currency: input.currency ?? 'USD', enabled: input.enabled === false ? 0 : 1,
       health: 'unknown', health_error: null, health_at: null, created_at: now, updated_at: now,
     };
-    checkRequirements(row);
+    checkRequirements(row, secrets);
     await checkAddressFree(tx, row);
     await tx.insertInto('channel').values(row).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.created', target: id, details: { kind: input.kind, secrets: Object.keys(input.secrets ?? {}) } });
-    return viewFromRow(row);
+    return viewFromRow(row, deps.secretBox);
   });
 }
 
@@ -46,7 +48,7 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
     const current = await tx.selectFrom('channel').selectAll().where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).executeTakeFirst();
     if (!current) throw new AppError('resource_not_found', `no channel ${input.channelId}`, 'id');
     if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
-    const secrets = withoutNulls({ ...(parseJsonObject(current.secrets) as Record<string, string>), ...(input.secrets ?? {}) });
+    const secrets = withoutNulls({ ...openSecrets(deps.secretBox, current), ...(input.secrets ?? {}) });
     const next = {
       ...current,
       ...(input.name !== undefined ? { name: input.name } : {}),
@@ -56,23 +58,22 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
       ...(input.costPerContact !== undefined ? { cost_per_contact: input.costPerContact } : {}),
       ...(input.currency !== undefined ? { currency: input.currency } : {}),
       ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
-      secrets: JSON.stringify(secrets),
+      secrets: sealSecrets(deps.secretBox, current, secrets),
       updated_at: deps.clock.now(),
     };
-    checkRequirements(next);
+    checkRequirements(next, secrets);
     await checkAddressFree(tx, next);
     const { workspace_id: _w, id: _i, ...changes } = next;
     await tx.updateTable('channel').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.updated', target: input.channelId, details: { secrets: Object.keys(input.secrets ?? {}) } });
-    return viewFromRow(next);
+    return viewFromRow(next, deps.secretBox);
   });
 }
 
-function checkRequirements(row: { kind: string; address: string | null; settings: string; secrets: string }): void {
+function checkRequirements(row: { kind: string; address: string | null; settings: string }, secrets: Readonly<Record<string, string>>): void {
   const needs = CHANNEL_REQUIREMENTS[row.kind as keyof typeof CHANNEL_REQUIREMENTS];
   if (needs.address && !row.address) throw new AppError('missing_field', `a ${row.kind} channel needs its address`, 'address');
   const settings = parseJsonObject(row.settings);
-  const secrets = parseJsonObject(row.secrets);
   for (const key of needs.settings) if (settings[key] === undefined || settings[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs settings.${key}`, `settings.${key}`);
   for (const key of needs.secrets) if (typeof secrets[key] !== 'string' || secrets[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs secrets.${key}`, `secrets.${key}`);
 }

@@ -6,6 +6,9 @@ import type { WorkspaceSettings } from '../workspaces/index.ts';
 /** Touchpoints of one workspace to record together, with the settings that govern them. */
 export type WorkspaceBatch = { readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly touchpoints: readonly Touchpoint[] };
 
+/** What a commit needs: no channel secrets (the ingest thread never holds the key). */
+export type IngestDeps = Omit<Deps, 'secretBox'>;
+
 /** Records several workspaces' batches in one transaction; one outcome per batch, in order. */
 export type CommitBatches = (batches: readonly WorkspaceBatch[]) => Promise<RecordOutcome[]>;
 
@@ -13,7 +16,7 @@ export type CommitBatches = (batches: readonly WorkspaceBatch[]) => Promise<Reco
  * The commit itself, on the calling thread: one transaction, workspaces locked in sorted
  * order (PostgreSQL; no deadlocks between processes), then each batch recorded.
  */
-export function commitInProcess(deps: Deps): CommitBatches {
+export function commitInProcess(deps: IngestDeps): CommitBatches {
   return (batches) =>
     deps.db.transaction().execute(async (tx) => {
       const order = batches.map((b, i) => ({ b, i })).sort((x, y) => (x.b.workspaceId < y.b.workspaceId ? -1 : x.b.workspaceId > y.b.workspaceId ? 1 : 0));

@@ -1,10 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { openDatabase } from '../../platform/db/database.ts';
-import type { Deps } from '../../platform/deps.ts';
 import { systemIds } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { commitInProcess, type WorkspaceBatch } from './commit-batches.ts';
+import { commitInProcess, type IngestDeps, type WorkspaceBatch } from './commit-batches.ts';
 import type { CommitThreadOptions } from './commit-thread.ts';
 
 type Request = { readonly id: number; readonly now: number; readonly batches: readonly WorkspaceBatch[] } | { readonly type: 'close' };
@@ -14,7 +13,7 @@ if (!port) throw new Error('commit-thread-main runs only as a worker thread');
 const options = workerData as CommitThreadOptions;
 const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous });
 let now = Date.now();
-const deps: Deps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log: createLogger(options.logLevel) };
+const deps: IngestDeps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log: createLogger(options.logLevel) };
 const commit = commitInProcess(deps);
 
 // One request at a time, in arrival order, whatever the queue upstream does.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { migrateToLatest } from '../../platform/db/migrate.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { systemIds } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { createSecretBox } from '../../platform/secret-box.ts';
 import { recordActivities, type Activity, type Audience } from './activity.ts';
 import { createStreamHub, type HubSocket, type StreamHub, type StreamHubOptions, type StreamPrincipal } from './stream-hub.ts';
 
@@ -81,7 +83,7 @@ describe('stream hub', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-hub-'));
     database = await openDatabase({ dataDir: dir });
     await migrateToLatest(database.db);
-    deps = { db: database.db, engine: database.engine, clock: systemClock, ids: systemIds, log: createLogger('silent') };
+    deps = { db: database.db, engine: database.engine, clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) };
   });
   afterEach(async () => {
     for (const h of hubs.splice(0)) await h.close();

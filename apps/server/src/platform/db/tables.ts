@@ -362,7 +362,7 @@ export type ChannelTable = {
   address: string | null;
   /** JSON: the channel's public settings (provider ids, allowed origins, relay host, …). */
   settings: string;
-  /** JSON: tokens and app secrets; never returned by the API, never logged. */
+  /** Tokens and app secrets as JSON, sealed (channel-secrets.ts); never returned by the API, never logged. */
   secrets: string;
   cost_per_contact: number;
   currency: string;
