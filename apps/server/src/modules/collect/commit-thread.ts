@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../../platform/clock.ts';
-import type { RecordOutcome } from '../profiles/index.ts';
+import { forCommitThread, type RecordOutcome } from '../profiles/index.ts';
 import type { CommitBatches, WorkspaceBatch } from './commit-batches.ts';
 
 export type CommitThreadOptions = { readonly dataDir: string; readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF'; readonly logLevel: string };
@@ -44,7 +44,7 @@ export async function startCommitThread(options: CommitThreadOptions, clock: Clo
     return new Promise<RecordOutcome[]>((resolve, reject) => {
       waiting.set(id, { resolve, reject });
       // The commit uses the caller's clock, so tests that move time move ingest too.
-      worker.postMessage({ id, now: clock.now(), batches });
+      worker.postMessage({ id, now: clock.now(), batches: batches.map((b) => ({ ...b, touchpoints: b.touchpoints.map(forCommitThread) })) });
     });
   };
   const close = async () => {

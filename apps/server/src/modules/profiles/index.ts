@@ -1,6 +1,6 @@
 export { recordTouchpoints, type RecordOutcome } from './record-touchpoints.ts';
 export { insertEvents } from './insert-events.ts';
-export { type Touchpoint, type TouchpointType, extractIdentities } from './touchpoint.ts';
+export { type Touchpoint, type TouchpointType, extractIdentities, forCommitThread } from './touchpoint.ts';
 export { normalizeIdentity, isBlocklistedValue, IDENTITY_KINDS, type IdentityKind, type NormalizedIdentity } from './normalize-identity.ts';
 export { computeStage, STAGES, isStage, type Stage } from './lifecycle.ts';
 export { PROFILE_EVENTS } from './profiles.events.ts';

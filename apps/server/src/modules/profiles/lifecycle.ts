@@ -38,6 +38,9 @@ export function isStage(value: unknown): value is Stage {
   return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
 }
 
+/** Every property touchpointFacts reads (the commit thread gets only these, see forCommitThread). */
+export const FACT_PROPERTIES = ['revenue', 'total', 'survey', 'score'] as const;
+
 /** What one touchpoint adds to a profile's lifecycle facts. */
 export function touchpointFacts(
   tp: { readonly type: string; readonly name: string | null; readonly properties: Readonly<Record<string, unknown>> },

@@ -160,8 +160,8 @@ export async function resolveGroup(
       channel: tp.channel,
       anonymous_id: tp.anonymousId,
       user_id: tp.userId,
-      properties: JSON.stringify(tp.properties),
-      context: JSON.stringify(tp.context),
+      properties: tp.stored?.properties ?? JSON.stringify(tp.properties),
+      context: tp.stored?.context ?? JSON.stringify(tp.context),
       timestamp: tp.timestamp,
       received_at: tp.receivedAt,
     });

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { isPlainObject, type JsonObject } from '../../platform/json.ts';
+import { FACT_PROPERTIES } from './lifecycle.ts';
 import { normalizeIdentity, type IdentityKind, type NormalizedIdentity } from './normalize-identity.ts';
 
 export type TouchpointType = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
@@ -27,7 +28,30 @@ export type Touchpoint = {
   /** When it happened (clock skew corrected), Unix ms. */
   readonly timestamp: number;
   readonly receivedAt: number;
+  /** properties and context as stored, when serialised ahead (see forCommitThread). */
+  readonly stored?: { readonly properties: string; readonly context: string };
 };
+
+/**
+ * The touchpoint as the ingest commit thread needs it: properties and context as their stored
+ * JSON, made here on the HTTP thread, plus only the fields resolution reads from them (lifecycle
+ * facts, external ids). Handing a string to another thread is one copy; nested objects are
+ * walked value by value, and the commit thread — ingest's bottleneck — would serialise them again.
+ */
+export function forCommitThread(tp: Touchpoint): Touchpoint {
+  return {
+    ...tp,
+    properties: pick(tp.properties, FACT_PROPERTIES),
+    context: pick(tp.context, ['externalIds']),
+    stored: tp.stored ?? { properties: JSON.stringify(tp.properties), context: JSON.stringify(tp.context) },
+  };
+}
+
+function pick(object: JsonObject, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const key of keys) if (object[key] !== undefined) out[key] = object[key];
+  return out;
+}
 
 const SOCIAL_NETWORKS = ['twitter', 'x', 'instagram', 'facebook', 'tiktok', 'linkedin', 'youtube'] as const;
 
