@@ -1,8 +1,9 @@
-import http from 'node:http';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { seededRandom } from './fixtures.ts';
+import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
+import { sequentialGet, timeMs } from './sequential-get.ts';
 import { timelineStore } from './timeline-store.ts';
 
 const PAGE = 50;
@@ -17,39 +18,64 @@ const COLUMNS = 'id, type, name, channel, timestamp, received_at, message_id, pr
  * events in a 1,000,000-event SQLite store, first pages and cursor pages mixed, one request at
  * a time (latency, not queueing), against p99 of the bare SQL for the same pages through a
  * better-sqlite3 prepared statement. Target: ≤ 3 × the bare query.
+ * The API request, the bare query for the same page and the HTTP floor (the first page's
+ * bytes from a bare node:http server) take turns, as in P6: run one phase after the other, a
+ * burst of other work on this two-core machine fell on one side only.
  */
 export async function runP4(): Promise<BenchResult> {
   const store = await timelineStore();
   const server = await startChild('touchpoint-server.ts', { dataDir: store.dataDir });
-  const get = client(server.url, store.apiKey);
+  const get = sequentialGet(server.url, `Bearer ${store.apiKey}`);
   const route = `/api/v1/customers/${store.customerId}/timeline?limit=${PAGE}`;
 
-  log(`P4 Touchpoint: ${REQUESTS.toLocaleString('en-US')} sequential timeline requests over ${store.hotEvents.toLocaleString('en-US')} events`);
-  const { run: api } = await stopAfter(server, async () => {
-    // Walking every page once warms the caches and collects the cursors the API hands out.
-    const cursors: (string | null)[] = [null];
-    const firstIds: string[] = [];
-    for (;;) {
-      const page = (await get(cursorRoute(route, cursors.at(-1) ?? null))).body;
-      firstIds.push(page.data[0]?.id);
-      if (!page.nextCursor) break;
-      cursors.push(page.nextCursor);
+  log(`P4: ${REQUESTS.toLocaleString('en-US')} sequential timeline requests over ${store.hotEvents.toLocaleString('en-US')} events, each beside the bare query and the HTTP floor`);
+  const { run } = await stopAfter(server, async () => {
+    const bare = bareQuery(store.dataDir, store.workspaceId, store.customerId);
+    try {
+      // Walking every page once warms the caches and collects the cursors the API hands out.
+      const cursors: (string | null)[] = [null];
+      const firstIds: string[] = [];
+      let firstPage = '';
+      for (;;) {
+        const { text } = await get(cursorRoute(route, cursors.at(-1) ?? null));
+        const page = JSON.parse(text) as Page;
+        firstPage ||= text;
+        firstIds.push(page.data[0]?.id);
+        if (!page.nextCursor) break;
+        cursors.push(page.nextCursor);
+      }
+      const mismatched = firstIds.filter((id, i) => id !== bare.firstIds[i]).length;
+      if (mismatched > 0 || bare.firstIds.length !== cursors.length) throw new Error(`the API (${cursors.length} pages) and the bare query (${bare.firstIds.length}) disagree on ${mismatched} pages`);
+      const floor = await floorServer(firstPage);
+      try {
+        const mix = requestMix(cursors.length);
+        for (const p of mix.slice(0, WARMUP_REQUESTS)) {
+          await get(cursorRoute(route, cursors[p]));
+          bare.page(p);
+          await floor.get();
+        }
+        server.measuring();
+        const api: number[] = [];
+        const sql: number[] = [];
+        const http: number[] = [];
+        for (const p of mix) {
+          api.push((await get(cursorRoute(route, cursors[p]))).ms);
+          sql.push(timeMs(() => bare.page(p)));
+          http.push((await floor.get()).ms);
+        }
+        // For comparison only: the same pages back to back, caches as warm as they get.
+        const sqlBackToBack = mix.map((p) => timeMs(() => bare.page(p)));
+        return { pages: cursors.length, pageBytes: Buffer.byteLength(firstPage), api, sql, http, sqlBackToBack };
+      } finally {
+        floor.stop();
+      }
+    } finally {
+      bare.close();
     }
-    const mix = requestMix(cursors.length);
-    for (const p of mix.slice(0, WARMUP_REQUESTS)) await get(cursorRoute(route, cursors[p]));
-    server.measuring();
-    const latencies: number[] = [];
-    for (const p of mix) latencies.push((await get(cursorRoute(route, cursors[p]))).ms);
-    return { pages: cursors.length, firstIds, latencies };
   });
 
-  log('P4 baseline: the same pages with a better-sqlite3 prepared statement');
-  const sqlRun = bareQuery(store.dataDir, store.workspaceId, store.customerId, api.pages);
-  const mismatched = api.firstIds.filter((id, i) => id !== sqlRun.firstIds[i]).length;
-  if (mismatched > 0 || sqlRun.firstIds.length !== api.pages) throw new Error(`the API and the bare query disagree on ${mismatched} of ${api.pages} pages`);
-
-  const p99 = percentile(api.latencies, 99);
-  const sqlP99 = percentile(sqlRun.latencies, 99);
+  const p99 = percentile(run.api, 99);
+  const sqlP99 = percentile(run.sql, 99);
   return result(
     'p4',
     'timeline p99',
@@ -59,12 +85,16 @@ export async function runP4(): Promise<BenchResult> {
     {
       events: store.events,
       customerEvents: store.hotEvents,
-      pages: api.pages,
+      pages: run.pages,
       requests: REQUESTS,
       firstPageShare: FIRST_PAGE_SHARE,
       storeBuildSeconds: store.buildSeconds,
-      api: stats(api.latencies),
-      sql: stats(sqlRun.latencies),
+      api: stats(run.api),
+      sql: stats(run.sql),
+      p50Ratio: round(percentile(run.api, 50) / percentile(run.sql, 50)),
+      pageBytes: run.pageBytes,
+      httpFloor: stats(run.http),
+      sqlBackToBack: stats(run.sqlBackToBack),
     },
   );
 }
@@ -79,62 +109,32 @@ const cursorRoute = (route: string, cursor: string | null) => (cursor ? `${route
 
 type Page = { data: { id: string }[]; nextCursor: string | null };
 
-/** Sequential GETs over one kept-alive connection; `ms` runs from sending to the last byte. */
-function client(url: string, apiKey: string): (route: string) => Promise<{ body: Page; ms: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  return (route) =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const req = http.get(url + route, { agent, headers: { authorization: `Bearer ${apiKey}` } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          if (res.statusCode !== 200) return reject(new Error(`GET ${route}: ${res.statusCode} ${Buffer.concat(chunks).toString()}`));
-          resolve({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Page, ms });
-        });
-      });
-      req.on('error', reject);
-    });
-}
-
 /**
  * The timeline's SQL and nothing else, with the server's pragmas: the same columns, the same
  * keyset condition (a row value, which seeks the event_timeline index), LIMIT 51 (one more
- * than the page, to know whether there is a next one).
+ * than the page, to know whether there is a next one). Walks every page once for their
+ * cursors; `page(p)` then reads page p as the API's p-th cursor does.
  */
-function bareQuery(dataDir: string, workspaceId: string, customerId: string, pages: number): { firstIds: string[]; latencies: number[] } {
+function bareQuery(dataDir: string, workspaceId: string, customerId: string): { readonly firstIds: readonly string[]; readonly page: (p: number) => void; readonly close: () => void } {
   const db = new SQLite(path.join(dataDir, 'touchpoint.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('cache_size = -65536');
-  try {
-    const first = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
-    const after = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
-    type Row = { id: string; timestamp: number };
-    const page = (cursor: [number, string] | null) => (cursor ? (after.all(workspaceId, customerId, cursor[0], cursor[1]) as Row[]) : (first.all(workspaceId, customerId) as Row[]));
+  const first = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
+  const after = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
+  type Row = { id: string; timestamp: number };
+  const read = (cursor: [number, string] | null) => (cursor ? (after.all(workspaceId, customerId, cursor[0], cursor[1]) as Row[]) : (first.all(workspaceId, customerId) as Row[]));
 
-    const cursors: ([number, string] | null)[] = [null];
-    const firstIds: string[] = [];
-    for (;;) {
-      const rows = page(cursors.at(-1) ?? null);
-      firstIds.push(rows[0]?.id);
-      if (rows.length <= PAGE) break;
-      const last = rows[PAGE - 1];
-      cursors.push([last.timestamp, last.id]);
-    }
-    const mix = requestMix(cursors.length);
-    for (const p of mix.slice(0, WARMUP_REQUESTS)) page(cursors[p]);
-    const latencies = mix.map((p) => {
-      const started = process.hrtime.bigint();
-      page(cursors[p]);
-      return Number(process.hrtime.bigint() - started) / 1e6;
-    });
-    if (cursors.length !== pages) throw new Error(`the bare query found ${cursors.length} pages, the API ${pages}`);
-    return { firstIds, latencies };
-  } finally {
-    db.close();
+  const cursors: ([number, string] | null)[] = [null];
+  const firstIds: string[] = [];
+  for (;;) {
+    const rows = read(cursors.at(-1) ?? null);
+    firstIds.push(rows[0]?.id);
+    if (rows.length <= PAGE) break;
+    const last = rows[PAGE - 1];
+    cursors.push([last.timestamp, last.id]);
   }
+  return { firstIds, page: (p) => void read(cursors[p]), close: () => db.close() };
 }
 
 function stats(latencies: readonly number[]): Record<string, number> {

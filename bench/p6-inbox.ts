@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import SQLite from 'better-sqlite3';
 import { createAgent, createWorkspace } from '../apps/server/src/modules/workspaces/index.ts';
 import { systemClock } from '../apps/server/src/platform/clock.ts';
@@ -13,9 +11,12 @@ import type { Selectable } from 'kysely';
 import type { MomentTable } from '../apps/server/src/platform/db/tables.ts';
 import { systemIds, uuidv7 } from '../apps/server/src/platform/ids.ts';
 import { createLogger } from '../apps/server/src/platform/logger.ts';
+import { createSecretBox } from '../apps/server/src/platform/secret-box.ts';
 import { handoffColumns } from '../apps/server/src/modules/moments/moment-view.ts';
 import { seededRandom } from './fixtures.ts';
+import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
+import { sequentialGet, timeMs, type Reply } from './sequential-get.ts';
 
 /** Bump when the data below changes: a new version builds a new cached store. */
 const VERSION = 'v3';
@@ -47,7 +48,7 @@ export async function runP6(): Promise<BenchResult> {
   const store = await inboxStore();
   const shift = shiftToNow(store);
   const server = await startChild('touchpoint-server.ts', { dataDir: store.dataDir });
-  const key = client(server.url, `Bearer ${store.apiKey}`);
+  const key = sequentialGet(server.url, `Bearer ${store.apiKey}`);
   const route = `/api/v1/moments?status=open&team=${store.teamId}&sla=due_soon&limit=${PAGE}`;
   const bare = bareQuery(store);
 
@@ -67,13 +68,13 @@ export async function runP6(): Promise<BenchResult> {
       const http: number[] = [];
       for (let i = 0; i < REQUESTS; i++) {
         api.push((await key(route)).ms);
-        sql.push(time(bare.page));
+        sql.push(timeMs(bare.page));
         http.push((await floor.get()).ms);
       }
-      const sqlWithTags = Array.from({ length: SIDE_REQUESTS }, () => time(bare.pageWithTags));
+      const sqlWithTags = Array.from({ length: SIDE_REQUESTS }, () => timeMs(bare.pageWithTags));
 
       const session = await signIn(server.url, store.agentEmail);
-      const agent = client(server.url, `Bearer ${session}`);
+      const agent = sequentialGet(server.url, `Bearer ${session}`);
       const agentInbox = await sideRun(() => agent('/api/v1/moments'));
       const agentCounts = await sideRun(() => agent('/api/v1/moments/counts'));
       const keyCounts = await sideRun(() => key('/api/v1/moments/counts'));
@@ -152,7 +153,7 @@ async function inboxStore(): Promise<InboxStore> {
   const building = fs.mkdtempSync(path.join(os.tmpdir(), `touchpoint-bench-p6-${VERSION}-building-`));
   try {
     const database = await openDatabase({ dataDir: building });
-    const deps = { db: database.db, engine: 'sqlite' as const, clock: systemClock, ids: systemIds, log: createLogger('silent') };
+    const deps = { db: database.db, engine: 'sqlite' as const, clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) };
     const made = await migrateToLatest(database.db)
       .then(async () => {
         const workspace = await createWorkspace(deps, { name: 'Inbox bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' });
@@ -333,28 +334,6 @@ function shiftToNow(store: InboxStore): { readonly seconds: number; readonly upd
 
 // ---- measuring ----
 
-type Reply = { readonly text: string; readonly ms: number };
-
-/** Sequential GETs over one kept-alive connection; `ms` runs from sending to the last byte. */
-function client(url: string, authorization: string): (route: string) => Promise<Reply> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  return (route) =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const req = http.get(url + route, { agent, headers: { authorization } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new Error(`GET ${route}: ${res.statusCode} ${text}`));
-          resolve({ text, ms });
-        });
-      });
-      req.on('error', reject);
-    });
-}
-
 async function sideRun(get: () => Promise<Reply>): Promise<number[]> {
   for (let i = 0; i < 20; i++) await get();
   const latencies: number[] = [];
@@ -409,40 +388,6 @@ function bareQuery(store: InboxStore): { readonly page: () => readonly { id: str
     },
     close: () => db.close(),
   };
-}
-
-function time(work: () => unknown): number {
-  const started = process.hrtime.bigint();
-  work();
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-/**
- * What HTTP alone costs for this reply: a bare node:http server in its own process (like the
- * real one) answering every GET with the API's page bytes, called by the same kind of client.
- */
-async function floorServer(body: string): Promise<{ readonly get: () => Promise<Reply>; readonly stop: () => void }> {
-  const file = path.join(os.tmpdir(), `touchpoint-bench-p6-floor-${process.pid}.json`);
-  fs.writeFileSync(file, body);
-  const code = `const http = require('node:http'); const body = require('node:fs').readFileSync(${JSON.stringify(file)});
-    const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }); res.end(body); });
-    server.listen(0, '127.0.0.1', () => process.stdout.write('READY ' + JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port }) + '\\n'));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const stop = () => {
-    child.kill('SIGTERM');
-    fs.rmSync(file, { force: true });
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      readline.createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('READY ') && resolve((JSON.parse(line.slice(6)) as { url: string }).url));
-      child.once('exit', (exitCode) => reject(new Error(`the floor server exited with ${exitCode}`)));
-    });
-    const get = client(url, 'Bearer none');
-    return { get: () => get('/'), stop };
-  } catch (error) {
-    stop();
-    throw error;
-  }
 }
 
 function stats(latencies: readonly number[]): Record<string, number> {

@@ -13,8 +13,13 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
 
   app.get<{ Querystring: Static<typeof MomentListQuery> }>(
     '/moments',
-    // The reply schema documents the page and lets Fastify serialise it without JSON.stringify's walk.
-    { schema: { tags: ['moments'], summary: 'Moments the caller may see: filtered, sorted, cursor-paged', querystring: MomentListQuery, response: { 200: MomentPage } } },
+    {
+      schema: { tags: ['moments'], summary: 'Moments the caller may see: filtered, sorted, cursor-paged', querystring: MomentListQuery, response: { 200: MomentPage } },
+      // The reply schema documents the page; serialising by it was slower than JSON.stringify
+      // (0.6 ms against 0.23 for 50 moments): each nullable time is a union, which
+      // fast-json-stringify settles by validating the value's date-time format first.
+      serializerCompiler: () => (page) => JSON.stringify(page),
+    },
     async (request) => {
       const principal = principalOf(request);
       const q = request.query;

@@ -83,11 +83,11 @@ export type MomentCounts = {
  * The inbox badges of a viewer over open, pending and snoozed moments. `mine`, `myTeams` and
  * `waiting` are the viewer's own (an API key has neither an agent nor teams); `breached` and
  * `dueSoon` count what the viewer may see, so they match the list with the same sla filter.
- * Each count is its own query so that each walks the index made for it.
+ * Each query walks an index made for it (200,000 moments, 40,000 active: about 15 ms in all).
  */
 export async function countMoments(db: Db, input: SlaClock & { readonly viewer: Viewer }): Promise<MomentCounts> {
   const { viewer } = input;
-  const [myTeamIds, teams] = await Promise.all([teamsOf(db, viewer), teamsWithMoments(db, viewer.workspaceId)]);
+  const myTeamIds = await teamsOf(db, viewer);
   const count = async (where: (eb: Eb) => readonly Condition[]): Promise<number> => {
     const row = await db
       .selectFrom('moment')
@@ -98,25 +98,59 @@ export async function countMoments(db: Db, input: SlaClock & { readonly viewer: 
       .executeTakeFirstOrThrow();
     return Number(row.n);
   };
-  // No index leads with (workspace_id, status): counting over the whole workspace team by team,
-  // then the moments without a team, seeks moment_team_queue (workspace_id, team_id, status,
-  // sla_due_at) for the active moments only instead of reading every moment ever opened.
-  const overWorkspace = async (where: (eb: Eb) => readonly Condition[]): Promise<number> => {
-    const [inTeams, teamless] = await Promise.all([
-      teams.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', teams), ...where(eb)]),
-      count((eb) => [eb('team_id', 'is', null), ...where(eb)]),
-    ]);
-    return inTeams + teamless;
-  };
-  const [mine, myTeams, waiting, all, breached, dueSoon] = await Promise.all([
+  const [mine, myTeams, waiting, sla] = await Promise.all([
     viewer.agentId === null ? 0 : count((eb) => [eb('owner_id', '=', viewer.agentId)]),
     myTeamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', myTeamIds)]),
     myTeamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', myTeamIds), eb('queued_at', 'is not', null)]),
-    viewer.seesAll ? overWorkspace(() => []) : undefined,
-    overWorkspace((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'breached', input)]),
-    overWorkspace((eb) => [...visibleTo(eb, viewer), slaIs(eb, 'due_soon', input)]),
+    viewer.seesAll ? workspaceSlaCounts(db, viewer.workspaceId, input) : visibleSlaCounts(db, viewer, input),
   ]);
-  return { mine, myTeams, waiting, ...(all === undefined ? {} : { all }), breached, dueSoon };
+  return { mine, myTeams, waiting, ...(viewer.seesAll ? { all: sla.all } : {}), breached: sla.breached, dueSoon: sla.dueSoon };
+}
+
+type SlaCounts = { readonly all: number; readonly breached: number; readonly dueSoon: number };
+
+/**
+ * Every active moment of the workspace, breached and due soon among them, in one pass over
+ * moment_sla_state (workspace_id, status, sla_breached_at, sla_due_at): the index holds every
+ * column the sums read. Counting team by team instead read each moment's row for its breach
+ * time, about 150 ms for 40,000 active moments.
+ */
+async function workspaceSlaCounts(db: Db, workspaceId: string, clock: SlaClock): Promise<SlaCounts> {
+  const when = (condition: (eb: Eb) => Condition) => (eb: Eb) => eb.fn.sum<number | string | null>(eb.case().when(condition(eb)).then(1).else(0).end());
+  const row = await db
+    .selectFrom('moment')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('all'),
+      when((e) => slaIs(e, 'breached', clock))(eb).as('breached'),
+      when((e) => slaIs(e, 'due_soon', clock))(eb).as('dueSoon'),
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .executeTakeFirstOrThrow();
+  return { all: Number(row.all), breached: Number(row.breached ?? 0), dueSoon: Number(row.dueSoon ?? 0) };
+}
+
+/**
+ * What an agent may see, read part by part (their teams', hand-offs to their teams, their own,
+ * hand-offs to them), each by its own index, and counted once each here. One query with the
+ * four-way OR let SQLite scan every active moment of the workspace instead (about 130 ms).
+ */
+async function visibleSlaCounts(db: Db, viewer: Viewer, clock: SlaClock): Promise<SlaCounts> {
+  const teams = [...viewer.teamIds];
+  const part = (where: (eb: Eb) => Condition) =>
+    db.selectFrom('moment').select(['id', 'sla_breached_at', 'sla_due_at']).where('workspace_id', '=', viewer.workspaceId).where('status', 'in', ACTIVE_STATUSES).where(where).execute();
+  const parts = await Promise.all([
+    ...(teams.length > 0 ? [part((eb) => eb('team_id', 'in', teams)), part((eb) => eb('handoff_team_id', 'in', teams))] : []),
+    ...(viewer.agentId === null ? [] : [part((eb) => eb('owner_id', '=', viewer.agentId)), part((eb) => eb('handoff_agent_id', '=', viewer.agentId))]),
+  ]);
+  const visible = new Map(parts.flat().map((row) => [row.id, row]));
+  let breached = 0;
+  let dueSoon = 0;
+  for (const row of visible.values()) {
+    if (slaHolds(row, 'breached', clock)) breached += 1;
+    else if (slaHolds(row, 'due_soon', clock)) dueSoon += 1;
+  }
+  return { all: visible.size, breached, dueSoon };
 }
 
 /** An agent sees their teams' moments, their own, and hand-offs addressed to them or their teams. */
@@ -172,6 +206,12 @@ function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock
 function slaIs(eb: Eb, state: 'breached' | 'due_soon', { now, dueSoonMs }: SlaClock): Condition {
   if (state === 'breached') return eb.or([eb('sla_breached_at', 'is not', null), eb('sla_due_at', '<=', now)]);
   return eb.and([eb('sla_breached_at', 'is', null), eb('sla_due_at', '>', now), eb('sla_due_at', '<=', now + dueSoonMs)]);
+}
+
+/** slaIs for a row in hand (the agent's counts): keep the two in step. */
+function slaHolds(row: { readonly sla_breached_at: number | null; readonly sla_due_at: number | null }, state: 'breached' | 'due_soon', { now, dueSoonMs }: SlaClock): boolean {
+  if (state === 'breached') return row.sla_breached_at !== null || (row.sla_due_at !== null && row.sla_due_at <= now);
+  return row.sla_breached_at === null && row.sla_due_at !== null && row.sla_due_at > now && row.sla_due_at <= now + dueSoonMs;
 }
 
 /**
@@ -247,32 +287,6 @@ async function tagsOf(db: Db, workspaceId: string, momentIds: readonly string[])
     else tags.set(r.moment_id, [r.tag]);
   }
   return tags;
-}
-
-/**
- * The distinct team ids of a workspace's moments, read off moment_team_queue one seek per team
- * (a loose index scan: each step asks for the next team id above the last), so a count over
- * "every team" never depends on the team table agreeing with the moments.
- */
-async function teamsWithMoments(db: Db, workspaceId: string): Promise<string[]> {
-  const rows = await db
-    .withRecursive('seen(team_id)', (qb) =>
-      qb
-        .selectFrom('moment')
-        .select((eb) => eb.fn.min('team_id').as('team_id'))
-        .where('workspace_id', '=', workspaceId)
-        .unionAll((u) =>
-          u
-            .selectFrom('seen')
-            .select((eb) => eb.selectFrom('moment').select((m) => m.fn.min('moment.team_id').as('next')).where('moment.workspace_id', '=', workspaceId).whereRef('moment.team_id', '>', 'seen.team_id').as('team_id'))
-            .where('seen.team_id', 'is not', null),
-        ),
-    )
-    .selectFrom('seen')
-    .select('team_id')
-    .where('team_id', 'is not', null)
-    .execute();
-  return rows.map((r) => r.team_id as string);
 }
 
 /** The teams a viewer belongs to: an agent's come with the Viewer; an admin signed in as themselves is looked up. */

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { MomentTable } from '../../platform/db/tables.ts';
 import { parseJsonObject } from '../../platform/json.ts';
+import { isoTime } from '../../platform/iso-time.ts';
 
 export type MomentRow = Selectable<MomentTable>;
 
@@ -57,7 +58,7 @@ export type MomentView = {
   readonly updatedAt: string;
 };
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number | null): string | null => (ms === null ? null : isoTime(ms));
 
 /** The columns a hand-off is stored in: the JSON, and its target for indexed visibility. */
 export function handoffColumns(h: Handoff | null): Pick<MomentRow, 'handoff' | 'handoff_agent_id' | 'handoff_team_id'> {
@@ -97,7 +98,7 @@ export function toMomentView(row: MomentRow, tags: readonly string[], now: numbe
     ownerId: row.owner_id,
     queued: row.queued_at !== null,
     queuedAt: iso(row.queued_at),
-    handoff: handoff ? { ...handoff, requestedAt: new Date(handoff.requestedAt).toISOString() } : null,
+    handoff: handoff ? { ...handoff, requestedAt: isoTime(handoff.requestedAt) } : null,
     tags,
     sla: {
       state: slaStateOf(row, now, dueSoonMs),
@@ -115,9 +116,9 @@ export function toMomentView(row: MomentRow, tags: readonly string[], now: numbe
     closedAt: iso(row.closed_at),
     mergedInto: row.merged_into,
     messageCount: row.message_count,
-    lastMessageAt: new Date(row.last_message_at).toISOString(),
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    lastMessageAt: isoTime(row.last_message_at),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
 }
 

@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { decodeCursor, encodeCursor } from './profiles.queries.ts';
 import { containing } from '../../platform/db/like-pattern.ts';
+import { isoTime } from '../../platform/iso-time.ts';
 
 /** One element of the reply's `data`, as the client parses it. */
 export type TimelineItem = {
@@ -84,7 +85,7 @@ export async function getTimeline(
   return timelineJson(page, nextCursor);
 }
 
-const iso = (ms: number) => JSON.stringify(new Date(ms).toISOString());
+const iso = (ms: number) => `"${isoTime(ms)}"`;
 const str = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
 
 /** Stored objects were written with JSON.stringify; anything else (damaged, not an object) reads as {}. */

@@ -1,0 +1,35 @@
+import http from 'node:http';
+
+export type Reply = { readonly text: string; readonly ms: number };
+
+/**
+ * Sequential GETs over one kept-alive connection; `ms` runs from sending to the last byte.
+ * The body comes back as text: parsing it is the caller's business and stays outside the
+ * timing (a latency bench that parsed every page would also time the collection of that
+ * garbage inside later requests, which the bare query beside it never pays).
+ */
+export function sequentialGet(url: string, authorization: string): (route: string) => Promise<Reply> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return (route) =>
+    new Promise((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const req = http.get(url + route, { agent, headers: { authorization } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) return reject(new Error(`GET ${route}: ${res.statusCode} ${text}`));
+          resolve({ text, ms });
+        });
+      });
+      req.on('error', reject);
+    });
+}
+
+/** How long `work` takes, in ms: the bare-query side of a latency comparison. */
+export function timeMs(work: () => unknown): number {
+  const started = process.hrtime.bigint();
+  work();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
