@@ -7,6 +7,8 @@ import { expect } from 'vitest';
 import { composeTouchpoint, type App } from '../src/main.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { readConfig, type Config } from '../src/platform/config.ts';
+import { openDatabase, type Database } from '../src/platform/db/database.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { Clock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/platform/logger.ts';
 
@@ -30,6 +32,20 @@ export function newStore(engine: EngineName): Store {
     drop: async () => {
       await dropPgSchema(pgSchema);
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A migrated database of a test's own, without a server: for tests of one module's queries. */
+export async function openTestDatabase(engine: EngineName = 'sqlite'): Promise<{ readonly database: Database; readonly drop: () => Promise<void> }> {
+  const store = newStore(engine);
+  const database = await openDatabase({ dataDir: store.config.dataDir, databaseUrl: store.config.databaseUrl, pgSchema: store.pgSchema });
+  await migrateToLatest(database.db);
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      await store.drop();
     },
   };
 }

@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, newStore, type Store } from '../../test/harness.ts';
-import { openDatabase, type Database } from '../platform/db/database.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
+import { ENGINES, openTestDatabase } from '../../test/harness.ts';
+import type { Database } from '../platform/db/database.ts';
 import { OUTBOX_RETENTION_MS, pruneOutbox } from './prune-outbox.ts';
 
 const NOW = Date.UTC(2026, 10, 26);
 const DAY = 24 * 3_600_000;
 
 describe.each(ENGINES)('pruneOutbox on %s', (engine) => {
-  let store: Store;
   let database: Database;
+  let drop: () => Promise<void>;
   beforeAll(async () => {
-    store = newStore(engine);
-    database = await openDatabase({ dataDir: store.config.dataDir, databaseUrl: store.config.databaseUrl, pgSchema: store.pgSchema });
-    await migrateToLatest(database.db);
+    ({ database, drop } = await openTestDatabase(engine));
   });
-  afterAll(async () => {
-    await database.close();
-    await store.drop();
-  });
+  afterAll(() => drop());
 
   it('removes only rows delivered before the retention, in batches, and keeps what still waits', async () => {
     const row = (id: string, workspace: string, processedAt: number | null, createdAt: number) => ({ workspace_id: workspace, id, topic: 't', payload: '{}', created_at: createdAt, attempts: processedAt === null ? 3 : 1, available_at: createdAt, processed_at: processedAt, last_error: processedAt === null ? 'listener failed' : null });

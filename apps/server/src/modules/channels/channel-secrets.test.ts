@@ -1,30 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../platform/db/database.ts';
-import { migrateToLatest } from '../../platform/db/migrate.ts';
+import { openTestDatabase } from '../../../test/harness.ts';
+import type { Database } from '../../platform/db/database.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createSecretBox } from '../../platform/secret-box.ts';
 import { openSecrets, sealSecrets, sealStoredSecrets } from './channel-secrets.ts';
 
 describe('channel secrets at rest', () => {
   let database: Database;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-secrets-'));
+  let drop: () => Promise<void>;
   const box = createSecretBox(randomBytes(32));
   const channel = (id: string, secrets: string) => ({
     workspace_id: 'w1', id, kind: 'sms', name: id, business_unit_id: null, address: `+4477009000${id.length}${id.at(-1)}`, settings: '{}', secrets,
     cost_per_contact: 0, currency: 'USD', enabled: 1, health: 'unknown', health_error: null, health_at: null, created_at: 0, updated_at: 0,
   });
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: dir });
-    await migrateToLatest(database.db);
+    ({ database, drop } = await openTestDatabase());
   });
-  afterAll(async () => {
-    await database.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => drop());
 
   it('seals channels an earlier version stored in plain JSON, once, keeping their values', async () => {
     await database.db.insertInto('channel').values([channel('c1', '{"authToken":"twilio-token-1"}'), channel('c2', sealSecrets(box, { workspace_id: 'w1', id: 'c2' }, { authToken: 'twilio-token-2' }))]).execute();

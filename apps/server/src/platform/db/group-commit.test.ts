@@ -1,22 +1,15 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from './database.ts';
-import { migrateToLatest } from './migrate.ts';
+import { openTestDatabase } from '../../../test/harness.ts';
+import type { Database } from './database.ts';
 import { commitInGroup } from './group-commit.ts';
 
 describe('commitInGroup on SQLite', () => {
   let database: Database;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-group-'));
+  let drop: () => Promise<void>;
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: dir });
-    await migrateToLatest(database.db);
+    ({ database, drop } = await openTestDatabase());
   });
-  afterAll(async () => {
-    await database.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => drop());
 
   const insert = (id: string) => (tx: Parameters<Parameters<typeof commitInGroup>[1]>[0]) =>
     tx.insertInto('audit').values({ workspace_id: 'w', id, actor: 'test', action: 'a', target: 't', details: '{}', created_at: 0 }).execute();
