@@ -50,12 +50,9 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
  */
 export async function recordOnTimeline(w: MomentWrite, momentCustomerId: string, channel: string, items: readonly MomentTouchpoint[], teamId: string | null = null): Promise<void> {
   if (items.length === 0) return;
+  const { customerId, identity, department } = await timelineTarget(w, momentCustomerId, teamId);
   // Which department handled it (the team's key), so the timeline can show one department's part.
-  const team = teamId === null ? undefined : await w.tx.selectFrom('team').select('key').where('workspace_id', '=', w.workspaceId).where('id', '=', teamId).executeTakeFirst();
-  if (team) items = items.map((i) => ({ ...i, properties: { ...i.properties, department: team.key } }));
-  // The moment may name a profile that has since been merged into another.
-  const customerId = (await rootOf(w.tx, w.workspaceId, momentCustomerId)).id;
-  const identity = await anyIdentityOf(w, customerId);
+  if (department !== null) items = items.map((i) => ({ ...i, properties: { ...i.properties, department } }));
   if (identity === null) {
     // A profile without any identity (imported by id only) cannot be resolved by one.
     await insertEvents(
@@ -77,9 +74,28 @@ export async function recordOnTimeline(w: MomentWrite, momentCustomerId: string,
   );
 }
 
-async function anyIdentityOf(w: MomentWrite, customerId: string): Promise<NormalizedIdentity | null> {
-  const row = await w.tx.selectFrom('identity').select(['kind', 'value']).where('workspace_id', '=', w.workspaceId).where('customer_id', '=', customerId).limit(1).executeTakeFirst();
-  return row ? { kind: row.kind as IdentityKind, value: row.value } : null;
+/**
+ * Where a moment's touchpoints land: the customer's profile as it is now (the moment may name a
+ * profile since merged into another), any one identity of it, and the team's key. One query:
+ * it runs inside every customer message's transaction.
+ */
+async function timelineTarget(w: MomentWrite, momentCustomerId: string, teamId: string | null): Promise<{ customerId: string; identity: NormalizedIdentity | null; department: string | null }> {
+  const row = await w.tx
+    .selectFrom('customer as c')
+    .innerJoin('customer as root', (j) => j.onRef('root.workspace_id', '=', 'c.workspace_id').onRef('root.id', '=', 'c.root_id'))
+    .leftJoin('identity as i', (j) => j.onRef('i.workspace_id', '=', 'root.workspace_id').onRef('i.customer_id', '=', 'root.id'))
+    .select(['root.id as customerId', 'i.kind', 'i.value'])
+    .$if(teamId !== null, (qb) => qb.select((eb) => eb.selectFrom('team').select('team.key').where('team.workspace_id', '=', w.workspaceId).where('team.id', '=', teamId!).as('department')))
+    .where('c.workspace_id', '=', w.workspaceId)
+    .where('c.id', '=', momentCustomerId)
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) {
+    // No such profile, or a dangling merge pointer: fail the way rootOf always has.
+    await rootOf(w.tx, w.workspaceId, momentCustomerId);
+    throw new Error(`customer ${momentCustomerId} has no root profile`);
+  }
+  return { customerId: row.customerId, identity: row.kind !== null && row.value !== null ? { kind: row.kind as IdentityKind, value: row.value } : null, department: row.department ?? null };
 }
 
 function touchpointFor(

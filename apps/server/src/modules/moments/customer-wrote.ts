@@ -40,7 +40,7 @@ export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: 
     awaiting_reply_since: row.awaiting_reply_since ?? w.now,
     updated_at: w.now,
   });
-  await saveMoment(w, row);
+  await saveMoment(w, row, moment);
   if (reopening) row = await placeReopened(w, row, actor);
   const message: MessageView = await insertMessage(w, row.id, row.channel, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, address: inbound.address, meta: inbound.meta, attachments: inbound.attachments });
   await recordOnTimeline(w, row.customer_id, row.channel, [

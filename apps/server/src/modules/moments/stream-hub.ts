@@ -213,7 +213,12 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
 
   function fanOut(ch: Channel, out: Outgoing): void {
     ch.delivered = out.seq;
-    for (const s of ch.subscribers) offer(ch, s, out);
+    // The agents an activity names (its owner, whoever was mentioned) are the ones expected to
+    // act on it: their sockets are written first, before the rest of the workspace's.
+    const named = out.audience.agents;
+    const isNamed = (s: Subscriber) => s.principal.agentId !== null && named.includes(s.principal.agentId);
+    if (named.length > 0) for (const s of ch.subscribers) if (isNamed(s)) offer(ch, s, out);
+    for (const s of ch.subscribers) if (named.length === 0 || !isNamed(s)) offer(ch, s, out);
   }
 
   function offer(ch: Channel, s: Subscriber, out: Outgoing): void {
