@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import { findCustomerIdByIdentity } from '../../modules/profiles/index.ts';
-import { parseJsonObject } from '../../platform/json.ts';
+import { customerOfMoment, inboundSenders, momentsOfMessages, recentMomentsOf } from '../../modules/moments/index.ts';
 import { normalizeSubject } from './normalize-subject.ts';
 
 /** The moment an inbound mail continues, how it was found, and whether its author is the moment's customer or someone they copied in. */
@@ -37,16 +37,7 @@ export async function findEmailThread(db: Db, channel: ChannelRecord, q: ThreadQ
 
   const ids = [...new Set([q.inReplyTo, ...[...q.references].reverse()].filter((id): id is string => !!id))];
   if (ids.length > 0) {
-    const rows = await db
-      .selectFrom('message')
-      .innerJoin('moment', (j) => j.onRef('moment.workspace_id', '=', 'message.workspace_id').onRef('moment.id', '=', 'message.moment_id'))
-      .select(['message.external_id', 'message.moment_id'])
-      .where('message.workspace_id', '=', channel.workspaceId)
-      .where('message.channel', '=', channel.kind)
-      .where('message.external_id', 'in', ids.slice(0, 100))
-      .where('moment.channel_id', '=', channel.id)
-      .execute();
-    const byId = new Map(rows.map((r) => [r.external_id, r.moment_id]));
+    const byId = await momentsOfMessages(db, channel, ids.slice(0, 100));
     for (const id of ids) {
       const momentId = byId.get(id);
       const author = momentId ? await authorOf(momentId) : null;
@@ -60,46 +51,18 @@ export async function findEmailThread(db: Db, channel: ChannelRecord, q: ThreadQ
   if (!q.bySubject || senderRoot === null) return null;
   const subject = normalizeSubject(q.subject);
   if (!subject) return null;
-  const group = db.selectFrom('customer').select('id').where('workspace_id', '=', channel.workspaceId).where('root_id', '=', senderRoot);
-  const candidates = await db
-    .selectFrom('moment')
-    .select(['id', 'subject'])
-    .where('workspace_id', '=', channel.workspaceId)
-    .where('customer_id', 'in', group)
-    .where('channel_id', '=', channel.id)
-    .where('status', '!=', 'closed')
-    .where('merged_into', 'is', null)
-    .orderBy('last_message_at', 'desc')
-    .limit(SUBJECT_CANDIDATES)
-    .execute();
+  const candidates = await recentMomentsOf(db, { workspaceId: channel.workspaceId, channelId: channel.id, customerRoot: senderRoot, limit: SUBJECT_CANDIDATES });
   const match = candidates.find((m) => normalizeSubject(m.subject) === subject);
   return match ? { momentId: match.id, via: 'subject', author: 'customer' } : null;
 }
 
 /** Whether the sender is the moment's customer, someone the customer copied in, or neither (null). */
 async function authorIn(db: Db, channel: ChannelRecord, momentId: string, sender: string, senderRoot: string | null): Promise<EmailThread['author'] | null> {
-  const moment = await db
-    .selectFrom('moment')
-    .innerJoin('customer', (j) => j.onRef('customer.workspace_id', '=', 'moment.workspace_id').onRef('customer.id', '=', 'moment.customer_id'))
-    .select(['customer.root_id'])
-    .where('moment.workspace_id', '=', channel.workspaceId)
-    .where('moment.id', '=', momentId)
-    .where('moment.channel_id', '=', channel.id)
-    .executeTakeFirst();
-  if (!moment) return null;
-  if (senderRoot !== null && moment.root_id === senderRoot) return 'customer';
-  const inbound = await db
-    .selectFrom('message')
-    .select(['address', 'meta'])
-    .where('workspace_id', '=', channel.workspaceId)
-    .where('moment_id', '=', momentId)
-    .where('direction', '=', 'in')
-    .orderBy('id')
-    .limit(200)
-    .execute();
-  const copied = inbound.some((m) => {
-    const meta = parseJsonObject(m.meta);
-    return m.address === sender || [meta.to, meta.cc].some((list) => Array.isArray(list) && list.includes(sender));
-  });
+  const customerRoot = await customerOfMoment(db, channel, momentId);
+  if (customerRoot === null) return null;
+  if (senderRoot !== null && customerRoot === senderRoot) return 'customer';
+  const copied = (await inboundSenders(db, channel.workspaceId, momentId)).some(
+    (m) => m.address === sender || [m.meta.to, m.meta.cc].some((list) => Array.isArray(list) && list.includes(sender)),
+  );
   return copied ? 'participant' : null;
 }

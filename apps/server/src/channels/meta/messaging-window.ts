@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { MomentRow } from '../../modules/moments/index.ts';
+import { lastInboundAt, type MomentRow } from '../../modules/moments/index.ts';
 import type { ReplyDraft } from '../channel-adapter.ts';
 
 /** WhatsApp's customer-service window: free-form replies only within 24 hours of the customer's last message. */
@@ -13,14 +13,7 @@ export const MESSAGING_WINDOW_MS = 24 * 3_600_000;
  */
 export async function checkMessagingWindow(tx: Tx, moment: MomentRow, draft: ReplyDraft, now: number): Promise<void> {
   if (draft.meta.template !== undefined && draft.meta.template !== null) return;
-  const last = await tx
-    .selectFrom('message')
-    .select((eb) => eb.fn.max('created_at').as('at'))
-    .where('workspace_id', '=', moment.workspace_id)
-    .where('moment_id', '=', moment.id)
-    .where('direction', '=', 'in')
-    .executeTakeFirst();
-  const at = last?.at === null || last?.at === undefined ? null : Number(last.at);
+  const at = await lastInboundAt(tx, moment);
   if (at !== null && now - at <= MESSAGING_WINDOW_MS) return;
   const since = at === null ? 'has not written on this moment' : `last wrote ${new Date(at).toISOString()}, more than 24 hours ago`;
   throw new AppError('outside_messaging_window', `the customer ${since}; WhatsApp only delivers an approved template now (send one with template {name, language})`, 'template');

@@ -1,5 +1,5 @@
 import { listChannels, loadChannel, type ChannelRecord } from '../../modules/channels/index.ts';
-import { recordDelivery, type MomentsCtx } from '../../modules/moments/index.ts';
+import { messageByExternalId, recordDelivery, type MomentsCtx } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { fetchMedia } from './fetch-media.ts';
@@ -94,8 +94,7 @@ function accountRouter(ctx: MomentsCtx, channel: ChannelRecord): (account: strin
 
 /** A message already stored on this channel under the provider's id (a redelivery, or the message a reaction is to). */
 async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
-  const row = await ctx.deps.db.selectFrom('message').select(['id', 'body']).where('workspace_id', '=', channel.workspaceId).where('channel', '=', channel.kind).where('external_id', '=', externalId).executeTakeFirst();
-  return row ?? null;
+  return messageByExternalId(ctx.deps.db, channel.workspaceId, channel.kind, externalId);
 }
 
 const preview = (text: string) => {

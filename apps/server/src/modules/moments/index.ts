@@ -20,3 +20,4 @@ export { type InboundMessage } from './customer-wrote.ts';
 export { listMoments, countMoments, type MomentFilters, type MomentPage, type MomentCounts } from './list-moments.ts';
 export { createStreamHub, type StreamHub, type HubSocket } from './stream-hub.ts';
 export { momentJobs } from './sweep-jobs.ts';
+export { lastInboundAt, repliesUpTo, messageByExternalId, momentsOfMessages, recentMomentsOf, customerOfMoment, inboundSenders } from './channel-lookups.ts';

@@ -1,0 +1,99 @@
+import type { Db, Tx } from '../../platform/db/database.ts';
+import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+
+/**
+ * Questions channel adapters ask about moments and their messages, answered here so that the
+ * moments module stays the only reader of its tables (adapters call use cases and queries).
+ */
+
+/** When the customer last wrote on a moment (WhatsApp's 24-hour window), or null if never. */
+export async function lastInboundAt(tx: Tx, moment: { readonly workspace_id: string; readonly id: string }): Promise<number | null> {
+  const last = await tx
+    .selectFrom('message')
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('workspace_id', '=', moment.workspace_id)
+    .where('moment_id', '=', moment.id)
+    .where('direction', '=', 'in')
+    .executeTakeFirst();
+  return last?.at === null || last?.at === undefined ? null : Number(last.at);
+}
+
+/**
+ * Replies sent to one customer address on a channel kind up to a time, still in one of
+ * `states`, oldest first: what a Messenger receipt by watermark covers.
+ */
+export async function repliesUpTo(
+  db: Db,
+  q: { readonly workspaceId: string; readonly channel: string; readonly address: string; readonly states: readonly string[]; readonly until: number; readonly limit: number },
+): Promise<string[]> {
+  // The customer's moments on the channel: where they wrote from this address.
+  const theirMoments = db.selectFrom('message').select('moment_id').where('workspace_id', '=', q.workspaceId).where('channel', '=', q.channel).where('direction', '=', 'in').where('address', '=', q.address);
+  const rows = await db
+    .selectFrom('message')
+    .select('id')
+    .where('workspace_id', '=', q.workspaceId)
+    .where('moment_id', 'in', theirMoments)
+    .where('direction', '=', 'out')
+    .where('delivery', 'in', q.states)
+    .where('created_at', '<=', q.until)
+    .orderBy('id')
+    .limit(q.limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** A message stored on a channel kind under a provider's id (a redelivery, or what a reaction is to). */
+export async function messageByExternalId(db: Db, workspaceId: string, channel: string, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
+  const row = await db.selectFrom('message').select(['id', 'body']).where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('external_id', '=', externalId).executeTakeFirst();
+  return row ?? null;
+}
+
+/** The moments of a configured channel that hold messages with these provider ids: id → moment. */
+export async function momentsOfMessages(db: Db, channel: { readonly workspaceId: string; readonly id: string; readonly kind: string }, externalIds: readonly string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('message')
+    .innerJoin('moment', (j) => j.onRef('moment.workspace_id', '=', 'message.workspace_id').onRef('moment.id', '=', 'message.moment_id'))
+    .select(['message.external_id', 'message.moment_id'])
+    .where('message.workspace_id', '=', channel.workspaceId)
+    .where('message.channel', '=', channel.kind)
+    .where('message.external_id', 'in', externalIds)
+    .where('moment.channel_id', '=', channel.id)
+    .execute();
+  return new Map(rows.map((r) => [r.external_id as string, r.moment_id]));
+}
+
+/** A person's latest moments on a configured channel that are not closed or merged away, newest first. */
+export async function recentMomentsOf(db: Db, q: { readonly workspaceId: string; readonly channelId: string; readonly customerRoot: string; readonly limit: number }): Promise<{ readonly id: string; readonly subject: string }[]> {
+  const group = db.selectFrom('customer').select('id').where('workspace_id', '=', q.workspaceId).where('root_id', '=', q.customerRoot);
+  return db
+    .selectFrom('moment')
+    .select(['id', 'subject'])
+    .where('workspace_id', '=', q.workspaceId)
+    .where('customer_id', 'in', group)
+    .where('channel_id', '=', q.channelId)
+    .where('status', '!=', 'closed')
+    .where('merged_into', 'is', null)
+    .orderBy('last_message_at', 'desc')
+    .limit(q.limit)
+    .execute();
+}
+
+/** The profile a moment of a configured channel is with now (merges followed); null when the moment is not on that channel. */
+export async function customerOfMoment(db: Db, channel: { readonly workspaceId: string; readonly id: string }, momentId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('moment')
+    .innerJoin('customer', (j) => j.onRef('customer.workspace_id', '=', 'moment.workspace_id').onRef('customer.id', '=', 'moment.customer_id'))
+    .select(['customer.root_id'])
+    .where('moment.workspace_id', '=', channel.workspaceId)
+    .where('moment.id', '=', momentId)
+    .where('moment.channel_id', '=', channel.id)
+    .executeTakeFirst();
+  return row?.root_id ?? null;
+}
+
+/** The address and metadata (To, Cc, …) of a moment's first 200 inbound messages. */
+export async function inboundSenders(db: Db, workspaceId: string, momentId: string): Promise<{ readonly address: string | null; readonly meta: JsonObject }[]> {
+  const rows = await db.selectFrom('message').select(['address', 'meta']).where('workspace_id', '=', workspaceId).where('moment_id', '=', momentId).where('direction', '=', 'in').orderBy('id').limit(200).execute();
+  return rows.map((m) => ({ address: m.address, meta: parseJsonObject(m.meta) }));
+}
