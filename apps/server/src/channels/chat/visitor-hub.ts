@@ -7,6 +7,7 @@ import type { StreamHub } from '../../modules/moments/stream-hub.ts';
 import { normalizeIdentity, type Touchpoint } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
+import { startHeartbeat } from '../../platform/heartbeat.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { chatSettingsOf } from './chat-settings.ts';
 import { isOpenNow } from './is-open-now.ts';
@@ -91,17 +92,8 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   const linked = new Set<string>();
   let stopped = false;
 
-  const heartbeat = setInterval(() => {
-    for (const s of sessions) {
-      // No pong since the last ping: the visitor's tab is gone without a close.
-      if (!s.alive) s.socket.terminate();
-      else {
-        s.alive = false;
-        s.socket.ping();
-      }
-    }
-  }, options.heartbeatMs ?? 30_000);
-  heartbeat.unref();
+  // A visitor's tab can vanish without a close; unanswered pings find it.
+  const heartbeat = startHeartbeat(() => sessions, options.heartbeatMs ?? 30_000);
 
   function send(s: Session, frame: ServerFrame): void {
     if (s.closed) return;
@@ -341,7 +333,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
 
   async function close(): Promise<void> {
     stopped = true;
-    clearInterval(heartbeat);
+    heartbeat.stop();
     for (const timer of idle.values()) clearTimeout(timer);
     for (const s of [...sessions]) drop(s, 1001, 'server shutting down');
     for (const feed of [...feeds.values()]) feed.close(1001, 'server shutting down');

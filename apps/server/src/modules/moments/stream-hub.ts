@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../platform/deps.ts';
 import { listenToPostgres } from '../../platform/db/listen-postgres.ts';
 import { parseJsonObject } from '../../platform/json.ts';
+import { startHeartbeat } from '../../platform/heartbeat.ts';
 import type { Role } from '../workspaces/index.ts';
 import { canReceive, type Activity, type Audience, type Publish } from './activity.ts';
 import { viewerOf, type Viewer } from './visibility.ts';
@@ -114,19 +115,9 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
         })
       : null;
 
-  const heartbeat = setInterval(() => {
-    for (const ch of channels.values()) {
-      for (const s of ch.subscribers) {
-        // No pong since the last ping: the peer is gone without a close (sleeping laptop, dead NAT).
-        if (!s.alive) s.socket.terminate();
-        else {
-          s.alive = false;
-          s.socket.ping();
-        }
-      }
-    }
+  const heartbeat = startHeartbeat(function* () {
+    for (const ch of channels.values()) yield* ch.subscribers;
   }, options.heartbeatMs ?? 30_000);
-  heartbeat.unref();
   const teamRefresh = setInterval(() => {
     for (const ch of channels.values()) if (ch.agents > 0) void enqueue(ch, () => refreshTeams(ch, []));
   }, options.teamRefreshMs ?? 60_000);
@@ -394,7 +385,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
   const close = () =>
     (closing ??= (async () => {
       stopped = true;
-      clearInterval(heartbeat);
+      heartbeat.stop();
       clearInterval(teamRefresh);
       await listener?.stop();
       const open = [...channels.values()].flatMap((ch) => [...ch.subscribers].map((s) => ({ ch, s })));
