@@ -31,6 +31,9 @@ async function drain(db: Db, q: { pending: Pending[]; running: boolean }): Promi
   q.running = true;
   try {
     while (q.pending.length > 0) {
+      // Let the event loop read sockets first: SQLite work never yields on its own, and units
+      // that arrive meanwhile join this batch instead of waiting a whole batch behind it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = q.pending.splice(0, MAX_UNITS);
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       try {
