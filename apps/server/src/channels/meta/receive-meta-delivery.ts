@@ -94,7 +94,7 @@ function accountRouter(ctx: MomentsCtx, channel: ChannelRecord): (account: strin
 
 /** A message already stored on this channel under the provider's id (a redelivery, or the message a reaction is to). */
 async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
-  return messageByExternalId(ctx.deps.db, channel.workspaceId, channel.kind, externalId);
+  return (await messageByExternalId(ctx.deps.db, channel.workspaceId, channel.kind, externalId)) ?? null;
 }
 
 const preview = (text: string) => {

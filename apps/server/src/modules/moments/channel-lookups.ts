@@ -42,12 +42,6 @@ export async function repliesUpTo(
   return rows.map((r) => r.id);
 }
 
-/** A message stored on a channel kind under a provider's id (a redelivery, or what a reaction is to). */
-export async function messageByExternalId(db: Db, workspaceId: string, channel: string, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
-  const row = await db.selectFrom('message').select(['id', 'body']).where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('external_id', '=', externalId).executeTakeFirst();
-  return row ?? null;
-}
-
 /** The moments of a configured channel that hold messages with these provider ids: id → moment. */
 export async function momentsOfMessages(db: Db, channel: { readonly workspaceId: string; readonly id: string; readonly kind: string }, externalIds: readonly string[]): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();

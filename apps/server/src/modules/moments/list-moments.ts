@@ -136,13 +136,11 @@ async function workspaceSlaCounts(db: Db, workspaceId: string, clock: SlaClock):
  * four-way OR let SQLite scan every active moment of the workspace instead (about 130 ms).
  */
 async function visibleSlaCounts(db: Db, viewer: Viewer, clock: SlaClock): Promise<SlaCounts> {
-  const teams = [...viewer.teamIds];
-  const part = (where: (eb: Eb) => Condition) =>
-    db.selectFrom('moment').select(['id', 'sla_breached_at', 'sla_due_at']).where('workspace_id', '=', viewer.workspaceId).where('status', 'in', ACTIVE_STATUSES).where(where).execute();
-  const parts = await Promise.all([
-    ...(teams.length > 0 ? [part((eb) => eb('team_id', 'in', teams)), part((eb) => eb('handoff_team_id', 'in', teams))] : []),
-    ...(viewer.agentId === null ? [] : [part((eb) => eb('owner_id', '=', viewer.agentId)), part((eb) => eb('handoff_agent_id', '=', viewer.agentId))]),
-  ]);
+  const parts = await Promise.all(
+    visibilityParts(viewer).map((where) =>
+      db.selectFrom('moment').select(['id', 'sla_breached_at', 'sla_due_at']).where('workspace_id', '=', viewer.workspaceId).where('status', 'in', ACTIVE_STATUSES).where(where).execute(),
+    ),
+  );
   const visible = new Map(parts.flat().map((row) => [row.id, row]));
   let breached = 0;
   let dueSoon = 0;
@@ -155,13 +153,16 @@ async function visibleSlaCounts(db: Db, viewer: Viewer, clock: SlaClock): Promis
 
 /** An agent sees their teams' moments, their own, and hand-offs addressed to them or their teams. */
 function visibleTo(eb: Eb, viewer: Viewer): Condition[] {
-  if (viewer.seesAll) return [];
+  return viewer.seesAll ? [] : [eb.or(visibilityParts(viewer).map((part) => part(eb)))];
+}
+
+/** The parts of an agent's view, each a condition of its own (the counts read them one by one). */
+function visibilityParts(viewer: Viewer): ((eb: Eb) => Condition)[] {
   const teams = [...viewer.teamIds];
+  const agentId = viewer.agentId;
   return [
-    eb.or([
-      ...(teams.length > 0 ? [eb('team_id', 'in', teams), eb('handoff_team_id', 'in', teams)] : []),
-      ...(viewer.agentId === null ? [] : [eb('owner_id', '=', viewer.agentId), eb('handoff_agent_id', '=', viewer.agentId)]),
-    ]),
+    ...(teams.length > 0 ? [(eb: Eb) => eb('team_id', 'in', teams), (eb: Eb) => eb('handoff_team_id', 'in', teams)] : []),
+    ...(agentId === null ? [] : [(eb: Eb) => eb('owner_id', '=', agentId), (eb: Eb) => eb('handoff_agent_id', '=', agentId)]),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
+import type { Db } from '../../platform/db/database.ts';
 import type { MomentWrite } from './moment-tx.ts';
 
 export type Direction = 'in' | 'out' | 'note';
@@ -69,14 +70,12 @@ export async function checkMentions(w: MomentWrite, mentions: readonly string[] 
 
 /** A provider message already stored on this channel (a duplicate delivery), if any. */
 export async function findMessageByExternalId(w: MomentWrite, channel: string, externalId: string | null | undefined): Promise<Selectable<MessageTable> | undefined> {
-  if (!externalId) return undefined;
-  return w.tx
-    .selectFrom('message')
-    .selectAll()
-    .where('workspace_id', '=', w.workspaceId)
-    .where('channel', '=', channel)
-    .where('external_id', '=', externalId)
-    .executeTakeFirst();
+  return externalId ? messageByExternalId(w.tx, w.workspaceId, channel, externalId) : undefined;
+}
+
+/** A message stored on a channel kind under a provider's id (a redelivery, or what a reaction is to). */
+export function messageByExternalId(db: Db, workspaceId: string, channel: string, externalId: string): Promise<Selectable<MessageTable> | undefined> {
+  return db.selectFrom('message').selectAll().where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('external_id', '=', externalId).executeTakeFirst();
 }
 
 /** Stores a message and its attachments; returns what the API shows of it. */
