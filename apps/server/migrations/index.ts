@@ -4,6 +4,7 @@ import * as moments from './2026-11-26T0100-moments.ts';
 import * as channels from './2026-11-26T0200-channels.ts';
 import * as stageHistory from './2026-11-26T0300-stage-history.ts';
 import * as ownerLoad from './2026-11-26T0400-owner-load.ts';
+import * as agentLoad from './2026-11-26T0500-agent-load.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-26T0200-channels': channels,
   '2026-11-26T0300-stage-history': stageHistory,
   '2026-11-26T0400-owner-load': ownerLoad,
+  '2026-11-26T0500-agent-load': agentLoad,
 };

@@ -294,6 +294,8 @@ type State = {
   readonly ledgerRows: readonly LedgerRow[];
   readonly agents: ReadonlyMap<string, string>;
   readonly fallbackOf: ReadonlyMap<string, string | null>;
+  /** The agent_load rows routing reads ("agent channel" → n). */
+  readonly loads: ReadonlyMap<string, number>;
 };
 
 /** One consistent view: a transaction (repeatable read on PostgreSQL; SQLite has one writer). */
@@ -308,7 +310,14 @@ async function readState(tx: Tx, workspaceId: string): Promise<State> {
   const ledgerRows = await tx.selectFrom('ownership_change').select(['id', 'moment_id', 'owner_id', 'team_id', 'reason', 'started_at', 'ended_at']).where('workspace_id', '=', workspaceId).orderBy('started_at').orderBy('id').execute();
   const agents = await tx.selectFrom('agent').select(['id', 'capacity']).where('workspace_id', '=', workspaceId).execute();
   const teams = await tx.selectFrom('team').select(['id', 'fallback_owner_id']).where('workspace_id', '=', workspaceId).execute();
-  return { moments, ledgerRows, agents: new Map(agents.map((a) => [a.id, a.capacity])), fallbackOf: new Map(teams.map((t) => [t.id, t.fallback_owner_id])) };
+  const loads = await tx.selectFrom('agent_load').select(['agent_id', 'channel', 'n']).where('workspace_id', '=', workspaceId).execute();
+  return {
+    moments,
+    ledgerRows,
+    agents: new Map(agents.map((a) => [a.id, a.capacity])),
+    fallbackOf: new Map(teams.map((t) => [t.id, t.fallback_owner_id])),
+    loads: new Map(loads.map((l) => [`${l.agent_id} ${l.channel}`, Number(l.n)])),
+  };
 }
 
 function capacityOn(capacityJson: string, channel: string): number {
@@ -322,7 +331,9 @@ function checkInstant(state: State, workspaceOwner: string): string[] {
   const current = new Map<string, LedgerRow[]>();
   for (const row of state.ledgerRows) if (row.ended_at === null) current.set(row.moment_id, [...(current.get(row.moment_id) ?? []), row]);
   const load = new Map<string, { count: number; moments: string[] }>();
+  const recounted = new Map<string, number>();
   for (const m of state.moments) {
+    if (ACTIVE.has(m.status) && m.queued_at === null) recounted.set(`${m.owner_id} ${m.channel}`, (recounted.get(`${m.owner_id} ${m.channel}`) ?? 0) + 1);
     if (!state.agents.has(m.owner_id)) out.push(`moment ${m.id} is owned by ${m.owner_id}, not an agent of the workspace`);
     const rows = current.get(m.id) ?? [];
     if (rows.length !== 1) {
@@ -348,6 +359,10 @@ function checkInstant(state: State, workspaceOwner: string): string[] {
     if (entry.count > capacity) out.push(`agent ${agentId} holds ${entry.count} active ${channel} moments (capacity ${capacity}) without an explicit act: ${entry.moments.join(', ')}`);
   }
   for (const id of current.keys()) if (!state.moments.some((m) => m.id === id)) out.push(`ledger row for a moment that does not exist: ${id}`);
+  // Routing reads loads from agent_load, which triggers keep: it must equal a recount at every instant.
+  for (const key of new Set([...recounted.keys(), ...state.loads.keys()])) {
+    if ((recounted.get(key) ?? 0) !== (state.loads.get(key) ?? 0)) out.push(`agent_load says ${key} carries ${state.loads.get(key) ?? 0}, the moments say ${recounted.get(key) ?? 0}`);
+  }
   return out;
 }
 

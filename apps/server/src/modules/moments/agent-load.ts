@@ -1,7 +1,7 @@
 import { parseJsonObject, parseStringList } from '../../platform/json.ts';
 import type { Tx } from '../../platform/db/database.ts';
 
-/** Statuses in which a moment takes up its owner's capacity. */
+/** Statuses in which a moment takes up its owner's capacity (the agent_load triggers of migration 0500 say the same). */
 export const ACTIVE_STATUSES = ['open', 'pending', 'snoozed'] as const;
 
 /** A person who might take a moment on one channel, and how much they already carry there. */
@@ -44,17 +44,15 @@ export async function loadCandidates(
   }
   const agents = await query.orderBy('agent.id').execute();
   if (agents.length === 0) return [];
+  // Kept by triggers on moment (migration 0500): reading it costs one row per agent, however full the inbox.
   const loads = await tx
-    .selectFrom('moment')
-    .select(['owner_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .selectFrom('agent_load')
+    .select(['agent_id', 'n'])
     .where('workspace_id', '=', workspaceId)
-    .where('owner_id', 'in', agents.map((a) => a.id))
-    .where('status', 'in', ACTIVE_STATUSES)
     .where('channel', '=', channel)
-    .where('queued_at', 'is', null)
-    .groupBy('owner_id')
+    .where('agent_id', 'in', agents.map((a) => a.id))
     .execute();
-  const loadOf = new Map(loads.map((l) => [l.owner_id, Number(l.n)]));
+  const loadOf = new Map(loads.map((l) => [l.agent_id, Number(l.n)]));
   return agents.map((a) => ({
     id: a.id,
     presence: a.presence,

@@ -338,6 +338,14 @@ export type SlaPolicyTable = {
   created_at: number;
 };
 
+/** An agent's load on a channel: the active moments they own there, outside waiting lines. Kept by triggers on moment (migration 0500). */
+export type AgentLoadTable = {
+  workspace_id: string;
+  agent_id: string;
+  channel: string;
+  n: number;
+};
+
 export type MomentActivityTable = {
   workspace_id: string;
   /** Commit order within the workspace: the stream's resume cursor. */
@@ -410,6 +418,7 @@ export type Tables = {
   business_hours: BusinessHoursTable;
   sla_policy: SlaPolicyTable;
   moment_activity: MomentActivityTable;
+  agent_load: AgentLoadTable;
   channel: ChannelTable;
   stage_change: StageChangeTable;
 };
