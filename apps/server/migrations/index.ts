@@ -5,6 +5,7 @@ import * as channels from './2026-11-26T0200-channels.ts';
 import * as stageHistory from './2026-11-26T0300-stage-history.ts';
 import * as ownerLoad from './2026-11-26T0400-owner-load.ts';
 import * as agentLoad from './2026-11-26T0500-agent-load.ts';
+import * as unicodeLower from './2026-11-26T0600-unicode-lower.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-26T0300-stage-history': stageHistory,
   '2026-11-26T0400-owner-load': ownerLoad,
   '2026-11-26T0500-agent-load': agentLoad,
+  '2026-11-26T0600-unicode-lower': unicodeLower,
 };

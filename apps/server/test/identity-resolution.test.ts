@@ -153,6 +153,13 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
       const res = await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`);
       expect(res.body.data.map((c: { id: string }) => c.id), q).toContain(id);
     }
+    // Case folds beyond ASCII on both engines (SQLite's own LIKE and lower() fold ASCII only).
+    await identify({ userId: 'umlaut', traits: { name: 'JÜRGEN Müller', email: 'jm@example.de' } });
+    const umlaut = (await lookup('user_id:umlaut'))?.id;
+    for (const q of ['müller', 'MÜLLER', 'jürgen']) {
+      const res = await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`);
+      expect(res.body.data.map((c: { id: string }) => c.id), q).toEqual([umlaut]);
+    }
     const byTrait = await s.api('GET', '/api/v1/customers?trait.tier=gold');
     expect(byTrait.body.data.map((c: { id: string }) => c.id)).toEqual([id]);
   });

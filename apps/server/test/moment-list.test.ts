@@ -29,8 +29,8 @@ type Cast = {
   readonly policyId: string;
 };
 
-const SUBJECTS = ['Refund for order 1000', 'REFUND please', 'Where is my parcel?', 'Billing_issue on invoice', 'billing issue again', 'Discount 100% off?', 'Cannot log in', 'Path C:\\temp broken', 'Hello'];
-const BODIES = ['I would like a refund', 'Still waiting', 'voucher 50% off', 'order 1000 arrived broken', 'thanks!', 'my_account is locked', 'Please call me'];
+const SUBJECTS = ['Refund for order 1000', 'REFUND please', 'Where is my parcel?', 'Billing_issue on invoice', 'billing issue again', 'Discount 100% off?', 'Cannot log in', 'Path C:\\temp broken', 'Hello', 'Ärger mit der Lieferung'];
+const BODIES = ['I would like a refund', 'Still waiting', 'voucher 50% off', 'order 1000 arrived broken', 'thanks!', 'my_account is locked', 'Please call me', 'Grüße, JÜRGEN MÜLLER'];
 const TAGS = ['vip', 'billing', 'bug', 'returns'];
 
 /** 300 moments (or `count`) across teams, owners, channels, statuses, SLA states, hand-offs and tags, with ties in every sort key. */
@@ -314,6 +314,10 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
     { q: 'my_a' },
     { q: 'c:\\t' },
     { q: '50% OFF' },
+    // Beyond ASCII: SQLite's own lower() would leave Ä and Ü as they are.
+    { q: 'ärger' },
+    { q: 'ÄRGER MIT' },
+    { q: 'jürgen müller' },
     { queued: 'true' },
     { queued: 'false' },
     { status: 'open', sla: 'due_soon', channel: 'email' },
@@ -323,6 +327,15 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
   it.each(FILTERS)('filters %o exactly as the rule says', async (params) => {
     const ids = await pageAll({ ...params, limit: '200' });
     expect(ids).toEqual(expected(moments, apiKey, params));
+  });
+
+  it('finds text beyond ASCII whatever its case, in subjects and message bodies', async () => {
+    for (const q of ['ärger', 'ÄRGER MIT', 'jürgen müller']) {
+      const params = { q, status: ALL_STATUSES.join(','), limit: '200' };
+      const ids = await pageAll(params);
+      expect(ids.length, q).toBeGreaterThan(0);
+      expect(ids, q).toEqual(expected(moments, apiKey, params));
+    }
   });
 
   it('filters by owner, team and their combination with other filters', async () => {

@@ -1,11 +1,11 @@
-import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Tables } from '../../platform/db/tables.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { decodeMomentCursor, encodeMomentCursor, PRIORITY_ORDER, type CursorKey, type MomentSort } from './moment-cursor.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 import type { Viewer } from './visibility.ts';
-import { containing } from '../../platform/db/like-pattern.ts';
+import { foldedContains } from '../../platform/db/like-pattern.ts';
 
 /** Filters of an inbox list; each is optional and they combine with AND. */
 export type MomentFilters = {
@@ -187,15 +187,15 @@ function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock
   if (q) {
     where.push(
       eb.or([
-        contains('moment.subject', q),
-        contains('moment.preview', q),
+        foldedContains('moment.subject', q),
+        foldedContains('moment.preview', q),
         eb.exists(
           eb
             .selectFrom('message')
             .select(eb.lit(1).as('found'))
             .where('message.workspace_id', '=', workspaceId)
             .whereRef('message.moment_id', '=', 'moment.id')
-            .where(contains('message.body', q)),
+            .where(foldedContains('message.body', q)),
         ),
       ]),
     );
@@ -213,16 +213,6 @@ function slaIs(eb: Eb, state: 'breached' | 'due_soon', { now, dueSoonMs }: SlaCl
 function slaHolds(row: { readonly sla_breached_at: number | null; readonly sla_due_at: number | null }, state: 'breached' | 'due_soon', { now, dueSoonMs }: SlaClock): boolean {
   if (state === 'breached') return row.sla_breached_at !== null || (row.sla_due_at !== null && row.sla_due_at <= now);
   return row.sla_breached_at === null && row.sla_due_at !== null && row.sla_due_at > now && row.sla_due_at <= now + dueSoonMs;
-}
-
-/**
- * `column`, lower-cased, contains `text` (already lower-cased), with LIKE's wildcards escaped.
- * The ESCAPE clause is why this is raw SQL: SQLite has no default escape character. `lower()`
- * on both engines rather than ILIKE, so both fold case the same way (SQLite's lower() folds
- * ASCII only: on SQLite, non-ASCII letters match in their exact case).
- */
-function contains(column: string, text: string): Condition {
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${containing(text)} escape '\\'`;
 }
 
 /** Rows strictly after the cursor in the sort's order. */

@@ -6,7 +6,7 @@ import { parseJsonObject } from '../../platform/json.ts';
 import type { LifecycleRules } from '../workspaces/index.ts';
 import { computeStage, isStage, type Stage } from './lifecycle.ts';
 import type { IdentityKind } from './normalize-identity.ts';
-import { containing } from '../../platform/db/like-pattern.ts';
+import { foldedContains } from '../../platform/db/like-pattern.ts';
 
 /** The profile row a customer id resolves to now: itself, or the profile it was merged into. */
 export async function rootOf(db: Db | Tx, workspaceId: string, customerId: string, field = 'id'): Promise<CustomerTable> {
@@ -128,12 +128,11 @@ export async function searchCustomers(
   let query = db.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('merged_into', 'is', null);
   const q = options.q?.trim();
   if (q) {
-    const like = containing(q);
     const exact = [q, q.toLowerCase(), ...(options.phone ? [options.phone] : [])];
     query = query.where((eb) =>
       eb.or([
         eb('id', 'in', eb.selectFrom('identity').select('customer_id').where('workspace_id', '=', workspaceId).where('value', 'in', exact)),
-        engine === 'postgres' ? sql<boolean>`traits ilike ${like} escape '\\'` : sql<boolean>`traits like ${like} escape '\\'`,
+        foldedContains('traits', q),
       ]),
     );
   }

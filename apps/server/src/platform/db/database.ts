@@ -60,6 +60,8 @@ function openSqlite(options: DatabaseOptions): Database {
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
   handle.pragma(`wal_autocheckpoint = ${options.sqliteAutoCheckpoint === false ? 0 : 10000}`);
   handle.pragma('cache_size = -65536');
+  // Case folding beyond ASCII for text search (see foldedContains).
+  handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return {
     db,
