@@ -8,6 +8,20 @@ export const SignInBody = Type.Object({
   workspaceId: Type.Optional(Type.String({ maxLength: 64, description: 'The workspace to enter, when this email is an agent in several (see `workspaces` in the reply)' })),
 });
 
+/**
+ * GET /sessions/current: who is calling. `agent` is null for an API key.
+ * @example { "workspace": { "id": "ws_1", "name": "Acme" }, "role": "agent", "via": "session", "agent": { "id": "ag_1", "name": "Ana", "email": "ana@acme.test", "role": "agent", "presence": "online" } }
+ */
+export const CurrentSession = Type.Object({
+  workspace: Type.Object({ id: Type.String(), name: Type.String() }),
+  role: Role,
+  via: Type.String({ description: 'session | api_key' }),
+  agent: Type.Union([
+    Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), role: Role, presence: Type.String({ description: 'online | away | offline' }) }),
+    Type.Null(),
+  ]),
+});
+
 export const CreateKeyBody = Type.Object({
   kind: Type.Union([Type.Literal('api'), Type.Literal('write')]),
   name: Type.Optional(Type.String({ maxLength: 100 })),

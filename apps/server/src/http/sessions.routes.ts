@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { SignInBody } from '@touchpoint/contracts';
+import { CurrentSession, SignInBody } from '@touchpoint/contracts';
 import { endSession, getWorkspace, signIn } from '../modules/workspaces/index.ts';
 import { authenticate, cookieOf, csrfTokenFor, SESSION_COOKIE, setSessionCookies } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
@@ -61,7 +61,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     },
   );
 
-  app.get('/sessions/current', { schema: { tags: ['auth'], summary: 'Who is signed in: the agent, their role and workspace' } }, async (request) => {
+  app.get('/sessions/current', { schema: { tags: ['auth'], summary: 'Who is signed in: the agent, their role and workspace', response: { 200: CurrentSession } } }, async (request) => {
     const principal = await authenticate(request, ctx);
     const [workspace, agent] = await Promise.all([
       getWorkspace(deps.db, principal.workspaceId),

@@ -1,7 +1,30 @@
 /**
  * What the REST API answers, as the web app reads it (see README "Moments" and /api/docs).
- * Times are ISO strings.
+ * Times are ISO strings. A reply the server declares as a response schema in
+ * @touchpoint/contracts is derived from that schema, so the two cannot drift; the rest are
+ * written out here. Imports are type-only: no TypeBox code reaches the bundle.
  */
+import type { Static } from '@sinclair/typebox';
+import type {
+  AgentListItem,
+  BusinessUnit as BusinessUnitSchema,
+  CurrentSession,
+  MomentCounts as MomentCountsSchema,
+  MomentView,
+  TeamListItem,
+  TeamStrategy as TeamStrategySchema,
+} from '@touchpoint/contracts';
+
+/** Cached replies are shared by every screen: nothing may change one in place. */
+type DeepReadonly<T> = T extends readonly (infer I)[] ? readonly DeepReadonly<I>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/**
+ * `T` with some string fields narrowed to the values the server writes: the contracts type
+ * them as `string`, but only validated input or fixed code paths ever fill them. A key that
+ * `T` lacks, or a type that is not narrower, fails to compile.
+ */
+type Narrow<T, N extends { readonly [K in keyof N]: K extends keyof T ? T[K] : never }> = Omit<T, keyof N> & N;
+
 export type Role = 'owner' | 'admin' | 'agent' | 'analyst';
 export type MomentStatus = 'open' | 'pending' | 'snoozed' | 'resolved' | 'closed';
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
@@ -9,12 +32,10 @@ export type SlaState = 'none' | 'running' | 'due_soon' | 'breached' | 'paused' |
 export type Presence = 'online' | 'away' | 'offline';
 export type DeliveryState = 'received' | 'internal' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
-export type Session = {
-  readonly workspace: { readonly id: string; readonly name: string };
-  readonly role: Role;
-  readonly via: string;
-  readonly agent: { readonly id: string; readonly name: string; readonly email: string; readonly role: Role; readonly presence: Presence } | null;
-};
+type SessionReply = Static<typeof CurrentSession>;
+export type Session = DeepReadonly<
+  Narrow<SessionReply, { role: Role; agent: Narrow<NonNullable<SessionReply['agent']>, { role: Role; presence: Presence }> | null }>
+>;
 
 /** POST /sessions: the session (its cookies are set too) and every workspace where the password verified. */
 export type SignInReply = {
@@ -25,71 +46,16 @@ export type SignInReply = {
 };
 
 /** An agent as GET /agents lists them: who they are and how routing treats them. */
-export type Agent = {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly presence: Presence;
-  readonly skills: readonly string[];
-  /** Open moments they may own per channel; `*` for any other channel. */
-  readonly capacity: Readonly<Record<string, number>>;
-  readonly teamIds: readonly string[];
-};
+export type Agent = DeepReadonly<Narrow<Static<typeof AgentListItem>, { role: Role; presence: Presence }>>;
 /** A team as GET /teams lists them, with its routing settings and members. */
-export type Team = {
-  readonly id: string;
-  readonly key: string;
-  readonly name: string;
-  readonly businessUnitId: string | null;
-  readonly strategy: TeamStrategy;
-  readonly fallbackOwnerId: string | null;
-  readonly leadId: string | null;
-  readonly memberIds: readonly string[];
-};
-export type BusinessUnit = { readonly id: string; readonly key: string; readonly name: string };
+export type Team = DeepReadonly<Static<typeof TeamListItem>>;
+export type BusinessUnit = DeepReadonly<Static<typeof BusinessUnitSchema>>;
 
-export type Handoff = {
-  readonly fromOwnerId: string;
-  readonly toTeamId: string | null;
-  readonly toAgentId: string | null;
-  readonly reason: string;
-  readonly note: string | null;
-  readonly requestedAt: string;
-  readonly requestedBy: string;
-};
-
-export type Moment = {
-  readonly id: string;
-  readonly customerId: string;
-  readonly channel: string;
-  readonly subject: string;
-  readonly preview: string;
-  readonly status: MomentStatus;
-  readonly priority: Priority;
-  readonly businessUnitId: string | null;
-  readonly teamId: string | null;
-  readonly ownerId: string;
-  readonly queued: boolean;
-  readonly queuedAt: string | null;
-  readonly handoff: Handoff | null;
-  readonly tags: readonly string[];
-  readonly sla: {
-    readonly state: SlaState;
-    readonly firstResponseDue: string | null;
-    readonly nextResponseDue: string | null;
-    readonly resolutionDue: string | null;
-    readonly dueAt: string | null;
-    readonly breachedAt: string | null;
-    readonly pausedAt: string | null;
-  };
-  readonly snoozedUntil: string | null;
-  readonly resolvedAt: string | null;
-  readonly messageCount: number;
-  readonly lastMessageAt: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-};
+type MomentReply = Static<typeof MomentView>;
+/** A moment as lists, reads and the stream show it. */
+export type Moment = DeepReadonly<
+  Narrow<MomentReply, { status: MomentStatus; priority: Priority; sla: Narrow<MomentReply['sla'], { state: SlaState }> }>
+>;
 
 export type Attachment = { readonly id: string; readonly fileName: string; readonly contentType: string; readonly size: number };
 
@@ -123,14 +89,7 @@ export type OwnershipEntry = {
   readonly to: string | null;
 };
 
-export type MomentCounts = {
-  readonly mine: number;
-  readonly myTeams: number;
-  readonly waiting: number;
-  readonly all?: number;
-  readonly breached: number;
-  readonly dueSoon: number;
-};
+export type MomentCounts = DeepReadonly<Static<typeof MomentCountsSchema>>;
 
 export type Page<T> = { readonly data: readonly T[]; readonly nextCursor: string | null };
 
@@ -186,7 +145,7 @@ export type TimelineItem = {
   readonly context: Readonly<Record<string, unknown>>;
 };
 
-export type TeamStrategy = 'round_robin' | 'least_loaded' | 'skills';
+export type TeamStrategy = Static<typeof TeamStrategySchema>;
 export type RuleConditions = {
   readonly channels?: readonly string[];
   readonly businessUnitIds?: readonly string[];

@@ -1,17 +1,15 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { ActivityFrame, ServerFrame } from '@touchpoint/contracts';
 import { useEffect, useRef, useState } from 'react';
 import { keys } from '../api/keys.ts';
 import type { Message, Moment } from '../api/types.ts';
 import type { Viewer } from '../screens/inbox/inbox-filters.ts';
 import { applyMoment } from './apply-moment.ts';
 
-/** A server frame of GET /api/v1/stream (packages/contracts/src/stream.ts). */
+/** A server frame of GET /api/v1/stream; the contract leaves an activity's payload open, the web app reads its moment and message. */
 type Frame =
-  | { readonly type: 'ready'; readonly seq: number }
-  | { readonly type: 'activity'; readonly seq: number; readonly momentId: string; readonly activity: string; readonly payload: { readonly moment?: Moment; readonly message?: Message } }
-  | { readonly type: 'reset' }
-  | { readonly type: 'pong' }
-  | { readonly type: 'error' };
+  | Exclude<ServerFrame, ActivityFrame>
+  | (Readonly<Omit<ActivityFrame, 'payload'>> & { readonly payload: { readonly moment?: Moment; readonly message?: Message } });
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
