@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { sealStoredSecrets } from './modules/channels/index.ts';
-import { createStreamHub, momentJobs, MOMENT_EVENTS, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
+import { createStreamHub, momentJobs, MOMENT_EVENTS, timelineRecorder, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
 import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.ts';
 import { channelReplyCheck } from './channels/check-reply.ts';
@@ -77,7 +77,11 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters, deps.secretBox) };
   const visitorHub = createVisitorHub({ deps, moments, stream, ingest });
   visitors = visitorHub;
-  const worker = createWorker(deps, { [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)] }, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
+  const listeners = {
+    [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)],
+    [MOMENT_EVENTS.touchpointsAdded]: timelineRecorder(deps, ingest.submit),
+  };
+  const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
   const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining);
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
@@ -90,9 +94,10 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
       await stream.close();
       await visitorHub.close();
       await http.close();
+      // The worker hands timeline lines to the ingest queue: it stops first.
+      await worker.stop();
       await ingest.close();
       await thread?.close();
-      await worker.stop();
       await database.close();
     })());
   return { deps, database, http, ingest, settings, worker, stream, visitors: visitorHub, smtp, close };

@@ -36,6 +36,8 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     const customer = (await s.api('GET', '/api/v1/customers?identity=email:new.person@example.com')).body.data[0];
     expect(customer.id).toBe(m.customerId);
     expect(customer.traits.name).toBe('New Person');
+    // The moment's lines reach the timeline through the outbox (one worker pass).
+    await s.tp.worker.drain();
     const timeline = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline`)).body.data.map((e: any) => e.name);
     expect(timeline).toEqual(expect.arrayContaining(['Moment Opened', 'Message Received']));
     // The timeline shows which department handled it, and filters by department and by several channels.

@@ -1,15 +1,24 @@
 import type { Deps } from '../platform/deps.ts';
 import { parseJsonObject, type JsonObject } from '../platform/json.ts';
 
-/** A listener gets each event of its topic at least once, so it must be idempotent. */
-export type Listener = (event: {
+export type DeliveredEvent = {
   readonly id: string;
   readonly workspaceId: string;
   readonly topic: string;
   readonly payload: JsonObject;
   /** Earlier deliveries that failed (0 on the first): a listener may give up after enough. */
   readonly attempts: number;
-}) => Promise<void>;
+};
+
+/** A listener gets each event of its topic at least once, so it must be idempotent. */
+export type Listener = (event: DeliveredEvent) => Promise<void>;
+
+/**
+ * The one listener of a topic whose events are worth handling together (one commit for a
+ * hundred timeline lines rather than a hundred). It gets every event of its topic in a claimed
+ * batch at once; a throw fails them all, to be delivered again: at least once, like Listener.
+ */
+export type BatchListener = { readonly batch: (events: readonly DeliveredEvent[]) => Promise<void> };
 
 /** A periodic job (lifecycle sweep, later: SLA timers, schedules). */
 export type PeriodicJob = { readonly name: string; readonly everyMs: number; readonly run: () => Promise<void> };
@@ -46,7 +55,7 @@ function idsByWorkspace(rows: readonly OutboxRow[]): Map<string, string[]> {
  */
 export function createWorker(
   deps: Deps,
-  listeners: Readonly<Record<string, readonly Listener[]>>,
+  listeners: Readonly<Record<string, readonly Listener[] | BatchListener>>,
   jobs: readonly PeriodicJob[] = [],
   pollMs = 250,
 ): Worker {
@@ -78,11 +87,12 @@ export function createWorker(
     });
   }
 
+  const eventOf = (row: OutboxRow): DeliveredEvent => ({ id: row.id, workspaceId: row.workspace_id, topic: row.topic, payload: parseJsonObject(row.payload), attempts: row.attempts });
+
   /** Runs a row's listeners in order; a throw stops the row there and is returned. */
-  async function deliver(row: OutboxRow): Promise<{ readonly error: unknown } | null> {
-    const event = { id: row.id, workspaceId: row.workspace_id, topic: row.topic, payload: parseJsonObject(row.payload), attempts: row.attempts };
+  async function deliver(row: OutboxRow, handlers: readonly Listener[]): Promise<{ readonly error: unknown } | null> {
     try {
-      for (const handler of listeners[row.topic] ?? []) await handler(event);
+      for (const handler of handlers) await handler(eventOf(row));
       return null;
     } catch (error) {
       return { error };
@@ -124,13 +134,28 @@ export function createWorker(
       const rows = await claim();
       const done: OutboxRow[] = [];
       const failed: { row: OutboxRow; error: unknown }[] = [];
+      const batches = new Map<BatchListener, OutboxRow[]>();
       for (const row of rows) {
-        const failure = await deliver(row);
+        const handlers = listeners[row.topic] ?? [];
+        if ('batch' in handlers) {
+          batches.set(handlers, [...(batches.get(handlers) ?? []), row]);
+          continue;
+        }
+        const failure = await deliver(row, handlers);
         if (failure === null) {
           done.push(row);
         } else {
           failed.push({ row, error: failure.error });
           deps.log.warn({ err: failure.error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
+        }
+      }
+      for (const [listener, batch] of batches) {
+        try {
+          await listener.batch(batch.map(eventOf));
+          done.push(...batch);
+        } catch (error) {
+          failed.push(...batch.map((row) => ({ row, error })));
+          deps.log.warn({ err: error, topic: batch[0]!.topic, events: batch.length }, 'batch listener failed; will retry');
         }
       }
       if (rows.length > 0) await record(done, failed);

@@ -1,7 +1,12 @@
+import type { Db } from '../../platform/db/database.ts';
+import type { Deps } from '../../platform/deps.ts';
 import type { JsonObject } from '../../platform/json.ts';
 import { AppError } from '../../platform/errors.ts';
+import { writeOutbox } from '../../platform/outbox.ts';
+import type { BatchListener } from '../../worker/outbox-worker.ts';
 import { insertEvents, normalizeIdentity, recordTouchpoints, rootOf, IDENTITY_KINDS, type IdentityKind, type NormalizedIdentity, type Touchpoint } from '../profiles/index.ts';
 import type { MomentWrite } from './moment-tx.ts';
+import { MOMENT_EVENTS } from './moments.events.ts';
 
 /** Who a moment is with: a customer id, or any identity (`email:ann@example.com`). */
 export type CustomerRef = { readonly customerId: string } | { readonly identity: string; readonly name?: string | null };
@@ -45,56 +50,86 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
 }
 
 /**
- * Adds the moment's touchpoints to the customer's timeline, through the profile store so that
- * last seen and stage follow (a customer who writes in is not churning).
+ * Puts the moment's touchpoints on the customer's timeline: as an outbox event in the moment's
+ * transaction, recorded by timelineRecorder through the ingest queue (CONVENTIONS #8). The
+ * timeline, last seen and stage follow within a worker poll; the moment write no longer pays
+ * for identity resolution and profile updates (about a quarter of each customer message's
+ * transaction), and on SQLite they run on the ingest thread, off the event loop.
  */
 export async function recordOnTimeline(w: MomentWrite, momentCustomerId: string, channel: string, items: readonly MomentTouchpoint[], teamId: string | null = null): Promise<void> {
   if (items.length === 0) return;
-  const { customerId, identity, department } = await timelineTarget(w, momentCustomerId, teamId);
-  // Which department handled it (the team's key), so the timeline can show one department's part.
-  if (department !== null) items = items.map((i) => ({ ...i, properties: { ...i.properties, department } }));
-  if (identity === null) {
-    // A profile without any identity (imported by id only) cannot be resolved by one.
-    await insertEvents(
-      w.tx,
-      w.deps.engine,
+  const payload: TimelinePayload = { customerId: momentCustomerId, channel, teamId, at: w.now, items };
+  await writeOutbox(w.tx, w.deps, [{ workspaceId: w.workspaceId, topic: MOMENT_EVENTS.touchpointsAdded, payload }]);
+}
+
+/** What a moment.touchpoints_added event carries. */
+type TimelinePayload = { readonly customerId: string; readonly channel: string; readonly teamId: string | null; readonly at: number; readonly items: readonly MomentTouchpoint[] };
+
+/** Hands touchpoints to the ingest queue, answered once they are committed. */
+export type SubmitTouchpoints = (workspaceId: string, touchpoints: readonly Touchpoint[]) => Promise<unknown>;
+
+/**
+ * Records moment.touchpoints_added events, a claimed batch at a time: each workspace's lines go
+ * to the ingest queue together (one group commit), through the profile store so that last seen
+ * and stage follow (a customer who writes in is not churning). Idempotent: each line has its
+ * messageId, stored once.
+ */
+export function timelineRecorder(deps: Deps, submit: SubmitTouchpoints): BatchListener {
+  return {
+    batch: async (events) => {
+      const byWorkspace = new Map<string, Touchpoint[]>();
+      for (const event of events) {
+        const p = event.payload as unknown as TimelinePayload;
+        const target = await timelineTarget(deps.db, event.workspaceId, p.customerId, p.teamId);
+        // The profile is gone (erased): nothing left to put a line on.
+        if (target === null) continue;
+        // Which department handled it (the team's key), so the timeline can show one department's part.
+        const items = target.department === null ? p.items : p.items.map((i) => ({ ...i, properties: { ...i.properties, department: target.department } }));
+        if (target.identity === null) {
+          await recordWithoutIdentity(deps, event.workspaceId, target.customerId, p, items);
+          continue;
+        }
+        const identity = target.identity;
+        const touchpoints = byWorkspace.get(event.workspaceId) ?? [];
+        touchpoints.push(...items.map((i) => touchpointFor(identity, { messageId: i.messageId, type: 'track', name: i.name, channel: p.channel, properties: i.properties, traits: {}, now: p.at })));
+        byWorkspace.set(event.workspaceId, touchpoints);
+      }
+      await Promise.all([...byWorkspace].map(([workspaceId, touchpoints]) => submit(workspaceId, touchpoints)));
+    },
+  };
+}
+
+/** A profile without any identity (imported by id only) cannot be resolved by one: its lines go straight in. */
+async function recordWithoutIdentity(deps: Deps, workspaceId: string, customerId: string, p: TimelinePayload, items: readonly MomentTouchpoint[]): Promise<void> {
+  await deps.db.transaction().execute((tx) =>
+    insertEvents(
+      tx,
+      deps.engine,
       items.map((i) => ({
-        workspace_id: w.workspaceId, id: w.deps.ids.next(), customer_id: customerId, profile_id: customerId, message_id: i.messageId, type: 'track', name: i.name,
-        channel, anonymous_id: null, user_id: null, properties: JSON.stringify(i.properties), context: '{}', timestamp: w.now, received_at: w.now,
+        workspace_id: workspaceId, id: deps.ids.next(), customer_id: customerId, profile_id: customerId, message_id: i.messageId, type: 'track', name: i.name,
+        channel: p.channel, anonymous_id: null, user_id: null, properties: JSON.stringify(i.properties), context: '{}', timestamp: p.at, received_at: p.at,
       })),
-    );
-    return;
-  }
-  await recordTouchpoints(
-    w.tx,
-    w.deps,
-    w.workspaceId,
-    w.settings,
-    items.map((i) => touchpointFor(identity, { messageId: i.messageId, type: 'track', name: i.name, channel, properties: i.properties, traits: {}, now: w.now })),
+    ),
   );
 }
 
 /**
  * Where a moment's touchpoints land: the customer's profile as it is now (the moment may name a
- * profile since merged into another), any one identity of it, and the team's key. One query:
- * it runs inside every customer message's transaction.
+ * profile since merged into another), any one identity of it, and the team's key; null when
+ * the profile no longer exists.
  */
-async function timelineTarget(w: MomentWrite, momentCustomerId: string, teamId: string | null): Promise<{ customerId: string; identity: NormalizedIdentity | null; department: string | null }> {
-  const row = await w.tx
+async function timelineTarget(db: Db, workspaceId: string, momentCustomerId: string, teamId: string | null): Promise<{ customerId: string; identity: NormalizedIdentity | null; department: string | null } | null> {
+  const row = await db
     .selectFrom('customer as c')
     .innerJoin('customer as root', (j) => j.onRef('root.workspace_id', '=', 'c.workspace_id').onRef('root.id', '=', 'c.root_id'))
     .leftJoin('identity as i', (j) => j.onRef('i.workspace_id', '=', 'root.workspace_id').onRef('i.customer_id', '=', 'root.id'))
     .select(['root.id as customerId', 'i.kind', 'i.value'])
-    .$if(teamId !== null, (qb) => qb.select((eb) => eb.selectFrom('team').select('team.key').where('team.workspace_id', '=', w.workspaceId).where('team.id', '=', teamId!).as('department')))
-    .where('c.workspace_id', '=', w.workspaceId)
+    .$if(teamId !== null, (qb) => qb.select((eb) => eb.selectFrom('team').select('team.key').where('team.workspace_id', '=', workspaceId).where('team.id', '=', teamId!).as('department')))
+    .where('c.workspace_id', '=', workspaceId)
     .where('c.id', '=', momentCustomerId)
     .limit(1)
     .executeTakeFirst();
-  if (!row) {
-    // No such profile, or a dangling merge pointer: fail the way rootOf always has.
-    await rootOf(w.tx, w.workspaceId, momentCustomerId);
-    throw new Error(`customer ${momentCustomerId} has no root profile`);
-  }
+  if (!row) return null;
   return { customerId: row.customerId, identity: row.kind !== null && row.value !== null ? { kind: row.kind as IdentityKind, value: row.value } : null, department: row.department ?? null };
 }
 

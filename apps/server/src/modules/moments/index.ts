@@ -15,6 +15,7 @@ export { type MessageView, ATTACHMENT_LIMITS, messageByExternalId } from './mess
 export { viewerOf, type Viewer } from './visibility.ts';
 export { callerOf, type Caller } from './caller.ts';
 export { MOMENT_EVENTS } from './moments.events.ts';
+export { timelineRecorder } from './customer-touchpoints.ts';
 export { loadOutbound, recordDelivery, type OutboundReply, type DeliveryState } from './delivery.ts';
 export { type InboundMessage } from './customer-wrote.ts';
 export { listMoments, countMoments, type MomentFilters, type MomentPage, type MomentCounts } from './list-moments.ts';
