@@ -8,15 +8,26 @@ import type { Db } from './database.ts';
  * @example const applied = await migrateToLatest(db)
  */
 export async function migrateToLatest(db: Db): Promise<readonly string[]> {
+  return applied(await (await migratorFor(db)).migrateToLatest());
+}
+
+/** Brings the schema to one named migration (tests of a migration's data changes start below it). */
+export async function migrateTo(db: Db, name: keyof typeof migrations & string): Promise<readonly string[]> {
+  return applied(await (await migratorFor(db)).migrateTo(name));
+}
+
+async function migratorFor(db: Db): Promise<Migrator> {
   // Without a schema Kysely looks for its own tables in every schema of the database, so a
   // second schema in the same database (tests, TOUCHPOINT_PG_SCHEMA) would skip creating them.
   const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  const migrator = new Migrator({
+  return new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...migrations }) },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+}
+
+function applied(result: MigrationResultSet): readonly string[] {
   if (result.error) throw result.error;
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
