@@ -1,5 +1,6 @@
 import { loadChannel, type ChannelRecord } from '../../modules/channels/index.ts';
-import type { OutboundReply } from '../../modules/moments/index.ts';
+import { customerOfMoment, type OutboundReply } from '../../modules/moments/index.ts';
+import { latestIdentityOf } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
 import { chatSettingsOf } from './chat-settings.ts';
@@ -18,7 +19,7 @@ export async function followUpByEmail(deps: Deps, channel: ChannelRecord, reply:
     deps.log.warn({ channelId: channel.id, followUpChannelId }, 'chat follow-up channel is not an enabled email channel; reply left in the chat only');
     return;
   }
-  const to = await customerEmail(deps, reply);
+  const to = await customerEmail(deps, channel, reply);
   if (!to) return;
   try {
     await email.send(via, { ...reply, channel: 'email', channelId: via.id, to, thread: [] });
@@ -29,17 +30,8 @@ export async function followUpByEmail(deps: Deps, channel: ChannelRecord, reply:
   deps.log.info({ channelId: channel.id, messageId: reply.messageId, via: via.id }, 'chat reply followed up by email');
 }
 
-async function customerEmail(deps: Deps, reply: OutboundReply): Promise<string | null> {
-  const row = await deps.db
-    .selectFrom('moment')
-    .innerJoin('customer', (join) => join.onRef('customer.workspace_id', '=', 'moment.workspace_id').onRef('customer.id', '=', 'moment.customer_id'))
-    .innerJoin('identity', (join) => join.onRef('identity.workspace_id', '=', 'customer.workspace_id').onRef('identity.customer_id', '=', 'customer.root_id'))
-    .select('identity.value')
-    .where('moment.workspace_id', '=', reply.workspaceId)
-    .where('moment.id', '=', reply.momentId)
-    .where('identity.kind', '=', 'email')
-    .orderBy('identity.created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.value ?? null;
+/** The email the visitor's profile gained last (the moments module knows whose moment it is, the profiles module their email). */
+async function customerEmail(deps: Deps, channel: ChannelRecord, reply: OutboundReply): Promise<string | null> {
+  const customer = await customerOfMoment(deps.db, channel, reply.momentId);
+  return customer === null ? null : latestIdentityOf(deps.db, reply.workspaceId, [customer], 'email');
 }

@@ -1,15 +1,14 @@
 import type { ServerFrame, VisitorMessage } from '@touchpoint/widget/protocol';
-import type { MessageView } from '../../modules/moments/index.ts';
+import { clientExternalId, customerMessagesByIds, MESSAGE_ACTIVITIES, SHOWN_TO_CUSTOMER, type MessageView, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { HubSocket, StreamHub } from '../../modules/moments/stream-hub.ts';
 import type { Deps } from '../../platform/deps.ts';
-import { MESSAGE_ACTIVITIES, SHOWN, visitorMessagesByIds, type Visible } from './visitor-queries.ts';
 
 /** A connected visitor as the feed routes to them. */
 export type FeedMember = {
   /** The visitor's own addresses (`anonymous_id:…`, `user_id:…`): a message from one of them is theirs. */
   readonly addresses: readonly string[];
   /** The moments the visitor may see, and from which message on. */
-  readonly visible: Visible;
+  readonly visible: VisibleMoments;
   /** A frame for this visitor; `seq` (the activity's) when it moves their cursor. */
   readonly deliver: (frame: ServerFrame, seq: number | null) => void;
   readonly drop: (code: number, reason: string) => void;
@@ -101,14 +100,14 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
         if (targets.size === 0) return;
         const frame = TEXT_FRAME(seq, fromView(message));
         for (const m of targets) if (message.id >= (m.visible.get(momentId)?.since ?? '\uffff')) m.deliver(frame, seq);
-      } else if (message.direction === 'out' && SHOWN.includes(message.delivery) && !shownReplies.has(message.id)) {
+      } else if (message.direction === 'out' && SHOWN_TO_CUSTOMER.includes(message.delivery) && !shownReplies.has(message.id)) {
         // Bounded: forgetting only means a visitor may be sent a reply they already have (and drop it).
         if (shownReplies.size >= 100_000) shownReplies.clear();
         shownReplies.add(message.id);
         const targets = byMoment.get(momentId);
         if (!targets || targets.size === 0) return;
         // The stream's copy lacks the files and the agent's name.
-        const [loaded] = await visitorMessagesByIds(deps.db, workspaceId, [message.id]);
+        const [loaded] = await customerMessagesByIds({ db: deps.db, workspaceId, channel: 'chat' }, [message.id]);
         if (!loaded) return;
         const { delivery: _d, externalId: _e, ...view } = loaded;
         const frame = TEXT_FRAME(seq, view);
@@ -180,11 +179,13 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
 }
 
 /** The stream's message view, as a visitor sees their own message. */
+const CLIENT_PREFIX = clientExternalId({ channel: 'chat' }, '');
+
 function fromView(m: MessageView): VisitorMessage {
   return {
     id: m.id,
     momentId: m.momentId,
-    clientId: m.externalId?.startsWith('chat:') ? m.externalId.slice(5) : null,
+    clientId: m.externalId?.startsWith(CLIENT_PREFIX) ? m.externalId.slice(CLIENT_PREFIX.length) : null,
     direction: 'in',
     body: m.body,
     authorName: null,

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { originAllowed, parseClientFrame, VisitorClose, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
 import { findChannelById, type ChannelRecord } from '../../modules/channels/index.ts';
 import type { IngestQueue } from '../../modules/collect/index.ts';
-import { recordDelivery, type MomentsCtx, type OutboundReply } from '../../modules/moments/index.ts';
+import { audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, messageByClientId, recordDelivery, repliesAmong, visibleMoments, type CustomerView, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { StreamHub } from '../../modules/moments/stream-hub.ts';
-import { normalizeIdentity, type Touchpoint } from '../../modules/profiles/index.ts';
+import { normalizeIdentity, profileGroupOf, type Touchpoint } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { startHeartbeat } from '../../platform/heartbeat.ts';
@@ -13,7 +13,6 @@ import { chatSettingsOf } from './chat-settings.ts';
 import { isOpenNow } from './is-open-now.ts';
 import { verifyUserHash } from './verify-user-hash.ts';
 import { openFeed, type Feed, type FeedMember } from './visitor-feed.ts';
-import { historyOf, latestSeq, messageByClientId, replayOf, repliesAmong, visibleMoments, visitorAttachment, visitorMessagesByIds, visitorProfile, type Visible } from './visitor-queries.ts';
 
 /** The part of a `ws` WebSocket the hub uses. */
 export type VisitorSocket = {
@@ -91,6 +90,8 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   const idle = new Map<Feed, NodeJS.Timeout>();
   const linked = new Set<string>();
   let stopped = false;
+  /** What a visitor may see of their chats in a workspace (the moments module answers). */
+  const chatView = (workspaceId: string): CustomerView => ({ db: deps.db, workspaceId, channel: CHAT });
 
   // A visitor's tab can vanish without a close; unanswered pings find it.
   const heartbeat = startHeartbeat(() => sessions, options.heartbeatMs ?? 30_000);
@@ -194,21 +195,21 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     const feed = feedOf(channel.workspaceId);
     s.feed = feed;
     await feed.join(s, async (processed) => {
-      const profile = await visitorProfile(deps.db, channel.workspaceId, addresses);
-      const visible = await visibleMoments(deps.db, channel.workspaceId, profile.group, addresses);
+      const profile = await profileGroupOf(deps.db, channel.workspaceId, addresses);
+      const visible = await visibleMoments(chatView(channel.workspaceId), profile.group, addresses);
       for (const [id, v] of visible) s.visible.set(id, v);
       s.current = latestOf(visible);
       send(s, { type: 'welcome', online, askEmail: settings.askEmail, emailKnown: profile.emailKnown, title: settings.title, greeting: settings.greeting, verified: s.userId !== null });
       let after = request.after;
-      if (after !== null && after > (await latestSeq(deps.db, channel.workspaceId))) {
+      if (after !== null && after > (await latestActivitySeq(deps.db, channel.workspaceId))) {
         // A cursor from another database (restored backup, new install): start over.
         send(s, { type: 'reset' });
         after = null;
       }
-      const replay = after === null ? null : await replayOf(deps.db, channel.workspaceId, s.visible, after, processed);
+      const replay = after === null ? null : await customerReplay(chatView(channel.workspaceId), s.visible, after, processed);
       if (replay === null) {
         if (after !== null) send(s, { type: 'reset' });
-        for (const message of await historyOf(deps.db, channel.workspaceId, s.visible)) send(s, { type: 'message', seq: null, message });
+        for (const message of await customerHistory(chatView(channel.workspaceId), s.visible)) send(s, { type: 'message', seq: null, message });
       } else for (const r of replay) send(s, { type: 'message', seq: r.seq, message: r.message });
       s.sent = processed;
       s.ready = true;
@@ -241,7 +242,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
       case 'identify':
         return identifyVisitor(s, frame);
       case 'file': {
-        const file = await visitorAttachment(deps.db, s.channel!.workspaceId, frame.id, s.visible);
+        const file = await customerAttachment(chatView(s.channel!.workspaceId), frame.id, s.visible);
         if (!file) return send(s, { type: 'error', code: 'resource_not_found', message: `no file ${frame.id} in your conversations`, fileId: frame.id });
         return send(s, { type: 'file', id: frame.id, fileName: file.fileName, contentType: file.contentType, data: file.data.toString('base64') });
       }
@@ -259,7 +260,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
         identity: s.identity,
         message: {
           body: frame.body,
-          externalId: `chat:${frame.clientId}`,
+          externalId: clientExternalId({ channel: CHAT }, frame.clientId),
           address: s.identity,
           meta: { visitor: s.visitor, ...(s.userId !== null ? { userId: s.userId } : {}) },
           attachments: (frame.attachments ?? []).map((a) => ({ fileName: a.fileName, contentType: a.contentType, data: Buffer.from(a.data, 'base64') })),
@@ -269,7 +270,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
       if (result.message) ids = { messageId: result.message.id, momentId: result.moment.id };
       else {
         // A resend of a message already stored: acknowledge it with the id it was stored under.
-        const stored = await messageByClientId(deps.db, channel.workspaceId, frame.clientId);
+        const stored = await messageByClientId(chatView(channel.workspaceId), frame.clientId);
         if (!stored || !s.addresses.includes(stored.address ?? '')) return send(s, { type: 'error', code: 'conflict', message: 'that client id was used by someone else', clientId: frame.clientId });
         ids = { messageId: stored.id, momentId: stored.momentId };
       }
@@ -286,14 +287,14 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     const now = Date.now();
     if (!s.current || (on && now - s.typingAt < 1_000)) return;
     s.typingAt = on ? now : 0;
-    const moment = await deps.db.selectFrom('moment').select(['owner_id', 'team_id']).where('workspace_id', '=', s.channel!.workspaceId).where('id', '=', s.current).executeTakeFirst();
-    if (!moment) return;
-    ctx.stream.signal(s.channel!.workspaceId, { teams: moment.team_id ? [moment.team_id] : [], agents: [moment.owner_id] }, { signal: 'typing', momentId: s.current, from: { kind: 'customer' }, typing: on });
+    const audience = await audienceOfMoment(deps.db, s.channel!.workspaceId, s.current);
+    if (!audience) return;
+    ctx.stream.signal(s.channel!.workspaceId, audience, { signal: 'typing', momentId: s.current, from: { kind: 'customer' }, typing: on });
   }
 
   async function receipts(s: Session, state: 'delivered' | 'read', ids: readonly string[]): Promise<void> {
     const workspaceId = s.channel!.workspaceId;
-    for (const messageId of await repliesAmong(deps.db, workspaceId, ids, [...s.visible.keys()])) {
+    for (const messageId of await repliesAmong(chatView(workspaceId), ids, [...s.visible.keys()])) {
       await recordDelivery(ctx.moments, { workspaceId, messageId, state });
     }
   }
@@ -319,7 +320,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   }
 
   async function pushReply(reply: OutboundReply): Promise<{ reached: number; externalId: string | null }> {
-    const [loaded] = await visitorMessagesByIds(deps.db, reply.workspaceId, [reply.messageId]);
+    const [loaded] = await customerMessagesByIds(chatView(reply.workspaceId), [reply.messageId]);
     if (!loaded) return { reached: 0, externalId: null };
     const { delivery: _d, externalId, ...message } = loaded;
     let reached = 0;
@@ -342,8 +343,10 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   return { deps, accept, pushReply, connections: () => sessions.size, close };
 }
 
+const CHAT = 'chat';
+
 /** The most recently active moment: where the visitor's next message goes. */
-function latestOf(visible: Visible): string | null {
+function latestOf(visible: VisibleMoments): string | null {
   let best: string | null = null;
   let at = -Infinity;
   for (const [id, v] of visible) if (v.lastMessageAt > at) [best, at] = [id, v.lastMessageAt];

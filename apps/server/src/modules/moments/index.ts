@@ -22,3 +22,21 @@ export { listMoments, countMoments, type MomentFilters, type MomentPage, type Mo
 export { createStreamHub, type StreamHub, type HubSocket } from './stream-hub.ts';
 export { momentJobs } from './sweep-jobs.ts';
 export { lastInboundAt, repliesUpTo, momentsOfMessages, recentMomentsOf, customerOfMoment, inboundSenders } from './channel-lookups.ts';
+export {
+  visibleMoments,
+  customerHistory,
+  customerReplay,
+  customerMessagesByIds,
+  customerAttachment,
+  repliesAmong,
+  messageByClientId,
+  clientExternalId,
+  latestActivitySeq,
+  audienceOfMoment,
+  shownToCustomer,
+  SHOWN_TO_CUSTOMER,
+  MESSAGE_ACTIVITIES,
+  type CustomerView,
+  type VisibleMoments,
+  type CustomerMessage,
+} from './customer-view.ts';

@@ -8,5 +8,5 @@ export { mergeCustomers } from './merge-customers.ts';
 export { unmergeCustomer } from './unmerge-customer.ts';
 export { overrideStage } from './override-stage.ts';
 export { sweepLifecycle } from './sweep-lifecycle.ts';
-export { getCustomer, searchCustomers, findCustomerIdByIdentity, rootOf, type CustomerProfile, type CustomerSummary } from './profiles.queries.ts';
+export { getCustomer, searchCustomers, findCustomerIdByIdentity, rootOf, profileGroupOf, latestIdentityOf, type CustomerProfile, type CustomerSummary } from './profiles.queries.ts';
 export { getTimeline, type TimelineItem } from './get-timeline.ts';

@@ -86,6 +86,41 @@ export async function findCustomerIdByIdentity(db: Db, workspaceId: string, kind
 }
 
 /** Opaque cursors: base64url of the sort key of the last item on the page. */
+/**
+ * The profile some identities resolve to, as a group (the profile and all merged into it), and
+ * whether it has an email. Identities are `kind:value` as stored (`anonymous_id:…`, `user_id:…`).
+ */
+export async function profileGroupOf(db: Db, workspaceId: string, identities: readonly string[]): Promise<{ readonly group: string[]; readonly emailKnown: boolean }> {
+  const pairs = identities.map((i) => ({ kind: i.slice(0, i.indexOf(':')), value: i.slice(i.indexOf(':') + 1) }));
+  const found = await db
+    .selectFrom('identity')
+    .select('customer_id')
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or(pairs.map((p) => eb.and([eb('kind', '=', p.kind), eb('value', '=', p.value)]))))
+    .execute();
+  const roots = [...new Set(found.map((r) => r.customer_id))];
+  if (roots.length === 0) return { group: [], emailKnown: false };
+  const [group, email] = await Promise.all([
+    db.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', 'in', roots).execute(),
+    latestIdentityOf(db, workspaceId, roots, 'email'),
+  ]);
+  return { group: group.map((r) => r.id), emailKnown: email !== null };
+}
+
+/** The value of the identity of a kind a profile gained last (its current email, say), or null. */
+export async function latestIdentityOf(db: Db, workspaceId: string, profileIds: readonly string[], kind: IdentityKind): Promise<string | null> {
+  const row = await db
+    .selectFrom('identity')
+    .select('value')
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', kind)
+    .where('customer_id', 'in', profileIds)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.value ?? null;
+}
+
 export function encodeCursor(parts: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
