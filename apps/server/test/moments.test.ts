@@ -54,6 +54,19 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(history[0]).toMatchObject({ ownerId: ana.id, teamId: team, to: null });
   });
 
+  it("learns a sender's name once: the same name on the next message adds nothing to the timeline, a new one updates it", async () => {
+    const channel = uniq('whatsapp');
+    const first = await open(s, { identity: 'phone:+14155550170', name: 'Rita Moreno', channel, message: { body: 'Hi' } });
+    expect(first.status).toBe(201);
+    const customerId = first.body.moment.customerId;
+    expect((await open(s, { identity: 'phone:+14155550170', name: 'Rita Moreno', channel, message: { body: 'Still there?' } })).body.outcome).toBe('continued');
+    const identifies = async () => (await s.api('GET', `/api/v1/customers/${customerId}/timeline?type=identify`)).body.data.length;
+    expect(await identifies()).toBe(1);
+    await open(s, { identity: 'phone:+14155550170', name: 'Rita M.', channel, message: { body: 'New phone name' } });
+    expect(await identifies()).toBe(2);
+    expect((await s.api('GET', `/api/v1/customers/${customerId}`)).body.traits.name).toBe('Rita M.');
+  });
+
   it('the same external id twice opens one moment; a message id twice is stored once', async () => {
     const channel = uniq('whatsapp');
     const first = await open(s, { identity: 'phone:+14155550101', channel, externalId: 'conv-1', message: { body: 'hi', externalId: 'wamid.1' } });

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
-import type { JsonObject } from '../../platform/json.ts';
+import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import type { BatchListener } from '../../worker/outbox-worker.ts';
@@ -33,13 +33,16 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
   const identity = parseIdentity(ref.identity, w, 'identity');
   const known = await w.tx
     .selectFrom('identity')
-    .select('customer_id')
-    .where('workspace_id', '=', w.workspaceId)
-    .where('kind', '=', identity.kind)
-    .where('value', '=', identity.value)
+    .innerJoin('customer', (j) => j.onRef('customer.workspace_id', '=', 'identity.workspace_id').onRef('customer.id', '=', 'identity.customer_id'))
+    .select(['identity.customer_id', 'customer.traits'])
+    .where('identity.workspace_id', '=', w.workspaceId)
+    .where('identity.kind', '=', identity.kind)
+    .where('identity.value', '=', identity.value)
     .executeTakeFirst();
-  if (known && !ref.name) return known.customer_id;
-  // New person (or a name to learn): an identify touchpoint creates or updates the profile.
+  // Channels name the sender on every message (WhatsApp's profile name): only a name the
+  // profile does not have yet is news, or each message would add an identify to the timeline.
+  if (known && (!ref.name || parseJsonObject(known.traits).name === ref.name)) return known.customer_id;
+  // New person (or a new name to learn): an identify touchpoint creates or updates the profile.
   const traits: JsonObject = ref.name ? { name: ref.name } : {};
   const outcome = await recordTouchpoints(w.tx, w.deps, w.workspaceId, w.settings, [
     touchpointFor(identity, { messageId: `identify:${w.deps.ids.next()}`, type: 'identify', name: null, channel, properties: traits, traits, now: w.now }),
