@@ -88,14 +88,13 @@ function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase
       // of waiting its turn.
       const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = cache.get(sql);
-      if (statement) {
-        // Most recently used goes last; the first entry is the one to evict.
-        cache.delete(sql);
-      } else {
+      if (!statement) {
+        // Full (IN lists of many lengths are the usual cause): start over rather than keep an
+        // LRU order, whose two extra map operations on long SQL strings every hit cost more.
+        if (cache.size >= size) cache.clear();
         statement = handle.prepare(sql);
-        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, statement);
       }
-      cache.set(sql, statement);
       return statement as unknown as SqliteStatement;
     },
   };
