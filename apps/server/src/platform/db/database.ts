@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import { copyingPool } from './copy-rows.ts';
+import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
 import type { Tables } from './tables.ts';
 
 export type Db = Kysely<Tables>;
@@ -56,13 +57,13 @@ function openSqlite(options: DatabaseOptions): Database {
   // better-sqlite3 defaults to NORMAL, which can lose the last commits on power loss.
   handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   handle.pragma('foreign_keys = OFF');
-  handle.pragma('busy_timeout = 5000');
+  handle.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
   handle.pragma(`wal_autocheckpoint = ${options.sqliteAutoCheckpoint === false ? 0 : 10000}`);
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle) }) });
   return {
     db,
     engine: 'sqlite',
@@ -76,17 +77,12 @@ function openSqlite(options: DatabaseOptions): Database {
 /**
  * Kysely prepares every query anew; preparing costs as much as running a small insert. The
  * same SQL text (Kysely makes one per query shape) reuses its prepared statement.
- * Transactions begin IMMEDIATE (see below).
  */
 function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => handle.close(),
-    prepare: (text: string) => {
-      // Two connections write (the ingest thread and this one): a transaction must take the
-      // write lock when it begins, or a read-then-write would fail with SQLITE_BUSY instead
-      // of waiting its turn.
-      const sql = text === 'begin' ? 'begin immediate' : text;
+    prepare: (sql: string) => {
       let statement = cache.get(sql);
       if (!statement) {
         // Full (IN lists of many lengths are the usual cause): start over rather than keep an

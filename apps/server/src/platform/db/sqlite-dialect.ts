@@ -1,0 +1,48 @@
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+
+/** How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+const LONGEST_PAUSE_MS = 20;
+
+/**
+ * Kysely's SQLite dialect, with transactions that wait for the write lock without holding up
+ * the event loop.
+ *
+ * Two connections write to the file: this one and the ingest thread's. A transaction begins
+ * IMMEDIATE, taking the write lock at once; otherwise a read-then-write would fail with
+ * SQLITE_BUSY halfway instead of waiting its turn. But SQLite waits for a lock by sleeping in
+ * the waiting thread, here the event loop: every socket stalled for as long as the ingest
+ * thread's transaction ran (0.66 ms a moment write on average under webhook load, up to a
+ * whole ingest group). So `begin immediate` runs without a busy timeout, and while the lock
+ * is taken it is tried again after a short timer; every other statement keeps the timeout.
+ */
+export class SqliteDialectWithAsyncBegin extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new AsyncBeginDriver(this.#config);
+  }
+}
+
+class AsyncBeginDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      await connection.executeQuery(CompiledQuery.raw('pragma busy_timeout = 0'));
+      try {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      } finally {
+        await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
