@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { ListOf, Nullable, Time, View } from './reply-parts.ts';
 
-export const ChannelKind = Type.Union(['email', 'chat', 'whatsapp', 'messenger', 'instagram', 'sms', 'voice', 'api'].map((k) => Type.Literal(k)));
+export const ChannelKind = Type.Union((['email', 'chat', 'whatsapp', 'messenger', 'instagram', 'sms', 'voice', 'api'] as const).map((k) => Type.Literal(k)));
 
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -21,3 +22,23 @@ export const CreateChannelBody = Type.Object(
 export const UpdateChannelBody = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 });
 
 export const ChannelIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** A channel as the API shows it: secrets only by name, and the webhook URLs to give its provider. */
+export const Channel = View({
+  workspaceId: Type.String(),
+  id: Type.String(),
+  kind: ChannelKind,
+  name: Type.String(),
+  businessUnitId: Nullable(Type.String()),
+  address: Nullable(Type.String()),
+  settings: fields.settings,
+  costPerContact: Type.Number(),
+  currency: Type.String(),
+  enabled: Type.Boolean(),
+  secretsSet: Type.Array(Type.String(), { description: 'names of the secrets stored, sorted' }),
+  health: View({ state: Type.String({ description: 'unknown | ok | failing' }), error: Nullable(Type.String()), at: Nullable(Time) }, { description: 'what the last delivery attempt said about the connection' }),
+  createdAt: Time,
+  updatedAt: Time,
+  webhooks: Type.Record(Type.String(), Type.String(), { description: 'full URLs by purpose (callback, incoming, status, …), from the address the request reached; {} for email' }),
+});
+export const ChannelList = ListOf(Channel);

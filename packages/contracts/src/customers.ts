@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { Nullable, PageOf, Time, View } from './reply-parts.ts';
 
 export const StageName = Type.Union(
-  ['visitor', 'lead', 'customer', 'repeat', 'advocate', 'at_risk', 'churned'].map((s) => Type.Literal(s)),
+  (['visitor', 'lead', 'customer', 'repeat', 'advocate', 'at_risk', 'churned'] as const).map((s) => Type.Literal(s)),
 );
 
 export const CustomerIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -40,3 +41,82 @@ export const StageOverrideBody = Type.Object({
   stage: Type.Union([StageName, Type.Null()], { description: 'null clears the override' }),
   reason: Type.Optional(Type.String({ maxLength: 500 })),
 });
+
+const Id = Type.String();
+const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+/**
+ * GET /customers/{id}: the whole profile. An absorbed profile's id answers with its survivor;
+ * `stage` is computed at the time of the request.
+ */
+export const CustomerProfile = View({
+  id: Id,
+  traits: JsonObject,
+  stage: StageName,
+  stageOverride: Nullable(View({ stage: Type.String(), reason: Nullable(Type.String()) }, { description: 'a stage set by hand; null: the lifecycle rules decide' })),
+  stageHistory: Type.Array(View({ from: Type.String(), to: Type.String(), reason: Type.String(), at: Time }), { description: 'changes of stage, newest first (the last 50)' }),
+  firstSeen: Time,
+  lastSeen: Time,
+  createdAt: Time,
+  counts: View({ events: Type.Integer(), orders: Type.Integer() }),
+  revenue: Type.Number({ description: 'rounded to cents' }),
+  identities: Type.Array(View({ kind: Type.String(), value: Type.String(), profileId: Id, addedAt: Time }, { description: '`profileId`: the profile the identity first joined (an unmerge sends it back there)' })),
+  mergedProfileIds: Type.Array(Id, { description: 'profiles merged into this one' }),
+  merges: Type.Array(
+    View({ id: Id, survivorId: Id, absorbedId: Id, cause: Type.String(), detail: Type.String(), at: Time, undoneAt: Nullable(Time) }),
+    { description: 'merges this profile took part in, newest first (the last 100)' },
+  ),
+  conflicts: Type.Array(
+    View({ kind: Type.String(), value: Type.String(), reason: Type.String(), messageId: Nullable(Type.String()), at: Time }),
+    { description: 'identities a tracking call brought that were left off because another profile holds them and merging would break an identity limit; newest first (the last 50)' },
+  ),
+});
+
+/** A search result: enough to list and pick a customer. `name`, `email` and `phone` come from traits. */
+export const CustomerSummary = View({
+  id: Id,
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  stage: StageName,
+  lastSeen: Time,
+  counts: View({ orders: Type.Integer() }),
+  revenue: Type.Number(),
+});
+
+/**
+ * GET /customers: with `identity`, the profile it resolves to in full (or none) on one page;
+ * otherwise summaries, newest activity first.
+ */
+export const CustomersReply = Type.Union([
+  PageOf(CustomerSummary),
+  View({ data: Type.Array(CustomerProfile, { maxItems: 1 }), nextCursor: Type.Null() }, { description: 'identity lookup' }),
+]);
+
+/** One touchpoint. `properties` and `context` are the tracking call's, as it was stored. */
+export const TimelineItem = View({
+  id: Id,
+  type: Type.String({ description: 'identify | track | page | screen | group | alias' }),
+  name: Nullable(Type.String({ description: "a track call's event or a page's name" })),
+  channel: Type.String(),
+  timestamp: Time,
+  receivedAt: Time,
+  messageId: Type.String(),
+  profileId: Id,
+  userId: Nullable(Type.String()),
+  anonymousId: Nullable(Type.String()),
+  properties: JsonObject,
+  context: JsonObject,
+});
+
+/** GET /customers/{id}/timeline: newest first. */
+export const TimelinePage = PageOf(TimelineItem);
+
+/** POST /customers/merge: from now on `absorbedId` answers with the survivor. */
+export const MergeReply = View({ survivorId: Id, absorbedId: Id, mergeId: Id });
+
+/** POST /customers/{id}/unmerge: `restoredId` is the absorbed profile, standing alone again. */
+export const UnmergeReply = View({ survivorId: Id, restoredId: Id, mergeId: Id });
+
+/** PUT /customers/{id}/stage: the stage now (the rules' when the override was cleared). */
+export const StageOverrideReply = View({ customerId: Id, stage: StageName });

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { StageName } from './customers.ts';
+import { ListOf, Nullable, Time, View } from './reply-parts.ts';
 import { Capacity, OptionalAgentId, Role, Skills, TeamStrategy } from './workspaces.ts';
 
 /** Limits shared by the schemas below and the server's own check of rule conditions. */
@@ -102,3 +103,58 @@ export const TeamMembersBody = Type.Object(
   { agentIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 1000, description: 'the whole new membership' }) },
   { additionalProperties: false },
 );
+
+/** A rule as the settings screen shows it, disabled ones included; `conditions` as stored (empty lists left out). */
+export const AssignmentRule = View({
+  id: Type.String(),
+  name: Type.String(),
+  position: Type.Integer({ minimum: 0, description: '0 is tried first; positions are dense' }),
+  conditions: RuleConditions,
+  teamId: Type.String(),
+  requiredSkills: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  createdAt: Time,
+});
+/** Every rule, in the order they are tried. */
+export const AssignmentRuleList = ListOf(AssignmentRule);
+
+/** Which team a moment with the facts given would go to: a rule's, else the workspace's default team (null: the workspace owner would hold it). */
+export const RoutingTestResult = View({
+  matched: Nullable(View({ ruleId: Type.String(), ruleName: Type.String(), teamId: Type.String(), teamName: Nullable(Type.String()) })),
+  fallback: View({ teamId: Nullable(Type.String()), teamName: Nullable(Type.String()) }, { description: 'both null when a rule matched' }),
+});
+
+/** GET /agents/{id}: an agent as routing sees them. */
+export const AgentDetail = View({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Role,
+  presence: Type.String({ description: 'online | away | offline: only online agents are routed new work' }),
+  presenceAt: Nullable(Time),
+  skills: Type.Array(Type.String()),
+  capacity: Type.Record(Type.String(), Type.Integer(), { description: 'open moments they may own per channel; `*` for any other channel' }),
+  teams: Type.Array(View({ id: Type.String(), key: Type.String(), name: Type.String() }), { description: 'by name' }),
+  createdAt: Time,
+});
+
+const teamDetail = {
+  id: Type.String(),
+  key: Type.String(),
+  name: Type.String(),
+  businessUnitId: Nullable(Type.String()),
+  strategy: TeamStrategy,
+  fallbackOwnerId: Nullable(Type.String({ description: 'null: the workspace owner holds what nobody can take' })),
+  leadId: Nullable(Type.String({ description: 'who escalations go to' })),
+  members: Type.Array(
+    View({ id: Type.String(), name: Type.String(), email: Type.String(), role: Role, presence: Type.String({ description: 'online | away | offline' }) }),
+    { description: 'by name' },
+  ),
+  createdAt: Time,
+};
+
+/** GET /teams/{id}: a team with its routing settings and members. */
+export const TeamDetail = View(teamDetail);
+
+/** PUT /teams/{id}/members: the team afterwards, and who joined or left. */
+export const TeamMembersReply = View({ ...teamDetail, addedAgentIds: Type.Array(Type.String()), removedAgentIds: Type.Array(Type.String()) });

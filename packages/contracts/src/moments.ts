@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
+import { ListOf, Nullable, PageOf, Time, View } from './reply-parts.ts';
 
 // Moments: open, converse, route, hand off.
 export const MomentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export const AttachmentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const Priority = Type.Union(['low', 'normal', 'high', 'urgent'].map((p) => Type.Literal(p)));
-export const MomentStatus = Type.Union(['open', 'pending', 'snoozed', 'resolved', 'closed'].map((s) => Type.Literal(s)));
+export const Priority = Type.Union((['low', 'normal', 'high', 'urgent'] as const).map((p) => Type.Literal(p)));
+export const MomentStatus = Type.Union((['open', 'pending', 'snoozed', 'resolved', 'closed'] as const).map((s) => Type.Literal(s)));
 const Channel = Type.String({ pattern: '^[a-z0-9_-]{1,40}$', description: 'email, chat, whatsapp, sms, messenger, instagram, voice, social, api, …' });
 const Tag = Type.String({ minLength: 1, maxLength: 60 });
 const Body = Type.String({ minLength: 1, maxLength: 100_000 });
@@ -117,28 +118,26 @@ export const MergeMomentBody = Type.Object({ duplicateId: Type.String({ minLengt
 
 export const PresenceBody = Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false });
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Time = Type.String({ format: 'date-time' });
 const Id = Type.String();
 
 /** A moment as the API and the stream show it. */
-export const MomentView = Type.Object({
+export const MomentView = View({
   id: Id,
   customerId: Id,
   channel: Type.String(),
   externalId: Nullable(Type.String()),
   subject: Type.String(),
   preview: Type.String(),
-  status: Type.String(),
-  priority: Type.String(),
+  status: Type.String({ description: 'open | pending | snoozed | resolved | closed' }),
+  priority: Type.String({ description: 'low | normal | high | urgent' }),
   language: Nullable(Type.String()),
   businessUnitId: Nullable(Id),
   teamId: Nullable(Id),
   ownerId: Id,
   queued: Type.Boolean(),
   queuedAt: Nullable(Time),
-  handoff: Type.Union([
-    Type.Object({
+  handoff: Nullable(
+    View({
       fromOwnerId: Id,
       toTeamId: Nullable(Id),
       toAgentId: Nullable(Id),
@@ -147,10 +146,9 @@ export const MomentView = Type.Object({
       requestedAt: Time,
       requestedBy: Type.String(),
     }),
-    Type.Null(),
-  ]),
+  ),
   tags: Type.Array(Type.String()),
-  sla: Type.Object({
+  sla: View({
     state: Type.String({ description: 'none | running | due_soon | breached | paused | met' }),
     policyId: Nullable(Id),
     firstResponseDue: Nullable(Time),
@@ -172,4 +170,61 @@ export const MomentView = Type.Object({
 });
 
 /** One page of an inbox list. */
-export const MomentPage = Type.Object({ data: Type.Array(MomentView), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const MomentPage = PageOf(MomentView);
+
+/** A message of a moment's thread. `meta` holds channel specifics: email threading headers, a WhatsApp template, a call's recording. */
+export const MessageView = View({
+  id: Id,
+  momentId: Id,
+  channel: Type.String(),
+  direction: Type.String({ description: 'in: from the customer | out: a reply to them | note: internal' }),
+  authorKind: Type.String({ description: 'customer | agent | system' }),
+  authorId: Nullable(Id),
+  body: Type.String(),
+  mentions: Type.Array(Id, { description: 'agents a note mentions' }),
+  externalId: Nullable(Type.String({ description: "the provider's message id" })),
+  address: Nullable(Type.String({ description: "the customer's address on the channel: sender of an inbound message, recipient of a reply" })),
+  meta: Type.Record(Type.String(), Type.Unknown()),
+  delivery: Type.String({ description: 'received | internal | queued | sent | delivered | read | failed' }),
+  deliveryError: Nullable(Type.String()),
+  deliveryAt: Nullable(Time),
+  attachments: Type.Array(
+    View({ id: Id, fileName: Type.String(), contentType: Type.String(), size: Type.Integer({ description: 'bytes' }), sha256: Type.String({ description: 'hex' }) }, { description: 'GET /attachments/{id} downloads the file' }),
+  ),
+  createdAt: Time,
+});
+
+/** GET /moments/{id}/messages: the thread, oldest first. */
+export const MessagePage = PageOf(MessageView);
+
+/**
+ * POST /moments: where the contact landed (201 when `opened`, 200 otherwise). `message` is null
+ * for a repeat delivery, which stores nothing.
+ */
+export const OpenMomentReply = View({
+  outcome: Type.Union([Type.Literal('opened'), Type.Literal('continued'), Type.Literal('reopened'), Type.Literal('duplicate')]),
+  moment: MomentView,
+  message: Nullable(MessageView),
+});
+
+/** POST /moments/{id}/messages: 201, or 200 with `duplicate` true when the externalId was already stored (the stored message, without its attachments). */
+export const AddMessageReply = View({ moment: MomentView, message: MessageView, duplicate: Type.Boolean() });
+
+/** One stretch of ownership; `to` is null for the current owner. */
+export const OwnershipEntry = View({
+  ownerId: Id,
+  ownerName: Nullable(Type.String({ description: 'null when no agent of the workspace has that id' })),
+  teamId: Nullable(Id),
+  teamName: Nullable(Type.String()),
+  reason: Type.String({ description: 'rule, round_robin, least_loaded, skills, returning_customer, capacity, came_online, fallback, manual, acceptance, take_over, escalation, agent_offline, member_removed, sla_breach, reopened, merged' }),
+  actor: Type.String(),
+  note: Nullable(Type.String()),
+  from: Time,
+  to: Nullable(Time),
+});
+
+/** GET /moments/{id}/ownership: the ledger, oldest first, with no gap or overlap. */
+export const OwnershipLedger = ListOf(OwnershipEntry);
+
+/** PUT /agents/{id}/presence: `moved` counts the moments handed back to their teams (offline) or taken from the waiting line (online). */
+export const PresenceReply = View({ presence: PresenceBody.properties.presence, moved: Type.Integer() });

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ListOf, Time, View } from './reply-parts.ts';
 
 /**
  * A nullable field as one JSON Schema type list. A `Type.Union([X, Type.Null()])` would let the
@@ -55,6 +56,14 @@ export const SlaPolicyBody = Type.Object({ name: policyName, ...Type.Partial(Typ
 export const SlaPolicyPatch = Type.Partial(Type.Object(SlaPolicyFields), { additionalProperties: false });
 
 export const SlaIdParams = Type.Object({ id: Id });
+
+/** Business hours as the API shows them: weekdays without a range are left out of `weekly`. */
+export const BusinessHours = View({ id: Id, ...BusinessHoursFields, createdAt: Time });
+export const BusinessHoursList = ListOf(BusinessHours);
+
+/** An SLA policy as the API shows it, every field given (null where it matches any or sets no deadline). */
+export const SlaPolicy = View({ id: Id, ...SlaPolicyFields, createdAt: Time });
+export const SlaPolicyList = ListOf(SlaPolicy);
 
 export type BusinessHoursBody = Static<typeof BusinessHoursBody>;
 export type BusinessHoursPatch = Static<typeof BusinessHoursPatch>;

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-export const Role = Type.Union(['owner', 'admin', 'agent', 'analyst'].map((r) => Type.Literal(r)));
+export const Role = Type.Union((['owner', 'admin', 'agent', 'analyst'] as const).map((r) => Type.Literal(r)));
 
 export const SignInBody = Type.Object({
   email: Type.String({ minLength: 3, maxLength: 320 }),

@@ -1,6 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { CustomerIdParams, CustomersQuery, MergeBody, StageOverrideBody, TimelineQuery, UnmergeBody } from '@touchpoint/contracts';
+import {
+  CustomerIdParams,
+  CustomerProfile,
+  CustomersQuery,
+  CustomersReply,
+  MergeBody,
+  MergeReply,
+  StageOverrideBody,
+  StageOverrideReply,
+  TimelinePage,
+  TimelineQuery,
+  UnmergeBody,
+  UnmergeReply,
+} from '@touchpoint/contracts';
 import {
   findCustomerIdByIdentity,
   getCustomer,
@@ -17,6 +30,7 @@ import {
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
+import { sentAsBuilt } from './sent-as-built.ts';
 
 const WRITERS = ['owner', 'admin', 'agent'] as const;
 
@@ -26,7 +40,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.get<{ Querystring: Static<typeof CustomersQuery> }>(
     '/customers',
-    { schema: { tags: ['customers'], summary: 'Look a customer up by identity, or search', querystring: CustomersQuery } },
+    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'Look a customer up by identity, or search', querystring: CustomersQuery, response: { 200: CustomersReply } } },
     async (request) => {
       const { workspaceId } = principalOf(request);
       const settings = await ctx.settings.get(workspaceId);
@@ -58,7 +72,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.get<{ Params: Static<typeof CustomerIdParams> }>(
     '/customers/:id',
-    { schema: { tags: ['customers'], summary: 'A customer profile: identities, traits, stage, counts, merge history', params: CustomerIdParams } },
+    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'A customer profile: identities, traits, stage, counts, merge history', params: CustomerIdParams, response: { 200: CustomerProfile } } },
     async (request) => {
       const { workspaceId } = principalOf(request);
       const settings = await ctx.settings.get(workspaceId);
@@ -68,7 +82,10 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof TimelineQuery> }>(
     '/customers/:id/timeline',
-    { schema: { tags: ['customers'], summary: 'Touchpoints newest first, cursor-paged, filtered by channel, type or name', params: CustomerIdParams, querystring: TimelineQuery } },
+    {
+      ...sentAsBuilt,
+      schema: { tags: ['customers'], summary: 'Touchpoints newest first, cursor-paged, filtered by channel, type or name', params: CustomerIdParams, querystring: TimelineQuery, response: { 200: TimelinePage } },
+    },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const q = request.query;
@@ -80,7 +97,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.post<{ Body: Static<typeof MergeBody> }>(
     '/customers/merge',
-    { schema: { tags: ['customers'], summary: 'Merge two profiles by hand (the older survives)', body: MergeBody } },
+    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'Merge two profiles by hand (the older survives)', body: MergeBody, response: { 200: MergeReply } } },
     async (request) => {
       const p = principalOf(request, WRITERS);
       const settings = await ctx.settings.get(p.workspaceId);
@@ -91,7 +108,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof UnmergeBody> }>(
     '/customers/:id/unmerge',
-    { schema: { tags: ['customers'], summary: 'Undo a merge: both profiles and their events are restored', params: CustomerIdParams, body: UnmergeBody } },
+    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'Undo a merge: both profiles and their events are restored', params: CustomerIdParams, body: UnmergeBody, response: { 200: UnmergeReply } } },
     async (request) => {
       const p = principalOf(request, WRITERS);
       const settings = await ctx.settings.get(p.workspaceId);
@@ -101,7 +118,10 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.put<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof StageOverrideBody> }>(
     '/customers/:id/stage',
-    { schema: { tags: ['customers'], summary: 'Set the lifecycle stage by hand with a reason, or clear it (stage null)', params: CustomerIdParams, body: StageOverrideBody } },
+    {
+      ...sentAsBuilt,
+      schema: { tags: ['customers'], summary: 'Set the lifecycle stage by hand with a reason, or clear it (stage null)', params: CustomerIdParams, body: StageOverrideBody, response: { 200: StageOverrideReply } },
+    },
     async (request) => {
       const p = principalOf(request, WRITERS);
       const settings = await ctx.settings.get(p.workspaceId);

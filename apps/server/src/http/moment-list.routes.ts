@@ -6,6 +6,7 @@ import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
+import { sentAsBuilt } from './sent-as-built.ts';
 
 /** Inbox lists and their badge counts, limited to what the caller may see. */
 export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
@@ -14,11 +15,8 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
   app.get<{ Querystring: Static<typeof MomentListQuery> }>(
     '/moments',
     {
+      ...sentAsBuilt,
       schema: { tags: ['moments'], summary: 'Moments the caller may see: filtered, sorted, cursor-paged', querystring: MomentListQuery, response: { 200: MomentPage } },
-      // The reply schema documents the page; serialising by it was slower than JSON.stringify
-      // (0.6 ms against 0.23 for 50 moments): each nullable time is a union, which
-      // fast-json-stringify settles by validating the value's date-time format first.
-      serializerCompiler: () => (page) => JSON.stringify(page),
     },
     async (request) => {
       const principal = principalOf(request);

@@ -1,6 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { CreateRuleBody, ReorderRulesBody, RoutingIdParams, TeamMembersBody, TestRoutingBody, UpdateAgentBody, UpdateRuleBody, UpdateTeamBody } from '@touchpoint/contracts';
+import {
+  AgentDetail,
+  AssignmentRule,
+  AssignmentRuleList,
+  CreateRuleBody,
+  ReorderRulesBody,
+  RoutingIdParams,
+  RoutingTestResult,
+  TeamDetail,
+  TeamMembersBody,
+  TeamMembersReply,
+  TestRoutingBody,
+  UpdateAgentBody,
+  UpdateRuleBody,
+  UpdateTeamBody,
+} from '@touchpoint/contracts';
 import {
   createRule,
   deleteRule,
@@ -18,6 +33,7 @@ import { offerWaitingWork, rerouteLeavers, type Activity } from '../modules/mome
 import type { Role } from '../modules/workspaces/index.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
+import { sentAsBuilt } from './sent-as-built.ts';
 
 const iso = <T extends { createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
 
@@ -32,14 +48,17 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
   const { deps } = ctx;
   const { moments } = ctx;
   const rules = { tags: ['routing'] };
+  const ruleReply = { 200: AssignmentRule };
+  const agentReply = { 200: AgentDetail };
+  const teamReply = { 200: TeamDetail };
 
-  app.get('/assignment-rules', { schema: { ...rules, summary: 'Assignment rules, in the order they are tried' } }, async (request) => ({
+  app.get('/assignment-rules', { ...sentAsBuilt, schema: { ...rules, summary: 'Assignment rules, in the order they are tried', response: { 200: AssignmentRuleList } } }, async (request) => ({
     data: (await listRules(deps.db, principalOf(request).workspaceId)).map(iso),
   }));
 
   app.post<{ Body: Static<typeof CreateRuleBody> }>(
     '/assignment-rules',
-    { schema: { ...rules, summary: 'Add a rule (last unless a position is given)', body: CreateRuleBody } },
+    { ...sentAsBuilt, schema: { ...rules, summary: 'Add a rule (last unless a position is given)', body: CreateRuleBody, response: { 201: AssignmentRule } } },
     async (request, reply) => {
       const p = principalOf(request, ADMINS);
       reply.status(201);
@@ -49,7 +68,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.patch<IdRoute & { Body: Static<typeof UpdateRuleBody> }>(
     '/assignment-rules/:id',
-    { schema: { ...rules, summary: "Change a rule's name, conditions, team, required skills or whether it is on", params: RoutingIdParams, body: UpdateRuleBody } },
+    { ...sentAsBuilt, schema: { ...rules, summary: "Change a rule's name, conditions, team, required skills or whether it is on", params: RoutingIdParams, body: UpdateRuleBody, response: ruleReply } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return iso(await updateRule(deps, { ...request.body, workspaceId: p.workspaceId, ruleId: request.params.id, actor: p.actor }));
@@ -64,7 +83,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.put<{ Body: Static<typeof ReorderRulesBody> }>(
     '/assignment-rules/order',
-    { schema: { ...rules, summary: 'Reorder the rules: every rule id, first tried first', body: ReorderRulesBody } },
+    { ...sentAsBuilt, schema: { ...rules, summary: 'Reorder the rules: every rule id, first tried first', body: ReorderRulesBody, response: { 200: AssignmentRuleList } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return { data: (await reorderRules(deps, { workspaceId: p.workspaceId, ids: request.body.ids, actor: p.actor })).map(iso) };
@@ -73,7 +92,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.post<{ Body: Static<typeof TestRoutingBody> }>(
     '/assignment-rules/test',
-    { schema: { ...rules, summary: 'Which team would a moment with these facts go to? (changes nothing)', body: TestRoutingBody } },
+    { ...sentAsBuilt, schema: { ...rules, summary: 'Which team would a moment with these facts go to? (changes nothing)', body: TestRoutingBody, response: { 200: RoutingTestResult } } },
     async (request) => {
       const { workspaceId } = principalOf(request);
       const settings = await ctx.settings.get(workspaceId);
@@ -83,13 +102,15 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
     },
   );
 
-  app.get<IdRoute>('/agents/:id', { schema: { ...rules, summary: 'An agent with presence, skills, capacity and teams', params: RoutingIdParams } }, async (request) =>
-    withPresenceTime(iso(await getAgent(deps.db, principalOf(request).workspaceId, request.params.id))),
+  app.get<IdRoute>(
+    '/agents/:id',
+    { ...sentAsBuilt, schema: { ...rules, summary: 'An agent with presence, skills, capacity and teams', params: RoutingIdParams, response: agentReply } },
+    async (request) => withPresenceTime(iso(await getAgent(deps.db, principalOf(request).workspaceId, request.params.id))),
   );
 
   app.patch<IdRoute & { Body: Static<typeof UpdateAgentBody> }>(
     '/agents/:id',
-    { schema: { ...rules, summary: "Change an agent's name, role, skills or capacity per channel", params: RoutingIdParams, body: UpdateAgentBody } },
+    { ...sentAsBuilt, schema: { ...rules, summary: "Change an agent's name, role, skills or capacity per channel", params: RoutingIdParams, body: UpdateAgentBody, response: agentReply } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       const { role, ...rest } = request.body;
@@ -102,13 +123,15 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
     },
   );
 
-  app.get<IdRoute>('/teams/:id', { schema: { ...rules, summary: 'A team with members, strategy, fallback owner and lead', params: RoutingIdParams } }, async (request) =>
-    iso(await getTeam(deps.db, principalOf(request).workspaceId, request.params.id)),
+  app.get<IdRoute>(
+    '/teams/:id',
+    { ...sentAsBuilt, schema: { ...rules, summary: 'A team with members, strategy, fallback owner and lead', params: RoutingIdParams, response: teamReply } },
+    async (request) => iso(await getTeam(deps.db, principalOf(request).workspaceId, request.params.id)),
   );
 
   app.patch<IdRoute & { Body: Static<typeof UpdateTeamBody> }>(
     '/teams/:id',
-    { schema: { ...rules, summary: "Change a team's name, business unit, strategy, fallback owner or lead", params: RoutingIdParams, body: UpdateTeamBody } },
+    { ...sentAsBuilt, schema: { ...rules, summary: "Change a team's name, business unit, strategy, fallback owner or lead", params: RoutingIdParams, body: UpdateTeamBody, response: teamReply } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return iso(await updateTeam(deps, { ...request.body, workspaceId: p.workspaceId, teamId: request.params.id, actor: p.actor }));
@@ -117,7 +140,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.put<IdRoute & { Body: Static<typeof TeamMembersBody> }>(
     '/teams/:id/members',
-    { schema: { ...rules, summary: "Replace a team's members; removed members' moments of the team are routed again", params: RoutingIdParams, body: TeamMembersBody } },
+    { ...sentAsBuilt, schema: { ...rules, summary: "Replace a team's members; removed members' moments of the team are routed again", params: RoutingIdParams, body: TeamMembersBody, response: { 200: TeamMembersReply } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       let moved: Activity[] = [];

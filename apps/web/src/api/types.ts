@@ -7,16 +7,32 @@
 import type { Static } from '@sinclair/typebox';
 import type {
   AgentListItem,
+  AssignmentRule as AssignmentRuleSchema,
+  BusinessHours as BusinessHoursSchema,
   BusinessUnit as BusinessUnitSchema,
+  Channel as ChannelSchema,
   CurrentSession,
+  CustomerProfile as CustomerProfileSchema,
+  CustomerSummary as CustomerSummarySchema,
+  MessageView,
   MomentCounts as MomentCountsSchema,
+  MomentStatus as MomentStatusSchema,
   MomentView,
+  OwnershipEntry as OwnershipEntrySchema,
+  PresenceBody,
+  Priority as PrioritySchema,
+  Role as RoleSchema,
+  RoutingTestResult,
+  RuleConditions as RuleConditionsSchema,
+  SlaPolicy as SlaPolicySchema,
+  StageName,
   TeamListItem,
   TeamStrategy as TeamStrategySchema,
+  TimelineItem as TimelineItemSchema,
 } from '@touchpoint/contracts';
 
-/** Cached replies are shared by every screen: nothing may change one in place. */
-type DeepReadonly<T> = T extends readonly (infer I)[] ? readonly DeepReadonly<I>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+/** Cached replies are shared by every screen: nothing may change one in place (tuples stay tuples). */
+type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
 /**
  * `T` with some string fields narrowed to the values the server writes: the contracts type
@@ -25,11 +41,11 @@ type DeepReadonly<T> = T extends readonly (infer I)[] ? readonly DeepReadonly<I>
  */
 type Narrow<T, N extends { readonly [K in keyof N]: K extends keyof T ? T[K] : never }> = Omit<T, keyof N> & N;
 
-export type Role = 'owner' | 'admin' | 'agent' | 'analyst';
-export type MomentStatus = 'open' | 'pending' | 'snoozed' | 'resolved' | 'closed';
-export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type Role = Static<typeof RoleSchema>;
+export type MomentStatus = Static<typeof MomentStatusSchema>;
+export type Priority = Static<typeof PrioritySchema>;
 export type SlaState = 'none' | 'running' | 'due_soon' | 'breached' | 'paused' | 'met';
-export type Presence = 'online' | 'away' | 'offline';
+export type Presence = Static<typeof PresenceBody>['presence'];
 export type DeliveryState = 'received' | 'internal' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
 type SessionReply = Static<typeof CurrentSession>;
@@ -57,148 +73,45 @@ export type Moment = DeepReadonly<
   Narrow<MomentReply, { status: MomentStatus; priority: Priority; sla: Narrow<MomentReply['sla'], { state: SlaState }> }>
 >;
 
-export type Attachment = { readonly id: string; readonly fileName: string; readonly contentType: string; readonly size: number };
+export type Message = DeepReadonly<
+  Narrow<Static<typeof MessageView>, { direction: 'in' | 'out' | 'note'; authorKind: 'customer' | 'agent' | 'system'; delivery: DeliveryState }>
+>;
+export type Attachment = Message['attachments'][number];
 
-export type Message = {
-  readonly id: string;
-  readonly momentId: string;
-  readonly channel: string;
-  readonly direction: 'in' | 'out' | 'note';
-  readonly authorKind: 'customer' | 'agent' | 'system';
-  readonly authorId: string | null;
-  readonly body: string;
-  readonly mentions: readonly string[];
-  readonly address: string | null;
-  readonly meta: Readonly<Record<string, unknown>>;
-  readonly delivery: DeliveryState;
-  readonly deliveryError: string | null;
-  readonly deliveryAt: string | null;
-  readonly attachments: readonly Attachment[];
-  readonly createdAt: string;
-};
-
-export type OwnershipEntry = {
-  readonly ownerId: string;
-  readonly ownerName: string | null;
-  readonly teamId: string | null;
-  readonly teamName: string | null;
-  readonly reason: string;
-  readonly actor: string;
-  readonly note: string | null;
-  readonly from: string;
-  readonly to: string | null;
-};
+export type OwnershipEntry = DeepReadonly<Static<typeof OwnershipEntrySchema>>;
 
 export type MomentCounts = DeepReadonly<Static<typeof MomentCountsSchema>>;
 
 export type Page<T> = { readonly data: readonly T[]; readonly nextCursor: string | null };
 
-export type Customer = { readonly id: string; readonly name?: string | null; readonly traits?: Readonly<Record<string, unknown>> };
-
-export type Channel = { readonly id: string; readonly kind: string; readonly name: string; readonly businessUnitId: string | null; readonly settings: Readonly<Record<string, unknown>> };
-
-export type Stage = 'visitor' | 'lead' | 'customer' | 'repeat' | 'advocate' | 'at_risk' | 'churned';
+export type Stage = Static<typeof StageName>;
 export const STAGES: readonly Stage[] = ['visitor', 'lead', 'customer', 'repeat', 'advocate', 'at_risk', 'churned'];
 
-export type Identity = { readonly kind: string; readonly value: string; readonly profileId: string; readonly addedAt: string };
-export type Merge = { readonly id: string; readonly survivorId: string; readonly absorbedId: string; readonly cause: string; readonly detail: string; readonly at: string; readonly undoneAt: string | null };
-
 /** GET /customers/{id}: an absorbed profile's id answers with its survivor. */
-export type CustomerProfile = {
-  readonly id: string;
-  readonly traits: Readonly<Record<string, unknown>>;
-  readonly stage: Stage;
-  readonly stageOverride: { readonly stage: string; readonly reason: string | null } | null;
-  /** Changes of stage, newest first. */
-  readonly stageHistory: readonly { readonly from: string; readonly to: string; readonly reason: string; readonly at: string }[];
-  readonly firstSeen: string;
-  readonly lastSeen: string;
-  readonly createdAt: string;
-  readonly counts: { readonly events: number; readonly orders: number };
-  readonly revenue: number;
-  readonly identities: readonly Identity[];
-  readonly mergedProfileIds: readonly string[];
-  readonly merges: readonly Merge[];
-  readonly conflicts: readonly { readonly kind: string; readonly value: string; readonly reason: string; readonly at: string }[];
-};
+export type CustomerProfile = DeepReadonly<Static<typeof CustomerProfileSchema>>;
+export type Identity = CustomerProfile['identities'][number];
+export type Merge = CustomerProfile['merges'][number];
+/** What the moment pane reads of the profile it shares a cache entry with. */
+export type Customer = Pick<CustomerProfile, 'id' | 'traits'>;
 
-export type CustomerSummary = {
-  readonly id: string;
-  readonly name: string | null;
-  readonly email: string | null;
-  readonly phone: string | null;
-  readonly stage: Stage;
-  readonly lastSeen: string;
-  readonly counts: { readonly orders: number };
-  readonly revenue: number;
-};
+export type CustomerSummary = DeepReadonly<Static<typeof CustomerSummarySchema>>;
 
-export type TimelineItem = {
-  readonly id: string;
-  readonly type: string;
-  readonly name: string | null;
-  readonly channel: string;
-  readonly timestamp: string;
-  readonly messageId: string;
-  readonly profileId: string;
-  readonly properties: Readonly<Record<string, unknown>>;
-  readonly context: Readonly<Record<string, unknown>>;
-};
+export type TimelineItem = DeepReadonly<Static<typeof TimelineItemSchema>>;
 
 export type TeamStrategy = Static<typeof TeamStrategySchema>;
-export type RuleConditions = {
-  readonly channels?: readonly string[];
-  readonly businessUnitIds?: readonly string[];
-  readonly stages?: readonly Stage[];
-  readonly languages?: readonly string[];
-  readonly keywords?: readonly string[];
-  readonly traits?: Readonly<Record<string, string | number | boolean>>;
-};
-export type AssignmentRule = {
-  readonly id: string;
-  readonly name: string;
-  readonly position: number;
-  readonly conditions: RuleConditions;
-  readonly teamId: string;
-  readonly requiredSkills: readonly string[];
-  readonly enabled: boolean;
-};
-export type RuleTestResult = {
-  readonly matched: { readonly ruleId: string; readonly ruleName: string; readonly teamId: string; readonly teamName: string } | null;
-  readonly fallback: { readonly teamId: string | null; readonly teamName: string | null };
-};
+/** Trait values a rule compares with: the server refuses any other. */
+type Conditions = Narrow<Static<typeof RuleConditionsSchema>, { traits?: Record<string, string | number | boolean> }>;
+export type RuleConditions = DeepReadonly<Conditions>;
+export type AssignmentRule = DeepReadonly<Narrow<Static<typeof AssignmentRuleSchema>, { conditions: Conditions }>>;
+export type RuleTestResult = DeepReadonly<Static<typeof RoutingTestResult>>;
 
-export type SlaPolicy = {
-  readonly id: string;
-  readonly name: string;
-  readonly priority: Priority | null;
-  readonly channel: string | null;
-  readonly businessUnitId: string | null;
-  readonly firstResponseMinutes: number | null;
-  readonly nextResponseMinutes: number | null;
-  readonly resolutionMinutes: number | null;
-  readonly businessHoursId: string | null;
-  readonly warnBeforeMinutes: number;
-  readonly breachActions: readonly ('reassign' | 'notify_lead' | 'raise_priority')[];
-};
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-export type BusinessHours = {
-  readonly id: string;
-  readonly name: string;
-  readonly timeZone: string;
-  readonly weekly: Partial<Readonly<Record<Weekday, readonly (readonly [string, string])[]>>>;
-  readonly holidays: readonly string[];
-};
+export type SlaPolicy = DeepReadonly<Static<typeof SlaPolicySchema>>;
+export type BusinessHours = DeepReadonly<Static<typeof BusinessHoursSchema>>;
+export type Weekday = keyof BusinessHours['weekly'];
 
-export type ChannelDetail = Channel & {
-  readonly address: string | null;
-  readonly costPerContact: number | null;
-  readonly currency: string | null;
-  readonly enabled: boolean;
-  readonly secretsSet: readonly string[];
-  readonly health: { readonly state: string; readonly error: string | null; readonly at: string | null };
-  readonly webhooks?: Readonly<Record<string, string>>;
-};
+/** A channel as GET /channels lists it; the directory reads only who and what it is. */
+export type ChannelDetail = DeepReadonly<Static<typeof ChannelSchema>>;
+export type Channel = Pick<ChannelDetail, 'id' | 'kind' | 'name' | 'businessUnitId' | 'settings'>;
 
 export type ApiKey = { readonly id: string; readonly kind: 'api' | 'write'; readonly name: string; readonly prefix: string; readonly createdAt: string; readonly revokedAt: string | null };
 

@@ -3,7 +3,7 @@ import type { TimelineItem } from '../../api/types.ts';
 import { customerName, describeTouchpoint, identitiesByKind, timelineQuery } from './customer-view.ts';
 
 const identity = (kind: string, value: string) => ({ kind, value, profileId: 'c1', addedAt: '2026-01-01T00:00:00.000Z' });
-const item = (patch: Partial<TimelineItem>): TimelineItem => ({ id: 'e1', type: 'track', name: null, channel: 'email', timestamp: '2026-01-01T10:00:00.000Z', messageId: 'x', profileId: 'c1', properties: {}, context: {}, ...patch });
+const item = (patch: Partial<TimelineItem>): TimelineItem => ({ id: 'e1', type: 'track', name: null, channel: 'email', timestamp: '2026-01-01T10:00:00.000Z', receivedAt: '2026-01-01T10:00:00.000Z', messageId: 'x', profileId: 'c1', userId: null, anonymousId: null, properties: {}, context: {}, ...patch });
 
 describe('customer view', () => {
   it('names a customer by name, else email or phone', () => {

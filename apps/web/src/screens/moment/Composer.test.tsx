@@ -20,6 +20,7 @@ const message = (patch: Partial<Message>): Message => ({
   authorId: null,
   body: 'Hello',
   mentions: [],
+  externalId: null,
   address: null,
   meta: {},
   delivery: 'received',

@@ -54,7 +54,7 @@ export function ChannelsSection() {
 
 function ChannelForm({ channel, onClose }: { readonly channel?: ChannelDetail; readonly onClose: () => void }) {
   const units = useBusinessUnits().data ?? [];
-  const [kind, setKind] = useState(channel?.kind ?? 'email');
+  const [kind, setKind] = useState<string>(channel?.kind ?? 'email');
   const [name, setName] = useState(channel?.name ?? '');
   const [address, setAddress] = useState(channel?.address ?? '');
   const [businessUnitId, setBusinessUnitId] = useState<string | null>(channel?.businessUnitId ?? null);

@@ -1,0 +1,8 @@
+/**
+ * Route options that let a reply schema document a reply without reshaping it: serialising by
+ * the schema would silently drop any property it does not list, and was slower than
+ * JSON.stringify (0.6 ms against 0.23 for 50 moments): each nullable time is a union, which
+ * fast-json-stringify settles by validating the value's date-time format first.
+ * apps/server/test/response-contracts.test.ts checks the replies against the schemas instead.
+ */
+export const sentAsBuilt = { serializerCompiler: () => (reply: unknown) => JSON.stringify(reply) };
