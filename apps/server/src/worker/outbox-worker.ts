@@ -100,6 +100,29 @@ export function createWorker(
   }
 
   /**
+   * A batch listener's events together; when that fails, each on its own, so that one event
+   * the listener cannot take does not hold back the others, batch after batch.
+   */
+  async function deliverBatch(listener: BatchListener, rows: readonly OutboxRow[]): Promise<{ done: OutboxRow[]; failed: { row: OutboxRow; error: unknown }[] }> {
+    try {
+      await listener.batch(rows.map(eventOf));
+      return { done: [...rows], failed: [] };
+    } catch (error) {
+      if (rows.length === 1) {
+        deps.log.warn({ err: error, topic: rows[0]!.topic, eventId: rows[0]!.id, attempts: rows[0]!.attempts + 1 }, 'listener failed; will retry');
+        return { done: [], failed: [{ row: rows[0]!, error }] };
+      }
+      const outcome: { done: OutboxRow[]; failed: { row: OutboxRow; error: unknown }[] } = { done: [], failed: [] };
+      for (const row of rows) {
+        const single = await deliverBatch(listener, [row]);
+        outcome.done.push(...single.done);
+        outcome.failed.push(...single.failed);
+      }
+      return outcome;
+    }
+  }
+
+  /**
    * Records a delivered batch in one transaction (on SQLite one fsync for the batch, not one
    * per event). A crash before it commits redelivers the batch when the lease runs out:
    * at least once, as listeners expect.
@@ -150,13 +173,9 @@ export function createWorker(
         }
       }
       for (const [listener, batch] of batches) {
-        try {
-          await listener.batch(batch.map(eventOf));
-          done.push(...batch);
-        } catch (error) {
-          failed.push(...batch.map((row) => ({ row, error })));
-          deps.log.warn({ err: error, topic: batch[0]!.topic, events: batch.length }, 'batch listener failed; will retry');
-        }
+        const outcome = await deliverBatch(listener, batch);
+        done.push(...outcome.done);
+        failed.push(...outcome.failed);
       }
       if (rows.length > 0) await record(done, failed);
       handled += rows.length;

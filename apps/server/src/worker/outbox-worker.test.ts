@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, openTestDatabase } from '../../test/harness.ts';
+import type { Database } from '../platform/db/database.ts';
+import { systemIds } from '../platform/ids.ts';
+import { createLogger } from '../platform/logger.ts';
+import { writeOutbox } from '../platform/outbox.ts';
+import { createSecretBox } from '../platform/secret-box.ts';
+import { createWorker, type DeliveredEvent } from './outbox-worker.ts';
+
+describe.each(ENGINES)('batch listeners on %s', (engine) => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ database, drop } = await openTestDatabase(engine));
+  });
+  afterAll(() => drop());
+
+  it('get a claimed batch at once, and when it fails each event alone: one bad event holds back no other', async () => {
+    let now = Date.UTC(2026, 10, 26);
+    const deps = { db: database.db, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
+    await database.db.transaction().execute((tx) =>
+      writeOutbox(tx, deps, Array.from({ length: 5 }, (_, n) => ({ workspaceId: 'w1', topic: 'thing.happened', payload: { n } }))),
+    );
+    const calls: number[][] = [];
+    const recorded: number[] = [];
+    const worker = createWorker(deps, {
+      'thing.happened': {
+        batch: async (events: readonly DeliveredEvent[]) => {
+          const ns = events.map((e) => Number(e.payload.n));
+          calls.push(ns);
+          if (ns.includes(3)) throw new Error('cannot take event 3');
+          recorded.push(...ns);
+        },
+      },
+    });
+    expect(await worker.drain()).toBe(5);
+    expect(calls[0]).toEqual([0, 1, 2, 3, 4]);
+    expect(recorded.sort()).toEqual([0, 1, 2, 4]);
+    const rows = await database.db.selectFrom('outbox').select(['payload', 'processed_at', 'attempts', 'last_error']).orderBy('payload').execute();
+    expect(rows.map((r) => [JSON.parse(r.payload).n, r.processed_at !== null, r.attempts])).toEqual([
+      [0, true, 1],
+      [1, true, 1],
+      [2, true, 1],
+      [3, false, 1],
+      [4, true, 1],
+    ]);
+    expect(rows[3]!.last_error).toContain('cannot take event 3');
+    // Event 3 alone comes back after its backoff.
+    now += 60 * 60_000;
+    await worker.drain();
+    expect(calls.at(-1)).toEqual([3]);
+  });
+});
