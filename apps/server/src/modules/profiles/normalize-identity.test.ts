@@ -149,6 +149,15 @@ describe('normalizeIdentity: phone', () => {
     expect(valueOf(phone('+1-415-555-2671'))).toBe('+14155552671');
   });
 
+  it('reads the same national number by each default country, however often it is asked', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(valueOf(phone('020 7946 0958', 'GB'))).toBe('+442079460958');
+      expect(phone('020 7946 0958').ok).toBe(false);
+      expect(valueOf(phone('(415) 555-2671', 'US'))).toBe('+14155552671');
+      expect(phone('(415) 555-2671', 'GB')).not.toEqual(phone('(415) 555-2671', 'US'));
+    }
+  });
+
   it('prefers the explicit country code over the default country', () => {
     expect(valueOf(phone('+44 20 7946 0958', 'US'))).toBe('+442079460958');
   });

@@ -81,7 +81,26 @@ function normalizeEmail(text: string): NormalizeResult {
   return ok('email', email);
 }
 
+/**
+ * Parsing a phone number is the costliest normalisation (3 % of the event loop under WhatsApp
+ * webhook load, where the same senders write again and again), and a pure one: results are
+ * kept per default country and text, and forgotten all at once when there are too many.
+ */
+const phoneResults = new Map<string, NormalizeResult>();
+const PHONE_RESULTS_KEPT = 10_000;
+
 function normalizePhone(text: string, defaultCountry: CountryCode | undefined): NormalizeResult {
+  const key = `${defaultCountry ?? ''}:${text}`;
+  let result = phoneResults.get(key);
+  if (result === undefined) {
+    if (phoneResults.size >= PHONE_RESULTS_KEPT) phoneResults.clear();
+    result = parsePhone(text, defaultCountry);
+    phoneResults.set(key, result);
+  }
+  return result;
+}
+
+function parsePhone(text: string, defaultCountry: CountryCode | undefined): NormalizeResult {
   // extract: false so free text that merely contains a number is not taken as one.
   const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false });
   if (!parsed) {
