@@ -69,7 +69,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // PostgreSQL is asynchronous already.
   const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel }, deps.clock) : null;
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
-  const metrics = createMetrics();
+  const metrics = createMetrics(deps);
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
   // The chat adapter pushes replies to visitors' sockets; the visitor hub feeds moments: made in turn.
   let visitors: VisitorHub | null = null;

@@ -149,8 +149,12 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
 
   it('serves health, metrics and the OpenAPI document', async () => {
     expect((await s.api('GET', '/healthz')).body).toMatchObject({ status: 'ok', engine });
-    const metrics = await fetch(`${s.url}/metrics`);
-    expect(await metrics.text()).toContain('touchpoint_events_ingested_total');
+    await s.track('/v1/identify', { messageId: mid(), userId: 'metrics-person' });
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(metrics).toContain('touchpoint_events_ingested_total');
+    // Nobody drains the outbox in this test: the new profile's event waits, and the backlog shows it.
+    expect(metrics).toMatch(new RegExp(`touchpoint_outbox_pending\\{topic="${PROFILE_EVENTS.created.replace('.', '\\.')}"\\} [1-9]`));
+    expect(metrics).toMatch(/touchpoint_outbox_oldest_pending_seconds\{topic="[a-z_.]+"\} \d/);
     const docs = (await s.api('GET', '/api/docs')).body;
     expect(docs.openapi).toBe('3.1.0');
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/v1/track', '/v1/batch', '/api/v1/customers/{id}/timeline', '/api/v1/customers/{id}/unmerge']));

@@ -1,11 +1,42 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Clock } from './clock.ts';
+import type { Db } from './db/database.ts';
+import { outboxBacklog } from './outbox.ts';
 
 /** Prometheus metrics of one process, served at /metrics. */
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics() {
+export function createMetrics(deps: { readonly db: Db; readonly clock: Clock }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'touchpoint_' });
+  // The worker's backlog, read when scraped: timeline lines, reply deliveries and other domain
+  // events on their way (moment.touchpoints_added's age is how far timelines lag behind).
+  let backlog: Promise<Awaited<ReturnType<typeof outboxBacklog>>> | null = null;
+  // Both gauges share one query per scrape; a failed read leaves them empty rather than failing the scrape.
+  const readBacklog = () =>
+    (backlog ??= outboxBacklog(deps.db)
+      .catch(() => [])
+      .finally(() => setImmediate(() => (backlog = null))));
+  new Gauge({
+    name: 'touchpoint_outbox_pending',
+    help: 'Domain events not yet delivered to their listeners, by topic',
+    labelNames: ['topic'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of await readBacklog()) this.set({ topic: b.topic }, b.pending);
+    },
+  });
+  new Gauge({
+    name: 'touchpoint_outbox_oldest_pending_seconds',
+    help: 'Age of the oldest domain event not yet delivered, by topic',
+    labelNames: ['topic'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of await readBacklog()) this.set({ topic: b.topic }, Math.max(0, (deps.clock.now() - b.oldestAt) / 1000));
+    },
+  });
   return {
     registry,
     httpRequests: new Counter({ name: 'touchpoint_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),

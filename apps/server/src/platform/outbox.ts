@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import type { Tx } from './db/database.ts';
+import type { Db, Tx } from './db/database.ts';
 import type { Ids } from './ids.ts';
 
 /**
@@ -37,4 +37,15 @@ export async function writeOutbox(
       })),
     )
     .execute();
+}
+
+/** Events not yet delivered, by topic, with when the oldest was written: the worker's backlog. */
+export async function outboxBacklog(db: Db): Promise<{ readonly topic: string; readonly pending: number; readonly oldestAt: number }[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select((eb) => ['topic', eb.fn.countAll<number | string>().as('pending'), eb.fn.min('created_at').as('oldest')])
+    .where('processed_at', 'is', null)
+    .groupBy('topic')
+    .execute();
+  return rows.map((r) => ({ topic: r.topic, pending: Number(r.pending), oldestAt: Number(r.oldest) }));
 }
