@@ -72,6 +72,8 @@ type Target = { readonly urls: readonly string[]; readonly expectReady: boolean;
 async function startTouchpoint(): Promise<Target> {
   const data = tempDir('tp-bench-p7-');
   const tp = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: data.dir, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn' }), { log: createLogger('warn') });
+  // As `touchpoint serve` runs: the worker records each message's timeline line meanwhile.
+  tp.worker.start();
   const stop = async () => {
     await tp.close();
     data.remove();

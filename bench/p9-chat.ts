@@ -46,6 +46,8 @@ export async function runP9(): Promise<BenchResult> {
   log(`P9: ${VISITORS.toLocaleString('en-US')} widget visitors and ${AGENTS} agents; ${MESSAGES} messages to Touchpoint and ${MESSAGES} to a bare ws relay, alternating, ${INTERVAL_MS} ms apart`);
   const data = tempDir('tp-bench-p9-');
   const tp = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: data.dir, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn' }), { log: createLogger('warn') });
+  // As `touchpoint serve` runs: the worker records each message's timeline line meanwhile.
+  tp.worker.start();
   const relay = new ws.WebSocketServer({ port: 0, host: '127.0.0.1' });
   const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, P9_ROLE: 'clients' } });
   try {
