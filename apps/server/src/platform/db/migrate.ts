@@ -8,12 +8,27 @@ import type { Db } from './database.ts';
  * @example const applied = await migrateToLatest(db)
  */
 export async function migrateToLatest(db: Db): Promise<readonly string[]> {
-  return applied(await (await migratorFor(db)).migrateToLatest());
+  return againIfASchemaVanished(async () => applied(await (await migratorFor(db)).migrateToLatest()));
 }
 
 /** Brings the schema to one named migration (tests of a migration's data changes start below it). */
 export async function migrateTo(db: Db, name: keyof typeof migrations & string): Promise<readonly string[]> {
-  return applied(await (await migratorFor(db)).migrateTo(name));
+  return againIfASchemaVanished(async () => applied(await (await migratorFor(db)).migrateTo(name)));
+}
+
+/**
+ * Kysely's migrator finds its own tables by listing every table of the database, so on
+ * PostgreSQL a schema that another process drops at that moment (test runs drop theirs) fails
+ * the listing with "schema … does not exist" (3F000). Nothing has been applied then: ask again.
+ */
+async function againIfASchemaVanished<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '3F000' || attempt >= attempts) throw error;
+    }
+  }
 }
 
 async function migratorFor(db: Db): Promise<Migrator> {
