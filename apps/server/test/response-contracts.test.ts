@@ -5,12 +5,19 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import {
   AddMessageReply,
   AgentDetail,
+  AgentList,
+  ApiKeyList,
   AssignmentRule,
   AssignmentRuleList,
   BusinessHours,
   BusinessHoursList,
+  BusinessUnit,
+  BusinessUnitList,
   Channel,
   ChannelList,
+  CreatedId,
+  CreatedKey,
+  CurrentSession,
   CustomerProfile,
   CustomersReply,
   MergeReply,
@@ -21,14 +28,19 @@ import {
   OpenMomentReply,
   OwnershipLedger,
   PresenceReply,
+  RevokedKey,
   RoutingTestResult,
+  SignInReply,
   SlaPolicy,
   SlaPolicyList,
   StageOverrideReply,
   TeamDetail,
+  TeamList,
   TeamMembersReply,
   TimelinePage,
   UnmergeReply,
+  Workspace,
+  WorkspaceSettings,
 } from '@touchpoint/contracts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, type Person } from './moments-fixtures.ts';
@@ -47,7 +59,12 @@ function mismatches(schema: TSchema, body: unknown): string[] {
 }
 
 /** The tags of the routes whose replies this file vouches for; the last test holds it to all of them. */
-const CHECKED_TAGS = ['customers', 'moments', 'sla', 'routing', 'channels'];
+const CHECKED_TAGS = ['customers', 'moments', 'sla', 'routing', 'channels', 'workspace', 'auth'];
+
+/** A reply as an assertion message may show it: the values of the fields named secret are replaced. */
+function shown(body: unknown, secrets: readonly string[]): string {
+  return JSON.stringify(body, (field, value: unknown) => (secrets.includes(field) && typeof value === 'string' ? '(secret)' : value));
+}
 
 let seq = 0;
 const mid = () => `contract-${Date.now()}-${++seq}`;
@@ -70,19 +87,21 @@ describe.each(ENGINES)('response contracts on %s', (engine) => {
 
   /**
    * Calls `route` (an OpenAPI path under /api/v1, `{id}` filled from `id`) and returns the reply
-   * body once its status is `status` and it conforms to `schema`.
+   * body once its status is `status` and it conforms to `schema`. Fields named in `secrets`
+   * (tokens, keys) never reach a failure message; schema mismatches name paths, not values.
    */
   async function reply<T extends TSchema>(
     schema: T,
     status: number,
     method: string,
     route: string,
-    options: { readonly id?: string; readonly query?: string; readonly body?: unknown; readonly token?: string } = {},
+    options: { readonly id?: string; readonly query?: string; readonly body?: unknown; readonly token?: string; readonly secrets?: readonly string[] } = {},
   ): Promise<Static<T>> {
     const url = `/api/v1${route.replace('{id}', options.id ?? '')}${options.query ? `?${options.query}` : ''}`;
     const res = await s.api(method, url, options.body, options.token);
-    expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(status);
-    expect(mismatches(schema, res.body), `${method} ${route} replied ${JSON.stringify(res.body)}`).toEqual([]);
+    const secrets = options.secrets ?? [];
+    expect(res.status, `${method} ${url}: ${shown(res.body, secrets)}`).toBe(status);
+    expect(mismatches(schema, res.body), `${method} ${route} replied ${shown(res.body, secrets)}`).toEqual([]);
     checked.add(`${method} /api/v1${route} ${status}`);
     return res.body;
   }
@@ -218,6 +237,42 @@ describe.each(ENGINES)('response contracts on %s', (engine) => {
     await reply(Channel, 200, 'GET', '/channels/{id}', { id: whatsapp.id });
     await reply(Channel, 200, 'PATCH', '/channels/{id}', { id: whatsapp.id, body: { enabled: false, secrets: { accessToken: 'EAAG-rotated' } } });
     expect((await reply(ChannelList, 200, 'GET', '/channels')).data.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('workspace: settings, business units, teams, agents, keys; signing in and who is calling', async () => {
+    const workspace = await reply(Workspace, 200, 'GET', '/workspace');
+    expect(workspace.id).toBe(s.workspace.workspaceId);
+    // Known keys only: a key the patch adds beyond them would be stored and sent back (open sections).
+    const settings = await reply(WorkspaceSettings, 200, 'PATCH', '/workspace/settings', {
+      body: { defaultCountry: 'PT', identity: { limits: { email: 6 } }, lifecycle: { atRiskAfterDays: workspace.settings.lifecycle.atRiskAfterDays }, moments: { dueSoonMinutes: workspace.settings.moments.dueSoonMinutes } },
+    });
+    expect(settings.identity.limits.email).toBe(6);
+    await reply(WorkspaceSettings, 200, 'PATCH', '/workspace/settings', { body: { defaultCountry: null } });
+
+    const unit = await reply(CreatedId, 201, 'POST', '/business-units', { body: { key: 'contract-bu', name: 'Contract brand' } });
+    await reply(BusinessUnit, 200, 'PATCH', '/business-units/{id}', { id: unit.id, body: { name: 'Contract brand, renamed' } });
+    expect((await reply(BusinessUnitList, 200, 'GET', '/business-units')).data.map((u) => u.id)).toContain(unit.id);
+    await reply(CreatedId, 201, 'POST', '/teams', { body: { key: 'contract-team', name: 'Contract team', businessUnitId: unit.id, agentIds: [ana.id], strategy: 'skills', leadId: ana.id } });
+    await reply(TeamList, 200, 'GET', '/teams');
+    const password = 'a long enough contract password';
+    const email = `dora.contract.${engine}@acme.test`;
+    const dora = await reply(CreatedId, 201, 'POST', '/agents', { body: { email, name: 'Dora', role: 'agent', password, skills: ['billing'], capacity: { chat: 2 } } });
+    expect((await reply(AgentList, 200, 'GET', '/agents')).data.map((a) => a.id)).toContain(dora.id);
+
+    // The session token and the CSRF token are secrets: used, never shown.
+    const signedIn = await reply(SignInReply, 201, 'POST', '/sessions', { body: { email, password }, secrets: ['token', 'csrfToken'] });
+    expect(signedIn.agentId).toBe(dora.id);
+    expect((await reply(CurrentSession, 200, 'GET', '/sessions/current', { token: signedIn.token })).agent?.id).toBe(dora.id);
+
+    const writeKey = await reply(CreatedKey, 201, 'POST', '/keys', { body: { kind: 'write' }, secrets: ['key'] });
+    const apiKey = await reply(CreatedKey, 201, 'POST', '/keys', { body: { kind: 'api', name: 'Contract script' }, secrets: ['key'] });
+    const asKey = await reply(CurrentSession, 200, 'GET', '/sessions/current', { token: apiKey.key });
+    expect(asKey.agent).toBeNull();
+    const revoked = await reply(RevokedKey, 200, 'DELETE', '/keys/{id}', { id: apiKey.id });
+    expect((await reply(RevokedKey, 200, 'DELETE', '/keys/{id}', { id: apiKey.id })).revokedAt).toBe(revoked.revokedAt);
+    const listed = (await reply(ApiKeyList, 200, 'GET', '/keys')).data;
+    expect(listed.find((k) => k.id === apiKey.id)?.revokedAt).toBe(revoked.revokedAt);
+    expect(listed.find((k) => k.id === writeKey.id)).toMatchObject({ kind: 'write', revokedAt: null });
   });
 
   it('documents in /api/docs exactly the replies checked above', async () => {

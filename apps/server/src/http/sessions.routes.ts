@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { CurrentSession, SignInBody } from '@touchpoint/contracts';
+import { CurrentSession, SignInBody, SignInReply } from '@touchpoint/contracts';
 import { endSession, getWorkspace, signIn } from '../modules/workspaces/index.ts';
 import { authenticate, cookieOf, csrfTokenFor, SESSION_COOKIE, setSessionCookies } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
+import { sentAsBuilt } from './sent-as-built.ts';
 import { AppError } from '../platform/errors.ts';
 import { createRateLimiter } from '../platform/rate-limiter.ts';
 
@@ -26,6 +27,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/sessions',
     {
+      ...sentAsBuilt,
       schema: {
         tags: ['auth'],
         summary: 'Sign in; use the token as Authorization: Bearer (browsers also get the session cookie)',
@@ -35,6 +37,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
           '`workspaces` lists every workspace where this password verifies: switching to another is signing in again with its `workspaceId`. ' +
           'A new sign-in ends no other session: the previous one stays valid until it expires or is signed out.',
         body: SignInBody,
+        response: { 201: SignInReply },
       },
     },
     async (request, reply) => {
@@ -61,7 +64,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     },
   );
 
-  app.get('/sessions/current', { schema: { tags: ['auth'], summary: 'Who is signed in: the agent, their role and workspace', response: { 200: CurrentSession } } }, async (request) => {
+  app.get('/sessions/current', { ...sentAsBuilt, schema: { tags: ['auth'], summary: 'Who is signed in: the agent, their role and workspace', response: { 200: CurrentSession } } }, async (request) => {
     const principal = await authenticate(request, ctx);
     const [workspace, agent] = await Promise.all([
       getWorkspace(deps.db, principal.workspaceId),

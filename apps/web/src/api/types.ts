@@ -7,6 +7,7 @@
 import type { Static } from '@sinclair/typebox';
 import type {
   AgentListItem,
+  ApiKey as ApiKeySchema,
   AssignmentRule as AssignmentRuleSchema,
   BusinessHours as BusinessHoursSchema,
   BusinessUnit as BusinessUnitSchema,
@@ -24,11 +25,13 @@ import type {
   Role as RoleSchema,
   RoutingTestResult,
   RuleConditions as RuleConditionsSchema,
+  SignInReply as SignInReplySchema,
   SlaPolicy as SlaPolicySchema,
   StageName,
   TeamListItem,
   TeamStrategy as TeamStrategySchema,
   TimelineItem as TimelineItemSchema,
+  WorkspaceSettings as WorkspaceSettingsSchema,
 } from '@touchpoint/contracts';
 
 /** Cached replies are shared by every screen: nothing may change one in place (tuples stay tuples). */
@@ -53,13 +56,12 @@ export type Session = DeepReadonly<
   Narrow<SessionReply, { role: Role; agent: Narrow<NonNullable<SessionReply['agent']>, { role: Role; presence: Presence }> | null }>
 >;
 
-/** POST /sessions: the session (its cookies are set too) and every workspace where the password verified. */
-export type SignInReply = {
-  readonly workspaceId: string;
-  readonly agentId: string;
-  readonly expiresAt: string;
-  readonly workspaces: readonly { readonly id: string; readonly name: string }[];
-};
+/**
+ * POST /sessions: the session (its cookies are set too) and every workspace where the password
+ * verified. The app signs in by cookie: the token (and the CSRF token, read from its cookie)
+ * are left out of the type, so no screen holds them.
+ */
+export type SignInReply = DeepReadonly<Omit<Static<typeof SignInReplySchema>, 'token' | 'csrfToken'>>;
 
 /** An agent as GET /agents lists them: who they are and how routing treats them. */
 export type Agent = DeepReadonly<Narrow<Static<typeof AgentListItem>, { role: Role; presence: Presence }>>;
@@ -113,16 +115,8 @@ export type Weekday = keyof BusinessHours['weekly'];
 export type ChannelDetail = DeepReadonly<Static<typeof ChannelSchema>>;
 export type Channel = Pick<ChannelDetail, 'id' | 'kind' | 'name' | 'businessUnitId' | 'settings'>;
 
-export type ApiKey = { readonly id: string; readonly kind: 'api' | 'write'; readonly name: string; readonly prefix: string; readonly createdAt: string; readonly revokedAt: string | null };
+/** A key as GET /keys lists it: its prefix, never the key. */
+export type ApiKey = DeepReadonly<Static<typeof ApiKeySchema>>;
 
-export type WorkspaceSettings = {
-  readonly lifecycle: {
-    readonly leadEvents: readonly string[];
-    readonly orderEvents: readonly string[];
-    readonly advocateEvents: readonly string[];
-    readonly repeatAfterOrders: number;
-    readonly atRiskAfterDays: number;
-    readonly churnedAfterDays: number;
-  };
-  readonly moments: { readonly defaultTeamId: string | null; readonly reopenWindowHours: number; readonly defaultCapacity: number; readonly dueSoonMinutes: number };
-};
+/** The sections of GET /workspace's settings that the settings screen edits (and sends back whole). */
+export type WorkspaceSettings = DeepReadonly<Pick<Static<typeof WorkspaceSettingsSchema>, 'lifecycle' | 'moments'>>;
