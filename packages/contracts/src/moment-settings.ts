@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { StageName } from './customers.ts';
 import { ListOf, Nullable, Time, View } from './reply-parts.ts';
-import { Capacity, OptionalAgentId, Role, Skills, TeamStrategy } from './workspaces.ts';
+import { AgentFields, Capacity, OptionalAgentId, Role, Skills, TeamStrategy } from './workspaces.ts';
 
 /** Limits shared by the schemas below and the server's own check of rule conditions. */
 export const RULE_LIMITS = { listItems: 100, valueLength: 200, traits: 50 } as const;
@@ -126,14 +126,8 @@ export const RoutingTestResult = View({
 
 /** GET /agents/{id}: an agent as routing sees them. */
 export const AgentDetail = View({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  role: Role,
-  presence: Type.String({ description: 'online | away | offline: only online agents are routed new work' }),
+  ...AgentFields,
   presenceAt: Nullable(Time),
-  skills: Type.Array(Type.String()),
-  capacity: Type.Record(Type.String(), Type.Integer(), { description: 'open moments they may own per channel; `*` for any other channel' }),
   teams: Type.Array(View({ id: Type.String(), key: Type.String(), name: Type.String() }), { description: 'by name' }),
   createdAt: Time,
 });

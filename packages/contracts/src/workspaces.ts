@@ -150,8 +150,8 @@ export const SettingsPatch = Type.Object(
   { additionalProperties: false },
 );
 
-/** One agent in GET /agents: everything settings screens show, without a request per agent. */
-export const AgentListItem = View({
+/** What every reply about an agent says of them: who they are and how routing treats them. */
+export const AgentFields = {
   id: Type.String(),
   email: Type.String(),
   name: Type.String(),
@@ -159,6 +159,11 @@ export const AgentListItem = View({
   presence: Type.String({ description: 'online | away | offline: only online agents are routed new work' }),
   skills: Type.Array(Type.String()),
   capacity: Type.Record(Type.String(), Type.Integer(), { description: 'open moments they may own per channel; `*` for any other channel' }),
+};
+
+/** One agent in GET /agents: everything settings screens show, without a request per agent. */
+export const AgentListItem = View({
+  ...AgentFields,
   teamIds: Type.Array(Type.String(), { description: 'the teams they are a member of' }),
   createdAt: Time,
 });

@@ -91,8 +91,9 @@ export function createWorker(
 
   /** Runs a row's listeners in order; a throw stops the row there and is returned. */
   async function deliver(row: OutboxRow, handlers: readonly Listener[]): Promise<{ readonly error: unknown } | null> {
+    const event = eventOf(row);
     try {
-      for (const handler of handlers) await handler(eventOf(row));
+      for (const handler of handlers) await handler(event);
       return null;
     } catch (error) {
       return { error };
@@ -161,7 +162,9 @@ export function createWorker(
       for (const row of rows) {
         const handlers = listeners[row.topic] ?? [];
         if ('batch' in handlers) {
-          batches.set(handlers, [...(batches.get(handlers) ?? []), row]);
+          const batch = batches.get(handlers);
+          if (batch) batch.push(row);
+          else batches.set(handlers, [row]);
           continue;
         }
         const failure = await deliver(row, handlers);

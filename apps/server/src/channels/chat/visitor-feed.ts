@@ -1,6 +1,7 @@
 import type { ServerFrame, VisitorMessage } from '@touchpoint/widget/protocol';
-import { clientExternalId, customerMessagesByIds, MESSAGE_ACTIVITIES, SHOWN_TO_CUSTOMER, type MessageView, type VisibleMoments } from '../../modules/moments/index.ts';
+import { clientIdOf, customerMessagesByIds, MESSAGE_ACTIVITIES, SHOWN_TO_CUSTOMER, type CustomerView, type MessageView, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { HubSocket, StreamHub } from '../../modules/moments/stream-hub.ts';
+import type { Db } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 
 /** A connected visitor as the feed routes to them. */
@@ -107,7 +108,7 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
         const targets = byMoment.get(momentId);
         if (!targets || targets.size === 0) return;
         // The stream's copy lacks the files and the agent's name.
-        const [loaded] = await customerMessagesByIds({ db: deps.db, workspaceId, channel: 'chat' }, [message.id]);
+        const [loaded] = await customerMessagesByIds(chatView(deps.db, workspaceId), [message.id]);
         if (!loaded) return;
         const { delivery: _d, externalId: _e, ...view } = loaded;
         const frame = TEXT_FRAME(seq, view);
@@ -178,14 +179,15 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
   return feed;
 }
 
-/** The stream's message view, as a visitor sees their own message. */
-const CLIENT_PREFIX = clientExternalId({ channel: 'chat' }, '');
+/** What a visitor may see of their chats in a workspace (the moments module answers). */
+export const chatView = (db: Db, workspaceId: string): CustomerView => ({ db, workspaceId, channel: 'chat' });
 
+/** The stream's message view, as a visitor sees their own message. */
 function fromView(m: MessageView): VisitorMessage {
   return {
     id: m.id,
     momentId: m.momentId,
-    clientId: m.externalId?.startsWith(CLIENT_PREFIX) ? m.externalId.slice(CLIENT_PREFIX.length) : null,
+    clientId: clientIdOf({ channel: 'chat' }, m.externalId),
     direction: 'in',
     body: m.body,
     authorName: null,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { originAllowed, parseClientFrame, VisitorClose, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
 import { findChannelById, type ChannelRecord } from '../../modules/channels/index.ts';
 import type { IngestQueue } from '../../modules/collect/index.ts';
-import { audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, messageByClientId, recordDelivery, repliesAmong, visibleMoments, type CustomerView, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
+import { audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, messageByClientId, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { StreamHub } from '../../modules/moments/stream-hub.ts';
 import { normalizeIdentity, profileGroupOf, type Touchpoint } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -12,7 +12,7 @@ import { receiveInbound } from '../receive-inbound.ts';
 import { chatSettingsOf } from './chat-settings.ts';
 import { isOpenNow } from './is-open-now.ts';
 import { verifyUserHash } from './verify-user-hash.ts';
-import { openFeed, type Feed, type FeedMember } from './visitor-feed.ts';
+import { chatView as chatViewOf, openFeed, type Feed, type FeedMember } from './visitor-feed.ts';
 
 /** The part of a `ws` WebSocket the hub uses. */
 export type VisitorSocket = {
@@ -90,8 +90,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   const idle = new Map<Feed, NodeJS.Timeout>();
   const linked = new Set<string>();
   let stopped = false;
-  /** What a visitor may see of their chats in a workspace (the moments module answers). */
-  const chatView = (workspaceId: string): CustomerView => ({ db: deps.db, workspaceId, channel: CHAT });
+  const chatView = (workspaceId: string) => chatViewOf(deps.db, workspaceId);
 
   // A visitor's tab can vanish without a close; unanswered pings find it.
   const heartbeat = startHeartbeat(() => sessions, options.heartbeatMs ?? 30_000);
@@ -260,7 +259,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
         identity: s.identity,
         message: {
           body: frame.body,
-          externalId: clientExternalId({ channel: CHAT }, frame.clientId),
+          externalId: clientExternalId(chatView(channel.workspaceId), frame.clientId),
           address: s.identity,
           meta: { visitor: s.visitor, ...(s.userId !== null ? { userId: s.userId } : {}) },
           attachments: (frame.attachments ?? []).map((a) => ({ fileName: a.fileName, contentType: a.contentType, data: Buffer.from(a.data, 'base64') })),
@@ -342,8 +341,6 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
 
   return { deps, accept, pushReply, connections: () => sessions.size, close };
 }
-
-const CHAT = 'chat';
 
 /** The most recently active moment: where the visitor's next message goes. */
 function latestOf(visible: VisibleMoments): string | null {

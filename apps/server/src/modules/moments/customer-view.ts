@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { VisitorMessage } from '@touchpoint/widget/protocol';
 import type { Db } from '../../platform/db/database.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
+import { isoTime } from '../../platform/iso-time.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { Audience } from './activity.ts';
 import { audienceOf } from './ownership.ts';
@@ -169,6 +170,12 @@ export async function messageByClientId(view: CustomerView, clientId: string): P
 /** The external id a message sent by the customer's client is stored under. */
 export const clientExternalId = (view: Pick<CustomerView, 'channel'>, clientId: string): string => `${view.channel}:${clientId}`;
 
+/** The client id a message was sent with, read back from its external id (null for others' messages). */
+export function clientIdOf(view: Pick<CustomerView, 'channel'>, externalId: string | null): string | null {
+  const prefix = clientExternalId(view, '');
+  return externalId?.startsWith(prefix) ? externalId.slice(prefix.length) : null;
+}
+
 /** The last seq of the workspace's activity log: where a live stream starts. */
 export async function latestActivitySeq(db: Db, workspaceId: string): Promise<number> {
   const row = await db.selectFrom('moment_activity').select((eb) => eb.fn.max('seq').as('seq')).where('workspace_id', '=', workspaceId).executeTakeFirst();
@@ -191,15 +198,14 @@ async function toCustomerMessages(view: CustomerView, rows: readonly Selectable<
     authors.length > 0 ? view.db.selectFrom('agent').select(['id', 'name']).where('workspace_id', '=', view.workspaceId).where('id', 'in', authors).execute() : Promise.resolve([]),
   ]);
   const names = new Map(agents.map((a) => [a.id, a.name]));
-  const clientPrefix = clientExternalId(view, '');
   return rows.map((r) => ({
     id: r.id,
     momentId: r.moment_id,
-    clientId: r.direction === 'in' && r.external_id?.startsWith(clientPrefix) ? r.external_id.slice(clientPrefix.length) : null,
+    clientId: r.direction === 'in' ? clientIdOf(view, r.external_id) : null,
     direction: r.direction === 'in' ? 'in' : 'out',
     body: r.body,
     authorName: r.direction === 'out' && r.author_id ? (names.get(r.author_id) ?? null) : null,
     attachments: files.filter((f) => f.message_id === r.id).map((f) => ({ id: f.id, fileName: f.file_name, contentType: f.content_type, size: f.size })),
-    createdAt: new Date(r.created_at).toISOString(),
+    createdAt: isoTime(r.created_at),
   }));
 }

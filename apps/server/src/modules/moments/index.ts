@@ -31,12 +31,11 @@ export {
   repliesAmong,
   messageByClientId,
   clientExternalId,
+  clientIdOf,
   latestActivitySeq,
   audienceOfMoment,
-  shownToCustomer,
   SHOWN_TO_CUSTOMER,
   MESSAGE_ACTIVITIES,
   type CustomerView,
   type VisibleMoments,
-  type CustomerMessage,
 } from './customer-view.ts';

@@ -85,7 +85,6 @@ export async function findCustomerIdByIdentity(db: Db, workspaceId: string, kind
   return row?.customer_id ?? null;
 }
 
-/** Opaque cursors: base64url of the sort key of the last item on the page. */
 /**
  * The profile some identities resolve to, as a group (the profile and all merged into it), and
  * whether it has an email. Identities are `kind:value` as stored (`anonymous_id:…`, `user_id:…`).
@@ -121,6 +120,7 @@ export async function latestIdentityOf(db: Db, workspaceId: string, profileIds: 
   return row?.value ?? null;
 }
 
+/** Opaque cursors: base64url of the sort key of the last item on the page. */
 export function encodeCursor(parts: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
