@@ -12,7 +12,7 @@ import { sweepLifecycle } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
-import { openDatabase, type Database } from './platform/db/database.ts';
+import { openDatabase, type Database, type DatabaseOptions } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
@@ -50,6 +50,8 @@ export type ComposeOptions = {
    * app for a test or a CLI command never competes for the mail port; `serve` passes SMTP_PORT.
    */
   readonly smtpPort?: number | null;
+  /** Sees every query of the main connection (tests of query plans). */
+  readonly onQuery?: DatabaseOptions['onQuery'];
 };
 
 /**
@@ -59,7 +61,7 @@ export type ComposeOptions = {
 export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   // The ingest thread checkpoints SQLite's WAL, off the event loop (see commit-thread-main.ts).
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, onQuery: options.onQuery });
   await migrateToLatest(database.db);
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const deps: Deps = { db: database.db, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox };

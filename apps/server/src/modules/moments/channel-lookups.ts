@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../../platform/db/database.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { unindexedNumber, unindexedText } from '../../platform/db/unindexed.ts';
 
 /**
  * Questions channel adapters ask about moments and their messages, answered here so that the
@@ -36,7 +37,7 @@ export async function repliesUpTo(
     .where('direction', '=', 'out')
     .where('delivery', 'in', q.states)
     .where('created_at', '<=', q.until)
-    .orderBy('id')
+    .orderBy(unindexedText('id')) // seek those moments' messages, not walk the workspace's (unindexed.ts)
     .limit(q.limit)
     .execute();
   return rows.map((r) => r.id);
@@ -68,7 +69,7 @@ export async function recentMomentsOf(db: Db, q: { readonly workspaceId: string;
     .where('channel_id', '=', q.channelId)
     .where('status', '!=', 'closed')
     .where('merged_into', 'is', null)
-    .orderBy('last_message_at', 'desc')
+    .orderBy(unindexedNumber('last_message_at'), 'desc') // seek the customer's moments (unindexed.ts)
     .limit(q.limit)
     .execute();
 }

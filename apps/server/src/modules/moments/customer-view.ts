@@ -6,6 +6,7 @@ import { isoTime } from '../../platform/iso-time.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { Audience } from './activity.ts';
 import { audienceOf } from './ownership.ts';
+import { unindexedNumber, unindexedText } from '../../platform/db/unindexed.ts';
 
 /**
  * What a customer may see of their own conversations on one channel kind, for the clients that
@@ -43,7 +44,7 @@ export async function visibleMoments(view: CustomerView, group: readonly string[
     .where('workspace_id', '=', view.workspaceId)
     .where('customer_id', 'in', group)
     .where('channel', '=', view.channel)
-    .orderBy('last_message_at', 'desc')
+    .orderBy(unindexedNumber('last_message_at'), 'desc') // seek the customer's moments (unindexed.ts)
     .limit(100)
     .execute();
   if (moments.length === 0) return visible;
@@ -194,7 +195,7 @@ async function toCustomerMessages(view: CustomerView, rows: readonly Selectable<
   const ids = rows.map((r) => r.id);
   const authors = [...new Set(rows.filter((r) => r.direction === 'out' && r.author_id !== null).map((r) => r.author_id!))];
   const [files, agents] = await Promise.all([
-    view.db.selectFrom('attachment').select(['id', 'message_id', 'file_name', 'content_type', 'size']).where('workspace_id', '=', view.workspaceId).where('message_id', 'in', ids).orderBy('id').execute(),
+    view.db.selectFrom('attachment').select(['id', 'message_id', 'file_name', 'content_type', 'size']).where('workspace_id', '=', view.workspaceId).where('message_id', 'in', ids).orderBy(unindexedText('id')).execute(),
     authors.length > 0 ? view.db.selectFrom('agent').select(['id', 'name']).where('workspace_id', '=', view.workspaceId).where('id', 'in', authors).execute() : Promise.resolve([]),
   ]);
   const names = new Map(agents.map((a) => [a.id, a.name]));

@@ -4,6 +4,7 @@ import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { toMessageView } from './messages.ts';
+import { unindexedText } from '../../platform/db/unindexed.ts';
 
 /** How far a reply got. A state only moves forward; failed is final for that attempt. */
 export type DeliveryState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -53,7 +54,7 @@ export async function loadOutbound(db: Db, workspaceId: string, messageId: strin
     .orderBy('id')
     .execute();
   const lastIn = thread.filter((m) => m.direction === 'in').at(-1);
-  const attachments = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('workspace_id', '=', workspaceId).where('message_id', '=', messageId).orderBy('id').execute();
+  const attachments = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('workspace_id', '=', workspaceId).where('message_id', '=', messageId).orderBy(unindexedText('id')).execute();
   const author = message.author_id ? await db.selectFrom('agent').select('name').where('workspace_id', '=', workspaceId).where('id', '=', message.author_id).executeTakeFirst() : undefined;
   return {
     workspaceId,

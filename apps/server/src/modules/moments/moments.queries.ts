@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors.ts';
 import { maySee, type Caller } from './caller.ts';
 import { toMessageView, type AttachmentMeta, type MessageView } from './messages.ts';
 import { loadMomentView, type MomentRow, type MomentView } from './moment-view.ts';
+import { unindexedText } from '../../platform/db/unindexed.ts';
 
 async function visibleRow(db: Db, caller: Caller, momentId: string): Promise<MomentRow> {
   const row = await db.selectFrom('moment').selectAll().where('workspace_id', '=', caller.workspaceId).where('id', '=', momentId).executeTakeFirst();
@@ -27,7 +28,7 @@ export async function listMessages(db: Db, caller: Caller, momentId: string, pag
     .select(['id', 'message_id', 'file_name', 'content_type', 'size', 'sha256'])
     .where('workspace_id', '=', caller.workspaceId)
     .where('message_id', 'in', pageRows.map((r) => r.id))
-    .orderBy('id')
+    .orderBy(unindexedText('id')) // seek the page's messages, not walk every attachment (unindexed.ts)
     .execute();
   const byMessage = new Map<string, AttachmentMeta[]>();
   for (const a of attachments) {

@@ -3,6 +3,7 @@ import { ACTIVE_STATUSES } from './agent-load.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
 import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import { rerouteInTeam } from './reroute.ts';
+import { unindexedText } from '../../platform/db/unindexed.ts';
 
 export const PRESENCES = ['online', 'away', 'offline'] as const;
 export type Presence = (typeof PRESENCES)[number];
@@ -27,7 +28,7 @@ export async function setPresence(ctx: MomentsCtx, input: { readonly workspaceId
         .where('status', 'in', ACTIVE_STATUSES)
         .where('queued_at', 'is', null)
         .where('team_id', 'is not', null)
-        .orderBy('id')
+        .orderBy(unindexedText('id')) // by moment_by_owner, not a walk of the workspace by id (unindexed.ts)
         .execute();
       for (const m of owned) {
         await rerouteInTeam(w, m, 'agent_offline', input.actor, 'the owner went offline');

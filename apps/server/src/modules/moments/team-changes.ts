@@ -6,6 +6,7 @@ import { ACTIVE_STATUSES } from './agent-load.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
 import { inMomentTx, withinTx, type MomentsCtx } from './moment-tx.ts';
 import { rerouteInTeam } from './reroute.ts';
+import { unindexedText } from '../../platform/db/unindexed.ts';
 
 /**
  * People left a team (settings are read before the transaction: SQLite has one connection,
@@ -28,7 +29,7 @@ export async function rerouteLeavers(
       .where('owner_id', 'in', agentIds)
       .where('status', 'in', ACTIVE_STATUSES)
       .where('queued_at', 'is', null)
-      .orderBy('id')
+      .orderBy(unindexedText('id')) // by the owners' index, not a walk of the workspace by id (unindexed.ts)
       .execute();
     for (const m of owned) await rerouteInTeam(w, m, 'member_removed', actor, 'the owner left the team');
   });

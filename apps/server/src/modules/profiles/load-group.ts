@@ -1,5 +1,4 @@
 import { chunks } from '../../platform/chunks.ts';
-import { sql } from 'kysely';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { findCustomers, findIdentities, storedMessageIds } from './lookups.ts';
@@ -110,17 +109,17 @@ export async function loadGroup(
 /** Fills in how many identities of each kind the given profiles hold. */
 export async function loadCounts(tx: Tx, workspaceId: string, ids: readonly string[], profiles: Map<string, ProfileState>): Promise<void> {
   for (const part of chunks(ids)) {
-    const rows = await tx
-      .selectFrom('identity')
-      .select(['customer_id', 'kind', sql<number>`count(*)`.as('n')])
-      .where('workspace_id', '=', workspaceId)
-      .where('customer_id', 'in', part)
-      .groupBy(['customer_id', 'kind'])
-      .execute();
+    // Counted here, not by GROUP BY: SQLite would answer the grouping by walking every identity
+    // of the workspace in primary-key order (80 ms at 100,000 identities) instead of seeking
+    // these profiles' few by identity_by_customer (0.01 ms).
+    const rows = await tx.selectFrom('identity').select(['customer_id', 'kind']).where('workspace_id', '=', workspaceId).where('customer_id', 'in', part).execute();
     for (const id of part) {
       const p = profiles.get(id);
       if (p && !p.kindCounts) p.kindCounts = new Map();
     }
-    for (const r of rows) profiles.get(r.customer_id)?.kindCounts?.set(r.kind, Number(r.n));
+    for (const r of rows) {
+      const counts = profiles.get(r.customer_id)?.kindCounts;
+      counts?.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+    }
   }
 }

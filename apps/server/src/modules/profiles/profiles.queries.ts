@@ -56,7 +56,7 @@ export async function getCustomer(db: Db, workspaceId: string, customerId: strin
       .executeTakeFirstOrThrow(),
     db.selectFrom('identity').select(['kind', 'value', 'profile_id', 'created_at']).where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('created_at').orderBy('kind').execute(),
     db.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', '=', row.id).where('id', '!=', row.id).execute(),
-    db.selectFrom('merge').selectAll().where('workspace_id', '=', workspaceId).where((eb) => eb.or([eb('survivor_id', '=', row.id), eb('absorbed_id', '=', row.id)])).orderBy('created_at', 'desc').limit(100).execute(),
+    mergesOf(db, workspaceId, row.id),
     db.selectFrom('identity_conflict').selectAll().where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('created_at', 'desc').limit(50).execute(),
     db.selectFrom('stage_change').select(['from_stage', 'to_stage', 'reason', 'created_at']).where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('id', 'desc').limit(50).execute(),
   ]);
@@ -77,6 +77,18 @@ export async function getCustomer(db: Db, workspaceId: string, customerId: strin
     merges: merges.map((m) => ({ id: m.id, survivorId: m.survivor_id, absorbedId: m.absorbed_id, cause: m.cause, detail: m.detail, at: iso(m.created_at), undoneAt: m.undone_at === null ? null : iso(m.undone_at) })),
     conflicts: conflicts.map((c) => ({ kind: c.kind, value: c.value, reason: c.reason, messageId: c.message_id, at: iso(c.created_at) })),
   };
+}
+
+/**
+ * The last 100 merges a profile took part in, survivor or absorbed, newest first. Read side by
+ * side through merge_by_survivor and merge_by_absorbed: one query with the OR of both made
+ * SQLite walk every merge of the workspace.
+ */
+async function mergesOf(db: Db, workspaceId: string, customerId: string) {
+  const LIMIT = 100;
+  const as = (column: 'survivor_id' | 'absorbed_id') => db.selectFrom('merge').selectAll().where('workspace_id', '=', workspaceId).where(column, '=', customerId).orderBy('created_at', 'desc').limit(LIMIT).execute();
+  const [survived, absorbed] = await Promise.all([as('survivor_id'), as('absorbed_id')]);
+  return [...survived, ...absorbed].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1)).slice(0, LIMIT);
 }
 
 /** The root profile id an identity resolves to, or null. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type KyselyConfig, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import { copyingPool } from './copy-rows.ts';
 import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
 import type { Tables } from './tables.ts';
@@ -33,7 +33,12 @@ export type DatabaseOptions = {
    * everyone; the ingest thread checkpoints instead (see commit-thread-main.ts).
    */
   readonly sqliteAutoCheckpoint?: boolean;
+  /** Called with every query run through the Kysely instance, after it ran (diagnostics, plan tests). */
+  readonly onQuery?: (query: ExecutedQuery) => void;
 };
+
+/** A query as it ran: its SQL with placeholders, and its parameters. */
+export type ExecutedQuery = { readonly sql: string; readonly parameters: readonly unknown[] };
 
 // int8 (count, bigint columns) would arrive as strings; our values are ms timestamps and
 // counts that fit a double exactly.
@@ -63,7 +68,7 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle) }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle) }), log: queryLog(options) });
   return {
     db,
     engine: 'sqlite',
@@ -71,6 +76,15 @@ function openSqlite(options: DatabaseOptions): Database {
     close: async () => {
       await db.destroy();
     },
+  };
+}
+
+/** Kysely's log hook, only when asked for: unset, Kysely skips timing each query. */
+function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
+  const onQuery = options.onQuery;
+  if (!onQuery) return undefined;
+  return (event) => {
+    if (event.level === 'query') onQuery({ sql: event.query.sql, parameters: event.query.parameters });
   };
 }
 
@@ -110,7 +124,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: copyingPool(pool) }) });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: copyingPool(pool) }), log: queryLog(options) });
   await sql`select 1`.execute(db);
   const safe = new URL(url);
   safe.password = '';

@@ -1,0 +1,143 @@
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutedQuery } from '../src/platform/db/database.ts';
+import { recentMomentsOf, repliesUpTo, sweepMoments, visibleMoments } from '../src/modules/moments/index.ts';
+import { loadCounts } from '../src/modules/profiles/load-group.ts';
+import { startServer, type Running } from './harness.ts';
+import { addAgent, addTeam, open, setPresence } from './moments-fixtures.ts';
+
+/**
+ * SQLite plans without statistics (see platform/db/unindexed.ts): a query that lets it walk an
+ * index through every row of a workspace passes every test on a small store, then takes 100 ms
+ * on a store of 200,000 moments. These scenarios record the queries the server runs for one
+ * customer, one agent or one moment, and check with EXPLAIN QUERY PLAN that SQLite reaches
+ * each one's rows of the big tables by an index narrower than the workspace. SQLite only:
+ * PostgreSQL plans by the statistics it keeps.
+ */
+
+/** Tables that grow with the business: walking one of them per request is linear in its size. */
+const GROWING = new Set(['moment', 'message', 'attachment', 'identity', 'customer', 'merge', 'event', 'ownership_change', 'moment_tag', 'moment_activity', 'identity_conflict', 'stage_change']);
+
+/**
+ * Queries whose walk is the point, each with why: they stop after a page or read one end of an
+ * index, whatever the store's size.
+ */
+const WALKS_BY_DESIGN: readonly { readonly sql: RegExp; readonly why: string }[] = [
+  { sql: /^select max\("seq"\) as "seq" from "moment_activity" where "workspace_id" = \?$/, why: 'the newest entry: one end of the primary key' },
+  { sql: /^select "seq" from "moment_activity" where "workspace_id" = \? order by "seq" desc limit \?$/, why: 'the newest entry: one end of the primary key' },
+];
+
+let s: Running;
+let recording: ExecutedQuery[] | null = null;
+
+beforeAll(async () => {
+  s = await startServer('sqlite', { onQuery: (query) => recording?.push(query) });
+});
+afterAll(async () => {
+  await s?.stop();
+});
+
+/** The queries `work` ran on the server's connection. */
+async function queriesOf(work: () => Promise<unknown>): Promise<ExecutedQuery[]> {
+  recording = [];
+  try {
+    await work();
+    return recording;
+  } finally {
+    recording = null;
+  }
+}
+
+/** Each query's plan steps that walk a growing table across the workspace (or across all of it). */
+function walksIn(queries: readonly ExecutedQuery[]): { sql: string; walks: string[] }[] {
+  const reader = new SQLite(path.join(s.store.config.dataDir, 'touchpoint.sqlite'), { readonly: true });
+  reader.function('unicode_lower', (text: unknown) => text);
+  try {
+    const found: { sql: string; walks: string[] }[] = [];
+    for (const query of new Map(queries.map((q) => [q.sql, q])).values()) {
+      if (!/^\s*(select|update|delete|with)\b/i.test(query.sql) || WALKS_BY_DESIGN.some((w) => w.sql.test(query.sql))) continue;
+      const plan = reader.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
+      const walks = plan.map((p) => p.detail).filter(walksTable);
+      if (walks.length > 0) found.push({ sql: query.sql, walks });
+    }
+    return found;
+  } finally {
+    reader.close();
+  }
+}
+
+function walksTable(step: string): boolean {
+  const scan = /^SCAN (\w+)/.exec(step);
+  if (scan) return GROWING.has(scan[1]);
+  // By workspace alone, or (for moments) by workspace and status: every open moment is no narrower.
+  const search = /^SEARCH (\w+) USING (?:COVERING )?INDEX \S+ \(workspace_id=\?( AND status=\?)?\)$/.exec(step);
+  return search !== null && GROWING.has(search[1]);
+}
+
+async function expectNarrow(work: () => Promise<unknown>): Promise<void> {
+  const queries = await queriesOf(work);
+  expect(queries.length).toBeGreaterThan(0);
+  expect(walksIn(queries)).toEqual([]);
+}
+
+describe('SQLite finds one customer’s, agent’s or moment’s rows without walking the workspace', () => {
+  it('a customer’s moments: continuing one, and the list in every order', async () => {
+    await open(s, { identity: 'email:plans-ann@example.com', channel: 'email', subject: 'Order 1' });
+    const first = (await open(s, { identity: 'email:plans-ann@example.com', channel: 'chat' })).body.moment;
+    await expectNarrow(async () => {
+      expect((await open(s, { identity: 'email:plans-ann@example.com', channel: 'chat', message: { body: 'me again' } })).body.moment.id).toBe(first.id);
+      for (const sort of ['recent', 'oldest', 'created', 'sla', 'priority']) {
+        const page = await s.api('GET', `/api/v1/moments?customer=${first.customerId}&sort=${sort}`);
+        expect(page.status).toBe(200);
+        expect(page.body.data).toHaveLength(2);
+      }
+    });
+  });
+
+  it('the chat’s and the email channel’s lookups of a customer’s moments', async () => {
+    const moment = (await open(s, { identity: 'email:plans-bo@example.com', channel: 'chat' })).body.moment;
+    const ws = s.workspace.workspaceId;
+    await expectNarrow(async () => {
+      const visible = await visibleMoments({ db: s.tp.deps.db, workspaceId: ws, channel: 'chat' }, [moment.customerId], ['plans-bo@example.com']);
+      expect(visible).toBeInstanceOf(Map);
+      await recentMomentsOf(s.tp.deps.db, { workspaceId: ws, channelId: 'no-such-channel', customerRoot: moment.customerId, limit: 5 });
+      await repliesUpTo(s.tp.deps.db, { workspaceId: ws, channel: 'messenger', address: 'psid-1', states: ['sent', 'delivered'], until: Date.now(), limit: 100 });
+    });
+  });
+
+  it('an agent going offline, and leaving a team, hands on their moments', async () => {
+    const [a, b] = [await addAgent(s), await addAgent(s)];
+    const team = await addTeam(s, [a, b], { strategy: 'round_robin' });
+    await s.api('POST', '/api/v1/assignment-rules', { name: 'plans', teamId: team, conditions: { channel: ['sms'] } });
+    for (let i = 0; i < 4; i++) await open(s, { identity: `email:plans-${i}@example.com`, channel: 'sms' });
+    await expectNarrow(() => setPresence(s, a, 'offline'));
+    await setPresence(s, a, 'online');
+    await expectNarrow(() => s.api('PUT', `/api/v1/teams/${team}/members`, { agentIds: [b.id] }));
+  });
+
+  it('a moment’s messages with their files, and merging a duplicate into it', async () => {
+    const file = { fileName: 'receipt.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4').toString('base64') };
+    const kept = (await open(s, { identity: 'email:plans-cy@example.com', channel: 'email', externalId: 'plans-a', message: { body: 'receipt', attachments: [file] } })).body.moment;
+    const duplicate = (await open(s, { identity: 'email:plans-cy@example.com', channel: 'sms', externalId: 'plans-b', message: { body: 'again', attachments: [file] } })).body.moment;
+    await expectNarrow(async () => {
+      expect((await s.api('GET', `/api/v1/moments/${kept.id}/messages`)).body.data[0].attachments).toHaveLength(1);
+      const merged = await s.api('POST', `/api/v1/moments/${kept.id}/merge`, { duplicateId: duplicate.id });
+      expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    });
+  });
+
+  it('a profile with its merge history, and the identity counts that guard a merge', async () => {
+    const ann = (await open(s, { identity: 'email:plans-dee@example.com', channel: 'chat' })).body.moment.customerId;
+    const bob = (await open(s, { identity: 'phone:+14155550100', channel: 'sms' })).body.moment.customerId;
+    expect((await s.api('POST', '/api/v1/customers/merge', { ids: [ann, bob], reason: 'same person' })).status).toBe(200);
+    await expectNarrow(async () => {
+      expect((await s.api('GET', `/api/v1/customers/${ann}`)).body.merges.length).toBeGreaterThan(0);
+      await s.tp.deps.db.transaction().execute((tx) => loadCounts(tx, s.workspace.workspaceId, [ann, bob], new Map()));
+    });
+  });
+
+  it('the sweep that closes resolved moments reads only resolved ones', async () => {
+    await expectNarrow(() => sweepMoments({ deps: s.tp.deps, settings: s.tp.settings, publish: () => undefined }));
+  });
+});
