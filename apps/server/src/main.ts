@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
+import { eachQuery, slowQueryLog } from './platform/db/slow-query-log.ts';
 import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
@@ -61,7 +62,7 @@ export type ComposeOptions = {
 export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   // The ingest thread checkpoints SQLite's WAL, off the event loop (see commit-thread-main.ts).
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, onQuery: options.onQuery });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
   await migrateToLatest(database.db);
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const deps: Deps = { db: database.db, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox };
@@ -69,7 +70,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const settings = createSettingsCache(deps);
   // SQLite commits run on their own thread so HTTP keeps flowing during inserts and fsync;
   // PostgreSQL is asynchronous already.
-  const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel }, deps.clock) : null;
+  const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock) : null;
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics(deps);
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });

@@ -15,7 +15,8 @@ describe('logs', () => {
   beforeAll(async () => {
     store = newStore('sqlite');
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-    tp = await composeTouchpoint(store.config, { log: createLogger('trace', sink) });
+    // Every query counts as slow here, so the slow query log runs for every one of them.
+    tp = await composeTouchpoint({ ...store.config, slowQueryMs: 0 }, { log: createLogger('trace', sink) });
     ws = await createWorkspace(tp.deps, { name: 'Logged', ownerEmail: 'owner@logged.test', ownerPassword: 'a long password 123' });
     url = await tp.http.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -37,5 +38,16 @@ describe('logs', () => {
     for (const secret of [ws.apiKey, ws.writeKey, session.token, 'a long password 123', 'wrong password 999', basic.slice(6)]) {
       expect(all).not.toContain(secret);
     }
+  });
+
+  it('log slow queries with their SQL and time, never their parameters', async () => {
+    const email = 'slow.query.person@example.com';
+    const api = { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' };
+    const opened = await fetch(`${url}/api/v1/moments`, { method: 'POST', headers: api, body: JSON.stringify({ identity: `email:${email}`, channel: 'email', message: { body: 'private words' } }) });
+    expect(opened.status).toBe(201);
+    const slow = lines.map((line) => JSON.parse(line) as { msg: string; sql?: string; ms?: number }).filter((entry) => entry.msg === 'slow query');
+    expect(slow.some((entry) => /^insert into "moment"/.test(entry.sql ?? '') && typeof entry.ms === 'number')).toBe(true);
+    const logged = JSON.stringify(slow);
+    for (const value of [email, 'private words', ws.apiKey]) expect(logged).not.toContain(value);
   });
 });

@@ -20,11 +20,14 @@ export type Config = {
   readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF';
   /** The key channel secrets are sealed with (TOUCHPOINT_SECRET_KEY); absent: secret.key in dataDir. */
   readonly secretKey: string | undefined;
+  /** Queries slower than this many ms are logged at warn with their SQL (TOUCHPOINT_SLOW_QUERY_MS, default 500; `off`: never). */
+  readonly slowQueryMs: number | null;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const sync = (env.TOUCHPOINT_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   const smtpPort = (env.SMTP_PORT ?? '2525').trim().toLowerCase();
+  const slowQuery = (env.TOUCHPOINT_SLOW_QUERY_MS ?? '500').trim().toLowerCase();
   return {
     port: Number(env.PORT ?? 3000),
     host: env.HOST ?? '0.0.0.0',
@@ -37,6 +40,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL ?? 'info',
     sqliteSynchronous: sync === 'NORMAL' || sync === 'OFF' ? sync : 'FULL',
     secretKey: env.TOUCHPOINT_SECRET_KEY || undefined,
+    slowQueryMs: slowQuery === 'off' || slowQuery === '' || !(Number(slowQuery) >= 0) ? null : Number(slowQuery),
     ...overrides,
   };
 }

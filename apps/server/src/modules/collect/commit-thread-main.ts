@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { openDatabase } from '../../platform/db/database.ts';
+import { slowQueryLog } from '../../platform/db/slow-query-log.ts';
 import { systemIds } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { commitInProcess, type IngestDeps, type WorkspaceBatch } from './commit-batches.ts';
@@ -11,9 +12,10 @@ type Request = { readonly id: number; readonly now: number; readonly batches: re
 const port = parentPort;
 if (!port) throw new Error('commit-thread-main runs only as a worker thread');
 const options = workerData as CommitThreadOptions;
-const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous });
+const log = createLogger(options.logLevel);
+const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, onQuery: slowQueryLog(log, options.slowQueryMs) });
 let now = Date.now();
-const deps: IngestDeps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log: createLogger(options.logLevel) };
+const deps: IngestDeps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log };
 const commit = commitInProcess(deps);
 
 // One request at a time, in arrival order, whatever the queue upstream does.

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { forCommitThread, type RecordOutcome } from '../profiles/index.ts';
 import type { CommitBatches, WorkspaceBatch } from './commit-batches.ts';
 
-export type CommitThreadOptions = { readonly dataDir: string; readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF'; readonly logLevel: string };
+export type CommitThreadOptions = { readonly dataDir: string; readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF'; readonly logLevel: string; readonly slowQueryMs: number | null };
 
 type Reply = { readonly id: number; readonly outcomes?: RecordOutcome[]; readonly error?: string };
 

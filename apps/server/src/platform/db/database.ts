@@ -33,12 +33,12 @@ export type DatabaseOptions = {
    * everyone; the ingest thread checkpoints instead (see commit-thread-main.ts).
    */
   readonly sqliteAutoCheckpoint?: boolean;
-  /** Called with every query run through the Kysely instance, after it ran (diagnostics, plan tests). */
+  /** Called with every query run through the Kysely instance, after it ran (the slow query log, plan tests). */
   readonly onQuery?: (query: ExecutedQuery) => void;
 };
 
-/** A query as it ran: its SQL with placeholders, and its parameters. */
-export type ExecutedQuery = { readonly sql: string; readonly parameters: readonly unknown[] };
+/** A query as it ran: its SQL with placeholders, its parameters, and how long it took. */
+export type ExecutedQuery = { readonly sql: string; readonly parameters: readonly unknown[]; readonly ms: number };
 
 // int8 (count, bigint columns) would arrive as strings; our values are ms timestamps and
 // counts that fit a double exactly.
@@ -84,7 +84,7 @@ function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
   const onQuery = options.onQuery;
   if (!onQuery) return undefined;
   return (event) => {
-    if (event.level === 'query') onQuery({ sql: event.query.sql, parameters: event.query.parameters });
+    if (event.level === 'query') onQuery({ sql: event.query.sql, parameters: event.query.parameters, ms: event.queryDurationMillis });
   };
 }
 
