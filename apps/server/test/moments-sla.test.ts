@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/platform/clock.ts';
 import { momentJobs } from '../src/modules/moments/sweep-jobs.ts';
+import { createWorkspace } from '../src/modules/workspaces/index.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, ledger, open } from './moments-fixtures.ts';
 
@@ -81,5 +82,23 @@ describe.each(ENGINES)('moment SLAs on %s', (engine) => {
     clock.set(clock.now() + 73 * 60 * MINUTE);
     await runJobs();
     expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.status).toBe('closed');
+  });
+
+  it('closes each workspace’s resolved moments by its own window, however many another keeps', async () => {
+    // Acme keeps the 72-hour window and more resolved moments than one sweep takes (200), all
+    // resolved before the other workspace's, whose window is one hour.
+    const resolve = async (key: string, id: string) => expect((await s.api('PATCH', `/api/v1/moments/${id}`, { status: 'resolved' }, key)).status).toBe(200);
+    const acme: string[] = [];
+    for (let i = 0; i < 201; i++) acme.push((await open(s, { identity: `email:window-${i}@example.com`, channel: 'window' })).body.moment.id);
+    for (const id of acme) await resolve(s.workspace.apiKey, id);
+    const other = await createWorkspace(s.tp.deps, { name: 'Short window', ownerEmail: `owner.window.${engine}@example.com`, ownerPassword: 'a long enough password' });
+    expect((await s.api('PATCH', '/api/v1/workspace/settings', { moments: { reopenWindowHours: 1 } }, other.apiKey)).status).toBe(200);
+    const theirs = (await s.api('POST', '/api/v1/moments', { identity: 'email:short@example.com', channel: 'window', message: { body: 'hi' } }, other.apiKey)).body.moment;
+    await resolve(other.apiKey, theirs.id);
+
+    clock.set(clock.now() + 2 * 60 * MINUTE);
+    await runJobs();
+    expect((await s.api('GET', `/api/v1/moments/${theirs.id}`, undefined, other.apiKey)).body.status).toBe('closed');
+    expect((await s.api('GET', `/api/v1/moments/${acme[0]}`)).body.status).toBe('resolved');
   });
 });

@@ -25,16 +25,28 @@ export async function sweepMoments(ctx: MomentsCtx): Promise<{ readonly woken: n
   return { woken, closed };
 }
 
+/**
+ * Resolved moments past their workspace's reopen window, up to BATCH a workspace, oldest first.
+ * Asked workspace by workspace, each with its own window: one query for the oldest resolved
+ * moments of all workspaces let a workspace with a long window and many resolved moments fill
+ * every batch with moments not yet due, and another's due ones never closed.
+ */
 async function resolvedPastWindow(ctx: MomentsCtx, deps: Deps, now: number) {
-  // The window is per workspace; the shortest allowed (0 h) bounds the candidates, each is checked below.
-  // 'resolved' written into the SQL, not bound: SQLite then sees once, when it prepares the
-  // statement, that the partial index moment_resolved (WHERE status = 'resolved') holds every
-  // candidate. Bound, it re-plans at every run to look at the value: twice the time.
-  const candidates = await deps.db.selectFrom('moment').select(['workspace_id', 'id', 'resolved_at']).where('status', '=', sql.lit('resolved')).where('resolved_at', '<=', now).orderBy('resolved_at').limit(BATCH).execute();
   const due = [];
-  for (const m of candidates) {
-    const settings = await ctx.settings.get(m.workspace_id);
-    if ((m.resolved_at ?? now) + settings.moments.reopenWindowHours * 3_600_000 <= now) due.push(m);
+  for (const { id } of await deps.db.selectFrom('workspace').select('id').execute()) {
+    const settings = await ctx.settings.get(id);
+    const rows = await deps.db
+      .selectFrom('moment')
+      .select(['workspace_id', 'id'])
+      .where('workspace_id', '=', id)
+      // Written into the SQL, not bound, so SQLite can prove at prepare time that the partial
+      // index moment_resolved_at (WHERE status = 'resolved') holds every row asked for.
+      .where('status', '=', sql.lit('resolved'))
+      .where('resolved_at', '<=', now - settings.moments.reopenWindowHours * 3_600_000)
+      .orderBy('resolved_at')
+      .limit(BATCH)
+      .execute();
+    due.push(...rows);
   }
   return due;
 }
