@@ -8,7 +8,7 @@ import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.t
 import { channelReplyCheck } from './channels/check-reply.ts';
 import { deliverReply } from './channels/deliver-reply.ts';
 import { startSmtpServer, type SmtpServer } from './channels/email/start-smtp-server.ts';
-import { sweepLifecycle } from './modules/profiles/index.ts';
+import { sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -84,7 +84,8 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
     [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)],
     [MOMENT_EVENTS.touchpointsAdded]: timelineRecorder(deps, ingest.submit),
   };
-  const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
+  const lifecycleSwept: LifecycleSweepMemory = new Map();
+  const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
   const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining);
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);

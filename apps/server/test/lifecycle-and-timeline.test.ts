@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/platform/clock.ts';
-import { sweepLifecycle, PROFILE_EVENTS } from '../src/modules/profiles/index.ts';
+import { sweepLifecycle, PROFILE_EVENTS, type LifecycleSweepMemory } from '../src/modules/profiles/index.ts';
 import { createWorker } from '../src/worker/outbox-worker.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 
@@ -53,6 +53,38 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     // Back in the shop: a new order makes them a customer again.
     await order('quiet', 30);
     expect(await stageOf('quiet')).toBe('repeat');
+    clock.set(start);
+  });
+
+  it('sweeps after a sweep catch every buyer whose silence crossed a threshold since, and a threshold change', async () => {
+    const start = clock.now();
+    const storedStage = async (userId: string) => {
+      const id = (await s.api('GET', `/api/v1/customers?identity=user_id:${userId}`)).body.data[0].id as string;
+      return (await s.tp.deps.db.selectFrom('customer').select('stage').where('id', '=', id).executeTakeFirstOrThrow()).stage;
+    };
+    await order('drifting', 20);
+    const memory: LifecycleSweepMemory = new Map();
+    clock.set(start + DAY);
+    await sweepLifecycle(s.tp.deps, s.tp.settings, memory);
+    expect(await storedStage('drifting')).toBe('customer');
+    clock.set(start + 61 * DAY);
+    await sweepLifecycle(s.tp.deps, s.tp.settings, memory);
+    expect(await storedStage('drifting')).toBe('at_risk');
+    clock.set(start + 181 * DAY);
+    await sweepLifecycle(s.tp.deps, s.tp.settings, memory);
+    expect(await storedStage('drifting')).toBe('churned');
+
+    // New thresholds: the next sweep reads every silent buyer again, not the last ten minutes'.
+    clock.set(start);
+    await order('patient', 20);
+    clock.set(start + 20 * DAY);
+    await sweepLifecycle(s.tp.deps, s.tp.settings, memory);
+    expect(await storedStage('patient')).toBe('customer');
+    expect((await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 10, churnedAfterDays: 100 } })).status).toBe(200);
+    clock.set(start + 20 * DAY + 60_000);
+    await sweepLifecycle(s.tp.deps, s.tp.settings, memory);
+    expect(await storedStage('patient')).toBe('at_risk');
+    await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 60, churnedAfterDays: 180 } });
     clock.set(start);
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutedQuery } from '../src/platform/db/database.ts';
 import { recentMomentsOf, repliesUpTo, sweepMoments, visibleMoments } from '../src/modules/moments/index.ts';
 import { loadCounts } from '../src/modules/profiles/load-group.ts';
+import { sweepLifecycle, type LifecycleSweepMemory } from '../src/modules/profiles/index.ts';
 import { startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, open, setPresence } from './moments-fixtures.ts';
 
@@ -53,23 +54,27 @@ async function queriesOf(work: () => Promise<unknown>): Promise<ExecutedQuery[]>
   }
 }
 
-/** Each query's plan steps that walk a growing table across the workspace (or across all of it). */
-function walksIn(queries: readonly ExecutedQuery[]): { sql: string; walks: string[] }[] {
+/** The steps of each query's plan, as EXPLAIN QUERY PLAN gives them with its parameters. */
+function plansOf(queries: readonly ExecutedQuery[]): { sql: string; steps: string[] }[] {
   const reader = new SQLite(path.join(s.store.config.dataDir, 'touchpoint.sqlite'), { readonly: true });
   reader.function('unicode_lower', (text: unknown) => text);
   try {
-    const found: { sql: string; walks: string[] }[] = [];
-    for (const query of new Map(queries.map((q) => [q.sql, q])).values()) {
-      if (!/^\s*(select|update|delete|with)\b/i.test(query.sql)) continue;
-      const plan = reader.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
-      const allowed = WALKS_BY_DESIGN.filter((w) => w.sql.test(query.sql));
-      const walks = plan.map((p) => p.detail).filter((step) => walksTable(step) && !allowed.some((w) => w.step.test(step)));
-      if (walks.length > 0) found.push({ sql: query.sql, walks });
-    }
-    return found;
+    return [...new Map(queries.map((q) => [q.sql, q])).values()]
+      .filter((q) => /^\s*(select|update|delete|with)\b/i.test(q.sql))
+      .map((q) => ({ sql: q.sql, steps: (reader.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((p) => p.detail) }));
   } finally {
     reader.close();
   }
+}
+
+/** Each query's plan steps that walk a growing table across the workspace (or across all of it). */
+function walksIn(queries: readonly ExecutedQuery[]): { sql: string; walks: string[] }[] {
+  return plansOf(queries)
+    .map(({ sql, steps }) => {
+      const allowed = WALKS_BY_DESIGN.filter((w) => w.sql.test(sql));
+      return { sql, walks: steps.filter((step) => walksTable(step) && !allowed.some((w) => w.step.test(step))) };
+    })
+    .filter((q) => q.walks.length > 0);
 }
 
 function walksTable(step: string): boolean {
@@ -147,6 +152,14 @@ describe('SQLite finds one customer’s, agent’s or moment’s rows without wa
       expect((await s.api('GET', `/api/v1/customers/${ann}`)).body.merges.length).toBeGreaterThan(0);
       await s.tp.deps.db.transaction().execute((tx) => loadCounts(tx, s.workspace.workspaceId, [ann, bob], new Map()));
     });
+  });
+
+  it('a lifecycle sweep after a sweep reads two short ranges of silence, not every silent buyer', async () => {
+    const memory: LifecycleSweepMemory = new Map();
+    await sweepLifecycle(s.tp.deps, s.tp.settings, memory);
+    const queries = (await queriesOf(() => sweepLifecycle(s.tp.deps, s.tp.settings, memory))).filter((q) => /^select .* from "customer" /.test(q.sql));
+    expect(queries).toHaveLength(1);
+    expect(plansOf(queries)[0].steps.join(' | ')).toMatch(/customer_by_last_seen \(workspace_id=\? AND last_seen>\? AND last_seen<\?\)/);
   });
 
   it('the sweep that closes resolved moments reads only resolved ones', async () => {
