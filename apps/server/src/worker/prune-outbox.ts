@@ -1,3 +1,4 @@
+import { deleteInBatches } from '../platform/db/delete-in-batches.ts';
 import type { Deps } from '../platform/deps.ts';
 import type { PeriodicJob } from './outbox-worker.ts';
 
@@ -13,8 +14,7 @@ const PRUNE_BATCH = 5_000;
  */
 export async function pruneOutbox(deps: Pick<Deps, 'db' | 'clock'>): Promise<number> {
   const before = deps.clock.now() - OUTBOX_RETENTION_MS;
-  let removed = 0;
-  for (;;) {
+  return deleteInBatches(PRUNE_BATCH, async () => {
     const result = await deps.db
       .deleteFrom('outbox')
       .where((eb) =>
@@ -25,10 +25,8 @@ export async function pruneOutbox(deps: Pick<Deps, 'db' | 'clock'>): Promise<num
         ),
       )
       .executeTakeFirst();
-    const n = Number(result.numDeletedRows);
-    removed += n;
-    if (n < PRUNE_BATCH) return removed;
-  }
+    return result.numDeletedRows;
+  });
 }
 
 export const pruneOutboxJob = (deps: Pick<Deps, 'db' | 'clock'>): PeriodicJob => ({ name: 'outbox-prune', everyMs: 3_600_000, run: async () => void (await pruneOutbox(deps)) });

@@ -6,6 +6,7 @@ import { isoTime } from '../../platform/iso-time.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { Audience } from './activity.ts';
 import { audienceOf } from './ownership.ts';
+import { REPLAYABLE_ACTIVITIES } from './prune-activity.ts';
 import { unindexedNumber, unindexedText } from '../../platform/db/unindexed.ts';
 
 /**
@@ -84,6 +85,8 @@ export async function customerHistory(view: CustomerView, visible: VisibleMoment
  */
 export async function customerReplay(view: CustomerView, visible: VisibleMoments, after: number, upTo: number, max = 2_000): Promise<{ seq: number; message: CustomerMessage }[] | null> {
   if (visible.size === 0 || after >= upTo) return [];
+  // Older activity may have been pruned (prune-activity.ts): a replay could miss messages.
+  if (upTo - after > REPLAYABLE_ACTIVITIES) return null;
   const firstSeq = new Map<string, number>();
   let cursor = after;
   for (;;) {

@@ -6,6 +6,7 @@ import { parseJsonObject } from '../../platform/json.ts';
 import { startHeartbeat } from '../../platform/heartbeat.ts';
 import type { Role } from '../workspaces/index.ts';
 import { canReceive, type Activity, type Audience, type Publish } from './activity.ts';
+import { REPLAYABLE_ACTIVITIES } from './prune-activity.ts';
 import { viewerOf, type Viewer } from './visibility.ts';
 
 /** The part of a `ws` WebSocket the hub uses (a test hands in a fake). */
@@ -97,7 +98,8 @@ type ActivityRow = { seq: number; moment_id: string; type: string; audience: str
 
 export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): StreamHub {
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-  const maxReplay = options.maxReplay ?? 10_000;
+  // Never beyond what pruning keeps (prune-activity.ts): a longer replay could meet a gap.
+  const maxReplay = Math.min(options.maxReplay ?? REPLAYABLE_ACTIVITIES, REPLAYABLE_ACTIVITIES);
   const channels = new Map<string, Channel>();
   let stopped = false;
   // Our own signals come back through NOTIFY: this id tells them apart.

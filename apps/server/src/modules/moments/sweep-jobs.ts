@@ -4,15 +4,17 @@ import { parseSettings } from '../workspaces/index.ts';
 import type { NewActivity } from './activity.ts';
 import type { MomentWrite, MomentsCtx } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
+import { pruneActivityJob } from './prune-activity.ts';
 import { rerouteInTeam } from './reroute.ts';
 import { sweepSla } from './sla/index.ts';
 import { sweepMoments } from './sweep-moments.ts';
 
-/** The clockwork of moments: SLA warnings and breaches, snoozes ending, resolved moments closing. */
+/** The clockwork of moments: SLA warnings and breaches, snoozes ending, resolved moments closing, old activity going. */
 export function momentJobs(ctx: MomentsCtx): PeriodicJob[] {
   return [
     { name: 'sla-sweep', everyMs: 30_000, run: async () => void (await sweepSla(ctx.deps, { publish: ctx.publish, reassign: (tx, moment, now) => reassignOnBreach(ctx, tx, moment, now), dueSoonMs: async (ws) => (await ctx.settings.get(ws)).moments.dueSoonMinutes * 60_000 })) },
     { name: 'moments-sweep', everyMs: 60_000, run: async () => void (await sweepMoments(ctx)) },
+    pruneActivityJob(ctx.deps),
   ];
 }
 
