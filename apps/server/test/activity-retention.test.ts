@@ -40,6 +40,9 @@ describe.each(ENGINES)('activity retention on %s', (engine) => {
     const visible = new Map([['any-moment', { since: '', lastMessageAt: 0 }]]);
     const view = { db: s.tp.deps.db, workspaceId: s.workspace.workspaceId, channel: 'chat' };
     expect(await customerReplay(view, visible, 0, REPLAYABLE_ACTIVITIES + 1)).toBeNull();
-    expect(await customerReplay(view, visible, 1, REPLAYABLE_ACTIVITIES + 1)).toEqual([]);
+    // Nearer, but over activity that was pruned: the history too.
+    const [oldest] = await seqs();
+    expect(await customerReplay(view, visible, oldest - 2, oldest + 1)).toBeNull();
+    expect(await customerReplay(view, visible, oldest - 1, oldest + 1)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeTouchpoint, type App } from '../src/main.ts';
 import { recordActivities, type Activity, type Audience } from '../src/modules/moments/activity.ts';
+import { pruneActivity } from '../src/modules/moments/prune-activity.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';
@@ -224,6 +225,20 @@ describe.each(ENGINES)('live moment stream on %s', (engine) => {
     await longest.waitFor((f) => f.type === 'ready', 30_000);
     expect(longest.seqs()).toEqual(range(2, 10_001));
     for (const st of [reset, ahead, longest]) st.client.close();
+  });
+
+  it('answers reset when what it would replay was pruned, and replays in full what was kept', async () => {
+    const pruned = await createWorkspace(s.tp.deps, { name: 'Pruned', ownerEmail: 'owner@pruned.test', ownerPassword: 'pruned pruned pruned' });
+    await commit(s.tp.deps.db, pruned.workspaceId, range(1, 10).map(() => everyone));
+    // Keep the last 3, whatever their age (a cutoff a minute ahead makes every row old).
+    expect(await pruneActivity(s.tp.deps, { latest: 3, forMs: -60_000 })).toBeGreaterThanOrEqual(7);
+    const behind = await connect(s.url, { query: `?token=${pruned.apiKey}&after=5` });
+    await behind.waitFor((f) => f.type === 'ready');
+    expect(behind.frames.map((f) => f.type)).toEqual(['reset', 'ready']);
+    const kept = await connect(s.url, { query: `?token=${pruned.apiKey}&after=7` });
+    await kept.waitFor((f) => f.type === 'ready');
+    expect(kept.seqs()).toEqual([8, 9, 10]);
+    for (const st of [behind, kept]) st.client.close();
   });
 
   it('keeps workspaces apart: a key of workspace B receives nothing of A', async () => {

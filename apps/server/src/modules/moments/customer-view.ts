@@ -109,6 +109,10 @@ export async function customerReplay(view: CustomerView, visible: VisibleMoments
     if (rows.length < PAGE) break;
     cursor = Number(rows.at(-1)!.seq);
   }
+  // Pruning takes the oldest first: if the oldest kept now comes after `after`, some of what
+  // was read over may have gone meanwhile.
+  const oldest = await view.db.selectFrom('moment_activity').select((eb) => eb.fn.min('seq').as('seq')).where('workspace_id', '=', view.workspaceId).executeTakeFirst();
+  if (oldest?.seq != null && Number(oldest.seq) > after + 1) return null;
   const messages = await customerMessagesByIds(view, [...firstSeq.keys()], visible);
   return messages.map(({ delivery: _d, externalId: _e, ...message }) => ({ seq: firstSeq.get(message.id)!, message })).sort((a, b) => a.seq - b.seq);
 }

@@ -265,7 +265,11 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
       let cursor = after;
       while (cursor < latest && !s.closed) {
         const rows = await activityRows(ch.workspaceId, cursor, latest);
-        if (rows.length === 0) break;
+        // Seqs follow one another; a missing one was pruned meanwhile (prune-activity.ts).
+        if (rows.length === 0 || !rows.every((row, i) => Number(row.seq) === cursor + 1 + i)) {
+          sendJson(s, { type: 'reset' });
+          break;
+        }
         const visible = rows.map(outgoingOfRow).filter((out) => canReceive(out.audience, s.viewer!));
         // Wait for the last page to leave before the next: a long replay never piles up in memory.
         const sent = new Promise<void>((resolve) => {
