@@ -21,7 +21,7 @@ export function MergeHistory({ customer, canWrite }: { readonly customer: Custom
       </Title>
       {restored && (
         <Alert color="teal" mb="sm" role="status" data-testid="unmerged">
-          Unmerged. <Anchor component={Link} to={`/customers/${restored}`}>Open the restored profile</Anchor>
+          Unmerged. <Anchor component={Link} to={`/customers/${restored}`} underline="always">Open the restored profile</Anchor>
         </Alert>
       )}
       <Stack gap="sm">

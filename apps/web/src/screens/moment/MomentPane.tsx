@@ -58,7 +58,8 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
               <Group gap={6}>
                 <Text size="sm" c="dimmed">
                   with{' '}
-                  <Anchor component={Link} to={`/customers/${m.customerId}`} size="sm">
+                  {/* Underlined: a link within a sentence must not be told apart by its colour alone. */}
+                  <Anchor component={Link} to={`/customers/${m.customerId}`} size="sm" underline="always">
                     {name}
                   </Anchor>
                 </Text>
