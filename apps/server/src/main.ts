@@ -12,9 +12,9 @@ import { sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/in
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
-import { openDatabase, type Database, type DatabaseOptions } from './platform/db/database.ts';
+import { openDatabase, type Database, type DatabaseOptions, type ExecutedQuery } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
-import { eachQuery, slowQueryLog } from './platform/db/slow-query-log.ts';
+import { slowQueryLog } from './platform/db/slow-query-log.ts';
 import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
@@ -119,4 +119,11 @@ async function startSmtpOrWarn(moments: MomentsCtx, port: number, host: string):
     moments.deps.log.warn({ port, host }, 'the SMTP port is in use: this process receives no mail');
     return null;
   }
+}
+
+/** One query hook made of those set (the slow query log, a test's recorder). */
+function eachQuery(...hooks: (((query: ExecutedQuery) => void) | undefined)[]): ((query: ExecutedQuery) => void) | undefined {
+  const set = hooks.filter((h): h is (query: ExecutedQuery) => void => h !== undefined);
+  if (set.length === 0) return undefined;
+  return set.length === 1 ? set[0] : (query) => set.forEach((hook) => hook(query));
 }

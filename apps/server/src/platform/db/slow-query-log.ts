@@ -6,17 +6,11 @@ import type { ExecutedQuery } from './database.ts';
  * finds the query that needs an index (or, on SQLite, an operand through unindexed.ts). The
  * SQL carries placeholders only; parameters (emails, token hashes) stay out of the log.
  * Null: no log (and Kysely times no query).
+ * @example openDatabase({ dataDir, onQuery: slowQueryLog(log, 500) })
  */
 export function slowQueryLog(log: Logger, thresholdMs: number | null): ((query: ExecutedQuery) => void) | undefined {
   if (thresholdMs === null) return undefined;
   return (query) => {
     if (query.ms >= thresholdMs) log.warn({ sql: query.sql, ms: Math.round(query.ms * 10) / 10 }, 'slow query');
   };
-}
-
-/** Calls each of the given query hooks (those set). */
-export function eachQuery(...hooks: (((query: ExecutedQuery) => void) | undefined)[]): ((query: ExecutedQuery) => void) | undefined {
-  const set = hooks.filter((h): h is (query: ExecutedQuery) => void => h !== undefined);
-  if (set.length === 0) return undefined;
-  return set.length === 1 ? set[0] : (query) => set.forEach((hook) => hook(query));
 }

@@ -11,8 +11,14 @@ import { sql, type RawBuilder } from 'kysely';
  * apps/server/test/query-plans.test.ts checks the plans of the queries that rely on this.
  */
 
-/** A number column, as an expression no index yields (`column + 0`). */
+/**
+ * A number column, as an expression no index yields (`column + 0`).
+ * @example query.orderBy(unindexedNumber('last_message_at'), 'desc') // seek by the customer index, then sort
+ */
 export const unindexedNumber = (column: string): RawBuilder<number> => sql<number>`${sql.ref(column)} + 0`;
 
-/** A text column, as an expression no index yields (`column || ''`). */
+/**
+ * A text column, as an expression no index yields (`column || ''`).
+ * @example query.where(unindexedText('status'), 'in', statuses) // not by the status index
+ */
 export const unindexedText = (column: string): RawBuilder<string> => sql<string>`${sql.ref(column)} || ''`;
