@@ -6,6 +6,7 @@ import { MAX_WEBSOCKET_FRAME } from './widget.routes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
 import { refuseUnstorableText } from './refuse-unstorable-text.ts';
+import { sendRepliesAsBuilt } from './sent-as-built.ts';
 import type { HttpContext } from './context.ts';
 import { channelsRoutes } from './channels.routes.ts';
 import { chatAgentRoutes } from './chat-agent.routes.ts';
@@ -76,6 +77,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(
     async (scope) => {
       refuseUnstorableText(scope);
+      sendRepliesAsBuilt(scope);
       await sessionsRoutes(scope, ctx);
     },
     { prefix: '/api/v1' },
@@ -84,6 +86,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
     async (scope) => {
       requireBearer(scope, ctx);
       refuseUnstorableText(scope);
+      sendRepliesAsBuilt(scope);
       await customersRoutes(scope, ctx);
       await workspacesRoutes(scope, ctx);
       await momentsRoutes(scope, ctx);

@@ -6,7 +6,6 @@ import type { JsonObject } from '../platform/json.ts';
 import { webhookPaths } from '../channels/webhook-urls.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 
 /** Channels: where customers reach the company, with business unit, cost per contact, secrets (write-only) and health. */
 export async function channelsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
@@ -17,16 +16,16 @@ export async function channelsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     return { ...channel, webhooks: Object.fromEntries(Object.entries(webhookPaths(channel.kind, channel.id)).map(([name, path]) => [name, base + path])) };
   };
 
-  app.get('/channels', { ...sentAsBuilt, schema: { tags: ['channels'], summary: 'Channels with health and the webhook URLs to give each provider', response: { 200: ChannelList } } }, async (request) => {
+  app.get('/channels', { schema: { tags: ['channels'], summary: 'Channels with health and the webhook URLs to give each provider', response: { 200: ChannelList } } }, async (request) => {
     const p = principalOf(request);
     return { data: (await listChannels(deps, p.workspaceId)).map((c) => shown(request, c)) };
   });
-  app.get<{ Params: Static<typeof ChannelIdParams> }>('/channels/:id', { ...sentAsBuilt, schema: { tags: ['channels'], params: ChannelIdParams, response: { 200: Channel } } }, async (request) =>
+  app.get<{ Params: Static<typeof ChannelIdParams> }>('/channels/:id', { schema: { tags: ['channels'], params: ChannelIdParams, response: { 200: Channel } } }, async (request) =>
     shown(request, await getChannel(deps, principalOf(request).workspaceId, request.params.id)),
   );
   app.post<{ Body: Static<typeof CreateChannelBody> }>(
     '/channels',
-    { ...sentAsBuilt, schema: { tags: ['channels'], summary: 'Connect a channel (admins)', body: CreateChannelBody, response: { 201: Channel } } },
+    { schema: { tags: ['channels'], summary: 'Connect a channel (admins)', body: CreateChannelBody, response: { 201: Channel } } },
     async (request, reply) => {
       const p = principalOf(request, ADMINS);
       const b = request.body;
@@ -36,7 +35,7 @@ export async function channelsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
   );
   app.patch<{ Params: Static<typeof ChannelIdParams>; Body: Static<typeof UpdateChannelBody> }>(
     '/channels/:id',
-    { ...sentAsBuilt, schema: { tags: ['channels'], summary: 'Change a channel; secrets given replace those of the same name', params: ChannelIdParams, body: UpdateChannelBody, response: { 200: Channel } } },
+    { schema: { tags: ['channels'], summary: 'Change a channel; secrets given replace those of the same name', params: ChannelIdParams, body: UpdateChannelBody, response: { 200: Channel } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       const b = request.body;

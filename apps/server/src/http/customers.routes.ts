@@ -30,7 +30,6 @@ import {
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 
 const WRITERS = ['owner', 'admin', 'agent'] as const;
 
@@ -40,7 +39,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.get<{ Querystring: Static<typeof CustomersQuery> }>(
     '/customers',
-    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'Look a customer up by identity, or search', querystring: CustomersQuery, response: { 200: CustomersReply } } },
+    { schema: { tags: ['customers'], summary: 'Look a customer up by identity, or search', querystring: CustomersQuery, response: { 200: CustomersReply } } },
     async (request) => {
       const { workspaceId } = principalOf(request);
       const settings = await ctx.settings.get(workspaceId);
@@ -72,7 +71,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.get<{ Params: Static<typeof CustomerIdParams> }>(
     '/customers/:id',
-    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'A customer profile: identities, traits, stage, counts, merge history', params: CustomerIdParams, response: { 200: CustomerProfile } } },
+    { schema: { tags: ['customers'], summary: 'A customer profile: identities, traits, stage, counts, merge history', params: CustomerIdParams, response: { 200: CustomerProfile } } },
     async (request) => {
       const { workspaceId } = principalOf(request);
       const settings = await ctx.settings.get(workspaceId);
@@ -83,7 +82,6 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
   app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof TimelineQuery> }>(
     '/customers/:id/timeline',
     {
-      ...sentAsBuilt,
       schema: { tags: ['customers'], summary: 'Touchpoints newest first, cursor-paged, filtered by channel, type or name', params: CustomerIdParams, querystring: TimelineQuery, response: { 200: TimelinePage } },
     },
     async (request, reply) => {
@@ -97,7 +95,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.post<{ Body: Static<typeof MergeBody> }>(
     '/customers/merge',
-    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'Merge two profiles by hand (the older survives)', body: MergeBody, response: { 200: MergeReply } } },
+    { schema: { tags: ['customers'], summary: 'Merge two profiles by hand (the older survives)', body: MergeBody, response: { 200: MergeReply } } },
     async (request) => {
       const p = principalOf(request, WRITERS);
       const settings = await ctx.settings.get(p.workspaceId);
@@ -108,7 +106,7 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
 
   app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof UnmergeBody> }>(
     '/customers/:id/unmerge',
-    { ...sentAsBuilt, schema: { tags: ['customers'], summary: 'Undo a merge: both profiles and their events are restored', params: CustomerIdParams, body: UnmergeBody, response: { 200: UnmergeReply } } },
+    { schema: { tags: ['customers'], summary: 'Undo a merge: both profiles and their events are restored', params: CustomerIdParams, body: UnmergeBody, response: { 200: UnmergeReply } } },
     async (request) => {
       const p = principalOf(request, WRITERS);
       const settings = await ctx.settings.get(p.workspaceId);
@@ -119,7 +117,6 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
   app.put<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof StageOverrideBody> }>(
     '/customers/:id/stage',
     {
-      ...sentAsBuilt,
       schema: { tags: ['customers'], summary: 'Set the lifecycle stage by hand with a reason, or clear it (stage null)', params: CustomerIdParams, body: StageOverrideBody, response: { 200: StageOverrideReply } },
     },
     async (request) => {

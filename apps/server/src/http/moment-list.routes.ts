@@ -6,7 +6,6 @@ import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 
 /** Inbox lists and their badge counts, limited to what the caller may see. */
 export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
@@ -15,7 +14,6 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
   app.get<{ Querystring: Static<typeof MomentListQuery> }>(
     '/moments',
     {
-      ...sentAsBuilt,
       schema: { tags: ['moments'], summary: 'Moments the caller may see: filtered, sorted, cursor-paged', querystring: MomentListQuery, response: { 200: MomentPage } },
     },
     async (request) => {

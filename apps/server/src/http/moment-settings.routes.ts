@@ -33,7 +33,6 @@ import { offerWaitingWork, rerouteLeavers, type Activity } from '../modules/mome
 import type { Role } from '../modules/workspaces/index.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 
 const iso = <T extends { createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
 
@@ -52,13 +51,13 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
   const agentReply = { 200: AgentDetail };
   const teamReply = { 200: TeamDetail };
 
-  app.get('/assignment-rules', { ...sentAsBuilt, schema: { ...rules, summary: 'Assignment rules, in the order they are tried', response: { 200: AssignmentRuleList } } }, async (request) => ({
+  app.get('/assignment-rules', { schema: { ...rules, summary: 'Assignment rules, in the order they are tried', response: { 200: AssignmentRuleList } } }, async (request) => ({
     data: (await listRules(deps.db, principalOf(request).workspaceId)).map(iso),
   }));
 
   app.post<{ Body: Static<typeof CreateRuleBody> }>(
     '/assignment-rules',
-    { ...sentAsBuilt, schema: { ...rules, summary: 'Add a rule (last unless a position is given)', body: CreateRuleBody, response: { 201: AssignmentRule } } },
+    { schema: { ...rules, summary: 'Add a rule (last unless a position is given)', body: CreateRuleBody, response: { 201: AssignmentRule } } },
     async (request, reply) => {
       const p = principalOf(request, ADMINS);
       reply.status(201);
@@ -68,7 +67,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.patch<IdRoute & { Body: Static<typeof UpdateRuleBody> }>(
     '/assignment-rules/:id',
-    { ...sentAsBuilt, schema: { ...rules, summary: "Change a rule's name, conditions, team, required skills or whether it is on", params: RoutingIdParams, body: UpdateRuleBody, response: ruleReply } },
+    { schema: { ...rules, summary: "Change a rule's name, conditions, team, required skills or whether it is on", params: RoutingIdParams, body: UpdateRuleBody, response: ruleReply } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return iso(await updateRule(deps, { ...request.body, workspaceId: p.workspaceId, ruleId: request.params.id, actor: p.actor }));
@@ -83,7 +82,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.put<{ Body: Static<typeof ReorderRulesBody> }>(
     '/assignment-rules/order',
-    { ...sentAsBuilt, schema: { ...rules, summary: 'Reorder the rules: every rule id, first tried first', body: ReorderRulesBody, response: { 200: AssignmentRuleList } } },
+    { schema: { ...rules, summary: 'Reorder the rules: every rule id, first tried first', body: ReorderRulesBody, response: { 200: AssignmentRuleList } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return { data: (await reorderRules(deps, { workspaceId: p.workspaceId, ids: request.body.ids, actor: p.actor })).map(iso) };
@@ -92,7 +91,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.post<{ Body: Static<typeof TestRoutingBody> }>(
     '/assignment-rules/test',
-    { ...sentAsBuilt, schema: { ...rules, summary: 'Which team would a moment with these facts go to? (changes nothing)', body: TestRoutingBody, response: { 200: RoutingTestResult } } },
+    { schema: { ...rules, summary: 'Which team would a moment with these facts go to? (changes nothing)', body: TestRoutingBody, response: { 200: RoutingTestResult } } },
     async (request) => {
       const { workspaceId } = principalOf(request);
       const settings = await ctx.settings.get(workspaceId);
@@ -104,13 +103,13 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.get<IdRoute>(
     '/agents/:id',
-    { ...sentAsBuilt, schema: { ...rules, summary: 'An agent with presence, skills, capacity and teams', params: RoutingIdParams, response: agentReply } },
+    { schema: { ...rules, summary: 'An agent with presence, skills, capacity and teams', params: RoutingIdParams, response: agentReply } },
     async (request) => withPresenceTime(iso(await getAgent(deps.db, principalOf(request).workspaceId, request.params.id))),
   );
 
   app.patch<IdRoute & { Body: Static<typeof UpdateAgentBody> }>(
     '/agents/:id',
-    { ...sentAsBuilt, schema: { ...rules, summary: "Change an agent's name, role, skills or capacity per channel", params: RoutingIdParams, body: UpdateAgentBody, response: agentReply } },
+    { schema: { ...rules, summary: "Change an agent's name, role, skills or capacity per channel", params: RoutingIdParams, body: UpdateAgentBody, response: agentReply } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       const { role, ...rest } = request.body;
@@ -125,13 +124,13 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.get<IdRoute>(
     '/teams/:id',
-    { ...sentAsBuilt, schema: { ...rules, summary: 'A team with members, strategy, fallback owner and lead', params: RoutingIdParams, response: teamReply } },
+    { schema: { ...rules, summary: 'A team with members, strategy, fallback owner and lead', params: RoutingIdParams, response: teamReply } },
     async (request) => iso(await getTeam(deps.db, principalOf(request).workspaceId, request.params.id)),
   );
 
   app.patch<IdRoute & { Body: Static<typeof UpdateTeamBody> }>(
     '/teams/:id',
-    { ...sentAsBuilt, schema: { ...rules, summary: "Change a team's name, business unit, strategy, fallback owner or lead", params: RoutingIdParams, body: UpdateTeamBody, response: teamReply } },
+    { schema: { ...rules, summary: "Change a team's name, business unit, strategy, fallback owner or lead", params: RoutingIdParams, body: UpdateTeamBody, response: teamReply } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return iso(await updateTeam(deps, { ...request.body, workspaceId: p.workspaceId, teamId: request.params.id, actor: p.actor }));
@@ -140,7 +139,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
 
   app.put<IdRoute & { Body: Static<typeof TeamMembersBody> }>(
     '/teams/:id/members',
-    { ...sentAsBuilt, schema: { ...rules, summary: "Replace a team's members; removed members' moments of the team are routed again", params: RoutingIdParams, body: TeamMembersBody, response: { 200: TeamMembersReply } } },
+    { schema: { ...rules, summary: "Replace a team's members; removed members' moments of the team are routed again", params: RoutingIdParams, body: TeamMembersBody, response: { 200: TeamMembersReply } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       let moved: Activity[] = [];

@@ -44,7 +44,6 @@ import {
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 
 // Base64 makes files a third bigger; the use case enforces the real limits (5 MB a file, 10 MB a message).
 const WITH_ATTACHMENTS = { bodyLimit: 15 * 1024 * 1024 };
@@ -67,7 +66,6 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     '/moments',
     {
       ...WITH_ATTACHMENTS,
-      ...sentAsBuilt,
       schema: { tags: ['moments'], summary: 'Open a moment (or continue, reopen, or recognise a repeat delivery)', body: OpenMomentBody, response: { 200: OpenMomentReply, 201: OpenMomentReply } },
     },
     async (request, reply) => {
@@ -92,7 +90,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     },
   );
 
-  app.get<Id>('/moments/:id', { ...sentAsBuilt, schema: { tags: ['moments'], params: MomentIdParams, response: momentReply } }, async (request) => {
+  app.get<Id>('/moments/:id', { schema: { tags: ['moments'], params: MomentIdParams, response: momentReply } }, async (request) => {
     const caller = await callerOfRequest(request);
     const settings = await ctx.settings.get(caller.workspaceId);
     return getMoment(deps.db, caller, request.params.id, deps.clock.now(), settings.moments.dueSoonMinutes * 60_000);
@@ -100,7 +98,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
 
   app.patch<Id & { Body: Static<typeof MomentPatchBody> }>(
     '/moments/:id',
-    { ...sentAsBuilt, schema: { tags: ['moments'], summary: 'Change status (documented transitions), snooze, priority, tags or subject', params: MomentIdParams, body: MomentPatchBody, response: momentReply } },
+    { schema: { tags: ['moments'], summary: 'Change status (documented transitions), snooze, priority, tags or subject', params: MomentIdParams, body: MomentPatchBody, response: momentReply } },
     async (request) => {
       const a = await act(request);
       const b = request.body;
@@ -111,7 +109,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
 
   app.get<Id & { Querystring: Static<typeof MessagesQuery> }>(
     '/moments/:id/messages',
-    { ...sentAsBuilt, schema: { tags: ['moments'], summary: 'The thread, oldest first', params: MomentIdParams, querystring: MessagesQuery, response: { 200: MessagePage } } },
+    { schema: { tags: ['moments'], summary: 'The thread, oldest first', params: MomentIdParams, querystring: MessagesQuery, response: { 200: MessagePage } } },
     async (request) => {
       const caller = await callerOfRequest(request);
       return listMessages(deps.db, caller, request.params.id, { after: request.query.after, limit: request.query.limit ?? 100 });
@@ -122,7 +120,6 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     '/moments/:id/messages',
     {
       ...WITH_ATTACHMENTS,
-      ...sentAsBuilt,
       schema: { tags: ['moments'], summary: 'Reply (owner only), add an internal note, or record a customer message', params: MomentIdParams, body: AddMessageBody, response: { 200: AddMessageReply, 201: AddMessageReply } },
     },
     async (request, reply) => {
@@ -134,35 +131,35 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     },
   );
 
-  app.post<Id & { Body: Static<typeof HandoffBody> }>('/moments/:id/handoff', { ...sentAsBuilt, schema: { tags: ['moments'], summary: 'Hand off to a team or person (the sender owns it until accepted)', params: MomentIdParams, body: HandoffBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof HandoffBody> }>('/moments/:id/handoff', { schema: { tags: ['moments'], summary: 'Hand off to a team or person (the sender owns it until accepted)', params: MomentIdParams, body: HandoffBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await requestHandoff(moments, { ...a, request: request.body }));
   });
-  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/handoff/accept', { ...sentAsBuilt, schema: { tags: ['moments'], params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/handoff/accept', { schema: { tags: ['moments'], params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await acceptHandoff(moments, { ...a, agentId: request.body?.agentId }));
   });
-  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/handoff/decline', { ...sentAsBuilt, schema: { tags: ['moments'], params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/handoff/decline', { schema: { tags: ['moments'], params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await declineHandoff(moments, { ...a, reason: request.body?.reason ?? null }));
   });
-  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/take-over', { ...sentAsBuilt, schema: { tags: ['moments'], summary: 'Take the moment over from its owner (recorded)', params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/take-over', { schema: { tags: ['moments'], summary: 'Take the moment over from its owner (recorded)', params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await takeOver(moments, { ...a, agentId: request.body?.agentId, note: request.body?.note ?? null }));
   });
-  app.post<Id & { Body: Static<typeof EscalateBody> }>('/moments/:id/escalate', { ...sentAsBuilt, schema: { tags: ['moments'], summary: "Escalate to the team's lead", params: MomentIdParams, body: EscalateBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof EscalateBody> }>('/moments/:id/escalate', { schema: { tags: ['moments'], summary: "Escalate to the team's lead", params: MomentIdParams, body: EscalateBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await escalate(moments, { ...a, reason: request.body.reason, raisePriority: request.body.raisePriority }));
   });
-  app.post<Id & { Body: Static<typeof AssignBody> }>('/moments/:id/assign', { ...sentAsBuilt, schema: { tags: ['moments'], summary: 'Assign to a person within their capacity (admins)', params: MomentIdParams, body: AssignBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof AssignBody> }>('/moments/:id/assign', { schema: { tags: ['moments'], summary: 'Assign to a person within their capacity (admins)', params: MomentIdParams, body: AssignBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await assign(moments, { ...a, agentId: request.body.agentId, teamId: request.body.teamId, note: request.body.note ?? null }));
   });
-  app.post<Id & { Body: Static<typeof MergeMomentBody> }>('/moments/:id/merge', { ...sentAsBuilt, schema: { tags: ['moments'], summary: 'Fold a duplicate moment of the same customer into this one', params: MomentIdParams, body: MergeMomentBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof MergeMomentBody> }>('/moments/:id/merge', { schema: { tags: ['moments'], summary: 'Fold a duplicate moment of the same customer into this one', params: MomentIdParams, body: MergeMomentBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await mergeMoments(moments, { workspaceId: a.workspaceId, intoId: a.momentId, duplicateId: request.body.duplicateId, caller: a.caller }));
   });
-  app.get<Id>('/moments/:id/ownership', { ...sentAsBuilt, schema: { tags: ['moments'], summary: 'The ownership ledger: every owner, from when to when, and why', params: MomentIdParams, response: { 200: OwnershipLedger } } }, async (request) => {
+  app.get<Id>('/moments/:id/ownership', { schema: { tags: ['moments'], summary: 'The ownership ledger: every owner, from when to when, and why', params: MomentIdParams, response: { 200: OwnershipLedger } } }, async (request) => {
     const caller = await callerOfRequest(request);
     return { data: await getOwnership(deps.db, caller, request.params.id) };
   });
@@ -177,7 +174,6 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
   app.put<{ Params: Static<typeof MomentIdParams>; Body: Static<typeof PresenceBody> }>(
     '/agents/:id/presence',
     {
-      ...sentAsBuilt,
       schema: { tags: ['moments'], summary: "Set an agent's presence (themselves, or an admin): offline hands their moments back", params: MomentIdParams, body: PresenceBody, response: { 200: PresenceReply } },
     },
     async (request) => {

@@ -1,8 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+
 /**
- * Route options that let a reply schema document a reply without reshaping it: serialising by
- * the schema would silently drop any property it does not list, and was slower than
- * JSON.stringify (0.6 ms against 0.23 for 50 moments): each nullable time is a union, which
- * fast-json-stringify settles by validating the value's date-time format first.
+ * Lets the reply schemas of a scope's routes document the replies without reshaping them:
+ * serialising by the schema would silently drop any property it does not list, and was slower
+ * than JSON.stringify (0.6 ms against 0.23 for 50 moments): each nullable time is a union,
+ * which fast-json-stringify settles by validating the value's date-time format first.
  * apps/server/test/response-contracts.test.ts checks the replies against the schemas instead.
+ * @example sendRepliesAsBuilt(scope) // before registering the scope's routes
  */
-export const sentAsBuilt = { serializerCompiler: () => (reply: unknown) => JSON.stringify(reply) };
+export function sendRepliesAsBuilt(scope: FastifyInstance): void {
+  scope.setSerializerCompiler(() => (reply: unknown) => JSON.stringify(reply));
+}

@@ -4,7 +4,6 @@ import { CurrentSession, SignInBody, SignInReply } from '@touchpoint/contracts';
 import { endSession, getWorkspace, signIn } from '../modules/workspaces/index.ts';
 import { authenticate, cookieOf, csrfTokenFor, SESSION_COOKIE, setSessionCookies } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 import { AppError } from '../platform/errors.ts';
 import { createRateLimiter } from '../platform/rate-limiter.ts';
 
@@ -27,7 +26,6 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/sessions',
     {
-      ...sentAsBuilt,
       schema: {
         tags: ['auth'],
         summary: 'Sign in; use the token as Authorization: Bearer (browsers also get the session cookie)',
@@ -64,7 +62,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     },
   );
 
-  app.get('/sessions/current', { ...sentAsBuilt, schema: { tags: ['auth'], summary: 'Who is signed in: the agent, their role and workspace', response: { 200: CurrentSession } } }, async (request) => {
+  app.get('/sessions/current', { schema: { tags: ['auth'], summary: 'Who is signed in: the agent, their role and workspace', response: { 200: CurrentSession } } }, async (request) => {
     const principal = await authenticate(request, ctx);
     const [workspace, agent] = await Promise.all([
       getWorkspace(deps.db, principal.workspaceId),

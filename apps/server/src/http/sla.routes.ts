@@ -14,7 +14,6 @@ import {
 } from '../modules/moments/sla/index.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 
 const iso = <T extends { readonly createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
 const tags = ['sla'];
@@ -23,20 +22,20 @@ const tags = ['sla'];
 export async function slaRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
 
-  app.get('/business-hours', { ...sentAsBuilt, schema: { tags, summary: 'Business hours calendars', response: { 200: BusinessHoursList } } }, async (request) => ({
+  app.get('/business-hours', { schema: { tags, summary: 'Business hours calendars', response: { 200: BusinessHoursList } } }, async (request) => ({
     data: (await listBusinessHours(deps.db, principalOf(request).workspaceId)).map(iso),
   }));
-  app.post<{ Body: BusinessHoursBody }>('/business-hours', { ...sentAsBuilt, schema: { tags, summary: 'Add business hours', body: BusinessHoursBody, response: { 201: BusinessHours } } }, async (request, reply) => {
+  app.post<{ Body: BusinessHoursBody }>('/business-hours', { schema: { tags, summary: 'Add business hours', body: BusinessHoursBody, response: { 201: BusinessHours } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return iso(await createBusinessHours(deps, { workspaceId: p.workspaceId, actor: p.actor, ...request.body }));
   });
-  app.get<{ Params: SlaIdParams }>('/business-hours/:id', { ...sentAsBuilt, schema: { tags, params: SlaIdParams, response: { 200: BusinessHours } } }, async (request) =>
+  app.get<{ Params: SlaIdParams }>('/business-hours/:id', { schema: { tags, params: SlaIdParams, response: { 200: BusinessHours } } }, async (request) =>
     iso(await getBusinessHours(deps.db, principalOf(request).workspaceId, request.params.id)),
   );
   app.patch<{ Params: SlaIdParams; Body: BusinessHoursPatch }>(
     '/business-hours/:id',
-    { ...sentAsBuilt, schema: { tags, summary: 'Change business hours (deadlines computed from now on)', params: SlaIdParams, body: BusinessHoursPatch, response: { 200: BusinessHours } } },
+    { schema: { tags, summary: 'Change business hours (deadlines computed from now on)', params: SlaIdParams, body: BusinessHoursPatch, response: { 200: BusinessHours } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return iso(await updateBusinessHours(deps, { workspaceId: p.workspaceId, actor: p.actor, id: request.params.id, patch: request.body }));
@@ -48,20 +47,20 @@ export async function slaRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     return reply.status(204).send();
   });
 
-  app.get('/sla-policies', { ...sentAsBuilt, schema: { tags, summary: 'SLA policies', response: { 200: SlaPolicyList } } }, async (request) => ({
+  app.get('/sla-policies', { schema: { tags, summary: 'SLA policies', response: { 200: SlaPolicyList } } }, async (request) => ({
     data: (await listSlaPolicies(deps.db, principalOf(request).workspaceId)).map(iso),
   }));
-  app.post<{ Body: SlaPolicyBody }>('/sla-policies', { ...sentAsBuilt, schema: { tags, summary: 'Add an SLA policy', body: SlaPolicyBody, response: { 201: SlaPolicy } } }, async (request, reply) => {
+  app.post<{ Body: SlaPolicyBody }>('/sla-policies', { schema: { tags, summary: 'Add an SLA policy', body: SlaPolicyBody, response: { 201: SlaPolicy } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return iso(await createSlaPolicy(deps, { workspaceId: p.workspaceId, actor: p.actor, ...request.body }));
   });
-  app.get<{ Params: SlaIdParams }>('/sla-policies/:id', { ...sentAsBuilt, schema: { tags, params: SlaIdParams, response: { 200: SlaPolicy } } }, async (request) =>
+  app.get<{ Params: SlaIdParams }>('/sla-policies/:id', { schema: { tags, params: SlaIdParams, response: { 200: SlaPolicy } } }, async (request) =>
     iso(await getSlaPolicy(deps.db, principalOf(request).workspaceId, request.params.id)),
   );
   app.patch<{ Params: SlaIdParams; Body: SlaPolicyPatch }>(
     '/sla-policies/:id',
-    { ...sentAsBuilt, schema: { tags, summary: 'Change an SLA policy (running moments keep their deadlines)', params: SlaIdParams, body: SlaPolicyPatch, response: { 200: SlaPolicy } } },
+    { schema: { tags, summary: 'Change an SLA policy (running moments keep their deadlines)', params: SlaIdParams, body: SlaPolicyPatch, response: { 200: SlaPolicy } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return iso(await updateSlaPolicy(deps, { workspaceId: p.workspaceId, actor: p.actor, id: request.params.id, patch: request.body }));

@@ -39,7 +39,6 @@ import { AppError } from '../platform/errors.ts';
 import type { JsonObject } from '../platform/json.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { sentAsBuilt } from './sent-as-built.ts';
 
 const iso = <T extends { createdAt: number }>(row: T) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() });
 
@@ -47,7 +46,7 @@ const iso = <T extends { createdAt: number }>(row: T) => ({ ...row, createdAt: n
 export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
 
-  app.get('/workspace', { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'This workspace and its settings', response: { 200: Workspace } } }, async (request) => {
+  app.get('/workspace', { schema: { tags: ['workspace'], summary: 'This workspace and its settings', response: { 200: Workspace } } }, async (request) => {
     const { workspaceId } = principalOf(request);
     const ws = await getWorkspace(deps.db, workspaceId);
     // The caller authenticated in this workspace, so it exists; never answer 200 with null.
@@ -57,7 +56,7 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
 
   app.patch<{ Body: Static<typeof SettingsPatch> }>(
     '/workspace/settings',
-    { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'Change lifecycle rules, identity limits or the default phone country', body: SettingsPatch, response: { 200: WorkspaceSettings } } },
+    { schema: { tags: ['workspace'], summary: 'Change lifecycle rules, identity limits or the default phone country', body: SettingsPatch, response: { 200: WorkspaceSettings } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       const settings = await updateSettings(deps, { workspaceId: p.workspaceId, patch: request.body as JsonObject, actor: p.actor });
@@ -66,45 +65,45 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
     },
   );
 
-  app.get('/business-units', { ...sentAsBuilt, schema: { tags: ['workspace'], response: { 200: BusinessUnitList } } }, async (request) => ({ data: (await listBusinessUnits(deps.db, principalOf(request).workspaceId)).map(iso) }));
-  app.post<{ Body: Static<typeof CreateBusinessUnitBody> }>('/business-units', { ...sentAsBuilt, schema: { tags: ['workspace'], body: CreateBusinessUnitBody, response: { 201: CreatedId } } }, async (request, reply) => {
+  app.get('/business-units', { schema: { tags: ['workspace'], response: { 200: BusinessUnitList } } }, async (request) => ({ data: (await listBusinessUnits(deps.db, principalOf(request).workspaceId)).map(iso) }));
+  app.post<{ Body: Static<typeof CreateBusinessUnitBody> }>('/business-units', { schema: { tags: ['workspace'], body: CreateBusinessUnitBody, response: { 201: CreatedId } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return createBusinessUnit(deps, { workspaceId: p.workspaceId, ...request.body, actor: p.actor });
   });
   app.patch<{ Params: Static<typeof BusinessUnitIdParams>; Body: Static<typeof UpdateBusinessUnitBody> }>(
     '/business-units/:id',
-    { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'Rename a business unit (its key stays)', params: BusinessUnitIdParams, body: UpdateBusinessUnitBody, response: { 200: BusinessUnit } } },
+    { schema: { tags: ['workspace'], summary: 'Rename a business unit (its key stays)', params: BusinessUnitIdParams, body: UpdateBusinessUnitBody, response: { 200: BusinessUnit } } },
     async (request) => {
       const p = principalOf(request, ADMINS);
       return iso(await updateBusinessUnit(deps, { workspaceId: p.workspaceId, businessUnitId: request.params.id, name: request.body.name, actor: p.actor }));
     },
   );
 
-  app.get('/teams', { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'Teams with strategy, fallback owner, lead and members', response: { 200: TeamList } } }, async (request) => ({ data: (await listTeams(deps.db, principalOf(request).workspaceId)).map(iso) }));
-  app.post<{ Body: Static<typeof CreateTeamBody> }>('/teams', { ...sentAsBuilt, schema: { tags: ['workspace'], body: CreateTeamBody, response: { 201: CreatedId } } }, async (request, reply) => {
+  app.get('/teams', { schema: { tags: ['workspace'], summary: 'Teams with strategy, fallback owner, lead and members', response: { 200: TeamList } } }, async (request) => ({ data: (await listTeams(deps.db, principalOf(request).workspaceId)).map(iso) }));
+  app.post<{ Body: Static<typeof CreateTeamBody> }>('/teams', { schema: { tags: ['workspace'], body: CreateTeamBody, response: { 201: CreatedId } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return createTeam(deps, { workspaceId: p.workspaceId, ...request.body, actor: p.actor });
   });
 
-  app.get('/agents', { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'Agents with presence, skills, capacity per channel and teams', response: { 200: AgentList } } }, async (request) => ({ data: (await listAgents(deps.db, principalOf(request).workspaceId)).map(iso) }));
-  app.post<{ Body: Static<typeof CreateAgentBody> }>('/agents', { ...sentAsBuilt, schema: { tags: ['workspace'], body: CreateAgentBody, response: { 201: CreatedId } } }, async (request, reply) => {
+  app.get('/agents', { schema: { tags: ['workspace'], summary: 'Agents with presence, skills, capacity per channel and teams', response: { 200: AgentList } } }, async (request) => ({ data: (await listAgents(deps.db, principalOf(request).workspaceId)).map(iso) }));
+  app.post<{ Body: Static<typeof CreateAgentBody> }>('/agents', { schema: { tags: ['workspace'], body: CreateAgentBody, response: { 201: CreatedId } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return createAgent(deps, { workspaceId: p.workspaceId, ...request.body, role: request.body.role as Role, actor: p.actor });
   });
 
-  app.get('/keys', { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'Keys (prefixes only: keys are shown once)', response: { 200: ApiKeyList } } }, async (request) => {
+  app.get('/keys', { schema: { tags: ['workspace'], summary: 'Keys (prefixes only: keys are shown once)', response: { 200: ApiKeyList } } }, async (request) => {
     const p = principalOf(request, ADMINS);
     return { data: (await listKeys(deps.db, p.workspaceId)).map((k) => ({ ...iso(k), revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString() })) };
   });
-  app.post<{ Body: Static<typeof CreateKeyBody> }>('/keys', { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'Make a key; the reply is the only time it is shown', body: CreateKeyBody, response: { 201: CreatedKey } } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof CreateKeyBody> }>('/keys', { schema: { tags: ['workspace'], summary: 'Make a key; the reply is the only time it is shown', body: CreateKeyBody, response: { 201: CreatedKey } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     reply.status(201);
     return createKey(deps, { workspaceId: p.workspaceId, kind: request.body.kind, name: request.body.name, actor: p.actor });
   });
-  app.delete<{ Params: Static<typeof KeyIdParams> }>('/keys/:id', { ...sentAsBuilt, schema: { tags: ['workspace'], summary: 'Revoke a key', params: KeyIdParams, response: { 200: RevokedKey } } }, async (request) => {
+  app.delete<{ Params: Static<typeof KeyIdParams> }>('/keys/:id', { schema: { tags: ['workspace'], summary: 'Revoke a key', params: KeyIdParams, response: { 200: RevokedKey } } }, async (request) => {
     const p = principalOf(request, ADMINS);
     const revoked = await revokeKey(deps, { workspaceId: p.workspaceId, keyId: request.params.id, actor: p.actor });
     ctx.auth.forget();

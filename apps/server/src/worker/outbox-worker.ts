@@ -109,10 +109,7 @@ export function createWorker(
       await listener.batch(rows.map(eventOf));
       return { done: [...rows], failed: [] };
     } catch (error) {
-      if (rows.length === 1) {
-        deps.log.warn({ err: error, topic: rows[0]!.topic, eventId: rows[0]!.id, attempts: rows[0]!.attempts + 1 }, 'listener failed; will retry');
-        return { done: [], failed: [{ row: rows[0]!, error }] };
-      }
+      if (rows.length === 1) return { done: [], failed: [{ row: rows[0]!, error }] };
       const outcome: { done: OutboxRow[]; failed: { row: OutboxRow; error: unknown }[] } = { done: [], failed: [] };
       for (const row of rows) {
         const single = await deliverBatch(listener, [row]);
@@ -168,18 +165,15 @@ export function createWorker(
           continue;
         }
         const failure = await deliver(row, handlers);
-        if (failure === null) {
-          done.push(row);
-        } else {
-          failed.push({ row, error: failure.error });
-          deps.log.warn({ err: failure.error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
-        }
+        if (failure === null) done.push(row);
+        else failed.push({ row, error: failure.error });
       }
       for (const [listener, batch] of batches) {
         const outcome = await deliverBatch(listener, batch);
         done.push(...outcome.done);
         failed.push(...outcome.failed);
       }
+      for (const { row, error } of failed) deps.log.warn({ err: error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
       if (rows.length > 0) await record(done, failed);
       handled += rows.length;
       if (rows.length < BATCH) return handled;

@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/database.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 
 /** Who, besides owners, admins and analysts (who see everything), may receive an activity. */
 export type Audience = { readonly teams: readonly string[]; readonly agents: readonly string[] };
@@ -67,6 +67,12 @@ export async function recordActivities(tx: Tx, workspaceId: string, now: number,
     )
     .execute();
   return activities;
+}
+
+/** The last seq of the workspace's activity log (0 when empty): where a live stream starts. */
+export async function latestActivitySeq(db: Db, workspaceId: string): Promise<number> {
+  const row = await db.selectFrom('moment_activity').select((eb) => eb.fn.max('seq').as('seq')).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return Number(row?.seq ?? 0);
 }
 
 /** Whether an agent with these teams may receive an activity (owners, admins, analysts: always). */

@@ -81,9 +81,13 @@ export function timelineRecorder(deps: Deps, submit: SubmitTouchpoints): BatchLi
   return {
     batch: async (events) => {
       const byWorkspace = new Map<string, Touchpoint[]>();
+      // A customer's messages often come several to a batch: their target is read once.
+      const targets = new Map<string, ReturnType<typeof timelineTarget>>();
       for (const event of events) {
         const p = event.payload as unknown as TimelinePayload;
-        const target = await timelineTarget(deps.db, event.workspaceId, p.customerId, p.teamId);
+        const key = `${event.workspaceId}\n${p.customerId}\n${p.teamId ?? ''}`;
+        if (!targets.has(key)) targets.set(key, timelineTarget(deps.db, event.workspaceId, p.customerId, p.teamId));
+        const target = await targets.get(key)!;
         // The profile is gone (erased): nothing left to put a line on.
         if (target === null) continue;
         // Which department handled it (the team's key), so the timeline can show one department's part.

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { VisitorMessage } from '@touchpoint/widget/protocol';
+import { chunks } from '../../platform/chunks.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
 import { isoTime } from '../../platform/iso-time.ts';
@@ -127,8 +128,8 @@ export async function customerMessagesByIds(
   visible?: VisibleMoments,
 ): Promise<(CustomerMessage & { readonly delivery: string; readonly externalId: string | null })[]> {
   const rows: Selectable<MessageTable>[] = [];
-  for (let i = 0; i < ids.length; i += PAGE) {
-    rows.push(...(await view.db.selectFrom('message').selectAll().where('workspace_id', '=', view.workspaceId).where('id', 'in', ids.slice(i, i + PAGE)).execute()));
+  for (const part of chunks(ids)) {
+    rows.push(...(await view.db.selectFrom('message').selectAll().where('workspace_id', '=', view.workspaceId).where('id', 'in', part).execute()));
   }
   const shown = visible
     ? rows.filter((r) => {
@@ -182,12 +183,6 @@ export const clientExternalId = (view: Pick<CustomerView, 'channel'>, clientId: 
 export function clientIdOf(view: Pick<CustomerView, 'channel'>, externalId: string | null): string | null {
   const prefix = clientExternalId(view, '');
   return externalId?.startsWith(prefix) ? externalId.slice(prefix.length) : null;
-}
-
-/** The last seq of the workspace's activity log: where a live stream starts. */
-export async function latestActivitySeq(db: Db, workspaceId: string): Promise<number> {
-  const row = await db.selectFrom('moment_activity').select((eb) => eb.fn.max('seq').as('seq')).where('workspace_id', '=', workspaceId).executeTakeFirst();
-  return Number(row?.seq ?? 0);
 }
 
 /** Who may receive a signal about a moment (typing): its owner and team; null when there is no such moment. */

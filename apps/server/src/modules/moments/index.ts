@@ -1,4 +1,4 @@
-export { type Activity, type Publish, type Audience, canReceive } from './activity.ts';
+export { type Activity, type Publish, type Audience, canReceive, latestActivitySeq } from './activity.ts';
 export { type MomentsCtx } from './moment-tx.ts';
 export { openMoment, PRIORITIES, type OpenMomentInput, type OpenResult, type Priority } from './open-moment.ts';
 export { addMessage, type AddMessageInput } from './add-message.ts';
@@ -32,7 +32,6 @@ export {
   messageByClientId,
   clientExternalId,
   clientIdOf,
-  latestActivitySeq,
   audienceOfMoment,
   SHOWN_TO_CUSTOMER,
   MESSAGE_ACTIVITIES,

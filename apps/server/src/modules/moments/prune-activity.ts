@@ -1,6 +1,7 @@
 import { deleteInBatches } from '../../platform/db/delete-in-batches.ts';
 import type { Deps } from '../../platform/deps.ts';
 import type { PeriodicJob } from '../../worker/outbox-worker.ts';
+import { latestActivitySeq } from './activity.ts';
 
 /**
  * How many of a workspace's latest activities are always kept: a client resuming from a cursor
@@ -23,8 +24,7 @@ export async function pruneActivity(deps: Pick<Deps, 'db' | 'clock'>, keep = { l
   const before = deps.clock.now() - keep.forMs;
   let removed = 0;
   for (const { id: workspaceId } of await deps.db.selectFrom('workspace').select('id').execute()) {
-    const latest = await deps.db.selectFrom('moment_activity').select((eb) => eb.fn.max('seq').as('seq')).where('workspace_id', '=', workspaceId).executeTakeFirst();
-    const upTo = Number(latest?.seq ?? 0) - Math.max(1, keep.latest);
+    const upTo = (await latestActivitySeq(deps.db, workspaceId)) - Math.max(1, keep.latest);
     removed += await deleteInBatches(PRUNE_BATCH, async () => {
       const result = await deps.db
         .deleteFrom('moment_activity')

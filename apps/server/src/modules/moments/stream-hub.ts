@@ -5,7 +5,7 @@ import { listenToPostgres } from '../../platform/db/listen-postgres.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { startHeartbeat } from '../../platform/heartbeat.ts';
 import type { Role } from '../workspaces/index.ts';
-import { canReceive, type Activity, type Audience, type Publish } from './activity.ts';
+import { canReceive, latestActivitySeq, type Activity, type Audience, type Publish } from './activity.ts';
 import { REPLAYABLE_ACTIVITIES } from './prune-activity.ts';
 import { viewerOf, type Viewer } from './visibility.ts';
 
@@ -142,7 +142,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     // LISTEN first: what another process commits after this read then arrives as a notification.
     ch.ready = enqueue(ch, async () => {
       await listener?.ready;
-      ch.delivered = await latestSeq(workspaceId);
+      ch.delivered = await latestActivitySeq(deps.db, workspaceId);
       ch.knownTeams = await teamIds(workspaceId);
     });
     return ch;
@@ -259,7 +259,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     await ch.ready;
     s.viewer ??= await viewerOf(deps.db, s.principal);
     // Anything committed after this read reaches the buffer: the socket was subscribed before it.
-    const latest = await latestSeq(ch.workspaceId);
+    const latest = await latestActivitySeq(deps.db, ch.workspaceId);
     if (after !== null && (after > latest || latest - after > maxReplay)) sendJson(s, { type: 'reset' });
     else if (after !== null) {
       let cursor = after;
@@ -350,11 +350,6 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     }
     // A deleted team stays "known" too, or every activity naming it would re-read.
     ch.knownTeams = new Set([...known, ...mentioned]);
-  }
-
-  async function latestSeq(workspaceId: string): Promise<number> {
-    const row = await deps.db.selectFrom('moment_activity').select((eb) => eb.fn.max('seq').as('seq')).where('workspace_id', '=', workspaceId).executeTakeFirst();
-    return Number(row?.seq ?? 0);
   }
 
   async function teamIds(workspaceId: string): Promise<Set<string>> {
