@@ -153,7 +153,7 @@ async function inboxStore(): Promise<InboxStore> {
   const building = fs.mkdtempSync(path.join(os.tmpdir(), `touchpoint-bench-p6-${VERSION}-building-`));
   try {
     const database = await openDatabase({ dataDir: building });
-    const deps = { db: database.db, engine: 'sqlite' as const, clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) };
+    const deps = { db: database.db, reads: database.reads, engine: 'sqlite' as const, clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) };
     const made = await migrateToLatest(database.db)
       .then(async () => {
         const workspace = await createWorkspace(deps, { name: 'Inbox bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' });

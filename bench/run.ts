@@ -19,6 +19,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = {
   p8: async () => (await import('./p8-webhooks.ts')).runP8(),
   p9: async () => (await import('./p9-chat.ts')).runP9(),
   p10: async () => (await import('./p10-inbox-load.ts')).runP10(),
+  search: async () => (await import('./search-stall.ts')).runSearchStall(),
 };
 
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());

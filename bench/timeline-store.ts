@@ -55,7 +55,7 @@ export async function timelineStore(): Promise<TimelineStore> {
   try {
     const database = await openDatabase({ dataDir: building });
     const workspace = await migrateToLatest(database.db)
-      .then(() => createWorkspace({ db: database.db, engine: 'sqlite', clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) }, { name: 'Timeline bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' }))
+      .then(() => createWorkspace({ db: database.db, reads: database.reads, engine: 'sqlite', clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) }, { name: 'Timeline bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' }))
       .finally(() => database.close());
     const customerId = bulkInsert(path.join(building, 'touchpoint.sqlite'), workspace.workspaceId);
     const meta = { workspaceId: workspace.workspaceId, apiKey: workspace.apiKey, customerId, events: EVENTS, hotEvents: HOT_EVENTS, buildSeconds: Math.round((Date.now() - started) / 1000) };

@@ -9,13 +9,13 @@ import { createLogger } from '../apps/server/src/platform/logger.ts';
 /**
  * The server under test, in its own process (started by lib.ts `startChild`): composed and
  * run as `touchpoint serve` runs it (worker on), listening on a free port.
- * Options (env BENCH_OPTIONS, JSON): dataDir, databaseUrl?, pgSchema?, createWorkspace?.
+ * Options (env BENCH_OPTIONS, JSON): dataDir, databaseUrl?, pgSchema?, createWorkspace?, readThreads?.
  */
-type Options = { readonly dataDir: string; readonly databaseUrl?: string; readonly pgSchema?: string; readonly createWorkspace?: boolean };
+type Options = { readonly dataDir: string; readonly databaseUrl?: string; readonly pgSchema?: string; readonly createWorkspace?: boolean; readonly readThreads?: number };
 
 const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Options;
 // TOUCHPOINT_SQLITE_SYNCHRONOUS passes through, to see what durability costs (default FULL).
-const config = readConfig({ TOUCHPOINT_DATA: options.dataDir, DATABASE_URL: options.databaseUrl ?? '', TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn', TOUCHPOINT_SQLITE_SYNCHRONOUS: process.env.TOUCHPOINT_SQLITE_SYNCHRONOUS });
+const config = readConfig({ TOUCHPOINT_DATA: options.dataDir, DATABASE_URL: options.databaseUrl ?? '', TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn', TOUCHPOINT_SQLITE_SYNCHRONOUS: process.env.TOUCHPOINT_SQLITE_SYNCHRONOUS, TOUCHPOINT_READ_THREADS: options.readThreads?.toString() });
 const tp = await composeTouchpoint(config, { pgSchema: options.pgSchema, log: createLogger('warn') });
 const workspace = options.createWorkspace ? await createWorkspace(tp.deps, { name: 'Bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' }) : null;
 tp.worker.start();

@@ -58,8 +58,10 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
         if (key.startsWith('trait.') && typeof value === 'string') traits[key.slice(6)] = value;
       }
       const phone = q.q ? normalizeIdentity('phone', q.q, { defaultCountry: settings.defaultCountry ?? undefined }) : null;
+      // Text, trait and stage filters read rows until a page fills (about 30 ms for a word no
+      // one wrote among 50,000 customers): off the event loop, on a read thread.
       return searchCustomers(
-        deps.db,
+        deps.reads,
         deps.engine,
         workspaceId,
         { q: q.q, traits, stage: q.stage as Stage | undefined, limit: q.limit ?? 50, cursor: q.cursor, phone: phone?.ok ? phone.identity.value : null },
@@ -87,7 +89,9 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const q = request.query;
-      const json = await getTimeline(deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name, department: q.department });
+      // A filter by type, name or department walks the profile's events until a page fills.
+      const filtered = q.type !== undefined || q.name !== undefined || q.department !== undefined;
+      const json = await getTimeline(filtered ? deps.reads : deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name, department: q.department });
       // Already JSON text: Fastify sends a string with a JSON content type as it is.
       return reply.type('application/json; charset=utf-8').send(json);
     },

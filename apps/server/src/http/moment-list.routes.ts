@@ -21,7 +21,9 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
       const q = request.query;
       const ownerId = q.owner === 'me' ? agentOf(principal) : q.owner;
       const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
-      return listMoments(deps.db, {
+      // Text search reads every active moment's messages until a page fills (136 ms over
+      // 40,000 active moments): off the event loop, on a read thread.
+      return listMoments(q.q ? deps.reads : deps.db, {
         viewer,
         filters: {
           ownerId,
@@ -51,7 +53,8 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
     async (request) => {
       const principal = principalOf(request);
       const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
-      return countMoments(deps.db, { viewer, now: deps.clock.now(), dueSoonMs: settings.moments.dueSoonMinutes * 60_000 });
+      // Six counts over the active moments, about 15 ms at 40,000 of them, polled by every inbox.
+      return countMoments(deps.reads, { viewer, now: deps.clock.now(), dueSoonMs: settings.moments.dueSoonMinutes * 60_000 });
     },
   );
 }

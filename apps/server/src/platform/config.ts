@@ -22,12 +22,15 @@ export type Config = {
   readonly secretKey: string | undefined;
   /** Queries slower than this many ms are logged at warn with their SQL (TOUCHPOINT_SLOW_QUERY_MS, default 500; `off`: never). */
   readonly slowQueryMs: number | null;
+  /** SQLite: threads for reads that walk many rows (TOUCHPOINT_READ_THREADS, default 2; 0 runs them on the event loop). */
+  readonly readThreads: number;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const sync = (env.TOUCHPOINT_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   const smtpPort = (env.SMTP_PORT ?? '2525').trim().toLowerCase();
   const slowQuery = (env.TOUCHPOINT_SLOW_QUERY_MS ?? '500').trim().toLowerCase();
+  const readThreads = Number(env.TOUCHPOINT_READ_THREADS ?? 2);
   return {
     port: Number(env.PORT ?? 3000),
     host: env.HOST ?? '0.0.0.0',
@@ -41,6 +44,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteSynchronous: sync === 'NORMAL' || sync === 'OFF' ? sync : 'FULL',
     secretKey: env.TOUCHPOINT_SECRET_KEY || undefined,
     slowQueryMs: slowQuery === 'off' || slowQuery === '' || !(Number(slowQuery) >= 0) ? null : Number(slowQuery),
+    readThreads: Number.isInteger(readThreads) && readThreads >= 0 && readThreads <= 16 ? readThreads : 2,
     ...overrides,
   };
 }

@@ -7,6 +7,8 @@ import type { SecretBox } from './secret-box.ts';
 /** What a use case needs from the outside world, built once in main.ts and passed in. */
 export type Deps = {
   readonly db: Db;
+  /** Reads that may walk many rows, off the event loop on SQLite (see Database.reads). */
+  readonly reads: Db;
   readonly engine: Engine;
   readonly clock: Clock;
   readonly ids: Ids;

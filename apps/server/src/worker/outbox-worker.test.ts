@@ -17,7 +17,7 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
 
   it('get a claimed batch at once, and when it fails each event alone: one bad event holds back no other', async () => {
     let now = Date.UTC(2026, 10, 26);
-    const deps = { db: database.db, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
+    const deps = { db: database.db, reads: database.reads, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
     await database.db.transaction().execute((tx) =>
       writeOutbox(tx, deps, Array.from({ length: 5 }, (_, n) => ({ workspaceId: 'w1', topic: 'thing.happened', payload: { n } }))),
     );

@@ -7,7 +7,7 @@ import type { WorkspaceSettings } from '../workspaces/index.ts';
 export type WorkspaceBatch = { readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly touchpoints: readonly Touchpoint[] };
 
 /** What a commit needs: no channel secrets (the ingest thread never holds the key). */
-export type IngestDeps = Omit<Deps, 'secretBox'>;
+export type IngestDeps = Omit<Deps, 'secretBox' | 'reads'>;
 
 /** Records several workspaces' batches in one transaction; one outcome per batch, in order. */
 export type CommitBatches = (batches: readonly WorkspaceBatch[]) => Promise<RecordOutcome[]>;

@@ -83,7 +83,7 @@ describe('stream hub', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-hub-'));
     database = await openDatabase({ dataDir: dir });
     await migrateToLatest(database.db);
-    deps = { db: database.db, engine: database.engine, clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) };
+    deps = { db: database.db, reads: database.reads, engine: database.engine, clock: systemClock, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(randomBytes(32)) };
   });
   afterEach(async () => {
     for (const h of hubs.splice(0)) await h.close();

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type KyselyConfig, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import { copyingPool } from './copy-rows.ts';
+import { openReadThreads } from './read-threads.ts';
 import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
 import type { Tables } from './tables.ts';
 
@@ -14,6 +15,12 @@ export type Engine = 'sqlite' | 'postgres';
 /** An open database and the facts code needs about it. */
 export type Database = {
   readonly db: Db;
+  /**
+   * For reads that may walk many rows (text search, inbox badges): on SQLite, read-only
+   * connections on threads of their own (read-threads.ts), so they never hold the event loop;
+   * on PostgreSQL, whose queries never do, the same pool as `db`.
+   */
+  readonly reads: Db;
   readonly engine: Engine;
   /** Where the data lives, for messages: a file path or the URL without its password. */
   readonly location: string;
@@ -33,6 +40,8 @@ export type DatabaseOptions = {
    * everyone; the ingest thread checkpoints instead (see commit-thread-main.ts).
    */
   readonly sqliteAutoCheckpoint?: boolean;
+  /** SQLite: how many read threads serve `reads` (default 2; 0: `reads` is the main connection). */
+  readonly readThreads?: number;
   /** Called with every query run through the Kysely instance, after it ran (the slow query log, plan tests). */
   readonly onQuery?: (query: ExecutedQuery) => void;
 };
@@ -69,11 +78,15 @@ function openSqlite(options: DatabaseOptions): Database {
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
   const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle) }), log: queryLog(options) });
+  const threads = options.readThreads ?? 2;
+  const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, log: queryLog(options) }) : db;
   return {
     db,
+    reads,
     engine: 'sqlite',
     location: file,
     close: async () => {
+      if (reads !== db) await reads.destroy();
       await db.destroy();
     },
   };
@@ -130,6 +143,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   safe.password = '';
   return {
     db,
+    reads: db,
     engine: 'postgres',
     location: safe.toString() + (schema ? ` (schema ${schema})` : ''),
     close: async () => {
