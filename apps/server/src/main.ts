@@ -17,6 +17,7 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { slowQueryLog } from './platform/db/slow-query-log.ts';
 import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
+import { forgetEverywhere } from './platform/forget-everywhere.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createSecretBox, loadSecretKey } from './platform/secret-box.ts';
@@ -67,7 +68,9 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const deps: Deps = { db: database.db, reads: database.reads, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox };
   await sealStoredSecrets(deps.db, secretBox, log);
-  const settings = createSettingsCache(deps);
+  // Cached keys, sessions and settings are forgotten by every process when they change.
+  const bus = await forgetEverywhere(deps, config.databaseUrl);
+  const settings = createSettingsCache(deps, bus);
   // SQLite commits run on their own thread so HTTP keeps flowing during inserts and fsync;
   // PostgreSQL is asynchronous already.
   const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock) : null;
@@ -87,7 +90,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const lifecycleSwept: LifecycleSweepMemory = new Map();
   const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining);
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining);
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
 
   let closing: Promise<void> | null = null;
@@ -102,6 +105,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
       await worker.stop();
       await ingest.close();
       await thread?.close();
+      await bus.close();
       await database.close();
     })());
   return { deps, database, http, ingest, settings, worker, stream, visitors: visitorHub, smtp, close };

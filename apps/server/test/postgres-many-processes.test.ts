@@ -60,4 +60,46 @@ describe('several processes on one PostgreSQL database', () => {
     const roots = await db.selectFrom('customer').select('id').where('workspace_id', '=', ws.workspaceId).where('merged_into', 'is', null).execute();
     expect(roots).toHaveLength(40);
   });
+
+  const api = (url: string, token: string, method: string, route: string, body?: unknown) =>
+    fetch(`${url}/api/v1${route}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  /** How long until `route` on `url` answers `status`: the other process must not wait out its 30 s cache. */
+  const msUntil = async (status: number, request: () => Promise<Response>): Promise<number> => {
+    const started = Date.now();
+    while ((await request()).status !== status) {
+      if (Date.now() - started > 5_000) throw new Error(`still not ${status} after 5 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return Date.now() - started;
+  };
+
+  it('a key revoked through one process stops working on the other at once', async () => {
+    const created = await api(urls[0], ws.apiKey, 'POST', '/keys', { kind: 'api', name: 'leaked' });
+    const key = (await created.json()) as { id: string; key: string };
+    // The other process has the key cached as good.
+    expect((await api(urls[1], key.key, 'GET', '/keys')).status).toBe(200);
+    expect((await api(urls[0], ws.apiKey, 'DELETE', `/keys/${key.id}`)).status).toBe(200);
+    expect(await msUntil(401, () => api(urls[1], key.key, 'GET', '/keys'))).toBeLessThan(1_000);
+  });
+
+  it('signing out through one process ends the session on the other at once', async () => {
+    const signedIn = await fetch(`${urls[0]}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@shared.test', password: 'shared shared shared' }) });
+    const { token } = (await signedIn.json()) as { token: string };
+    expect((await api(urls[1], token, 'GET', '/sessions/current')).status).toBe(200);
+    expect((await api(urls[0], token, 'DELETE', '/sessions')).status).toBe(204);
+    expect(await msUntil(401, () => api(urls[1], token, 'GET', '/sessions/current'))).toBeLessThan(1_000);
+  });
+
+  it('a settings change through one process applies on the other at once', async () => {
+    const known = await post(urls[0], { batch: [{ type: 'identify', messageId: 'de-phone', userId: 'berlin-1', traits: { phone: '+49 151 23456789' } }] });
+    expect(known.status).toBe(200);
+    // A German national number means nothing without a default country…
+    const national = () => api(urls[1], ws.apiKey, 'GET', `/customers?identity=${encodeURIComponent('phone:0151 23456789')}`);
+    expect((await national()).status).toBe(400);
+    // …and the other process learns the workspace's new one at once, not after its cache expires.
+    expect((await api(urls[0], ws.apiKey, 'PATCH', '/workspace/settings', { defaultCountry: 'DE' })).status).toBe(200);
+    expect(await msUntil(200, national)).toBeLessThan(1_000);
+    const found = (await (await national()).json()) as { data: { id: string }[] };
+    expect(found.data).toHaveLength(1);
+  });
 });

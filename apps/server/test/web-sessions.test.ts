@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebAppBuilt } from '@touchpoint/web/build';
+import { fixedClock } from '../src/platform/clock.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 
 const { WebSocket } = createRequire(import.meta.url)('ws') as {
@@ -166,5 +167,27 @@ describe('the web app served at / (sqlite)', () => {
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
     }
+  });
+});
+
+describe.each(ENGINES)('session expiry (%s)', (engine) => {
+  const clock = fixedClock(Date.parse('2026-06-01T09:00:00Z'));
+  let s: Running;
+  beforeAll(async () => {
+    s = await startServer(engine, { clock });
+    await s.api('POST', '/api/v1/agents', { email: 'eve@acme.test', name: 'Eve', role: 'agent', password: PASSWORD });
+  });
+  afterAll(() => s?.stop());
+
+  it('ends a session at its expiry even when it was checked seconds before', async () => {
+    const signedIn = await fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'eve@acme.test', password: PASSWORD }) });
+    const { token, expiresAt } = (await signedIn.json()) as { token: string; expiresAt: string };
+    const current = () => fetch(`${s.url}/api/v1/sessions/current`, { headers: { authorization: `Bearer ${token}` } });
+    // Checked (and remembered) ten seconds before it ends…
+    clock.set(Date.parse(expiresAt) - 10_000);
+    expect((await current()).status).toBe(200);
+    // …it is refused the moment it ends, not when the remembered answer would have gone stale.
+    clock.set(Date.parse(expiresAt) + 1);
+    expect((await current()).status).toBe(401);
   });
 });

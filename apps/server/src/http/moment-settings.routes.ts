@@ -115,7 +115,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
       const { role, ...rest } = request.body;
       const agent = await updateAgent(deps, { ...rest, ...(role !== undefined ? { role: role as Role } : {}), workspaceId: p.workspaceId, agentId: request.params.id, actor: p.actor });
       // Sessions carry the role: a cached one must not keep the old rights.
-      if (role !== undefined) ctx.auth.forget();
+      if (role !== undefined) await ctx.auth.forget();
       // More room on a channel: they may take what waits in their teams' lines.
       if (rest.capacity !== undefined) await offerWaitingWork(moments, p.workspaceId, [agent.id]);
       return withPresenceTime(iso(agent));

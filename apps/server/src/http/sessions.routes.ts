@@ -54,7 +54,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
       const replaced = cookieOf(request, SESSION_COOKIE);
       if (replaced) {
         await endSession(deps.db, replaced);
-        ctx.auth.forget();
+        await ctx.auth.forget();
       }
       setSessionCookies(request, reply, session);
       reply.status(201);
@@ -79,7 +79,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     if (token) {
       await endSession(deps.db, token, principal.workspaceId);
       // Sessions are cached for 30 s like keys: drop this process's cache so sign-out takes effect at once.
-      ctx.auth.forget();
+      await ctx.auth.forget();
     }
     setSessionCookies(request, reply, null);
     return reply.status(204).send();

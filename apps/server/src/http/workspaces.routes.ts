@@ -60,7 +60,7 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
     async (request) => {
       const p = principalOf(request, ADMINS);
       const settings = await updateSettings(deps, { workspaceId: p.workspaceId, patch: request.body as JsonObject, actor: p.actor });
-      ctx.settings.forget(p.workspaceId);
+      await ctx.settings.forget(p.workspaceId);
       return settings;
     },
   );
@@ -106,7 +106,7 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
   app.delete<{ Params: Static<typeof KeyIdParams> }>('/keys/:id', { schema: { tags: ['workspace'], summary: 'Revoke a key', params: KeyIdParams, response: { 200: RevokedKey } } }, async (request) => {
     const p = principalOf(request, ADMINS);
     const revoked = await revokeKey(deps, { workspaceId: p.workspaceId, keyId: request.params.id, actor: p.actor });
-    ctx.auth.forget();
+    await ctx.auth.forget();
     return { id: revoked.id, revokedAt: new Date(revoked.revokedAt).toISOString() };
   });
 }

@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, type SettingsCache } from '../workspaces/index.ts';
 import type { CommitBatches } from './commit-batches.ts';
 import { createIngestQueue } from './ingest-queue.ts';
 
-const settings: SettingsCache = { get: async () => DEFAULT_SETTINGS, forget: () => true };
+const settings: SettingsCache = { get: async () => DEFAULT_SETTINGS, forget: async () => undefined };
 const log = createLogger('silent');
 const tp = (messageId: string): Touchpoint => ({
   messageId,

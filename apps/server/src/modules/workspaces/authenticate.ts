@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.ts';
+import { EVERYTHING, type ForgetEverywhere } from '../../platform/forget-everywhere.ts';
 import { hashToken } from './secrets.ts';
 import type { KeyKind } from './create-key.ts';
 
@@ -19,32 +20,39 @@ export type Authenticator = {
   readonly writeKey: (key: string) => Promise<Principal | null>;
   /** Resolves an API key or an agent's session token (REST API). */
   readonly bearer: (token: string) => Promise<Principal | null>;
-  readonly forget: () => void;
+  /** Drops every cached answer, in every process (a key revoked, a session ended, a role changed). */
+  readonly forget: () => Promise<void>;
 };
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
 
+const AUTH_TOPIC = 'auth';
+
 /**
  * Checks keys and session tokens by their hash. Answers are cached for 30 s because every
- * tracking request carries a key and the ingest path must not pay a query for it; a revoked
- * key therefore stops working within 30 s on every process.
+ * tracking request carries a key and the ingest path must not pay a query for it; revoking a
+ * key, ending a session or changing a role makes every process forget them at once.
  */
-export function createAuthenticator(deps: Deps): Authenticator {
+export function createAuthenticator(deps: Deps, bus: ForgetEverywhere): Authenticator {
   const cache = new Map<string, { principal: Principal | null; until: number }>();
+  bus.subscribe((topic) => {
+    if (topic === AUTH_TOPIC || topic === EVERYTHING) cache.clear();
+  });
 
-  async function lookup(token: string, load: (hash: string) => Promise<Principal | null>): Promise<Principal | null> {
+  async function lookup(token: string, load: (hash: string) => Promise<{ principal: Principal; expiresAt?: number } | null>): Promise<Principal | null> {
     const hash = hashToken(token);
     const now = deps.clock.now();
     const hit = cache.get(hash);
     if (hit && hit.until > now) return hit.principal;
-    const principal = await load(hash);
+    const found = await load(hash);
     if (cache.size >= MAX_ENTRIES) cache.clear();
-    cache.set(hash, { principal, until: now + TTL_MS });
-    return principal;
+    // A session is never answered from the cache past its own expiry.
+    cache.set(hash, { principal: found?.principal ?? null, until: Math.min(now + TTL_MS, found?.expiresAt ?? Infinity) });
+    return found?.principal ?? null;
   }
 
-  async function loadKey(hash: string, kind: KeyKind): Promise<Principal | null> {
+  async function loadKey(hash: string, kind: KeyKind): Promise<{ principal: Principal } | null> {
     const row = await deps.db
       .selectFrom('api_key')
       .select(['workspace_id', 'id', 'kind'])
@@ -53,15 +61,17 @@ export function createAuthenticator(deps: Deps): Authenticator {
       .executeTakeFirst();
     if (!row || row.kind !== kind) return null;
     return {
-      workspaceId: row.workspace_id,
-      actor: `key:${row.id}`,
-      via: kind === 'api' ? 'api_key' : 'write_key',
-      role: 'admin',
-      agentId: null,
+      principal: {
+        workspaceId: row.workspace_id,
+        actor: `key:${row.id}`,
+        via: kind === 'api' ? 'api_key' : 'write_key',
+        role: 'admin',
+        agentId: null,
+      },
     };
   }
 
-  async function loadSession(hash: string): Promise<Principal | null> {
+  async function loadSession(hash: string): Promise<{ principal: Principal; expiresAt: number } | null> {
     const row = await deps.db
       .selectFrom('session')
       .innerJoin('agent', (j) => j.onRef('agent.workspace_id', '=', 'session.workspace_id').onRef('agent.id', '=', 'session.agent_id'))
@@ -69,7 +79,7 @@ export function createAuthenticator(deps: Deps): Authenticator {
       .where('session.token_hash', '=', hash)
       .executeTakeFirst();
     if (!row || row.expires_at <= deps.clock.now()) return null;
-    return { workspaceId: row.workspace_id, actor: row.id, via: 'session', role: row.role, agentId: row.id };
+    return { principal: { workspaceId: row.workspace_id, actor: row.id, via: 'session', role: row.role, agentId: row.id }, expiresAt: row.expires_at };
   }
 
   return {
@@ -79,6 +89,6 @@ export function createAuthenticator(deps: Deps): Authenticator {
       if (token.startsWith('tp_sess_')) return lookup(token, loadSession);
       return Promise.resolve(null);
     },
-    forget: () => cache.clear(),
+    forget: () => bus.forget(AUTH_TOPIC),
   };
 }

@@ -3,8 +3,8 @@ import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 
 /**
- * Revokes an API or write key. This process stops accepting it at once; other processes
- * within the authenticator's cache time (30 s).
+ * Revokes an API or write key. Its caller makes the authenticator forget it (in every
+ * process), so it stops working at once.
  */
 export async function revokeKey(deps: Deps, input: { readonly workspaceId: string; readonly keyId: string; readonly actor: string }): Promise<{ readonly id: string; readonly revokedAt: number }> {
   return deps.db.transaction().execute(async (tx) => {

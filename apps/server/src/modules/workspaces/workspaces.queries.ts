@@ -1,16 +1,26 @@
 import type { Deps } from '../../platform/deps.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { EVERYTHING, type ForgetEverywhere } from '../../platform/forget-everywhere.ts';
 import { parseNumberRecord, parseStringList } from '../../platform/json.ts';
 import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
+
+const SETTINGS_TOPIC = 'settings:';
 
 export async function getWorkspace(db: Db, workspaceId: string) {
   const row = await db.selectFrom('workspace').selectAll().where('id', '=', workspaceId).executeTakeFirst();
   return row ? { id: row.id, name: row.name, createdAt: row.created_at, settings: parseSettings(row.settings) } : undefined;
 }
 
-/** Settings are read on every ingest group, so they are cached briefly per process. */
-export function createSettingsCache(deps: Pick<Deps, 'db' | 'clock'>, ttlMs = 5_000) {
+/**
+ * Settings are read on every ingest group, so they are cached briefly per process; a change
+ * is forgotten by every process at once (forget-everywhere.ts).
+ */
+export function createSettingsCache(deps: Pick<Deps, 'db' | 'clock'>, bus: ForgetEverywhere, ttlMs = 5_000) {
   const cache = new Map<string, { settings: WorkspaceSettings; until: number }>();
+  bus.subscribe((topic) => {
+    if (topic === EVERYTHING) cache.clear();
+    else if (topic.startsWith(SETTINGS_TOPIC)) cache.delete(topic.slice(SETTINGS_TOPIC.length));
+  });
   return {
     get: async (workspaceId: string): Promise<WorkspaceSettings> => {
       const hit = cache.get(workspaceId);
@@ -20,7 +30,7 @@ export function createSettingsCache(deps: Pick<Deps, 'db' | 'clock'>, ttlMs = 5_
       cache.set(workspaceId, { settings, until: deps.clock.now() + ttlMs });
       return settings;
     },
-    forget: (workspaceId: string) => cache.delete(workspaceId),
+    forget: (workspaceId: string): Promise<void> => bus.forget(SETTINGS_TOPIC + workspaceId),
   };
 }
 export type SettingsCache = ReturnType<typeof createSettingsCache>;
