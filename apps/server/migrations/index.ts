@@ -7,6 +7,7 @@ import * as ownerLoad from './2026-11-26T0400-owner-load.ts';
 import * as agentLoad from './2026-11-26T0500-agent-load.ts';
 import * as unicodeLower from './2026-11-26T0600-unicode-lower.ts';
 import * as lookupIndexes from './2026-11-26T0700-lookup-indexes.ts';
+import * as customerText from './2026-11-26T0800-customer-text.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -18,4 +19,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-26T0500-agent-load': agentLoad,
   '2026-11-26T0600-unicode-lower': unicodeLower,
   '2026-11-26T0700-lookup-indexes': lookupIndexes,
+  '2026-11-26T0800-customer-text': customerText,
 };

@@ -164,6 +164,28 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(byTrait.body.data.map((c: { id: string }) => c.id)).toEqual([id]);
   });
 
+  it('searches text whether one customer or a thousand share it, and follows changed traits', async () => {
+    // 1,001 people share a word: more than SQLite's text index hands over, so customers are read newest first.
+    const hour = 3_600_000;
+    const batch = Array.from({ length: 1001 }, (_, i) => ({ type: 'identify', messageId: mid(), userId: `crowd-${i}`, traits: { name: `Crowd Member ${i}`, club: 'crowdsurfers' }, timestamp: new Date(Date.UTC(2026, 0, 1) + i * hour).toISOString() }));
+    expect((await s.track('/v1/batch', { batch })).status).toBe(200);
+    const names = (res: { body: { data: { name: string }[] } }) => res.body.data.map((c) => c.name);
+    const first = await s.api('GET', '/api/v1/customers?q=crowdsurfers&limit=50');
+    expect(names(first)).toEqual(Array.from({ length: 50 }, (_, i) => `Crowd Member ${1000 - i}`));
+    const second = await s.api('GET', `/api/v1/customers?q=crowdsurfers&limit=50&cursor=${first.body.nextCursor}`);
+    expect(names(second)[0]).toBe('Crowd Member 950');
+    // One of them, by a part of their name in another case.
+    expect(names(await s.api('GET', '/api/v1/customers?q=MEMBER%20777'))).toEqual(['Crowd Member 777']);
+    // Two letters are too few for the index: customers are read newest first instead.
+    expect(names(await s.api('GET', '/api/v1/customers?q=77&limit=3'))).toEqual(['Crowd Member 977', 'Crowd Member 877', 'Crowd Member 779']);
+    // New traits are found at once, the old ones no more.
+    expect((await identify({ userId: 'crowd-777', traits: { name: 'Crowd Leader' } })).status).toBe(200);
+    expect(names(await s.api('GET', '/api/v1/customers?q=Member%20777'))).toEqual([]);
+    expect(names(await s.api('GET', '/api/v1/customers?q=crowd%20leader'))).toEqual(['Crowd Leader']);
+    // A double quote is text to find, not search syntax.
+    expect((await s.api('GET', '/api/v1/customers?q=%22crowd')).status).toBe(200);
+  });
+
   it('answers a bad identity lookup with a 400 naming the field', async () => {
     const res = await s.api('GET', '/api/v1/customers?identity=shoe:42');
     expect(res.status).toBe(400);

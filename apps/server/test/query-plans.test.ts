@@ -144,6 +144,17 @@ describe('SQLite finds one customer’s, agent’s or moment’s rows without wa
     });
   });
 
+  it('a customer search for a word few customers have reads the text index, then those customers', async () => {
+    const res = await s.track('/v1/identify', { messageId: 'plans-text', userId: 'plans-text', traits: { name: 'Philippa Quenby', city: 'Zürich' } });
+    expect(res.status).toBe(200);
+    await expectNarrow(async () => {
+      for (const q of ['quenby', 'ZÜRICH', 'nobody-has-this']) {
+        const page = await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`);
+        expect(page.body.data.map((c: { name: string }) => c.name)).toEqual(q === 'nobody-has-this' ? [] : ['Philippa Quenby']);
+      }
+    });
+  });
+
   it('a profile with its merge history, and the identity counts that guard a merge', async () => {
     const ann = (await open(s, { identity: 'email:plans-dee@example.com', channel: 'chat' })).body.moment.customerId;
     const bob = (await open(s, { identity: 'phone:+14155550100', channel: 'sms' })).body.moment.customerId;

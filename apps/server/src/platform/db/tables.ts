@@ -105,6 +105,19 @@ export type CustomerTable = {
   updated_at: number;
 };
 
+/** SQLite only: the stable integer key of each customer in `customer_text` (migration 0800). */
+export type CustomerTextKeyTable = {
+  key: number;
+  workspace_id: string;
+  customer_id: string;
+};
+
+/** SQLite only: the trigram index of customers' traits, rowid = customer_text_key.key (contentless). */
+export type CustomerTextTable = {
+  rowid: number;
+  body: string;
+};
+
 export type IdentityTable = {
   workspace_id: string;
   kind: string;
@@ -403,6 +416,8 @@ export type Tables = {
   api_key: ApiKeyTable;
   session: SessionTable;
   customer: CustomerTable;
+  customer_text_key: CustomerTextKeyTable;
+  customer_text: CustomerTextTable;
   identity: IdentityTable;
   event: EventTable;
   merge: MergeTable;

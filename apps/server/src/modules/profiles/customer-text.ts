@@ -1,0 +1,41 @@
+import { sql, type SqlBool } from 'kysely';
+import type { Db } from '../../platform/db/database.ts';
+
+/** Most matches taken from the text index: a word more customers share fills a page sooner by reading them newest first. */
+const INDEXED_MATCHES = 1_000;
+/** Pages of the text index merged per compaction step: about 7 ms of the ingest thread. */
+const MERGE_PAGES = 100;
+
+/**
+ * SQLite: the workspace's customers whose traits contain `q` (any case), from the trigram index
+ * (migration 0800). Null when the index cannot answer, for fewer than three characters, or
+ * when more than INDEXED_MATCHES match: the caller then reads customers newest first.
+ * @example const ids = await customersWithText(db, workspaceId, 'müller') // ['…'] or null
+ */
+export async function customersWithText(db: Db, workspaceId: string, q: string): Promise<string[] | null> {
+  if ([...q].length < 3) return null;
+  const rows = await db
+    .selectFrom('customer_text')
+    .innerJoin('customer_text_key as k', 'k.key', 'customer_text.rowid')
+    .select('k.customer_id')
+    // One phrase: the text as typed, a double quote written twice (FTS5's quoting).
+    .where(sql<SqlBool>`customer_text match ${`"${q.replaceAll('"', '""')}"`}`)
+    .where('k.workspace_id', '=', workspaceId)
+    .limit(INDEXED_MATCHES + 1)
+    .execute();
+  return rows.length > INDEXED_MATCHES ? null : rows.map((r) => r.customer_id);
+}
+
+/**
+ * SQLite: one step of merging the text index's segments, which FTS5 no longer does as it writes
+ * (migration 0800). Every change of traits adds to a small segment; merged, a search reads a
+ * few large ones (0.1 ms instead of 1–10 ms). Returns whether there was work: call again then.
+ * The ingest thread runs it between commits, so no request waits on it.
+ */
+export async function compactCustomerText(db: Db): Promise<boolean> {
+  const changes = async () => (await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]?.n ?? 0;
+  const before = await changes();
+  await sql`insert into customer_text (customer_text, rank) values ('merge', ${MERGE_PAGES})`.execute(db);
+  // FTS5's own test: a step that wrote fewer than two rows found nothing left to merge.
+  return (await changes()) - before >= 2;
+}
