@@ -155,6 +155,16 @@ describe('SQLite finds one customer’s, agent’s or moment’s rows without wa
     });
   });
 
+  it('a customer list by stage seeks the stage, whatever the stage', async () => {
+    await expectNarrow(async () => {
+      for (const stage of ['visitor', 'lead', 'customer', 'advocate', 'at_risk']) {
+        const first = await s.api('GET', `/api/v1/customers?stage=${stage}&limit=2`);
+        expect(first.status).toBe(200);
+        if (first.body.nextCursor) expect((await s.api('GET', `/api/v1/customers?stage=${stage}&limit=2&cursor=${first.body.nextCursor}`)).status).toBe(200);
+      }
+    });
+  });
+
   it('a profile with its merge history, and the identity counts that guard a merge', async () => {
     const ann = (await open(s, { identity: 'email:plans-dee@example.com', channel: 'chat' })).body.moment.customerId;
     const bob = (await open(s, { identity: 'phone:+14155550100', channel: 'sms' })).body.moment.customerId;
