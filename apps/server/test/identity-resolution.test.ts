@@ -186,6 +186,22 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect((await s.api('GET', '/api/v1/customers?q=%22crowd')).status).toBe(200);
   });
 
+  it('filters by trait values of every kind, the same on both engines', async () => {
+    await identify({ userId: 'typed-1', traits: { name: 'Typed One', tier: 'platinum', seats: 42, vip: true, score: 4.5, note: 'says "hi"' } });
+    await identify({ userId: 'typed-2', traits: { name: 'Typed Two', tier: 'platinum-plus', seats: '42', vip: false, score: 45 } });
+    const named = async (query: string) => ((await s.api('GET', `/api/v1/customers?${query}`)).body.data as { name: string }[]).map((c) => c.name).sort();
+    expect(await named('trait.tier=platinum')).toEqual(['Typed One']);
+    // A number and a string that read alike are alike, as the filter compares text.
+    expect(await named('trait.seats=42')).toEqual(['Typed One', 'Typed Two']);
+    expect(await named('trait.vip=true')).toEqual(['Typed One']);
+    expect(await named('trait.vip=false')).toEqual(['Typed Two']);
+    expect(await named('trait.vip=1')).toEqual([]);
+    expect(await named('trait.score=4.5')).toEqual(['Typed One']);
+    expect(await named(`trait.note=${encodeURIComponent('says "hi"')}`)).toEqual(['Typed One']);
+    expect(await named('trait.tier=platinum&trait.seats=42&q=typed')).toEqual(['Typed One']);
+    expect(await named('trait.tier=nobody-has-this')).toEqual([]);
+  });
+
   it('answers a bad identity lookup with a 400 naming the field', async () => {
     const res = await s.api('GET', '/api/v1/customers?identity=shoe:42');
     expect(res.status).toBe(400);

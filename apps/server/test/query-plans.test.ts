@@ -155,6 +155,16 @@ describe('SQLite finds one customer’s, agent’s or moment’s rows without wa
     });
   });
 
+  it('a customer list by a trait value few customers have reads the text index, then those customers', async () => {
+    expect((await s.track('/v1/identify', { messageId: 'plans-trait', userId: 'plans-trait', traits: { name: 'Rhoswen Trait', plan: 'plans-enterprise', seats: 7 } })).status).toBe(200);
+    await expectNarrow(async () => {
+      for (const query of ['trait.plan=plans-enterprise', 'trait.seats=7&trait.plan=plans-enterprise', 'trait.plan=nobody-has-this']) {
+        const page = await s.api('GET', `/api/v1/customers?${query}`);
+        expect(page.body.data.map((c: { name: string }) => c.name)).toEqual(query.includes('nobody') ? [] : ['Rhoswen Trait']);
+      }
+    });
+  });
+
   it('a customer list by stage seeks the stage, whatever the stage', async () => {
     await expectNarrow(async () => {
       for (const stage of ['visitor', 'lead', 'customer', 'advocate', 'at_risk']) {

@@ -14,12 +14,32 @@ const MERGE_PAGES = 100;
  */
 export async function customersWithText(db: Db, workspaceId: string, q: string): Promise<string[] | null> {
   if ([...q].length < 3) return null;
+  return customersMatching(db, workspaceId, phrase(q));
+}
+
+/**
+ * SQLite: the workspace's customers whose traits may hold `key` = `value` as the trait filter
+ * compares it (the trait as text), from the same index. A superset: the caller keeps that
+ * condition. Traits are stored as JSON.stringify writes them, so the value is there as
+ * `"key":"value"` (a string) or `"key":value` (a number, true, false). Null, as above, and for
+ * numbers SQLite may spell another way than JavaScript (1e21 becomes 1.0e+21).
+ * @example const ids = await customersWithTrait(db, workspaceId, 'plan', 'enterprise')
+ */
+export async function customersWithTrait(db: Db, workspaceId: string, key: string, value: string): Promise<string[] | null> {
+  if (/e/i.test(value) && Number.isFinite(Number(value))) return null;
+  const literals = [JSON.stringify(value), value];
+  return customersMatching(db, workspaceId, literals.map((literal) => phrase(`${JSON.stringify(key)}:${literal}`)).join(' OR '));
+}
+
+/** An FTS5 phrase: the text as it is, a double quote written twice. */
+const phrase = (text: string): string => `"${text.replaceAll('"', '""')}"`;
+
+async function customersMatching(db: Db, workspaceId: string, match: string): Promise<string[] | null> {
   const rows = await db
     .selectFrom('customer_text')
     .innerJoin('customer_text_key as k', 'k.key', 'customer_text.rowid')
     .select('k.customer_id')
-    // One phrase: the text as typed, a double quote written twice (FTS5's quoting).
-    .where(sql<SqlBool>`customer_text match ${`"${q.replaceAll('"', '""')}"`}`)
+    .where(sql<SqlBool>`customer_text match ${match}`)
     .where('k.workspace_id', '=', workspaceId)
     .limit(INDEXED_MATCHES + 1)
     .execute();

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Engine, Tx } from '../../platform/db/database.ts';
 import type { CustomerTable } from '../../platform/db/tables.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -7,7 +7,7 @@ import type { LifecycleRules } from '../workspaces/index.ts';
 import { computeStage, isStage, type Stage } from './lifecycle.ts';
 import { IDENTITY_KINDS, type IdentityKind } from './normalize-identity.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
-import { customersWithText } from './customer-text.ts';
+import { customersWithText, customersWithTrait } from './customer-text.ts';
 import { unindexedNumber } from '../../platform/db/unindexed.ts';
 
 /** The profile row a customer id resolves to now: itself, or the profile it was merged into. */
@@ -150,6 +150,15 @@ export function decodeCursor(cursor: string | undefined, shape: readonly ('numbe
   throw new AppError('invalid_field', 'cursor is not one this API gave out', 'cursor');
 }
 
+/**
+ * SQLite: a top-level trait as text, as PostgreSQL's `->>` gives it: a string as it is, a number
+ * as written, true and false as words (json_extract would give 1 and 0).
+ */
+function traitText(key: string): RawBuilder<string> {
+  const path = `$."${key}"`;
+  return sql<string>`(case json_type(traits, ${path}) when 'true' then 'true' when 'false' then 'false' else cast(json_extract(traits, ${path}) as text) end)`;
+}
+
 export type CustomerSummary = {
   readonly id: string;
   readonly name: string | null;
@@ -176,7 +185,9 @@ export async function searchCustomers(
   const after = decodeCursor(options.cursor, ['number', 'string']);
   let query = db.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('merged_into', 'is', null);
   const q = options.q?.trim();
-  let candidates: string[] | null = null;
+  // On SQLite the text index (customer-text.ts) names the few customers a word or a trait value
+  // can belong to; each such list narrows the search, and the conditions below still decide.
+  const narrowing: string[][] = [];
   if (q) {
     const exact = [q, q.toLowerCase(), ...(options.phone ? [options.phone] : [])];
     // Every kind named: the identity key leads with the kind, so only then can the values be
@@ -184,24 +195,27 @@ export async function searchCustomers(
     const byIdentity = db.selectFrom('identity').select('customer_id').where('workspace_id', '=', workspaceId).where('kind', 'in', IDENTITY_KINDS).where('value', 'in', exact);
     const withText = engine === 'sqlite' ? await customersWithText(db, workspaceId, q) : null;
     if (withText === null) query = query.where((eb) => eb.or([eb('id', 'in', byIdentity), foldedContains('traits', q)]));
-    else {
-      // The few customers with the text, and those with it as an identity, sought by id: one IN
-      // list, which SQLite seeks by the primary key (an OR of two it walks the workspace for).
-      candidates = [...new Set([...(await byIdentity.execute()).map((r) => r.customer_id), ...withText])];
-      if (candidates.length === 0) return { data: [], nextCursor: null };
-      query = query.where('id', 'in', candidates);
-    }
+    else narrowing.push([...(await byIdentity.execute()).map((r) => r.customer_id), ...withText]);
   }
-  // Candidates are sorted once found; SQLite would otherwise walk the recency index through the
-  // workspace for them, its usual choice without statistics.
-  const recency = candidates === null ? sql.ref<number>('last_seen') : unindexedNumber('last_seen');
   for (const [key, value] of Object.entries(options.traits ?? {})) {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(key)) throw new AppError('invalid_field', 'trait names may use letters, digits, _ . -', `trait.${key}`);
     query =
       engine === 'postgres'
         ? query.where(sql<string>`(traits::jsonb ->> ${key})`, '=', value)
-        : query.where(sql<string>`cast(json_extract(traits, ${'$."' + key + '"'}) as text)`, '=', value);
+        : query.where(traitText(key), '=', value);
+    const withTrait = engine === 'sqlite' ? await customersWithTrait(db, workspaceId, key, value) : null;
+    if (withTrait !== null) narrowing.push(withTrait);
   }
+  // The candidates every list names, sought by id: one IN list, which SQLite seeks by the primary
+  // key (an OR of an identity list and a text list it walks the workspace for).
+  const candidates = narrowing.length === 0 ? null : narrowing.slice(1).reduce((kept, ids) => kept.filter((id) => new Set(ids).has(id)), [...new Set(narrowing[0])]);
+  if (candidates !== null) {
+    if (candidates.length === 0) return { data: [], nextCursor: null };
+    query = query.where('id', 'in', candidates);
+  }
+  // Candidates are sorted once found; SQLite would otherwise walk the recency index through the
+  // workspace for them, its usual choice without statistics.
+  const recency = candidates === null ? sql.ref<number>('last_seen') : unindexedNumber('last_seen');
   if (options.stage) query = query.where('stage', '=', options.stage);
   if (after) {
     const [ts, id] = after as [number, string];
