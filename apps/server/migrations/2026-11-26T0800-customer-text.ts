@@ -16,7 +16,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  *   customer dropped.
  * - FTS5 merges its segments as it writes (automerge) by default: that made each change of
  *   traits cost 140–190 µs, most of it merging the same pages again. With automerge off it costs
- *   15–20 µs, and the ingest thread merges a little every second (compactCustomerText).
+ *   15–20 µs, and the ingest thread merges a little every second (mergeTextIndexStep).
  *
  * PostgreSQL runs searches off the event loop already; it keeps the LIKE.
  */

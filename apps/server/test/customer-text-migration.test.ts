@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/platform/db/database.ts';
 import { migrateTo, migrateToLatest } from '../src/platform/db/migrate.ts';
-import { compactCustomerText } from '../src/modules/profiles/index.ts';
+import { mergeTextIndexStep } from '../src/platform/db/text-index.ts';
 import { newStore, type Store } from './harness.ts';
 
 /**
@@ -68,10 +68,10 @@ describe('the customer text index (SQLite)', () => {
     const segments = async () => Number((await sql<{ n: number }>`select count(*) as n from customer_text_data`.execute(database.db)).rows[0]?.n);
     const before = await segments();
     let steps = 0;
-    while (await compactCustomerText(database.db)) expect(++steps).toBeLessThan(100);
+    while (await mergeTextIndexStep(database.db, 'customer_text')) expect(++steps).toBeLessThan(100);
     expect(steps).toBeGreaterThan(0);
     expect(await segments()).toBeLessThan(before);
-    expect(await compactCustomerText(database.db)).toBe(false);
+    expect(await mergeTextIndexStep(database.db, 'customer_text')).toBe(false);
     expect(await matching('marsh 39')).toEqual(['w1/bob']);
     expect(await matching('marsh 38')).toEqual([]);
     expect(await matching('müller')).toEqual(['w1/ann']);

@@ -24,6 +24,7 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
       // Text search reads every active moment's messages until a page fills (136 ms over
       // 40,000 active moments): off the event loop, on a read thread.
       return listMoments(q.q ? deps.reads : deps.db, {
+        engine: deps.engine,
         viewer,
         filters: {
           ownerId,

@@ -4,7 +4,8 @@ import { openDatabase } from '../../platform/db/database.ts';
 import { slowQueryLog } from '../../platform/db/slow-query-log.ts';
 import { systemIds } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { compactCustomerText } from '../profiles/index.ts';
+import { indexInboxText } from '../moments/index.ts';
+import { mergeTextIndexStep } from '../../platform/db/text-index.ts';
 import { commitInProcess, type IngestDeps, type WorkspaceBatch } from './commit-batches.ts';
 import type { CommitThreadOptions } from './commit-thread.ts';
 
@@ -42,9 +43,10 @@ port.on('message', (request: Request) => {
 });
 // The main thread's connection never checkpoints (it would stall HTTP); this thread copies the
 // WAL back into the database every second, between commits, without waiting for readers.
-// Then it merges a little of the customer text index (customer-text.ts): a few steps of about
-// 7 ms, each between commits.
+// Then it indexes the inbox texts written meanwhile (inbox-text.ts) and merges a little of each
+// text index (text-index.ts): a few steps of about 7 ms, each between commits.
 const CHECKPOINT_EVERY_MS = 1000;
+const INDEX_BATCHES_PER_SECOND = 5;
 const MERGE_STEPS_PER_SECOND = 3;
 const checkpoints = setInterval(() => {
   chain = chain.then(async () => {
@@ -54,16 +56,18 @@ const checkpoints = setInterval(() => {
       deps.log.warn({ err: error }, 'WAL checkpoint failed; will try again');
     }
   });
-  const mergeStep = (left: number) => {
+  // Each step is its own link of the chain, so commits waiting meanwhile go between them.
+  const step = (work: () => Promise<boolean>, left: number, what: string) => {
     chain = chain.then(async () => {
       if (closed) return;
       try {
-        if ((await compactCustomerText(database.db)) && left > 1) mergeStep(left - 1);
+        if ((await work()) && left > 1) step(work, left - 1, what);
       } catch (error) {
-        deps.log.warn({ err: error }, 'merging the customer text index failed; will try again');
+        deps.log.warn({ err: error }, `${what} failed; will try again`);
       }
     });
   };
-  mergeStep(MERGE_STEPS_PER_SECOND);
+  step(() => indexInboxText(database.db), INDEX_BATCHES_PER_SECOND, 'indexing the inbox text');
+  for (const index of ['customer_text', 'inbox_text'] as const) step(() => mergeTextIndexStep(database.db, index), MERGE_STEPS_PER_SECOND, `merging ${index}`);
 }, CHECKPOINT_EVERY_MS);
 port.postMessage({ type: 'ready' });

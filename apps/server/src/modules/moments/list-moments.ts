@@ -1,8 +1,9 @@
 import { type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Engine } from '../../platform/db/database.ts';
 import type { Tables } from '../../platform/db/tables.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { decodeMomentCursor, encodeMomentCursor, PRIORITY_ORDER, type CursorKey, type MomentSort } from './moment-cursor.ts';
+import { momentsWithText } from './inbox-text.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 import type { Viewer } from './visibility.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
@@ -31,6 +32,8 @@ export type MomentFilters = {
 export type SlaClock = { readonly now: number; readonly dueSoonMs: number };
 
 export type ListMomentsInput = SlaClock & {
+  /** On SQLite a text search reads the inbox's text index (inbox-text.ts). */
+  readonly engine: Engine;
   readonly viewer: Viewer;
   readonly filters: MomentFilters;
   readonly sort: MomentSort;
@@ -55,12 +58,23 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
   // Asking for one's own moments or one's own team's needs no visibility test: leaving it out
   // lets the planner walk the owner or team index instead of testing every moment.
   const implied = (viewer.agentId !== null && filters.ownerId === viewer.agentId) || (filters.teamId !== undefined && viewer.teamIds.has(filters.teamId));
+  const q = filters.q?.trim();
+  // The few moments that hold the text, when the index can say: sought by id, then sorted.
+  const withText = q && input.engine === 'sqlite' ? await momentsWithText(db, viewer.workspaceId, q) : null;
+  if (withText !== null && withText.length === 0) return { data: [], nextCursor: null };
   const query = db
     .selectFrom('moment')
     .selectAll()
     .where('workspace_id', '=', viewer.workspaceId)
-    .where((eb) => eb.and([...(implied ? [] : visibleTo(eb, viewer)), ...matching(eb, viewer.workspaceId, filters, input), ...(after ? [following(eb, after)] : [])]));
-  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined).limit(limit + 1).execute();
+    .where((eb) =>
+      eb.and([
+        ...(implied ? [] : visibleTo(eb, viewer)),
+        ...matching(eb, viewer.workspaceId, withText === null ? filters : { ...filters, q: undefined }, input),
+        ...(withText === null ? [] : [eb('moment.id', 'in', withText)]),
+        ...(after ? [following(eb, after)] : []),
+      ]),
+    );
+  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || withText !== null).limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const tags = await tagsOf(db, viewer.workspaceId, page.map((r) => r.id));
   const last = page.at(-1);

@@ -1,10 +1,9 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
+import { ftsPhrase } from '../../platform/db/text-index.ts';
 
 /** Most matches taken from the text index: a word more customers share fills a page sooner by reading them newest first. */
 const INDEXED_MATCHES = 1_000;
-/** Pages of the text index merged per compaction step: about 7 ms of the ingest thread. */
-const MERGE_PAGES = 100;
 
 /**
  * SQLite: the workspace's customers whose traits contain `q` (any case), from the trigram index
@@ -14,7 +13,7 @@ const MERGE_PAGES = 100;
  */
 export async function customersWithText(db: Db, workspaceId: string, q: string): Promise<string[] | null> {
   if ([...q].length < 3) return null;
-  return customersMatching(db, workspaceId, phrase(q));
+  return customersMatching(db, workspaceId, ftsPhrase(q));
 }
 
 /**
@@ -28,11 +27,8 @@ export async function customersWithText(db: Db, workspaceId: string, q: string):
 export async function customersWithTrait(db: Db, workspaceId: string, key: string, value: string): Promise<string[] | null> {
   if (/e/i.test(value) && Number.isFinite(Number(value))) return null;
   const literals = [JSON.stringify(value), value];
-  return customersMatching(db, workspaceId, literals.map((literal) => phrase(`${JSON.stringify(key)}:${literal}`)).join(' OR '));
+  return customersMatching(db, workspaceId, literals.map((literal) => ftsPhrase(`${JSON.stringify(key)}:${literal}`)).join(' OR '));
 }
-
-/** An FTS5 phrase: the text as it is, a double quote written twice. */
-const phrase = (text: string): string => `"${text.replaceAll('"', '""')}"`;
 
 async function customersMatching(db: Db, workspaceId: string, match: string): Promise<string[] | null> {
   const rows = await db
@@ -44,18 +40,4 @@ async function customersMatching(db: Db, workspaceId: string, match: string): Pr
     .limit(INDEXED_MATCHES + 1)
     .execute();
   return rows.length > INDEXED_MATCHES ? null : rows.map((r) => r.customer_id);
-}
-
-/**
- * SQLite: one step of merging the text index's segments, which FTS5 no longer does as it writes
- * (migration 0800). Every change of traits adds to a small segment; merged, a search reads a
- * few large ones (0.1 ms instead of 1–10 ms). Returns whether there was work: call again then.
- * The ingest thread runs it between commits, so no request waits on it.
- */
-export async function compactCustomerText(db: Db): Promise<boolean> {
-  const changes = async () => (await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]?.n ?? 0;
-  const before = await changes();
-  await sql`insert into customer_text (customer_text, rank) values ('merge', ${MERGE_PAGES})`.execute(db);
-  // FTS5's own test: a step that wrote fewer than two rows found nothing left to merge.
-  return (await changes()) - before >= 2;
 }

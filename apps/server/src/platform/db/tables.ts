@@ -118,6 +118,27 @@ export type CustomerTextTable = {
   body: string;
 };
 
+/** SQLite only: the key of each text the inbox search reads (migration 1000); kind 'message' or 'subject'. */
+export type InboxTextKeyTable = {
+  key: Generated<number>;
+  workspace_id: string;
+  kind: 'message' | 'subject';
+  /** The message's id, or the moment's for its subject. */
+  ref_id: string;
+};
+
+/** SQLite only: the trigram index of the inbox's texts, rowid = inbox_text_key.key (contentless). */
+export type InboxTextTable = {
+  rowid: number;
+  body: string;
+};
+
+/** SQLite only: one row, the last inbox_text_key.key the ingest thread has indexed. */
+export type InboxTextIndexedTable = {
+  id: number;
+  up_to: number;
+};
+
 export type IdentityTable = {
   workspace_id: string;
   kind: string;
@@ -418,6 +439,9 @@ export type Tables = {
   customer: CustomerTable;
   customer_text_key: CustomerTextKeyTable;
   customer_text: CustomerTextTable;
+  inbox_text_key: InboxTextKeyTable;
+  inbox_text: InboxTextTable;
+  inbox_text_indexed: InboxTextIndexedTable;
   identity: IdentityTable;
   event: EventTable;
   merge: MergeTable;
