@@ -21,8 +21,8 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
       const q = request.query;
       const ownerId = q.owner === 'me' ? agentOf(principal) : q.owner;
       const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
-      // Text search reads every active moment's messages until a page fills (136 ms over
-      // 40,000 active moments): off the event loop, on a read thread.
+      // A text search the index cannot narrow (two letters, a word thousands of messages hold)
+      // reads moments and their messages until a page fills: off the event loop, on a read thread.
       return listMoments(q.q ? deps.reads : deps.db, {
         engine: deps.engine,
         viewer,

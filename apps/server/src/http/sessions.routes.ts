@@ -78,7 +78,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     const token = sessionTokenOf(request);
     if (token) {
       await endSession(deps.db, token, principal.workspaceId);
-      // Sessions are cached for 30 s like keys: drop this process's cache so sign-out takes effect at once.
+      // Sessions are cached for 30 s like keys: every process drops them, so sign-out takes effect at once.
       await ctx.auth.forget();
     }
     setSessionCookies(request, reply, null);
