@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { sealStoredSecrets } from './modules/channels/index.ts';
-import { createStreamHub, momentJobs, MOMENT_EVENTS, timelineRecorder, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
+import { createStreamHub, momentJobs, MOMENT_EVENTS, timelineRecorder, unindexedInboxTexts, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
 import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.ts';
 import { channelReplyCheck } from './channels/check-reply.ts';
@@ -76,6 +76,8 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock) : null;
   const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
   const metrics = createMetrics(deps);
+  // The inbox search index is written behind, by the ingest thread: how far behind it is.
+  if (database.engine === 'sqlite') metrics.gauge('touchpoint_inbox_text_unindexed', 'Inbox texts (messages, subjects) written but not yet in the search index', () => unindexedInboxTexts(deps.db));
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
   // The chat adapter pushes replies to visitors' sockets; the visitor hub feeds moments: made in turn.
   let visitors: VisitorHub | null = null;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/platform/db/database.ts';
 import { migrateTo, migrateToLatest } from '../src/platform/db/migrate.ts';
 import { mergeTextIndexStep } from '../src/platform/db/text-index.ts';
-import { indexInboxText, momentsWithText } from '../src/modules/moments/inbox-text.ts';
+import { indexInboxText, momentsWithText, unindexedInboxTexts } from '../src/modules/moments/inbox-text.ts';
 import { newStore, type Store } from './harness.ts';
 
 /**
@@ -49,10 +49,13 @@ describe('the inbox text index (SQLite)', () => {
     expect(await found('REFUND')).toEqual(['m1']);
     expect(await found('refund', 'w2')).toEqual(['m3']);
     expect(await found('jürgen müller')).toEqual(['m2']);
-    // Written after the last indexing.
+    // Written after the last indexing: waiting, and found all the same.
+    expect(await unindexedInboxTexts(database.db)).toBe(0);
     await insertMessage('w1', 'msg2', 'm1', 'the zebracorn arrived broken');
+    expect(await unindexedInboxTexts(database.db)).toBe(1);
     expect(await found('zebracorn')).toEqual(['m1']);
     await indexAll();
+    expect(await unindexedInboxTexts(database.db)).toBe(0);
     expect(await found('zebracorn')).toEqual(['m1']);
     expect(await found('ok')).toEqual(['(no answer)']);
   });

@@ -39,6 +39,21 @@ export function createMetrics(deps: { readonly db: Db; readonly clock: Clock }) 
   });
   return {
     registry,
+    /**
+     * A gauge read when scraped (a backlog, a queue); a failed read leaves it empty rather than failing the scrape.
+     * @example metrics.gauge('touchpoint_inbox_text_unindexed', 'Texts not yet indexed', () => countThem(db))
+     */
+    gauge: (name: string, help: string, read: () => Promise<number>) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          const value = await read().catch(() => null);
+          if (value !== null) this.set(value);
+        },
+      }),
     httpRequests: new Counter({ name: 'touchpoint_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),
     httpDuration: new Histogram({
       name: 'touchpoint_http_request_duration_seconds',

@@ -56,6 +56,13 @@ export async function indexInboxText(db: Db): Promise<boolean> {
   });
 }
 
+/** SQLite: how many texts wait for the ingest thread to index them (the metric touchpoint_inbox_text_unindexed). */
+export async function unindexedInboxTexts(db: Db): Promise<number> {
+  const upTo = await indexedUpTo(db);
+  const row = await db.selectFrom('inbox_text_key').select((eb) => eb.fn.countAll<number>().as('n')).where('key', '>', upTo).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Each text's key with the moment it belongs to now (a merge moves messages) and its words. */
 function texts(db: Db | Tx) {
   return db

@@ -38,4 +38,4 @@ export {
   type CustomerView,
   type VisibleMoments,
 } from './customer-view.ts';
-export { indexInboxText } from './inbox-text.ts';
+export { indexInboxText, unindexedInboxTexts } from './inbox-text.ts';
