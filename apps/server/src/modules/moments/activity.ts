@@ -69,6 +69,12 @@ export async function recordActivities(tx: Tx, workspaceId: string, now: number,
   return activities;
 }
 
+/** The first seq still kept in the workspace's activity log (null when empty): older ones were pruned. */
+export async function oldestActivitySeq(db: Db, workspaceId: string): Promise<number | null> {
+  const row = await db.selectFrom('moment_activity').select((eb) => eb.fn.min('seq').as('seq')).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return row?.seq == null ? null : Number(row.seq);
+}
+
 /** The last seq of the workspace's activity log (0 when empty): where a live stream starts. */
 export async function latestActivitySeq(db: Db, workspaceId: string): Promise<number> {
   const row = await db.selectFrom('moment_activity').select((eb) => eb.fn.max('seq').as('seq')).where('workspace_id', '=', workspaceId).executeTakeFirst();

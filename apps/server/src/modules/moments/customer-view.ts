@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
 import { isoTime } from '../../platform/iso-time.ts';
 import { parseJsonObject } from '../../platform/json.ts';
-import type { Audience } from './activity.ts';
+import { oldestActivitySeq, type Audience } from './activity.ts';
 import { audienceOf } from './ownership.ts';
 import { REPLAYABLE_ACTIVITIES } from './prune-activity.ts';
 import { unindexedNumber, unindexedText } from '../../platform/db/unindexed.ts';
@@ -112,8 +112,8 @@ export async function customerReplay(view: CustomerView, visible: VisibleMoments
   }
   // Pruning takes the oldest first: if the oldest kept now comes after `after`, some of what
   // was read over may have gone meanwhile.
-  const oldest = await view.db.selectFrom('moment_activity').select((eb) => eb.fn.min('seq').as('seq')).where('workspace_id', '=', view.workspaceId).executeTakeFirst();
-  if (oldest?.seq != null && Number(oldest.seq) > after + 1) return null;
+  const oldest = await oldestActivitySeq(view.db, view.workspaceId);
+  if (oldest !== null && oldest > after + 1) return null;
   const messages = await customerMessagesByIds(view, [...firstSeq.keys()], visible);
   return messages.map(({ delivery: _d, externalId: _e, ...message }) => ({ seq: firstSeq.get(message.id)!, message })).sort((a, b) => a.seq - b.seq);
 }

@@ -1,11 +1,9 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
-import { ftsPhrase } from '../../platform/db/text-index.ts';
+import { ftsPhrase, indexable, INDEXED_MATCHES } from '../../platform/db/text-index.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
 
-/** Most texts taken from the index: a word more conversations hold fills a page sooner by reading moments newest first. */
-const INDEXED_MATCHES = 1_000;
 /** Texts the ingest thread indexes per transaction (one FTS5 segment). */
 const INDEX_BATCH = 2_000;
 
@@ -17,7 +15,7 @@ const INDEX_BATCH = 2_000;
  * @example const ids = await momentsWithText(db, workspaceId, 'refund') // ['…'] or null
  */
 export async function momentsWithText(db: Db, workspaceId: string, q: string): Promise<string[] | null> {
-  if ([...q].length < 3) return null;
+  if (!indexable(q)) return null;
   const upTo = await indexedUpTo(db);
   const indexed = await texts(db)
     .innerJoin('inbox_text', 'inbox_text.rowid', 'k.key')

@@ -1,9 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
-import { ftsPhrase } from '../../platform/db/text-index.ts';
-
-/** Most matches taken from the text index: a word more customers share fills a page sooner by reading them newest first. */
-const INDEXED_MATCHES = 1_000;
+import { ftsPhrase, indexable, INDEXED_MATCHES } from '../../platform/db/text-index.ts';
 
 /**
  * SQLite: the workspace's customers whose traits contain `q` (any case), from the trigram index
@@ -12,7 +9,7 @@ const INDEXED_MATCHES = 1_000;
  * @example const ids = await customersWithText(db, workspaceId, 'müller') // ['…'] or null
  */
 export async function customersWithText(db: Db, workspaceId: string, q: string): Promise<string[] | null> {
-  if ([...q].length < 3) return null;
+  if (!indexable(q)) return null;
   return customersMatching(db, workspaceId, ftsPhrase(q));
 }
 

@@ -208,7 +208,10 @@ export async function searchCustomers(
   }
   // The candidates every list names, sought by id: one IN list, which SQLite seeks by the primary
   // key (an OR of an identity list and a text list it walks the workspace for).
-  const candidates = narrowing.length === 0 ? null : narrowing.slice(1).reduce((kept, ids) => kept.filter((id) => new Set(ids).has(id)), [...new Set(narrowing[0])]);
+  const candidates = narrowing.length === 0 ? null : narrowing.slice(1).reduce((kept, ids) => {
+    const named = new Set(ids);
+    return kept.filter((id) => named.has(id));
+  }, [...new Set(narrowing[0])]);
   if (candidates !== null) {
     if (candidates.length === 0) return { data: [], nextCursor: null };
     query = query.where('id', 'in', candidates);

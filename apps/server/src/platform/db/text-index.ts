@@ -4,6 +4,15 @@ import type { Db } from './database.ts';
 /** SQLite's FTS5 trigram indexes (migrations 0800 and 1000): customers' traits, the inbox's texts. */
 export type TextIndex = 'customer_text' | 'inbox_text';
 
+/**
+ * Most rows a search takes from a text index. A word more rows share is left to the caller's
+ * other way (reading rows newest first), which fills a page sooner than sorting thousands.
+ */
+export const INDEXED_MATCHES = 1_000;
+
+/** Whether a trigram index can find `text`: it needs three characters or more. */
+export const indexable = (text: string): boolean => [...text].length >= 3;
+
 /** Pages of an index merged per step: about 7 ms of the ingest thread. */
 const MERGE_PAGES = 100;
 
