@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { copyRows } from '../../platform/db/copy-rows.ts';
+import { appendRows } from '../../platform/db/append-rows.ts';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 import type { EventTable } from '../../platform/db/tables.ts';
 
@@ -29,12 +29,11 @@ export async function insertEvents(tx: Tx, engine: Engine, rows: readonly EventT
 
 /**
  * Appends events whose messageIds the caller has checked are not stored, under the workspace
- * lock (so nobody can store them meanwhile). PostgreSQL takes them by COPY, about twice as
- * fast as the `unnest` insert for an ingest group.
+ * lock (so nobody can store them meanwhile), the cheapest way in (append-rows.ts): on
+ * PostgreSQL by COPY, about twice as fast as the `unnest` insert for an ingest group.
  */
 export async function appendNewEvents(tx: Tx, engine: Engine, rows: readonly EventTable[]): Promise<void> {
-  if (engine === 'postgres') await copyRows(tx, 'event', COLUMNS, rows);
-  else await insertSqlite(tx, rows);
+  await appendRows(tx, engine, 'event', COLUMNS, rows);
 }
 
 async function insertSqlite(tx: Tx, rows: readonly EventTable[]): Promise<void> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type KyselyConfig, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
+import { eachRowStatement } from './append-rows.ts';
 import { copyingPool } from './copy-rows.ts';
 import { openReadThreads } from './read-threads.ts';
 import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
@@ -104,9 +105,11 @@ function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
 /**
  * Kysely prepares every query anew; preparing costs as much as running a small insert. The
  * same SQL text (Kysely makes one per query shape) reuses its prepared statement.
+ * `appendRows` statements come back as statements that run once per row (append-rows.ts).
  */
 function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, SqliteStatement>();
+  const prepare = (sql: string) => handle.prepare(sql);
   return {
     close: () => handle.close(),
     prepare: (sql: string) => {
@@ -115,10 +118,10 @@ function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase
         // Full (IN lists of many lengths are the usual cause): start over rather than keep an
         // LRU order, whose two extra map operations on long SQL strings every hit cost more.
         if (cache.size >= size) cache.clear();
-        statement = handle.prepare(sql);
+        statement = (eachRowStatement(sql, prepare) ?? prepare(sql)) as unknown as SqliteStatement;
         cache.set(sql, statement);
       }
-      return statement as unknown as SqliteStatement;
+      return statement;
     },
   };
 }
