@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { composeTouchpoint } from '../apps/server/src/main.ts';
 import { createWorkspace } from '../apps/server/src/modules/workspaces/index.ts';
 import { commitInProcess, parseSegmentMessage } from '../apps/server/src/modules/collect/index.ts';
+import { createProfileCache } from '../apps/server/src/modules/profiles/index.ts';
 import { readConfig } from '../apps/server/src/platform/config.ts';
 import { createLogger } from '../apps/server/src/platform/logger.ts';
 import { makePeople, makeTrackCalls, newMessageId } from './fixtures.ts';
@@ -64,7 +65,8 @@ const pgSchema = process.env.MICRO_PG ? `micro_${process.pid}` : undefined;
 const tp = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: dir, TOUCHPOINT_SQLITE_SYNCHRONOUS: sync, LOG_LEVEL: 'warn', DATABASE_URL: process.env.MICRO_PG }), { log: createLogger('warn'), pgSchema });
 const ws = await createWorkspace(tp.deps, { name: 'm', ownerEmail: 'm@m.test', ownerPassword: 'xxxxxxxxxxxx' });
 const settings = await tp.settings.get(ws.workspaceId);
-const commit = commitInProcess(tp.deps);
+// As the SQLite ingest thread commits: with its profile cache (MICRO_NO_CACHE=1: without).
+const commit = commitInProcess({ ...tp.deps, profileCache: process.env.MICRO_NO_CACHE || tp.deps.engine !== 'sqlite' ? undefined : createProfileCache() });
 const people = makePeople(10_000);
 const calls = makeTrackCalls(50_000, people);
 const touchpoint = (raw: unknown) => {

@@ -10,6 +10,7 @@ import * as lookupIndexes from './2026-11-26T0700-lookup-indexes.ts';
 import * as customerText from './2026-11-26T0800-customer-text.ts';
 import * as customerByStage from './2026-11-26T0900-customer-by-stage.ts';
 import * as inboxText from './2026-11-26T1000-inbox-text.ts';
+import * as profileWrites from './2026-11-26T1100-profile-writes.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-26T0800-customer-text': customerText,
   '2026-11-26T0900-customer-by-stage': customerByStage,
   '2026-11-26T1000-inbox-text': inboxText,
+  '2026-11-26T1100-profile-writes': profileWrites,
 };

@@ -202,6 +202,35 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(await named('trait.tier=nobody-has-this')).toEqual([]);
   });
 
+  // The SQLite ingest thread keeps identities and profiles in memory between groups; what other
+  // writers change (a stage set by hand, a merge, an unmerge) must reach the next group.
+  it('resolves the next event against what others changed meanwhile: a stage by hand, a merge, an unmerge', async () => {
+    await identify({ userId: 'kept-1', traits: { email: 'kept1@example.com', plan: 'free' } });
+    await identify({ userId: 'kept-2', traits: { email: 'kept2@example.com' } });
+    const one = await lookup('user_id:kept-1');
+    const two = await lookup('user_id:kept-2');
+    expect(one?.id).not.toBe(two?.id);
+
+    const set = await s.api('PUT', `/api/v1/customers/${one?.id}/stage`, { stage: 'advocate', reason: 'spoke at our conference' });
+    expect(set.status).toBe(200);
+    // A change of traits rewrites the profile row: from the stored row, not a remembered one.
+    await identify({ userId: 'kept-1', traits: { plan: 'pro' } });
+    const after = (await s.api('GET', `/api/v1/customers/${one?.id}`)).body;
+    expect(after).toMatchObject({ stage: 'advocate', traits: { plan: 'pro', email: 'kept1@example.com' } });
+
+    const merged = await s.api('POST', '/api/v1/customers/merge', { ids: [one?.id, two?.id], reason: 'same person', force: true });
+    expect(merged.status).toBe(200);
+    await s.track('/v1/track', { messageId: mid(), userId: 'kept-2', event: 'After Merge' });
+    const survivor = await s.api('GET', `/api/v1/customers/${one?.id}/timeline?limit=1`);
+    expect(survivor.body.data[0].name).toBe('After Merge');
+
+    expect((await s.api('POST', `/api/v1/customers/${two?.id}/unmerge`, {})).status).toBe(200);
+    await s.track('/v1/track', { messageId: mid(), userId: 'kept-2', event: 'After Unmerge' });
+    // Events go back with the profile they came in on: both of kept-2's are on its own again.
+    const names = (await s.api('GET', `/api/v1/customers/${two?.id}/timeline?limit=2`)).body.data.map((e: { name: string | null }) => e.name);
+    expect(names).toEqual(['After Unmerge', 'After Merge']);
+  });
+
   it('answers a bad identity lookup with a 400 naming the field', async () => {
     const res = await s.api('GET', '/api/v1/customers?identity=shoe:42');
     expect(res.status).toBe(400);

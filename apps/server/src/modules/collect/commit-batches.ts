@@ -1,13 +1,16 @@
 import type { Deps } from '../../platform/deps.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
-import { recordTouchpoints, type RecordOutcome, type Touchpoint } from '../profiles/index.ts';
+import { recordTouchpoints, type ProfileCache, type RecordOutcome, type Touchpoint } from '../profiles/index.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 
 /** Touchpoints of one workspace to record together, with the settings that govern them. */
 export type WorkspaceBatch = { readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly touchpoints: readonly Touchpoint[] };
 
-/** What a commit needs: no channel secrets (the ingest thread never holds the key). */
-export type IngestDeps = Omit<Deps, 'secretBox' | 'reads'>;
+/**
+ * What a commit needs: no channel secrets (the ingest thread never holds the key). The SQLite
+ * ingest thread, the one writer that records most touchpoints, also keeps a profile cache.
+ */
+export type IngestDeps = Omit<Deps, 'secretBox' | 'reads'> & { readonly profileCache?: ProfileCache };
 
 /** Records several workspaces' batches in one transaction; one outcome per batch, in order. */
 export type CommitBatches = (batches: readonly WorkspaceBatch[]) => Promise<RecordOutcome[]>;
@@ -17,14 +20,23 @@ export type CommitBatches = (batches: readonly WorkspaceBatch[]) => Promise<Reco
  * order (PostgreSQL; no deadlocks between processes), then each batch recorded.
  */
 export function commitInProcess(deps: IngestDeps): CommitBatches {
-  return (batches) =>
-    deps.db.transaction().execute(async (tx) => {
-      const order = batches.map((b, i) => ({ b, i })).sort((x, y) => (x.b.workspaceId < y.b.workspaceId ? -1 : x.b.workspaceId > y.b.workspaceId ? 1 : 0));
-      const outcomes: RecordOutcome[] = new Array(batches.length);
-      for (const { b, i } of order) {
-        await lockWorkspace(tx, deps.engine, b.workspaceId);
-        outcomes[i] = await recordTouchpoints(tx, deps, b.workspaceId, b.settings, b.touchpoints);
-      }
-      return outcomes;
-    });
+  const cache = deps.profileCache;
+  return async (batches) => {
+    try {
+      return await deps.db.transaction().execute(async (tx) => {
+        await cache?.begin(tx);
+        const order = batches.map((b, i) => ({ b, i })).sort((x, y) => (x.b.workspaceId < y.b.workspaceId ? -1 : x.b.workspaceId > y.b.workspaceId ? 1 : 0));
+        const outcomes: RecordOutcome[] = new Array(batches.length);
+        for (const { b, i } of order) {
+          await lockWorkspace(tx, deps.engine, b.workspaceId);
+          outcomes[i] = await recordTouchpoints(tx, deps, b.workspaceId, b.settings, b.touchpoints);
+        }
+        await cache?.end(tx);
+        return outcomes;
+      });
+    } catch (error) {
+      cache?.forget();
+      throw error;
+    }
+  };
 }

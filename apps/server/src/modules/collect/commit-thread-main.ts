@@ -7,6 +7,7 @@ import { createLogger } from '../../platform/logger.ts';
 // Not through moments/index.ts: that loads the whole moments module, 250 ms more on every start of this thread.
 import { indexInboxText } from '../moments/inbox-text.ts';
 import { mergeTextIndexStep } from '../../platform/db/text-index.ts';
+import { createProfileCache } from '../profiles/index.ts';
 import { commitInProcess, type IngestDeps, type WorkspaceBatch } from './commit-batches.ts';
 import type { CommitThreadOptions } from './commit-thread.ts';
 
@@ -18,7 +19,7 @@ const options = workerData as CommitThreadOptions;
 const log = createLogger(options.logLevel);
 const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, onQuery: slowQueryLog(log, options.slowQueryMs) });
 let now = Date.now();
-const deps: IngestDeps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log };
+const deps: IngestDeps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log, profileCache: createProfileCache() };
 const commit = commitInProcess(deps);
 
 // One request at a time, in arrival order, whatever the queue upstream does.

@@ -1,5 +1,6 @@
 export { recordTouchpoints, type RecordOutcome } from './record-touchpoints.ts';
 export { insertEvents } from './insert-events.ts';
+export { createProfileCache, type ProfileCache } from './profile-cache.ts';
 export { type Touchpoint, type TouchpointType, extractIdentities, forCommitThread } from './touchpoint.ts';
 export { normalizeIdentity, isBlocklistedValue, IDENTITY_KINDS, type IdentityKind, type NormalizedIdentity } from './normalize-identity.ts';
 export { computeStage, STAGES, isStage, type Stage } from './lifecycle.ts';

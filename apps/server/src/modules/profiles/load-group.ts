@@ -2,6 +2,7 @@ import { chunks } from '../../platform/chunks.ts';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { findCustomers, findIdentities, storedMessageIds } from './lookups.ts';
+import type { ProfileCache } from './profile-cache.ts';
 import type { NormalizedIdentity } from './normalize-identity.ts';
 import { stateFromRow, type ProfileState } from './profile-state.ts';
 import { extractIdentities, type Touchpoint } from './touchpoint.ts';
@@ -40,6 +41,7 @@ export async function loadGroup(
   workspaceId: string,
   settings: WorkspaceSettings,
   touchpoints: readonly Touchpoint[],
+  cache?: ProfileCache,
 ): Promise<LoadedGroup> {
   const priority = settings.identity.priority;
   const rank = (kind: string) => {
@@ -75,7 +77,17 @@ export async function loadGroup(
   }
   const hits = new Map<string, Hit>();
   for (const [kind, values] of wanted) {
-    for (const r of await findIdentities(tx, engine, workspaceId, kind, [...values])) hits.set(identityKey(kind, r.value), { root: r.customer_id, profile: r.profile_id });
+    const unknown: string[] = [];
+    for (const value of values) {
+      const hit = cache?.identity(workspaceId, kind, value);
+      if (hit) hits.set(identityKey(kind, value), hit);
+      else unknown.push(value);
+    }
+    for (const r of await findIdentities(tx, engine, workspaceId, kind, unknown)) {
+      const hit = { root: r.customer_id, profile: r.profile_id };
+      hits.set(identityKey(kind, r.value), hit);
+      cache?.putIdentity(workspaceId, kind, r.value, hit);
+    }
   }
   // An alias whose previousId is a known user id links through that identity instead.
   for (const f of fresh) {
@@ -88,8 +100,16 @@ export async function loadGroup(
 
   // 3. Load the profiles those identities point at, and identity counts where limits matter.
   const profiles = new Map<string, ProfileState>();
-  const rootIds = [...new Set([...hits.values()].map((h) => h.root))];
-  for (const r of await findCustomers(tx, engine, workspaceId, rootIds)) profiles.set(r.id, stateFromRow(r));
+  const unread: string[] = [];
+  for (const id of new Set([...hits.values()].map((h) => h.root))) {
+    const row = cache?.customer(workspaceId, id);
+    if (row) profiles.set(id, stateFromRow(row));
+    else unread.push(id);
+  }
+  for (const r of await findCustomers(tx, engine, workspaceId, unread)) {
+    profiles.set(r.id, stateFromRow(r));
+    cache?.putCustomer(r);
+  }
   const needCounts = new Set<string>();
   for (const f of fresh) {
     const roots = new Set<string>();

@@ -7,6 +7,7 @@ import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { appendNewEvents } from './insert-events.ts';
 import { loadCounts, loadGroup } from './load-group.ts';
 import { moveProfile } from './move-profile.ts';
+import type { ProfileCache } from './profile-cache.ts';
 import { refreshStage, rowFromState, type ProfileState } from './profile-state.ts';
 import { resolveGroup } from './resolve-group.ts';
 import type { Touchpoint } from './touchpoint.ts';
@@ -33,14 +34,15 @@ export type RecordOutcome = {
  */
 export async function recordTouchpoints(
   tx: Tx,
-  deps: Pick<Deps, 'ids' | 'clock' | 'engine'>,
+  deps: Pick<Deps, 'ids' | 'clock' | 'engine'> & { readonly profileCache?: ProfileCache },
   workspaceId: string,
   settings: WorkspaceSettings,
   touchpoints: readonly Touchpoint[],
 ): Promise<RecordOutcome> {
   const now = deps.clock.now();
   const rules = settings.lifecycle;
-  const loaded = await loadGroup(tx, deps.engine, workspaceId, settings, touchpoints);
+  const cache = deps.profileCache;
+  const loaded = await loadGroup(tx, deps.engine, workspaceId, settings, touchpoints, cache);
   const { profiles } = loaded;
   const ensureCounts = async (s: ProfileState) => {
     if (!s.kindCounts) await loadCounts(tx, workspaceId, [s.id], profiles);
@@ -71,7 +73,8 @@ export async function recordTouchpoints(
   // update anyway makes SQLite rewrite every touched profile's customer_by_root entry even
   // when the value is the same: about a fifth of the bytes an ingest commit writes.
   const pointersMoved = merges.length > 0;
-  for (const part of chunks(touched.map((p) => rowFromState(workspaceId, p)), 200)) {
+  const rows = touched.map((p) => rowFromState(workspaceId, p));
+  for (const part of chunks(rows, 200)) {
     await tx
       .insertInto('customer')
       .values(part)
@@ -110,6 +113,14 @@ export async function recordTouchpoints(
   }
   await writeOutbox(tx, deps, outbox);
   await recordStageChanges(tx, deps, workspaceId, stageChanges);
+  if (cache) {
+    // A merge moved the absorbed profiles' identities and rows: simpler to read them again.
+    if (pointersMoved) cache.forget();
+    else {
+      for (const row of rows) cache.putCustomer(row);
+      for (const r of newIdentities) cache.putIdentity(workspaceId, r.kind, r.value, { root: find(r.customer_id), profile: r.profile_id });
+    }
+  }
 
   return {
     customerIds: customerIds.map((id) => (id === null ? null : find(id))),
