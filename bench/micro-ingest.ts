@@ -81,7 +81,7 @@ await tp.worker.drain();
 timings.clear();
 const groups = 400;
 // Groups between checkpoints: about a second of ingest at the server's rate.
-const checkpointEvery = Math.max(1, Math.round(14_000 / group));
+const checkpointEvery = Math.max(1, Math.round(Number(process.env.MICRO_EVENTS_PER_CHECKPOINT ?? 14_000) / group));
 const t0 = performance.now();
 for (let g = 0; g < groups; g++) {
   const touchpoints = Array.from({ length: group }, (_, i) => touchpoint({ ...calls[(g * group + i) % calls.length], messageId: newMessageId(), timestamp: new Date().toISOString() }));
@@ -92,6 +92,7 @@ for (let g = 0; g < groups; g++) {
 const ms = performance.now() - t0;
 console.log(`${sync}: ${(ms / groups).toFixed(2)} ms per group of ${group} → ${Math.round((groups * group) / (ms / 1000))} events/s`);
 for (const [k, v] of [...timings.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`${(v.ms / groups).toFixed(3).padStart(8)} ms/group ${String(v.n).padStart(6)}× ${k}`);
+if (tp.deps.engine === "sqlite") console.log("WAL file", Math.round(fs.statSync(path.join(dir, "touchpoint.sqlite-wal")).size / 1e6), "MB; database", Math.round(fs.statSync(path.join(dir, "touchpoint.sqlite")).size / 1e6), "MB");
 await tp.close();
 if (pgSchema && !process.env.MICRO_KEEP) {
   const client = new pg.Client({ connectionString: process.env.MICRO_PG });

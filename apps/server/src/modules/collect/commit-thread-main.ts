@@ -17,7 +17,7 @@ const port = parentPort;
 if (!port) throw new Error('commit-thread-main runs only as a worker thread');
 const options = workerData as CommitThreadOptions;
 const log = createLogger(options.logLevel);
-const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, onQuery: slowQueryLog(log, options.slowQueryMs) });
+const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, sqliteAutoCheckpoint: false, onQuery: slowQueryLog(log, options.slowQueryMs) });
 let now = Date.now();
 const deps: IngestDeps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log, profileCache: createProfileCache() };
 const commit = commitInProcess(deps);
@@ -45,6 +45,10 @@ port.on('message', (request: Request) => {
 });
 // The main thread's connection never checkpoints (it would stall HTTP); this thread copies the
 // WAL back into the database every second, between commits, without waiting for readers.
+// Its own commits do not checkpoint either (sqliteAutoCheckpoint: false): once the WAL passed
+// 10,000 pages, SQLite's automatic checkpoint ran inside every commit and copied each commit's
+// pages into the database straight away, with an fsync of its own. Once a second, a page that
+// many commits rewrote is copied once (batch ingest: 19,000 → 24,000–26,000 events/s).
 // Then it indexes the inbox texts written meanwhile (inbox-text.ts) and merges a little of each
 // text index (text-index.ts): a few steps of about 7 ms, each between commits.
 const CHECKPOINT_EVERY_MS = 1000;
