@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { sql } from 'kysely';
 import { openDatabase } from '../../platform/db/database.ts';
 import { slowQueryLog } from '../../platform/db/slow-query-log.ts';
 import { systemIds } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
 // Not through moments/index.ts: that loads the whole moments module, 250 ms more on every start of this thread.
 import { indexInboxText } from '../moments/inbox-text.ts';
+import { checkpointWal } from '../../platform/db/checkpoint-wal.ts';
 import { mergeTextIndexStep } from '../../platform/db/text-index.ts';
 import { createProfileCache } from '../profiles/index.ts';
 import { commitInProcess, type IngestDeps, type WorkspaceBatch } from './commit-batches.ts';
@@ -44,7 +44,7 @@ port.on('message', (request: Request) => {
   });
 });
 // The main thread's connection never checkpoints (it would stall HTTP); this thread copies the
-// WAL back into the database every second, between commits, without waiting for readers.
+// WAL back into the database every second, between commits (checkpoint-wal.ts).
 // Its own commits do not checkpoint either (sqliteAutoCheckpoint: false): once the WAL passed
 // 10,000 pages, SQLite's automatic checkpoint ran inside every commit and copied each commit's
 // pages into the database straight away, with an fsync of its own. Once a second, a page that
@@ -57,7 +57,7 @@ const MERGE_STEPS_PER_SECOND = 3;
 const checkpoints = setInterval(() => {
   chain = chain.then(async () => {
     try {
-      await sql`pragma wal_checkpoint(PASSIVE)`.execute(database.db);
+      await checkpointWal(database.db);
     } catch (error) {
       deps.log.warn({ err: error }, 'WAL checkpoint failed; will try again');
     }
