@@ -87,7 +87,7 @@ for (let g = 0; g < groups; g++) {
   const touchpoints = Array.from({ length: group }, (_, i) => touchpoint({ ...calls[(g * group + i) % calls.length], messageId: newMessageId(), timestamp: new Date().toISOString() }));
   await commit([{ workspaceId: ws.workspaceId, settings, touchpoints }]);
   // As the commit thread does once a second: the server's WAL never grows without bound.
-  if ((g + 1) % checkpointEvery === 0) await sql`pragma wal_checkpoint(PASSIVE)`.execute(tp.deps.db);
+  if (tp.deps.engine === 'sqlite' && (g + 1) % checkpointEvery === 0) await sql`pragma wal_checkpoint(PASSIVE)`.execute(tp.deps.db);
 }
 const ms = performance.now() - t0;
 console.log(`${sync}: ${(ms / groups).toFixed(2)} ms per group of ${group} → ${Math.round((groups * group) / (ms / 1000))} events/s`);

@@ -30,19 +30,26 @@ export type ProfileCache = {
   readonly putCustomer: (row: Customer) => void;
 };
 
-/** Beyond this many entries it starts over rather than grow (a workspace of millions of people). */
-const MAX_ENTRIES = 500_000;
+/**
+ * Beyond this many profiles it starts over rather than grow: a customer row with its traits is
+ * about a kilobyte and a half, so the thread holds some 75 MB at most. Where more people than
+ * that are active at once, groups read what they miss as they did without a cache.
+ */
+const MAX_PROFILES = 50_000;
+/** Identities are small (a value and two ids), and a profile has a few. */
+const MAX_IDENTITIES = 200_000;
 
 export function createProfileCache(): ProfileCache {
   // Maps of maps, by workspace, then kind: the keys are strings the caller already holds, whose
   // hashes V8 keeps, where one joined key would be a new string to hash at every lookup.
   let identities = new Map<string, Map<string, Map<string, Hit>>>();
   let customers = new Map<string, Map<string, Customer>>();
-  let entries = 0;
+  const counts = { identities: 0, customers: 0 };
   const clear = () => {
     identities = new Map();
     customers = new Map();
-    entries = 0;
+    counts.identities = 0;
+    counts.customers = 0;
   };
   let expected: number | null = null;
   const forget = () => {
@@ -55,9 +62,9 @@ export function createProfileCache(): ProfileCache {
     return value;
   };
   const writes = async (tx: Tx) => (await sql<{ n: number }>`select n from profile_writes where id = 1`.execute(tx)).rows[0]?.n ?? -1;
-  /** Sets a key, starting over first when a new key would pass MAX_ENTRIES. */
-  const put = <V>(map: () => Map<string, V>, key: string, value: V) => {
-    if (!map().has(key) && ++entries > MAX_ENTRIES) clear();
+  /** Sets a key, starting over first when a new key would pass the limit of its kind. */
+  const put = <V>(kind: keyof typeof counts, limit: number, map: () => Map<string, V>, key: string, value: V) => {
+    if (!map().has(key) && ++counts[kind] > limit) clear();
     map().set(key, value);
   };
   return {
@@ -71,7 +78,7 @@ export function createProfileCache(): ProfileCache {
     identity: (workspaceId, kind, value) => identities.get(workspaceId)?.get(kind)?.get(value),
     customer: (workspaceId, id) => customers.get(workspaceId)?.get(id),
     putIdentity: (workspaceId, kind, value, hit) =>
-      put(() => inner(inner(identities, workspaceId, () => new Map<string, Map<string, Hit>>()), kind, () => new Map<string, Hit>()), value, hit),
-    putCustomer: (row) => put(() => inner(customers, row.workspace_id, () => new Map<string, Customer>()), row.id, row),
+      put('identities', MAX_IDENTITIES, () => inner(inner(identities, workspaceId, () => new Map<string, Map<string, Hit>>()), kind, () => new Map<string, Hit>()), value, hit),
+    putCustomer: (row) => put('customers', MAX_PROFILES, () => inner(customers, row.workspace_id, () => new Map<string, Customer>()), row.id, row),
   };
 }
