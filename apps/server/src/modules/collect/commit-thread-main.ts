@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../platform/db/database.ts';
 import { slowQueryLog } from '../../platform/db/slow-query-log.ts';
@@ -5,7 +6,7 @@ import { systemIds } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
 // Not through moments/index.ts: that loads the whole moments module, 250 ms more on every start of this thread.
 import { indexInboxText } from '../moments/inbox-text.ts';
-import { checkpointWal } from '../../platform/db/checkpoint-wal.ts';
+import { walCheckpointer } from '../../platform/db/checkpoint-wal.ts';
 import { mergeTextIndexStep } from '../../platform/db/text-index.ts';
 import { createProfileCache } from '../profiles/index.ts';
 import { commitInProcess, type IngestDeps, type WorkspaceBatch } from './commit-batches.ts';
@@ -52,12 +53,13 @@ port.on('message', (request: Request) => {
 // Then it indexes the inbox texts written meanwhile (inbox-text.ts) and merges a little of each
 // text index (text-index.ts): a few steps of about 7 ms, each between commits.
 const CHECKPOINT_EVERY_MS = 1000;
+const checkpointWal = walCheckpointer(database.db, path.join(options.dataDir, 'touchpoint.sqlite-wal'));
 const INDEX_BATCHES_PER_SECOND = 5;
 const MERGE_STEPS_PER_SECOND = 3;
 const checkpoints = setInterval(() => {
   chain = chain.then(async () => {
     try {
-      await checkpointWal(database.db);
+      await checkpointWal();
     } catch (error) {
       deps.log.warn({ err: error }, 'WAL checkpoint failed; will try again');
     }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkpointWal } from './checkpoint-wal.ts';
+import { walCheckpointer } from './checkpoint-wal.ts';
 import { openDatabase, type Database } from './database.ts';
 
 // Another connection writing on a thread of its own, as the server's thread does under webhook
@@ -25,10 +25,24 @@ db.close();
 parentPort.postMessage(commits);
 `;
 
+/** Runs the writer for `ms` on its own thread; resolves with its number of commits. */
+function write(file: string, ms: number): { readonly done: Promise<number>; readonly finished: () => boolean } {
+  const writer = new Worker(WRITER, { eval: true, workerData: { file, ms } });
+  let finished = false;
+  const done = new Promise<number>((resolve, reject) => {
+    writer.once('message', (commits: number) => {
+      finished = true;
+      resolve(commits);
+    });
+    writer.once('error', reject);
+  });
+  return { done, finished: () => finished };
+}
+
 /** The WAL header's checkpoint sequence number: it goes up by one each time the log starts over. */
 const restarts = (file: string) => fs.readFileSync(`${file}-wal`).readUInt32BE(12);
 
-describe('checkpointWal', () => {
+describe('walCheckpointer', () => {
   let dir: string;
   let database: Database;
   let file: string;
@@ -47,22 +61,33 @@ describe('checkpointWal', () => {
 
   it('starts the log over while another connection writes without pause, so it stays small', async () => {
     const before = restarts(file);
-    const writer = new Worker(WRITER, { eval: true, workerData: { file, ms: 1500 } });
-    const done = new Promise<number>((resolve, reject) => {
-      writer.once('message', resolve);
-      writer.once('error', reject);
-    });
-    let finished = false;
-    void done.then(() => (finished = true));
+    const checkpoint = walCheckpointer(database.db, `${file}-wal`, { restartAfterPages: 500, truncateAboveBytes: Infinity });
+    const writer = write(file, 1500);
     let largest = 0;
-    while (!finished) {
+    while (!writer.finished()) {
       await new Promise((r) => setTimeout(r, 100));
-      await checkpointWal(database.db, 500);
+      await checkpoint();
       largest = Math.max(largest, fs.statSync(`${file}-wal`).size);
     }
-    expect(await done).toBeGreaterThan(50);
+    expect(await writer.done).toBeGreaterThan(50);
     expect(restarts(file) - before).toBeGreaterThanOrEqual(3);
     // 500 pages is 2 MB; what the writer adds in the 100 ms between checkpoints comes on top.
     expect(largest).toBeLessThan(40 * 1024 * 1024);
+  });
+
+  it('cuts back a log file a burst left large, once writing is quiet, and not while it goes on', async () => {
+    await write(file, 500).done;
+    const walFile = `${file}-wal`;
+    const large = fs.statSync(walFile).size;
+    expect(large).toBeGreaterThan(2 * 1024 * 1024);
+    const checkpoint = walCheckpointer(database.db, walFile, { restartAfterPages: Infinity, truncateAboveBytes: 1024 * 1024 });
+    // The burst's pages are still to copy: this checkpoint copies them and leaves the file.
+    await checkpoint();
+    expect(fs.statSync(walFile).size).toBe(large);
+    // Quiet now: the next one cuts the file back, and every row is in the database.
+    await checkpoint();
+    expect(fs.statSync(walFile).size).toBe(0);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from note`.execute(database.db);
+    expect(rows[0]?.n).toBeGreaterThan(1000);
   });
 });
