@@ -28,8 +28,11 @@ type Inbox = { readonly label: string; readonly server: ChildServer; readonly st
 export async function runP10(): Promise<BenchResult> {
   await ensureWebAppBuilt({ log });
   const [empty, full] = await Promise.all([inbox('empty', 0), inbox('10k', MOMENTS)]);
-  const browser = await launchChromium();
+  // The servers stop whatever fails after them, Chromium's start included (a missing browser
+  // once left both running).
+  let browser: Awaited<ReturnType<typeof launchChromium>> | null = null;
   try {
+    browser = await launchChromium();
     const contexts = await Promise.all([signIn(browser, empty), signIn(browser, full)]);
     const times: Record<string, number[]> = { empty: [], '10k': [] };
     let bundle: Bundle | null = null;
@@ -65,7 +68,7 @@ export async function runP10(): Promise<BenchResult> {
       },
     );
   } finally {
-    await browser.close();
+    await browser?.close();
     for (const i of [empty, full]) {
       await i.server.stop();
       await i.store.drop();
