@@ -15,7 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) return;
   const bump = 'update profile_writes set n = n + 1 where id = 1;';
   for (const statement of [
-    'create table profile_writes (id integer primary key, n integer not null)',
+    'create table profile_writes (id integer primary key check (id = 1), n integer not null)',
     'insert into profile_writes (id, n) values (1, 0)',
     ...['customer', 'identity'].flatMap((table) =>
       ['insert', 'update', 'delete'].map((op) => `create trigger ${table}_writes_${op} after ${op} on ${table} begin ${bump} end`),

@@ -53,9 +53,9 @@ port.on('message', (request: Request) => {
 // Then it indexes the inbox texts written meanwhile (inbox-text.ts) and merges a little of each
 // text index (text-index.ts): a few steps of about 7 ms, each between commits.
 const CHECKPOINT_EVERY_MS = 1000;
-const checkpointWal = walCheckpointer(database.db, path.join(options.dataDir, 'touchpoint.sqlite-wal'));
 const INDEX_BATCHES_PER_SECOND = 5;
 const MERGE_STEPS_PER_SECOND = 3;
+const checkpointWal = walCheckpointer(database.db, path.join(options.dataDir, 'touchpoint.sqlite-wal'));
 const checkpoints = setInterval(() => {
   chain = chain.then(async () => {
     try {

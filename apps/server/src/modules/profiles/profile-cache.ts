@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
 import type { CustomerTable } from '../../platform/db/tables.ts';
 import type { Hit } from './load-group.ts';
@@ -61,7 +61,7 @@ export function createProfileCache(): ProfileCache {
     if (value === undefined) map.set(key, (value = make()));
     return value;
   };
-  const writes = async (tx: Tx) => (await sql<{ n: number }>`select n from profile_writes where id = 1`.execute(tx)).rows[0]?.n ?? -1;
+  const writes = async (tx: Tx) => (await tx.selectFrom('profile_writes').select('n').where('id', '=', 1).executeTakeFirst())?.n ?? -1;
   /** Sets a key, starting over first when a new key would pass the limit of its kind. */
   const put = <V>(kind: keyof typeof counts, limit: number, map: () => Map<string, V>, key: string, value: V) => {
     if (!map().has(key) && ++counts[kind] > limit) clear();

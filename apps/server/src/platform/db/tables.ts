@@ -112,8 +112,11 @@ export type CustomerTextKeyTable = {
   customer_id: string;
 };
 
-/** SQLite only: the trigram index of customers' traits, rowid = customer_text_key.key (contentless). */
-export type CustomerTextTable = {
+/**
+ * SQLite only: a contentless FTS5 trigram index (text-index.ts), whose rowid is its key table's
+ * key: `customer_text` (customers' traits) and `inbox_text` (message bodies and subjects).
+ */
+export type TrigramIndexTable = {
   rowid: number;
   body: string;
 };
@@ -127,16 +130,16 @@ export type InboxTextKeyTable = {
   ref_id: string;
 };
 
-/** SQLite only: the trigram index of the inbox's texts, rowid = inbox_text_key.key (contentless). */
-export type InboxTextTable = {
-  rowid: number;
-  body: string;
-};
-
 /** SQLite only: one row, the last inbox_text_key.key the ingest thread has indexed. */
 export type InboxTextIndexedTable = {
   id: number;
   up_to: number;
+};
+
+/** SQLite only: one row, how many times any connection has written a customer or an identity (migration 1100). */
+export type ProfileWritesTable = {
+  id: number;
+  n: number;
 };
 
 export type IdentityTable = {
@@ -438,10 +441,11 @@ export type Tables = {
   session: SessionTable;
   customer: CustomerTable;
   customer_text_key: CustomerTextKeyTable;
-  customer_text: CustomerTextTable;
+  customer_text: TrigramIndexTable;
   inbox_text_key: InboxTextKeyTable;
-  inbox_text: InboxTextTable;
+  inbox_text: TrigramIndexTable;
   inbox_text_indexed: InboxTextIndexedTable;
+  profile_writes: ProfileWritesTable;
   identity: IdentityTable;
   event: EventTable;
   merge: MergeTable;
