@@ -329,6 +329,35 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     off.chat.stop();
   });
 
+  it('keeps a visitor live on the survivor when an agent merges their chat into another', async () => {
+    // The same person on a laptop and a phone: two visitors, two chats, then one email links them.
+    const laptop = visitor(s, channelId);
+    const phone = visitor(s, channelId);
+    await Promise.all([ready(laptop), ready(phone)]);
+    await acked(laptop, laptop.chat.send('From my laptop: my order is late'));
+    await acked(phone, phone.chat.send('From my phone: about my order'));
+    const survivorId = laptop.chat.messages[0].momentId;
+    const duplicateId = phone.chat.messages[0].momentId;
+    expect(duplicateId).not.toBe(survivorId);
+    const email = `merged.${randomUUID()}@example.com`;
+    laptop.chat.identify(email);
+    phone.chat.identify(email);
+    await until(async () => (await lookup(`anonymous_id:${laptop.id}`))?.id === (await lookup(`anonymous_id:${phone.id}`))?.id, 'one profile for both devices');
+
+    const merged = await s.api('POST', `/api/v1/moments/${survivorId}/merge`, { duplicateId }, agent.token);
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    const replyId = await reply(survivorId, 'Both messages seen: it ships today.');
+    await until(() => laptop.chat.messages.some((m) => m.id === replyId), 'the reply on the laptop');
+    await until(() => phone.chat.messages.some((m) => m.id === replyId), 'the reply on the phone, live');
+    // The phone's next message continues the survivor, and the laptop sees it too.
+    const next = await acked(phone, phone.chat.send('Great, thanks'));
+    expect((await thread(survivorId)).map((m) => m.id)).toContain(next);
+    await until(() => laptop.chat.messages.some((m) => m.id === next), "the phone's message on the laptop");
+    expect(phone.chat.messages.filter((m) => m.id === replyId)).toHaveLength(1);
+    laptop.chat.stop();
+    phone.chat.stop();
+  });
+
   it('follows a reply up by email when the visitor is gone; a disabled channel fails the reply', async () => {
     const emailed: OutboundReply[] = [];
     const fakeEmail: ChannelAdapter = { kind: 'email', send: async (_channel, r) => (emailed.push(r), { providerMessageId: 'smtp-1' }) };

@@ -14,6 +14,8 @@ export type FeedMember = {
   readonly deliver: (frame: ServerFrame, seq: number | null) => void;
   readonly drop: (code: number, reason: string) => void;
   readonly isOpen: () => boolean;
+  /** The moment the visitor saw was merged into another. */
+  readonly moved: (fromId: string, toId: string) => void;
 };
 
 /**
@@ -89,6 +91,7 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
 
   async function route(seq: number, momentId: string, activity: string, payload: Record<string, unknown>): Promise<void> {
     try {
+      if (activity === 'moment.updated' && typeof payload.mergedInto === 'string') return followMerge(momentId, payload.mergedInto);
       const message = payload.message as MessageView | undefined;
       if (!message || !MESSAGE_ACTIVITIES.includes(activity)) return;
       if (message.direction === 'in' && activity !== 'message.updated') {
@@ -116,6 +119,21 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
       }
     } finally {
       processed = Math.max(processed, seq);
+    }
+  }
+
+  /**
+   * A moment merged into another moved its messages there: its visitors now see the survivor
+   * from where they saw the duplicate, so replies on the survivor reach them live.
+   */
+  function followMerge(duplicateId: string, intoId: string): void {
+    for (const m of [...(byMoment.get(duplicateId) ?? [])]) {
+      const seen = m.visible.get(duplicateId);
+      if (!seen) continue;
+      adopt(m, intoId, seen.since);
+      m.visible.delete(duplicateId);
+      unindex(byMoment, duplicateId, m);
+      m.moved(duplicateId, intoId);
     }
   }
 

@@ -153,6 +153,9 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
       },
       drop: (code, reason) => drop(s, code, reason),
       isOpen: () => !s.closed,
+      moved: (fromId, toId) => {
+        if (s.current === fromId) s.current = toId;
+      },
     };
     if (stopped) return socket.close(1001, 'server shutting down');
     sessions.add(s);
