@@ -36,6 +36,7 @@ export function statusOf(code: ErrorCode): number {
     case 'too_many_attempts':
       return 429;
     case 'shutting_down':
+    case 'query_timeout':
       return 503;
     case 'internal':
       return 500;

@@ -35,6 +35,7 @@ export type ErrorCode =
   // server
   | 'too_many_attempts' //     too many failed sign-ins from this email or address; wait
   | 'shutting_down' //         the server is draining and takes no new writes
+  | 'query_timeout' //         a read ran over the server's time limit and was stopped (SQLite read threads)
   | 'internal'; //             a bug; logged with the request id
 
 /**

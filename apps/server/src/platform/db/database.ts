@@ -43,6 +43,8 @@ export type DatabaseOptions = {
   readonly sqliteAutoCheckpoint?: boolean;
   /** SQLite: how many read threads serve `reads` (default 2; 0: `reads` is the main connection). */
   readonly readThreads?: number;
+  /** SQLite: a read on a read thread still running after this long is stopped (default 30 s). */
+  readonly readTimeoutMs?: number;
   /** Called with every query run through the Kysely instance, after it ran (the slow query log, plan tests). */
   readonly onQuery?: (query: ExecutedQuery) => void;
 };
@@ -80,7 +82,7 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
   const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle) }), log: queryLog(options) });
   const threads = options.readThreads ?? 2;
-  const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, log: queryLog(options) }) : db;
+  const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? 30_000, log: queryLog(options) }) : db;
   return {
     db,
     reads,

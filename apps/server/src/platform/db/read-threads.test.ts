@@ -69,4 +69,22 @@ describe('SQLite read threads', () => {
     const rows = await Promise.all([1, 2, 3].map((n) => sql<{ n: number }>`select ${n} as n`.execute(database.reads)));
     expect(rows.map((r) => r.rows[0]?.n)).toEqual([1, 2, 3]);
   });
+
+  it('stops a read that runs over its time limit; the reads queued behind it still get answers', async () => {
+    const limited = await openDatabase({ dataDir: dir, readThreads: 1, readTimeoutMs: 300 });
+    try {
+      await sql`insert into note (body) values ('after')`.execute(limited.db);
+      const started = Date.now();
+      // Counting to 10^10 would hold the one thread for minutes.
+      const endless = longRead(10_000_000_000).execute(limited.reads);
+      const behind = sql<{ body: string }>`select body from note`.execute(limited.reads);
+      await expect(endless).rejects.toMatchObject({ code: 'query_timeout', message: expect.stringMatching(/ran over 0.3 s/) });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect((await behind).rows).toEqual([{ body: 'after' }]);
+      const next = await sql<{ n: number }>`select count(*) as n from note`.execute(limited.reads);
+      expect(next.rows[0]?.n).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
 });

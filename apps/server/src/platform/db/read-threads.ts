@@ -1,15 +1,23 @@
 import { Worker } from 'node:worker_threads';
 import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery, type DatabaseConnection, type Driver, type KyselyConfig, type QueryResult } from 'kysely';
+import { AppError } from '../errors.ts';
 import type { Tables } from './tables.ts';
 
+type Query = { readonly id: number; readonly sql: string; readonly parameters: readonly unknown[] };
 type Reply = { readonly id: number; readonly rows?: unknown[]; readonly error?: { readonly message: string; readonly code?: string } };
-type Waiting = { readonly resolve: (rows: unknown[]) => void; readonly reject: (error: Error) => void };
-type ReadThread = { readonly worker: Worker; readonly waiting: Map<number, Waiting> };
+type Waiting = { readonly query: Query; readonly resolve: (rows: unknown[]) => void; readonly reject: (error: Error) => void };
+/** A thread runs its queries in the order they came: the first waiting one is running, since `runningSince`. */
+type ReadThread = { readonly worker: Worker; readonly waiting: Map<number, Waiting>; runningSince: number };
 
 export type ReadThreadsOptions = {
   /** How many threads (and connections) share the reads; a query goes to the least busy. */
   readonly threads: number;
   readonly busyTimeoutMs: number;
+  /**
+   * A query still running after this long is stopped (its thread is ended and replaced) and
+   * fails with `query_timeout`; the queries queued behind it run on the other threads.
+   */
+  readonly queryTimeoutMs: number;
   readonly log?: KyselyConfig['log'];
 };
 
@@ -19,8 +27,9 @@ export type ReadThreadsOptions = {
  * query to its end on the thread that asked: on the event loop, a 30 ms search held every
  * other request of the server for 30 ms. WAL lets these connections read the last commit
  * while the others write. A thread starts with the first query that needs it, so a process
- * that never searches (the CLI, the ingest thread) never starts one.
- * @example const reads = openReadThreads('data/touchpoint.sqlite', { threads: 2, busyTimeoutMs: 5000 })
+ * that never searches (the CLI, the ingest thread) never starts one. better-sqlite3 cannot
+ * interrupt a statement, so a query over its time limit ends the whole thread.
+ * @example const reads = openReadThreads('data/touchpoint.sqlite', { threads: 2, busyTimeoutMs: 5000, queryTimeoutMs: 30_000 })
  */
 export function openReadThreads(file: string, options: ReadThreadsOptions): Kysely<Tables> {
   return new Kysely<Tables>({
@@ -38,6 +47,7 @@ class ReadThreadsDriver implements Driver {
   readonly #threads: ReadThread[] = [];
   #next = 0;
   readonly #connection: DatabaseConnection;
+  #watchdog: NodeJS.Timeout | null = null;
 
   constructor(
     readonly file: string,
@@ -68,19 +78,40 @@ class ReadThreadsDriver implements Driver {
   async releaseConnection(): Promise<void> {}
 
   async destroy(): Promise<void> {
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog = null;
     const threads = this.#threads.splice(0);
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
   #run(query: CompiledQuery): Promise<unknown[]> {
+    return new Promise((resolve, reject) => this.#dispatch({ query: { id: ++this.#next, sql: query.sql, parameters: query.parameters }, resolve, reject }));
+  }
+
+  #dispatch(waiting: Waiting): void {
     const thread = this.#leastBusy();
-    const id = ++this.#next;
-    return new Promise((resolve, reject) => {
+    if (thread.waiting.size === 0) {
       // A thread holds the process open only while it has work: an idle one never keeps a CLI alive.
-      if (thread.waiting.size === 0) thread.worker.ref();
-      thread.waiting.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, sql: query.sql, parameters: query.parameters });
-    });
+      thread.worker.ref();
+      thread.runningSince = Date.now();
+    }
+    thread.waiting.set(waiting.query.id, waiting);
+    thread.worker.postMessage(waiting.query);
+  }
+
+  /** Ends a thread whose query ran over its time: that query fails, the ones behind it go elsewhere. */
+  #stopOverdue(): void {
+    const now = Date.now();
+    for (const thread of [...this.#threads]) {
+      if (thread.waiting.size === 0 || now - thread.runningSince <= this.options.queryTimeoutMs) continue;
+      this.#threads.splice(this.#threads.indexOf(thread), 1);
+      const [running, ...queued] = thread.waiting.values();
+      thread.waiting.clear();
+      void thread.worker.terminate();
+      const seconds = Math.round(this.options.queryTimeoutMs / 100) / 10;
+      running!.reject(new AppError('query_timeout', `the query ran over ${seconds} s and was stopped; narrow it (a longer search term, a filter) and try again`));
+      for (const w of queued) this.#dispatch(w);
+    }
   }
 
   #leastBusy(): ReadThread {
@@ -94,11 +125,12 @@ class ReadThreadsDriver implements Driver {
   #start(): ReadThread {
     const worker = new Worker(new URL('./read-thread-worker.js', import.meta.url), { workerData: { file: this.file, busyTimeoutMs: this.options.busyTimeoutMs } });
     worker.unref();
-    const thread: ReadThread = { worker, waiting: new Map() };
+    const thread: ReadThread = { worker, waiting: new Map(), runningSince: 0 };
     const settle = (reply: Reply) => {
       const w = thread.waiting.get(reply.id);
       if (!w) return;
       thread.waiting.delete(reply.id);
+      thread.runningSince = Date.now();
       if (thread.waiting.size === 0) worker.unref();
       if (reply.rows) w.resolve(reply.rows);
       else w.reject(Object.assign(new Error(reply.error?.message ?? 'read failed'), { code: reply.error?.code }));
@@ -114,6 +146,10 @@ class ReadThreadsDriver implements Driver {
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`read thread exited with code ${code}`)));
     this.#threads.push(thread);
+    if (!this.#watchdog) {
+      this.#watchdog = setInterval(() => this.#stopOverdue(), Math.min(1_000, Math.max(10, this.options.queryTimeoutMs / 4)));
+      this.#watchdog.unref();
+    }
     return thread;
   }
 }
