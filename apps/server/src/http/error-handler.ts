@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../platform/errors.ts';
 
 /** One place decides the HTTP status of every error code; the switch is exhaustive. */
@@ -52,6 +52,17 @@ function fieldOf(error: FastifyError, context: string | undefined): string | und
   const leaf = params.missingProperty ?? params.additionalProperty;
   const joined = [path, leaf].filter(Boolean).join('.');
   return joined || (context === 'body' ? 'body' : context);
+}
+
+/**
+ * Errors Fastify's router raises before any route runs (a path segment that is not valid
+ * percent-encoding, or one over the router's length limit), in the same JSON shape as the rest.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void reply
+    .status(error.statusCode ?? 400)
+    .send({ error: { code: tooLong ? 'not_found' : 'invalid_field', message: tooLong ? 'a path segment is too long to name anything here' : 'the path is not valid percent-encoding', field: 'path' } });
 }
 
 /**

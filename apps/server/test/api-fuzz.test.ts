@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, startServer, type Running } from './harness.ts';
+import { addAgent, addTeam, open, type Person } from './moments-fixtures.ts';
+
+// Every operation the OpenAPI document lists, called with malformed input: path ids that are
+// not ids, query values of the wrong type, and bodies with each documented property replaced by
+// a value of the wrong type. Whatever the route, the answer is a 4xx with a JSON error naming
+// the problem, never a 5xx, and what was stored before still reads the same afterwards.
+
+type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[] };
+type Operation = { parameters?: { name: string; in: string; schema?: Schema }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
+
+const BAD_IDS = ['not-an-id', "x' or '1'='1", '%00', '9'.repeat(400), '..%2F..%2Fetc', 'ü🙂'];
+/** Values of the wrong type (or shape) for whatever a property expects. */
+const WRONG: readonly unknown[] = [null, 12345678901234567890, -1, true, 'x'.repeat(5_000), [], [[{}]], { nested: { deep: [1, { a: null }] } }, '\u0000', '2026-13-45T99:99:99Z'];
+
+function wrongFor(schema: Schema | undefined): unknown[] {
+  const types = new Set([schema?.type ?? []].flat());
+  return WRONG.filter((value) => {
+    const t = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value;
+    return !types.has(t) && !(t === 'integer' && types.has('number'));
+  });
+}
+
+/** A body of valid-looking shape where one property at a time is wrong. */
+function bodies(schema: Schema | undefined): unknown[] {
+  const out: unknown[] = [[], 'text', 42, null];
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+    for (const value of wrongFor(property).slice(0, 4)) out.push({ [name]: value });
+  }
+  return out;
+}
+
+describe.each(ENGINES)('malformed input on every route, %s', (engine) => {
+  let s: Running;
+  let agent: Person;
+  let spec: { paths: Record<string, Record<string, Operation>> };
+  let momentId: string;
+
+  beforeAll(async () => {
+    s = await startServer(engine);
+    agent = await addAgent(s, { name: 'Fuzz', capacity: { '*': 100 } });
+    const team = await addTeam(s, [agent]);
+    expect((await s.api('PATCH', '/api/v1/workspace/settings', { moments: { defaultTeamId: team } })).status).toBe(200);
+    momentId = (await open(s, { customer: { identity: 'email:fuzz@example.com' }, channel: 'email', message: { body: 'Kept as it is' } })).body.id;
+    spec = (await s.api('GET', '/api/docs')).body;
+  });
+  afterAll(() => s?.stop());
+
+  it('answers every documented operation with a 4xx naming the problem, never a 5xx', async () => {
+    const before = (await s.api('GET', `/api/v1/moments/${momentId}/messages`)).body;
+    const failures: string[] = [];
+    let calls = 0;
+    for (const [route, operations] of Object.entries(spec.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+        const pathParams = (operation.parameters ?? []).filter((p) => p.in === 'path');
+        const queryParams = (operation.parameters ?? []).filter((p) => p.in === 'query');
+        const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
+        const paths = pathParams.length === 0 ? [route] : BAD_IDS.map((bad) => route.replace(/\{[^}]+\}/g, encodeURIComponent(bad)));
+        // The real moment id too, so the query and body checks reach past the lookup.
+        if (pathParams.length > 0) paths.push(route.replace(/\{[^}]+\}/g, momentId));
+        for (const path of paths) {
+          const attempts: { query: string; body?: unknown }[] = [{ query: '' }];
+          for (const q of queryParams) for (const value of ['-1', 'x'.repeat(3_000), '[]', '%FF', 'null']) attempts.push({ query: `?${q.name}=${encodeURIComponent(value)}` });
+          if (method !== 'get' && method !== 'delete') for (const body of bodies(bodySchema)) attempts.push({ query: '', body });
+          for (const attempt of attempts) {
+            const res = await s.api(method.toUpperCase(), path + attempt.query, attempt.body);
+            calls++;
+            const call = `${method.toUpperCase()} ${path.slice(0, 120)}${attempt.query.slice(0, 60)} ${JSON.stringify(attempt.body)?.slice(0, 80) ?? ''}`;
+            if (res.status >= 500) failures.push(`${call} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+            else if (res.status >= 400 && typeof res.body?.error?.code !== 'string') failures.push(`${call} → ${res.status} without a JSON error`);
+          }
+        }
+      }
+    }
+    expect([...new Set(failures)]).toEqual([]);
+    expect(calls).toBeGreaterThan(500);
+    expect((await s.api('GET', `/api/v1/moments/${momentId}/messages`)).body).toEqual(before);
+  }, 300_000);
+});
