@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../platform/errors.ts';
 
+/** SQLSTATE of a statement PostgreSQL cancelled (here: the read pool's statement_timeout). */
+const PG_QUERY_CANCELED = '57014';
+
 /** One place decides the HTTP status of every error code; the switch is exhaustive. */
 export function statusOf(code: ErrorCode): number {
   switch (code) {
@@ -90,6 +93,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return reply.status(400).send({ error: { code: 'invalid_json', message: 'body is not valid JSON', field: 'body' } });
+    }
+    // PostgreSQL stopped a read at the read pool's statement_timeout (database.ts).
+    if (error.code === PG_QUERY_CANCELED) {
+      return reply.status(statusOf('query_timeout')).send({ error: { code: 'query_timeout', message: 'the query ran over the time limit and was stopped; narrow it (a longer search term, a filter) and try again' } });
     }
     if (error instanceof SyntaxError || error.statusCode === 400) {
       return reply.status(400).send({ error: { code: 'invalid_json', message: 'body is not valid JSON', field: 'body' } });

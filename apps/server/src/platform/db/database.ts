@@ -13,13 +13,17 @@ export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
 export type Engine = 'sqlite' | 'postgres';
 
+/** How long a read through `reads` may run before it is stopped. */
+const READ_TIMEOUT_MS = 30_000;
+
 /** An open database and the facts code needs about it. */
 export type Database = {
   readonly db: Db;
   /**
    * For reads that may walk many rows (text search, inbox badges): on SQLite, read-only
    * connections on threads of their own (read-threads.ts), so they never hold the event loop;
-   * on PostgreSQL, whose queries never do, the same pool as `db`.
+   * on PostgreSQL, whose queries never do, a read-only pool of their own. Either way a read
+   * over `readTimeoutMs` is stopped.
    */
   readonly reads: Db;
   readonly engine: Engine;
@@ -43,7 +47,7 @@ export type DatabaseOptions = {
   readonly sqliteAutoCheckpoint?: boolean;
   /** SQLite: how many read threads serve `reads` (default 2; 0: `reads` is the main connection). */
   readonly readThreads?: number;
-  /** SQLite: a read on a read thread still running after this long is stopped (default 30 s). */
+  /** A read through `reads` still running after this long is stopped (default 30 s; PostgreSQL: statement_timeout). */
   readonly readTimeoutMs?: number;
   /** Called with every query run through the Kysely instance, after it ran (the slow query log, plan tests). */
   readonly onQuery?: (query: ExecutedQuery) => void;
@@ -82,7 +86,7 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
   const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle) }), log: queryLog(options) });
   const threads = options.readThreads ?? 2;
-  const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? 30_000, log: queryLog(options) }) : db;
+  const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS, log: queryLog(options) }) : db;
   return {
     db,
     reads,
@@ -144,14 +148,25 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: copyingPool(pool) }), log: queryLog(options) });
   await sql`select 1`.execute(db);
+  // Reads that may walk many rows get connections of their own, read-only and stopped past the
+  // time limit, as SQLite's read threads are: a runaway search can neither write nor hold the
+  // connections that writes need.
+  const readPool = new pg.Pool({
+    connectionString: url,
+    max: Math.max(2, Math.ceil((options.poolSize ?? 10) / 2)),
+    statement_timeout: options.readTimeoutMs ?? READ_TIMEOUT_MS,
+    options: ['-c default_transaction_read_only=on', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
+  });
+  const reads = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: readPool }), log: queryLog(options) });
   const safe = new URL(url);
   safe.password = '';
   return {
     db,
-    reads: db,
+    reads,
     engine: 'postgres',
     location: safe.toString() + (schema ? ` (schema ${schema})` : ''),
     close: async () => {
+      await reads.destroy();
       await db.destroy();
     },
   };
