@@ -121,6 +121,31 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect((await ledger(s, fresh.body.moment.id))[0]!.reason).toBe('returning_customer');
   });
 
+  it('sends a returning customer back to the owner they had under a profile since merged into theirs', async () => {
+    const ana = await addAgent(s);
+    const bob = await addAgent(s);
+    const team = await addTeam(s, [ana, bob], { strategy: 'round_robin' });
+    const channel = uniq('sms');
+    await ruleFor(channel, team);
+    const email = `${uniq('merged')}@example.com`;
+    const phone = `+1415555${String(Math.floor(1000 + Math.random() * 8999))}`;
+    // The email profile is older: it survives the merge, and the phone profile's moment stays its own row.
+    await open(s, { identity: `email:${email}`, channel: uniq('email') });
+    const first = (await open(s, { identity: `phone:${phone}`, channel })).body.moment;
+    const firstOwner = first.ownerId as string;
+    expect((await s.api('PATCH', `/api/v1/moments/${first.id}`, { status: 'resolved' }, firstOwner === ana.id ? ana.token : bob.token)).status).toBe(200);
+    const idOf = async (identity: string) => (await s.api('GET', `/api/v1/customers?identity=${encodeURIComponent(identity)}`)).body.data[0].id as string;
+    const merged = await s.api('POST', '/api/v1/customers/merge', { ids: [await idOf(`email:${email}`), await idOf(`phone:${phone}`)], reason: 'same person' });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    clock.set(clock.now() + 100 * HOUR);
+
+    // Round robin alone would pick the other agent now.
+    const fresh = (await open(s, { identity: `email:${email}`, channel, message: { body: 'back again' } })).body.moment;
+    expect(fresh.id).not.toBe(first.id);
+    expect(fresh.ownerId).toBe(firstOwner);
+    expect((await ledger(s, fresh.id))[0]!.reason).toBe('returning_customer');
+  });
+
   it('follows the documented status transitions and refuses the others', async () => {
     const ana = await addAgent(s);
     const team = await addTeam(s, [ana]);

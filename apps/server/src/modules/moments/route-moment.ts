@@ -63,13 +63,19 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
   return { ownerId: team.fallback_owner_id ?? (await workspaceOwner(w)), teamId, reason: 'fallback', queued: true, note: 'nobody in the team is online with room on this channel', requiredSkills };
 }
 
-/** Who owned this customer's recent moments, most recent first (a fallback holder in line does not count). */
+/**
+ * Who owned this customer's recent moments, most recent first (a fallback holder in line does
+ * not count), including moments of profiles since merged into theirs: those keep their own id.
+ */
 async function previousOwners(w: MomentWrite, customerId: string, momentId: string): Promise<string[]> {
+  // The id may be an absorbed profile's (a moment keeps the one it was opened under): go by its root.
+  const root = w.tx.selectFrom('customer').select('root_id').where('workspace_id', '=', w.workspaceId).where('id', '=', customerId);
+  const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', 'in', root);
   const rows = await w.tx
     .selectFrom('moment')
     .select('owner_id')
     .where('workspace_id', '=', w.workspaceId)
-    .where('customer_id', '=', customerId)
+    .where('customer_id', 'in', group)
     .where('id', '!=', momentId)
     .where('queued_at', 'is', null)
     .orderBy('created_at', 'desc')
