@@ -163,6 +163,27 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(await deliver(channel.whatsapp!, null, { raw: spaced })).toMatchObject({ status: 200, body: { stored: 0 } });
   });
 
+  it('answers signed deliveries of any odd shape with a 2xx or a 4xx naming the problem, never a server error', async () => {
+    const odd: unknown[] = [
+      null, [], 42, 'text', {}, { object: 'whatsapp_business_account', entry: 'x' }, { entry: [null, 1, 'x', []] },
+      { object: 'page', entry: [{ messaging: 'x' }] }, { object: 'instagram', entry: [{ messaging: [null, { sender: 5 }] }] },
+      whatsappDelivery({ messages: 'x' }), whatsappDelivery({ messages: [null, 1, [], {}] }), whatsappDelivery({ contacts: 'x', messages: [{ id: 7, from: [], type: 'text', text: 'x' }] }),
+      whatsappDelivery({ messages: [{ id: 'wamid.ODD1', from: '447700900077', type: 'text', text: { body: 12 } }] }),
+      whatsappDelivery({ messages: [{ id: 'wamid.ODD2', from: 'not a phone', type: 'text', text: { body: 'hi' } }] }),
+      whatsappDelivery({ messages: [{ id: 'wamid.ODD3', from: '447700900078', type: 'image', image: 'x' }] }),
+      whatsappDelivery({ messages: [{ id: 'wamid.ODD4', from: '447700900079', type: 'reaction', reaction: { message_id: 5, emoji: [] } }] }),
+      whatsappDelivery({ statuses: [null, { id: 5, status: 'read', timestamp: 'soon' }, { id: 'wamid.NOT-OURS', status: 'failed', errors: 'x' }] }),
+      whatsappDelivery({ messages: [{ id: 'x'.repeat(5_000), from: '447700900080', type: 'text', text: { body: 'long id' }, timestamp: '99999999999999999999' }] }),
+    ];
+    for (const payload of odd) {
+      for (const id of [channel.whatsapp!, channel.messenger!, channel.instagram!]) {
+        const res = await deliver(id, payload);
+        expect(res.status, `${JSON.stringify(payload)} → ${JSON.stringify(res.body)}`).toBeLessThan(500);
+        if (res.status >= 400) expect(typeof res.body.error?.code).toBe('string');
+      }
+    }
+  });
+
   it('stores a text message as a moment assigned to an online agent, with the sender’s profile name', async () => {
     const res = await deliver(channel.whatsapp!, whatsappDelivery({ contacts: [{ profile: { name: 'Ann Lee' }, wa_id: '447700900001' }], messages: [text('447700900001', 'wamid.IN1', 'Where is my parcel?')] }));
     expect(res).toMatchObject({ status: 200, body: { stored: 1, duplicates: 0 } });
