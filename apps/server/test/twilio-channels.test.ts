@@ -116,6 +116,30 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     expect(JSON.stringify(customer)).toContain('+14155550101');
   });
 
+  it('answers signed callbacks with odd or missing fields with a 2xx or a 4xx, never a server error', async () => {
+    const odd: Record<string, string>[] = [
+      {},
+      { AccountSid: ACCOUNT },
+      inbound('', 'SM' + 'b'.repeat(32), 'no sender'),
+      inbound('not a number', 'SM' + 'c'.repeat(32), 'odd sender'),
+      inbound('+14155550102', '', 'no sid'),
+      inbound('+14155550103', 'SM' + 'd'.repeat(32), 'odd media', { NumMedia: 'many', MediaUrl0: 'not a url', MediaContentType0: '' }),
+      inbound('+14155550104', 'SM' + 'e'.repeat(32), 'media count past the urls', { NumMedia: '99' }),
+      inbound('+14155550105', 'x'.repeat(5_000), 'long sid'),
+      { MessageSid: 'SM-unknown', MessageStatus: 'delivered' },
+      { MessageSid: 'SM-unknown', MessageStatus: 'exploded', ErrorCode: 'abc' },
+      { CallSid: 'CA' + 'f'.repeat(32), CallStatus: 'completed', CallDuration: 'long', From: '+14155550106' },
+      { CallSid: 'CA' + 'f'.repeat(32), RecordingUrl: 'not a url', RecordingDuration: '-5', RecordingSid: 'RE1' },
+      { CallSid: 'CA-unknown', TranscriptionText: 'x'.repeat(10_000), TranscriptionStatus: 'completed' },
+    ];
+    for (const params of odd) {
+      for (const path of [`/webhooks/twilio/${sms.id}/sms`, `/webhooks/twilio/${sms.id}/status`, `/webhooks/twilio/${voice.id}/voice`, `/webhooks/twilio/${voice.id}/recording`, `/webhooks/twilio/${voice.id}/transcription`, `/webhooks/twilio/${voice.id}/status`]) {
+        const res = await post(path, params);
+        expect(res.status, `${path} ${JSON.stringify(params).slice(0, 200)} → ${res.text.slice(0, 200)}`).toBeLessThan(500);
+      }
+    }
+  });
+
   it('the same MessageSid twice is stored once; a second SMS continues the moment', async () => {
     const first = inbound('+14155550102', 'SM' + 'b'.repeat(32), 'Where is order 1234?');
     expect((await post(`/webhooks/twilio/${sms.id}/sms`, first)).status).toBe(200);
