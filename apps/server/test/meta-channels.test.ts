@@ -167,7 +167,7 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     const odd: unknown[] = [
       null, [], 42, 'text', {}, { object: 'whatsapp_business_account', entry: 'x' }, { entry: [null, 1, 'x', []] },
       { object: 'page', entry: [{ messaging: 'x' }] }, { object: 'instagram', entry: [{ messaging: [null, { sender: 5 }] }] },
-      whatsappDelivery({ messages: 'x' }), whatsappDelivery({ messages: [null, 1, [], {}] }), whatsappDelivery({ contacts: 'x', messages: [{ id: 7, from: [], type: 'text', text: 'x' }] }),
+      whatsappDelivery({ messages: 'x' as never }), whatsappDelivery({ messages: [null, 1, [], {}] }), whatsappDelivery({ contacts: 'x' as never, messages: [{ id: 7, from: [], type: 'text', text: 'x' }] }),
       whatsappDelivery({ messages: [{ id: 'wamid.ODD1', from: '447700900077', type: 'text', text: { body: 12 } }] }),
       whatsappDelivery({ messages: [{ id: 'wamid.ODD2', from: 'not a phone', type: 'text', text: { body: 'hi' } }] }),
       whatsappDelivery({ messages: [{ id: 'wamid.ODD3', from: '447700900078', type: 'image', image: 'x' }] }),
