@@ -75,7 +75,8 @@ describe.each(ENGINES)('malformed input on every route, %s', (engine) => {
       }
     }
     expect([...new Set(failures)]).toEqual([]);
-    expect(calls).toBeGreaterThan(500);
+    // 55 paths, about 4,000 calls: fewer means the document stopped listing what it should.
+    expect(calls).toBeGreaterThan(3_000);
     expect((await s.api('GET', `/api/v1/moments/${momentId}/messages`)).body).toEqual(before);
   }, 300_000);
 });
