@@ -117,19 +117,20 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
   });
 
   it('answers signed callbacks with odd or missing fields with a 2xx or a 4xx, never a server error', async () => {
+    // Ids and numbers of their own: the tests below use theirs on the same server.
     const odd: Record<string, string>[] = [
       {},
       { AccountSid: ACCOUNT },
-      inbound('', 'SM' + 'b'.repeat(32), 'no sender'),
-      inbound('not a number', 'SM' + 'c'.repeat(32), 'odd sender'),
-      inbound('+14155550102', '', 'no sid'),
-      inbound('+14155550103', 'SM' + 'd'.repeat(32), 'odd media', { NumMedia: 'many', MediaUrl0: 'not a url', MediaContentType0: '' }),
-      inbound('+14155550104', 'SM' + 'e'.repeat(32), 'media count past the urls', { NumMedia: '99' }),
-      inbound('+14155550105', 'x'.repeat(5_000), 'long sid'),
+      inbound('', 'SMODD1', 'no sender'),
+      inbound('not a number', 'SMODD2', 'odd sender'),
+      inbound('+14155550191', '', 'no sid'),
+      inbound('+14155550192', 'SMODD3', 'odd media', { NumMedia: 'many', MediaUrl0: 'not a url', MediaContentType0: '' }),
+      inbound('+14155550193', 'SMODD4', 'media count past the urls', { NumMedia: '99' }),
+      inbound('+14155550194', 'x'.repeat(5_000), 'long sid'),
       { MessageSid: 'SM-unknown', MessageStatus: 'delivered' },
       { MessageSid: 'SM-unknown', MessageStatus: 'exploded', ErrorCode: 'abc' },
-      { CallSid: 'CA' + 'f'.repeat(32), CallStatus: 'completed', CallDuration: 'long', From: '+14155550106' },
-      { CallSid: 'CA' + 'f'.repeat(32), RecordingUrl: 'not a url', RecordingDuration: '-5', RecordingSid: 'RE1' },
+      { CallSid: 'CAODD1', CallStatus: 'completed', CallDuration: 'long', From: '+14155550195' },
+      { CallSid: 'CAODD1', RecordingUrl: 'not a url', RecordingDuration: '-5', RecordingSid: 'RE1' },
       { CallSid: 'CA-unknown', TranscriptionText: 'x'.repeat(10_000), TranscriptionStatus: 'completed' },
     ];
     for (const params of odd) {

@@ -70,7 +70,7 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
 async function previousOwners(w: MomentWrite, customerId: string, momentId: string): Promise<string[]> {
   // The id may be an absorbed profile's (a moment keeps the one it was opened under): go by its root.
   const root = w.tx.selectFrom('customer').select('root_id').where('workspace_id', '=', w.workspaceId).where('id', '=', customerId);
-  const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', 'in', root);
+  const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', '=', root);
   const rows = await w.tx
     .selectFrom('moment')
     .select('owner_id')
