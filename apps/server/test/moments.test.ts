@@ -191,6 +191,17 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(history.map((h) => h.reason)).toEqual([expect.any(String), 'take_over']);
     expect(history[0]!.to).toBe(history[1]!.from);
     expect(history[1]).toMatchObject({ ownerId: other.id, note: 'I know this customer', to: null });
+
+    // An admin key acting for someone names one of the workspace's people who can own it.
+    const analyst = await addAgent(s, { role: 'analyst', online: false });
+    for (const [agentId, code] of [['01a21a10-0000-7000-8000-000000000000', 'resource_not_found'], [analyst.id, 'invalid_field']] as const) {
+      for (const [route, body] of [['take-over', { agentId }], ['messages', { direction: 'out', body: 'As nobody', agentId }]] as const) {
+        const res = await s.api('POST', `/api/v1/moments/${m.id}/${route}`, body);
+        expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+        expect(res.body.error).toMatchObject({ code, field: 'agentId' });
+      }
+    }
+    expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.ownerId).toBe(other.id);
   });
 
   it('round-robin takes turns; least-loaded picks the lightest; capacity is never exceeded by routing', async () => {

@@ -150,6 +150,71 @@ describe.each(ENGINES)('workspace isolation on %s', (engine) => {
     expect(bKeys.map((k: any) => k.id).some((id: string) => aKeys.map((k: any) => k.id).includes(id))).toBe(false);
   });
 
+  it("no documented operation lets B's key reach A's resources, by path or by an id in the body", async () => {
+    // One of everything in A, each with an id B might try.
+    const made = async (route: string, body: unknown) => {
+      const res = await asA('POST', route, body);
+      expect(res.status, `${route}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+      return res.body;
+    };
+    const agent = await made('/api/v1/agents', { email: 'sweep@acme.test', name: 'Sweep', role: 'agent', password: 'sweep sweep sweep', capacity: { '*': 10 } });
+    const bu = await made('/api/v1/business-units', { key: 'sweep-bu', name: 'Sweep unit' });
+    const team = await made('/api/v1/teams', { key: 'sweep', name: 'Sweep team', agentIds: [agent.id], fallbackOwnerId: agent.id });
+    const rule = await made('/api/v1/assignment-rules', { name: 'Sweep rule', conditions: { channels: ['sweep'] }, teamId: team.id });
+    const hours = await made('/api/v1/business-hours', { name: 'Sweep hours', timeZone: 'UTC', weekly: { mon: [['09:00', '17:00']] } });
+    const policy = await made('/api/v1/sla-policies', { name: 'Sweep SLA', channel: 'sweep', firstResponseMinutes: 30, businessHoursId: hours.id });
+    const channel = await made('/api/v1/channels', { kind: 'api', name: 'Sweep API', settings: { outboundUrl: 'http://127.0.0.1:9/none' }, secrets: { signingSecret: 'whsec_c3dlZXAgc3dlZXAgc3dlZXAgc3dlZXA=' } });
+    const key = await made('/api/v1/keys', { kind: 'api' });
+    const opened = await made('/api/v1/moments', { customerId: annId, channel: 'sweep', message: { body: 'A only', attachments: [{ fileName: 'a.txt', contentType: 'text/plain', data: Buffer.from('A only').toString('base64') }] } });
+    const other = await made('/api/v1/moments', { customerId: boId, channel: 'sweep-2', message: { body: 'A again' } });
+    const attachmentId = opened.message.attachments[0].id as string;
+    const aIds = [annId, boId, agent.id, a.ownerId, bu.id, team.id, rule.id, hours.id, policy.id, channel.id, key.id, opened.moment.id, other.moment.id, opened.message.id, attachmentId];
+    expect(aIds.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+
+    // What A can see of all that, before and after.
+    const snapshot = async () =>
+      Promise.all(
+        ['/api/v1/agents', '/api/v1/teams', '/api/v1/assignment-rules', '/api/v1/business-hours', '/api/v1/sla-policies', '/api/v1/business-units', '/api/v1/channels', '/api/v1/keys', `/api/v1/customers/${annId}`, `/api/v1/customers/${boId}`,
+          `/api/v1/moments/${opened.moment.id}`, `/api/v1/moments/${opened.moment.id}/messages`, `/api/v1/moments/${opened.moment.id}/ownership`, `/api/v1/moments/${other.moment.id}`, '/api/v1/workspace'].map(async (route) => ({ route, body: (await asA('GET', route)).body })),
+      );
+    const before = await snapshot();
+
+    // B's own moment and agent, for operations whose path must be B's while the body names A's.
+    const bAgent = (await asB('POST', '/api/v1/agents', { email: 'b-sweep@beta.test', name: 'B Sweep', role: 'agent', password: 'b sweep b sweep' })).body;
+    const bMoment = (await asB('POST', '/api/v1/moments', { customerId: bOwnId, channel: 'sweep', message: { body: 'B only' } })).body.moment;
+    expect(typeof bAgent.id === 'string' && typeof bMoment.id === 'string').toBe(true);
+
+    const spec = (await asA('GET', '/api/docs')).body as OpenApi;
+    const failures: string[] = [];
+    let calls = 0;
+    const tryAs = async (method: string, route: string, body: unknown, aId: string) => {
+      const res = await asB(method, route, body);
+      calls++;
+      const text = JSON.stringify(res.body) ?? '';
+      if (res.status >= 500) failures.push(`${method} ${route} ${JSON.stringify(body)} → ${res.status} ${text.slice(0, 200)}`);
+      else if (res.status < 300 && text.includes(aId)) failures.push(`${method} ${route} ${JSON.stringify(body)} → ${res.status} showing A's ${aId}: ${text.slice(0, 200)}`);
+    };
+    for (const [path, operations] of Object.entries(spec.paths)) {
+      if (!path.startsWith('/api/v1/')) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        const schema = resolve(spec, operation.requestBody?.content?.['application/json']?.schema);
+        for (const aId of aIds) {
+          const body = schema ? sampleBody(spec, schema, aId) : undefined;
+          if (path.includes('{')) {
+            // A's id in the path (the body naming A's too).
+            await tryAs(method.toUpperCase(), path.replace(/\{[^}]+\}/g, aId), body, aId);
+            // B's own resource in the path, A's id in the body.
+            const own = path.startsWith('/api/v1/agents/') ? bAgent.id : bMoment.id;
+            if (body !== undefined) await tryAs(method.toUpperCase(), path.replace(/\{[^}]+\}/g, own), body, aId);
+          } else if (method !== 'get' && body !== undefined) await tryAs(method.toUpperCase(), path, body, aId);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(500);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('an analyst signs in and can read, but every write is 403', async () => {
     const created = await asA('POST', '/api/v1/agents', { email: 'ana@acme.test', name: 'Ana Lyst', role: 'analyst', password: 'read only please' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -188,3 +253,39 @@ describe.each(ENGINES)('workspace isolation on %s', (engine) => {
     expect((await running.api('POST', '/api/v1/sessions', { email: 'ana@acme.test', password: 'wrong password' }, 'none')).status).toBe(401);
   });
 });
+
+type Schema = { $ref?: string; type?: string | string[]; format?: string; enum?: unknown[]; const?: unknown; anyOf?: Schema[]; oneOf?: Schema[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; minItems?: number; minLength?: number };
+type OpenApi = { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>; components?: { schemas?: Record<string, Schema> } };
+
+function resolve(spec: OpenApi, schema: Schema | undefined): Schema | undefined {
+  if (!schema?.$ref) return schema;
+  return spec.components?.schemas?.[schema.$ref.split('/').pop() ?? ''];
+}
+
+/**
+ * A body that passes the operation's schema, so the request reaches the handler's own lookups:
+ * every required property with a plain value of its type, and every property that names an id
+ * (`…Id`, `…Ids`, `ids`) given `id` — A's, sent with B's key.
+ */
+function sampleBody(spec: OpenApi, schema: Schema, id: string): unknown {
+  const value = (s: Schema | undefined, name: string): unknown => {
+    const r = resolve(spec, s);
+    if (!r) return 'x';
+    if (/Ids$|^ids$/.test(name)) return [id, id];
+    // A provider's id is the caller's own text, not one of Touchpoint's ids.
+    if (/Id$/.test(name) && name !== 'externalId') return id;
+    if (r.const !== undefined) return r.const;
+    if (r.enum) return r.enum[0];
+    const option = r.anyOf ?? r.oneOf;
+    if (option) return value(option.find((o) => resolve(spec, o)?.type !== 'null') ?? option[0], name);
+    const type = [r.type ?? 'string'].flat().find((t) => t !== 'null') ?? 'string';
+    if (type === 'object') return Object.fromEntries(Object.entries(r.properties ?? {}).filter(([k]) => r.required?.includes(k) || /Ids?$|^ids$/.test(k)).map(([k, p]) => [k, value(p, k)]));
+    if (type === 'array') return Array.from({ length: r.minItems ?? 0 }, () => value(r.items, name));
+    if (type === 'integer' || type === 'number') return 1;
+    if (type === 'boolean') return true;
+    if (r.format === 'email') return 'sweep@example.com';
+    if (r.format === 'date-time') return new Date(Date.now() + 3_600_000).toISOString();
+    return 'x'.repeat(Math.max(1, r.minLength ?? 1));
+  };
+  return value(schema, '');
+}

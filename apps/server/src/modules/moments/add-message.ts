@@ -54,7 +54,7 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     let row = moment;
     let authorId = input.caller.agentId;
     if (input.direction === 'out') {
-      authorId = actingAgent(input.caller, input.agentId);
+      authorId = await actingAgent(w, input.caller, input.agentId);
       if (authorId !== moment.owner_id) throw new AppError('not_owner', 'only the owner replies to the customer; take the moment over first');
       await ctx.checkReply?.(w.tx, moment, { body: input.body, meta: input.meta ?? {} });
       row = slaOnReply(w, { ...row, first_response_at: row.first_response_at ?? w.now, awaiting_reply_since: null, preview: previewOf(input.body) });

@@ -37,10 +37,18 @@ export function requireOwnerOrManager(c: Caller, row: MomentRow, what: string): 
   if (row.owner_id !== c.agentId && !isManager(c)) throw new AppError('not_owner', `only the owner may ${what}; take the moment over first`);
 }
 
-/** The person an act is done by: the signed-in agent, or for an admin key an agent named in the request. */
-export function actingAgent(c: Caller, onBehalfOf: string | undefined): string {
+/**
+ * The person an act is done by: the signed-in agent, or for an admin (or an API key) an agent
+ * named in the request, who must be one of this workspace's people able to own a moment: a
+ * moment owned by an unknown id, another workspace's agent or a read-only analyst would have
+ * nobody accountable for it.
+ */
+export async function actingAgent(w: MomentWrite, c: Caller, onBehalfOf: string | undefined): Promise<string> {
   if (onBehalfOf !== undefined && onBehalfOf !== c.agentId) {
     if (!isManager(c)) throw new AppError('forbidden', 'only admins may act for another agent', 'agentId');
+    const agent = await w.tx.selectFrom('agent').select('role').where('workspace_id', '=', w.workspaceId).where('id', '=', onBehalfOf).executeTakeFirst();
+    if (!agent) throw new AppError('resource_not_found', `no agent ${onBehalfOf} in this workspace`, 'agentId');
+    if (agent.role === 'analyst') throw new AppError('invalid_field', 'an analyst only reads: they cannot own or answer a moment', 'agentId');
     return onBehalfOf;
   }
   if (c.agentId === null) throw new AppError('missing_field', 'an API key must name the agent who acts', 'agentId');

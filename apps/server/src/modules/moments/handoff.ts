@@ -43,7 +43,7 @@ export async function acceptHandoff(ctx: MomentsCtx, input: { readonly workspace
     const row = await loadForCaller(w, input.caller, input.momentId);
     const handoff = parseHandoff(row.handoff);
     if (!handoff) throw new AppError('no_handoff', 'this moment has no hand-off waiting');
-    const receiver = actingAgent(input.caller, input.agentId);
+    const receiver = await actingAgent(w, input.caller, input.agentId);
     await mayReceive(w, handoff, receiver);
     const [me] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentIds: [receiver] });
     if (!me || !hasRoom(me)) throw new AppError('over_capacity', `at capacity on ${row.channel} (${me?.load ?? 0}/${me?.capacity ?? 0}); finish a moment or take this one over`);
@@ -63,7 +63,7 @@ export async function declineHandoff(ctx: MomentsCtx, input: { readonly workspac
     if (!handoff) throw new AppError('no_handoff', 'this moment has no hand-off waiting');
     const agent = input.caller.agentId;
     const isSender = agent === row.owner_id;
-    if (!isSender && !isManager(input.caller)) await mayReceive(w, handoff, actingAgent(input.caller, undefined));
+    if (!isSender && !isManager(input.caller)) await mayReceive(w, handoff, await actingAgent(w, input.caller, undefined));
     const next = await setHandoff(w, row, null);
     w.announce({ momentId: row.id, type: 'handoff.declined', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff, reason: input.reason ?? null } });
     return next;

@@ -19,7 +19,7 @@ export const raisedPriority = (p: string) => RAISE[p] ?? 'high';
 export async function takeOver(ctx: MomentsCtx, input: Act & { readonly agentId?: string; readonly note?: string | null }): Promise<MomentRow> {
   return inMomentTx(ctx, input.workspaceId, async (w) => {
     const row = await loadForCaller(w, input.caller, input.momentId);
-    const taker = actingAgent(input.caller, input.agentId);
+    const taker = await actingAgent(w, input.caller, input.agentId);
     if (row.status === 'closed') throw new AppError('invalid_transition', 'a closed moment cannot be taken over', 'status');
     if (taker === row.owner_id && row.queued_at === null) return row;
     const next = await changeOwner(w, row, { ownerId: taker, teamId: row.team_id, reason: 'take_over', queued: false, note: input.note ?? null }, input.caller.actor);
