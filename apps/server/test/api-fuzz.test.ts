@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, open, type Person } from './moments-fixtures.ts';
+import type { OpenApi, Schema } from './openapi-sample.ts';
 
 // Every operation the OpenAPI document lists, called with malformed input: path ids that are
 // not ids, query values of the wrong type, and bodies with each documented property replaced by
 // a value of the wrong type. Whatever the route, the answer is a 4xx with a JSON error naming
 // the problem, never a 5xx, and what was stored before still reads the same afterwards.
-
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[] };
-type Operation = { parameters?: { name: string; in: string; schema?: Schema }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
 
 const BAD_IDS = ['not-an-id', "x' or '1'='1", '%00', '9'.repeat(400), '..%2F..%2Fetc', 'ü🙂'];
 /** Values of the wrong type (or shape) for whatever a property expects. */
@@ -34,7 +32,7 @@ function bodies(schema: Schema | undefined): unknown[] {
 describe.each(ENGINES)('malformed input on every route, %s', (engine) => {
   let s: Running;
   let agent: Person;
-  let spec: { paths: Record<string, Record<string, Operation>> };
+  let spec: OpenApi;
   let momentId: string;
 
   beforeAll(async () => {

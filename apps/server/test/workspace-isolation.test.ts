@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
+import { resolve, sampleBody, type OpenApi } from './openapi-sample.ts';
 
 /** Two tenants on one server: every way B might reach A's data is tried, and refused. */
 describe.each(ENGINES)('workspace isolation on %s', (engine) => {
@@ -246,6 +247,27 @@ describe.each(ENGINES)('workspace isolation on %s', (engine) => {
       expect(reply.status, `${method} ${route}: ${JSON.stringify(reply.body)}`).toBe(403);
       expect(reply.body.error.code).toBe('forbidden');
     }
+    // And every other documented write, with bodies that pass its schema and ids that exist.
+    const spec = (await asA('GET', '/api/docs')).body as OpenApi;
+    const moment = (await asA('POST', '/api/v1/moments', { customerId: annId, channel: 'analyst', message: { body: 'read me' } })).body.moment;
+    const anyWrite: string[] = [];
+    let tried = 0;
+    for (const [path, operations] of Object.entries(spec.paths)) {
+      if (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/sessions')) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        if (method === 'get') continue;
+        const schema = resolve(spec, operation.requestBody?.content?.['application/json']?.schema);
+        for (const id of [moment.id, annId, created.body.id as string]) {
+          const route = path.replace(/\{[^}]+\}/g, id);
+          const reply = await asAnalyst(method.toUpperCase(), route, schema ? sampleBody(spec, schema, id) : undefined);
+          tried++;
+          if (reply.status !== 403) anyWrite.push(`${method.toUpperCase()} ${route} → ${reply.status} ${JSON.stringify(reply.body).slice(0, 160)}`);
+        }
+      }
+    }
+    expect(anyWrite).toEqual([]);
+    expect(tried).toBeGreaterThan(100);
+
     const ann = (await asA('GET', `/api/v1/customers/${annId}`)).body;
     expect(ann.merges).toEqual([]);
     expect(ann.stageOverride).toBeNull();
@@ -253,39 +275,3 @@ describe.each(ENGINES)('workspace isolation on %s', (engine) => {
     expect((await running.api('POST', '/api/v1/sessions', { email: 'ana@acme.test', password: 'wrong password' }, 'none')).status).toBe(401);
   });
 });
-
-type Schema = { $ref?: string; type?: string | string[]; format?: string; enum?: unknown[]; const?: unknown; anyOf?: Schema[]; oneOf?: Schema[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; minItems?: number; minLength?: number };
-type OpenApi = { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>; components?: { schemas?: Record<string, Schema> } };
-
-function resolve(spec: OpenApi, schema: Schema | undefined): Schema | undefined {
-  if (!schema?.$ref) return schema;
-  return spec.components?.schemas?.[schema.$ref.split('/').pop() ?? ''];
-}
-
-/**
- * A body that passes the operation's schema, so the request reaches the handler's own lookups:
- * every required property with a plain value of its type, and every property that names an id
- * (`…Id`, `…Ids`, `ids`) given `id` — A's, sent with B's key.
- */
-function sampleBody(spec: OpenApi, schema: Schema, id: string): unknown {
-  const value = (s: Schema | undefined, name: string): unknown => {
-    const r = resolve(spec, s);
-    if (!r) return 'x';
-    if (/Ids$|^ids$/.test(name)) return [id, id];
-    // A provider's id is the caller's own text, not one of Touchpoint's ids.
-    if (/Id$/.test(name) && name !== 'externalId') return id;
-    if (r.const !== undefined) return r.const;
-    if (r.enum) return r.enum[0];
-    const option = r.anyOf ?? r.oneOf;
-    if (option) return value(option.find((o) => resolve(spec, o)?.type !== 'null') ?? option[0], name);
-    const type = [r.type ?? 'string'].flat().find((t) => t !== 'null') ?? 'string';
-    if (type === 'object') return Object.fromEntries(Object.entries(r.properties ?? {}).filter(([k]) => r.required?.includes(k) || /Ids?$|^ids$/.test(k)).map(([k, p]) => [k, value(p, k)]));
-    if (type === 'array') return Array.from({ length: r.minItems ?? 0 }, () => value(r.items, name));
-    if (type === 'integer' || type === 'number') return 1;
-    if (type === 'boolean') return true;
-    if (r.format === 'email') return 'sweep@example.com';
-    if (r.format === 'date-time') return new Date(Date.now() + 3_600_000).toISOString();
-    return 'x'.repeat(Math.max(1, r.minLength ?? 1));
-  };
-  return value(schema, '');
-}
