@@ -3,6 +3,7 @@ import { fixedClock } from '../src/platform/clock.ts';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, ledger, open, setPresence } from './moments-fixtures.ts';
+import { resolve, sampleBody, type OpenApi } from './openapi-sample.ts';
 
 const HOUR = 3_600_000;
 let n = 0;
@@ -144,6 +145,37 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(fresh.id).not.toBe(first.id);
     expect(fresh.ownerId).toBe(firstOwner);
     expect((await ledger(s, fresh.id))[0]!.reason).toBe('returning_customer');
+  });
+
+  it("an agent outside a moment's team reaches it through no documented operation", async () => {
+    const ana = await addAgent(s);
+    const bob = await addAgent(s);
+    const anaTeam = await addTeam(s, [ana]);
+    const bobTeam = await addTeam(s, [bob]);
+    const channel = uniq('sms');
+    await ruleFor(channel, bobTeam);
+    await ruleFor(uniq('sms'), anaTeam);
+    const opened = (await open(s, { identity: 'email:private@example.com', channel, message: { body: 'for the other team only', attachments: [{ fileName: 'private.txt', contentType: 'text/plain', data: Buffer.from('private').toString('base64') }] } })).body;
+    const m = opened.moment;
+    expect(m).toMatchObject({ ownerId: bob.id, teamId: bobTeam });
+    expect((await s.api('GET', `/api/v1/attachments/${opened.message.attachments[0].id}`, undefined, ana.token)).status).toBe(404);
+    expect((await s.api('GET', `/api/v1/attachments/${opened.message.attachments[0].id}`, undefined, bob.token)).status).toBe(200);
+    const before = { moment: (await s.api('GET', `/api/v1/moments/${m.id}`)).body, thread: (await s.api('GET', `/api/v1/moments/${m.id}/messages`)).body };
+
+    const spec = (await s.api('GET', '/api/docs')).body as OpenApi;
+    const reached: string[] = [];
+    for (const [path, operations] of Object.entries(spec.paths)) {
+      if (!path.startsWith('/api/v1/moments/{id}')) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        const schema = resolve(spec, operation.requestBody?.content?.['application/json']?.schema);
+        const res = await s.api(method.toUpperCase(), path.replace('{id}', m.id), schema ? sampleBody(spec, schema, ana.id) : undefined, ana.token);
+        if (res.status < 400 || res.status >= 500) reached.push(`${method.toUpperCase()} ${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+      }
+    }
+    expect(reached).toEqual([]);
+    const listed = (await s.api('GET', `/api/v1/moments?customer=${m.customerId}&status=open,pending,snoozed,resolved,closed`, undefined, ana.token)).body.data;
+    expect(listed).toEqual([]);
+    expect({ moment: (await s.api('GET', `/api/v1/moments/${m.id}`)).body, thread: (await s.api('GET', `/api/v1/moments/${m.id}/messages`)).body }).toEqual(before);
   });
 
   it('follows the documented status transitions and refuses the others', async () => {
