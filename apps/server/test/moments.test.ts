@@ -226,13 +226,25 @@ describe.each(ENGINES)('moments on %s', (engine) => {
 
     // An admin key acting for someone names one of the workspace's people who can own it.
     const analyst = await addAgent(s, { role: 'analyst', online: false });
-    for (const [agentId, code] of [['01a21a10-0000-7000-8000-000000000000', 'resource_not_found'], [analyst.id, 'invalid_field']] as const) {
+    for (const [agentId, code] of [['01a21a10-0000-7000-8000-000000000000', 'invalid_field'], [analyst.id, 'invalid_field']] as const) {
       for (const [route, body] of [['take-over', { agentId }], ['messages', { direction: 'out', body: 'As nobody', agentId }]] as const) {
         const res = await s.api('POST', `/api/v1/moments/${m.id}/${route}`, body);
         expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
         expect(res.body.error).toMatchObject({ code, field: 'agentId' });
       }
     }
+    // Nor can an admin assign, or anyone hand off, to someone who cannot answer.
+    const assigned = await s.api('POST', `/api/v1/moments/${m.id}/assign`, { agentId: analyst.id });
+    expect(assigned.body.error).toMatchObject({ code: 'invalid_field', field: 'agentId' });
+    const handedOff = await s.api('POST', `/api/v1/moments/${m.id}/handoff`, { toAgentId: analyst.id, reason: 'ask the analyst' }, other.token);
+    expect(handedOff.body.error).toMatchObject({ code: 'invalid_field', field: 'toAgentId' });
+    // And routing never picks an analyst, even one an admin marks online in a team of their own.
+    expect((await s.api('PUT', `/api/v1/agents/${analyst.id}/presence`, { presence: 'online' })).status).toBe(200);
+    const analystTeam = await addTeam(s, [analyst], { fallbackOwnerId: other.id });
+    const analystChannel = uniq('chat');
+    await ruleFor(analystChannel, analystTeam);
+    const routed = (await open(s, { identity: 'email:routed-past-the-analyst@example.com', channel: analystChannel })).body.moment;
+    expect(routed).toMatchObject({ ownerId: other.id, queued: true });
     expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.ownerId).toBe(other.id);
   });
 

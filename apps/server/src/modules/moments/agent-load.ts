@@ -33,7 +33,8 @@ export async function loadCandidates(
   defaultCapacity: number,
   who: { readonly teamId: string } | { readonly agentIds: readonly string[] },
 ): Promise<Candidate[]> {
-  let query = tx.selectFrom('agent').select(['agent.id', 'agent.presence', 'agent.skills', 'agent.capacity']).where('agent.workspace_id', '=', workspaceId);
+  // Analysts only read: routing never hands them a moment, whatever their presence or teams.
+  let query = tx.selectFrom('agent').select(['agent.id', 'agent.presence', 'agent.skills', 'agent.capacity']).where('agent.workspace_id', '=', workspaceId).where('agent.role', '!=', 'analyst');
   if ('teamId' in who) {
     query = query
       .innerJoin('team_member', (j) => j.onRef('team_member.workspace_id', '=', 'agent.workspace_id').onRef('team_member.agent_id', '=', 'agent.id'))

@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.ts';
-import type { Role } from '../workspaces/index.ts';
+import { checkCanHoldMoments, type Role } from '../workspaces/index.ts';
 import type { MomentWrite } from './moment-tx.ts';
 import { loadRow } from './open-moment.ts';
 import { parseHandoff, type MomentRow } from './moment-view.ts';
@@ -46,9 +46,7 @@ export function requireOwnerOrManager(c: Caller, row: MomentRow, what: string): 
 export async function actingAgent(w: MomentWrite, c: Caller, onBehalfOf: string | undefined): Promise<string> {
   if (onBehalfOf !== undefined && onBehalfOf !== c.agentId) {
     if (!isManager(c)) throw new AppError('forbidden', 'only admins may act for another agent', 'agentId');
-    const agent = await w.tx.selectFrom('agent').select('role').where('workspace_id', '=', w.workspaceId).where('id', '=', onBehalfOf).executeTakeFirst();
-    if (!agent) throw new AppError('resource_not_found', `no agent ${onBehalfOf} in this workspace`, 'agentId');
-    if (agent.role === 'analyst') throw new AppError('invalid_field', 'an analyst only reads: they cannot own or answer a moment', 'agentId');
+    await checkCanHoldMoments(w.tx, w.workspaceId, onBehalfOf, 'agentId');
     return onBehalfOf;
   }
   if (c.agentId === null) throw new AppError('missing_field', 'an API key must name the agent who acts', 'agentId');

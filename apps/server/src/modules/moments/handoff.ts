@@ -1,4 +1,5 @@
 import { AppError } from '../../platform/errors.ts';
+import { checkCanHoldMoments } from '../workspaces/index.ts';
 import { loadCandidates, hasRoom } from './agent-load.ts';
 import { actingAgent, isManager, loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
@@ -22,7 +23,7 @@ export async function requestHandoff(ctx: MomentsCtx, input: { readonly workspac
     if (row.status === 'closed' || row.status === 'resolved') throw new AppError('invalid_transition', `a ${row.status} moment cannot be handed off`, 'status');
     if (request.toTeamId) await mustExist(w, 'team', request.toTeamId, 'toTeamId');
     if (request.toAgentId) {
-      await mustExist(w, 'agent', request.toAgentId, 'toAgentId');
+      await checkCanHoldMoments(w.tx, w.workspaceId, request.toAgentId, 'toAgentId');
       if (request.toAgentId === row.owner_id) throw new AppError('invalid_field', 'the moment is already theirs', 'toAgentId');
       if (request.toTeamId && !(await isMember(w, request.toTeamId, request.toAgentId))) throw new AppError('invalid_field', 'that person is not in that team', 'toAgentId');
     }
@@ -92,7 +93,7 @@ async function isMember(w: MomentWrite, teamId: string, agentId: string): Promis
   return row !== undefined;
 }
 
-async function mustExist(w: MomentWrite, table: 'team' | 'agent', id: string, field: string): Promise<void> {
+async function mustExist(w: MomentWrite, table: 'team', id: string, field: string): Promise<void> {
   const row = await w.tx.selectFrom(table).select('id').where('workspace_id', '=', w.workspaceId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('invalid_field', `no such ${table} in this workspace`, field);
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../../platform/errors.ts';
+import { checkCanHoldMoments } from '../workspaces/index.ts';
 import { hasRoom, loadCandidates } from './agent-load.ts';
 import { actingAgent, isManager, loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
@@ -56,6 +57,7 @@ export async function assign(ctx: MomentsCtx, input: Act & { readonly agentId: s
   return inMomentTx(ctx, input.workspaceId, async (w) => {
     const row = await loadForCaller(w, input.caller, input.momentId);
     if (row.status === 'closed') throw new AppError('invalid_transition', 'a closed moment cannot be assigned', 'status');
+    await checkCanHoldMoments(w.tx, w.workspaceId, input.agentId, 'agentId');
     const [agent] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentIds: [input.agentId] });
     if (!agent) throw new AppError('invalid_field', 'no such agent in this workspace', 'agentId');
     if (agent.id === row.owner_id && row.queued_at === null) return row;
