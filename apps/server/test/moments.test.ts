@@ -178,6 +178,39 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect({ moment: (await s.api('GET', `/api/v1/moments/${m.id}`)).body, thread: (await s.api('GET', `/api/v1/moments/${m.id}/messages`)).body }).toEqual(before);
   });
 
+  it('an agent who becomes an analyst hands their moments back; a fallback owner or lead cannot become one', async () => {
+    const ana = await addAgent(s, { capacity: { '*': 100 } });
+    const ben = await addAgent(s, { capacity: { '*': 100 } });
+    const lead = await addAgent(s, { capacity: { '*': 100 }, online: false });
+    const team = await addTeam(s, [ana, ben], { fallbackOwnerId: lead.id, leadId: lead.id });
+    const channel = uniq('email');
+    await ruleFor(channel, team);
+    const opened = [];
+    for (let i = 0; i < 4; i++) opened.push((await open(s, { identity: `email:demoted-${i}@example.com`, channel })).body.moment);
+    const anas = opened.filter((m) => m.ownerId === ana.id);
+    expect(anas.length).toBeGreaterThan(0);
+    // One outside any team too, assigned by hand.
+    const loose = (await open(s, { identity: 'email:demoted-loose@example.com', channel: uniq('email') })).body.moment;
+    expect((await s.api('POST', `/api/v1/moments/${loose.id}/assign`, { agentId: ana.id, teamId: null })).status).toBe(200);
+
+    const demoted = await s.api('PATCH', `/api/v1/agents/${ana.id}`, { role: 'analyst' });
+    expect(demoted.status, JSON.stringify(demoted.body)).toBe(200);
+    for (const m of anas) {
+      const now = (await s.api('GET', `/api/v1/moments/${m.id}`)).body;
+      expect(now.ownerId).toBe(ben.id);
+      expect((await ledger(s, m.id)).at(-1)).toMatchObject({ ownerId: ben.id, reason: 'read_only', note: 'the owner became an analyst' });
+    }
+    expect((await s.api('GET', `/api/v1/moments/${loose.id}`)).body).toMatchObject({ ownerId: s.workspace.ownerId, teamId: null });
+    const stillAnas = (await s.api('GET', `/api/v1/moments?owner=${ana.id}&status=open,pending,snoozed`)).body.data;
+    expect(stillAnas).toEqual([]);
+
+    for (const person of [lead]) {
+      const refused = await s.api('PATCH', `/api/v1/agents/${person.id}`, { role: 'analyst' });
+      expect(refused.body.error).toMatchObject({ code: 'conflict', field: 'role' });
+    }
+    expect((await s.api('GET', `/api/v1/agents/${lead.id}`)).body.role).toBe('agent');
+  });
+
   it('follows the documented status transitions and refuses the others', async () => {
     const ana = await addAgent(s);
     const team = await addTeam(s, [ana]);

@@ -216,7 +216,7 @@ export const OwnershipEntry = View({
   ownerName: Nullable(Type.String({ description: 'null when no agent of the workspace has that id' })),
   teamId: Nullable(Id),
   teamName: Nullable(Type.String()),
-  reason: Type.String({ description: 'rule, round_robin, least_loaded, skills, returning_customer, capacity, came_online, fallback, manual, acceptance, take_over, escalation, agent_offline, member_removed, sla_breach, reopened, merged' }),
+  reason: Type.String({ description: 'rule, round_robin, least_loaded, skills, returning_customer, capacity, came_online, fallback, manual, acceptance, take_over, escalation, agent_offline, member_removed, read_only, sla_breach, reopened, merged' }),
   actor: Type.String(),
   note: Nullable(Type.String()),
   from: Time,

@@ -29,7 +29,7 @@ import {
   updateRule,
   updateTeam,
 } from '../modules/moments/routing-settings/index.ts';
-import { offerWaitingWork, rerouteLeavers, type Activity } from '../modules/moments/index.ts';
+import { offerWaitingWork, rerouteFromReader, rerouteLeavers, type Activity } from '../modules/moments/index.ts';
 import type { Role } from '../modules/workspaces/index.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
@@ -113,7 +113,19 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
     async (request) => {
       const p = principalOf(request, ADMINS);
       const { role, ...rest } = request.body;
-      const agent = await updateAgent(deps, { ...rest, ...(role !== undefined ? { role: role as Role } : {}), workspaceId: p.workspaceId, agentId: request.params.id, actor: p.actor });
+      let moved: Activity[] = [];
+      const settings = await ctx.settings.get(p.workspaceId);
+      const agent = await updateAgent(deps, {
+        ...rest,
+        ...(role !== undefined ? { role: role as Role } : {}),
+        workspaceId: p.workspaceId,
+        agentId: request.params.id,
+        actor: p.actor,
+        onBecameReader: async (tx, workspaceId, agentId) => {
+          moved = await rerouteFromReader(deps, settings, { tx, workspaceId, agentId, actor: p.actor });
+        },
+      });
+      if (moved.length > 0) ctx.stream.publish(moved);
       // Sessions carry the role: a cached one must not keep the old rights.
       if (role !== undefined) await ctx.auth.forget();
       // More room on a channel: they may take what waits in their teams' lines.

@@ -8,7 +8,7 @@ export { takeOver, escalate, assign } from './reassign.ts';
 export { mergeMoments } from './merge-moments.ts';
 export { setPresence, PRESENCES, type Presence } from './set-presence.ts';
 export { sweepMoments } from './sweep-moments.ts';
-export { rerouteLeavers, offerWaitingWork } from './team-changes.ts';
+export { rerouteFromReader, rerouteLeavers, offerWaitingWork } from './team-changes.ts';
 export { getMoment, listMessages, getOwnership, getAttachment, type OwnershipEntry } from './moments.queries.ts';
 export { loadMomentView, type MomentView, type MomentRow } from './moment-view.ts';
 export { type MessageView, ATTACHMENT_LIMITS, messageByExternalId } from './messages.ts';

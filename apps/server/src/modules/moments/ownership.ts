@@ -18,6 +18,7 @@ export type OwnershipReason =
   | 'escalation' //        escalated to the team lead
   | 'agent_offline' //     the owner went offline; re-routed
   | 'member_removed' //    the owner left the team; re-routed
+  | 'read_only' //         the owner became an analyst, who only reads; re-routed
   | 'sla_breach' //        re-routed by an SLA breach action
   | 'reopened' //          reopened while its owner was away or full; routed again
   | 'merged'; //           moved with a merged duplicate

@@ -36,6 +36,32 @@ export async function rerouteLeavers(
   return activities;
 }
 
+/**
+ * Someone became an analyst, who only reads: they hold nothing from now on. Each of their
+ * active moments goes to someone else in its team (or waits with the team's fallback owner;
+ * outside a team, to the workspace's owner), inside the transaction that changed the role.
+ * Returns the activities to publish once that transaction commits.
+ */
+export async function rerouteFromReader(
+  deps: Deps,
+  settings: WorkspaceSettings,
+  change: { readonly tx: Tx; readonly workspaceId: string; readonly agentId: string; readonly actor: string },
+): Promise<Activity[]> {
+  const { tx, workspaceId, agentId, actor } = change;
+  const { activities } = await withinTx(deps, settings, tx, workspaceId, async (w) => {
+    const owned = await tx
+      .selectFrom('moment')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('owner_id', '=', agentId)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .orderBy(unindexedText('id')) // by the owner's index, not a walk of the workspace by id (unindexed.ts)
+      .execute();
+    for (const m of owned) await rerouteInTeam(w, m, 'read_only', actor, 'the owner became an analyst');
+  });
+  return activities;
+}
+
 /** People joined a team or got more capacity: they take what waits in their teams' lines. */
 export async function offerWaitingWork(ctx: MomentsCtx, workspaceId: string, agentIds: readonly string[]): Promise<void> {
   for (const agentId of agentIds) await inMomentTx(ctx, workspaceId, (w) => fillFromQueue(w, agentId, 'capacity', 'system'));

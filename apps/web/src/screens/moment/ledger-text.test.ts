@@ -22,4 +22,9 @@ describe('the ownership ledger as history', () => {
     expect(lines[0]!.text).toMatch(/^Waiting in Sales’s line, held by Olga/);
     expect(lines[1]!.text).toMatch(/^Assigned to Carl by Dana/);
   });
+
+  it('says who stopped holding it and why when a moment is routed again', () => {
+    const lines = ledgerLines([entry({ ownerName: 'Ana', to: at(14, 0) }), entry({ reason: 'read_only', from: at(14, 0) })], () => '?');
+    expect(lines[1]!.text).toMatch(/^Ana became an analyst; Bob took it/);
+  });
 });

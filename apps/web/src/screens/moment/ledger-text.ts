@@ -52,6 +52,9 @@ export function ledgerLines(entries: readonly OwnershipEntry[], actorName: (acto
       case 'member_removed':
         text = `${move}${previous?.ownerName ?? 'the owner'} left the team; ${owner} took it ${at}`;
         break;
+      case 'read_only':
+        text = `${move}${previous?.ownerName ?? 'the owner'} became an analyst; ${owner} took it ${at}`;
+        break;
       case 'sla_breach':
         text = `${move}re-routed to ${owner} after an SLA breach ${at}`;
         break;

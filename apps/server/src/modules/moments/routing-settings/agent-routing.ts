@@ -66,6 +66,8 @@ export async function updateAgent(
     readonly skills?: readonly string[];
     readonly capacity?: Readonly<Record<string, number>>;
     readonly actor: string;
+    /** Runs in the transaction once someone became an analyst: whatever they held must move. */
+    readonly onBecameReader: (tx: Tx, workspaceId: string, agentId: string) => Promise<void>;
   },
 ): Promise<AgentRouting> {
   return deps.db.transaction().execute(async (tx) => {
@@ -81,6 +83,17 @@ export async function updateAgent(
         .executeTakeFirstOrThrow();
       if (Number(n) <= 1) throw new AppError('conflict', 'this is the last owner of the workspace; make someone else owner first', 'role');
     }
+    const becomesReader = input.role === 'analyst' && current.role !== 'analyst';
+    if (becomesReader) {
+      // An analyst only reads: a team's fallback owner or lead must be someone who can answer.
+      const holds = await tx
+        .selectFrom('team')
+        .select('name')
+        .where('workspace_id', '=', input.workspaceId)
+        .where((eb) => eb.or([eb('fallback_owner_id', '=', input.agentId), eb('lead_id', '=', input.agentId)]))
+        .execute();
+      if (holds.length > 0) throw new AppError('conflict', `the fallback owner or lead of ${holds.map((t) => t.name).join(', ')} cannot become an analyst; name someone else there first`, 'role');
+    }
     const name = input.name?.trim();
     if (name === '') throw new AppError('invalid_field', 'a name cannot be blank', 'name');
     const changes = {
@@ -92,6 +105,7 @@ export async function updateAgent(
     if (Object.keys(changes).length > 0) {
       await tx.updateTable('agent').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.agentId).execute();
     }
+    if (becomesReader) await input.onBecameReader(tx, input.workspaceId, input.agentId);
     await writeAudit(tx, deps, {
       workspaceId: input.workspaceId,
       actor: input.actor,
