@@ -100,6 +100,15 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     const bad = await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 'soon' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toContain('atRiskAfterDays');
+    // Each value fine alone, but churned before at risk: refused, the stored thresholds kept.
+    const backwards = await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { churnedAfterDays: 30 } });
+    expect(backwards.body.error).toMatchObject({ code: 'invalid_field', field: 'lifecycle.churnedAfterDays' });
+    // A country phone numbers are not known for (the UK is GB) would switch off national numbers.
+    const uk = await s.api('PATCH', '/api/v1/workspace/settings', { defaultCountry: 'UK' });
+    expect(uk.body.error).toMatchObject({ code: 'invalid_field', field: 'defaultCountry', message: expect.stringContaining('GB') });
+    const settings = (await s.api('GET', '/api/v1/workspace')).body.settings;
+    expect(settings.lifecycle).toMatchObject({ atRiskAfterDays: 60, churnedAfterDays: 180 });
+    expect(settings.defaultCountry).not.toBe('UK');
   });
 
   it('lets a person set the stage by hand with a reason, and clear it', async () => {

@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
@@ -25,8 +26,22 @@ export async function updateSettings(
       const patch = input.patch[section];
       if (patch && typeof patch === 'object') next[section] = { ...(current[section] as JsonObject | undefined), ...(patch as JsonObject) };
     }
+    checkCoherent(input.patch, parseSettings(JSON.stringify(next)));
     await tx.updateTable('workspace').set({ settings: JSON.stringify(next) }).where('id', '=', input.workspaceId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'settings.updated', target: input.workspaceId, details: input.patch });
     return parseSettings(JSON.stringify(next));
   });
+}
+
+/** Values each fine alone that would not work: a country phone parsing does not know, stages out of order. */
+function checkCoherent(patch: JsonObject, settings: WorkspaceSettings): void {
+  const country = patch.defaultCountry;
+  // `UK` (for GB) would otherwise switch off national phone numbers without a word.
+  if (typeof country === 'string' && !isSupportedCountry(country)) {
+    throw new AppError('invalid_field', `defaultCountry ${country} is not an ISO 3166-1 alpha-2 country that phone numbers are known for (the United Kingdom is GB)`, 'defaultCountry');
+  }
+  const { atRiskAfterDays, churnedAfterDays } = settings.lifecycle;
+  if (isPlainObject(patch.lifecycle) && churnedAfterDays <= atRiskAfterDays) {
+    throw new AppError('invalid_field', `lifecycle.churnedAfterDays (${churnedAfterDays}) must be more than lifecycle.atRiskAfterDays (${atRiskAfterDays}): a customer is at risk before they churn`, 'lifecycle.churnedAfterDays');
+  }
 }
