@@ -5,6 +5,7 @@ import type { Activity } from './activity.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
 import { inMomentTx, withinTx, type MomentsCtx } from './moment-tx.ts';
+import type { OwnershipReason } from './ownership.ts';
 import { rerouteInTeam } from './reroute.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
 
@@ -19,21 +20,7 @@ export async function rerouteLeavers(
   settings: WorkspaceSettings,
   change: { readonly tx: Tx; readonly workspaceId: string; readonly teamId: string; readonly agentIds: readonly string[]; readonly actor: string },
 ): Promise<Activity[]> {
-  const { tx, workspaceId, teamId, agentIds, actor } = change;
-  const { activities } = await withinTx(deps, settings, tx, workspaceId, async (w) => {
-    const owned = await tx
-      .selectFrom('moment')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('team_id', '=', teamId)
-      .where('owner_id', 'in', agentIds)
-      .where('status', 'in', ACTIVE_STATUSES)
-      .where('queued_at', 'is', null)
-      .orderBy(unindexedText('id')) // by the owners' index, not a walk of the workspace by id (unindexed.ts)
-      .execute();
-    for (const m of owned) await rerouteInTeam(w, m, 'member_removed', actor, 'the owner left the team');
-  });
-  return activities;
+  return rerouteOwned(deps, settings, change, { ownerIds: change.agentIds, teamId: change.teamId, reason: 'member_removed', note: 'the owner left the team' });
 }
 
 /**
@@ -47,17 +34,26 @@ export async function rerouteFromReader(
   settings: WorkspaceSettings,
   change: { readonly tx: Tx; readonly workspaceId: string; readonly agentId: string; readonly actor: string },
 ): Promise<Activity[]> {
-  const { tx, workspaceId, agentId, actor } = change;
+  return rerouteOwned(deps, settings, change, { ownerIds: [change.agentId], teamId: null, reason: 'read_only', note: 'the owner became an analyst' });
+}
+
+/**
+ * Routes again the active moments these people own (in one team, or in any, waiting in a line
+ * included), inside the caller's transaction.
+ */
+async function rerouteOwned(
+  deps: Deps,
+  settings: WorkspaceSettings,
+  change: { readonly tx: Tx; readonly workspaceId: string; readonly actor: string },
+  which: { readonly ownerIds: readonly string[]; readonly teamId: string | null; readonly reason: OwnershipReason; readonly note: string },
+): Promise<Activity[]> {
+  const { tx, workspaceId, actor } = change;
   const { activities } = await withinTx(deps, settings, tx, workspaceId, async (w) => {
-    const owned = await tx
-      .selectFrom('moment')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('owner_id', '=', agentId)
-      .where('status', 'in', ACTIVE_STATUSES)
-      .orderBy(unindexedText('id')) // by the owner's index, not a walk of the workspace by id (unindexed.ts)
-      .execute();
-    for (const m of owned) await rerouteInTeam(w, m, 'read_only', actor, 'the owner became an analyst');
+    let query = tx.selectFrom('moment').selectAll().where('workspace_id', '=', workspaceId).where('owner_id', 'in', which.ownerIds).where('status', 'in', ACTIVE_STATUSES);
+    if (which.teamId !== null) query = query.where('team_id', '=', which.teamId).where('queued_at', 'is', null);
+    // By the owners' index, not a walk of the workspace by id (unindexed.ts).
+    const owned = await query.orderBy(unindexedText('id')).execute();
+    for (const m of owned) await rerouteInTeam(w, m, which.reason, actor, which.note);
   });
   return activities;
 }
