@@ -91,7 +91,9 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
 
   async function route(seq: number, momentId: string, activity: string, payload: Record<string, unknown>): Promise<void> {
     try {
-      if (activity === 'moment.updated' && typeof payload.mergedInto === 'string') return followMerge(momentId, payload.mergedInto);
+      // The survivor's side of a merge names the duplicate; only a chat survivor is the widget's.
+      const survivor = payload.moment as { channel?: unknown } | undefined;
+      if (activity === 'moment.updated' && typeof payload.merged === 'string') return survivor?.channel === 'chat' ? followMerge(payload.merged, momentId) : undefined;
       const message = payload.message as MessageView | undefined;
       if (!message || !MESSAGE_ACTIVITIES.includes(activity)) return;
       if (message.direction === 'in' && activity !== 'message.updated') {
@@ -123,8 +125,9 @@ export function openFeed(deps: Deps, stream: StreamHub, workspaceId: string, onC
   }
 
   /**
-   * A moment merged into another moved its messages there: its visitors now see the survivor
-   * from where they saw the duplicate, so replies on the survivor reach them live.
+   * A chat merged into another chat moved its messages there: its visitors now see the survivor
+   * from where they saw the duplicate, so replies on the survivor reach them live. (Merged into
+   * an email or a WhatsApp moment, replies go out that way, not to the widget.)
    */
   function followMerge(duplicateId: string, intoId: string): void {
     for (const m of [...(byMoment.get(duplicateId) ?? [])]) {
