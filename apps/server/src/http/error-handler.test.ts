@@ -22,6 +22,21 @@ describe('the error handler', () => {
     await app.close();
   });
 
+  it('answers a row a unique index refused with 409 conflict, from either engine', async () => {
+    const app = Fastify();
+    installErrorHandler(app);
+    app.get('/:code', async (request) => {
+      throw Object.assign(new Error('duplicate key'), { code: (request.params as { code: string }).code });
+    });
+    for (const code of ['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']) {
+      const res = await app.inject({ method: 'GET', url: `/${code}` });
+      expect(res.statusCode, code).toBe(409);
+      expect(res.json()).toMatchObject({ error: { code: 'conflict' } });
+    }
+    expect((await app.inject({ method: 'GET', url: '/SQLITE_CONSTRAINT_NOTNULL' })).statusCode).toBe(500);
+    await app.close();
+  });
+
   it('answers router errors in the same JSON shape', async () => {
     const app = Fastify({ frameworkErrors });
     installErrorHandler(app);

@@ -3,6 +3,8 @@ import { AppError, type ErrorCode } from '../platform/errors.ts';
 
 /** SQLSTATE of a statement PostgreSQL cancelled (here: the read pool's statement_timeout). */
 const PG_QUERY_CANCELED = '57014';
+/** What each engine calls a row its unique index refused. */
+const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 /** One place decides the HTTP status of every error code; the switch is exhaustive. */
 export function statusOf(code: ErrorCode): number {
@@ -93,6 +95,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return reply.status(400).send({ error: { code: 'invalid_json', message: 'body is not valid JSON', field: 'body' } });
+    }
+    // A unique index refused a row a check had let through: a concurrent request made it first.
+    if (UNIQUE_VIOLATIONS.has(String(error.code))) {
+      request.log.warn({ err: error }, 'unique violation answered as a conflict');
+      return reply.status(statusOf('conflict')).send({ error: { code: 'conflict', message: 'that already exists: another request made it first' } });
     }
     // PostgreSQL stopped a read at the read pool's statement_timeout (database.ts).
     if (error.code === PG_QUERY_CANCELED) {

@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.ts';
-import type { Tx } from '../../platform/db/database.ts';
+import type { Engine, Tx } from '../../platform/db/database.ts';
+import { lockInstanceWide } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
@@ -35,7 +36,7 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
       health: 'unknown', health_error: null, health_at: null, created_at: now, updated_at: now,
     };
     checkRequirements(row, secrets);
-    await checkAddressFree(tx, row);
+    await checkAddressFree(tx, deps.engine, row);
     await tx.insertInto('channel').values(row).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.created', target: id, details: { kind: input.kind, secrets: Object.keys(input.secrets ?? {}) } });
     return viewFromRow(row, deps.secretBox);
@@ -62,7 +63,7 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
       updated_at: deps.clock.now(),
     };
     checkRequirements(next, secrets);
-    await checkAddressFree(tx, next);
+    await checkAddressFree(tx, deps.engine, next);
     const { workspace_id: _w, id: _i, ...changes } = next;
     await tx.updateTable('channel').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.updated', target: input.channelId, details: { secrets: Object.keys(input.secrets ?? {}) } });
@@ -83,8 +84,10 @@ function checkRequirements(row: { kind: string; address: string | null; settings
  * channels of one kind on one address would each receive the other's customers' messages, and
  * across workspaces that would hand one tenant another's mail. The first to connect it keeps it.
  */
-async function checkAddressFree(tx: Tx, row: { workspace_id: string; id: string; kind: string; address: string | null; enabled: number }): Promise<void> {
+async function checkAddressFree(tx: Tx, engine: Engine, row: { workspace_id: string; id: string; kind: string; address: string | null; enabled: number }): Promise<void> {
   if (!row.address || row.enabled !== 1) return;
+  // Check, then write: on PostgreSQL two claims at once (any workspaces) would both pass the check.
+  await lockInstanceWide(tx, engine, 'channel addresses');
   const taken = await tx
     .selectFrom('channel')
     .select('id')

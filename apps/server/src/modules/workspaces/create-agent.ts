@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { hashPassword } from './secrets.ts';
@@ -23,6 +24,8 @@ export async function createAgent(
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
   return deps.db.transaction().execute(async (tx) => {
+    // Check, then insert: on PostgreSQL two requests at once would both pass the check.
+    await lockWorkspace(tx, deps.engine, input.workspaceId);
     const clash = await tx.selectFrom('agent').select('id').where('workspace_id', '=', input.workspaceId).where('email', '=', email).executeTakeFirst();
     if (clash) throw new AppError('conflict', `an agent with email ${email} exists`, 'email');
     const id = deps.ids.next();

@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { checkAgentIds, checkBusinessUnit, checkCanHoldMoments } from './check-references.ts';
@@ -22,6 +23,8 @@ export async function createTeam(
   },
 ): Promise<{ readonly id: string }> {
   return deps.db.transaction().execute(async (tx) => {
+    // Check, then insert: on PostgreSQL two requests at once would both pass the check.
+    await lockWorkspace(tx, deps.engine, input.workspaceId);
     const clash = await tx.selectFrom('team').select('id').where('workspace_id', '=', input.workspaceId).where('key', '=', input.key).executeTakeFirst();
     if (clash) throw new AppError('conflict', `a team with key "${input.key}" exists`, 'key');
     if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace } from '../src/modules/workspaces/index.ts';
+import { ENGINES, startServer, type Running } from './harness.ts';
+
+// Twelve admins press "create" at once with the same key, email or inbound address. On
+// PostgreSQL their transactions really run side by side: exactly one wins, the others are told
+// which field clashed, and nothing is stored twice.
+describe.each(ENGINES)('settings created at the same moment on %s', (engine) => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await startServer(engine);
+  });
+  afterAll(() => s?.stop());
+
+  const burst = async (route: string, body: unknown, key?: string) => {
+    const replies = await Promise.all(Array.from({ length: 12 }, () => s.api('POST', route, body, key)));
+    return { created: replies.filter((r) => r.status === 201).length, refused: replies.filter((r) => r.status === 409).map((r) => r.body.error), others: replies.filter((r) => r.status !== 201 && r.status !== 409).map((r) => `${r.status} ${JSON.stringify(r.body)}`) };
+  };
+
+  it('stores one team, unit and agent per key or email, and refuses the rest naming the field', async () => {
+    for (const [route, body, field] of [
+      ['/api/v1/teams', { key: 'same-team', name: 'Same' }, 'key'],
+      ['/api/v1/business-units', { key: 'same-unit', name: 'Same' }, 'key'],
+      ['/api/v1/agents', { email: 'same@acme.test', name: 'Same', role: 'agent', password: 'same same same' }, 'email'],
+    ] as const) {
+      const outcome = await burst(route, body);
+      expect(outcome.others, route).toEqual([]);
+      expect(outcome.created, route).toBe(1);
+      expect(outcome.refused.every((e: { code: string; field?: string }) => e.code === 'conflict' && e.field === field), route).toBe(true);
+    }
+    const teams = (await s.api('GET', '/api/v1/teams')).body.data.filter((t: { key: string }) => t.key === 'same-team');
+    expect(teams).toHaveLength(1);
+  });
+
+  it('lets one channel of all workspaces claim an inbound address', async () => {
+    const other = await createWorkspace(s.tp.deps, { name: 'Other', ownerEmail: 'owner@other.test', ownerPassword: 'other other other' });
+    const body = { kind: 'email', name: 'Support', address: 'race@help.example.com' };
+    const [ours, theirs] = await Promise.all([burst('/api/v1/channels', body), burst('/api/v1/channels', body, other.apiKey)]);
+    expect([...ours.others, ...theirs.others]).toEqual([]);
+    expect(ours.created + theirs.created).toBe(1);
+    expect([...ours.refused, ...theirs.refused].every((e: { code: string; field?: string }) => e.code === 'conflict' && e.field === 'address')).toBe(true);
+  });
+});
