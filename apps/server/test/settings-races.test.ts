@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 
-// Twelve admins press "create" at once with the same key, email or inbound address. On
-// PostgreSQL their transactions really run side by side: exactly one wins, the others are told
-// which field clashed, and nothing is stored twice.
+// Twelve admins press "create" at once with the same key, email or inbound address, or three
+// change different settings at once. On PostgreSQL their transactions really run side by side:
+// exactly one create wins, the others are told which field clashed, nothing is stored twice,
+// and no change is lost.
 describe.each(ENGINES)('settings created at the same moment on %s', (engine) => {
   let s: Running;
   beforeAll(async () => {
@@ -30,6 +31,19 @@ describe.each(ENGINES)('settings created at the same moment on %s', (engine) => 
     }
     const teams = (await s.api('GET', '/api/v1/teams')).body.data.filter((t: { key: string }) => t.key === 'same-team');
     expect(teams).toHaveLength(1);
+  });
+
+  it('keeps every section two admins change at once', async () => {
+    for (let i = 0; i < 5; i++) {
+      const replies = await Promise.all([
+        s.api('PATCH', '/api/v1/workspace/settings', { moments: { reopenWindowHours: 10 + i } }),
+        s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { repeatAfterOrders: 2 + i } }),
+        s.api('PATCH', '/api/v1/workspace/settings', { identity: { maxIdentitiesPerProfile: 100 + i } }),
+      ]);
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+      const settings = (await s.api('GET', '/api/v1/workspace')).body.settings;
+      expect([settings.moments.reopenWindowHours, settings.lifecycle.repeatAfterOrders, settings.identity.maxIdentitiesPerProfile]).toEqual([10 + i, 2 + i, 100 + i]);
+    }
   });
 
   it('lets one channel of all workspaces claim an inbound address', async () => {

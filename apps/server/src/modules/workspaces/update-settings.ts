@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import type { Deps } from '../../platform/deps.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { isPlainObject, parseJsonObject, type JsonObject } from '../../platform/json.ts';
@@ -11,6 +12,8 @@ export async function updateSettings(
   input: { readonly workspaceId: string; readonly patch: JsonObject; readonly actor: string },
 ): Promise<WorkspaceSettings> {
   return deps.db.transaction().execute(async (tx) => {
+    // Read, merge, write: two admins changing different sections at once must both keep theirs.
+    await lockWorkspace(tx, deps.engine, input.workspaceId);
     const row = await tx.selectFrom('workspace').select('settings').where('id', '=', input.workspaceId).executeTakeFirst();
     if (!row) throw new AppError('not_found', 'workspace not found');
     const moments = input.patch.moments;
