@@ -46,6 +46,14 @@ describe.each(ENGINES)('settings created at the same moment on %s', (engine) => 
     }
   });
 
+  it("keeps both of two admins' changes to one channel", async () => {
+    const id = (await s.api('POST', '/api/v1/channels', { kind: 'email', name: 'Both', address: 'both@help.example.com' })).body.id;
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([s.api('PATCH', `/api/v1/channels/${id}`, { name: `Both ${i}` }), s.api('PATCH', `/api/v1/channels/${id}`, { costPerContact: i + 1 })]);
+      expect((await s.api('GET', `/api/v1/channels/${id}`)).body).toMatchObject({ name: `Both ${i}`, costPerContact: i + 1 });
+    }
+  });
+
   it('lets one channel of all workspaces claim an inbound address', async () => {
     const other = await createWorkspace(s.tp.deps, { name: 'Other', ownerEmail: 'owner@other.test', ownerPassword: 'other other other' });
     const body = { kind: 'email', name: 'Support', address: 'race@help.example.com' };

@@ -1,6 +1,6 @@
 import type { Deps } from '../../platform/deps.ts';
 import type { Engine, Tx } from '../../platform/db/database.ts';
-import { lockInstanceWide } from '../../platform/db/lock-workspace.ts';
+import { lockInstanceWide, lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
@@ -46,6 +46,8 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
 /** Changes a channel; secrets given are replaced one by one, the others kept. */
 export async function updateChannel(deps: Deps, input: ChannelInput & { readonly workspaceId: string; readonly channelId: string; readonly actor: string }): Promise<ChannelView> {
   return deps.db.transaction().execute(async (tx) => {
+    // Read, merge, write the whole row: two admins changing different fields at once keep both.
+    await lockWorkspace(tx, deps.engine, input.workspaceId);
     const current = await tx.selectFrom('channel').selectAll().where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).executeTakeFirst();
     if (!current) throw new AppError('resource_not_found', `no channel ${input.channelId}`, 'id');
     if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
