@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.ts';
 import { writeAudit } from '../../platform/audit.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { recordStageChanges } from './record-stage-changes.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { computeStage, type Stage } from './lifecycle.ts';
@@ -15,6 +16,9 @@ export async function overrideStage(
 ): Promise<{ readonly customerId: string; readonly stage: Stage }> {
   const { workspaceId } = input;
   return deps.db.transaction().execute(async (tx) => {
+    // Ingest on PostgreSQL reads a profile and writes it back whole under this lock (as merges
+    // do): without it, an override committed in between would be written over.
+    await lockWorkspace(tx, deps.engine, workspaceId);
     const row = await rootOf(tx, workspaceId, input.customerId, 'id');
     const now = deps.clock.now();
     const stage = computeStage(
