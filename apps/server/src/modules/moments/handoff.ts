@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.ts';
-import { checkCanHoldMoments } from '../workspaces/index.ts';
+import { checkCanHoldMoments, checkTeam } from '../workspaces/index.ts';
 import { loadCandidates, hasRoom } from './agent-load.ts';
 import { actingAgent, isManager, loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
@@ -21,7 +21,7 @@ export async function requestHandoff(ctx: MomentsCtx, input: { readonly workspac
     const row = await loadForCaller(w, input.caller, input.momentId);
     requireOwnerOrManager(input.caller, row, 'hand the moment off');
     if (row.status === 'closed' || row.status === 'resolved') throw new AppError('invalid_transition', `a ${row.status} moment cannot be handed off`, 'status');
-    if (request.toTeamId) await mustExist(w, 'team', request.toTeamId, 'toTeamId');
+    if (request.toTeamId) await checkTeam(w.tx, w.workspaceId, request.toTeamId, 'toTeamId');
     if (request.toAgentId) {
       await checkCanHoldMoments(w.tx, w.workspaceId, request.toAgentId, 'toAgentId');
       if (request.toAgentId === row.owner_id) throw new AppError('invalid_field', 'the moment is already theirs', 'toAgentId');
@@ -91,9 +91,4 @@ function handoffAudience(row: MomentRow, handoff: Handoff) {
 async function isMember(w: MomentWrite, teamId: string, agentId: string): Promise<boolean> {
   const row = await w.tx.selectFrom('team_member').select('agent_id').where('workspace_id', '=', w.workspaceId).where('team_id', '=', teamId).where('agent_id', '=', agentId).executeTakeFirst();
   return row !== undefined;
-}
-
-async function mustExist(w: MomentWrite, table: 'team', id: string, field: string): Promise<void> {
-  const row = await w.tx.selectFrom(table).select('id').where('workspace_id', '=', w.workspaceId).where('id', '=', id).executeTakeFirst();
-  if (!row) throw new AppError('invalid_field', `no such ${table} in this workspace`, field);
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.ts';
-import { checkCanHoldMoments } from '../workspaces/index.ts';
+import { checkCanHoldMoments, checkTeam } from '../workspaces/index.ts';
 import { hasRoom, loadCandidates } from './agent-load.ts';
 import { actingAgent, isManager, loadForCaller, requireOwnerOrManager, type Caller } from './caller.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
@@ -63,10 +63,7 @@ export async function assign(ctx: MomentsCtx, input: Act & { readonly agentId: s
     if (agent.id === row.owner_id && row.queued_at === null) return row;
     if (!hasRoom(agent)) throw new AppError('over_capacity', `the agent is at capacity on ${row.channel} (${agent.load}/${agent.capacity})`, 'agentId');
     const teamId = input.teamId === undefined ? row.team_id : input.teamId;
-    if (teamId) {
-      const team = await w.tx.selectFrom('team').select('id').where('workspace_id', '=', w.workspaceId).where('id', '=', teamId).executeTakeFirst();
-      if (!team) throw new AppError('invalid_field', 'no such team in this workspace', 'teamId');
-    }
+    if (teamId) await checkTeam(w.tx, w.workspaceId, teamId, 'teamId');
     const next = await changeOwner(w, row, { ownerId: agent.id, teamId, reason: 'manual', queued: false, note: input.note ?? null }, input.caller.actor);
     if (row.owner_id !== agent.id) await fillFromQueue(w, row.owner_id, 'capacity', 'system');
     return next;

@@ -7,6 +7,12 @@ export async function checkBusinessUnit(tx: Tx, workspaceId: string, businessUni
   if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
 }
 
+/** Refuses a team id that is not of this workspace; `field` names where the request gave it. */
+export async function checkTeam(tx: Tx, workspaceId: string, teamId: string, field: string): Promise<void> {
+  const team = await tx.selectFrom('team').select('id').where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst();
+  if (!team) throw new AppError('invalid_field', 'no such team in this workspace', field);
+}
+
 /** Refuses agent ids (distinct) that are not all of this workspace. */
 export async function checkAgentIds(tx: Tx, workspaceId: string, agentIds: readonly string[]): Promise<void> {
   if (agentIds.length === 0) return;

@@ -4,6 +4,7 @@ import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { isPlainObject, parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { checkTeam } from './check-references.ts';
 import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
 
 /** Changes part of a workspace's settings (lifecycle rules, identity limits, default country). */
@@ -20,8 +21,7 @@ export async function updateSettings(
     const defaultTeamId = isPlainObject(moments) ? moments.defaultTeamId : undefined;
     if (typeof defaultTeamId === 'string') {
       // Routing falls back to this team; an unknown one would strand every unmatched moment.
-      const team = await tx.selectFrom('team').select('id').where('workspace_id', '=', input.workspaceId).where('id', '=', defaultTeamId).executeTakeFirst();
-      if (!team) throw new AppError('invalid_field', 'no such team in this workspace', 'moments.defaultTeamId');
+      await checkTeam(tx, input.workspaceId, defaultTeamId, 'moments.defaultTeamId');
     }
     const current = parseJsonObject(row.settings);
     const next: JsonObject = { ...current, ...input.patch };

@@ -7,6 +7,7 @@ import { AppError } from '../../../platform/errors.ts';
 import { writeAudit } from '../../../platform/audit.ts';
 import { parseJsonObject, parseStringList } from '../../../platform/json.ts';
 import { firstMatch, validateConditions, type RoutingFacts, type RuleConditions } from './match-rule.ts';
+import { checkTeam } from '../../workspaces/index.ts';
 
 /** An enabled rule as routing uses it: the first whose conditions hold names the team. */
 export type AssignmentRule = {
@@ -69,7 +70,7 @@ export async function createRule(
   return deps.db.transaction().execute(async (tx) => {
     // Positions are read then shifted: concurrent edits of one workspace's rules take turns.
     await lockWorkspace(tx, deps.engine, input.workspaceId);
-    await checkTeam(tx, input.workspaceId, input.teamId);
+    await checkTeam(tx, input.workspaceId, input.teamId, 'teamId');
     await checkBusinessUnits(tx, input.workspaceId, conditions.businessUnitIds);
     const { n } = await tx.selectFrom('assignment_rule').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', input.workspaceId).executeTakeFirstOrThrow();
     const count = Number(n);
@@ -108,7 +109,7 @@ export async function updateRule(
   const name = input.name === undefined ? undefined : ruleName(input.name);
   return deps.db.transaction().execute(async (tx) => {
     await findRule(tx, input.workspaceId, input.ruleId);
-    if (input.teamId !== undefined) await checkTeam(tx, input.workspaceId, input.teamId);
+    if (input.teamId !== undefined) await checkTeam(tx, input.workspaceId, input.teamId, 'teamId');
     await checkBusinessUnits(tx, input.workspaceId, conditions?.businessUnitIds);
     const changes = {
       ...(name !== undefined ? { name } : {}),
@@ -186,11 +187,6 @@ function ruleName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new AppError('invalid_field', 'a rule needs a name', 'name');
   return trimmed;
-}
-
-async function checkTeam(tx: Tx, workspaceId: string, teamId: string): Promise<void> {
-  const team = await tx.selectFrom('team').select('id').where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst();
-  if (!team) throw new AppError('invalid_field', 'no such team in this workspace', 'teamId');
 }
 
 async function checkBusinessUnits(tx: Tx, workspaceId: string, ids: readonly string[] | undefined): Promise<void> {
