@@ -65,8 +65,8 @@ const pgSchema = process.env.MICRO_PG ? `micro_${process.pid}` : undefined;
 const tp = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: dir, TOUCHPOINT_SQLITE_SYNCHRONOUS: sync, LOG_LEVEL: 'warn', DATABASE_URL: process.env.MICRO_PG }), { log: createLogger('warn'), pgSchema });
 const ws = await createWorkspace(tp.deps, { name: 'm', ownerEmail: 'm@m.test', ownerPassword: 'xxxxxxxxxxxx' });
 const settings = await tp.settings.get(ws.workspaceId);
-// As the SQLite ingest thread commits: with its profile cache (MICRO_NO_CACHE=1: without).
-const commit = commitInProcess({ ...tp.deps, profileCache: process.env.MICRO_NO_CACHE || tp.deps.engine !== 'sqlite' ? undefined : createProfileCache() });
+// As the ingest commits: with its profile cache (MICRO_NO_CACHE=1: without).
+const commit = commitInProcess({ ...tp.deps, profileCache: process.env.MICRO_NO_CACHE ? undefined : createProfileCache() });
 const people = makePeople(10_000);
 const calls = makeTrackCalls(50_000, people);
 const touchpoint = (raw: unknown) => {

@@ -11,6 +11,7 @@ import * as customerText from './2026-11-26T0800-customer-text.ts';
 import * as customerByStage from './2026-11-26T0900-customer-by-stage.ts';
 import * as inboxText from './2026-11-26T1000-inbox-text.ts';
 import * as profileWrites from './2026-11-26T1100-profile-writes.ts';
+import * as workspaceProfileWrites from './2026-11-27T0000-workspace-profile-writes.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -26,4 +27,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-26T0900-customer-by-stage': customerByStage,
   '2026-11-26T1000-inbox-text': inboxText,
   '2026-11-26T1100-profile-writes': profileWrites,
+  '2026-11-27T0000-workspace-profile-writes': workspaceProfileWrites,
 };

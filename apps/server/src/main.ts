@@ -8,7 +8,7 @@ import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.t
 import { channelReplyCheck } from './channels/check-reply.ts';
 import { deliverReply } from './channels/deliver-reply.ts';
 import { startSmtpServer, type SmtpServer } from './channels/email/start-smtp-server.ts';
-import { sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/index.ts';
+import { createProfileCache, sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -74,7 +74,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // SQLite commits run on their own thread so HTTP keeps flowing during inserts and fsync;
   // PostgreSQL is asynchronous already.
   const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock) : null;
-  const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess(deps));
+  const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess({ ...deps, profileCache: createProfileCache() }));
   const metrics = createMetrics(deps);
   // The inbox search index is written behind, by the ingest thread: how far behind it is.
   if (database.engine === 'sqlite') metrics.gauge('touchpoint_inbox_text_unindexed', 'Inbox texts (messages, subjects) written but not yet in the search index', () => unindexedInboxTexts(deps.db));

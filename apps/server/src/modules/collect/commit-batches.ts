@@ -7,8 +7,8 @@ import type { WorkspaceSettings } from '../workspaces/index.ts';
 export type WorkspaceBatch = { readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly touchpoints: readonly Touchpoint[] };
 
 /**
- * What a commit needs: no channel secrets (the ingest thread never holds the key). The SQLite
- * ingest thread, the one writer that records most touchpoints, also keeps a profile cache.
+ * What a commit needs: no channel secrets (the SQLite ingest thread never holds the key), and
+ * the profile cache of the process (or thread) that records most touchpoints.
  */
 export type IngestDeps = Omit<Deps, 'secretBox' | 'reads'> & { readonly profileCache?: ProfileCache };
 
@@ -24,14 +24,14 @@ export function commitInProcess(deps: IngestDeps): CommitBatches {
   return async (batches) => {
     try {
       return await deps.db.transaction().execute(async (tx) => {
-        await cache?.begin(tx);
         const order = batches.map((b, i) => ({ b, i })).sort((x, y) => (x.b.workspaceId < y.b.workspaceId ? -1 : x.b.workspaceId > y.b.workspaceId ? 1 : 0));
         const outcomes: RecordOutcome[] = new Array(batches.length);
         for (const { b, i } of order) {
           await lockWorkspace(tx, deps.engine, b.workspaceId);
+          await cache?.take(tx, b.workspaceId);
           outcomes[i] = await recordTouchpoints(tx, deps, b.workspaceId, b.settings, b.touchpoints);
+          await cache?.leave(tx, b.workspaceId);
         }
-        await cache?.end(tx);
         return outcomes;
       });
     } catch (error) {

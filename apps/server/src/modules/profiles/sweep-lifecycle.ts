@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.ts';
+import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { recordStageChanges } from './record-stage-changes.ts';
 import type { SettingsCache } from '../workspaces/index.ts';
 import { computeStage } from './lifecycle.ts';
@@ -49,6 +50,8 @@ export async function sweepLifecycle(deps: Deps, settings: SettingsCache, memory
       const stage = computeStage({ identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen: row.last_seen, override: null }, rules, now);
       if (stage === row.stage) continue;
       await deps.db.transaction().execute(async (tx) => {
+        // Every writer of a workspace's profiles holds its lock (ingest trusts its cache under it).
+        await lockWorkspace(tx, deps.engine, workspaceId);
         await tx.updateTable('customer').set({ stage }).where('workspace_id', '=', workspaceId).where('id', '=', row.id).where('stage', '=', row.stage).execute();
         await recordStageChanges(tx, deps, workspaceId, [{ customerId: row.id, from: row.stage, to: stage, reason: 'inactivity' }]);
       });

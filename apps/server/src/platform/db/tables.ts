@@ -136,9 +136,9 @@ export type InboxTextIndexedTable = {
   up_to: number;
 };
 
-/** SQLite only: one row, how many times any connection has written a customer or an identity (migration 1100). */
+/** Per workspace, how many times any writer has written its customers or identities (triggers; profile-cache.ts). */
 export type ProfileWritesTable = {
-  id: number;
+  workspace_id: string;
   n: number;
 };
 
