@@ -202,6 +202,38 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     expect(await customerBy('user_id', userId)).toBeNull();
   });
 
+  it('checks each item of a batch over 32 KB against the event limit, exactly', async () => {
+    const userId = uid('items');
+    // 36 KB together, none over 32 KB: stored. One item of 33 KB once escaped (control characters serialise as six bytes each): refused, naming it.
+    const fine = Array.from({ length: 3 }, (_, i) => ({ type: 'track', userId, event: `Item ${i}`, properties: { pad: 'é'.repeat(6 * 1024) } }));
+    expect((await track('/v1/batch', { batch: fine })).status).toBe(200);
+    const escaped = { type: 'track', userId, event: 'Escaped', properties: { pad: '\u0001'.repeat(5_600) } };
+    expectError(await track('/v1/batch', { batch: [...fine, escaped] }), 413, 'event_too_large', 'batch[3]');
+    expect((await timelineOf('user_id', userId)).map((e) => e.name).sort()).toEqual(['Item 0', 'Item 1', 'Item 2']);
+  });
+
+  it('refuses JSON nested deeper than 64 levels, naming where (5,000 levels of brackets answered 500), and stores what nests to the limit', async () => {
+    const userId = uid('deep');
+    const nested = (levels: number) => '['.repeat(levels) + '1' + ']'.repeat(levels);
+    const auth = { 'content-type': 'application/json', authorization: basic(running.workspace.writeKey) };
+    for (const [route, body, field] of [
+      ['/v1/track', `{"userId":"${userId}","event":"Deep","properties":{"x":${nested(5_000)}}}`, 'properties.x'],
+      ['/v1/identify', `{"userId":"${userId}","traits":{"x":${nested(70)}}}`, 'traits.x'],
+      ['/v1/batch', `{"batch":[{"type":"track","userId":"${userId}","event":"Deep","properties":{"x":${nested(5_000)}}}]}`, 'batch[0].properties.x'],
+    ] as const) {
+      const reply = await raw(route, body, auth);
+      expect(reply.status, route).toBe(400);
+      expect(reply.body.error.code).toBe('invalid_field');
+      expect(reply.body.error.field.startsWith(`${field}[0]`), reply.body.error.field).toBe(true);
+      expect(reply.body.error.message).toContain('nests deeper than 64 levels');
+    }
+    expect(await customerBy('user_id', userId)).toBeNull();
+    // The body, properties and x are three levels: 61 more make 64.
+    expect((await raw('/v1/track', `{"userId":"${userId}","event":"Deep enough","properties":{"x":${nested(61)}}}`, auth)).status).toBe(200);
+    const [event] = await timelineOf('user_id', userId);
+    expect(JSON.stringify(event.properties.x)).toBe(nested(61));
+  });
+
   it('refuses a batch over 500 KB, plain or as a gzip that inflates past it, with 413 batch_too_large', async () => {
     const userId = uid('hugebatch');
     // 30 items of 20 KB: each under the event limit, 600 KB together.

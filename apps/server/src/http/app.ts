@@ -5,7 +5,7 @@ import { ErrorBody, STREAM_PROTOCOL } from '@touchpoint/contracts';
 import { MAX_WEBSOCKET_FRAME } from './widget.routes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
-import { refuseUnstorableText } from './refuse-unstorable-text.ts';
+import { refuseUnusableInput } from './refuse-unusable-input.ts';
 import { sendRepliesAsBuilt } from './sent-as-built.ts';
 import type { HttpContext } from './context.ts';
 import { channelsRoutes } from './channels.routes.ts';
@@ -77,7 +77,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(async (scope) => trackingRoutes(scope, ctx));
   await app.register(
     async (scope) => {
-      refuseUnstorableText(scope);
+      refuseUnusableInput(scope);
       sendRepliesAsBuilt(scope);
       await sessionsRoutes(scope, ctx);
     },
@@ -86,7 +86,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(
     async (scope) => {
       requireBearer(scope, ctx);
-      refuseUnstorableText(scope);
+      refuseUnusableInput(scope);
       sendRepliesAsBuilt(scope);
       await customersRoutes(scope, ctx);
       await workspacesRoutes(scope, ctx);

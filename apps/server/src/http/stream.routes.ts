@@ -6,6 +6,7 @@ import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { sessionCookieForSocket } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
+import { findTooDeep } from '../platform/json-depth.ts';
 
 /** The socket as this route uses it (@fastify/websocket hands a `ws` WebSocket). */
 type StreamSocket = HubSocket & {
@@ -82,7 +83,7 @@ function tokenOf(request: FastifyRequest<{ Querystring: StreamQuery }>): string 
 function parseFrame(data: Buffer): ClientFrame | null {
   try {
     const value: unknown = JSON.parse(data.toString('utf8'));
-    return Value.Check(ClientFrame, value) ? value : null;
+    return findTooDeep(value) === null && Value.Check(ClientFrame, value) ? value : null;
   } catch {
     return null;
   }

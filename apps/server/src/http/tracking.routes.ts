@@ -6,6 +6,7 @@ import type { Touchpoint, TouchpointType } from '../modules/profiles/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { isPlainObject, type JsonObject } from '../platform/json.ts';
+import { jsonFitsIn } from '../platform/json-size.ts';
 import type { HttpContext } from './context.ts';
 
 const EVENT_LIMIT = 32 * 1024;
@@ -94,7 +95,7 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
       const measure = request.headers['content-length'] === undefined || Number(request.headers['content-length']) > EVENT_LIMIT || request.headers['content-encoding'] !== undefined;
       const touchpoints: Touchpoint[] = [];
       for (const [i, item] of body.batch.entries()) {
-        if (measure && Buffer.byteLength(JSON.stringify(item)) > EVENT_LIMIT) throw new AppError('event_too_large', `batch[${i}] is over 32 KB`, `batch[${i}]`);
+        if (measure && !jsonFitsIn(item, EVENT_LIMIT)) throw new AppError('event_too_large', `batch[${i}] is over 32 KB`, `batch[${i}]`);
         const parsed = parseSegmentMessage(item, null, receivedAt, `batch[${i}].`, defaults);
         if (!parsed.ok) throw new AppError(parsed.problem.code, `${parsed.problem.field} ${parsed.problem.message}`, parsed.problem.field);
         touchpoints.push(parsed.touchpoint);

@@ -1,0 +1,36 @@
+/**
+ * How deep request JSON may nest. Real events and API bodies nest a handful of levels, while
+ * every recursive walk over a value (serialising it for storage, validating it, checking its
+ * text) overflows the stack somewhere past 4,000 levels: a 12 KB body of brackets answered 500.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** What to tell a client whose JSON nests too deep. */
+export const TOO_DEEP = `nests deeper than ${MAX_JSON_DEPTH} levels`;
+
+type Frame = { readonly value: object; readonly depth: number; readonly parent: Frame | null; readonly key: string | number };
+
+/**
+ * The path (`properties.a[0]`) of the first object or array nested deeper than MAX_JSON_DEPTH,
+ * or null. Iterative, so it cannot overflow the stack it protects; visits containers only.
+ * @example findTooDeep({ a: [[1]] }, 2) // 'a[0]'
+ */
+export function findTooDeep(value: unknown, max = MAX_JSON_DEPTH): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  const stack: Frame[] = [{ value, depth: 1, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop() as Frame;
+    if (frame.depth > max) return pathOf(frame);
+    const children = Array.isArray(frame.value) ? frame.value.entries() : Object.entries(frame.value);
+    for (const [key, child] of children) {
+      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, parent: frame, key });
+    }
+  }
+  return null;
+}
+
+function pathOf(frame: Frame): string {
+  const keys: (string | number)[] = [];
+  for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key);
+  return keys.reverse().reduce<string>((path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key), '');
+}
