@@ -23,12 +23,13 @@ function wrongFor(schema: Schema | undefined): unknown[] {
 /** 5,000 levels of brackets in 10 KB, sent as text: every recursive walk over it (validation, text checks) overflowed the stack. */
 const DEEP = '['.repeat(5_000) + ']'.repeat(5_000);
 
-/** A body of valid-looking shape where one property at a time is wrong, or nested 5,000 levels deep. */
+/** A body of valid-looking shape where one property at a time is wrong, nested 5,000 levels deep, or 1e400 (Infinity once parsed). */
 function bodies(schema: Schema | undefined): unknown[] {
   const out: unknown[] = [[], 'text', 42, null, DEEP];
   for (const [name, property] of Object.entries(schema?.properties ?? {})) {
     for (const value of wrongFor(property).slice(0, 4)) out.push({ [name]: value });
     out.push(`{${JSON.stringify(name)}:{"nested":${DEEP}}}`);
+    out.push(`{${JSON.stringify(name)}:1e400}`);
   }
   return out;
 }

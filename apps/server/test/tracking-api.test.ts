@@ -234,6 +234,20 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     expect(JSON.stringify(event.properties.x)).toBe(nested(61));
   });
 
+  it('refuses numbers a double cannot hold and order amounts past 1e15, naming them; amounts within add up', async () => {
+    const userId = uid('numbers');
+    const auth = { 'content-type': 'application/json', authorization: basic(running.workspace.writeKey) };
+    // 1e400 parses as Infinity, which would have been stored as null: the event would not be what was sent.
+    expectError(await raw('/v1/track', `{"userId":"${userId}","event":"Viewed","properties":{"size":1e400}}`, auth), 400, 'invalid_field', 'properties.size');
+    expectError(await raw('/v1/batch', `{"batch":[{"type":"identify","userId":"${userId}","traits":{"score":-1E+309}}]}`, auth), 400, 'invalid_field', 'batch[0].traits.score');
+    // Two orders of 1e308 made the profile's revenue Infinity, shown as null from then on.
+    expectError(await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue: 1e308 } }), 400, 'invalid_field', 'properties.revenue');
+    expectError(await track('/v1/batch', { batch: [{ type: 'track', userId, event: 'Order Completed', properties: { total: '-2e15' } }] }), 400, 'invalid_field', 'batch[0].properties.total');
+    expect(await customerBy('user_id', userId)).toBeNull();
+    for (const revenue of [1e15, 250.5, '49.5']) expect((await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue } })).status).toBe(200);
+    expect((await customerBy('user_id', userId)).revenue).toBe(1e15 + 300);
+  });
+
   it('refuses a batch over 500 KB, plain or as a gzip that inflates past it, with 413 batch_too_large', async () => {
     const userId = uid('hugebatch');
     // 30 items of 20 KB: each under the event limit, 600 KB together.

@@ -1,17 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../platform/errors.ts';
-import { findTooDeep, TOO_DEEP } from '../platform/json-depth.ts';
+import { findNonFinite, findTooDeep, NOT_FINITE, TOO_DEEP } from '../platform/json-limits.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../platform/storable-text.ts';
 
 /**
- * Refuses request bodies nested past MAX_JSON_DEPTH (checked first: the text check below and
- * the schema's validator recurse), and bodies and query strings that neither engine could
- * store or compare (NUL, lone surrogates).
+ * Refuses request bodies nested past MAX_JSON_DEPTH (checked first: the checks below and the
+ * schema's validator recurse) or holding a number past a double's range, and bodies and query
+ * strings that neither engine could store or compare (NUL, lone surrogates).
  */
 export function refuseUnusableInput(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     const deep = findTooDeep(request.body);
     if (deep !== null) throw new AppError('invalid_field', `${deep || 'body'} ${TOO_DEEP}`, deep || 'body');
+    const infinite = findNonFinite(request.body);
+    if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
     const inQuery = findUnstorableText(request.query, '');
     if (inQuery !== null) throw new AppError('invalid_field', `${inQuery} ${UNSTORABLE_TEXT}`, inQuery);
     const inBody = findUnstorableText(request.body, '');

@@ -6,7 +6,7 @@ import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { sessionCookieForSocket } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
-import { findTooDeep } from '../platform/json-depth.ts';
+import { findTooDeep } from '../platform/json-limits.ts';
 
 /** The socket as this route uses it (@fastify/websocket hands a `ws` WebSocket). */
 type StreamSocket = HubSocket & {

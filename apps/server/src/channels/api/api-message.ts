@@ -3,7 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AttachmentBody } from '@touchpoint/contracts';
 import { AppError } from '../../platform/errors.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
-import { findTooDeep, TOO_DEEP } from '../../platform/json-depth.ts';
+import { findNonFinite, findTooDeep, NOT_FINITE, TOO_DEEP } from '../../platform/json-limits.ts';
 
 /** What a system posts to its API channel: a customer's message. Unknown extra fields are ignored. */
 export const ApiMessageBody = Type.Object({
@@ -33,6 +33,8 @@ export function parseApiMessage(raw: Buffer): ApiMessage {
   }
   const deep = findTooDeep(value);
   if (deep !== null) throw new AppError('invalid_field', `${deep} ${TOO_DEEP}`, deep);
+  const infinite = findNonFinite(value);
+  if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
   if (!check.Check(value)) {
     const first = check.Errors(value).First();
     const field = first?.path.replace(/^\//, '').replace(/\//g, '.') || 'body';

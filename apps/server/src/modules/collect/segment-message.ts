@@ -11,6 +11,13 @@ const MAX_NAME = 500;
 /** The largest time a JavaScript Date can hold: anything beyond cannot be shown as a date. */
 const MAX_TIME = 8.64e15;
 
+/**
+ * Order amounts add up on the profile (revenue, lifetime value): one past this would swamp every
+ * sum it joins, and two near a double's limit made the sum Infinity, which reads back as null.
+ */
+const MAX_AMOUNT = 1e15;
+const MAX_AMOUNT_TEXT = '1,000,000,000,000,000';
+
 /** Segment's `context.channel` names where a touchpoint came from; ours names the channel. */
 const CHANNEL_ALIASES: Readonly<Record<string, string>> = { browser: 'web', mobile: 'app', server: 'server' };
 
@@ -64,6 +71,10 @@ export function parseSegmentMessage(
   const contextTraits = (context.traits as JsonObject | undefined) ?? {};
   const ownTraits = (raw.traits as JsonObject | undefined) ?? {};
   const properties = (raw.properties as JsonObject | undefined) ?? {};
+  for (const field of ['revenue', 'total'] as const) {
+    const amount = properties[field];
+    if (amount !== undefined && amount !== null && Math.abs(Number(amount)) > MAX_AMOUNT) return fail(`properties.${field}`, `must be an amount between -${MAX_AMOUNT_TEXT} and ${MAX_AMOUNT_TEXT}`);
+  }
 
   let name: string | null = null;
   let previousId: string | null = null;

@@ -1,3 +1,5 @@
+/** Limits on request JSON that JSON.parse does not enforce. */
+
 /**
  * How deep request JSON may nest. Real events and API bodies nest a handful of levels, while
  * every recursive walk over a value (serialising it for storage, validating it, checking its
@@ -34,3 +36,23 @@ function pathOf(frame: Frame): string {
   for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key);
   return keys.reverse().reduce<string>((path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key), '');
 }
+
+/** What to tell a client whose number JSON.parse turned into Infinity (1e400). */
+export const NOT_FINITE = 'must be a number a 64-bit float can hold (at most about 1.8e308)';
+
+/**
+ * The path of the first number that is not finite (JSON allows 1e400; JavaScript reads it as
+ * Infinity and would store it as null), or null. `value` nests no deeper than MAX_JSON_DEPTH.
+ */
+export function findNonFinite(value: unknown, at = ''): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : at || 'body';
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+    const found = findNonFinite(child, typeof key === 'number' ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** Only JSON text matching this can hold a number past a double's range: the walk is skipped otherwise. */
+export const MAY_OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
