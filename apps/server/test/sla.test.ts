@@ -309,5 +309,23 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
       const otherActivities = published.filter((a) => a.momentId === 'm-other');
       expect(otherActivities.map((a) => [a.workspaceId, a.type])).toEqual([[other.workspaceId, 'sla.breached']]);
     });
+
+    it('warns as far ahead as the longest lead a policy gives (the sweep reads no further)', async () => {
+      const ws = s.workspace.workspaceId;
+      clock.set(t0);
+      const created = await s.api('POST', '/api/v1/sla-policies', { name: 'Enterprise', channel: 'enterprise', resolutionMinutes: 5 * 24 * 60, warnBeforeMinutes: 3 * 24 * 60 });
+      const sla = await loadSlaPolicy(s.tp.deps.db, ws, created.body.id);
+      await insertMoment(ws, 'm-lead', startClock(sla!.policy, null, t0));
+      expect((await sweep()).warned).toBe(0);
+      // Due in five days, warned three days ahead: at day two, not before.
+      clock.set(t0 + 2 * 24 * 60 * MIN - MIN);
+      expect((await sweep()).warned).toBe(0);
+      clock.set(t0 + 2 * 24 * 60 * MIN);
+      expect((await sweep()).warned).toBe(1);
+      expect((await momentRow('m-lead')).sla_warned_at).toBe(t0 + 5 * 24 * 60 * MIN);
+      // A shorter lead now: the moment's next warning would come later, and nothing is read early.
+      expect((await s.api('PATCH', `/api/v1/sla-policies/${created.body.id}`, { warnBeforeMinutes: 60 })).status).toBe(200);
+      expect(await sweep()).toEqual({ warned: 0, breached: 0 });
+    });
   });
 });
