@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ChatClient, type SocketLike } from '@touchpoint/widget/protocol';
+import SQLite from 'better-sqlite3';
 import { composeTouchpoint } from '../apps/server/src/main.ts';
 import { createChannel } from '../apps/server/src/modules/channels/index.ts';
 import { setPresence } from '../apps/server/src/modules/moments/index.ts';
@@ -78,6 +80,8 @@ export async function runP9(): Promise<BenchResult> {
     child.send({ type: 'measure' });
     const { touchpoint, bare, clientCpu } = (await measured) as { touchpoint: Samples; bare: Samples; clientCpu: number };
     if (touchpoint.missing > 0 || bare.missing > 0) log(`P9: ${touchpoint.missing} Touchpoint and ${bare.missing} relay messages never arrived`);
+    const commit = await durableCommits(data.dir);
+    log(`P9 floor: a bare durable commit of one row on this disk, p50 ${round(percentile(commit, 50), 3)} ms, p99 ${round(percentile(commit, 99), 3)} ms`);
     return result(
       'p9',
       'chat visitor → owning agent p99',
@@ -96,6 +100,7 @@ export async function runP9(): Promise<BenchResult> {
         engine: 'sqlite (synchronous=FULL)',
         touchpoint: summary(touchpoint),
         baseline: summary(bare),
+        durableCommitFloor: summary({ delays: commit, missing: 0 }),
       },
     );
   } finally {
@@ -104,6 +109,33 @@ export async function runP9(): Promise<BenchResult> {
     await new Promise<void>((resolve) => relay.close(() => resolve()));
     await tp.close();
     data.remove();
+  }
+}
+
+/**
+ * What no durable chat can skip: a message reaches the agent only once it is committed, so one
+ * better-sqlite3 transaction of one small row (WAL, synchronous=FULL, the server's settings) in
+ * the same folder, timed one at a time at the benchmark's pace. Not a baseline: it shows how much
+ * of the figure is the disk's.
+ */
+async function durableCommits(dir: string): Promise<number[]> {
+  const db = new SQLite(path.join(dir, 'floor.sqlite'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('create table message (id integer primary key, body text not null)');
+    const insert = db.prepare('insert into message (body) values (?)');
+    const commit = db.transaction((body: string) => insert.run(body));
+    const times: number[] = [];
+    for (let i = 0; i < BARE_WARMUP + MESSAGES / 2; i++) {
+      const started = performance.now();
+      commit(`message ${i} from a visitor, about as long as a chat line`);
+      if (i >= BARE_WARMUP) times.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 4));
+    }
+    return times;
+  } finally {
+    db.close();
   }
 }
 
