@@ -7,7 +7,7 @@ import { receiveMetaDelivery } from '../channels/meta/receive-meta-delivery.ts';
 import { verifyMetaSignature } from '../channels/meta/verify-signature.ts';
 import { sameBytes } from '../platform/same-bytes.ts';
 import type { HttpContext } from './context.ts';
-import { findNonFinite, findTooDeep, NOT_FINITE, TOO_DEEP } from '../platform/json-limits.ts';
+import { refuseUnusableJson } from '../platform/json-limits.ts';
 
 type ChannelParams = { Params: { channelId: string } };
 
@@ -54,10 +54,7 @@ export async function metaWebhooksRoutes(app: FastifyInstance, ctx: HttpContext)
     } catch {
       throw new AppError('invalid_json', 'body is not valid JSON', 'body');
     }
-    const deep = findTooDeep(payload);
-    if (deep !== null) throw new AppError('invalid_field', `${deep} ${TOO_DEEP}`, deep);
-    const infinite = findNonFinite(payload);
-    if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
+    refuseUnusableJson(payload);
     const outcome = await receiveMetaDelivery(ctx.moments, channel, parseMetaDelivery(channel.kind as MetaKind, payload));
     if (outcome.ignored.length > 0) request.log.debug({ channelId: channel.id, ignored: outcome.ignored }, 'meta delivery: events not stored');
     return outcome;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../platform/errors.ts';
-import { findNonFinite, findTooDeep, NOT_FINITE, TOO_DEEP } from '../platform/json-limits.ts';
+import { refuseUnusableJson } from '../platform/json-limits.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../platform/storable-text.ts';
 
 /**
@@ -10,10 +10,7 @@ import { findUnstorableText, UNSTORABLE_TEXT } from '../platform/storable-text.t
  */
 export function refuseUnusableInput(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const deep = findTooDeep(request.body);
-    if (deep !== null) throw new AppError('invalid_field', `${deep || 'body'} ${TOO_DEEP}`, deep || 'body');
-    const infinite = findNonFinite(request.body);
-    if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
+    refuseUnusableJson(request.body);
     const inQuery = findUnstorableText(request.query, '');
     if (inQuery !== null) throw new AppError('invalid_field', `${inQuery} ${UNSTORABLE_TEXT}`, inQuery);
     const inBody = findUnstorableText(request.body, '');

@@ -1,4 +1,6 @@
-/** Limits on request JSON that JSON.parse does not enforce. */
+import { AppError } from './errors.ts';
+
+// Limits on request JSON that JSON.parse does not enforce.
 
 /**
  * How deep request JSON may nest. Real events and API bodies nest a handful of levels, while
@@ -8,7 +10,7 @@
 export const MAX_JSON_DEPTH = 64;
 
 /** What to tell a client whose JSON nests too deep. */
-export const TOO_DEEP = `nests deeper than ${MAX_JSON_DEPTH} levels`;
+const TOO_DEEP = `nests deeper than ${MAX_JSON_DEPTH} levels`;
 
 type Frame = { readonly value: object; readonly depth: number; readonly parent: Frame | null; readonly key: string | number };
 
@@ -38,7 +40,7 @@ function pathOf(frame: Frame): string {
 }
 
 /** What to tell a client whose number JSON.parse turned into Infinity (1e400). */
-export const NOT_FINITE = 'must be a number a 64-bit float can hold (at most about 1.8e308)';
+const NOT_FINITE = 'must be a number a 64-bit float can hold (at most about 1.8e308)';
 
 /**
  * The path of the first number that is not finite (JSON allows 1e400; JavaScript reads it as
@@ -56,3 +58,16 @@ export function findNonFinite(value: unknown, at = ''): string | null {
 
 /** Only JSON text matching this can hold a number past a double's range: the walk is skipped otherwise. */
 export const MAY_OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * Refuses (400 invalid_field, naming where) a parsed request body that nests past
+ * MAX_JSON_DEPTH or holds a number past a double's range. Depth first: the number walk, like
+ * every later check, recurses. Given the body's text, the number walk runs only when
+ * MAY_OVERFLOW says it could find something.
+ */
+export function refuseUnusableJson(value: unknown, text?: string): void {
+  const deep = findTooDeep(value);
+  if (deep !== null) throw new AppError('invalid_field', `${deep} ${TOO_DEEP}`, deep);
+  const infinite = text === undefined || MAY_OVERFLOW.test(text) ? findNonFinite(value) : null;
+  if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
+}

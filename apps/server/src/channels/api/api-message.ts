@@ -3,7 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AttachmentBody } from '@touchpoint/contracts';
 import { AppError } from '../../platform/errors.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
-import { findNonFinite, findTooDeep, NOT_FINITE, TOO_DEEP } from '../../platform/json-limits.ts';
+import { refuseUnusableJson } from '../../platform/json-limits.ts';
 
 /** What a system posts to its API channel: a customer's message. Unknown extra fields are ignored. */
 export const ApiMessageBody = Type.Object({
@@ -31,10 +31,7 @@ export function parseApiMessage(raw: Buffer): ApiMessage {
   } catch {
     throw new AppError('invalid_json', 'body is not valid JSON', 'body');
   }
-  const deep = findTooDeep(value);
-  if (deep !== null) throw new AppError('invalid_field', `${deep} ${TOO_DEEP}`, deep);
-  const infinite = findNonFinite(value);
-  if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
+  refuseUnusableJson(value);
   if (!check.Check(value)) {
     const first = check.Errors(value).First();
     const field = first?.path.replace(/^\//, '').replace(/\//g, '.') || 'body';

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { AppError } from '../../platform/errors.ts';
-import { findNonFinite, findTooDeep, MAY_OVERFLOW, NOT_FINITE, TOO_DEEP } from '../../platform/json-limits.ts';
+import { refuseUnusableJson } from '../../platform/json-limits.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 
 /**
@@ -30,10 +30,7 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
   } catch {
     throw new AppError('invalid_json', 'body is not valid JSON', 'body');
   }
-  const deep = findTooDeep(value);
-  if (deep !== null) throw new AppError('invalid_field', `${deep} ${TOO_DEEP}`, deep);
-  const infinite = MAY_OVERFLOW.test(json) ? findNonFinite(value) : null;
-  if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
+  refuseUnusableJson(value, json);
   // Raw UTF-8 cannot carry a NUL or a lone surrogate into a JSON string; only a \u escape
   // can. So the (costly) walk runs only for the rare body that has such an escape.
   if (MAY_BE_UNSTORABLE.test(json)) {
