@@ -240,6 +240,8 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     // 1e400 parses as Infinity, which would have been stored as null: the event would not be what was sent.
     expectError(await raw('/v1/track', `{"userId":"${userId}","event":"Viewed","properties":{"size":1e400}}`, auth), 400, 'invalid_field', 'properties.size');
     expectError(await raw('/v1/batch', `{"batch":[{"type":"identify","userId":"${userId}","traits":{"score":-1E+309}}]}`, auth), 400, 'invalid_field', 'batch[0].traits.score');
+    // No exponent of three digits, yet past a double: 1 and 300 zeros, times 10^10.
+    expectError(await raw('/v1/track', `{"userId":"${userId}","event":"Viewed","properties":{"weight":1${'0'.repeat(300)}e10}}`, auth), 400, 'invalid_field', 'properties.weight');
     // Two orders of 1e308 made the profile's revenue Infinity, shown as null from then on.
     expectError(await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue: 1e308 } }), 400, 'invalid_field', 'properties.revenue');
     expectError(await track('/v1/batch', { batch: [{ type: 'track', userId, event: 'Order Completed', properties: { total: '-2e15' } }] }), 400, 'invalid_field', 'batch[0].properties.total');

@@ -3,7 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AttachmentBody } from '@touchpoint/contracts';
 import { AppError } from '../../platform/errors.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
-import { refuseUnusableJson } from '../../platform/json-limits.ts';
+import { parseJsonBody } from '../../platform/json-limits.ts';
 
 /** What a system posts to its API channel: a customer's message. Unknown extra fields are ignored. */
 export const ApiMessageBody = Type.Object({
@@ -25,13 +25,7 @@ const check = TypeCompiler.Compile(ApiMessageBody);
 
 /** Parses a verified body, naming the first field that is wrong (400), never failing later. */
 export function parseApiMessage(raw: Buffer): ApiMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new AppError('invalid_json', 'body is not valid JSON', 'body');
-  }
-  refuseUnusableJson(value);
+  const value = parseJsonBody(raw.toString('utf8'));
   if (!check.Check(value)) {
     const first = check.Errors(value).First();
     const field = first?.path.replace(/^\//, '').replace(/\//g, '.') || 'body';

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { AppError } from '../../platform/errors.ts';
-import { refuseUnusableJson } from '../../platform/json-limits.ts';
+import { parseJsonBody } from '../../platform/json-limits.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 
 /**
@@ -24,13 +24,7 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
   if (text.length > limit) throw tooLarge();
   if (text.length === 0) throw new AppError('invalid_json', 'body is empty', 'body');
   const json = text.toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new AppError('invalid_json', 'body is not valid JSON', 'body');
-  }
-  refuseUnusableJson(value, json);
+  const value = parseJsonBody(json);
   // Raw UTF-8 cannot carry a NUL or a lone surrogate into a JSON string; only a \u escape
   // can. So the (costly) walk runs only for the rare body that has such an escape.
   if (MAY_BE_UNSTORABLE.test(json)) {
