@@ -18,13 +18,25 @@ type CopyValue = string | number | null;
  */
 export async function copyRows<Row extends Record<string, CopyValue>>(tx: Tx, table: string, columns: readonly (keyof Row & string)[], rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
+  // The data goes in pieces of up to CHUNK characters, never as one string: V8 puts a string
+  // past 128 KB in pages of its own, fresh from the OS, and on this VM faulting in those pages
+  // cost 20 µs each, about 4 ms for a group of 500 events (a tenth of ingest's CPU time).
+  const chunks: string[] = [];
   let text = '';
   for (const row of rows) {
     for (let c = 0; c < columns.length; c++) text += (c === 0 ? '' : '\t') + copyText(row[columns[c]!]!);
     text += '\n';
+    if (text.length >= CHUNK) {
+      chunks.push(text);
+      text = '';
+    }
   }
-  await sql`COPY ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) FROM STDIN ${text}`.execute(tx);
+  if (text !== '') chunks.push(text);
+  await sql`COPY ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) FROM STDIN ${chunks}`.execute(tx);
 }
+
+/** Characters of COPY data per piece: well under 128 KB even when every character takes two bytes. */
+const CHUNK = 16 * 1024;
 
 /** COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
 export function copyText(value: CopyValue): string {
@@ -33,7 +45,7 @@ export function copyText(value: CopyValue): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-/** `COPY … FROM STDIN $1` as compiled by Kysely from `copyRows`. */
+/** `COPY … FROM STDIN $1` as compiled by Kysely from `copyRows`; its parameter is the data's pieces. */
 const COPY_QUERY = /^(COPY .+ FROM STDIN) \$1$/s;
 
 type PoolClient = pg.PoolClient;
@@ -56,7 +68,8 @@ export function copyingPool(pool: pg.Pool): { connect: () => Promise<PoolClient>
               const copy = typeof text === 'string' ? COPY_QUERY.exec(text) : null;
               if (!copy) return query(text, values);
               const stream = client.query(copyFrom(copy[1]!));
-              await pipeline(Readable.from([String(values?.[0] ?? '')]), stream);
+              const data = values?.[0];
+              await pipeline(Readable.from(Array.isArray(data) ? data.map(String) : [String(data ?? '')]), stream);
               return { command: 'COPY', rowCount: stream.rowCount, rows: [], fields: [], oid: 0 };
             },
           },
