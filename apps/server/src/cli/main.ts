@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readConfig, type Config } from '../platform/config.ts';
 import type { App } from '../main.ts';
+import { progressLine } from './progress-line.ts';
 // Commands load the server's modules when they run, so `--help` answers at once.
 
 const HELP: Readonly<Record<string, string>> = {
@@ -123,8 +124,9 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'init': {
       const { firstRun, printFirstRun } = await import('./first-run.ts');
       return withTouchpoint(config, async (tp) => {
-        const result = await firstRun(tp, { name: values.name, ownerEmail: values.email, demo: config.demo, onProgress: values.json ? undefined : (n) => process.stderr.write(`\r  loading demo: ${n} touchpoints`) });
-        if (!values.json) process.stderr.write('\n');
+        const progress = progressLine((n) => `  loading demo: ${n} touchpoints`);
+        const result = await firstRun(tp, { name: values.name, ownerEmail: values.email, demo: config.demo, onProgress: values.json ? undefined : progress.update });
+        progress.end();
         if (result) {
           const w = result.workspace;
           print({ ...w, demo: result.demo ? { workspaceId: result.demo.workspaceId, apiKey: result.demo.apiKey, writeKey: result.demo.writeKey, touchpoints: result.demo.touchpoints } : null }, () => printFirstRun(result, console.log));
@@ -156,11 +158,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return withTouchpoint(config, async (tp) => {
         const workspaceId = await workspaceOf(tp, values.workspace);
         const started = Date.now();
+        const progress = progressLine((n) => `  ${n} rows read`);
         const summary = await importCustomers(
           { clock: tp.deps.clock, ingest: tp.ingest },
-          { workspaceId, settings: await tp.settings.get(workspaceId), csv: fs.createReadStream(file), onProgress: (n) => process.stderr.write(`\r  ${n} rows read`) },
+          { workspaceId, settings: await tp.settings.get(workspaceId), csv: fs.createReadStream(file), onProgress: progress.update },
         );
-        process.stderr.write('\n');
+        progress.end();
         print({ workspaceId, ...summary, seconds: (Date.now() - started) / 1000 }, () => {
           console.log(`rows read: ${summary.read}, created: ${summary.created}, merged into existing: ${summary.merged}, unchanged: ${summary.unchanged}, rejected: ${summary.rejected.length}`);
           for (const r of summary.rejected.slice(0, 100)) console.log(`  line ${r.line}: ${r.reason}`);

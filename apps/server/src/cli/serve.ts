@@ -1,6 +1,7 @@
 import type { Config } from '../platform/config.ts';
 import { composeTouchpoint } from '../main.ts';
 import { firstRun, printFirstRun } from './first-run.ts';
+import { progressLine } from './progress-line.ts';
 
 /**
  * Runs the server until SIGINT/SIGTERM, then shuts down gracefully: stop accepting, finish
@@ -8,7 +9,9 @@ import { firstRun, printFirstRun } from './first-run.ts';
  */
 export async function serve(config: Config): Promise<void> {
   const tp = await composeTouchpoint({ ...config, logLevel: process.env.LOG_LEVEL ?? 'info' }, { smtpPort: config.smtpPort });
-  const result = await firstRun(tp, { demo: config.demo, onProgress: (n) => process.stderr.write(`\r  loading demo: ${n} touchpoints`) });
+  const progress = progressLine((n) => `  loading demo: ${n} touchpoints`);
+  const result = await firstRun(tp, { demo: config.demo, onProgress: progress.update });
+  progress.end();
   if (result) printFirstRun(result, console.log);
   tp.worker.start();
   const address = await tp.http.listen({ port: config.port, host: config.host });

@@ -7,7 +7,7 @@ import { receiveMetaDelivery } from '../channels/meta/receive-meta-delivery.ts';
 import { verifyMetaSignature } from '../channels/meta/verify-signature.ts';
 import { sameBytes } from '../platform/same-bytes.ts';
 import type { HttpContext } from './context.ts';
-import { parseJsonBody } from '../platform/json-limits.ts';
+import { parseJsonBody } from '../platform/json-body.ts';
 
 type ChannelParams = { Params: { channelId: string } };
 
@@ -48,7 +48,7 @@ export async function metaWebhooksRoutes(app: FastifyInstance, ctx: HttpContext)
     if (!verifyMetaSignature(channel.secrets.appSecret ?? '', raw, request.headers['x-hub-signature-256'])) {
       throw new AppError('unauthorized', "X-Hub-Signature-256 is missing or does not match the body signed with the channel's app secret", 'x-hub-signature-256');
     }
-    const payload = parseJsonBody(raw.toString('utf8'));
+    const payload = parseJsonBody(raw);
     const outcome = await receiveMetaDelivery(ctx.moments, channel, parseMetaDelivery(channel.kind as MetaKind, payload));
     if (outcome.ignored.length > 0) request.log.debug({ channelId: channel.id, ignored: outcome.ignored }, 'meta delivery: events not stored');
     return outcome;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { findNonFinite, findTooDeep, MAX_JSON_DEPTH, scanJsonText } from './json-limits.ts';
+import { findNonFinite, findTooDeep, MAX_JSON_DEPTH, scanJsonValue } from './json-limits.ts';
+
+/** scanJsonValue over a whole text, checking it finds the value's end. */
+const scanJsonText = (text: string) => {
+  const { end, ...shape } = scanJsonValue(Buffer.from(text), 0);
+  expect(end, text).toBe(Buffer.byteLength(text));
+  return shape;
+};
 
 const nested = (levels: number): unknown => {
   let value: unknown = 'bottom';
@@ -31,7 +38,7 @@ describe('findNonFinite: numbers JSON allows and a double cannot hold', () => {
   });
 });
 
-describe('scanJsonText: one pass over the text decides whether the walks are needed', () => {
+describe('scanJsonValue: one pass over the bytes decides whether the walks are needed', () => {
   it('flags every number a double cannot hold, however it is written', () => {
     const overflowing = ['1e400', '-1E+309', `${'9'.repeat(309)}`, `1${'0'.repeat(300)}e10`, `1${'0'.repeat(200)}.${'5'.repeat(150)}e150`, '0.5e309', '0.00012e313'];
     for (const number of overflowing) {

@@ -56,8 +56,10 @@ export function findNonFinite(value: unknown, at = ''): string | null {
   return null;
 }
 
-/** What one pass over JSON text tells, before any walk over the value JSON.parse made of it. */
-export type JsonTextShape = {
+/** What one pass over a JSON value's bytes tells, before any walk over what JSON.parse made of it. */
+export type JsonShape = {
+  /** Where the value ends (the index after its last byte). */
+  readonly end: number;
   /** How deep its objects and arrays nest (the outermost counts as 1, as in findTooDeep). */
   readonly depth: number;
   /** Whether some number in it may lie past a double's range (then findNonFinite decides). */
@@ -67,12 +69,12 @@ export type JsonTextShape = {
 const QUOTE = 34;
 const BACKSLASH = 92;
 const MINUS = 45;
-const DOT = 46;
 const PLUS = 43;
-const LOWER_E = 101;
-const UPPER_E = 69;
+const DOT = 46;
 const ZERO = 48;
 const NINE = 57;
+const LOWER_E = 101;
+const UPPER_E = 69;
 const OPEN_OBJECT = 123;
 const OPEN_ARRAY = 91;
 const CLOSE_OBJECT = 125;
@@ -81,86 +83,82 @@ const CLOSE_ARRAY = 93;
 const DOUBLE_DIGITS = 308;
 
 /**
- * One pass over text that JSON.parse has accepted: its nesting depth, and whether a number in
- * it could be past a double's range. A number's magnitude is below 10^(integer digits after
- * leading zeros + exponent), so only a number where that sum passes 308 can overflow: the
- * pass never misses one, and flags few that fit (1e308), which the walk then clears.
- * About a tenth of the cost of walking the parsed value twice, which every tracking call paid.
- * @example scanJsonText('{"a":[1e400]}') // { depth: 2, mayOverflow: true }
+ * One pass over the JSON value that starts at `start` (no whitespace before it): where it
+ * ends, how deep it nests, and whether a number in it could be past a double's range. A
+ * number's magnitude is below 10^(integer digits after leading zeros + exponent), so only a
+ * number where that sum passes 308 can overflow: the pass never misses one, and flags few
+ * that fit (1e308), which the walk then clears. It reads valid JSON right; on anything else
+ * its answer is only good for refusing, and JSON.parse decides.
+ * @example scanJsonValue(Buffer.from('{"a":[1e400]}'), 0) // { end: 13, depth: 2, mayOverflow: true }
  */
-export function scanJsonText(text: string): JsonTextShape {
+export function scanJsonValue(bytes: Buffer, start: number): JsonShape {
   let depth = 0;
   let deepest = 0;
   let mayOverflow = false;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) i = endOfString(text, i);
+  const n = bytes.length;
+  let i = start;
+  while (i < n) {
+    const c = bytes[i];
+    if (c === QUOTE) i = closingQuote(bytes, i) + 1;
     else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       depth++;
       if (depth > deepest) deepest = depth;
-    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
-    else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      i++;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      depth--;
+      i++;
+    } else if (c === MINUS || isDigit(c)) {
       // A number: integer digits past the leading zeros, then the exponent, if any.
       if (c === MINUS) i++;
-      while (i < n && text.charCodeAt(i) === ZERO) i++;
+      while (bytes[i] === ZERO) i++;
       const integer = i;
-      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      while (isDigit(bytes[i])) i++;
       const digits = i - integer;
-      if (text.charCodeAt(i) === DOT) {
+      if (bytes[i] === DOT) {
         i++;
-        while (i < n && isDigit(text.charCodeAt(i))) i++;
+        while (isDigit(bytes[i])) i++;
       }
       let exponent = 0;
-      if (text.charCodeAt(i) === LOWER_E || text.charCodeAt(i) === UPPER_E) {
+      if (bytes[i] === LOWER_E || bytes[i] === UPPER_E) {
         i++;
-        const sign = text.charCodeAt(i) === MINUS ? -1 : 1;
-        if (text.charCodeAt(i) === MINUS || text.charCodeAt(i) === PLUS) i++;
+        const sign = bytes[i] === MINUS ? -1 : 1;
+        if (bytes[i] === MINUS || bytes[i] === PLUS) i++;
         // Capped: past a million it only matters that it is large.
-        for (; i < n && isDigit(text.charCodeAt(i)); i++) exponent = Math.min(exponent * 10 + text.charCodeAt(i) - ZERO, 1e6);
+        for (; isDigit(bytes[i]); i++) exponent = Math.min(exponent * 10 + bytes[i] - ZERO, 1e6);
         exponent *= sign;
       }
       if (digits + exponent > DOUBLE_DIGITS) mayOverflow = true;
-      i--; // the loop's i++ moves to the character after the number
-    }
+    } else if (isLetter(c)) {
+      while (isLetter(bytes[i])) i++; // true, false, null
+    } else i++; // whitespace, commas, colons
+    if (depth === 0) break;
   }
-  return { depth: deepest, mayOverflow };
+  return { end: Math.min(i, n), depth: deepest, mayOverflow };
 }
 
-const isDigit = (c: number) => c >= ZERO && c <= NINE;
+// An index past the end reads undefined: neither is true there.
+const isDigit = (c: number | undefined) => c !== undefined && c >= ZERO && c <= NINE;
+const isLetter = (c: number | undefined) => c !== undefined && c >= 97 && c <= 122;
 
-/** Where the string opened at `start` ends: the next quote not escaped by an odd run of backslashes. */
-function endOfString(text: string, start: number): number {
-  for (let quote = text.indexOf('"', start + 1); quote >= 0; quote = text.indexOf('"', quote + 1)) {
+/** The closing quote of the string opened at `start`: the next quote not escaped by an odd run of backslashes (the last index when there is none). */
+function closingQuote(bytes: Buffer, start: number): number {
+  for (let quote = bytes.indexOf(QUOTE, start + 1); quote >= 0; quote = bytes.indexOf(QUOTE, quote + 1)) {
     let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote;
   }
-  return text.length;
+  return bytes.length - 1;
 }
 
 /**
  * Refuses (400 invalid_field, naming where) a parsed request body that nests past
  * MAX_JSON_DEPTH or holds a number past a double's range. Depth first: the number walk, like
- * every later check, recurses. Given the body's text, one pass over it (scanJsonText) decides
- * whether either walk is needed at all.
+ * every later check, recurses. Given the body's shape (scanJsonValue over its bytes), a walk
+ * runs only when the shape says it could find something.
  */
-export function refuseUnusableJson(value: unknown, text?: string): void {
-  const shape = text === undefined ? null : scanJsonText(text);
-  const deep = shape === null || shape.depth > MAX_JSON_DEPTH ? findTooDeep(value) : null;
+export function refuseUnusableJson(value: unknown, shape?: JsonShape): void {
+  const deep = shape === undefined || shape.depth > MAX_JSON_DEPTH ? findTooDeep(value) : null;
   if (deep !== null) throw new AppError('invalid_field', `${deep} ${TOO_DEEP}`, deep);
-  const infinite = shape === null || shape.mayOverflow ? findNonFinite(value) : null;
+  const infinite = shape === undefined || shape.mayOverflow ? findNonFinite(value) : null;
   if (infinite !== null) throw new AppError('invalid_field', `${infinite} ${NOT_FINITE}`, infinite);
-}
-
-/** Parses request JSON text: 400 invalid_json when it is not JSON, then refuseUnusableJson with its text. */
-export function parseJsonBody(text: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AppError('invalid_json', 'body is not valid JSON', 'body');
-  }
-  refuseUnusableJson(value, text);
-  return value;
 }

@@ -3,7 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AttachmentBody } from '@touchpoint/contracts';
 import { AppError } from '../../platform/errors.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
-import { parseJsonBody } from '../../platform/json-limits.ts';
+import { parseJsonBody } from '../../platform/json-body.ts';
 
 /** What a system posts to its API channel: a customer's message. Unknown extra fields are ignored. */
 export const ApiMessageBody = Type.Object({
@@ -25,7 +25,7 @@ const check = TypeCompiler.Compile(ApiMessageBody);
 
 /** Parses a verified body, naming the first field that is wrong (400), never failing later. */
 export function parseApiMessage(raw: Buffer): ApiMessage {
-  const value = parseJsonBody(raw.toString('utf8'));
+  const value = parseJsonBody(raw);
   if (!check.Check(value)) {
     const first = check.Errors(value).First();
     const field = first?.path.replace(/^\//, '').replace(/\//g, '.') || 'body';

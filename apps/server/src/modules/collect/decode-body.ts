@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { AppError } from '../../platform/errors.ts';
-import { parseJsonBody } from '../../platform/json-limits.ts';
+import { parseJsonBody } from '../../platform/json-body.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 
 /**
@@ -23,15 +23,22 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
   }
   if (text.length > limit) throw tooLarge();
   if (text.length === 0) throw new AppError('invalid_json', 'body is empty', 'body');
-  const json = text.toString('utf8');
-  const value = parseJsonBody(json);
+  const value = parseJsonBody(text);
   // Raw UTF-8 cannot carry a NUL or a lone surrogate into a JSON string; only a \u escape
   // can. So the (costly) walk runs only for the rare body that has such an escape.
-  if (MAY_BE_UNSTORABLE.test(json)) {
+  if (mayHoldUnstorableEscape(text)) {
     const at = findUnstorableText(value, '');
     if (at !== null) throw new AppError('invalid_field', `${at || 'body'} ${UNSTORABLE_TEXT}`, at || 'body');
   }
   return value;
 }
 
-const MAY_BE_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;
+/** Whether the JSON holds a \u0000 or a \uD800–\uDFFF escape (or a backslash and text that look like one). */
+function mayHoldUnstorableEscape(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf('\\u'); at >= 0; at = bytes.indexOf('\\u', at + 2)) {
+    if (UNSTORABLE_ESCAPE.test(bytes.toString('latin1', at + 2, at + 6))) return true;
+  }
+  return false;
+}
+
+const UNSTORABLE_ESCAPE = /^(?:0000|[dD][89a-fA-F])/;
