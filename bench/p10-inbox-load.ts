@@ -176,6 +176,9 @@ async function loadInbox(context: BrowserContext, inbox: Inbox, weigh: boolean):
       },
     };
   } finally {
+    // Bodies still on their way fail once the page closes: on an earlier error, that failure
+    // (unhandled) ended the run and hid the error itself.
+    for (const body of bodies) body.catch(() => undefined);
     await page.close();
   }
 }
