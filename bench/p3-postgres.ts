@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../apps/server/src/platform/db/database.ts';
-import { copyText } from '../apps/server/src/platform/db/copy-rows.ts';
+import { copyData } from '../apps/server/src/platform/db/copy-rows.ts';
 import { migrateToLatest } from '../apps/server/src/platform/db/migrate.ts';
 import type { EventTable } from '../apps/server/src/platform/db/tables.ts';
 import { baselineRows, makeTraffic, measureBatchIngest, timedWrites } from './batch-ingest.ts';
@@ -48,20 +48,10 @@ async function rawCopy(warmup: number, measured: number, traffic: ReturnType<typ
     await migrateToLatest(database.db).finally(() => database.close());
     await client.connect();
     const statement = `COPY event (${EVENT_COLUMNS.join(', ')}) FROM STDIN`;
-    // In pieces of about 16,000 characters, as the server sends its COPY data: one string of a
-    // whole COPY lands in pages of its own that this VM is slow to hand out (copy-rows.ts).
+    // In the pieces the server sends (copyData): one string of a whole COPY lands in pages of
+    // its own that this VM is slow to hand out.
     const copy = async (rows: readonly EventTable[]) => {
-      const pieces: string[] = [];
-      let piece = '';
-      for (const row of rows) {
-        piece += EVENT_COLUMNS.map((c) => copyText(row[c])).join('\t') + '\n';
-        if (piece.length >= 16 * 1024) {
-          pieces.push(piece);
-          piece = '';
-        }
-      }
-      if (piece !== '') pieces.push(piece);
-      await pipeline(Readable.from(pieces), client.query(copyFrom(statement)));
+      await pipeline(Readable.from(copyData(EVENT_COLUMNS, rows)), client.query(copyFrom(statement)));
     };
     return await timedWrites(copy, baselineRows('bench-workspace', traffic), warmup, measured);
   } finally {

@@ -1,5 +1,5 @@
 import { AppError } from './errors.ts';
-import { MAX_JSON_DEPTH, refuseUnusableJson, scanJsonValue } from './json-limits.ts';
+import { CLOSE_ARRAY, CLOSE_OBJECT, MAX_JSON_DEPTH, OPEN_ARRAY, OPEN_OBJECT, QUOTE, refuseUnusableJson, scanJsonValue } from './json-limits.ts';
 
 /** Bodies up to this size are read as one string; larger ones piece by piece (see below). */
 const ONE_PIECE_BYTES = 96 * 1024;
@@ -64,8 +64,8 @@ function valueAt(bytes: Buffer, at: number, depth: number): [unknown, number] {
   for (;;) {
     let key: string | null = null;
     if (open === OPEN_OBJECT) {
-      const keyEnd = scanJsonValue(bytes, i).end;
       if (bytes[i] !== QUOTE) throw DECLINED;
+      const keyEnd = scanJsonValue(bytes, i).end;
       key = JSON.parse(bytes.toString('utf8', i, keyEnd)) as string;
       // An own property of that name takes defining; plain assignment would set the prototype.
       if (key === '__proto__') throw DECLINED;
@@ -83,13 +83,8 @@ function valueAt(bytes: Buffer, at: number, depth: number): [unknown, number] {
   }
 }
 
-const QUOTE = 34;
 const COMMA = 44;
 const COLON = 58;
-const OPEN_OBJECT = 123;
-const OPEN_ARRAY = 91;
-const CLOSE_OBJECT = 125;
-const CLOSE_ARRAY = 93;
 
 /** The first index at or after `i` that is not JSON whitespace. */
 function skipSpace(bytes: Buffer, i: number): number {

@@ -66,7 +66,12 @@ export type JsonShape = {
   readonly mayOverflow: boolean;
 };
 
-const QUOTE = 34;
+/** The bytes that give JSON its structure (json-body.ts takes bodies apart by them too). */
+export const QUOTE = 34;
+export const OPEN_OBJECT = 123;
+export const OPEN_ARRAY = 91;
+export const CLOSE_OBJECT = 125;
+export const CLOSE_ARRAY = 93;
 const BACKSLASH = 92;
 const MINUS = 45;
 const PLUS = 43;
@@ -75,10 +80,6 @@ const ZERO = 48;
 const NINE = 57;
 const LOWER_E = 101;
 const UPPER_E = 69;
-const OPEN_OBJECT = 123;
-const OPEN_ARRAY = 91;
-const CLOSE_OBJECT = 125;
-const CLOSE_ARRAY = 93;
 /** log10 of the largest double, rounded up: a number below 10^309 with fewer digits fits. */
 const DOUBLE_DIGITS = 308;
 
