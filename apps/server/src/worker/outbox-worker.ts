@@ -1,4 +1,5 @@
 import type { Deps } from '../platform/deps.ts';
+import { transactionWithoutFsync } from '../platform/db/transaction-without-fsync.ts';
 import { parseJsonObject, type JsonObject } from '../platform/json.ts';
 
 export type DeliveredEvent = {
@@ -70,7 +71,8 @@ export function createWorker(
     // takes the write lock, and waiting for it behind an ingest commit stalls this thread.
     const due = await deps.db.selectFrom('outbox').select('id').where('processed_at', 'is', null).where('available_at', '<=', now).limit(1).execute();
     if (due.length === 0) return [];
-    return deps.db.transaction().execute(async (tx) => {
+    // A lease lost to a power cut is only taken again: its commit need not wait for the disk.
+    return transactionWithoutFsync(deps.db, deps.engine, async (tx) => {
       let query = tx
         .selectFrom('outbox')
         .select(['id', 'workspace_id', 'topic', 'payload', 'attempts'])
@@ -121,13 +123,14 @@ export function createWorker(
   }
 
   /**
-   * Records a delivered batch in one transaction (on SQLite one fsync for the batch, not one
-   * per event). A crash before it commits redelivers the batch when the lease runs out:
-   * at least once, as listeners expect.
+   * Records a delivered batch in one transaction, without waiting for the disk. A crash or
+   * power cut before it is on disk redelivers the batch when the lease runs out: at least
+   * once, as listeners expect (what a listener did, such as a reply marked sent, it committed
+   * durably itself).
    */
   async function record(done: readonly OutboxRow[], failed: readonly { row: OutboxRow; error: unknown }[]): Promise<void> {
     const now = deps.clock.now();
-    await deps.db.transaction().execute(async (tx) => {
+    await transactionWithoutFsync(deps.db, deps.engine, async (tx) => {
       for (const [workspaceId, ids] of idsByWorkspace(done)) {
         await tx
           .updateTable('outbox')
