@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { sequentialGet, type Reply } from './sequential-get.ts';
 
 /**
  * What HTTP alone costs for a reply: a bare node:http server in its own process (like the
  * real one) answering every GET with `body`, called by the same client as the API.
- * Not a baseline: it shows how much of an API figure no server code could remove.
+ * Not a baseline: it shows how much of an API figure no server code could remove. Time it
+ * with the same timing client as the API (timing-client.ts).
  */
-export async function floorServer(body: string): Promise<{ readonly get: () => Promise<Reply>; readonly stop: () => void }> {
+export async function floorServer(body: string): Promise<{ readonly url: string; readonly stop: () => void }> {
   const file = path.join(os.tmpdir(), `touchpoint-bench-floor-${process.pid}.json`);
   fs.writeFileSync(file, body);
   const code = `const http = require('node:http'); const body = require('node:fs').readFileSync(${JSON.stringify(file)});
@@ -26,8 +26,7 @@ export async function floorServer(body: string): Promise<{ readonly get: () => P
       readline.createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('READY ') && resolve((JSON.parse(line.slice(6)) as { url: string }).url));
       child.once('exit', (exitCode) => reject(new Error(`the floor server exited with ${exitCode}`)));
     });
-    const get = sequentialGet(url, 'Bearer none');
-    return { get: () => get('/'), stop };
+    return { url, stop };
   } catch (error) {
     stop();
     throw error;

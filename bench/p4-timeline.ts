@@ -4,6 +4,7 @@ import { seededRandom } from './fixtures.ts';
 import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
 import { sequentialGet, timeMs } from './sequential-get.ts';
+import { startTimingClient } from './timing-client.ts';
 import { timelineStore } from './timeline-store.ts';
 
 const PAGE = 50;
@@ -47,26 +48,30 @@ export async function runP4(): Promise<BenchResult> {
       const mismatched = firstIds.filter((id, i) => id !== bare.firstIds[i]).length;
       if (mismatched > 0 || bare.firstIds.length !== cursors.length) throw new Error(`the API (${cursors.length} pages) and the bare query (${bare.firstIds.length}) disagree on ${mismatched} pages`);
       const floor = await floorServer(firstPage);
+      const timing = startTimingClient();
       try {
+        const timedApi = timing.getter(server.url, `Bearer ${store.apiKey}`);
+        const timedFloor = timing.getter(floor.url, 'Bearer none');
         const mix = requestMix(cursors.length);
         for (const p of mix.slice(0, WARMUP_REQUESTS)) {
-          await get(cursorRoute(route, cursors[p]));
+          await timedApi(cursorRoute(route, cursors[p]));
           bare.page(p);
-          await floor.get();
+          await timedFloor('/');
         }
         server.measuring();
         const api: number[] = [];
         const sql: number[] = [];
         const http: number[] = [];
         for (const p of mix) {
-          api.push((await get(cursorRoute(route, cursors[p]))).ms);
+          api.push(await timedApi(cursorRoute(route, cursors[p])));
           sql.push(timeMs(() => bare.page(p)));
-          http.push((await floor.get()).ms);
+          http.push(await timedFloor('/'));
         }
         // For comparison only: the same pages back to back, caches as warm as they get.
         const sqlBackToBack = mix.map((p) => timeMs(() => bare.page(p)));
         return { pages: cursors.length, pageBytes: Buffer.byteLength(firstPage), api, sql, http, sqlBackToBack };
       } finally {
+        timing.stop();
         floor.stop();
       }
     } finally {

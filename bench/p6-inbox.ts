@@ -17,6 +17,7 @@ import { seededRandom } from './fixtures.ts';
 import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
 import { sequentialGet, timeMs, type Reply } from './sequential-get.ts';
+import { startTimingClient } from './timing-client.ts';
 
 /** Bump when the data below changes: a new version builds a new cached store. */
 const VERSION = 'v3';
@@ -56,20 +57,23 @@ export async function runP6(): Promise<BenchResult> {
   const { run } = await stopAfter(server, async () => {
     const first = await samePage(() => key(route), bare.page);
     const floor = await floorServer(first.text);
+    const timing = startTimingClient();
     try {
+      const timedApi = timing.getter(server.url, `Bearer ${store.apiKey}`);
+      const timedFloor = timing.getter(floor.url, 'Bearer none');
       for (let i = 0; i < WARMUP_REQUESTS; i++) {
-        await key(route);
+        await timedApi(route);
         bare.page();
-        await floor.get();
+        await timedFloor('/');
       }
       server.measuring();
       const api: number[] = [];
       const sql: number[] = [];
       const http: number[] = [];
       for (let i = 0; i < REQUESTS; i++) {
-        api.push((await key(route)).ms);
+        api.push(await timedApi(route));
         sql.push(timeMs(bare.page));
-        http.push((await floor.get()).ms);
+        http.push(await timedFloor('/'));
       }
       const sqlWithTags = Array.from({ length: SIDE_REQUESTS }, () => timeMs(bare.pageWithTags));
 
@@ -81,6 +85,7 @@ export async function runP6(): Promise<BenchResult> {
       const counts = JSON.parse((await key('/api/v1/moments/counts')).text) as Record<string, number>;
       return { first, api, sql, http, sqlWithTags, agentInbox, agentCounts, keyCounts, counts };
     } finally {
+      timing.stop();
       floor.stop();
       bare.close();
     }
