@@ -50,4 +50,49 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
     await worker.drain();
     expect(calls.at(-1)).toEqual([3]);
   });
+
+  it('keeps renewing the lease on a batch still being delivered, so another process never delivers it too', async () => {
+    let now = Date.UTC(2026, 10, 27);
+    const deps = { db: database.db, reads: database.reads, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
+    await database.db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w2', topic: 'reply.slow', payload: { n: 1 } }]));
+    let release!: () => void;
+    const provider = new Promise<void>((resolve) => (release = resolve));
+    const deliveries: string[] = [];
+    // This process: a provider that answers only after the lease it started with has run out.
+    const slow = createWorker(deps, { 'reply.slow': [async (e) => void deliveries.push(`slow ${e.id}`), () => provider] });
+    // Another process polling the same outbox.
+    const other = createWorker(deps, { 'reply.slow': [async (e) => void deliveries.push(`other ${e.id}`)] });
+    const draining = slow.drain();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    now += 4_000;
+    // Real time for one renewal (every 1.5 s), at the clock's 4 s.
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    now += 4_000; // 8 s after the claim: past its first lease of 5 s, within the renewed one.
+    await other.drain();
+    expect(deliveries.filter((d) => d.startsWith('other'))).toEqual([]);
+    release();
+    await draining;
+    now += 60_000;
+    await other.drain();
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatch(/^slow /);
+  });
+
+  it('gives a dead worker\'s batch to the next poll 5 s after its last renewal', async () => {
+    let now = Date.UTC(2026, 10, 28);
+    const deps = { db: database.db, reads: database.reads, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
+    await database.db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w3', topic: 'reply.lost', payload: { n: 1 } }]));
+    const deliveries: string[] = [];
+    // A worker that claims and then never comes back: its process was killed mid-delivery.
+    const dead = createWorker(deps, { 'reply.lost': [() => new Promise<void>(() => undefined)] });
+    void dead.drain();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = createWorker(deps, { 'reply.lost': [async (e) => void deliveries.push(e.id)] });
+    now += 4_900;
+    await next.drain();
+    expect(deliveries).toEqual([]);
+    now += 200;
+    await next.drain();
+    expect(deliveries).toHaveLength(1);
+  });
 });

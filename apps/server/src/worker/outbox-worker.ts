@@ -32,7 +32,15 @@ export type Worker = {
   readonly stop: () => Promise<void>;
 };
 
-const LEASE_MS = 30_000;
+/**
+ * How long a claimed batch is this worker's. While it is still delivering, it renews the lease
+ * every RENEW_EVERY_MS, so a slow provider never lets another process take the batch too; a
+ * worker that died (SIGKILL, power cut) stops renewing, and its batch is delivered by whoever
+ * polls next once LEASE_MS has passed. At 30 s without renewal, chat replies a killed server
+ * had claimed reached visitors 25–30 s after the restart.
+ */
+const LEASE_MS = 5_000;
+const RENEW_EVERY_MS = 1_500;
 const BATCH = 100;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
@@ -87,6 +95,27 @@ export function createWorker(
       }
       return rows;
     });
+  }
+
+  /** Keeps renewing the lease on `rows` until released; release waits for a renewal under way. */
+  function holdLease(rows: readonly OutboxRow[]): { readonly release: () => Promise<void> } {
+    let renewing: Promise<void> = Promise.resolve();
+    const renew = () =>
+      transactionWithoutFsync(deps.db, deps.engine, async (tx) => {
+        const until = deps.clock.now() + LEASE_MS;
+        for (const [workspaceId, ids] of idsByWorkspace(rows)) {
+          await tx.updateTable('outbox').set({ available_at: until }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).where('processed_at', 'is', null).execute();
+        }
+      });
+    const timer = rows.length === 0 ? undefined : setInterval(() => {
+      renewing = renewing.then(renew).catch((error: unknown) => deps.log.warn({ err: error }, 'could not renew the outbox lease'));
+    }, RENEW_EVERY_MS);
+    return {
+      release: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   const eventOf = (row: OutboxRow): DeliveredEvent => ({ id: row.id, workspaceId: row.workspace_id, topic: row.topic, payload: parseJsonObject(row.payload), attempts: row.attempts });
@@ -159,22 +188,28 @@ export function createWorker(
       const done: OutboxRow[] = [];
       const failed: { row: OutboxRow; error: unknown }[] = [];
       const batches = new Map<BatchListener, OutboxRow[]>();
-      for (const row of rows) {
-        const handlers = listeners[row.topic] ?? [];
-        if ('batch' in handlers) {
-          const batch = batches.get(handlers);
-          if (batch) batch.push(row);
-          else batches.set(handlers, [row]);
-          continue;
+      const lease = holdLease(rows);
+      try {
+        for (const row of rows) {
+          const handlers = listeners[row.topic] ?? [];
+          if ('batch' in handlers) {
+            const batch = batches.get(handlers);
+            if (batch) batch.push(row);
+            else batches.set(handlers, [row]);
+            continue;
+          }
+          const failure = await deliver(row, handlers);
+          if (failure === null) done.push(row);
+          else failed.push({ row, error: failure.error });
         }
-        const failure = await deliver(row, handlers);
-        if (failure === null) done.push(row);
-        else failed.push({ row, error: failure.error });
-      }
-      for (const [listener, batch] of batches) {
-        const outcome = await deliverBatch(listener, batch);
-        done.push(...outcome.done);
-        failed.push(...outcome.failed);
+        for (const [listener, batch] of batches) {
+          const outcome = await deliverBatch(listener, batch);
+          done.push(...outcome.done);
+          failed.push(...outcome.failed);
+        }
+      } finally {
+        // Before the outcome is recorded: a late renewal must not undo a failed event's backoff.
+        await lease.release();
       }
       for (const { row, error } of failed) deps.log.warn({ err: error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
       if (rows.length > 0) await record(done, failed);
