@@ -14,10 +14,11 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
     ({ database, drop } = await openTestDatabase(engine));
   });
   afterAll(() => drop());
+  const depsAt = (now: () => number) => ({ db: database.db, reads: database.reads, engine, clock: { now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) });
 
   it('get a claimed batch at once, and when it fails each event alone: one bad event holds back no other', async () => {
     let now = Date.UTC(2026, 10, 26);
-    const deps = { db: database.db, reads: database.reads, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
+    const deps = depsAt(() => now);
     await database.db.transaction().execute((tx) =>
       writeOutbox(tx, deps, Array.from({ length: 5 }, (_, n) => ({ workspaceId: 'w1', topic: 'thing.happened', payload: { n } }))),
     );
@@ -53,7 +54,7 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
 
   it('keeps renewing the lease on a batch still being delivered, so another process never delivers it too', async () => {
     let now = Date.UTC(2026, 10, 27);
-    const deps = { db: database.db, reads: database.reads, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
+    const deps = depsAt(() => now);
     await database.db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w2', topic: 'reply.slow', payload: { n: 1 } }]));
     let release!: () => void;
     const provider = new Promise<void>((resolve) => (release = resolve));
@@ -80,7 +81,7 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
 
   it('gives a dead worker\'s batch to the next poll 5 s after its last renewal', async () => {
     let now = Date.UTC(2026, 10, 28);
-    const deps = { db: database.db, reads: database.reads, engine, clock: { now: () => now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) };
+    const deps = depsAt(() => now);
     await database.db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w3', topic: 'reply.lost', payload: { n: 1 } }]));
     const deliveries: string[] = [];
     // A worker that claims and then never comes back: its process was killed mid-delivery.
