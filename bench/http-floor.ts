@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { TimingClient } from './timing-client.ts';
 
 /**
  * What HTTP alone costs for a reply: a bare node:http server in its own process (like the
- * real one) answering every GET with `body`, called by the same client as the API.
- * Not a baseline: it shows how much of an API figure no server code could remove. Time it
- * with the same timing client as the API (timing-client.ts).
+ * real one) answering every GET with `body`, timed by the same timing client as the API.
+ * Not a baseline: it shows how much of an API figure no server code could remove.
  */
-export async function floorServer(body: string): Promise<{ readonly url: string; readonly stop: () => void }> {
+export async function floorServer(body: string, timing: TimingClient): Promise<{ readonly get: () => Promise<number>; readonly stop: () => void }> {
   const file = path.join(os.tmpdir(), `touchpoint-bench-floor-${process.pid}.json`);
   fs.writeFileSync(file, body);
   const code = `const http = require('node:http'); const body = require('node:fs').readFileSync(${JSON.stringify(file)});
@@ -26,7 +26,8 @@ export async function floorServer(body: string): Promise<{ readonly url: string;
       readline.createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('READY ') && resolve((JSON.parse(line.slice(6)) as { url: string }).url));
       child.once('exit', (exitCode) => reject(new Error(`the floor server exited with ${exitCode}`)));
     });
-    return { url, stop };
+    const get = timing.getter(url, 'Bearer none');
+    return { get: () => get('/'), stop };
   } catch (error) {
     stop();
     throw error;

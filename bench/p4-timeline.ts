@@ -47,16 +47,15 @@ export async function runP4(): Promise<BenchResult> {
       }
       const mismatched = firstIds.filter((id, i) => id !== bare.firstIds[i]).length;
       if (mismatched > 0 || bare.firstIds.length !== cursors.length) throw new Error(`the API (${cursors.length} pages) and the bare query (${bare.firstIds.length}) disagree on ${mismatched} pages`);
-      const floor = await floorServer(firstPage);
       const timing = startTimingClient();
+      const floor = await floorServer(firstPage, timing);
       try {
         const timedApi = timing.getter(server.url, `Bearer ${store.apiKey}`);
-        const timedFloor = timing.getter(floor.url, 'Bearer none');
         const mix = requestMix(cursors.length);
         for (const p of mix.slice(0, WARMUP_REQUESTS)) {
           await timedApi(cursorRoute(route, cursors[p]));
           bare.page(p);
-          await timedFloor('/');
+          await floor.get();
         }
         server.measuring();
         const api: number[] = [];
@@ -65,7 +64,7 @@ export async function runP4(): Promise<BenchResult> {
         for (const p of mix) {
           api.push(await timedApi(cursorRoute(route, cursors[p])));
           sql.push(timeMs(() => bare.page(p)));
-          http.push(await timedFloor('/'));
+          http.push(await floor.get());
         }
         // For comparison only: the same pages back to back, caches as warm as they get.
         const sqlBackToBack = mix.map((p) => timeMs(() => bare.page(p)));

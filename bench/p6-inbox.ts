@@ -56,15 +56,14 @@ export async function runP6(): Promise<BenchResult> {
   log(`P6: ${REQUESTS.toLocaleString('en-US')} inbox pages over ${store.moments.toLocaleString('en-US')} moments, each beside the bare query and the HTTP floor`);
   const { run } = await stopAfter(server, async () => {
     const first = await samePage(() => key(route), bare.page);
-    const floor = await floorServer(first.text);
     const timing = startTimingClient();
+    const floor = await floorServer(first.text, timing);
     try {
       const timedApi = timing.getter(server.url, `Bearer ${store.apiKey}`);
-      const timedFloor = timing.getter(floor.url, 'Bearer none');
       for (let i = 0; i < WARMUP_REQUESTS; i++) {
         await timedApi(route);
         bare.page();
-        await timedFloor('/');
+        await floor.get();
       }
       server.measuring();
       const api: number[] = [];
@@ -73,7 +72,7 @@ export async function runP6(): Promise<BenchResult> {
       for (let i = 0; i < REQUESTS; i++) {
         api.push(await timedApi(route));
         sql.push(timeMs(bare.page));
-        http.push(await timedFloor('/'));
+        http.push(await floor.get());
       }
       const sqlWithTags = Array.from({ length: SIDE_REQUESTS }, () => timeMs(bare.pageWithTags));
 

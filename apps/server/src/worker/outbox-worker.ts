@@ -107,7 +107,7 @@ export function createWorker(
           await tx.updateTable('outbox').set({ available_at: until }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).where('processed_at', 'is', null).execute();
         }
       });
-    const timer = rows.length === 0 ? undefined : setInterval(() => {
+    const timer = setInterval(() => {
       renewing = renewing.then(renew).catch((error: unknown) => deps.log.warn({ err: error }, 'could not renew the outbox lease'));
     }, RENEW_EVERY_MS);
     return {
@@ -181,38 +181,41 @@ export function createWorker(
     });
   }
 
+  /** Each claimed row to its topic's listeners: one by one, or a batch listener's rows together. */
+  async function deliverAll(rows: readonly OutboxRow[]): Promise<{ done: OutboxRow[]; failed: { row: OutboxRow; error: unknown }[] }> {
+    const done: OutboxRow[] = [];
+    const failed: { row: OutboxRow; error: unknown }[] = [];
+    const batches = new Map<BatchListener, OutboxRow[]>();
+    for (const row of rows) {
+      const handlers = listeners[row.topic] ?? [];
+      if ('batch' in handlers) {
+        const batch = batches.get(handlers);
+        if (batch) batch.push(row);
+        else batches.set(handlers, [row]);
+        continue;
+      }
+      const failure = await deliver(row, handlers);
+      if (failure === null) done.push(row);
+      else failed.push({ row, error: failure.error });
+    }
+    for (const [listener, batch] of batches) {
+      const outcome = await deliverBatch(listener, batch);
+      done.push(...outcome.done);
+      failed.push(...outcome.failed);
+    }
+    return { done, failed };
+  }
+
   async function drain(): Promise<number> {
     let handled = 0;
     for (;;) {
       const rows = await claim();
-      const done: OutboxRow[] = [];
-      const failed: { row: OutboxRow; error: unknown }[] = [];
-      const batches = new Map<BatchListener, OutboxRow[]>();
+      if (rows.length === 0) return handled;
       const lease = holdLease(rows);
-      try {
-        for (const row of rows) {
-          const handlers = listeners[row.topic] ?? [];
-          if ('batch' in handlers) {
-            const batch = batches.get(handlers);
-            if (batch) batch.push(row);
-            else batches.set(handlers, [row]);
-            continue;
-          }
-          const failure = await deliver(row, handlers);
-          if (failure === null) done.push(row);
-          else failed.push({ row, error: failure.error });
-        }
-        for (const [listener, batch] of batches) {
-          const outcome = await deliverBatch(listener, batch);
-          done.push(...outcome.done);
-          failed.push(...outcome.failed);
-        }
-      } finally {
-        // Before the outcome is recorded: a late renewal must not undo a failed event's backoff.
-        await lease.release();
-      }
+      // Released before the outcome is recorded: a late renewal must not undo a failed event's backoff.
+      const { done, failed } = await deliverAll(rows).finally(lease.release);
       for (const { row, error } of failed) deps.log.warn({ err: error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
-      if (rows.length > 0) await record(done, failed);
+      await record(done, failed);
       handled += rows.length;
       if (rows.length < BATCH) return handled;
     }

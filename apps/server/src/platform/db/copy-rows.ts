@@ -74,8 +74,7 @@ export function copyingPool(pool: pg.Pool): { connect: () => Promise<PoolClient>
               const copy = typeof text === 'string' ? COPY_QUERY.exec(text) : null;
               if (!copy) return query(text, values);
               const stream = client.query(copyFrom(copy[1]!));
-              const data = values?.[0];
-              await pipeline(Readable.from(Array.isArray(data) ? data.map(String) : [String(data ?? '')]), stream);
+              await pipeline(Readable.from(values?.[0] as string[]), stream);
               return { command: 'COPY', rowCount: stream.rowCount, rows: [], fields: [], oid: 0 };
             },
           },
