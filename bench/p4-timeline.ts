@@ -3,7 +3,8 @@ import SQLite from 'better-sqlite3';
 import { seededRandom } from './fixtures.ts';
 import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
-import { sequentialGet, timeMs } from './sequential-get.ts';
+import { sequentialGet, timeInTurn, timeMs } from './sequential-get.ts';
+import { rowsByLiteral } from '../apps/server/src/platform/db/rows-by-literal.ts';
 import { startTimingClient } from './timing-client.ts';
 import { timelineStore } from './timeline-store.ts';
 
@@ -67,8 +68,9 @@ export async function runP4(): Promise<BenchResult> {
           http.push(await floor.get());
         }
         // For comparison only: the same pages back to back, caches as warm as they get.
-        const sqlBackToBack = mix.map((p) => timeMs(() => bare.page(p)));
-        return { pages: cursors.length, pageBytes: Buffer.byteLength(firstPage), api, sql, http, sqlBackToBack };
+        // …with the rows made by the driver, in turn with the rows made as the server makes them (rows-by-literal.ts).
+        const [sqlBackToBack, sqlRowsByLiteral] = timeInTurn(mix.length, (i) => bare.page(mix[i]), (i) => bare.pageByLiteral(mix[i]));
+        return { pages: cursors.length, pageBytes: Buffer.byteLength(firstPage), api, sql, http, sqlBackToBack, sqlRowsByLiteral };
       } finally {
         timing.stop();
         floor.stop();
@@ -99,6 +101,7 @@ export async function runP4(): Promise<BenchResult> {
       pageBytes: run.pageBytes,
       httpFloor: stats(run.http),
       sqlBackToBack: stats(run.sqlBackToBack),
+      sqlBackToBackRowsByLiteral: stats(run.sqlRowsByLiteral),
     },
   );
 }
@@ -119,7 +122,7 @@ type Page = { data: { id: string }[]; nextCursor: string | null };
  * than the page, to know whether there is a next one). Walks every page once for their
  * cursors; `page(p)` then reads page p as the API's p-th cursor does.
  */
-function bareQuery(dataDir: string, workspaceId: string, customerId: string): { readonly firstIds: readonly string[]; readonly page: (p: number) => void; readonly close: () => void } {
+function bareQuery(dataDir: string, workspaceId: string, customerId: string): { readonly firstIds: readonly string[]; readonly page: (p: number) => void; readonly pageByLiteral: (p: number) => void; readonly close: () => void } {
   const db = new SQLite(path.join(dataDir, 'touchpoint.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -128,6 +131,9 @@ function bareQuery(dataDir: string, workspaceId: string, customerId: string): { 
   const after = db.prepare(`SELECT ${COLUMNS} FROM event WHERE workspace_id = ? AND customer_id = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ${PAGE + 1}`);
   type Row = { id: string; timestamp: number };
   const read = (cursor: [number, string] | null) => (cursor ? (after.all(workspaceId, customerId, cursor[0], cursor[1]) as Row[]) : (first.all(workspaceId, customerId) as Row[]));
+  // The same statements with the rows built as the server builds them (comparison only).
+  const [firstByLiteral, afterByLiteral] = [first.source, after.source].map((text) => rowsByLiteral(db.prepare(text)));
+  const readByLiteral = (cursor: [number, string] | null) => (cursor ? afterByLiteral.all([workspaceId, customerId, cursor[0], cursor[1]]) : firstByLiteral.all([workspaceId, customerId]));
 
   const cursors: ([number, string] | null)[] = [null];
   const firstIds: string[] = [];
@@ -138,7 +144,7 @@ function bareQuery(dataDir: string, workspaceId: string, customerId: string): { 
     const last = rows[PAGE - 1];
     cursors.push([last.timestamp, last.id]);
   }
-  return { firstIds, page: (p) => void read(cursors[p]), close: () => db.close() };
+  return { firstIds, page: (p) => void read(cursors[p]), pageByLiteral: (p) => void readByLiteral(cursors[p]), close: () => db.close() };
 }
 
 function stats(latencies: readonly number[]): Record<string, number> {

@@ -16,7 +16,8 @@ import { handoffColumns } from '../apps/server/src/modules/moments/moment-view.t
 import { seededRandom } from './fixtures.ts';
 import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
-import { sequentialGet, timeMs, type Reply } from './sequential-get.ts';
+import { sequentialGet, timeInTurn, timeMs, type Reply } from './sequential-get.ts';
+import { rowsByLiteral } from '../apps/server/src/platform/db/rows-by-literal.ts';
 import { startTimingClient } from './timing-client.ts';
 
 /** Bump when the data below changes: a new version builds a new cached store. */
@@ -75,6 +76,8 @@ export async function runP6(): Promise<BenchResult> {
         http.push(await floor.get());
       }
       const sqlWithTags = Array.from({ length: SIDE_REQUESTS }, () => timeMs(bare.pageWithTags));
+      // The bare page back to back with the rows made by the driver, in turn with the rows made as the server makes them (rows-by-literal.ts).
+      const [sqlBackToBack, sqlRowsByLiteral] = timeInTurn(REQUESTS, bare.page, bare.pageByLiteral);
 
       const session = await signIn(server.url, store.agentEmail);
       const agent = sequentialGet(server.url, `Bearer ${session}`);
@@ -82,7 +85,7 @@ export async function runP6(): Promise<BenchResult> {
       const agentCounts = await sideRun(() => agent('/api/v1/moments/counts'));
       const keyCounts = await sideRun(() => key('/api/v1/moments/counts'));
       const counts = JSON.parse((await key('/api/v1/moments/counts')).text) as Record<string, number>;
-      return { first, api, sql, http, sqlWithTags, agentInbox, agentCounts, keyCounts, counts };
+      return { first, api, sql, http, sqlWithTags, sqlBackToBack, sqlRowsByLiteral, agentInbox, agentCounts, keyCounts, counts };
     } finally {
       timing.stop();
       floor.stop();
@@ -112,6 +115,8 @@ export async function runP6(): Promise<BenchResult> {
       p50Ratio: round(percentile(run.api, 50) / percentile(run.sql, 50)),
       httpFloor: stats(run.http),
       sqlWithTags: stats(run.sqlWithTags),
+      sqlBackToBack: stats(run.sqlBackToBack),
+      sqlBackToBackRowsByLiteral: stats(run.sqlRowsByLiteral),
       agentInbox: stats(run.agentInbox),
       agentCounts: stats(run.agentCounts),
       keyCounts: stats(run.keyCounts),
@@ -370,7 +375,7 @@ async function samePage(get: () => Promise<Reply>, sqlPage: () => readonly { id:
  * and LIMIT 51 (one more than the page, to know whether there is a next one). `pageWithTags`
  * adds the second query the API runs, for the page's tags.
  */
-function bareQuery(store: InboxStore): { readonly page: () => readonly { id: string }[]; readonly pageWithTags: () => void; readonly close: () => void } {
+function bareQuery(store: InboxStore): { readonly page: () => readonly { id: string }[]; readonly pageByLiteral: () => void; readonly pageWithTags: () => void; readonly close: () => void } {
   const db = new SQLite(path.join(store.dataDir, 'touchpoint.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -383,8 +388,13 @@ function bareQuery(store: InboxStore): { readonly page: () => readonly { id: str
     const now = Date.now();
     return statement.all(store.workspaceId, store.teamId, now, now + DUE_SOON_MS) as { id: string }[];
   };
+  const byLiteral = rowsByLiteral(db.prepare(statement.source));
   return {
     page,
+    pageByLiteral: () => {
+      const now = Date.now();
+      byLiteral.all([store.workspaceId, store.teamId, now, now + DUE_SOON_MS]);
+    },
     pageWithTags: () => {
       const ids = page().slice(0, PAGE).map((r) => r.id);
       // A short page repeats its last id to fill the statement's fixed list of parameters.

@@ -33,3 +33,14 @@ export function timeMs(work: () => unknown): number {
   work();
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
+
+/** Times `first(i)` and `second(i)` in turn, i from 0 to count - 1: two bare queries under the same conditions. */
+export function timeInTurn(count: number, first: (i: number) => unknown, second: (i: number) => unknown): [number[], number[]] {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < count; i++) {
+    a.push(timeMs(() => first(i)));
+    b.push(timeMs(() => second(i)));
+  }
+  return [a, b];
+}

@@ -7,6 +7,7 @@ import { momentsWithText } from './inbox-text.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 import type { Viewer } from './visibility.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
+import { pageLimit } from '../../platform/db/page-limit.ts';
 import { unindexedNumber, unindexedText } from '../../platform/db/unindexed.ts';
 
 /** Filters of an inbox list; each is optional and they combine with AND. */
@@ -74,7 +75,7 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
         ...(after ? [following(eb, after)] : []),
       ]),
     );
-  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || withText !== null).limit(limit + 1).execute();
+  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || withText !== null).limit(pageLimit(limit + 1)).execute();
   const page = rows.slice(0, limit);
   const tags = await tagsOf(db, viewer.workspaceId, page.map((r) => r.id));
   const last = page.at(-1);

@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { decodeCursor, encodeCursor } from './profiles.queries.ts';
 import { containing } from '../../platform/db/like-pattern.ts';
+import { pageLimit } from '../../platform/db/page-limit.ts';
 import { isoTime } from '../../platform/iso-time.ts';
 
 /** One element of the reply's `data`, as the client parses it. */
@@ -78,7 +79,7 @@ export async function getTimeline(
     // event_timeline index to the cursor instead of walking every newer event.
     query = query.where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(ts, id)));
   }
-  const rows: readonly TimelineRow[] = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+  const rows: readonly TimelineRow[] = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(pageLimit(options.limit + 1)).execute();
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   const nextCursor = rows.length > options.limit && last ? encodeCursor([last.timestamp, last.id]) : null;

@@ -8,6 +8,7 @@ import { computeStage, isStage, type Stage } from './lifecycle.ts';
 import { IDENTITY_KINDS, type IdentityKind } from './normalize-identity.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
 import { customersWithText, customersWithTrait } from './customer-text.ts';
+import { pageLimit } from '../../platform/db/page-limit.ts';
 import { unindexedNumber } from '../../platform/db/unindexed.ts';
 
 /** The profile row a customer id resolves to now: itself, or the profile it was merged into. */
@@ -224,7 +225,7 @@ export async function searchCustomers(
     const [ts, id] = after as [number, string];
     query = query.where((eb) => eb.or([eb(recency, '<', ts), eb.and([eb(recency, '=', ts), eb('id', '<', id)])]));
   }
-  const rows = await query.orderBy(recency, 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+  const rows = await query.orderBy(recency, 'desc').orderBy('id', 'desc').limit(pageLimit(options.limit + 1)).execute();
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {

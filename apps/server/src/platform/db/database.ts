@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, sql, type KyselyConfig, type SqliteDatabase, t
 import { eachRowStatement } from './append-rows.ts';
 import { copyingPool } from './copy-rows.ts';
 import { openReadThreads } from './read-threads.ts';
+import { rowsByLiteral } from './rows-by-literal.ts';
 import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
 import type { Tables } from './tables.ts';
 
@@ -111,7 +112,8 @@ function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
 /**
  * Kysely prepares every query anew; preparing costs as much as running a small insert. The
  * same SQL text (Kysely makes one per query shape) reuses its prepared statement.
- * `appendRows` statements come back as statements that run once per row (append-rows.ts).
+ * `appendRows` statements come back as statements that run once per row (append-rows.ts);
+ * reading statements build their rows by an object literal (rows-by-literal.ts).
  */
 function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
@@ -124,7 +126,7 @@ function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase
         // Full (IN lists of many lengths are the usual cause): start over rather than keep an
         // LRU order, whose two extra map operations on long SQL strings every hit cost more.
         if (cache.size >= size) cache.clear();
-        statement = (eachRowStatement(sql, prepare) ?? prepare(sql)) as unknown as SqliteStatement;
+        statement = (eachRowStatement(sql, prepare) as SqliteStatement | null) ?? rowsByLiteral(prepare(sql));
         cache.set(sql, statement);
       }
       return statement;
