@@ -17,7 +17,7 @@ const ALL_STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'];
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 
 /** The stored columns a seed sets (those optional on insert keep their defaults). */
-type MomentSeed = Omit<Selectable<MomentTable>, 'channel_id' | 'required_skills'>;
+type MomentSeed = Omit<Selectable<MomentTable>, 'channel_id' | 'required_skills' | 'tags'>;
 /** A seeded moment as the test knows it: the row, its tags and its message bodies. */
 type Seeded = MomentSeed & { readonly tags: readonly string[]; readonly bodies: readonly string[] };
 
@@ -122,7 +122,7 @@ async function seedMoments(db: Db, moments: readonly Seeded[]): Promise<void> {
   }
   for (let i = 0; i < moments.length; i += 100) {
     const chunk = moments.slice(i, i + 100);
-    await db.insertInto('moment').values(chunk.map(({ tags: _tags, bodies: _bodies, ...row }) => row)).execute();
+    await db.insertInto('moment').values(chunk.map(({ tags, bodies: _bodies, ...row }) => ({ ...row, tags: JSON.stringify([...tags].sort()) }))).execute();
     await db
       .insertInto('ownership_change')
       .values(chunk.map((m) => ({ workspace_id: m.workspace_id, id: uuidv7(), moment_id: m.id, owner_id: m.owner_id, team_id: m.team_id, reason: m.queued_at ? 'fallback' : 'round_robin', actor: 'system', note: null, started_at: m.created_at, ended_at: null })))

@@ -431,6 +431,26 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(customers).toHaveLength(1);
   });
 
+  it('keeps a moment’s tags through open, change and merge, in every view and in the tag filter', async () => {
+    const channel = uniq('email');
+    const tagged = (tag: string) => s.api('GET', `/api/v1/moments?tag=${tag}&status=open,closed`).then((r) => r.body.data.map((m: { id: string }) => m.id));
+    const a = (await open(s, { identity: 'email:tagged@example.com', channel, externalId: 'thread-a', tags: ['Receipts', ' billing ', 'receipts'], message: { body: 'receipt attached' } })).body.moment;
+    expect(a.tags).toEqual(['billing', 'receipts']);
+    const b = (await open(s, { identity: 'email:tagged@example.com', channel: `${channel}-web`, tags: ['refund', 'billing'], message: { body: 'sent twice' } })).body.moment;
+
+    const changed = await s.api('PATCH', `/api/v1/moments/${a.id}`, { tags: ['VIP', 'billing'] });
+    expect(changed.body.tags).toEqual(['billing', 'vip']);
+    expect(await tagged('receipts')).not.toContain(a.id);
+    expect(await tagged('vip')).toContain(a.id);
+
+    const merged = await s.api('POST', `/api/v1/moments/${a.id}/merge`, { duplicateId: b.id });
+    expect(merged.body.tags).toEqual(['billing', 'refund', 'vip']);
+    expect((await s.api('GET', `/api/v1/moments/${a.id}`)).body.tags).toEqual(['billing', 'refund', 'vip']);
+    expect(await tagged('refund')).toEqual(expect.arrayContaining([a.id, b.id]));
+    const page = (await s.api('GET', `/api/v1/moments?customer=${a.customerId}&status=open,closed`)).body.data;
+    expect(Object.fromEntries(page.map((m: { id: string; tags: string[] }) => [m.id, m.tags]))).toEqual({ [a.id]: ['billing', 'refund', 'vip'], [b.id]: ['billing', 'refund'] });
+  });
+
   it('keeps attachments, merges duplicates, and refuses bad input with the field named', async () => {
     const ana = await addAgent(s);
     const team = await addTeam(s, [ana]);

@@ -31,7 +31,7 @@ import {
   getMoment,
   getOwnership,
   listMessages,
-  loadMomentView,
+  toMomentView,
   mergeMoments,
   openMoment,
   requestHandoff,
@@ -58,7 +58,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
   const callerOfRequest = (request: FastifyRequest): Promise<Caller> => callerOf(deps.db, principalOf(request));
   const view = async (workspaceId: string, row: MomentRow) => {
     const settings = await ctx.settings.get(workspaceId);
-    return loadMomentView(deps.db, row, deps.clock.now(), settings.moments.dueSoonMinutes * 60_000);
+    return toMomentView(row, deps.clock.now(), settings.moments.dueSoonMinutes * 60_000);
   };
   const act = (request: FastifyRequest<Id>) => callerOfRequest(request).then((caller) => ({ workspaceId: caller.workspaceId, momentId: request.params.id, caller }));
 

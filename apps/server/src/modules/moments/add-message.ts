@@ -69,7 +69,7 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     }
     const mentioned = input.direction === 'note' ? [...new Set(input.mentions ?? [])] : [];
     const audience = audienceOf(row);
-    w.announce({ momentId: row.id, type: 'message.added', actor: input.caller.actor, audience: { teams: audience.teams, agents: [...audience.agents, ...mentioned] }, payload: { moment: await momentPayload(w, row), message, mentions: mentioned } });
+    w.announce({ momentId: row.id, type: 'message.added', actor: input.caller.actor, audience: { teams: audience.teams, agents: [...audience.agents, ...mentioned] }, payload: { moment: momentPayload(w, row), message, mentions: mentioned } });
     return { moment: row, message, duplicate: false };
   });
 }

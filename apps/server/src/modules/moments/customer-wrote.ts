@@ -46,6 +46,6 @@ export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: 
   await recordOnTimeline(w, row.customer_id, row.channel, [
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: row.id, messageId: message.id, preview: row.preview, ...(reopening ? { reopened: true } : {}) } },
   ], row.team_id);
-  w.announce({ momentId: row.id, type: 'message.added', actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), message, ...(reopening ? { reopened: true } : {}) } });
+  w.announce({ momentId: row.id, type: 'message.added', actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), message, ...(reopening ? { reopened: true } : {}) } });
   return { outcome: reopening ? 'reopened' : 'continued', moment: row, message };
 }

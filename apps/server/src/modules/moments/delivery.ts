@@ -97,7 +97,7 @@ export async function recordDelivery(
     };
     await w.tx.updateTable('message').set(next).where('workspace_id', '=', w.workspaceId).where('id', '=', message.id).execute();
     const moment = await loadRow(w, message.moment_id);
-    w.announce({ momentId: moment.id, type: 'message.updated', actor: 'system', audience: audienceOf(moment), payload: { moment: await momentPayload(w, moment), message: toMessageView({ ...message, ...next }, []) } });
+    w.announce({ momentId: moment.id, type: 'message.updated', actor: 'system', audience: audienceOf(moment), payload: { moment: momentPayload(w, moment), message: toMessageView({ ...message, ...next }, []) } });
     return true;
   });
 }

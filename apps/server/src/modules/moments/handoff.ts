@@ -29,7 +29,7 @@ export async function requestHandoff(ctx: MomentsCtx, input: { readonly workspac
     }
     const handoff: Handoff = { fromOwnerId: row.owner_id, toTeamId: request.toTeamId ?? null, toAgentId: request.toAgentId ?? null, reason: request.reason, note: request.note ?? null, requestedAt: w.now, requestedBy: input.caller.actor };
     const next = await setHandoff(w, row, handoff);
-    w.announce({ momentId: row.id, type: 'handoff.requested', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff } });
+    w.announce({ momentId: row.id, type: 'handoff.requested', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: momentPayload(w, next), handoff } });
     return next;
   });
 }
@@ -50,7 +50,7 @@ export async function acceptHandoff(ctx: MomentsCtx, input: { readonly workspace
     if (!me || !hasRoom(me)) throw new AppError('over_capacity', `at capacity on ${row.channel} (${me?.load ?? 0}/${me?.capacity ?? 0}); finish a moment or take this one over`);
     const note = `${handoff.reason}${handoff.note ? ` — ${handoff.note}` : ''}`;
     const next = await changeOwner(w, row, { ownerId: receiver, teamId: handoff.toTeamId ?? row.team_id, reason: 'acceptance', queued: false, note }, input.caller.actor);
-    w.announce({ momentId: row.id, type: 'handoff.accepted', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff, acceptedBy: receiver } });
+    w.announce({ momentId: row.id, type: 'handoff.accepted', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: momentPayload(w, next), handoff, acceptedBy: receiver } });
     await fillFromQueue(w, row.owner_id, 'capacity', 'system');
     return next;
   });
@@ -66,7 +66,7 @@ export async function declineHandoff(ctx: MomentsCtx, input: { readonly workspac
     const isSender = agent === row.owner_id;
     if (!isSender && !isManager(input.caller)) await mayReceive(w, handoff, await actingAgent(w, input.caller, undefined));
     const next = await setHandoff(w, row, null);
-    w.announce({ momentId: row.id, type: 'handoff.declined', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: await momentPayload(w, next), handoff, reason: input.reason ?? null } });
+    w.announce({ momentId: row.id, type: 'handoff.declined', actor: input.caller.actor, audience: handoffAudience(row, handoff), payload: { moment: momentPayload(w, next), handoff, reason: input.reason ?? null } });
     return next;
   });
 }

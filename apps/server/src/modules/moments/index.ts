@@ -10,7 +10,7 @@ export { setPresence, PRESENCES, type Presence } from './set-presence.ts';
 export { sweepMoments } from './sweep-moments.ts';
 export { rerouteFromReader, rerouteLeavers, offerWaitingWork } from './team-changes.ts';
 export { getMoment, listMessages, getOwnership, getAttachment, type OwnershipEntry } from './moments.queries.ts';
-export { loadMomentView, type MomentView, type MomentRow } from './moment-view.ts';
+export { toMomentView, type MomentView, type MomentRow } from './moment-view.ts';
 export { type MessageView, ATTACHMENT_LIMITS, messageByExternalId } from './messages.ts';
 export { viewerOf, type Viewer } from './visibility.ts';
 export { callerOf, type Caller } from './caller.ts';

@@ -51,7 +51,7 @@ type Condition = Expression<SqlBool>;
  * One page of the moments a viewer may see, filtered and sorted, keyset-paged: the cursor holds
  * the sort key of the last moment shown, so a page costs the same however deep it is, and
  * moments arriving or leaving meanwhile never make the next page skip or repeat the others
- * (as OFFSET would). The page's tags come in one more query.
+ * (as OFFSET would).
  */
 export async function listMoments(db: Db, input: ListMomentsInput): Promise<MomentPage> {
   const { viewer, filters, sort, limit } = input;
@@ -77,10 +77,9 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
     );
   const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || withText !== null).limit(pageLimit(limit + 1)).execute();
   const page = rows.slice(0, limit);
-  const tags = await tagsOf(db, viewer.workspaceId, page.map((r) => r.id));
   const last = page.at(-1);
   return {
-    data: page.map((row) => toMomentView(row, tags.get(row.id) ?? [], input.now, input.dueSoonMs)),
+    data: page.map((row) => toMomentView(row, input.now, input.dueSoonMs)),
     nextCursor: rows.length > limit && last ? encodeMomentCursor(sort, last) : null,
   };
 }
@@ -283,18 +282,6 @@ function priorityRankOf(eb: Eb): Expression<number> {
     ranked = ranked.when(p).then(eb.lit(i + 1));
   });
   return ranked.else(eb.lit(PRIORITY_ORDER.length)).end();
-}
-
-async function tagsOf(db: Db, workspaceId: string, momentIds: readonly string[]): Promise<Map<string, string[]>> {
-  const tags = new Map<string, string[]>();
-  if (momentIds.length === 0) return tags;
-  const rows = await db.selectFrom('moment_tag').select(['moment_id', 'tag']).where('workspace_id', '=', workspaceId).where('moment_id', 'in', momentIds).orderBy('moment_id').orderBy('tag').execute();
-  for (const r of rows) {
-    const list = tags.get(r.moment_id);
-    if (list) list.push(r.tag);
-    else tags.set(r.moment_id, [r.tag]);
-  }
-  return tags;
 }
 
 /** The teams a viewer belongs to: an agent's come with the Viewer; an admin signed in as themselves is looked up. */

@@ -5,6 +5,7 @@ import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import { handoffColumns, type MomentRow } from './moment-view.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { saveMoment } from './save-moment.ts';
+import { cleanTags, storeTags, tagsColumn, tagsOf } from './moment-tags.ts';
 
 /**
  * Folds a duplicate moment into another of the same customer: its messages, attachments and
@@ -32,13 +33,12 @@ export async function mergeMoments(ctx: MomentsCtx, input: { readonly workspaceI
     for (const table of ['message', 'attachment'] as const) {
       await w.tx.updateTable(table).set({ moment_id: into.id }).where('workspace_id', '=', w.workspaceId).where('moment_id', '=', dup.id).execute();
     }
-    const tags = await w.tx.selectFrom('moment_tag').select('tag').where('workspace_id', '=', w.workspaceId).where('moment_id', '=', dup.id).execute();
-    const have = new Set((await w.tx.selectFrom('moment_tag').select('tag').where('workspace_id', '=', w.workspaceId).where('moment_id', '=', into.id).execute()).map((t) => t.tag));
-    const newTags = tags.filter((t) => !have.has(t.tag));
-    if (newTags.length > 0) await w.tx.insertInto('moment_tag').values(newTags.map((t) => ({ workspace_id: w.workspaceId, moment_id: into.id, tag: t.tag }))).execute();
+    const tags = cleanTags([...tagsOf(into), ...tagsOf(dup)]);
+    await storeTags(w, into.id, tags, 'replace');
 
     const survivor: MomentRow = {
       ...into,
+      tags: tagsColumn(tags),
       message_count: into.message_count + dup.message_count,
       last_message_at: Math.max(into.last_message_at, dup.last_message_at),
       awaiting_reply_since: minOf(into.awaiting_reply_since, dup.awaiting_reply_since),
@@ -47,8 +47,8 @@ export async function mergeMoments(ctx: MomentsCtx, input: { readonly workspaceI
     const closed: MomentRow = { ...dup, status: 'closed', closed_at: w.now, merged_into: into.id, message_count: 0, queued_at: null, ...handoffColumns(null), sla_due_at: null, updated_at: w.now };
     await saveMoment(w, survivor);
     await saveMoment(w, closed);
-    w.announce({ momentId: dup.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(dup), payload: { moment: await momentPayload(w, closed), mergedInto: into.id } });
-    w.announce({ momentId: into.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(into), payload: { moment: await momentPayload(w, survivor), merged: dup.id } });
+    w.announce({ momentId: dup.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(dup), payload: { moment: momentPayload(w, closed), mergedInto: into.id } });
+    w.announce({ momentId: into.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(into), payload: { moment: momentPayload(w, survivor), merged: dup.id } });
     if (dup.status !== 'resolved') await fillFromQueue(w, dup.owner_id, 'capacity', 'system');
     return survivor;
   });

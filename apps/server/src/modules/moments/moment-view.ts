@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
-import type { Db, Tx } from '../../platform/db/database.ts';
 import type { MomentTable } from '../../platform/db/tables.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { isoTime } from '../../platform/iso-time.ts';
+import { tagsOf } from './moment-tags.ts';
 
 export type MomentRow = Selectable<MomentTable>;
 
@@ -81,7 +81,7 @@ export function slaStateOf(row: MomentRow, now: number, dueSoonMs: number): SlaS
   return row.sla_due_at - now <= dueSoonMs ? 'due_soon' : 'running';
 }
 
-export function toMomentView(row: MomentRow, tags: readonly string[], now: number, dueSoonMs: number): MomentView {
+export function toMomentView(row: MomentRow, now: number, dueSoonMs: number): MomentView {
   const handoff = parseHandoff(row.handoff);
   return {
     id: row.id,
@@ -99,7 +99,7 @@ export function toMomentView(row: MomentRow, tags: readonly string[], now: numbe
     queued: row.queued_at !== null,
     queuedAt: iso(row.queued_at),
     handoff: handoff ? { ...handoff, requestedAt: isoTime(handoff.requestedAt) } : null,
-    tags,
+    tags: tagsOf(row),
     sla: {
       state: slaStateOf(row, now, dueSoonMs),
       policyId: row.sla_policy_id,
@@ -120,10 +120,4 @@ export function toMomentView(row: MomentRow, tags: readonly string[], now: numbe
     createdAt: isoTime(row.created_at),
     updatedAt: isoTime(row.updated_at),
   };
-}
-
-/** toMomentView with the moment's tags, read here: what the API, activities and one-moment reads return. */
-export async function loadMomentView(db: Db | Tx, row: MomentRow, now: number, dueSoonMs: number): Promise<MomentView> {
-  const tags = await db.selectFrom('moment_tag').select('tag').where('workspace_id', '=', row.workspace_id).where('moment_id', '=', row.id).orderBy('tag').execute();
-  return toMomentView(row, tags.map((t) => t.tag), now, dueSoonMs);
 }

@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { maySee, type Caller } from './caller.ts';
 import { toMessageView, type AttachmentMeta, type MessageView } from './messages.ts';
-import { loadMomentView, type MomentRow, type MomentView } from './moment-view.ts';
+import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
 
 async function visibleRow(db: Db, caller: Caller, momentId: string): Promise<MomentRow> {
@@ -13,7 +13,7 @@ async function visibleRow(db: Db, caller: Caller, momentId: string): Promise<Mom
 
 /** One moment as the caller may see it. */
 export async function getMoment(db: Db, caller: Caller, momentId: string, now: number, dueSoonMs: number): Promise<MomentView> {
-  return loadMomentView(db, await visibleRow(db, caller, momentId), now, dueSoonMs);
+  return toMomentView(await visibleRow(db, caller, momentId), now, dueSoonMs);
 }
 
 /** The thread, oldest first, keyset-paged by message id (UUIDv7: creation order). */

@@ -12,6 +12,7 @@ import { audienceOf, momentPayload, startLedger } from './ownership.ts';
 import { routeMoment } from './route-moment.ts';
 import { customerWrote, type InboundMessage } from './customer-wrote.ts';
 import { startSla } from './sla-hooks.ts';
+import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -110,6 +111,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   const id = w.deps.ids.next();
   const body = input.message.body;
   const subject = input.subject?.trim() || previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';
+  const tags = cleanTags(input.tags ?? []);
   const customer = await w.tx.selectFrom('customer').select(['stage', 'traits']).where('workspace_id', '=', w.workspaceId).where('id', '=', customerId).executeTakeFirstOrThrow();
   const placement = await routeMoment(w, {
     momentId: id,
@@ -120,7 +122,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   let row: MomentRow = {
     workspace_id: w.workspaceId, id, customer_id: customerId, channel: input.channel, channel_id: input.channelId ?? null, external_id: input.externalId ?? null, subject, preview: previewOf(body),
     status: 'open', priority: input.priority ?? 'normal', language: input.language ?? null, business_unit_id: input.businessUnitId ?? null,
-    team_id: placement.teamId, owner_id: placement.ownerId, required_skills: JSON.stringify(placement.requiredSkills ?? []), queued_at: placement.queued ? w.now : null, ...handoffColumns(null),
+    team_id: placement.teamId, owner_id: placement.ownerId, required_skills: JSON.stringify(placement.requiredSkills ?? []), tags: tagsColumn(tags), queued_at: placement.queued ? w.now : null, ...handoffColumns(null),
     sla_policy_id: null, first_response_due: null, next_response_due: null, resolution_due: null, sla_due_at: null, sla_warned_at: null, sla_breached_at: null, sla_paused_at: null,
     first_response_at: null, awaiting_reply_since: w.now, snoozed_until: null, resolved_at: null, closed_at: null, merged_into: null,
     message_count: 1, last_message_at: w.now, created_at: w.now, updated_at: w.now,
@@ -132,14 +134,13 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   }
   await w.tx.insertInto('moment').values(row).execute();
   await startLedger(w, id, placement, input.actor);
-  const tags = [...new Set((input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
-  if (tags.length > 0) await w.tx.insertInto('moment_tag').values(tags.map((tag) => ({ workspace_id: w.workspaceId, moment_id: id, tag }))).execute();
+  await storeTags(w, id, tags, 'new moment');
   const message = await insertMessage(w, id, input.channel, { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, address: input.message.address, meta: input.message.meta, attachments: input.message.attachments });
   await recordOnTimeline(w, customerId, input.channel, [
     { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, priority: row.priority } },
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: id, messageId: message.id, preview: row.preview } },
   ], row.team_id);
-  w.announce({ momentId: id, type: 'moment.created', actor: input.actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), message, reason: placement.reason } });
+  w.announce({ momentId: id, type: 'moment.created', actor: input.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), message, reason: placement.reason } });
   return { outcome: 'opened', moment: row, message };
 }
 

@@ -1,6 +1,6 @@
 import type { Audience } from './activity.ts';
 import type { MomentWrite } from './moment-tx.ts';
-import { handoffColumns, loadMomentView, type MomentRow, type MomentView } from './moment-view.ts';
+import { handoffColumns, toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 
 /** Why someone became a moment's owner: what the ledger records and the web app explains. */
 export type OwnershipReason =
@@ -95,7 +95,7 @@ export async function changeOwner(w: MomentWrite, moment: MomentRow, placement: 
     actor,
     audience: audienceOf(moment, next),
     payload: {
-      moment: await momentPayload(w, next),
+      moment: momentPayload(w, next),
       previousOwnerId: moment.owner_id,
       previousTeamId: moment.team_id,
       reason: placement.reason,
@@ -106,6 +106,6 @@ export async function changeOwner(w: MomentWrite, moment: MomentRow, placement: 
 }
 
 /** The moment as activities carry it: the same view the API returns. */
-export function momentPayload(w: MomentWrite, row: MomentRow): Promise<MomentView> {
-  return loadMomentView(w.tx, row, w.now, w.settings.moments.dueSoonMinutes * 60_000);
+export function momentPayload(w: MomentWrite, row: MomentRow): MomentView {
+  return toMomentView(row, w.now, w.settings.moments.dueSoonMinutes * 60_000);
 }

@@ -58,7 +58,7 @@ async function advance(ctx: MomentsCtx, workspaceId: string, momentId: string, f
     if (from === 'snoozed' && (row.snoozed_until ?? Infinity) > w.now) return 0;
     const next = { ...(await moveStatus(w, row, to)), updated_at: w.now };
     await saveMoment(w, next);
-    w.announce({ momentId, type: 'moment.updated', actor: 'system', audience: audienceOf(next), payload: { moment: await momentPayload(w, next), changed: ['status'], why: from === 'snoozed' ? 'snooze ended' : 'reopen window passed' } });
+    w.announce({ momentId, type: 'moment.updated', actor: 'system', audience: audienceOf(next), payload: { moment: momentPayload(w, next), changed: ['status'], why: from === 'snoozed' ? 'snooze ended' : 'reopen window passed' } });
     return 1;
   });
 }

@@ -8,6 +8,7 @@ import { audienceOf, momentPayload } from './ownership.ts';
 import { placeReopened } from './reroute.ts';
 import { saveMoment } from './save-moment.ts';
 import { slaPause, slaRestart, slaResume, slaStop } from './sla-hooks.ts';
+import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
 
 export const STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -42,6 +43,8 @@ export async function updateMoment(ctx: MomentsCtx, input: { readonly workspaceI
     let row: MomentRow = { ...before, updated_at: w.now };
     if (patch.priority !== undefined) row = { ...row, priority: patch.priority };
     if (patch.subject !== undefined) row = { ...row, subject: patch.subject };
+    const tags = patch.tags === undefined ? null : cleanTags(patch.tags);
+    if (tags !== null) row = { ...row, tags: tagsColumn(tags) };
     if (patch.status !== undefined && patch.status !== before.status) row = await moveStatus(w, row, patch.status, patch.snoozedUntil);
     else if (patch.snoozedUntil !== undefined) {
       if (before.status !== 'snoozed') throw new AppError('invalid_field', 'snoozedUntil goes with status snoozed', 'snoozedUntil');
@@ -49,8 +52,8 @@ export async function updateMoment(ctx: MomentsCtx, input: { readonly workspaceI
     }
     await saveMoment(w, row);
     if (before.status === 'resolved' && row.status === 'open') row = await placeReopened(w, row, input.caller.actor);
-    if (patch.tags !== undefined) await replaceTags(w, row.id, patch.tags);
-    w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(row), payload: { moment: await momentPayload(w, row), changed: Object.keys(patch) } });
+    if (tags !== null) await storeTags(w, row.id, tags, 'replace');
+    w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), changed: Object.keys(patch) } });
     // A resolved or closed moment no longer counts against its owner: they may take a waiting one.
     if ((row.status === 'resolved' || row.status === 'closed') && (before.status !== 'resolved' && before.status !== 'closed')) await fillFromQueue(w, row.owner_id, 'capacity', 'system');
     return row;
@@ -82,10 +85,4 @@ export async function moveStatus(w: MomentWrite, row: MomentRow, to: Status, sno
 function futureTime(w: MomentWrite, at: number): number {
   if (!Number.isFinite(at) || at <= w.now) throw new AppError('invalid_field', 'snoozedUntil must be in the future', 'snoozedUntil');
   return at;
-}
-
-async function replaceTags(w: MomentWrite, momentId: string, tags: readonly string[]): Promise<void> {
-  const clean = [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
-  await w.tx.deleteFrom('moment_tag').where('workspace_id', '=', w.workspaceId).where('moment_id', '=', momentId).execute();
-  if (clean.length > 0) await w.tx.insertInto('moment_tag').values(clean.map((tag) => ({ workspace_id: w.workspaceId, moment_id: momentId, tag }))).execute();
 }

@@ -239,6 +239,8 @@ export type MomentTable = {
   owner_id: string;
   /** JSON array: skills the matched rule asks of whoever takes it, also from the waiting line. */
   required_skills: Generated<string>;
+  /** JSON array of its tags, sorted: what moment_tag holds for it, read with the moment. */
+  tags: Generated<string>;
   /** Set while the moment waits in its team's FIFO line (held by the fallback owner). */
   queued_at: number | null;
   /** JSON of a hand-off waiting for its receiver to accept, or null. */

@@ -6,7 +6,7 @@ import type { Deps } from '../../../platform/deps.ts';
 import { writeOutbox } from '../../../platform/outbox.ts';
 import { recordActivities, type Activity, type Audience, type NewActivity, type Publish } from '../activity.ts';
 import { MOMENT_EVENTS } from '../moments.events.ts';
-import { loadMomentView, type MomentRow } from '../moment-view.ts';
+import { toMomentView, type MomentRow } from '../moment-view.ts';
 import { loadSlaPolicy } from './load-sla.ts';
 import { dueDeadline, markWarned, recordBreach, slaColumns } from './sla-clock.ts';
 import { PRIORITIES, type Priority } from './sla-policy.ts';
@@ -85,7 +85,7 @@ async function settleMoment(deps: Deps, opts: SweepSlaOptions, at: { readonly wo
     const row = await tx.selectFrom('moment').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', at.id).executeTakeFirst();
     if (!row || row.status !== SWEPT_STATUS || row.sla_due_at === null) return null;
     const policy = (await loadSlaPolicy(tx, workspaceId, row.sla_policy_id))?.policy ?? null;
-    const view = (m: MomentRow) => loadMomentView(tx, m, now, at.dueSoonMs);
+    const view = (m: MomentRow) => toMomentView(m, now, at.dueSoonMs);
     const audience: Audience = { teams: row.team_id === null ? [] : [row.team_id], agents: [row.owner_id] };
 
     if (row.sla_due_at > now) {
