@@ -12,17 +12,28 @@ handle.pragma('cache_size = -32768');
 // The same folding as the main connection's unicode_lower (database.ts), for foldedContains.
 handle.function('unicode_lower', { deterministic: true }, (text) => (typeof text === 'string' ? text.toLowerCase() : text));
 
+// Rows cross to the main thread as arrays with their column names once: copying arrays costs
+// both threads less than copying an object per row, and the main thread builds the objects by
+// a literal (rows-by-literal.ts). A `__proto__` column keeps plain objects (see there).
 const statements = new Map();
+const prepare = (sql) => {
+  const statement = handle.prepare(sql);
+  if (!statement.reader) return { statement, columns: null };
+  const columns = statement.columns().map((c) => c.name);
+  if (columns.includes('__proto__')) return { statement, columns: null };
+  return { statement: statement.raw(true), columns };
+};
 parentPort.on('message', ({ id, sql, parameters }) => {
   try {
-    let statement = statements.get(sql);
-    if (!statement) {
+    let prepared = statements.get(sql);
+    if (!prepared) {
       if (statements.size >= 200) statements.clear();
-      statement = handle.prepare(sql);
-      statements.set(sql, statement);
+      prepared = prepare(sql);
+      statements.set(sql, prepared);
     }
+    const { statement, columns } = prepared;
     if (!statement.reader) throw Object.assign(new Error('a read thread runs only statements that return rows'), { code: 'NOT_A_READ' });
-    parentPort.postMessage({ id, rows: statement.all(parameters) });
+    parentPort.postMessage({ id, rows: statement.all(parameters), columns });
   } catch (error) {
     parentPort.postMessage({ id, error: { message: error instanceof Error ? error.message : String(error), code: error?.code } });
   }

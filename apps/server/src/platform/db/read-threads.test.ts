@@ -48,6 +48,21 @@ describe('SQLite read threads', () => {
     expect(again.rows[0]?.n).toBe(2);
   });
 
+  it('gives the rows the main connection gives: same keys in the same order, values, a duplicate name, a __proto__ column', async () => {
+    await sql`insert into note (body) values ('a'), ('b')`.execute(database.db);
+    const queries = [
+      sql`select rowid as id, body, null as absent, 9007199254740991 as big, 0.5 as half from note order by body`,
+      sql`select body as "x", 1 as "x", 'q"uote' as "a""b" from note`,
+      sql`select body as "__proto__" from note`,
+      sql`select body from note where body = 'none'`,
+    ];
+    for (const query of queries) {
+      const [main, offThread] = [(await query.execute(database.db)).rows, (await query.execute(database.reads)).rows];
+      expect(offThread).toEqual(main);
+      expect(offThread.map((row) => Object.keys(row as object))).toEqual(main.map((row) => Object.keys(row as object)));
+    }
+  });
+
   it('keeps the event loop free while a long read runs, where the main connection holds it', async () => {
     const offThread = await longestStall(() => longRead(2_000_000).execute(database.reads));
     const onLoop = await longestStall(() => longRead(2_000_000).execute(database.db));

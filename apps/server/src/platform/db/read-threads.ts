@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery, type DatabaseConnection, type Driver, type KyselyConfig, type QueryResult } from 'kysely';
 import { AppError } from '../errors.ts';
+import { RowMakers } from './rows-by-literal.ts';
 import type { Tables } from './tables.ts';
 
 type Query = { readonly id: number; readonly sql: string; readonly parameters: readonly unknown[] };
-type Reply = { readonly id: number; readonly rows?: unknown[]; readonly error?: { readonly message: string; readonly code?: string } };
+/** `rows` are arrays of `columns`' values, or (columns null) the objects better-sqlite3 made. */
+type Reply = { readonly id: number; readonly rows?: unknown[]; readonly columns?: readonly string[] | null; readonly error?: { readonly message: string; readonly code?: string } };
 type Waiting = { readonly query: Query; readonly resolve: (rows: unknown[]) => void; readonly reject: (error: Error) => void };
 /** A thread runs its queries in the order they came: the first waiting one is running, since `runningSince`. */
 type ReadThread = { readonly worker: Worker; readonly waiting: Map<number, Waiting>; runningSince: number };
@@ -45,6 +47,7 @@ export function openReadThreads(file: string, options: ReadThreadsOptions): Kyse
 
 class ReadThreadsDriver implements Driver {
   readonly #threads: ReadThread[] = [];
+  readonly #rowMakers = new RowMakers();
   #next = 0;
   readonly #connection: DatabaseConnection;
   #watchdog: NodeJS.Timeout | null = null;
@@ -132,7 +135,7 @@ class ReadThreadsDriver implements Driver {
       thread.waiting.delete(reply.id);
       thread.runningSince = Date.now();
       if (thread.waiting.size === 0) worker.unref();
-      if (reply.rows) w.resolve(reply.rows);
+      if (reply.rows) w.resolve(reply.columns ? (reply.rows as unknown[][]).map(this.#rowMakers.for(reply.columns)) : reply.rows);
       else w.reject(Object.assign(new Error(reply.error?.message ?? 'read failed'), { code: reply.error?.code }));
     };
     // A thread that dies fails its reads and leaves the pool; the next read starts another.

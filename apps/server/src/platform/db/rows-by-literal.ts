@@ -35,3 +35,22 @@ function literalFor(names: readonly string[]): MakeRow {
   const fields = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ');
   return new Function('v', `return { ${fields} };`) as MakeRow;
 }
+
+/**
+ * Row makers by column list, for rows that arrive as arrays (the read threads'): one literal
+ * per distinct list, kept as long as the statement cache that asked would keep its statement.
+ */
+export class RowMakers {
+  readonly #makers = new Map<string, MakeRow>();
+
+  for(names: readonly string[]): MakeRow {
+    const key = names.join('\u0000');
+    let make = this.#makers.get(key);
+    if (!make) {
+      if (this.#makers.size >= 500) this.#makers.clear();
+      make = literalFor(names);
+      this.#makers.set(key, make);
+    }
+    return make;
+  }
+}
