@@ -59,15 +59,16 @@ export async function getTimeline(
     readonly department?: string;
   },
 ): Promise<string> {
-  // An absorbed profile shows its survivor's timeline: events live under the root.
-  const customer = await db.selectFrom('customer').select('root_id').where('workspace_id', '=', workspaceId).where('id', '=', customerId).executeTakeFirst();
-  if (!customer) throw new AppError('customer_not_found', `no customer ${customerId} in this workspace`, 'id');
   const after = decodeCursor(options.cursor, ['number', 'string']);
+  // An absorbed profile shows its survivor's timeline: events live under the root, which the
+  // page's own query looks up (one statement a page; whether the customer exists is asked
+  // only when the page comes back empty).
+  const rootOf = db.selectFrom('customer').select('root_id').where('workspace_id', '=', workspaceId).where('id', '=', customerId);
   let query = db
     .selectFrom('event')
     .select(['id', 'type', 'name', 'channel', 'timestamp', 'received_at', 'message_id', 'profile_id', 'user_id', 'anonymous_id', 'properties', 'context'])
     .where('workspace_id', '=', workspaceId)
-    .where('customer_id', '=', customer.root_id);
+    .where('customer_id', '=', rootOf);
   if (options.channel) query = query.where('channel', 'in', options.channel.split(',').map((c) => c.trim()).filter(Boolean));
   // Stored properties are JSON.stringify output (no spaces), so the exact member text is a safe match.
   if (options.department) query = query.where(sql<boolean>`${sql.ref('properties')} like ${containing(JSON.stringify({ department: options.department }).slice(1, -1))} escape '\\'`);
@@ -80,6 +81,7 @@ export async function getTimeline(
     query = query.where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(ts, id)));
   }
   const rows: readonly TimelineRow[] = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(pageLimit(options.limit + 1)).execute();
+  if (rows.length === 0 && !(await rootOf.executeTakeFirst())) throw new AppError('customer_not_found', `no customer ${customerId} in this workspace`, 'id');
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   const nextCursor = rows.length > options.limit && last ? encodeCursor([last.timestamp, last.id]) : null;
