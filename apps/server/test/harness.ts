@@ -8,7 +8,7 @@ import { composeTouchpoint, type App, type ComposeOptions } from '../src/main.ts
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { readConfig, type Config } from '../src/platform/config.ts';
 import { openDatabase, type Database } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { migrateTo, migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { Clock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/platform/logger.ts';
 
@@ -36,11 +36,14 @@ export function newStore(engine: EngineName): Store {
   };
 }
 
-/** A migrated database of a test's own, without a server: for tests of one module's queries. */
-export async function openTestDatabase(engine: EngineName = 'sqlite'): Promise<{ readonly database: Database; readonly drop: () => Promise<void> }> {
+/**
+ * A migrated database of a test's own, without a server: for tests of one module's queries,
+ * or (migrated `upTo` a migration) for a test of the migrations after it.
+ */
+export async function openTestDatabase(engine: EngineName = 'sqlite', upTo?: string): Promise<{ readonly database: Database; readonly drop: () => Promise<void> }> {
   const store = newStore(engine);
   const database = await openDatabase({ dataDir: store.config.dataDir, databaseUrl: store.config.databaseUrl, pgSchema: store.pgSchema });
-  await migrateToLatest(database.db);
+  await (upTo === undefined ? migrateToLatest(database.db) : migrateTo(database.db, upTo));
   return {
     database,
     drop: async () => {

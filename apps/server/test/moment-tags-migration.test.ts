@@ -1,22 +1,17 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/platform/db/database.ts';
-import { migrateTo, migrateToLatest } from '../src/platform/db/migrate.ts';
-import { ENGINES, newStore, type Store } from './harness.ts';
+import type { Database } from '../src/platform/db/database.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { ENGINES, openTestDatabase } from './harness.ts';
 
 /** Migration 0100 of 2026-11-27 gives each moment a tags column: an existing store's tags must land in it, sorted. */
 describe.each(ENGINES)('moment tags column on %s', (engine) => {
-  let store: Store;
   let database: Database;
+  let drop: () => Promise<void>;
   beforeAll(async () => {
-    store = newStore(engine);
-    database = await openDatabase({ dataDir: store.config.dataDir, databaseUrl: store.config.databaseUrl, pgSchema: store.pgSchema });
-    await migrateTo(database.db, '2026-11-27T0000-workspace-profile-writes');
+    ({ database, drop } = await openTestDatabase(engine, '2026-11-27T0000-workspace-profile-writes'));
   });
-  afterAll(async () => {
-    await database.close();
-    await store.drop();
-  });
+  afterAll(() => drop());
 
   it('fills the column from moment_tag, workspace by workspace, and leaves untagged moments with none', async () => {
     for (const [workspace, id] of [['w1', 'm1'], ['w1', 'm2'], ['w2', 'm1']]) {
