@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { composeTouchpoint, type App, type ComposeOptions } from '../src/main.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { readConfig, type Config } from '../src/platform/config.ts';
@@ -40,7 +40,7 @@ export function newStore(engine: EngineName): Store {
  * A migrated database of a test's own, without a server: for tests of one module's queries,
  * or (migrated `upTo` a migration) for a test of the migrations after it.
  */
-export async function openTestDatabase(engine: EngineName = 'sqlite', upTo?: string): Promise<{ readonly database: Database; readonly drop: () => Promise<void> }> {
+async function openTestDatabase(engine: EngineName = 'sqlite', upTo?: string): Promise<{ readonly database: Database; readonly drop: () => Promise<void> }> {
   const store = newStore(engine);
   const database = await openDatabase({ dataDir: store.config.dataDir, databaseUrl: store.config.databaseUrl, pgSchema: store.pgSchema });
   await (upTo === undefined ? migrateToLatest(database.db) : migrateTo(database.db, upTo));
@@ -51,6 +51,19 @@ export async function openTestDatabase(engine: EngineName = 'sqlite', upTo?: str
       await store.drop();
     },
   };
+}
+
+/**
+ * openTestDatabase for the tests of one describe block: opened before them, dropped after.
+ * @example const database = useTestDatabase(engine); … database().db
+ */
+export function useTestDatabase(engine: EngineName, upTo?: string): () => Database {
+  let opened: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+  beforeAll(async () => {
+    opened = await openTestDatabase(engine, upTo);
+  });
+  afterAll(() => opened?.drop());
+  return () => opened!.database;
 }
 
 /** Drops a test's PostgreSQL schema with everything in it. */

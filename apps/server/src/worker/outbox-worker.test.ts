@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, openTestDatabase } from '../../test/harness.ts';
-import type { Database } from '../platform/db/database.ts';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, useTestDatabase } from '../../test/harness.ts';
 import { systemIds } from '../platform/ids.ts';
 import { createLogger } from '../platform/logger.ts';
 import { writeOutbox } from '../platform/outbox.ts';
@@ -8,18 +7,13 @@ import { createSecretBox } from '../platform/secret-box.ts';
 import { createWorker, type DeliveredEvent } from './outbox-worker.ts';
 
 describe.each(ENGINES)('batch listeners on %s', (engine) => {
-  let database: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    ({ database, drop } = await openTestDatabase(engine));
-  });
-  afterAll(() => drop());
-  const depsAt = (now: () => number) => ({ db: database.db, reads: database.reads, engine, clock: { now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) });
+  const database = useTestDatabase(engine);
+  const depsAt = (now: () => number) => ({ db: database().db, reads: database().reads, engine, clock: { now }, ids: systemIds, log: createLogger('silent'), secretBox: createSecretBox(Buffer.alloc(32)) });
 
   it('get a claimed batch at once, and when it fails each event alone: one bad event holds back no other', async () => {
     let now = Date.UTC(2026, 10, 26);
     const deps = depsAt(() => now);
-    await database.db.transaction().execute((tx) =>
+    await database().db.transaction().execute((tx) =>
       writeOutbox(tx, deps, Array.from({ length: 5 }, (_, n) => ({ workspaceId: 'w1', topic: 'thing.happened', payload: { n } }))),
     );
     const calls: number[][] = [];
@@ -37,7 +31,7 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
     expect(await worker.drain()).toBe(5);
     expect(calls[0]).toEqual([0, 1, 2, 3, 4]);
     expect(recorded.sort()).toEqual([0, 1, 2, 4]);
-    const rows = await database.db.selectFrom('outbox').select(['payload', 'processed_at', 'attempts', 'last_error']).orderBy('payload').execute();
+    const rows = await database().db.selectFrom('outbox').select(['payload', 'processed_at', 'attempts', 'last_error']).orderBy('payload').execute();
     expect(rows.map((r) => [JSON.parse(r.payload).n, r.processed_at !== null, r.attempts])).toEqual([
       [0, true, 1],
       [1, true, 1],
@@ -55,7 +49,7 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
   it('keeps renewing the lease on a batch still being delivered, so another process never delivers it too', async () => {
     let now = Date.UTC(2026, 10, 27);
     const deps = depsAt(() => now);
-    await database.db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w2', topic: 'reply.slow', payload: { n: 1 } }]));
+    await database().db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w2', topic: 'reply.slow', payload: { n: 1 } }]));
     let release!: () => void;
     const provider = new Promise<void>((resolve) => (release = resolve));
     const deliveries: string[] = [];
@@ -82,7 +76,7 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
   it('gives a dead worker\'s batch to the next poll 5 s after its last renewal', async () => {
     let now = Date.UTC(2026, 10, 28);
     const deps = depsAt(() => now);
-    await database.db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w3', topic: 'reply.lost', payload: { n: 1 } }]));
+    await database().db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w3', topic: 'reply.lost', payload: { n: 1 } }]));
     const deliveries: string[] = [];
     // A worker that claims and then never comes back: its process was killed mid-delivery.
     const dead = createWorker(deps, { 'reply.lost': [() => new Promise<void>(() => undefined)] });

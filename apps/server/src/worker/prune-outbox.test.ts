@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, openTestDatabase } from '../../test/harness.ts';
-import type { Database } from '../platform/db/database.ts';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, useTestDatabase } from '../../test/harness.ts';
 import { OUTBOX_RETENTION_MS, pruneOutbox } from './prune-outbox.ts';
 
 const NOW = Date.UTC(2026, 10, 26);
 const DAY = 24 * 3_600_000;
 
 describe.each(ENGINES)('pruneOutbox on %s', (engine) => {
-  let database: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    ({ database, drop } = await openTestDatabase(engine));
-  });
-  afterAll(() => drop());
+  const database = useTestDatabase(engine);
 
   it('removes only rows delivered before the retention, in batches, and keeps what still waits', async () => {
     const row = (id: string, workspace: string, processedAt: number | null, createdAt: number) => ({ workspace_id: workspace, id, topic: 't', payload: '{}', created_at: createdAt, attempts: processedAt === null ? 3 : 1, available_at: createdAt, processed_at: processedAt, last_error: processedAt === null ? 'listener failed' : null });
@@ -23,11 +17,11 @@ describe.each(ENGINES)('pruneOutbox on %s', (engine) => {
       row('recent', 'w1', NOW - DAY, NOW - DAY),
       row('failing-for-weeks', 'w1', null, old),
     ];
-    for (let i = 0; i < rows.length; i += 500) await database.db.insertInto('outbox').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500) await database().db.insertInto('outbox').values(rows.slice(i, i + 500)).execute();
 
-    expect(await pruneOutbox({ db: database.db, clock: { now: () => NOW } })).toBe(6_001);
-    const left = await database.db.selectFrom('outbox').select('id').orderBy('id').execute();
+    expect(await pruneOutbox({ db: database().db, clock: { now: () => NOW } })).toBe(6_001);
+    const left = await database().db.selectFrom('outbox').select('id').orderBy('id').execute();
     expect(left.map((r) => r.id)).toEqual(['failing-for-weeks', 'recent']);
-    expect(await pruneOutbox({ db: database.db, clock: { now: () => NOW } })).toBe(0);
+    expect(await pruneOutbox({ db: database().db, clock: { now: () => NOW } })).toBe(0);
   });
 });

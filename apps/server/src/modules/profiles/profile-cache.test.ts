@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, openTestDatabase } from '../../../test/harness.ts';
-import type { Database, Tx } from '../../platform/db/database.ts';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, useTestDatabase } from '../../../test/harness.ts';
+import type { Tx } from '../../platform/db/database.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import type { CustomerTable } from '../../platform/db/tables.ts';
-import { createProfileCache, type ProfileCache } from './profile-cache.ts';
+import { createProfileCache } from './profile-cache.ts';
 
 const customer = (workspace_id: string, id: string, name: string): CustomerTable => ({
   workspace_id, id, root_id: id, merged_into: null, traits: JSON.stringify({ name }), stage: 'lead', stage_override: null, stage_override_reason: null,
@@ -13,20 +13,14 @@ const ann = customer('w', 'c-ann', 'Ann');
 const bob = customer('v', 'c-bob', 'Bob');
 
 describe.each(ENGINES)('an ingest process’s profile cache (%s)', (engine) => {
-  let database: Database;
-  let drop: () => Promise<void>;
-  let cache: ProfileCache;
-  beforeAll(async () => {
-    ({ database, drop } = await openTestDatabase(engine));
-    cache = createProfileCache();
-  });
-  afterAll(() => drop());
+  const database = useTestDatabase(engine);
+  const cache = createProfileCache();
 
   const upsert = (tx: Tx, row: CustomerTable) => tx.insertInto('customer').values(row).onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet({ updated_at: 2 })).execute();
 
   /** One ingest transaction as commitInProcess runs it: per workspace lock, take, work and write, leave; commit. */
   const ingest = (work: Record<string, () => Promise<void> | void>) =>
-    database.db.transaction().execute(async (tx) => {
+    database().db.transaction().execute(async (tx) => {
       for (const [workspaceId, step] of Object.entries(work)) {
         await lockWorkspace(tx, engine, workspaceId);
         await cache.take(tx, workspaceId);
@@ -55,7 +49,7 @@ describe.each(ENGINES)('an ingest process’s profile cache (%s)', (engine) => {
   });
 
   it('forgets a workspace once anyone else wrote one of its customers or identities, and only that workspace', async () => {
-    await database.db.updateTable('customer').set({ stage_override: 'advocate' }).where('id', '=', 'c-ann').execute();
+    await database().db.updateTable('customer').set({ stage_override: 'advocate' }).where('id', '=', 'c-ann').execute();
     await ingest({
       w: () => {
         expect(cache.customer('w', 'c-ann')).toBeUndefined();
@@ -63,9 +57,9 @@ describe.each(ENGINES)('an ingest process’s profile cache (%s)', (engine) => {
       },
       v: () => expect(cache.customer('v', 'c-bob')).toEqual(bob),
     });
-    await database.db.insertInto('identity').values({ workspace_id: 'w', kind: 'phone', value: '+14155550101', customer_id: 'c-ann', profile_id: 'c-ann', created_at: 1 }).execute();
+    await database().db.insertInto('identity').values({ workspace_id: 'w', kind: 'phone', value: '+14155550101', customer_id: 'c-ann', profile_id: 'c-ann', created_at: 1 }).execute();
     await ingest({ w: () => expect(cache.identity('w', 'email', 'ann@example.com')).toBeUndefined() });
-    await database.db.deleteFrom('identity').where('workspace_id', '=', 'w').where('kind', '=', 'phone').execute();
+    await database().db.deleteFrom('identity').where('workspace_id', '=', 'w').where('kind', '=', 'phone').execute();
     cache.putCustomer(ann);
     await ingest({ w: () => expect(cache.customer('w', 'c-ann')).toBeUndefined() });
   });
@@ -73,7 +67,7 @@ describe.each(ENGINES)('an ingest process’s profile cache (%s)', (engine) => {
   it('forgets what another process’s ingest of the same workspace wrote (several servers on one PostgreSQL)', async () => {
     const other = createProfileCache();
     await ingest({ w: () => cache.putCustomer(ann) });
-    await database.db.transaction().execute(async (tx) => {
+    await database().db.transaction().execute(async (tx) => {
       await lockWorkspace(tx, engine, 'w');
       await other.take(tx, 'w');
       await upsert(tx, { ...ann, traits: '{"name":"Ann B."}' });
@@ -85,7 +79,7 @@ describe.each(ENGINES)('an ingest process’s profile cache (%s)', (engine) => {
 
   it('forget() drops what a transaction that did not commit taught it (commitInProcess calls it then)', async () => {
     await expect(
-      database.db.transaction().execute(async (tx) => {
+      database().db.transaction().execute(async (tx) => {
         await cache.take(tx, 'w');
         cache.putCustomer({ ...ann, traits: '{"name":"Not Ann"}' });
         throw new Error('the group failed');

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, openTestDatabase } from '../../../test/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, useTestDatabase } from '../../../test/harness.ts';
 import type { Database, Tx } from './database.ts';
 import { transactionWithoutFsync } from './transaction-without-fsync.ts';
 
 const note = (id: string) => (tx: Tx) => tx.insertInto('audit').values({ workspace_id: 'w', id, actor: 'test', action: 'a', target: 't', details: '{}', created_at: 0 }).execute();
-const stored = async (database: Database) => (await database.db.selectFrom('audit').select('id').orderBy('id').execute()).map((r) => r.id);
+const stored = async (at: Database) => (await at.db.selectFrom('audit').select('id').orderBy('id').execute()).map((r) => r.id);
 
 /** What a commit on this connection waits for: SQLite's synchronous level, PostgreSQL's synchronous_commit. */
 async function syncSetting(tx: Tx, engine: Database['engine']): Promise<string> {
@@ -14,12 +14,7 @@ async function syncSetting(tx: Tx, engine: Database['engine']): Promise<string> 
 }
 
 describe.each(ENGINES)('transactionWithoutFsync on %s', (engine) => {
-  let database: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    ({ database, drop } = await openTestDatabase(engine));
-  });
-  afterAll(() => drop());
+  const database = useTestDatabase(engine);
 
   const durable = engine === 'sqlite' ? '2' : 'on';
   const unsynced = engine === 'sqlite' ? '1' : 'off';
@@ -28,14 +23,14 @@ describe.each(ENGINES)('transactionWithoutFsync on %s', (engine) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let inside = '';
-    const bookkeeping = transactionWithoutFsync(database.db, engine, async (tx) => {
+    const bookkeeping = transactionWithoutFsync(database().db, engine, async (tx) => {
       inside = await syncSetting(tx, engine);
       await gate;
       await note('lease')(tx);
     });
     // Started while the bookkeeping transaction is open: on SQLite it waits for the one
     // connection, and must not find it still set to skip the fsync.
-    const other = database.db.transaction().execute(async (tx) => {
+    const other = database().db.transaction().execute(async (tx) => {
       await note('reply')(tx);
       return syncSetting(tx, engine);
     });
@@ -44,18 +39,18 @@ describe.each(ENGINES)('transactionWithoutFsync on %s', (engine) => {
     await bookkeeping;
     expect(inside).toBe(unsynced);
     expect(await other).toBe(durable);
-    expect(await stored(database)).toEqual(['lease', 'reply']);
-    expect(await database.db.transaction().execute((tx) => syncSetting(tx, engine))).toBe(durable);
+    expect(await stored(database())).toEqual(['lease', 'reply']);
+    expect(await database().db.transaction().execute((tx) => syncSetting(tx, engine))).toBe(durable);
   });
 
   it('rolls back a throw and leaves every later commit durable', async () => {
     await expect(
-      transactionWithoutFsync(database.db, engine, async (tx) => {
+      transactionWithoutFsync(database().db, engine, async (tx) => {
         await note('half')(tx);
         throw new Error('listener bookkeeping failed');
       }),
     ).rejects.toThrow('listener bookkeeping failed');
-    expect(await stored(database)).not.toContain('half');
-    expect(await database.db.transaction().execute((tx) => syncSetting(tx, engine))).toBe(durable);
+    expect(await stored(database())).not.toContain('half');
+    expect(await database().db.transaction().execute((tx) => syncSetting(tx, engine))).toBe(durable);
   });
 });
