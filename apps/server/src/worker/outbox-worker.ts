@@ -1,5 +1,6 @@
 import type { Deps } from '../platform/deps.ts';
 import { transactionWithoutFsync } from '../platform/db/transaction-without-fsync.ts';
+import { whenDurable } from '../platform/db/commit-durability.ts';
 import { parseJsonObject, type JsonObject } from '../platform/json.ts';
 
 export type DeliveredEvent = {
@@ -211,6 +212,9 @@ export function createWorker(
     for (;;) {
       const rows = await claim();
       if (rows.length === 0) return handled;
+      // An event can be visible before its transaction is on disk (wal-sync.ts): nothing leaves
+      // the process for an event a power cut could still take back.
+      await whenDurable(deps.db);
       const lease = holdLease(rows);
       // Released before the outcome is recorded: a late renewal must not undo a failed event's backoff.
       const { done, failed } = await deliverAll(rows).finally(lease.release);

@@ -29,7 +29,9 @@ export type MomentWrite = {
  * Runs a moment write: takes the workspace's write lock (routing reads agents' loads, then
  * decides, then writes; two writers must not interleave), logs the activities it announced in
  * the same transaction, commits, and only then publishes them to live sockets.
- * On SQLite, writes that arrive together share one commit (one fsync), each in its own savepoint.
+ * On SQLite, writes that arrive together share one commit (one fsync), each in its own savepoint;
+ * the activities go out as soon as the commit is visible, while its sync runs, and the caller
+ * gets its result once the commit is on disk.
  */
 export async function inMomentTx<T>(ctx: MomentsCtx, workspaceId: string, work: (w: MomentWrite) => Promise<T>): Promise<T> {
   const settings = await ctx.settings.get(workspaceId);
@@ -37,9 +39,20 @@ export async function inMomentTx<T>(ctx: MomentsCtx, workspaceId: string, work: 
     await lockWorkspace(tx, ctx.deps.engine, workspaceId);
     return withinTx(ctx.deps, settings, tx, workspaceId, work);
   };
-  const { result, activities } = ctx.deps.engine === 'sqlite' ? await commitInGroup(ctx.deps.db, unit) : await ctx.deps.db.transaction().execute(unit);
-  if (activities.length > 0) ctx.publish(activities);
-  return result;
+  let published = false;
+  const publish = ({ activities }: { activities: Activity[] }) => {
+    published = true;
+    if (activities.length === 0) return;
+    try {
+      ctx.publish(activities);
+    } catch (error) {
+      // The write stands; sockets catch up from their cursor.
+      ctx.deps.log.error({ err: error }, 'could not publish moment activities');
+    }
+  };
+  const done = ctx.deps.engine === 'sqlite' ? await commitInGroup(ctx.deps.db, unit, publish) : await ctx.deps.db.transaction().execute(unit);
+  if (!published) publish(done);
+  return done.result;
 }
 
 /**

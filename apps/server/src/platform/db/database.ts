@@ -8,6 +8,8 @@ import { copyingPool } from './copy-rows.ts';
 import { openReadThreads } from './read-threads.ts';
 import { rowsByLiteral } from './rows-by-literal.ts';
 import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
+import { CommitDurability, trackCommits } from './commit-durability.ts';
+import { WalSync, type SyncFile } from './wal-sync.ts';
 import type { Tables } from './tables.ts';
 
 export type Db = Kysely<Tables>;
@@ -46,6 +48,14 @@ export type DatabaseOptions = {
    * everyone; the ingest thread checkpoints instead (see commit-thread-main.ts).
    */
   readonly sqliteAutoCheckpoint?: boolean;
+  /**
+   * SQLite with `synchronous` FULL: sync the WAL on libuv's thread pool instead of inside
+   * COMMIT, so the event loop never waits for the disk (wal-sync.ts). Writes are still
+   * answered only once on disk. The server's main connection does this.
+   */
+  readonly sqliteSyncOffThread?: boolean;
+  /** How the WAL is synced with `sqliteSyncOffThread` (tests hold it back). */
+  readonly sqliteSyncFile?: SyncFile;
   /** SQLite: how many read threads serve `reads` (default 2; 0: `reads` is the main connection). */
   readonly readThreads?: number;
   /** A read through `reads` still running after this long is stopped (default 30 s; PostgreSQL: statement_timeout). */
@@ -76,8 +86,11 @@ function openSqlite(options: DatabaseOptions): Database {
   const file = path.join(options.dataDir, 'touchpoint.sqlite');
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
-  // better-sqlite3 defaults to NORMAL, which can lose the last commits on power loss.
-  handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+  const synchronous = options.sqliteSynchronous ?? 'FULL';
+  // better-sqlite3 defaults to NORMAL, which can lose the last commits on power loss. FULL
+  // synced off the thread: COMMIT only writes the WAL, and WalSync syncs it before answering.
+  const durability = synchronous === 'FULL' && options.sqliteSyncOffThread ? new CommitDurability(new WalSync(`${file}-wal`, options.sqliteSyncFile), handle) : null;
+  handle.pragma(`synchronous = ${durability ? 'NORMAL' : synchronous}`);
   handle.pragma('foreign_keys = OFF');
   handle.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
@@ -85,7 +98,8 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle) }), log: queryLog(options) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability), durability: durability ?? undefined }), log: queryLog(options) });
+  if (durability) trackCommits(db, durability);
   const threads = options.readThreads ?? 2;
   const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS, log: queryLog(options) }) : db;
   return {
@@ -95,6 +109,11 @@ function openSqlite(options: DatabaseOptions): Database {
     location: file,
     close: async () => {
       if (reads !== db) await reads.destroy();
+      // Bookkeeping commits nobody waited for go to disk too before the connection closes.
+      if (durability) {
+        durability.wal.counted();
+        await durability.wal.durable();
+      }
       await db.destroy();
     },
   };
@@ -113,9 +132,10 @@ function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
  * Kysely prepares every query anew; preparing costs as much as running a small insert. The
  * same SQL text (Kysely makes one per query shape) reuses its prepared statement.
  * `appendRows` statements come back as statements that run once per row (append-rows.ts);
- * reading statements build their rows by an object literal (rows-by-literal.ts).
+ * reading statements build their rows by an object literal (rows-by-literal.ts); with
+ * `durability`, statements that may commit report it (commit-durability.ts).
  */
-function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase {
+function withStatementCache(handle: SQLite.Database, durability: CommitDurability | null, size = 500): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   const prepare = (sql: string) => handle.prepare(sql);
   return {
@@ -126,7 +146,9 @@ function withStatementCache(handle: SQLite.Database, size = 500): SqliteDatabase
         // Full (IN lists of many lengths are the usual cause): start over rather than keep an
         // LRU order, whose two extra map operations on long SQL strings every hit cost more.
         if (cache.size >= size) cache.clear();
-        statement = (eachRowStatement(sql, prepare) as SqliteStatement | null) ?? rowsByLiteral(prepare(sql));
+        const prepared = prepare(sql);
+        statement = (eachRowStatement(sql, () => prepared) as SqliteStatement | null) ?? rowsByLiteral(prepared);
+        if (durability) statement = durability.watch(sql, statement, prepared.readonly);
         cache.set(sql, statement);
       }
       return statement;

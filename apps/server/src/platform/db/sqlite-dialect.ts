@@ -1,4 +1,5 @@
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import type { CommitDurability } from './commit-durability.ts';
 
 /** How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -15,21 +16,40 @@ const LONGEST_PAUSE_MS = 20;
  * thread's transaction ran (0.66 ms a moment write on average under webhook load, up to a
  * whole ingest group). So `begin immediate` runs without a busy timeout, and while the lock
  * is taken it is tried again after a short timer; every other statement keeps the timeout.
+ *
+ * With `durability` (the connection syncs its WAL off the event loop, see wal-sync.ts), a use
+ * of the connection that committed hands the connection on first and then waits for the sync:
+ * its caller gets its result once the write is on disk, and other callers run meanwhile.
  */
 export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #durability: CommitDurability | null;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability }) {
     super(config);
     this.#config = config;
+    this.#durability = config.durability ?? null;
   }
 
   override createDriver(): Driver {
-    return new AsyncBeginDriver(this.#config);
+    return new AsyncBeginDriver(this.#config, this.#durability);
   }
 }
 
 class AsyncBeginDriver extends SqliteDriver {
+  readonly #durability: CommitDurability | null;
+
+  constructor(config: SqliteDialectConfig, durability: CommitDurability | null) {
+    super(config);
+    this.#durability = durability;
+  }
+
+  override async releaseConnection(): Promise<void> {
+    const synced = this.#durability?.endOfUse() ?? null;
+    await super.releaseConnection();
+    if (synced) await synced;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const deadline = Date.now() + BUSY_TIMEOUT_MS;
     for (let pause = 1; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Engine, Tx } from './database.ts';
+import { onTrackedConnection } from './commit-durability.ts';
 
 /** SQLite's `pragma synchronous` levels: OFF 0, NORMAL 1, FULL 2, EXTRA 3. */
 const NORMAL = 1;
@@ -11,7 +12,8 @@ const NORMAL = 1;
  * every listener takes anyway (at least once). Each of them cost the event loop an fsync, 0.4–2
  * ms on this VM, several times a second while chats wait behind it.
  *
- * SQLite (WAL): `synchronous = NORMAL` for this commit only. Such a commit survives a crash of
+ * SQLite whose WAL is synced off the thread (commit-durability.ts): the commit is not counted
+ * and nothing waits for its sync. Otherwise (WAL): `synchronous = NORMAL` for this commit only. Such a commit survives a crash of
  * the process, since it is in the OS's cache, and is lost only if the machine goes down before
  * the next synced commit; the file is never corrupted. The level is set back before the
  * connection is given to anyone else. PostgreSQL: `synchronous_commit = off` for this
@@ -24,6 +26,8 @@ export async function transactionWithoutFsync<T>(db: Db, engine: Engine, work: (
       return work(tx);
     });
   }
+  const untracked = onTrackedConnection(db, 'never', (connection) => connection.transaction().execute(work));
+  if (untracked) return untracked;
   // One connection held throughout: between the commit and setting the level back, no other
   // caller's durable write may slip in and commit without its fsync.
   return db.connection().execute(async (connection) => {
