@@ -1,4 +1,7 @@
+import type { Insertable } from 'kysely';
+import { compiledOnce } from '../../platform/db/compiled-once.ts';
 import type { Db, Tx } from '../../platform/db/database.ts';
+import type { MomentActivityTable } from '../../platform/db/tables.ts';
 
 /** Who, besides owners, admins and analysts (who see everything), may receive an activity. */
 export type Audience = { readonly teams: readonly string[]; readonly agents: readonly string[] };
@@ -42,32 +45,19 @@ export type NewActivity = Omit<Activity, 'workspaceId' | 'seq' | 'createdAt'>;
  */
 export async function recordActivities(tx: Tx, workspaceId: string, now: number, items: readonly NewActivity[]): Promise<Activity[]> {
   if (items.length === 0) return [];
-  const last = await tx
-    .selectFrom('moment_activity')
-    .select('seq')
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const [last] = await lastSeq(tx, { workspaceId });
   let seq = last?.seq ?? 0;
   const activities = items.map((item) => ({ ...item, workspaceId, seq: ++seq, createdAt: now }));
-  await tx
-    .insertInto('moment_activity')
-    .values(
-      activities.map((a) => ({
-        workspace_id: workspaceId,
-        seq: a.seq,
-        moment_id: a.momentId,
-        type: a.type,
-        actor: a.actor,
-        audience: JSON.stringify(a.audience),
-        payload: JSON.stringify(a.payload),
-        created_at: now,
-      })),
-    )
-    .execute();
+  const rows = activities.map((a) => ({ workspace_id: workspaceId, seq: a.seq, moment_id: a.momentId, type: a.type, actor: a.actor, audience: JSON.stringify(a.audience), payload: JSON.stringify(a.payload), created_at: now }));
+  // One activity is the usual case (a message, an assignment): its insert is compiled once.
+  if (rows.length === 1) await insertActivity(tx, rows[0]!);
+  else await tx.insertInto('moment_activity').values(rows).execute();
   return activities;
 }
+
+// Both run for every moment write: compiled once.
+const lastSeq = compiledOnce((db, p: { workspaceId: string }) => db.selectFrom('moment_activity').select('seq').where('workspace_id', '=', p.workspaceId).orderBy('seq', 'desc').limit(1));
+const insertActivity = compiledOnce((db, row: Insertable<MomentActivityTable>) => db.insertInto('moment_activity').values(row));
 
 /** The first seq still kept in the workspace's activity log (null when empty): older ones were pruned. */
 export async function oldestActivitySeq(db: Db, workspaceId: string): Promise<number | null> {

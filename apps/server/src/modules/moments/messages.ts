@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
+import { compiledOnce } from '../../platform/db/compiled-once.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
@@ -74,9 +75,15 @@ export async function findMessageByExternalId(w: MomentWrite, channel: string, e
 }
 
 /** A message stored on a channel kind under a provider's id (a redelivery, or what a reaction is to). */
-export function messageByExternalId(db: Db, workspaceId: string, channel: string, externalId: string): Promise<Selectable<MessageTable> | undefined> {
-  return db.selectFrom('message').selectAll().where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('external_id', '=', externalId).executeTakeFirst();
+export async function messageByExternalId(db: Db, workspaceId: string, channel: string, externalId: string): Promise<Selectable<MessageTable> | undefined> {
+  return (await selectByExternalId(db, { workspaceId, channel, externalId }))[0];
 }
+
+// Asked of every inbound message (is it a redelivery?): compiled once.
+const selectByExternalId = compiledOnce((db, p: { workspaceId: string; channel: string; externalId: string }) =>
+  db.selectFrom('message').selectAll().where('workspace_id', '=', p.workspaceId).where('channel', '=', p.channel).where('external_id', '=', p.externalId),
+);
+const insertMessageRow = compiledOnce((db, row: Insertable<MessageTable>) => db.insertInto('message').values(row));
 
 /** Stores a message and its attachments; returns what the API shows of it. */
 export async function insertMessage(w: MomentWrite, momentId: string, channel: string, m: NewMessage): Promise<MessageView> {
@@ -100,7 +107,7 @@ export async function insertMessage(w: MomentWrite, momentId: string, channel: s
     delivery_at: w.now,
     created_at: w.now,
   };
-  await w.tx.insertInto('message').values(row).execute();
+  await insertMessageRow(w.tx, row);
   const attachments: AttachmentMeta[] = [];
   for (const a of m.attachments ?? []) {
     const meta = { id: w.deps.ids.next(), fileName: a.fileName, contentType: a.contentType, size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex') };

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Tables } from '../../platform/db/tables.ts';
 import { AppError } from '../../platform/errors.ts';
+import { compiledOnce } from '../../platform/db/compiled-once.ts';
 import { checkBusinessUnit } from '../workspaces/index.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
@@ -68,7 +69,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
 /** The moment a channel says this message continues: by the provider's conversation id, or the thread it names. */
 async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<MomentRow | null> {
   if (input.threadMomentId) {
-    const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('id', '=', input.threadMomentId).executeTakeFirst();
+    const [row] = await momentById(w.tx, { workspaceId: w.workspaceId, id: input.threadMomentId });
     if (row) return row.merged_into ? loadRow(w, row.merged_into) : row;
   }
   if (!input.externalId) return null;
@@ -145,8 +146,11 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
 }
 
 export async function loadRow(w: MomentWrite, momentId: string): Promise<MomentRow> {
-  const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('id', '=', momentId).executeTakeFirst();
+  const [row] = await momentById(w.tx, { workspaceId: w.workspaceId, id: momentId });
   if (!row) throw new AppError('moment_not_found', `no moment ${momentId}`, 'id');
   return row;
 }
+
+// Every message on a moment it continues reads it: compiled once.
+const momentById = compiledOnce((db, p: { workspaceId: string; id: string }) => db.selectFrom('moment').selectAll().where('workspace_id', '=', p.workspaceId).where('id', '=', p.id));
 
