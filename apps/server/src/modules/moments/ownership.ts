@@ -1,3 +1,6 @@
+import type { Insertable } from 'kysely';
+import { compiledOnce } from '../../platform/db/compiled-once.ts';
+import type { OwnershipChangeTable } from '../../platform/db/tables.ts';
 import type { Audience } from './activity.ts';
 import type { MomentWrite } from './moment-tx.ts';
 import { handoffColumns, toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
@@ -47,22 +50,11 @@ export function audienceOf(...rows: readonly { readonly owner_id: string; readon
 
 /** Opens the first ledger row of a new moment, in the transaction that creates it. */
 export async function startLedger(w: MomentWrite, momentId: string, placement: Placement, actor: string): Promise<void> {
-  await w.tx
-    .insertInto('ownership_change')
-    .values({
-      workspace_id: w.workspaceId,
-      id: w.deps.ids.next(),
-      moment_id: momentId,
-      owner_id: placement.ownerId,
-      team_id: placement.teamId,
-      reason: placement.reason,
-      actor,
-      note: placement.note ?? null,
-      started_at: w.now,
-      ended_at: null,
-    })
-    .execute();
+  await insertLedgerRow(w.tx, { workspace_id: w.workspaceId, id: w.deps.ids.next(), moment_id: momentId, owner_id: placement.ownerId, team_id: placement.teamId, reason: placement.reason, actor, note: placement.note ?? null, started_at: w.now, ended_at: null });
 }
+
+// Every new moment starts one: compiled once.
+const insertLedgerRow = compiledOnce((db, row: Insertable<OwnershipChangeTable>) => db.insertInto('ownership_change').values(row));
 
 /**
  * Gives a moment to its next owner: closes the current ledger row and opens the next at the

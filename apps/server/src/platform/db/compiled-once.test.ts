@@ -33,11 +33,17 @@ describe.each(ENGINES)('compiledOnce on %s', (engine) => {
   it('does not keep a value the first call left out as a constant', async () => {
     const byActor = compiledOnce((db, p: { actor?: string }) => db.selectFrom('audit').select('id').where('actor', '=', p.actor!));
     await expect(byActor(database().db, {})).rejects.toThrow('no value for actor');
-    expect(await byActor(database().db, { actor: 'bob' })).toEqual([{ id: 'b1' }]);
+    await expect(byActor(database().db, { actor: 'bob' })).rejects.toThrow('compiled for 0 keys');
+  });
+
+  it('refuses a row with a column the first one did not have, rather than leave it out', async () => {
+    const insert = compiledOnce((db, row: Note) => db.insertInto('audit').values(row));
+    await insert(database().db, note('c1', 'cy', 5));
+    await expect(insert(database().db, { ...note('c2', 'cy', 6), extra: 'x' } as Note)).rejects.toThrow('compiled for 7 keys');
   });
 
   it('refuses a call without one of the values and a query that writes a value into its SQL', async () => {
-    await expect(latestOf(database().db, { workspaceId: 'w' } as never)).rejects.toThrow('no value for actor');
+    await expect(latestOf(database().db, { workspaceId: 'w' } as never)).rejects.toThrow('compiled for 2 keys');
     const inlined = compiledOnce((db, p: { id: string }) => db.selectFrom('audit').select('id').where('id', '=', sql.lit(p.id)));
     await expect(inlined(database().db, { id: 'n1' })).rejects.toThrow('written into the SQL');
   });

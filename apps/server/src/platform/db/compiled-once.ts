@@ -4,7 +4,7 @@ import type { Db } from './database.ts';
 type Params = Readonly<Record<string, unknown>>;
 
 /** What a query compiled to: its SQL, and for each parameter a value of the call's or a constant. */
-type Compiled = { readonly sql: string; readonly slots: readonly ({ readonly name: string } | { readonly value: unknown })[] };
+type Compiled = { readonly sql: string; readonly keys: number; readonly slots: readonly ({ readonly name: string } | { readonly value: unknown })[] };
 
 const SENTINEL = '\u0000param:';
 
@@ -16,7 +16,7 @@ const SENTINEL = '\u0000param:';
  *
  * `build` is handed placeholders for the call's values: it must use them as values only
  * (never look at them, branch on them or spread lists), and it sees the keys of the first
- * call's `params`; every later call must give the same keys.
+ * call's `params`; every later call must give the same keys (a call with more or fewer throws).
  * @example
  * const byId = compiledOnce((db, p: { workspaceId: string; id: string }) => db.selectFrom('moment').selectAll().where('workspace_id', '=', p.workspaceId).where('id', '=', p.id));
  * const [row] = await byId(tx, { workspaceId, id });
@@ -27,6 +27,8 @@ export function compiledOnce<P extends Params, R>(build: (db: Db, params: P) => 
     const adapter = on.getExecutor().adapter;
     let compiled = byDialect.get(adapter);
     if (!compiled) byDialect.set(adapter, (compiled = compile(on, build, params)));
+    // A key the first call did not have would be left out of an insert without a word.
+    if (Object.keys(params).length !== compiled.keys) throw new Error(`compiledOnce: called with ${Object.keys(params).join(', ')}, compiled for ${compiled.keys} keys`);
     const values = compiled.slots.map((slot) => {
       if (!('name' in slot)) return slot.value;
       const value = params[slot.name];
@@ -49,5 +51,5 @@ function compile<P extends Params>(on: Db, build: (db: Db, params: P) => Compila
   });
   const { sql, parameters } = build(on, placeholders).compile();
   if (sql.includes(SENTINEL)) throw new Error(`compiledOnce: a placeholder was written into the SQL, not passed as a value: ${sql}`);
-  return { sql, slots: parameters.map((value) => (typeof value === 'string' && value.startsWith(SENTINEL) ? { name: value.slice(SENTINEL.length) } : { value })) };
+  return { sql, keys: Object.keys(sample).length, slots: parameters.map((value) => (typeof value === 'string' && value.startsWith(SENTINEL) ? { name: value.slice(SENTINEL.length) } : { value })) };
 }

@@ -28,6 +28,16 @@ describe('commitInGroup on SQLite', () => {
     expect(ids).toEqual(['a', 'c', 'd']);
   });
 
+  it('rolls back a unit that fails alone', async () => {
+    await expect(
+      commitInGroup(database().db, async (tx) => {
+        await insert('alone')(tx);
+        throw new Error('unit fails alone');
+      }),
+    ).rejects.toThrow('unit fails alone');
+    expect(await database().db.selectFrom('audit').select('id').where('id', '=', 'alone').execute()).toEqual([]);
+  });
+
   it('a later unit sees what an earlier unit of the same batch wrote', async () => {
     const [, seen] = await Promise.all([commitInGroup(database().db, insert('e')), commitInGroup(database().db, async (tx) => (await tx.selectFrom('audit').select('id').where('id', '=', 'e').executeTakeFirst())?.id)]);
     expect(seen).toBe('e');

@@ -45,6 +45,8 @@ async function drain(db: Db, q: { pending: Pending[]; running: boolean }): Promi
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       const run = (on: Db) =>
         on.transaction().execute(async (tx) => {
+          // A unit alone needs no savepoint (two statements fewer): if it throws, all rolls back.
+          if (batch.length === 1) return void outcomes.push({ ok: true, value: await batch[0]!.unit(tx) });
           for (const item of batch) {
             await sql`savepoint unit`.execute(tx);
             try {
@@ -59,7 +61,7 @@ async function drain(db: Db, q: { pending: Pending[]; running: boolean }): Promi
       try {
         await (onTrackedConnection(db, 'by-caller', run) ?? run(db));
       } catch (error) {
-        // The commit itself failed: nothing of the batch is stored.
+        // The commit itself failed, or the batch's only unit threw: nothing of the batch is stored.
         for (const item of batch) item.reject(error);
         continue;
       }
