@@ -110,10 +110,7 @@ function openSqlite(options: DatabaseOptions): Database {
     close: async () => {
       if (reads !== db) await reads.destroy();
       // Bookkeeping commits nobody waited for go to disk too before the connection closes.
-      if (durability) {
-        durability.wal.counted();
-        await durability.wal.durable();
-      }
+      await durability?.wal.close();
       await db.destroy();
     },
   };

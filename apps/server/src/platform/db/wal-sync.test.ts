@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fdatasyncFile, WalSync, type SyncFile } from './wal-sync.ts';
+import { fdatasyncKeptOpen, WalSync, type SyncFile } from './wal-sync.ts';
 
 /** A SyncFile that syncs only when the test says: the syncs begun, and a way to finish the oldest. */
 function heldSyncs() {
@@ -67,8 +67,20 @@ describe('WalSync', () => {
     try {
       const file = path.join(dir, 'x-wal');
       fs.writeFileSync(file, 'frames');
-      await new Promise<void>((resolve, reject) => fdatasyncFile(file, (error) => (error ? reject(error) : resolve())));
-      await expect(new Promise<void>((resolve, reject) => fdatasyncFile(path.join(dir, 'missing'), (error) => (error ? reject(error) : resolve())))).rejects.toThrow('ENOENT');
+      const kept = fdatasyncKeptOpen();
+      const sync = (name: string) => new Promise<void>((resolve, reject) => kept.syncFile(name, (error) => (error ? reject(error) : resolve())));
+      await expect(sync(path.join(dir, 'missing'))).rejects.toThrow('ENOENT');
+      await sync(file);
+      // Truncated in place, as SQLite starts a WAL over: the kept descriptor still syncs it.
+      fs.truncateSync(file, 0);
+      fs.appendFileSync(file, 'new frames');
+      await sync(file);
+      kept.close();
+      // A WalSync of its own file syncs it and lets go of it on close.
+      const wal = new WalSync(file);
+      wal.counted();
+      await wal.durable();
+      await wal.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -3,13 +3,30 @@ import fs from 'node:fs';
 /** Flushes a file's data to the disk, off the calling thread (libuv's pool). */
 export type SyncFile = (file: string, done: (error: Error | null) => void) => void;
 
-/** `fdatasync` of the file, opened for the purpose: the inode SQLite writes now, whatever came before. */
-export const fdatasyncFile: SyncFile = (file, done) => {
-  fs.open(file, 'r', (openError, fd) => {
-    if (openError) return done(openError);
-    fs.fdatasync(fd, (syncError) => fs.close(fd, (closeError) => done(syncError ?? closeError ?? null)));
-  });
-};
+/**
+ * `fdatasync` of the file through a descriptor opened at the first sync and kept: one trip to
+ * the thread pool a sync instead of three. SQLite never replaces the WAL file while a
+ * connection has the database open (it starts it over or truncates it in place), and it
+ * places no POSIX locks on it, so this descriptor neither goes stale nor, once closed, drops
+ * a lock of SQLite's.
+ */
+export function fdatasyncKeptOpen(): { readonly syncFile: SyncFile; readonly close: () => void } {
+  let fd: number | null = null;
+  return {
+    syncFile: (file, done) => {
+      if (fd !== null) return fs.fdatasync(fd, done);
+      fs.open(file, 'r', (openError, opened) => {
+        if (openError) return done(openError);
+        fd = opened;
+        fs.fdatasync(opened, done);
+      });
+    },
+    close: () => {
+      if (fd !== null) fs.closeSync(fd);
+      fd = null;
+    },
+  };
+}
 
 type Waiter = { readonly upTo: number; readonly resolve: () => void; readonly reject: (error: Error) => void };
 
@@ -33,6 +50,7 @@ type Waiter = { readonly upTo: number; readonly resolve: () => void; readonly re
 export class WalSync {
   readonly #wal: string;
   readonly #syncFile: SyncFile;
+  readonly #close: () => void;
   /** Commits counted so far, and how many of them a finished sync covers. */
   #commits = 0;
   #synced = 0;
@@ -40,9 +58,21 @@ export class WalSync {
   #failure: Error | null = null;
   readonly #waiters: Waiter[] = [];
 
-  constructor(walFile: string, syncFile: SyncFile = fdatasyncFile) {
+  constructor(walFile: string, syncFile?: SyncFile) {
+    const kept = syncFile ? null : fdatasyncKeptOpen();
     this.#wal = walFile;
-    this.#syncFile = syncFile;
+    this.#syncFile = syncFile ?? kept!.syncFile;
+    this.#close = kept?.close ?? (() => undefined);
+  }
+
+  /** Syncs what is left and lets go of the file (the database is closing). */
+  async close(): Promise<void> {
+    this.counted();
+    try {
+      await this.durable();
+    } finally {
+      this.#close();
+    }
   }
 
   /** A commit was written (its pages are in the WAL): `durable()` from now on waits for it. */
