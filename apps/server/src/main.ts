@@ -54,6 +54,8 @@ export type ComposeOptions = {
   readonly smtpPort?: number | null;
   /** Sees every query of the main connection (tests of query plans). */
   readonly onQuery?: DatabaseOptions['onQuery'];
+  /** How the main connection's WAL is synced on SQLite (tests make the disk fail). */
+  readonly sqliteSyncFile?: DatabaseOptions['sqliteSyncFile'];
 };
 
 /**
@@ -64,7 +66,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const log = options.log ?? createLogger(config.logLevel);
   // The ingest thread checkpoints SQLite's WAL, off the event loop (see commit-thread-main.ts);
   // this connection's commits are synced off it too (wal-sync.ts).
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, readThreads: config.readThreads, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, sqliteSyncFile: options.sqliteSyncFile, readThreads: config.readThreads, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
   await migrateToLatest(database.db);
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const deps: Deps = { db: database.db, reads: database.reads, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox };

@@ -87,11 +87,11 @@ export type Running = {
 };
 
 /** Starts a real server on a free port over a fresh store, with one workspace in it. */
-export async function startServer(engine: EngineName, options: { readonly clock?: Clock; readonly defaultCountry?: string; readonly smtpPort?: number; readonly onQuery?: ComposeOptions['onQuery'] } = {}): Promise<Running> {
+export async function startServer(engine: EngineName, options: { readonly clock?: Clock; readonly defaultCountry?: string; readonly smtpPort?: number; readonly onQuery?: ComposeOptions['onQuery']; readonly sqliteSyncFile?: ComposeOptions['sqliteSyncFile'] } = {}): Promise<Running> {
   const store = newStore(engine);
   // Inbound mail only when asked for (0: any free port), on loopback like the HTTP server.
   const config = options.smtpPort === undefined ? store.config : { ...store.config, smtpHost: '127.0.0.1' };
-  const tp = await composeTouchpoint(config, { pgSchema: store.pgSchema, clock: options.clock, log: createLogger('silent'), workerPollMs: 50, smtpPort: options.smtpPort, onQuery: options.onQuery });
+  const tp = await composeTouchpoint(config, { pgSchema: store.pgSchema, clock: options.clock, log: createLogger('silent'), workerPollMs: 50, smtpPort: options.smtpPort, onQuery: options.onQuery, sqliteSyncFile: options.sqliteSyncFile });
   const workspace = await createWorkspace(tp.deps, { name: 'Acme', ownerEmail: 'owner@acme.test', ownerPassword: 'correct horse battery', defaultCountry: (options.defaultCountry ?? null) as never });
   const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });
   const call = async (method: string, route: string, body: unknown, headers: Record<string, string>) => {

@@ -109,9 +109,12 @@ function openSqlite(options: DatabaseOptions): Database {
     location: file,
     close: async () => {
       if (reads !== db) await reads.destroy();
-      // Bookkeeping commits nobody waited for go to disk too before the connection closes.
-      await durability?.wal.close();
-      await db.destroy();
+      try {
+        // Bookkeeping commits nobody waited for go to disk too before the connection closes.
+        await durability?.wal.close();
+      } finally {
+        await db.destroy();
+      }
     },
   };
 }
