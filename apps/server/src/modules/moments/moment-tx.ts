@@ -39,9 +39,7 @@ export async function inMomentTx<T>(ctx: MomentsCtx, workspaceId: string, work: 
     await lockWorkspace(tx, ctx.deps.engine, workspaceId);
     return withinTx(ctx.deps, settings, tx, workspaceId, work);
   };
-  let published = false;
   const publish = ({ activities }: { activities: Activity[] }) => {
-    published = true;
     if (activities.length === 0) return;
     try {
       ctx.publish(activities);
@@ -50,8 +48,10 @@ export async function inMomentTx<T>(ctx: MomentsCtx, workspaceId: string, work: 
       ctx.deps.log.error({ err: error }, 'could not publish moment activities');
     }
   };
-  const done = ctx.deps.engine === 'sqlite' ? await commitInGroup(ctx.deps.db, unit, publish) : await ctx.deps.db.transaction().execute(unit);
-  if (!published) publish(done);
+  // SQLite's group commit publishes as soon as the commit is visible; PostgreSQL's commit is on disk when it returns.
+  if (ctx.deps.engine === 'sqlite') return (await commitInGroup(ctx.deps.db, unit, publish)).result;
+  const done = await ctx.deps.db.transaction().execute(unit);
+  publish(done);
   return done.result;
 }
 

@@ -154,4 +154,3 @@ export async function loadRow(w: MomentWrite, momentId: string): Promise<MomentR
 // Every message on a moment it continues reads it, and every new moment is a 40-column insert: compiled once.
 const momentById = compiledOnce((db, p: { workspaceId: string; id: string }) => db.selectFrom('moment').selectAll().where('workspace_id', '=', p.workspaceId).where('id', '=', p.id));
 const insertMomentRow = compiledOnce((db, row: Insertable<MomentTable>) => db.insertInto('moment').values(row));
-

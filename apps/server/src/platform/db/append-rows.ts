@@ -30,11 +30,10 @@ type Statement = { readonly reader: boolean; run(parameters: readonly unknown[])
 
 /**
  * The SQLite connection's side of `appendRows`: for its SQL, a statement whose `run` takes the
- * parameters of many rows and runs the single-row statement once for each. Null for any other SQL.
+ * parameters of many rows and runs `single` (that SQL, prepared) once for each. Null for any other SQL.
  */
-export function eachRowStatement(sql: string, prepare: (sql: string) => Statement): Statement | null {
+export function eachRowStatement(sql: string, single: Statement): Statement | null {
   if (!sql.endsWith(EACH_ROW)) return null;
-  const single = prepare(sql);
   const width = sql.split('?').length - 1;
   return {
     reader: false,

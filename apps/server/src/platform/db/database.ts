@@ -98,7 +98,7 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability), durability: durability ?? undefined }), log: queryLog(options) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability), durability }), log: queryLog(options) });
   if (durability) trackCommits(db, durability);
   const threads = options.readThreads ?? 2;
   const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS, log: queryLog(options) }) : db;
@@ -147,7 +147,7 @@ function withStatementCache(handle: SQLite.Database, durability: CommitDurabilit
         // LRU order, whose two extra map operations on long SQL strings every hit cost more.
         if (cache.size >= size) cache.clear();
         const prepared = prepare(sql);
-        statement = (eachRowStatement(sql, () => prepared) as SqliteStatement | null) ?? rowsByLiteral(prepared);
+        statement = (eachRowStatement(sql, prepared) as SqliteStatement | null) ?? rowsByLiteral(prepared);
         if (durability) statement = durability.watch(sql, statement, prepared.readonly);
         cache.set(sql, statement);
       }

@@ -25,7 +25,7 @@ export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #durability: CommitDurability | null;
 
-  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability }) {
+  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null }) {
     super(config);
     this.#config = config;
     this.#durability = config.durability ?? null;

@@ -59,10 +59,11 @@ export class WalSync {
   readonly #waiters: Waiter[] = [];
 
   constructor(walFile: string, syncFile?: SyncFile) {
-    const kept = syncFile ? null : fdatasyncKeptOpen();
+    // A descriptor is opened only at the first sync: with syncFile given, never, and close does nothing.
+    const kept = fdatasyncKeptOpen();
     this.#wal = walFile;
-    this.#syncFile = syncFile ?? kept!.syncFile;
-    this.#close = kept?.close ?? (() => undefined);
+    this.#syncFile = syncFile ?? kept.syncFile;
+    this.#close = kept.close;
   }
 
   /** Syncs what is left and lets go of the file (the database is closing). */
