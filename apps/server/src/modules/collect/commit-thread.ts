@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../../platform/clock.ts';
-import { forCommitThread, type RecordOutcome } from '../profiles/index.ts';
+import { forCommitThread, type RecordOutcome, type Touchpoint } from '../profiles/index.ts';
 import type { CommitBatches, WorkspaceBatch } from './commit-batches.ts';
 
 export type CommitThreadOptions = { readonly dataDir: string; readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF'; readonly logLevel: string; readonly slowQueryMs: number | null };
@@ -14,7 +14,7 @@ type Reply = { readonly id: number; readonly outcomes?: RecordOutcome[]; readonl
  * one writes, on the second core. The thread has its own connection to the same file;
  * the group-commit queue sends it one group at a time.
  */
-export async function startCommitThread(options: CommitThreadOptions, clock: Clock): Promise<{ readonly commit: CommitBatches; readonly close: () => Promise<void> }> {
+export async function startCommitThread(options: CommitThreadOptions, clock: Clock): Promise<{ readonly commit: CommitBatches; readonly prepare: (touchpoint: Touchpoint) => Touchpoint; readonly close: () => Promise<void> }> {
   const worker = new Worker(new URL('./commit-thread-worker.js', import.meta.url), { workerData: options });
   const waiting = new Map<number, { resolve: (o: RecordOutcome[]) => void; reject: (e: Error) => void }>();
   let next = 0;
@@ -44,7 +44,8 @@ export async function startCommitThread(options: CommitThreadOptions, clock: Clo
     return new Promise<RecordOutcome[]>((resolve, reject) => {
       waiting.set(id, { resolve, reject });
       // The commit uses the caller's clock, so tests that move time move ingest too.
-      worker.postMessage({ id, now: clock.now(), batches: batches.map((b) => ({ ...b, touchpoints: b.touchpoints.map(forCommitThread) })) });
+      // Touchpoints the ingest queue prepared as their requests arrived go as they are.
+      worker.postMessage({ id, now: clock.now(), batches: batches.map((b) => ({ ...b, touchpoints: b.touchpoints.map((tp) => (tp.stored ? tp : forCommitThread(tp))) })) });
     });
   };
   const close = async () => {
@@ -52,5 +53,5 @@ export async function startCommitThread(options: CommitThreadOptions, clock: Clo
     worker.postMessage({ type: 'close' });
     await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   };
-  return { commit, close };
+  return { commit, prepare: forCommitThread, close };
 }

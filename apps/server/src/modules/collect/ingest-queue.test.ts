@@ -46,6 +46,31 @@ describe('createIngestQueue', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
+  it('prepares each request as it arrives, while the group before it is still committing', async () => {
+    const events: string[] = [];
+    let release = () => {};
+    const commit: CommitBatches = async (batches) => {
+      const ids = batches.flatMap((b) => b.touchpoints.map((t) => t.name));
+      events.push(`commit ${ids.join(',')}`);
+      if (ids.includes('first')) await new Promise<void>((r) => (release = r));
+      events.push(`committed ${ids.join(',')}`);
+      return batches.map((b) => outcomeOf(b.touchpoints.length));
+    };
+    const prepare = (t: Touchpoint): Touchpoint => {
+      events.push(`prepare ${t.messageId}`);
+      return { ...t, name: t.messageId };
+    };
+    const queue = createIngestQueue({ log }, settings, commit, prepare);
+    const first = queue.submit('w', [tp('first')]);
+    await new Promise((r) => setImmediate(r));
+    const second = queue.submit('w', [tp('second')]);
+    expect(events).toEqual(['prepare first', 'commit first', 'prepare second']);
+    release();
+    await Promise.all([first, second]);
+    // The commit received what prepare made.
+    expect(events.slice(3)).toEqual(['committed first', 'commit second', 'committed second']);
+  });
+
   it('finishes what it accepted before closing, and refuses new work after', async () => {
     let committed = 0;
     const commit: CommitBatches = async (batches) => {

@@ -29,8 +29,11 @@ const MAX_GROUP = 5_000;
  * One queue per process serialises writers; on PostgreSQL a per-workspace advisory lock
  * serialises processes too, because identity resolution reads, decides, then writes.
  * Where the commit runs is `commitBatches`' business (on SQLite: a thread of its own).
+ * `prepare` readies each touchpoint for it as its request arrives (the commit thread's form,
+ * see forCommitThread): done while the previous group commits instead of between two groups,
+ * when the database waits for it (batch ingest: +12 % events/s).
  */
-export function createIngestQueue(deps: Pick<Deps, 'log'>, settings: SettingsCache, commitBatches: CommitBatches): IngestQueue {
+export function createIngestQueue(deps: Pick<Deps, 'log'>, settings: SettingsCache, commitBatches: CommitBatches, prepare?: (touchpoint: Touchpoint) => Touchpoint): IngestQueue {
   const pending: Item[] = [];
   let flushing: Promise<void> | null = null;
   let closed = false;
@@ -127,7 +130,7 @@ export function createIngestQueue(deps: Pick<Deps, 'log'>, settings: SettingsCac
     submit(workspaceId, touchpoints) {
       if (closed) return Promise.reject(new AppError('shutting_down', 'the server is shutting down; retry shortly'));
       return new Promise<RecordOutcome>((resolve, reject) => {
-        pending.push({ workspaceId, touchpoints, resolve, reject });
+        pending.push({ workspaceId, touchpoints: prepare ? touchpoints.map(prepare) : touchpoints, resolve, reject });
         schedule();
       });
     },
