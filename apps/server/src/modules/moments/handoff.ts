@@ -46,7 +46,7 @@ export async function acceptHandoff(ctx: MomentsCtx, input: { readonly workspace
     if (!handoff) throw new AppError('no_handoff', 'this moment has no hand-off waiting');
     const receiver = await actingAgent(w, input.caller, input.agentId);
     await mayReceive(w, handoff, receiver);
-    const [me] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentIds: [receiver] });
+    const [me] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentId: receiver });
     if (!me || !hasRoom(me)) throw new AppError('over_capacity', `at capacity on ${row.channel} (${me?.load ?? 0}/${me?.capacity ?? 0}); finish a moment or take this one over`);
     const note = `${handoff.reason}${handoff.note ? ` — ${handoff.note}` : ''}`;
     const next = await changeOwner(w, row, { ownerId: receiver, teamId: handoff.toTeamId ?? row.team_id, reason: 'acceptance', queued: false, note }, input.caller.actor);

@@ -58,7 +58,7 @@ export async function assign(ctx: MomentsCtx, input: Act & { readonly agentId: s
     const row = await loadForCaller(w, input.caller, input.momentId);
     if (row.status === 'closed') throw new AppError('invalid_transition', 'a closed moment cannot be assigned', 'status');
     await checkCanHoldMoments(w.tx, w.workspaceId, input.agentId, 'agentId');
-    const [agent] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentIds: [input.agentId] });
+    const [agent] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentId: input.agentId });
     if (!agent) throw new AppError('invalid_field', 'no such agent in this workspace', 'agentId');
     if (agent.id === row.owner_id && row.queued_at === null) return row;
     if (!hasRoom(agent)) throw new AppError('over_capacity', `the agent is at capacity on ${row.channel} (${agent.load}/${agent.capacity})`, 'agentId');

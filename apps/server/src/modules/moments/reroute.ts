@@ -29,7 +29,7 @@ export async function rerouteInTeam(w: MomentWrite, row: MomentRow, reason: Owne
  */
 export async function placeReopened(w: MomentWrite, row: MomentRow, actor: string): Promise<MomentRow> {
   if (row.team_id === null) return row;
-  const [owner] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentIds: [row.owner_id] });
+  const [owner] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentId: row.owner_id });
   if (owner && owner.presence === 'online' && owner.load <= owner.capacity) return row;
   return rerouteInTeam(w, row, 'reopened', actor, owner?.presence === 'online' ? 'reopened while its owner was at capacity' : 'reopened while its owner was away');
 }

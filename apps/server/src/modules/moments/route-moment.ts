@@ -1,3 +1,4 @@
+import { compiledOnce } from '../../platform/db/compiled-once.ts';
 import { isAvailable, loadCandidates } from './agent-load.ts';
 import type { MomentWrite } from './moment-tx.ts';
 import type { Placement } from './ownership.ts';
@@ -39,12 +40,7 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
   }
   if (teamId === null) return { ownerId: await workspaceOwner(w), teamId: null, reason: 'fallback', queued: false, note: 'no team matched' };
 
-  const team = await w.tx
-    .selectFrom('team')
-    .select(['id', 'strategy', 'fallback_owner_id', 'last_assigned_id'])
-    .where('workspace_id', '=', w.workspaceId)
-    .where('id', '=', teamId)
-    .executeTakeFirst();
+  const [team] = await teamById(w.tx, { workspaceId: w.workspaceId, teamId });
   if (!team) return { ownerId: await workspaceOwner(w), teamId: null, reason: 'fallback', queued: false, note: 'routed team no longer exists' };
 
   const members = (await loadCandidates(w.tx, w.workspaceId, input.channel, w.settings.moments.defaultCapacity, { teamId })).filter((m) => m.id !== input.exclude);
@@ -57,7 +53,7 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
   const strategy = team.strategy as Strategy;
   const chosen = pickAgent(strategy, members, team.last_assigned_id, requiredSkills);
   if (chosen) {
-    await w.tx.updateTable('team').set({ last_assigned_id: chosen.id }).where('workspace_id', '=', w.workspaceId).where('id', '=', teamId).execute();
+    await setLastAssigned(w.tx, { workspaceId: w.workspaceId, teamId, agentId: chosen.id });
     return { ownerId: chosen.id, teamId, reason: viaRule && strategy === 'round_robin' ? 'rule' : strategy, queued: false, requiredSkills };
   }
   return { ownerId: team.fallback_owner_id ?? (await workspaceOwner(w)), teamId, reason: 'fallback', queued: true, note: 'nobody in the team is online with room on this channel', requiredSkills };
@@ -68,35 +64,39 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
  * not count), including moments of profiles since merged into theirs: those keep their own id.
  */
 async function previousOwners(w: MomentWrite, customerId: string, momentId: string): Promise<string[]> {
-  // The id may be an absorbed profile's (a moment keeps the one it was opened under): go by its root.
-  const root = w.tx.selectFrom('customer').select('root_id').where('workspace_id', '=', w.workspaceId).where('id', '=', customerId);
-  const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', '=', root);
-  const rows = await w.tx
-    .selectFrom('moment')
-    .select('owner_id')
-    .where('workspace_id', '=', w.workspaceId)
-    .where('customer_id', 'in', group)
-    .where('id', '!=', momentId)
-    .where('queued_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(10)
-    .execute();
-  return rows.map((r) => r.owner_id);
+  return (await recentOwners(w.tx, { workspaceId: w.workspaceId, customerId, momentId })).map((r) => r.owner_id);
 }
 
 /** The person who holds what no team can: the workspace's first owner. */
 export async function workspaceOwner(w: MomentWrite): Promise<string> {
-  const row = await w.tx
-    .selectFrom('agent')
-    .select('id')
-    .where('workspace_id', '=', w.workspaceId)
-    .where('role', '=', 'owner')
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+  const [row] = await firstOwner(w.tx, { workspaceId: w.workspaceId });
   if (!row) throw new Error(`workspace ${w.workspaceId} has no owner`);
   return row.id;
 }
+
+// Every moment routed runs these: built and compiled once (compiled-once.ts).
+const teamById = compiledOnce((db, p: { workspaceId: string; teamId: string }) =>
+  db.selectFrom('team').select(['id', 'strategy', 'fallback_owner_id', 'last_assigned_id']).where('workspace_id', '=', p.workspaceId).where('id', '=', p.teamId),
+);
+const setLastAssigned = compiledOnce((db, p: { workspaceId: string; teamId: string; agentId: string }) =>
+  db.updateTable('team').set({ last_assigned_id: p.agentId }).where('workspace_id', '=', p.workspaceId).where('id', '=', p.teamId),
+);
+const recentOwners = compiledOnce((db, p: { workspaceId: string; customerId: string; momentId: string }) => {
+  // The id may be an absorbed profile's (a moment keeps the one it was opened under): go by its root.
+  const root = db.selectFrom('customer').select('root_id').where('workspace_id', '=', p.workspaceId).where('id', '=', p.customerId);
+  const group = db.selectFrom('customer').select('id').where('workspace_id', '=', p.workspaceId).where('root_id', '=', root);
+  return db
+    .selectFrom('moment')
+    .select('owner_id')
+    .where('workspace_id', '=', p.workspaceId)
+    .where('customer_id', 'in', group)
+    .where('id', '!=', p.momentId)
+    .where('queued_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(10);
+});
+const firstOwner = compiledOnce((db, p: { workspaceId: string }) =>
+  db.selectFrom('agent').select('id').where('workspace_id', '=', p.workspaceId).where('role', '=', 'owner').orderBy('created_at').orderBy('id').limit(1),
+);
 

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Deps } from '../../../platform/deps.ts';
 import type { Db, Tx } from '../../../platform/db/database.ts';
+import { compiledOnce } from '../../../platform/db/compiled-once.ts';
 import type { AssignmentRuleTable } from '../../../platform/db/tables.ts';
 import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import { AppError } from '../../../platform/errors.ts';
@@ -42,9 +43,11 @@ const toView = (row: RuleRow): AssignmentRuleView => ({ ...toRule(row), enabled:
 
 /** The workspace's enabled rules in the order they are tried, in one query. */
 export async function loadRules(db: Db | Tx, workspaceId: string): Promise<AssignmentRule[]> {
-  const rows = await db.selectFrom('assignment_rule').selectAll().where('workspace_id', '=', workspaceId).where('enabled', '=', 1).orderBy('position').orderBy('id').execute();
-  return rows.map(toRule);
+  return (await enabledRules(db, { workspaceId })).map(toRule);
 }
+
+// Every moment routed reads them: built and compiled once (compiled-once.ts).
+const enabledRules = compiledOnce((db, p: { workspaceId: string }) => db.selectFrom('assignment_rule').selectAll().where('workspace_id', '=', p.workspaceId).where('enabled', '=', 1).orderBy('position').orderBy('id'));
 
 /** Every rule of the workspace, disabled ones included, in order. */
 export async function listRules(db: Db | Tx, workspaceId: string): Promise<AssignmentRuleView[]> {
