@@ -7,6 +7,7 @@ import { eachRowStatement } from './append-rows.ts';
 import { copyingPool } from './copy-rows.ts';
 import { openReadThreads } from './read-threads.ts';
 import { rowsByLiteral } from './rows-by-literal.ts';
+import { BusyTimeout } from './busy-timeout.ts';
 import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
 import { CommitDurability, trackCommits } from './commit-durability.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
@@ -93,12 +94,13 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma(`synchronous = ${durability ? 'NORMAL' : synchronous}`);
   handle.pragma('foreign_keys = OFF');
   handle.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const busyTimeout = new BusyTimeout(handle, BUSY_TIMEOUT_MS);
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
   handle.pragma(`wal_autocheckpoint = ${options.sqliteAutoCheckpoint === false ? 0 : 10000}`);
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability), durability }), log: queryLog(options) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout), durability, busyTimeout }), log: queryLog(options) });
   if (durability) trackCommits(db, durability);
   const threads = options.readThreads ?? 2;
   const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS, log: queryLog(options) }) : db;
@@ -135,7 +137,7 @@ function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
  * reading statements build their rows by an object literal (rows-by-literal.ts); with
  * `durability`, statements that may commit report it (commit-durability.ts).
  */
-function withStatementCache(handle: SQLite.Database, durability: CommitDurability | null, size = 500): SqliteDatabase {
+function withStatementCache(handle: SQLite.Database, durability: CommitDurability | null, busyTimeout: BusyTimeout, size = 500): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   const prepare = (sql: string) => handle.prepare(sql);
   return {
@@ -149,6 +151,7 @@ function withStatementCache(handle: SQLite.Database, durability: CommitDurabilit
         const prepared = prepare(sql);
         statement = (eachRowStatement(sql, prepared) as SqliteStatement | null) ?? rowsByLiteral(prepared);
         if (durability) statement = durability.watch(sql, statement, prepared.readonly);
+        statement = busyTimeout.guard(sql, statement);
         cache.set(sql, statement);
       }
       return statement;

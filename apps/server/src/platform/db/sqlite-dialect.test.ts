@@ -3,9 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.ts';
-import { BUSY_TIMEOUT_MS } from './sqlite-dialect.ts';
+
+const require = createRequire(import.meta.url);
 
 describe('SQLite transactions wait for the write lock off the event loop', () => {
   const opened: { database: Database; other: SQLite.Database; dir: string }[] = [];
@@ -43,10 +46,27 @@ describe('SQLite transactions wait for the write lock off the event loop', () =>
     expect(other.prepare('select n from t order by n').all()).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
-  it('leaves the busy timeout in force for every other statement', async () => {
+  it('leaves the busy timeout in force outside transactions: a write right after one waits for a lock another thread holds', async () => {
     const { db } = await twoConnections();
-    await db.transaction().execute((tx) => sql`insert into t (n) values (3)`.execute(tx));
-    const timeout = await sql<{ timeout: number }>`pragma busy_timeout`.execute(db);
-    expect(timeout.rows[0]?.timeout).toBe(BUSY_TIMEOUT_MS);
+    await db.transaction().execute((tx) => sql`insert into t (n) values (1)`.execute(tx));
+    const file = opened.at(-1)!.dir + '/touchpoint.sqlite';
+    // Another thread takes the write lock, holds it 150 ms, then commits.
+    const holder = new Worker(
+      `const SQLite = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+       const db = new SQLite(${JSON.stringify(file)});
+       db.prepare('begin immediate').run();
+       db.prepare('insert into t (n) values (2)').run();
+       require('node:worker_threads').parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
+       db.prepare('commit').run();
+       db.close();`,
+      { eval: true },
+    );
+    await new Promise((resolve) => holder.once('message', resolve));
+    // Without the busy timeout this would fail at once with SQLITE_BUSY.
+    await sql`insert into t (n) values (3)`.execute(db);
+    await new Promise((resolve) => holder.once('exit', resolve));
+    const rows = await sql<{ n: number }>`select n from t order by n`.execute(db);
+    expect(rows.rows.map((r) => r.n)).toEqual([1, 2, 3]);
   });
 });

@@ -1,4 +1,5 @@
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import type { BusyTimeout } from './busy-timeout.ts';
 import type { CommitDurability } from './commit-durability.ts';
 
 /** How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY. */
@@ -15,7 +16,8 @@ const LONGEST_PAUSE_MS = 20;
  * the waiting thread, here the event loop: every socket stalled for as long as the ingest
  * thread's transaction ran (0.66 ms a moment write on average under webhook load, up to a
  * whole ingest group). So `begin immediate` runs without a busy timeout, and while the lock
- * is taken it is tried again after a short timer; every other statement keeps the timeout.
+ * is taken it is tried again after a short timer; every statement outside a transaction still
+ * waits by the timeout (busy-timeout.ts switches it).
  *
  * With `durability` (the connection syncs its WAL off the event loop, see wal-sync.ts), a use
  * of the connection that committed hands the connection on first and then waits for the sync:
@@ -24,24 +26,28 @@ const LONGEST_PAUSE_MS = 20;
 export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #durability: CommitDurability | null;
+  readonly #busyTimeout: BusyTimeout;
 
-  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null }) {
+  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null; readonly busyTimeout: BusyTimeout }) {
     super(config);
     this.#config = config;
     this.#durability = config.durability ?? null;
+    this.#busyTimeout = config.busyTimeout;
   }
 
   override createDriver(): Driver {
-    return new AsyncBeginDriver(this.#config, this.#durability);
+    return new AsyncBeginDriver(this.#config, this.#durability, this.#busyTimeout);
   }
 }
 
 class AsyncBeginDriver extends SqliteDriver {
   readonly #durability: CommitDurability | null;
+  readonly #busyTimeout: BusyTimeout;
 
-  constructor(config: SqliteDialectConfig, durability: CommitDurability | null) {
+  constructor(config: SqliteDialectConfig, durability: CommitDurability | null, busyTimeout: BusyTimeout) {
     super(config);
     this.#durability = durability;
+    this.#busyTimeout = busyTimeout;
   }
 
   override async releaseConnection(): Promise<void> {
@@ -53,14 +59,12 @@ class AsyncBeginDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const deadline = Date.now() + BUSY_TIMEOUT_MS;
     for (let pause = 1; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
-      await connection.executeQuery(CompiledQuery.raw('pragma busy_timeout = 0'));
+      this.#busyTimeout.off();
       try {
         await connection.executeQuery(CompiledQuery.raw('begin immediate'));
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
-      } finally {
-        await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
