@@ -25,7 +25,7 @@ export async function fillFromQueue(w: MomentWrite, agentId: string, reason: 'ca
   const full = new Set<string>();
   for (const moment of waiting) {
     if (full.has(moment.channel)) continue;
-    const [me] = await loadCandidates(w.tx, w.workspaceId, moment.channel, w.settings.moments.defaultCapacity, { agentId: agentId });
+    const [me] = await loadCandidates(w.tx, w.workspaceId, moment.channel, w.settings.moments.defaultCapacity, { agentId });
     if (!me || me.presence !== 'online') return taken;
     if (!isAvailable(me)) {
       full.add(moment.channel);
