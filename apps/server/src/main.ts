@@ -77,7 +77,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // SQLite commits run on their own thread so HTTP keeps flowing during inserts and fsync;
   // PostgreSQL is asynchronous already.
   const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock) : null;
-  const ingest = thread ? createIngestQueue(deps, settings, thread.commit, thread.prepare) : createIngestQueue(deps, settings, commitInProcess({ ...deps, profileCache: createProfileCache() }));
+  const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess({ ...deps, profileCache: createProfileCache() }), thread?.prepare);
   const metrics = createMetrics(deps);
   // The inbox search index is written behind, by the ingest thread: how far behind it is.
   if (database.engine === 'sqlite') metrics.gauge('touchpoint_inbox_text_unindexed', 'Inbox texts (messages, subjects) written but not yet in the search index', () => unindexedInboxTexts(deps.db));

@@ -12,7 +12,8 @@ type Reply = { readonly id: number; readonly outcomes?: RecordOutcome[]; readonl
  * main thread every commit (its inserts and its fsync) would stop the server from reading the
  * next requests. Here the HTTP thread keeps parsing and validating the next group while this
  * one writes, on the second core. The thread has its own connection to the same file;
- * the group-commit queue sends it one group at a time.
+ * the group-commit queue sends it one group at a time, each touchpoint readied by `prepare`
+ * (forCommitThread) on its way into the queue.
  */
 export async function startCommitThread(options: CommitThreadOptions, clock: Clock): Promise<{ readonly commit: CommitBatches; readonly prepare: (touchpoint: Touchpoint) => Touchpoint; readonly close: () => Promise<void> }> {
   const worker = new Worker(new URL('./commit-thread-worker.js', import.meta.url), { workerData: options });
@@ -44,8 +45,8 @@ export async function startCommitThread(options: CommitThreadOptions, clock: Clo
     return new Promise<RecordOutcome[]>((resolve, reject) => {
       waiting.set(id, { resolve, reject });
       // The commit uses the caller's clock, so tests that move time move ingest too.
-      // Touchpoints the ingest queue prepared as their requests arrived go as they are.
-      worker.postMessage({ id, now: clock.now(), batches: batches.map((b) => ({ ...b, touchpoints: b.touchpoints.map((tp) => (tp.stored ? tp : forCommitThread(tp))) })) });
+      // The ingest queue readied each touchpoint with `prepare` as its request arrived.
+      worker.postMessage({ id, now: clock.now(), batches });
     });
   };
   const close = async () => {
