@@ -3,14 +3,13 @@ import SQLite from 'better-sqlite3';
 import { seededRandom } from './fixtures.ts';
 import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
-import { sequentialGet, timeInTurn, timeMs } from './sequential-get.ts';
+import { sequentialGet, timeInTurn, timeMs, warmUp } from './sequential-get.ts';
 import { rowsByLiteral } from '../apps/server/src/platform/db/rows-by-literal.ts';
 import { startTimingClient } from './timing-client.ts';
 import { timelineStore } from './timeline-store.ts';
 
 const PAGE = 50;
 const REQUESTS = 4_000;
-const WARMUP_REQUESTS = 300;
 /** Share of requests for the first page; the rest follow a cursor to a page further back. */
 const FIRST_PAGE_SHARE = 0.25;
 const COLUMNS = 'id, type, name, channel, timestamp, received_at, message_id, profile_id, user_id, anonymous_id, properties, context';
@@ -53,11 +52,12 @@ export async function runP4(): Promise<BenchResult> {
       try {
         const timedApi = timing.getter(server.url, `Bearer ${store.apiKey}`);
         const mix = requestMix(cursors.length);
-        for (const p of mix.slice(0, WARMUP_REQUESTS)) {
+        const warmupRounds = await warmUp(async (i) => {
+          const p = mix[i % mix.length];
           await timedApi(cursorRoute(route, cursors[p]));
           bare.page(p);
           await floor.get();
-        }
+        });
         server.measuring();
         const api: number[] = [];
         const sql: number[] = [];
@@ -70,7 +70,7 @@ export async function runP4(): Promise<BenchResult> {
         // For comparison only: the same pages back to back, caches as warm as they get.
         // …with the rows made by the driver, in turn with the rows made as the server makes them (rows-by-literal.ts).
         const [sqlBackToBack, sqlRowsByLiteral] = timeInTurn(mix.length, (i) => bare.page(mix[i]), (i) => bare.pageByLiteral(mix[i]));
-        return { pages: cursors.length, pageBytes: Buffer.byteLength(firstPage), api, sql, http, sqlBackToBack, sqlRowsByLiteral };
+        return { warmupRounds, pages: cursors.length, pageBytes: Buffer.byteLength(firstPage), api, sql, http, sqlBackToBack, sqlRowsByLiteral };
       } finally {
         timing.stop();
         floor.stop();
@@ -93,6 +93,7 @@ export async function runP4(): Promise<BenchResult> {
       customerEvents: store.hotEvents,
       pages: run.pages,
       requests: REQUESTS,
+      warmupRounds: run.warmupRounds,
       firstPageShare: FIRST_PAGE_SHARE,
       storeBuildSeconds: store.buildSeconds,
       api: stats(run.api),

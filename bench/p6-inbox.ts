@@ -16,7 +16,7 @@ import { handoffColumns } from '../apps/server/src/modules/moments/moment-view.t
 import { seededRandom } from './fixtures.ts';
 import { floorServer } from './http-floor.ts';
 import { log, percentile, result, round, startChild, stopAfter, type BenchResult } from './lib.ts';
-import { sequentialGet, timeInTurn, timeMs, type Reply } from './sequential-get.ts';
+import { sequentialGet, timeInTurn, timeMs, warmUp, type Reply } from './sequential-get.ts';
 import { rowsByLiteral } from '../apps/server/src/platform/db/rows-by-literal.ts';
 import { startTimingClient } from './timing-client.ts';
 
@@ -32,7 +32,6 @@ const DUE_SOON_MS = 30 * 60_000;
 const WARN_MS = 15 * 60_000;
 const PAGE = 50;
 const REQUESTS = 3_000;
-const WARMUP_REQUESTS = 300;
 /** Secondary figures (agent inbox, counts): fewer requests, reported in details only. */
 const SIDE_REQUESTS = 200;
 const AGENT_PASSWORD = 'bench agent password';
@@ -61,11 +60,11 @@ export async function runP6(): Promise<BenchResult> {
     const floor = await floorServer(first.text, timing);
     try {
       const timedApi = timing.getter(server.url, `Bearer ${store.apiKey}`);
-      for (let i = 0; i < WARMUP_REQUESTS; i++) {
+      const warmupRounds = await warmUp(async () => {
         await timedApi(route);
         bare.page();
         await floor.get();
-      }
+      });
       server.measuring();
       const api: number[] = [];
       const sql: number[] = [];
@@ -84,7 +83,7 @@ export async function runP6(): Promise<BenchResult> {
       const agentCounts = await sideRun(() => agent('/api/v1/moments/counts'));
       const keyCounts = await sideRun(() => key('/api/v1/moments/counts'));
       const counts = JSON.parse((await key('/api/v1/moments/counts')).text) as Record<string, number>;
-      return { first, api, sql, http, sqlBackToBack, sqlRowsByLiteral, agentInbox, agentCounts, keyCounts, counts };
+      return { warmupRounds, first, api, sql, http, sqlBackToBack, sqlRowsByLiteral, agentInbox, agentCounts, keyCounts, counts };
     } finally {
       timing.stop();
       floor.stop();
@@ -107,6 +106,7 @@ export async function runP6(): Promise<BenchResult> {
       pageItems: page.data.length,
       pageBytes: Buffer.byteLength(run.first.text),
       requests: REQUESTS,
+      warmupRounds: run.warmupRounds,
       storeBuildSeconds: store.buildSeconds,
       timeShift: shift,
       api: stats(run.api),

@@ -27,6 +27,23 @@ export function sequentialGet(url: string, authorization: string): (route: strin
     });
 }
 
+/** A latency benchmark warms up this long, and for at least this many rounds. */
+export const WARMUP = { seconds: 3, rounds: 300 } as const;
+
+/**
+ * Repeats `round` (round i, from 0) until WARMUP has passed both ways; returns the rounds run.
+ * Time, not a count, as the throughput benchmarks warm up: V8 keeps compiling the hot paths of
+ * the server, the HTTP floor and the timing client on the second core for the first thousand
+ * or so requests. After 300 rounds (0.4 s of P6) the p99 of a bare node:http server still read
+ * 1.1–2.2 ms against 0.2–0.4 ms in the same process once warm: it timed the compiler.
+ */
+export async function warmUp(round: (i: number) => Promise<unknown>): Promise<number> {
+  const until = performance.now() + WARMUP.seconds * 1000;
+  let i = 0;
+  while (i < WARMUP.rounds || performance.now() < until) await round(i++);
+  return i;
+}
+
 /** How long `work` takes, in ms: the bare-query side of a latency comparison. */
 export function timeMs(work: () => unknown): number {
   const started = process.hrtime.bigint();
