@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
-import { commitInProcess, createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
+import { createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { sealStoredSecrets } from './modules/channels/index.ts';
 import { createStreamHub, momentJobs, MOMENT_EVENTS, timelineRecorder, unindexedInboxTexts, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
@@ -8,7 +8,7 @@ import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.t
 import { channelReplyCheck } from './channels/check-reply.ts';
 import { deliverReply } from './channels/deliver-reply.ts';
 import { startSmtpServer, type SmtpServer } from './channels/email/start-smtp-server.ts';
-import { createProfileCache, sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/index.ts';
+import { sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/index.ts';
 import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -74,10 +74,9 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // Cached keys, sessions and settings are forgotten by every process when they change.
   const bus = await forgetEverywhere(deps, config.databaseUrl);
   const settings = createSettingsCache(deps, bus);
-  // SQLite commits run on their own thread so HTTP keeps flowing during inserts and fsync;
-  // PostgreSQL is asynchronous already.
-  const thread = database.engine === 'sqlite' ? await startCommitThread({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock) : null;
-  const ingest = createIngestQueue(deps, settings, thread?.commit ?? commitInProcess({ ...deps, profileCache: createProfileCache() }), thread?.prepare);
+  // Ingest commits run on a thread of their own (commit-thread.ts), on both engines.
+  const thread = await startCommitThread({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: options.pgSchema ?? config.pgSchema, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock);
+  const ingest = createIngestQueue(deps, settings, thread.commit, thread.prepare);
   const metrics = createMetrics(deps);
   // The inbox search index is written behind, by the ingest thread: how far behind it is.
   if (database.engine === 'sqlite') metrics.gauge('touchpoint_inbox_text_unindexed', 'Inbox texts (messages, subjects) written but not yet in the search index', () => unindexedInboxTexts(deps.db));
@@ -109,7 +108,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
       // The worker hands timeline lines to the ingest queue: it stops first.
       await worker.stop();
       await ingest.close();
-      await thread?.close();
+      await thread.close();
       await bus.close();
       await database.close();
     })());

@@ -7,7 +7,7 @@ import type { WorkspaceSettings } from '../workspaces/index.ts';
 export type WorkspaceBatch = { readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly touchpoints: readonly Touchpoint[] };
 
 /**
- * What a commit needs: no channel secrets (the SQLite ingest thread never holds the key), and
+ * What a commit needs: no channel secrets (the ingest thread never holds the key), and
  * the profile cache of the process (or thread) that records most touchpoints.
  */
 export type IngestDeps = Omit<Deps, 'secretBox' | 'reads'> & { readonly profileCache?: ProfileCache };

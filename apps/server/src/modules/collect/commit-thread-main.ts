@@ -18,9 +18,9 @@ const port = parentPort;
 if (!port) throw new Error('commit-thread-main runs only as a worker thread');
 const options = workerData as CommitThreadOptions;
 const log = createLogger(options.logLevel);
-const database = await openDatabase({ dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, onQuery: slowQueryLog(log, options.slowQueryMs) });
+const database = await openDatabase({ databaseUrl: options.databaseUrl, pgSchema: options.pgSchema, poolSize: 1, dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, onQuery: slowQueryLog(log, options.slowQueryMs) });
 let now = Date.now();
-const deps: IngestDeps = { db: database.db, engine: 'sqlite', clock: { now: () => now }, ids: systemIds, log, profileCache: createProfileCache() };
+const deps: IngestDeps = { db: database.db, engine: database.engine, clock: { now: () => now }, ids: systemIds, log, profileCache: createProfileCache() };
 const commit = commitInProcess(deps);
 
 // One request at a time, in arrival order, whatever the queue upstream does.
@@ -30,7 +30,7 @@ port.on('message', (request: Request) => {
   chain = chain.then(async () => {
     if ('type' in request) {
       closed = true;
-      clearInterval(checkpoints);
+      if (upkeep) clearInterval(upkeep);
       await database.close();
       port.close();
       return;
@@ -44,6 +44,7 @@ port.on('message', (request: Request) => {
     }
   });
 });
+// SQLite upkeep, on this thread since it is the one that writes most.
 // The main thread's connection never checkpoints (it would stall HTTP); this thread copies the
 // WAL back into the database every second, between commits (checkpoint-wal.ts).
 // Its own commits do not checkpoint either (sqliteAutoCheckpoint: false): once the WAL passed
@@ -52,30 +53,34 @@ port.on('message', (request: Request) => {
 // many commits rewrote is copied once (batch ingest: 19,000 → 24,000–26,000 events/s).
 // Then it indexes the inbox texts written meanwhile (inbox-text.ts) and merges a little of each
 // text index (text-index.ts): a few steps of about 7 ms, each between commits.
+// PostgreSQL does all of this itself.
 const CHECKPOINT_EVERY_MS = 1000;
 const INDEX_BATCHES_PER_SECOND = 5;
 const MERGE_STEPS_PER_SECOND = 3;
-const checkpointWal = walCheckpointer(database.db, path.join(options.dataDir, 'touchpoint.sqlite-wal'));
-const checkpoints = setInterval(() => {
-  chain = chain.then(async () => {
-    try {
-      await checkpointWal();
-    } catch (error) {
-      deps.log.warn({ err: error }, 'WAL checkpoint failed; will try again');
-    }
-  });
-  // Each step is its own link of the chain, so commits waiting meanwhile go between them.
-  const step = (work: () => Promise<boolean>, left: number, what: string) => {
+const upkeep = database.engine === 'sqlite' ? setInterval(sqliteUpkeep(walCheckpointer(database.db, path.join(options.dataDir, 'touchpoint.sqlite-wal'))), CHECKPOINT_EVERY_MS) : null;
+port.postMessage({ type: 'ready' });
+
+function sqliteUpkeep(checkpointWal: () => Promise<void>): () => void {
+  return () => {
     chain = chain.then(async () => {
-      if (closed) return;
       try {
-        if ((await work()) && left > 1) step(work, left - 1, what);
+        await checkpointWal();
       } catch (error) {
-        deps.log.warn({ err: error }, `${what} failed; will try again`);
+        deps.log.warn({ err: error }, 'WAL checkpoint failed; will try again');
       }
     });
+    // Each step is its own link of the chain, so commits waiting meanwhile go between them.
+    const step = (work: () => Promise<boolean>, left: number, what: string) => {
+      chain = chain.then(async () => {
+        if (closed) return;
+        try {
+          if ((await work()) && left > 1) step(work, left - 1, what);
+        } catch (error) {
+          deps.log.warn({ err: error }, `${what} failed; will try again`);
+        }
+      });
+    };
+    step(() => indexInboxText(database.db), INDEX_BATCHES_PER_SECOND, 'indexing the inbox text');
+    for (const index of ['customer_text', 'inbox_text'] as const) step(() => mergeTextIndexStep(database.db, index), MERGE_STEPS_PER_SECOND, `merging ${index}`);
   };
-  step(() => indexInboxText(database.db), INDEX_BATCHES_PER_SECOND, 'indexing the inbox text');
-  for (const index of ['customer_text', 'inbox_text'] as const) step(() => mergeTextIndexStep(database.db, index), MERGE_STEPS_PER_SECOND, `merging ${index}`);
-}, CHECKPOINT_EVERY_MS);
-port.postMessage({ type: 'ready' });
+}

@@ -28,7 +28,7 @@ const MAX_GROUP = 5_000;
  * One fsync then serves many requests, which is where ingest throughput comes from.
  * One queue per process serialises writers; on PostgreSQL a per-workspace advisory lock
  * serialises processes too, because identity resolution reads, decides, then writes.
- * Where the commit runs is `commitBatches`' business (on SQLite: a thread of its own).
+ * Where the commit runs is `commitBatches`' business (in the server: a thread of its own).
  * `prepare` readies each touchpoint for it as its request arrives (the commit thread's form,
  * see forCommitThread): done while the previous group commits instead of between two groups,
  * when the database waits for it (batch ingest: +12 % events/s).
