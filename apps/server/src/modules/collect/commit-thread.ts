@@ -22,7 +22,8 @@ type Reply = { readonly id: number; readonly outcomes?: RecordOutcome[]; readonl
  * - PostgreSQL: the commit is a dozen round trips, and on the main thread each reply waited its
  *   turn behind the HTTP parsing of the next batches (a 100-event batch is about 1 ms of it), so
  *   the transaction, and with it the workspace lock, lasted a third longer: 33.8 ms a group, 1.5
- *   of them for one single-row upsert. Here: 15,200–17,600 → 19,100–20,400 events/s (P3).
+ *   of them for one single-row upsert. Here: 14,700–17,800 → 18,000–20,400 events/s (P3, four
+ *   alternating pairs).
  * Meanwhile the HTTP thread parses and validates the next group, on the second core. The
  * group-commit queue sends the thread one group at a time, each touchpoint readied by `prepare`
  * (forCommitThread) on its way into the queue.
