@@ -267,22 +267,24 @@ function runClients(): void {
     // few hundred; measured from a cold start, the first of the 1,000 set the 99th percentile.
     const warmUntil = Date.now() + WARMUP.seconds * 1000;
     for (let k = 0; Date.now() < warmUntil; k++) {
-      const n = 2 * base - k;
-      const i = Math.floor(k / 2) % VISITORS;
-      if (k % 2 === 0) visitors[(i * 7) % VISITORS].send(`p9 n=${n}`);
-      else bareVisitors[(i * 7) % VISITORS].send(JSON.stringify({ type: 'message', clientId: randomUUID(), body: `p9 n=${n}` }));
+      sendTurn(k, 2 * base - k);
       await sleep(INTERVAL_MS / 8);
     }
     await sleep(200);
     return { frameBytes: Math.round(frameBytes / Math.max(frames, 1)), warmupSeconds: round((Date.now() - t) / 1000, 1) };
   }
 
+  /** Turn k of the alternation: even turns a widget visitor writes to Touchpoint, odd ones a visitor of the relay; the message carries n. */
+  function sendTurn(k: number, n: number): void {
+    const i = ((Math.floor(k / 2) % VISITORS) * 7) % VISITORS;
+    if (k % 2 === 0) visitors[i].send(`p9 n=${n}`);
+    else bareVisitors[i].send(JSON.stringify({ type: 'message', clientId: randomUUID(), body: `p9 n=${n}` }));
+  }
+
   async function measure(): Promise<{ touchpoint: Samples; bare: Samples; clientCpu: number }> {
     for (let n = 0; n < 2 * MESSAGES; n++) {
-      const i = Math.floor(n / 2) % VISITORS;
       sentAt.set(n, now());
-      if (n % 2 === 0) visitors[(i * 7) % VISITORS].send(`p9 n=${n}`);
-      else bareVisitors[(i * 7) % VISITORS].send(JSON.stringify({ type: 'message', clientId: randomUUID(), body: `p9 n=${n}` }));
+      sendTurn(n, n);
       await sleep(INTERVAL_MS);
     }
     await until(() => [...sentAt.keys()].every((n) => arrived.has(n)), 10_000).catch(() => undefined);
