@@ -1,11 +1,9 @@
-import { deleteInBatches } from '../platform/db/delete-in-batches.ts';
+import { DELETE_BATCH, deleteInBatches } from '../platform/db/delete-in-batches.ts';
 import type { Deps } from '../platform/deps.ts';
 import type { PeriodicJob } from './outbox-worker.ts';
 
 /** Delivered events stay this long, for looking into what listeners were given. */
 export const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
-/** Rows removed per statement: a short write lock, so ingest commits are not held up. */
-const PRUNE_BATCH = 5_000;
 
 /**
  * Deletes outbox rows delivered longer ago than the retention: every touchpoint and moment
@@ -14,14 +12,14 @@ const PRUNE_BATCH = 5_000;
  */
 export async function pruneOutbox(deps: Pick<Deps, 'db' | 'clock'>): Promise<number> {
   const before = deps.clock.now() - OUTBOX_RETENTION_MS;
-  return deleteInBatches(PRUNE_BATCH, async () => {
+  return deleteInBatches(async () => {
     const result = await deps.db
       .deleteFrom('outbox')
       .where((eb) =>
         eb(
           eb.refTuple('workspace_id', 'id'),
           'in',
-          eb.selectFrom('outbox').select(['workspace_id', 'id']).where('processed_at', 'is not', null).where('processed_at', '<', before).limit(PRUNE_BATCH).$asTuple('workspace_id', 'id'),
+          eb.selectFrom('outbox').select(['workspace_id', 'id']).where('processed_at', 'is not', null).where('processed_at', '<', before).limit(DELETE_BATCH).$asTuple('workspace_id', 'id'),
         ),
       )
       .executeTakeFirst();

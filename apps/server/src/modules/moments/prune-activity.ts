@@ -1,4 +1,4 @@
-import { deleteInBatches } from '../../platform/db/delete-in-batches.ts';
+import { DELETE_BATCH, deleteInBatches } from '../../platform/db/delete-in-batches.ts';
 import type { Deps } from '../../platform/deps.ts';
 import type { PeriodicJob } from '../../worker/outbox-worker.ts';
 import { latestActivitySeq } from './activity.ts';
@@ -12,8 +12,6 @@ import { latestActivitySeq } from './activity.ts';
 export const REPLAYABLE_ACTIVITIES = 10_000;
 /** Older activities than this may go (beyond the replayable ones): a week to look into what clients were sent. */
 export const ACTIVITY_RETENTION_MS = 7 * 24 * 3_600_000;
-/** Rows removed per statement: a short write lock, so moment writes are not held up. */
-const PRUNE_BATCH = 5_000;
 
 /**
  * Deletes activities older than the retention that are not among a workspace's replayable
@@ -25,12 +23,12 @@ export async function pruneActivity(deps: Pick<Deps, 'db' | 'clock'>, keep = { l
   let removed = 0;
   for (const { id: workspaceId } of await deps.db.selectFrom('workspace').select('id').execute()) {
     const upTo = (await latestActivitySeq(deps.db, workspaceId)) - Math.max(1, keep.latest);
-    removed += await deleteInBatches(PRUNE_BATCH, async () => {
+    removed += await deleteInBatches(async () => {
       const result = await deps.db
         .deleteFrom('moment_activity')
         .where('workspace_id', '=', workspaceId)
         .where('seq', 'in', (eb) =>
-          eb.selectFrom('moment_activity').select('seq').where('workspace_id', '=', workspaceId).where('seq', '<=', upTo).where('created_at', '<', before).orderBy('seq').limit(PRUNE_BATCH),
+          eb.selectFrom('moment_activity').select('seq').where('workspace_id', '=', workspaceId).where('seq', '<=', upTo).where('created_at', '<', before).orderBy('seq').limit(DELETE_BATCH),
         )
         .executeTakeFirst();
       return result.numDeletedRows;
