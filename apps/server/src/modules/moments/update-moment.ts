@@ -63,7 +63,7 @@ export async function updateMoment(ctx: MomentsCtx, input: { readonly workspaceI
 /** Applies one documented transition and what it does to the SLA clock. */
 export async function moveStatus(w: MomentWrite, row: MomentRow, to: Status, snoozedUntil?: number): Promise<MomentRow> {
   const from = row.status as Status;
-  if (!TRANSITIONS[from].includes(to)) throw new AppError('invalid_transition', `a ${from} moment cannot become ${to}; allowed: ${TRANSITIONS[from].join(', ') || 'none'}`, 'status');
+  if (!TRANSITIONS[from].includes(to)) throw new AppError('invalid_transition', `${from === 'open' ? 'an' : 'a'} ${from} moment cannot become ${to}; allowed: ${TRANSITIONS[from].join(', ') || 'none'}`, 'status');
   if (from === 'pending') row = await slaResume(w, row);
   row = { ...row, status: to, snoozed_until: null };
   switch (to) {
