@@ -160,6 +160,29 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect((await s.api('GET', `/api/v1/customers/${id}/timeline?limit=100000`)).status).toBe(400);
   });
 
+  it('a first sweep of many silent buyers moves each of them once, page after page', async () => {
+    const workspaceId = s.workspace.workspaceId;
+    const silentSince = clock.now() - 90 * DAY;
+    // More than two pages of the sweep's reads, most of them silent since the same hour (an import).
+    const ids = Array.from({ length: 2_345 }, (_, i) => `sweep-page-${String(i).padStart(4, '0')}`);
+    const rows = ids.map((id, i) => ({ workspace_id: workspaceId, id, root_id: id, merged_into: null, traits: '{}', stage: 'customer', stage_override: null, stage_override_reason: null, first_seen: silentSince, last_seen: silentSince + (i % 3) * 3_600_000, order_count: 1, revenue: 10, identified: 1, advocate: 0, created_at: silentSince, updated_at: silentSince }));
+    for (let i = 0; i < rows.length; i += 500) await s.tp.deps.db.insertInto('customer').values(rows.slice(i, i + 500)).execute();
+    try {
+      expect(await sweepLifecycle(s.tp.deps, s.tp.settings, new Map())).toBeGreaterThanOrEqual(ids.length);
+      const stored = await s.tp.deps.db.selectFrom('customer').select(['id', 'stage']).where('workspace_id', '=', workspaceId).where('id', 'like', 'sweep-page-%').execute();
+      expect(stored.filter((r) => r.stage === 'at_risk')).toHaveLength(ids.length);
+      const changes = await s.tp.deps.db.selectFrom('stage_change').select('customer_id').where('workspace_id', '=', workspaceId).where('customer_id', 'like', 'sweep-page-%').execute();
+      expect(new Set(changes.map((c) => c.customer_id)).size).toBe(ids.length);
+      expect(changes).toHaveLength(ids.length);
+      // A second first sweep finds them moved already.
+      await sweepLifecycle(s.tp.deps, s.tp.settings, new Map());
+      expect(await s.tp.deps.db.selectFrom('stage_change').select('customer_id').where('workspace_id', '=', workspaceId).where('customer_id', 'like', 'sweep-page-%').execute()).toHaveLength(ids.length);
+    } finally {
+      await s.tp.deps.db.deleteFrom('stage_change').where('workspace_id', '=', workspaceId).where('customer_id', 'like', 'sweep-page-%').execute();
+      await s.tp.deps.db.deleteFrom('customer').where('workspace_id', '=', workspaceId).where('id', 'like', 'sweep-page-%').execute();
+    }
+  });
+
   it('delivers domain events from the outbox to listeners at least once, retrying failures', async () => {
     const seen: string[] = [];
     const failedOnce = new Set<string>();

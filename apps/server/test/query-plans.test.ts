@@ -211,6 +211,12 @@ describe('SQLite finds one customer’s, agent’s or moment’s rows without wa
     expect(plansOf(queries)[0].steps.join(' | ')).toMatch(/customer_by_last_seen \(workspace_id=\? AND last_seen>\? AND last_seen<\?\)/);
   });
 
+  it('a first lifecycle sweep reads silent buyers a page at a time by primary key, sorting nothing', async () => {
+    const queries = (await queriesOf(() => sweepLifecycle(s.tp.deps, s.tp.settings, new Map()))).filter((q) => /^select .* from "customer" /.test(q.sql));
+    expect(queries.length).toBeGreaterThan(0);
+    for (const plan of plansOf(queries)) expect(plan.steps).toEqual(['SEARCH customer USING INDEX sqlite_autoindex_customer_1 (workspace_id=? AND id>?)']);
+  });
+
   it('the sweep that closes resolved moments reads only resolved ones', async () => {
     await expectNarrow(() => sweepMoments({ deps: s.tp.deps, settings: s.tp.settings, publish: () => undefined }));
   });
