@@ -341,6 +341,25 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(reasons).toEqual(['fallback', 'came_online', 'fallback']);
   });
 
+  it('an agent going offline hands back every moment they own, however many, and answers how many', async () => {
+    const a = await addAgent(s, { capacity: { '*': 100 } });
+    const b = await addAgent(s, { capacity: { '*': 100 }, online: false });
+    const team = await addTeam(s, [a, b]);
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    // More than one transaction's worth: they go back a few at a time.
+    const owned = [];
+    for (let i = 0; i < 25; i++) owned.push((await open(s, { identity: `email:shift-end-${i}@example.com`, channel })).body.moment);
+    expect(owned.every((m) => m.ownerId === a.id)).toBe(true);
+    await setPresence(s, b, 'online');
+    const res = await s.api('PUT', `/api/v1/agents/${a.id}/presence`, { presence: 'offline' }, a.token);
+    expect(res.body).toEqual({ presence: 'offline', moved: 25 });
+    for (const m of owned) {
+      expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.ownerId).toBe(b.id);
+      expect((await ledger(s, m.id)).map((h) => h.reason).at(-1)).toBe('agent_offline');
+    }
+  });
+
   it('a member leaving the team hands their moments to the others; a new member or more capacity takes from the line', async () => {
     const a = await addAgent(s, { capacity: { '*': 1 } });
     const b = await addAgent(s, { capacity: { '*': 1 } });
