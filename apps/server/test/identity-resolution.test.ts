@@ -69,6 +69,42 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect((await s.api('POST', `/api/v1/customers/${newer?.id}/unmerge`, {})).body.error.code).toBe('merge_not_found');
   });
 
+  it('unmerges profiles whose events fill many pages, each side getting back exactly its own', async () => {
+    const start = Date.parse('2026-03-01T00:00:00Z');
+    const at = (i: number) => new Date(start + i * 1000).toISOString();
+    const send = async (events: Record<string, unknown>[]) => {
+      for (let i = 0; i < events.length; i += 100) expect((await s.track('/v1/batch', { batch: events.slice(i, i + 100) })).status).toBe(200);
+    };
+    // Interleaved in time, more than two pages of a profile's events each.
+    await send([{ type: 'identify', messageId: mid(), userId: 'pages-u', traits: { plan: 'pro' }, timestamp: at(0) }, ...Array.from({ length: 300 }, (_, i) => ({ type: 'track', messageId: mid(), userId: 'pages-u', event: 'Older Did', timestamp: at(2 + 2 * i) }))]);
+    await send([{ type: 'identify', messageId: mid(), anonymousId: 'pages-anon', traits: { color: 'green' }, timestamp: at(1) }, ...Array.from({ length: 300 }, (_, i) => ({ type: 'track', messageId: mid(), anonymousId: 'pages-anon', event: 'Newer Did', timestamp: at(3 + 2 * i) }))]);
+    const older = await lookup('user_id:pages-u');
+    const newer = await lookup('anonymous_id:pages-anon');
+    expect(newer?.id).not.toBe(older?.id);
+    await s.track('/v1/track', { messageId: mid(), userId: 'pages-u', anonymousId: 'pages-anon', event: 'Linked', timestamp: at(1000) });
+    expect((await lookup('anonymous_id:pages-anon'))?.counts.events).toBe(603);
+
+    expect((await s.api('POST', `/api/v1/customers/${newer?.id}/unmerge`, {})).status).toBe(200);
+    const survivor = await lookup('user_id:pages-u');
+    const restored = await lookup('anonymous_id:pages-anon');
+    expect(restored?.id).toBe(newer?.id);
+    expect(survivor?.counts.events).toBe(302);
+    expect(restored?.counts.events).toBe(301);
+    expect(survivor?.traits).toEqual({ plan: 'pro' });
+    expect(restored?.traits).toEqual({ color: 'green' });
+    const names = async (id: string | undefined) => {
+      const seen = new Set<string>();
+      for (let cursor: string | null = null; ; ) {
+        const page = await s.api('GET', `/api/v1/customers/${id}/timeline?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        for (const e of page.body.data as { name: string | null }[]) seen.add(e.name ?? 'identify');
+        cursor = page.body.nextCursor;
+        if (!cursor) return [...seen].sort();
+      }
+    };
+    expect(await names(survivor?.id)).toEqual(['Linked', 'Older Did', 'identify']);
+    expect(await names(restored?.id)).toEqual(['Newer Did', 'identify']);
+  });
+
   it('keeps a shared device from fusing two people who log in on it', async () => {
     await identify({ anonymousId: 'family-ipad', userId: 'alice', traits: { email: 'alice@example.com' } });
     await s.track('/v1/track', { messageId: mid(), anonymousId: 'family-ipad', userId: 'alice', event: 'Logged Out' });
