@@ -75,21 +75,21 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     const send = async (events: Record<string, unknown>[]) => {
       for (let i = 0; i < events.length; i += 100) expect((await s.track('/v1/batch', { batch: events.slice(i, i + 100) })).status).toBe(200);
     };
-    // Interleaved in time, more than two pages of a profile's events each.
-    await send([{ type: 'identify', messageId: mid(), userId: 'pages-u', traits: { plan: 'pro' }, timestamp: at(0) }, ...Array.from({ length: 300 }, (_, i) => ({ type: 'track', messageId: mid(), userId: 'pages-u', event: 'Older Did', timestamp: at(2 + 2 * i) }))]);
-    await send([{ type: 'identify', messageId: mid(), anonymousId: 'pages-anon', traits: { color: 'green' }, timestamp: at(1) }, ...Array.from({ length: 300 }, (_, i) => ({ type: 'track', messageId: mid(), anonymousId: 'pages-anon', event: 'Newer Did', timestamp: at(3 + 2 * i) }))]);
+    // Interleaved in time, more than a page of a merge's moves and two of a rebuild's reads each.
+    await send([{ type: 'identify', messageId: mid(), userId: 'pages-u', traits: { plan: 'pro' }, timestamp: at(0) }, ...Array.from({ length: 520 }, (_, i) => ({ type: 'track', messageId: mid(), userId: 'pages-u', event: 'Older Did', timestamp: at(2 + 2 * i) }))]);
+    await send([{ type: 'identify', messageId: mid(), anonymousId: 'pages-anon', traits: { color: 'green' }, timestamp: at(1) }, ...Array.from({ length: 520 }, (_, i) => ({ type: 'track', messageId: mid(), anonymousId: 'pages-anon', event: 'Newer Did', timestamp: at(3 + 2 * i) }))]);
     const older = await lookup('user_id:pages-u');
     const newer = await lookup('anonymous_id:pages-anon');
     expect(newer?.id).not.toBe(older?.id);
-    await s.track('/v1/track', { messageId: mid(), userId: 'pages-u', anonymousId: 'pages-anon', event: 'Linked', timestamp: at(1000) });
-    expect((await lookup('anonymous_id:pages-anon'))?.counts.events).toBe(603);
+    await s.track('/v1/track', { messageId: mid(), userId: 'pages-u', anonymousId: 'pages-anon', event: 'Linked', timestamp: at(2000) });
+    expect((await lookup('anonymous_id:pages-anon'))?.counts.events).toBe(1043);
 
     expect((await s.api('POST', `/api/v1/customers/${newer?.id}/unmerge`, {})).status).toBe(200);
     const survivor = await lookup('user_id:pages-u');
     const restored = await lookup('anonymous_id:pages-anon');
     expect(restored?.id).toBe(newer?.id);
-    expect(survivor?.counts.events).toBe(302);
-    expect(restored?.counts.events).toBe(301);
+    expect(survivor?.counts.events).toBe(522);
+    expect(restored?.counts.events).toBe(521);
     expect(survivor?.traits).toEqual({ plan: 'pro' });
     expect(restored?.traits).toEqual({ color: 'green' });
     const names = async (id: string | undefined) => {
