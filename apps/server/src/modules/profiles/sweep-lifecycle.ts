@@ -42,6 +42,7 @@ export async function sweepLifecycle(deps: Deps, settings: SettingsCache, memory
 
 /** Buyers read per query by a first sweep. */
 const SWEEP_PAGE = 1_000;
+/** Stage changes stored per transaction. */
 const MOVES_PER_TRANSACTION = 100;
 
 /** Stores the moves that still hold (ingest may have moved a customer since it was read); returns how many. */
