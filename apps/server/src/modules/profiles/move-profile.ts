@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Tx } from '../../platform/db/database.ts';
 
 /** Events moved per statement. */
@@ -16,8 +17,14 @@ export async function moveProfile(tx: Tx, workspaceId: string, fromRoot: string,
   for (;;) {
     // Moved events no longer match: each read finds the next ones.
     const page = await tx.selectFrom('event').select('message_id').where('workspace_id', '=', workspaceId).where('customer_id', '=', fromRoot).limit(MOVE_PAGE).execute();
-    if (page.length > 0) await tx.updateTable('event').set({ customer_id: toRoot }).where('workspace_id', '=', workspaceId).where('message_id', 'in', page.map((e) => e.message_id)).execute();
+    await moveEvents(tx, workspaceId, page.map((e) => e.message_id), toRoot);
     if (page.length < MOVE_PAGE) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
+}
+
+/** Points these events (by message id, the primary key; a page's worth) at `toRoot`. */
+export async function moveEvents(tx: Tx, workspaceId: string, messageIds: readonly string[], toRoot: string): Promise<void> {
+  if (messageIds.length === 0) return;
+  await tx.updateTable('event').set({ customer_id: toRoot }).where('workspace_id', '=', workspaceId).where('message_id', 'in', messageIds).execute();
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Tx } from '../../platform/db/database.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
@@ -74,7 +75,7 @@ export async function* profileEvents(tx: Tx, workspaceId: string, customerId: st
     yield page;
     if (page.length < EVENT_PAGE) return;
     after = page[page.length - 1]!;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
 

@@ -5,7 +5,7 @@ import { writeOutbox } from '../../platform/outbox.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
-import { chunks } from '../../platform/chunks.ts';
+import { moveEvents } from './move-profile.ts';
 import { profileEvents, rebuildProfile, startRebuild } from './rebuild-profile.ts';
 
 /**
@@ -57,9 +57,12 @@ export async function unmergeCustomer(
     // profile_id walked every event of the survivor at once (207 ms for 10,000).
     const survivor = await startRebuild(tx, workspaceId, rootId, input.settings, now);
     for await (const page of profileEvents(tx, workspaceId, rootId)) {
-      const back = page.filter((e) => part.has(e.profile_id));
-      for (const e of page) if (!part.has(e.profile_id)) survivor.apply(e);
-      for (const some of chunks(back.map((e) => e.message_id))) await tx.updateTable('event').set({ customer_id: restored }).where('workspace_id', '=', workspaceId).where('message_id', 'in', some).execute();
+      const back: string[] = [];
+      for (const e of page) {
+        if (part.has(e.profile_id)) back.push(e.message_id);
+        else survivor.apply(e);
+      }
+      await moveEvents(tx, workspaceId, back, restored);
     }
     await survivor.save();
     await rebuildProfile(tx, workspaceId, restored, input.settings, now);
