@@ -9,5 +9,5 @@ import type { FastifyInstance } from 'fastify';
  * @example sendRepliesAsBuilt(scope) // before registering the scope's routes
  */
 export function sendRepliesAsBuilt(scope: FastifyInstance): void {
-  scope.setSerializerCompiler(() => (reply: unknown) => JSON.stringify(reply));
+  scope.setSerializerCompiler(() => (reply: unknown) => Buffer.from(JSON.stringify(reply)) as unknown as string);
 }

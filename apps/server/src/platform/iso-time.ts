@@ -1,12 +1,15 @@
 const DAY_MS = 86_400_000;
 /** 10000-01-01T00:00:00Z: from there on toISOString writes a six-digit, signed year. */
 const YEAR_10000_MS = 253_402_300_800_000;
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** The character code of '0'. */
+const ZERO = 48;
 
 /**
  * `new Date(ms).toISOString()`, about four times faster: a list page writes some 550 times
  * (eleven per moment), and V8's toISOString (~1 µs each) was a tenth of the request.
+ * The 24 characters go into one `String.fromCharCode`, which makes the string in one piece:
+ * joining twelve pieces left about 350 bytes of garbage a time, a fifth of an inbox page's,
+ * and the young-generation collections that follow it land in other requests.
  * Calendar arithmetic after Howard Hinnant's days-to-civil; anything outside 1970–9999 or
  * not a whole millisecond goes to toISOString, so the output is always the same.
  * @example isoTime(0) // '1970-01-01T00:00:00.000Z'
@@ -30,5 +33,14 @@ export function isoTime(ms: number): string {
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
-  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
+  const millis = rest - seconds * 1000;
+  return String.fromCharCode(
+    ZERO + Math.floor(year / 1000), ZERO + (Math.floor(year / 100) % 10), ZERO + (Math.floor(year / 10) % 10), ZERO + (year % 10), 0x2d, // YYYY-
+    ZERO + Math.floor(month / 10), ZERO + (month % 10), 0x2d, // MM-
+    ZERO + Math.floor(day / 10), ZERO + (day % 10), 0x54, // DDT
+    ZERO + Math.floor(hours / 10), ZERO + (hours % 10), 0x3a, // hh:
+    ZERO + Math.floor(minutes / 10), ZERO + (minutes % 10), 0x3a, // mm:
+    ZERO + Math.floor(seconds / 10), ZERO + (seconds % 10), 0x2e, // ss.
+    ZERO + Math.floor(millis / 100), ZERO + (Math.floor(millis / 10) % 10), ZERO + (millis % 10), 0x5a, // sssZ
+  );
 }
