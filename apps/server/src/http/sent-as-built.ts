@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
  * than JSON.stringify (0.6 ms against 0.23 for 50 moments): each nullable time is a union,
  * which fast-json-stringify settles by validating the value's date-time format first.
  * apps/server/test/response-contracts.test.ts checks the replies against the schemas instead.
+ * The text goes out as bytes: Fastify and the socket then neither measure nor copy it again
+ * (a 52 KB inbox page had left two more copies of itself on the heap).
  * @example sendRepliesAsBuilt(scope) // before registering the scope's routes
  */
 export function sendRepliesAsBuilt(scope: FastifyInstance): void {
