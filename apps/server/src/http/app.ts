@@ -7,6 +7,7 @@ import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
 import { refuseUnusableInput } from './refuse-unusable-input.ts';
 import { sendRepliesAsBuilt } from './sent-as-built.ts';
+import { compressReplies } from './compress-replies.ts';
 import type { HttpContext } from './context.ts';
 import { channelsRoutes } from './channels.routes.ts';
 import { chatAgentRoutes } from './chat-agent.routes.ts';
@@ -67,6 +68,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
       },
     },
   });
+  compressReplies(app);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ensureWebAppBuilt, WEB_DIST_DIR, webAppState } from '@touchpoint/web/build';
 import { AppError } from '../platform/errors.ts';
 import type { HttpContext } from './context.ts';
+import { acceptsGzip } from './accepts-gzip.ts';
 
 /** Paths that belong to the server's APIs: an unknown one is a JSON 404, never the app's page. */
 const API_PREFIXES = ['/api/', '/v1/', '/webhooks/'];
@@ -108,7 +109,7 @@ function send(request: FastifyRequest, reply: FastifyReply, file: File, cacheCon
   if (file.type.startsWith('text/html')) reply.header('content-security-policy', CSP).header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin');
   if (request.headers['if-none-match'] === file.etag) return reply.status(304).send();
   reply.type(file.type);
-  const gzip = file.gzip !== null && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const gzip = file.gzip !== null && acceptsGzip(request.headers['accept-encoding']);
   if (gzip) reply.header('content-encoding', 'gzip');
   return reply.send(gzip ? file.gzip : file.body);
 }

@@ -5,6 +5,7 @@ import { chatSettingsOf } from '../channels/chat/chat-settings.ts';
 import type { VisitorSocket } from '../channels/chat/visitor-hub.ts';
 import { widgetAssets, type Asset } from '../channels/chat/widget-assets.ts';
 import type { HttpContext } from './context.ts';
+import { acceptsGzip } from './accepts-gzip.ts';
 
 type SocketQuery = { channel?: string; visitor?: string; userId?: string; userHash?: string; after?: string };
 
@@ -87,7 +88,7 @@ function serve(request: FastifyRequest, reply: FastifyReply, asset: Asset, cache
   reply.header('etag', asset.etag).header('cache-control', cacheControl).header('vary', 'accept-encoding');
   if (request.headers['if-none-match'] === asset.etag) return reply.status(304).send();
   reply.type(asset.contentType);
-  if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+  if (acceptsGzip(request.headers['accept-encoding'])) {
     reply.header('content-encoding', 'gzip');
     return asset.gzip;
   }
