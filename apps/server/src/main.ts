@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
+import { startCheckpointThread } from './platform/db/checkpoint-thread.ts';
 import { createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { sealStoredSecrets } from './modules/channels/index.ts';
 import { createStreamHub, momentJobs, MOMENT_EVENTS, timelineRecorder, unindexedInboxTexts, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
@@ -64,7 +65,7 @@ export type ComposeOptions = {
  */
 export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
-  // The ingest thread checkpoints SQLite's WAL, off the event loop (see commit-thread-main.ts);
+  // A thread of its own checkpoints SQLite's WAL, off the event loop (checkpoint-thread.ts);
   // this connection's commits are synced off it too (wal-sync.ts).
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, sqliteSyncFile: options.sqliteSyncFile, readThreads: config.readThreads, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
   await migrateToLatest(database.db);
@@ -77,6 +78,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // Ingest commits run on a thread of their own (commit-thread.ts), on both engines.
   const thread = await startCommitThread({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: options.pgSchema ?? config.pgSchema, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock);
   const ingest = createIngestQueue(deps, settings, thread.commit, thread.prepare);
+  const checkpoints = database.engine === 'sqlite' ? startCheckpointThread(config.dataDir, log) : null;
   const metrics = createMetrics(deps);
   // The inbox search index is written behind, by the ingest thread: how far behind it is.
   if (database.engine === 'sqlite') metrics.gauge('touchpoint_inbox_text_unindexed', 'Inbox texts (messages, subjects) written but not yet in the search index', () => unindexedInboxTexts(deps.db));
@@ -109,6 +111,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
       await worker.stop();
       await ingest.close();
       await thread.close();
+      await checkpoints?.close();
       await bus.close();
       await database.close();
     })());

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Running } from './harness.ts';
 
 // SQLite only: no connection of the server checkpoints as it commits (that would copy every
-// commit's pages twice); the ingest thread copies the write-ahead log back once a second.
+// commit's pages twice); the checkpoint thread copies the write-ahead log back once a second.
 describe('the SQLite write-ahead log', () => {
   let s: Running;
   beforeAll(async () => {

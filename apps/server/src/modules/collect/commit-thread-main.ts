@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../platform/db/database.ts';
 import { slowQueryLog } from '../../platform/db/slow-query-log.ts';
@@ -6,7 +5,6 @@ import { systemIds } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
 // Not through moments/index.ts: that loads the whole moments module, 250 ms more on every start of this thread.
 import { indexInboxText } from '../moments/inbox-text.ts';
-import { walCheckpointer } from '../../platform/db/checkpoint-wal.ts';
 import { mergeTextIndexStep } from '../../platform/db/text-index.ts';
 import { createProfileCache } from '../profiles/index.ts';
 import { commitInProcess, type IngestDeps, type WorkspaceBatch } from './commit-batches.ts';
@@ -44,43 +42,32 @@ port.on('message', (request: Request) => {
     }
   });
 });
-// SQLite upkeep, on this thread since it is the one that writes most.
-// The main thread's connection never checkpoints (it would stall HTTP); this thread copies the
-// WAL back into the database every second, between commits (checkpoint-wal.ts).
-// Its own commits do not checkpoint either (sqliteAutoCheckpoint: false): once the WAL passed
-// 10,000 pages, SQLite's automatic checkpoint ran inside every commit and copied each commit's
-// pages into the database straight away, with an fsync of its own. Once a second, a page that
-// many commits rewrote is copied once (batch ingest: 19,000 → 24,000–26,000 events/s).
-// Then it indexes the inbox texts written meanwhile (inbox-text.ts) and merges a little of each
-// text index (text-index.ts): a few steps of about 7 ms, each between commits.
-// PostgreSQL does all of this itself.
-const CHECKPOINT_EVERY_MS = 1000;
+// SQLite upkeep, on this thread since it is the one that writes most: once a second it indexes
+// the inbox texts written meanwhile (inbox-text.ts) and merges a little of each text index
+// (text-index.ts), a few steps of about 7 ms, each between commits. Its commits do not
+// checkpoint (sqliteAutoCheckpoint: false): once the WAL passed 10,000 pages, SQLite's automatic
+// checkpoint ran inside every commit and copied each commit's pages into the database straight
+// away, with an fsync of its own. The checkpoint thread copies the log once a second instead
+// (checkpoint-thread.ts), so a page that many commits rewrote is copied once (batch ingest:
+// 19,000 → 24,000–26,000 events/s). PostgreSQL does all of this itself.
+const UPKEEP_EVERY_MS = 1000;
 const INDEX_BATCHES_PER_SECOND = 5;
 const MERGE_STEPS_PER_SECOND = 3;
-const upkeep = database.engine === 'sqlite' ? setInterval(sqliteUpkeep(walCheckpointer(database.db, path.join(options.dataDir, 'touchpoint.sqlite-wal'))), CHECKPOINT_EVERY_MS) : null;
+const upkeep = database.engine === 'sqlite' ? setInterval(sqliteUpkeep, UPKEEP_EVERY_MS) : null;
 port.postMessage({ type: 'ready' });
 
-function sqliteUpkeep(checkpointWal: () => Promise<void>): () => void {
-  return () => {
+function sqliteUpkeep(): void {
+  // Each step is its own link of the chain, so commits waiting meanwhile go between them.
+  const step = (work: () => Promise<boolean>, left: number, what: string) => {
     chain = chain.then(async () => {
+      if (closed) return;
       try {
-        await checkpointWal();
+        if ((await work()) && left > 1) step(work, left - 1, what);
       } catch (error) {
-        deps.log.warn({ err: error }, 'WAL checkpoint failed; will try again');
+        deps.log.warn({ err: error }, `${what} failed; will try again`);
       }
     });
-    // Each step is its own link of the chain, so commits waiting meanwhile go between them.
-    const step = (work: () => Promise<boolean>, left: number, what: string) => {
-      chain = chain.then(async () => {
-        if (closed) return;
-        try {
-          if ((await work()) && left > 1) step(work, left - 1, what);
-        } catch (error) {
-          deps.log.warn({ err: error }, `${what} failed; will try again`);
-        }
-      });
-    };
-    step(() => indexInboxText(database.db), INDEX_BATCHES_PER_SECOND, 'indexing the inbox text');
-    for (const index of ['customer_text', 'inbox_text'] as const) step(() => mergeTextIndexStep(database.db, index), MERGE_STEPS_PER_SECOND, `merging ${index}`);
   };
+  step(() => indexInboxText(database.db), INDEX_BATCHES_PER_SECOND, 'indexing the inbox text');
+  for (const index of ['customer_text', 'inbox_text'] as const) step(() => mergeTextIndexStep(database.db, index), MERGE_STEPS_PER_SECOND, `merging ${index}`);
 }

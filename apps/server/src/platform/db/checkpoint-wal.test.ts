@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { walCheckpointer } from './checkpoint-wal.ts';
+import { walCheckpointer, type RunPragma } from './checkpoint-wal.ts';
 import { openDatabase, type Database } from './database.ts';
 
 // Another connection writing on a thread of its own, as the server's thread does under webhook
@@ -39,6 +39,9 @@ function write(file: string, ms: number): { readonly done: Promise<number>; read
   return { done, finished: () => finished };
 }
 
+/** Pragmas on the test's own connection (the server runs them on its checkpoint thread). */
+const pragmaOn = (database: Database): RunPragma => async (pragma) => (await sql.raw(`pragma ${pragma}`).execute(database.db)).rows as Record<string, unknown>[];
+
 /** The WAL header's checkpoint sequence number: it goes up by one each time the log starts over. */
 const restarts = (file: string) => fs.readFileSync(`${file}-wal`).readUInt32BE(12);
 
@@ -61,7 +64,7 @@ describe('walCheckpointer', () => {
 
   it('starts the log over while another connection writes without pause, so it stays small', async () => {
     const before = restarts(file);
-    const checkpoint = walCheckpointer(database.db, `${file}-wal`, { restartAfterPages: 500, truncateAboveBytes: Infinity });
+    const checkpoint = walCheckpointer(pragmaOn(database), `${file}-wal`, { restartAfterPages: 500, truncateAboveBytes: Infinity });
     const writer = write(file, 1500);
     let largest = 0;
     while (!writer.finished()) {
@@ -80,7 +83,7 @@ describe('walCheckpointer', () => {
     const walFile = `${file}-wal`;
     const large = fs.statSync(walFile).size;
     expect(large).toBeGreaterThan(2 * 1024 * 1024);
-    const checkpoint = walCheckpointer(database.db, walFile, { restartAfterPages: Infinity, truncateAboveBytes: 1024 * 1024 });
+    const checkpoint = walCheckpointer(pragmaOn(database), walFile, { restartAfterPages: Infinity, truncateAboveBytes: 1024 * 1024 });
     // The burst's pages are still to copy: this checkpoint copies them and leaves the file.
     await checkpoint();
     expect(fs.statSync(walFile).size).toBe(large);

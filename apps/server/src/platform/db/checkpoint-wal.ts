@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { sql } from 'kysely';
-import type { Db } from './database.ts';
 import { BUSY_TIMEOUT_MS } from './sqlite-dialect.ts';
+
+/** Runs one pragma on the connection that checkpoints and gives back its rows. */
+export type RunPragma = (pragma: string) => Promise<readonly Readonly<Record<string, unknown>>[]>;
 
 export type WalLimits = {
   /** WAL pages (4 KB each) past which a checkpoint makes sure the log starts over. */
@@ -21,8 +22,9 @@ const RESTART_WAIT_MS = 100;
 
 /**
  * SQLite: a checkpoint to run every second or so, which copies the write-ahead log back into
- * the database file, on a connection whose own commits never checkpoint (the ingest thread's;
- * see commit-thread-main.ts). `walFile` is the log's path (`touchpoint.sqlite-wal`).
+ * the database file, through `pragma` on a connection that never commits anything (the
+ * checkpoint thread's; see checkpoint-thread.ts). `walFile` is the log's path
+ * (`touchpoint.sqlite-wal`).
  *
  * A PASSIVE checkpoint copies without holding anyone up, but the log only starts over from its
  * beginning when a writer begins while everything is copied and nobody reads from it. Under a
@@ -41,23 +43,23 @@ const RESTART_WAIT_MS = 100;
  * Both wait at most RESTART_WAIT_MS for other connections and are tried again a second later
  * if a long read was in the way.
  */
-export function walCheckpointer(db: Db, walFile: string, limits: WalLimits = WAL_LIMITS): () => Promise<void> {
+export function walCheckpointer(pragma: RunPragma, walFile: string, limits: WalLimits = WAL_LIMITS): () => Promise<void> {
   // The log at the last checkpoint (its pages, and how many times it had started over): what
   // came since tells a burst from quiet.
   let previous = { pages: 0, restarts: -1 };
   return async () => {
-    const { rows } = await sql<{ busy: number; log: number; checkpointed: number }>`pragma wal_checkpoint(PASSIVE)`.execute(db);
-    const log = rows[0]?.log ?? 0;
+    const rows = await pragma('wal_checkpoint(PASSIVE)');
+    const log = Number(rows[0]?.log ?? 0);
     const restarts = restartsOf(walFile);
     const added = restarts === previous.restarts ? log - previous.pages : log;
     previous = { pages: log, restarts };
     const mode = log >= limits.restartAfterPages ? 'RESTART' : added < QUIET_PAGES && fileBytes(walFile) > limits.truncateAboveBytes ? 'TRUNCATE' : null;
     if (!mode) return;
-    await sql.raw(`pragma busy_timeout = ${RESTART_WAIT_MS}`).execute(db);
+    await pragma(`busy_timeout = ${RESTART_WAIT_MS}`);
     try {
-      await sql.raw(`pragma wal_checkpoint(${mode})`).execute(db);
+      await pragma(`wal_checkpoint(${mode})`);
     } finally {
-      await sql.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`).execute(db);
+      await pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   };
 }

@@ -46,7 +46,7 @@ export type DatabaseOptions = {
   /**
    * SQLite: let commits on this connection checkpoint the WAL (default). The server's main
    * connection turns it off: a checkpoint copies megabytes and would stall the event loop for
-   * everyone; the ingest thread checkpoints instead (see commit-thread-main.ts).
+   * everyone; the checkpoint thread does it instead (see checkpoint-thread.ts).
    */
   readonly sqliteAutoCheckpoint?: boolean;
   /**
