@@ -27,8 +27,11 @@ export function startCheckpointThread(dataDir: string, log: Logger, everyMs = 10
     else w.reject(new Error(reply.error ?? 'checkpoint failed'));
   });
   worker.on('error', (error) => log.error({ err: error }, 'the WAL checkpoint thread failed'));
+  // A stopped thread takes no more messages: what asks it afterwards fails at once instead of waiting for ever.
+  let stopped = false;
   const exited = new Promise<void>((resolve) =>
     worker.once('exit', () => {
+      stopped = true;
       for (const w of waiting.values()) w.reject(new Error('the checkpoint thread has stopped'));
       waiting.clear();
       resolve();
@@ -36,6 +39,7 @@ export function startCheckpointThread(dataDir: string, log: Logger, everyMs = 10
   );
   const pragma: RunPragma = (text) =>
     new Promise((resolve, reject) => {
+      if (stopped) return reject(new Error('the checkpoint thread has stopped'));
       const id = ++next;
       waiting.set(id, { resolve, reject });
       worker.postMessage({ id, pragma: text });
@@ -51,7 +55,7 @@ export function startCheckpointThread(dataDir: string, log: Logger, everyMs = 10
     close: async () => {
       clearInterval(timer);
       await running;
-      worker.postMessage({ type: 'close' });
+      if (!stopped) worker.postMessage({ type: 'close' });
       await exited;
     },
   };
