@@ -16,6 +16,7 @@ import type { Config } from './platform/config.ts';
 import { openDatabase, type Database, type DatabaseOptions, type ExecutedQuery } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { slowQueryLog } from './platform/db/slow-query-log.ts';
+import { WriteLockSignal } from './platform/db/write-lock-signal.ts';
 import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
 import { forgetEverywhere } from './platform/forget-everywhere.ts';
@@ -66,8 +67,10 @@ export type ComposeOptions = {
 export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   // A thread of its own checkpoints SQLite's WAL, off the event loop (checkpoint-thread.ts);
-  // this connection's commits are synced off it too (wal-sync.ts).
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, sqliteSyncFile: options.sqliteSyncFile, readThreads: config.readThreads, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
+  // this connection's commits are synced off it too (wal-sync.ts). It and the ingest thread's
+  // connection hand each other the write lock (write-lock-signal.ts).
+  const sqliteWriteLock = WriteLockSignal.memory();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, sqliteWriteLock, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, sqliteSyncFile: options.sqliteSyncFile, readThreads: config.readThreads, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
   await migrateToLatest(database.db);
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const deps: Deps = { db: database.db, reads: database.reads, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox };
@@ -76,7 +79,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const bus = await forgetEverywhere(deps, config.databaseUrl);
   const settings = createSettingsCache(deps, bus);
   // Ingest commits run on a thread of their own (commit-thread.ts), on both engines.
-  const thread = await startCommitThread({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: options.pgSchema ?? config.pgSchema, sqliteSynchronous: config.sqliteSynchronous, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock);
+  const thread = await startCommitThread({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: options.pgSchema ?? config.pgSchema, sqliteSynchronous: config.sqliteSynchronous, sqliteWriteLock, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock);
   const ingest = createIngestQueue(deps, settings, thread.commit, thread.prepare);
   const checkpoints = database.engine === 'sqlite' ? startCheckpointThread(config.dataDir, log) : null;
   const metrics = createMetrics(deps);

@@ -9,6 +9,8 @@ export type CommitThreadOptions = {
   readonly databaseUrl?: string;
   readonly pgSchema?: string;
   readonly sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF';
+  /** SQLite: the server's connection and this thread's wake each other's waits for the write lock. */
+  readonly sqliteWriteLock?: SharedArrayBuffer;
   readonly logLevel: string;
   readonly slowQueryMs: number | null;
 };

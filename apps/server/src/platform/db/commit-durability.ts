@@ -1,6 +1,7 @@
 import type { SqliteStatement } from 'kysely';
 import type { Db } from './database.ts';
 import type { WalSync } from './wal-sync.ts';
+import { whenWritesEnd } from './when-writes-end.ts';
 
 /**
  * When a use of the connection that committed waits for the disk:
@@ -38,27 +39,7 @@ export class CommitDurability {
    * can do neither are returned as they are.
    */
   watch(sql: string, statement: SqliteStatement, readonly: boolean): SqliteStatement {
-    if (readonly && !ENDS_TRANSACTION.test(sql)) return statement;
-    const writes = !readonly;
-    const after = (was: boolean) => {
-      if (!this.#connection.inTransaction && (was || writes)) this.#committed = true;
-    };
-    return {
-      reader: statement.reader,
-      all: (parameters) => {
-        const was = this.#connection.inTransaction;
-        const rows = statement.all(parameters);
-        after(was);
-        return rows;
-      },
-      iterate: (parameters) => statement.iterate(parameters),
-      run: (parameters) => {
-        const was = this.#connection.inTransaction;
-        const result = statement.run(parameters);
-        after(was);
-        return result;
-      },
-    };
+    return whenWritesEnd(sql, statement, readonly, this.#connection, ENDS_TRANSACTION, () => (this.#committed = true));
   }
 
   /** Sets what the current use of the connection waits for when it ends. */

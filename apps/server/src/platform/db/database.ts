@@ -11,6 +11,7 @@ import { BusyTimeout } from './busy-timeout.ts';
 import { BUSY_TIMEOUT_MS, SqliteDialectWithAsyncBegin } from './sqlite-dialect.ts';
 import { CommitDurability, trackCommits } from './commit-durability.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
+import { WriteLockSignal } from './write-lock-signal.ts';
 import type { Tables } from './tables.ts';
 
 export type Db = Kysely<Tables>;
@@ -57,6 +58,12 @@ export type DatabaseOptions = {
   readonly sqliteSyncOffThread?: boolean;
   /** How the WAL is synced with `sqliteSyncOffThread` (tests hold it back). */
   readonly sqliteSyncFile?: SyncFile;
+  /**
+   * SQLite: `WriteLockSignal.memory()`, shared by every connection of this process that writes
+   * the file (the server's and the ingest thread's): each wakes the others' waits for the write
+   * lock as it lets go (write-lock-signal.ts).
+   */
+  readonly sqliteWriteLock?: SharedArrayBuffer;
   /** SQLite: how many read threads serve `reads` (default 2; 0: `reads` is the main connection). */
   readonly readThreads?: number;
   /** A read through `reads` still running after this long is stopped (default 30 s; PostgreSQL: statement_timeout). */
@@ -95,12 +102,13 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma('foreign_keys = OFF');
   handle.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const busyTimeout = new BusyTimeout(handle, BUSY_TIMEOUT_MS);
+  const writeLock = options.sqliteWriteLock ? new WriteLockSignal(options.sqliteWriteLock) : null;
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
   handle.pragma(`wal_autocheckpoint = ${options.sqliteAutoCheckpoint === false ? 0 : 10000}`);
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout), durability, busyTimeout }), log: queryLog(options) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout, writeLock), durability, busyTimeout, writeLock }), log: queryLog(options) });
   if (durability) trackCommits(db, durability);
   const threads = options.readThreads ?? 2;
   const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS, log: queryLog(options) }) : db;
@@ -135,9 +143,10 @@ function queryLog(options: DatabaseOptions): KyselyConfig['log'] {
  * same SQL text (Kysely makes one per query shape) reuses its prepared statement.
  * `appendRows` statements come back as statements that run once per row (append-rows.ts);
  * reading statements build their rows by an object literal (rows-by-literal.ts); with
- * `durability`, statements that may commit report it (commit-durability.ts).
+ * `durability`, statements that may commit report it (commit-durability.ts); with `writeLock`,
+ * statements that let go of the write lock say so (write-lock-signal.ts).
  */
-function withStatementCache(handle: SQLite.Database, durability: CommitDurability | null, busyTimeout: BusyTimeout, size = 500): SqliteDatabase {
+function withStatementCache(handle: SQLite.Database, durability: CommitDurability | null, busyTimeout: BusyTimeout, writeLock: WriteLockSignal | null, size = 500): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   const prepare = (sql: string) => handle.prepare(sql);
   return {
@@ -151,6 +160,7 @@ function withStatementCache(handle: SQLite.Database, durability: CommitDurabilit
         const prepared = prepare(sql);
         statement = (eachRowStatement(sql, prepared) as SqliteStatement | null) ?? rowsByLiteral(prepared);
         if (durability) statement = durability.watch(sql, statement, prepared.readonly);
+        if (writeLock) statement = writeLock.watch(sql, statement, prepared.readonly, handle);
         statement = busyTimeout.guard(sql, statement);
         cache.set(sql, statement);
       }

@@ -1,6 +1,7 @@
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { BusyTimeout } from './busy-timeout.ts';
 import type { CommitDurability } from './commit-durability.ts';
+import type { WriteLockSignal } from './write-lock-signal.ts';
 
 /** How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -16,7 +17,8 @@ const LONGEST_PAUSE_MS = 20;
  * the waiting thread, here the event loop: every socket stalled for as long as the ingest
  * thread's transaction ran (0.66 ms a moment write on average under webhook load, up to a
  * whole ingest group). So `begin immediate` runs without a busy timeout, and while the lock
- * is taken it is tried again after a short timer; every statement outside a transaction still
+ * is taken it is tried again when another writer of this process lets go of it (`writeLock`,
+ * write-lock-signal.ts) or after a short timer; every statement outside a transaction still
  * waits by the timeout (busy-timeout.ts switches it).
  *
  * With `durability` (the connection syncs its WAL off the event loop, see wal-sync.ts), a use
@@ -27,27 +29,31 @@ export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #durability: CommitDurability | null;
   readonly #busyTimeout: BusyTimeout;
+  readonly #writeLock: WriteLockSignal | null;
 
-  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null; readonly busyTimeout: BusyTimeout }) {
+  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null; readonly busyTimeout: BusyTimeout; readonly writeLock?: WriteLockSignal | null }) {
     super(config);
     this.#config = config;
     this.#durability = config.durability ?? null;
     this.#busyTimeout = config.busyTimeout;
+    this.#writeLock = config.writeLock ?? null;
   }
 
   override createDriver(): Driver {
-    return new AsyncBeginDriver(this.#config, this.#durability, this.#busyTimeout);
+    return new AsyncBeginDriver(this.#config, this.#durability, this.#busyTimeout, this.#writeLock);
   }
 }
 
 class AsyncBeginDriver extends SqliteDriver {
   readonly #durability: CommitDurability | null;
   readonly #busyTimeout: BusyTimeout;
+  readonly #writeLock: WriteLockSignal | null;
 
-  constructor(config: SqliteDialectConfig, durability: CommitDurability | null, busyTimeout: BusyTimeout) {
+  constructor(config: SqliteDialectConfig, durability: CommitDurability | null, busyTimeout: BusyTimeout, writeLock: WriteLockSignal | null) {
     super(config);
     this.#durability = durability;
     this.#busyTimeout = busyTimeout;
+    this.#writeLock = writeLock;
   }
 
   override async releaseConnection(): Promise<void> {
@@ -59,6 +65,7 @@ class AsyncBeginDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const deadline = Date.now() + BUSY_TIMEOUT_MS;
     for (let pause = 1; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      const seen = this.#writeLock?.releases() ?? 0;
       this.#busyTimeout.off();
       try {
         await connection.executeQuery(CompiledQuery.raw('begin immediate'));
@@ -66,7 +73,8 @@ class AsyncBeginDriver extends SqliteDriver {
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      if (this.#writeLock) await this.#writeLock.untilReleased(seen, pause);
+      else await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }
