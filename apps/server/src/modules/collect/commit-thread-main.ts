@@ -16,7 +16,7 @@ const port = parentPort;
 if (!port) throw new Error('commit-thread-main runs only as a worker thread');
 const options = workerData as CommitThreadOptions;
 const log = createLogger(options.logLevel);
-const database = await openDatabase({ databaseUrl: options.databaseUrl, pgSchema: options.pgSchema, poolSize: 1, dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, sqliteWriteLock: options.sqliteWriteLock, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, onQuery: slowQueryLog(log, options.slowQueryMs) });
+const database = await openDatabase({ databaseUrl: options.databaseUrl, pgSchema: options.pgSchema, poolSize: 1, dataDir: options.dataDir, sqliteSynchronous: options.sqliteSynchronous, sqliteWriteLock: options.sqliteWriteLock, sqliteGivesWay: true, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, onQuery: slowQueryLog(log, options.slowQueryMs) });
 let now = Date.now();
 const deps: IngestDeps = { db: database.db, engine: database.engine, clock: { now: () => now }, ids: systemIds, log, profileCache: createProfileCache() };
 const commit = commitInProcess(deps);

@@ -64,6 +64,11 @@ export type DatabaseOptions = {
    * lock as it lets go (write-lock-signal.ts).
    */
   readonly sqliteWriteLock?: SharedArrayBuffer;
+  /**
+   * SQLite: this connection's transactions wait while another writer of the process waits for
+   * the write lock (the ingest thread's, whose group commit makes up for a later start).
+   */
+  readonly sqliteGivesWay?: boolean;
   /** SQLite: how many read threads serve `reads` (default 2; 0: `reads` is the main connection). */
   readonly readThreads?: number;
   /** A read through `reads` still running after this long is stopped (default 30 s; PostgreSQL: statement_timeout). */
@@ -108,7 +113,7 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout, writeLock), durability, busyTimeout, writeLock }), log: queryLog(options) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout, writeLock), durability, busyTimeout, writeLock: writeLock && { signal: writeLock, givesWay: options.sqliteGivesWay === true } }), log: queryLog(options) });
   if (durability) trackCommits(db, durability);
   const threads = options.readThreads ?? 2;
   const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS, log: queryLog(options) }) : db;

@@ -112,4 +112,39 @@ describe('writers of one process hand each other the write lock', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('lets a waiting writer go before the writer that gives way (the ingest thread) takes the lock again', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-give-way-'));
+    const memory = WriteLockSignal.memory();
+    const server = await openDatabase({ dataDir: dir, readThreads: 0, sqliteWriteLock: memory });
+    const ingest = await openDatabase({ dataDir: dir, readThreads: 0, sqliteWriteLock: memory, sqliteGivesWay: true });
+    try {
+      await sql`create table t (n integer not null)`.execute(server.db);
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const order: string[] = [];
+      const first = ingest.db.transaction().execute(async (tx) => {
+        await sql`insert into t (n) values (1)`.execute(tx);
+        await pause(20);
+        order.push('ingest');
+      });
+      await pause(0);
+      const waiting = server.db.transaction().execute(async (tx) => {
+        order.push('server');
+        await sql`insert into t (n) values (2)`.execute(tx);
+      });
+      await first;
+      // The ingest thread's next group, begun the moment its last commit ended: without giving
+      // way it takes the lock again before the woken server gets to try.
+      const next = ingest.db.transaction().execute(async (tx) => {
+        order.push('ingest again');
+        await sql`insert into t (n) values (3)`.execute(tx);
+      });
+      await Promise.all([waiting, next]);
+      expect(order).toEqual(['ingest', 'server', 'ingest again']);
+    } finally {
+      await ingest.close();
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

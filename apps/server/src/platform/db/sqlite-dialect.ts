@@ -6,6 +6,8 @@ import type { WriteLockSignal } from './write-lock-signal.ts';
 /** How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 const LONGEST_PAUSE_MS = 20;
+/** The longest a writer that gives way waits for others before it tries the lock itself. */
+const GIVE_WAY_MS = 50;
 
 /**
  * Kysely's SQLite dialect, with transactions that wait for the write lock without holding up
@@ -29,9 +31,9 @@ export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #durability: CommitDurability | null;
   readonly #busyTimeout: BusyTimeout;
-  readonly #writeLock: WriteLockSignal | null;
+  readonly #writeLock: WriteLock | null;
 
-  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null; readonly busyTimeout: BusyTimeout; readonly writeLock?: WriteLockSignal | null }) {
+  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null; readonly busyTimeout: BusyTimeout; readonly writeLock?: WriteLock | null }) {
     super(config);
     this.#config = config;
     this.#durability = config.durability ?? null;
@@ -44,12 +46,15 @@ export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   }
 }
 
+/** The signal the writers of the file share, and whether this one lets a waiting writer go first. */
+export type WriteLock = { readonly signal: WriteLockSignal; readonly givesWay: boolean };
+
 class AsyncBeginDriver extends SqliteDriver {
   readonly #durability: CommitDurability | null;
   readonly #busyTimeout: BusyTimeout;
-  readonly #writeLock: WriteLockSignal | null;
+  readonly #writeLock: WriteLock | null;
 
-  constructor(config: SqliteDialectConfig, durability: CommitDurability | null, busyTimeout: BusyTimeout, writeLock: WriteLockSignal | null) {
+  constructor(config: SqliteDialectConfig, durability: CommitDurability | null, busyTimeout: BusyTimeout, writeLock: WriteLock | null) {
     super(config);
     this.#durability = durability;
     this.#busyTimeout = busyTimeout;
@@ -64,17 +69,29 @@ class AsyncBeginDriver extends SqliteDriver {
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const deadline = Date.now() + BUSY_TIMEOUT_MS;
-    for (let pause = 1; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
-      const seen = this.#writeLock?.releases() ?? 0;
-      this.#busyTimeout.off();
-      try {
-        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+    const lock = this.#writeLock;
+    if (lock?.givesWay) await lock.signal.othersFirst(GIVE_WAY_MS);
+    let waiting = false;
+    try {
+      for (let pause = 1; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+        const seen = lock?.signal.releases() ?? 0;
+        this.#busyTimeout.off();
+        try {
+          await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+        }
+        if (!lock) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          continue;
+        }
+        if (!waiting) lock.signal.startWaiting();
+        waiting = true;
+        await lock.signal.untilReleased(seen, pause);
       }
-      if (this.#writeLock) await this.#writeLock.untilReleased(seen, pause);
-      else await new Promise((resolve) => setTimeout(resolve, pause));
+    } finally {
+      if (waiting) lock?.signal.stopWaiting();
     }
   }
 }

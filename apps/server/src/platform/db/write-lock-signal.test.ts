@@ -48,6 +48,22 @@ describe('WriteLockSignal', () => {
     expect(await elapsedMs(() => signal.untilReleased(signal.releases(), 20))).toBeGreaterThanOrEqual(15);
   });
 
+  it('lets a writer that gives way wait while another writer waits, and no longer than it was told', async () => {
+    const signal = new WriteLockSignal(WriteLockSignal.memory());
+    expect(await elapsedMs(() => signal.othersFirst(10_000))).toBeLessThan(1_000);
+    signal.startWaiting();
+    setTimeout(() => {
+      // The other writer has the lock now, and later lets go of it.
+      signal.stopWaiting();
+      signal.released();
+    }, 40);
+    const waited = await elapsedMs(() => signal.othersFirst(10_000));
+    expect(waited).toBeGreaterThanOrEqual(30);
+    expect(waited).toBeLessThan(5_000);
+    signal.startWaiting();
+    expect(await elapsedMs(() => signal.othersFirst(30))).toBeLessThan(1_000);
+  });
+
   it('counts the statements that let go of the write lock: commit, rollback and writes outside a transaction', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-lock-signal-'));
     const file = path.join(dir, 'db.sqlite');

@@ -16,18 +16,45 @@ const ENDS_TRANSACTION = /^\s*(commit|end|rollback|release)\b/i;
  * until that count moves or its pause runs out, whichever comes first. Writers that do not
  * count (another process, the CLI, the checkpoint thread's RESTART) are waited for by the
  * pause, as before.
+ *
+ * Who goes first: a waiter also counts itself as waiting, and a writer that gives way (the
+ * ingest thread: group commit turns a later start into a larger group) does not begin while
+ * another writer waits. Otherwise the ingest thread, already running when its commit woke
+ * the server's thread, mostly took the lock again first, and a webhook's moment write waited
+ * out a second ingest transaction (under P8 the server's waits were 2–4 ms each; now they are
+ * too short to count, and the ingest thread waits instead).
  */
 export class WriteLockSignal {
   readonly #releases: Int32Array;
+  readonly #waiting: Int32Array;
 
   /** `memory` from `WriteLockSignal.memory()`, the same for every writer of the file. */
   constructor(memory: SharedArrayBuffer) {
     this.#releases = new Int32Array(memory, 0, 1);
+    this.#waiting = new Int32Array(memory, Int32Array.BYTES_PER_ELEMENT, 1);
   }
 
   /** What the writers of one file share; it crosses to a worker thread as it is, not copied. */
   static memory(): SharedArrayBuffer {
-    return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    return new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+  }
+
+  /** A writer found the lock taken and waits for it; `stopWaiting` once it has it (or gave up). */
+  startWaiting(): void {
+    Atomics.add(this.#waiting, 0, 1);
+  }
+
+  stopWaiting(): void {
+    Atomics.sub(this.#waiting, 0, 1);
+  }
+
+  /** For a writer that gives way: resolves once no other writer waits for the lock, or after `ms`. */
+  async othersFirst(ms: number): Promise<void> {
+    const until = performance.now() + ms;
+    for (let left = ms; Atomics.load(this.#waiting, 0) > 0 && left > 0; left = until - performance.now()) {
+      // The waiter stops waiting once it has the lock, which it may take a moment to try for.
+      await this.untilReleased(this.releases(), Math.min(left, 1));
+    }
   }
 
   /** Read before trying the lock: `untilReleased(seen)` then misses no release made meanwhile. */
