@@ -107,13 +107,13 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma('foreign_keys = OFF');
   handle.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const busyTimeout = new BusyTimeout(handle, BUSY_TIMEOUT_MS);
-  const writeLock = options.sqliteWriteLock ? new WriteLockSignal(options.sqliteWriteLock) : null;
+  const writeLock = options.sqliteWriteLock ? new WriteLockSignal(options.sqliteWriteLock, options.sqliteGivesWay === true) : null;
   // Checkpoint less often: a page rewritten by many commits is copied into the database once.
   handle.pragma(`wal_autocheckpoint = ${options.sqliteAutoCheckpoint === false ? 0 : 10000}`);
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
   handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout, writeLock), durability, busyTimeout, writeLock: writeLock && { signal: writeLock, givesWay: options.sqliteGivesWay === true } }), log: queryLog(options) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout, writeLock), durability, busyTimeout, writeLock }), log: queryLog(options) });
   if (durability) trackCommits(db, durability);
   const threads = options.readThreads ?? 2;
   const reads = threads > 0 ? openReadThreads(file, { threads, busyTimeoutMs: BUSY_TIMEOUT_MS, queryTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS, log: queryLog(options) }) : db;

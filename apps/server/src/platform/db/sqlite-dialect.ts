@@ -31,9 +31,9 @@ export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #durability: CommitDurability | null;
   readonly #busyTimeout: BusyTimeout;
-  readonly #writeLock: WriteLock | null;
+  readonly #writeLock: WriteLockSignal | null;
 
-  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null; readonly busyTimeout: BusyTimeout; readonly writeLock?: WriteLock | null }) {
+  constructor(config: SqliteDialectConfig & { readonly durability?: CommitDurability | null; readonly busyTimeout: BusyTimeout; readonly writeLock?: WriteLockSignal | null }) {
     super(config);
     this.#config = config;
     this.#durability = config.durability ?? null;
@@ -46,15 +46,12 @@ export class SqliteDialectWithAsyncBegin extends SqliteDialect {
   }
 }
 
-/** The signal the writers of the file share, and whether this one lets a waiting writer go first. */
-export type WriteLock = { readonly signal: WriteLockSignal; readonly givesWay: boolean };
-
 class AsyncBeginDriver extends SqliteDriver {
   readonly #durability: CommitDurability | null;
   readonly #busyTimeout: BusyTimeout;
-  readonly #writeLock: WriteLock | null;
+  readonly #writeLock: WriteLockSignal | null;
 
-  constructor(config: SqliteDialectConfig, durability: CommitDurability | null, busyTimeout: BusyTimeout, writeLock: WriteLock | null) {
+  constructor(config: SqliteDialectConfig, durability: CommitDurability | null, busyTimeout: BusyTimeout, writeLock: WriteLockSignal | null) {
     super(config);
     this.#durability = durability;
     this.#busyTimeout = busyTimeout;
@@ -70,11 +67,11 @@ class AsyncBeginDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const deadline = Date.now() + BUSY_TIMEOUT_MS;
     const lock = this.#writeLock;
-    if (lock?.givesWay) await lock.signal.othersFirst(GIVE_WAY_MS);
+    if (lock?.givesWay) await lock.othersFirst(GIVE_WAY_MS);
     let waiting = false;
     try {
       for (let pause = 1; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
-        const seen = lock?.signal.releases() ?? 0;
+        const seen = lock?.releases() ?? 0;
         this.#busyTimeout.off();
         try {
           await connection.executeQuery(CompiledQuery.raw('begin immediate'));
@@ -82,16 +79,14 @@ class AsyncBeginDriver extends SqliteDriver {
         } catch (error) {
           if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
         }
-        if (!lock) {
-          await new Promise((resolve) => setTimeout(resolve, pause));
-          continue;
+        if (lock && !waiting) {
+          lock.startWaiting();
+          waiting = true;
         }
-        if (!waiting) lock.signal.startWaiting();
-        waiting = true;
-        await lock.signal.untilReleased(seen, pause);
+        await (lock ? lock.untilReleased(seen, pause) : new Promise((resolve) => setTimeout(resolve, pause)));
       }
     } finally {
-      if (waiting) lock?.signal.stopWaiting();
+      if (waiting) lock?.stopWaiting();
     }
   }
 }

@@ -27,11 +27,14 @@ const ENDS_TRANSACTION = /^\s*(commit|end|rollback|release)\b/i;
 export class WriteLockSignal {
   readonly #releases: Int32Array;
   readonly #waiting: Int32Array;
+  /** Whether this writer lets a waiting one go first (`othersFirst` before it begins). */
+  readonly givesWay: boolean;
 
   /** `memory` from `WriteLockSignal.memory()`, the same for every writer of the file. */
-  constructor(memory: SharedArrayBuffer) {
+  constructor(memory: SharedArrayBuffer, givesWay = false) {
     this.#releases = new Int32Array(memory, 0, 1);
     this.#waiting = new Int32Array(memory, Int32Array.BYTES_PER_ELEMENT, 1);
+    this.givesWay = givesWay;
   }
 
   /** What the writers of one file share; it crosses to a worker thread as it is, not copied. */
