@@ -17,16 +17,20 @@ export async function migrateTo(db: Db, name: keyof typeof migrations & string):
 }
 
 /**
- * Kysely's migrator finds its own tables by listing every table of the database, so on
- * PostgreSQL a schema that another process drops at that moment (test runs drop theirs) fails
- * the listing with "schema … does not exist" (3F000). Nothing has been applied then: ask again.
+ * Kysely's migrator finds its own tables by listing every table and column of the database, so
+ * on PostgreSQL a schema, table or column that another process drops or alters at that moment
+ * (test runs migrate and drop theirs) fails the listing: "schema … does not exist" (3F000),
+ * "relation … does not exist" (42P01), "column … does not exist" (42703). Nothing has been
+ * applied then (and a migration that failed so rolled back): ask again.
  */
+const VANISHED = new Set(['3F000', '42P01', '42703']);
+
 async function againIfASchemaVanished<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (error) {
-      if ((error as { code?: string }).code !== '3F000' || attempt >= attempts) throw error;
+      if (!VANISHED.has((error as { code?: string }).code ?? '') || attempt >= attempts) throw error;
     }
   }
 }
