@@ -49,4 +49,40 @@ describe('the error handler', () => {
     expect(bad.json()).toMatchObject({ error: { code: 'invalid_field', field: 'path' } });
     await app.close();
   });
+
+  it('names the field a request lacks or should not have, and says so of that field', async () => {
+    const app = Fastify({ ajv: { customOptions: { removeAdditional: false } } });
+    installErrorHandler(app);
+    const body = { type: 'object', additionalProperties: false, required: ['message'], properties: { message: { type: 'object', additionalProperties: false, required: ['body'], properties: { body: { type: 'string' } } } } };
+    app.post('/moments', { schema: { body } }, async () => ({ ok: true }));
+    const post = async (payload: unknown) => (await app.inject({ method: 'POST', url: '/moments', payload: payload as Record<string, unknown> })).json();
+    expect(await post({})).toEqual({ error: { code: 'missing_field', message: 'message is required', field: 'message' } });
+    expect(await post({ message: {} })).toEqual({ error: { code: 'missing_field', message: 'message.body is required', field: 'message.body' } });
+    expect(await post({ message: { body: 'hi', bdoy: 'typo' } })).toEqual({ error: { code: 'invalid_field', message: 'message.bdoy is not a field this accepts', field: 'message.bdoy' } });
+    expect(await post({ message: { body: { text: 'hi' } } })).toEqual({ error: { code: 'invalid_field', message: 'message.body must be string', field: 'message.body' } });
+    await app.close();
+  });
+
+  it('says which values a field may take when it has another', async () => {
+    const app = Fastify({ ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } } });
+    installErrorHandler(app);
+    const querystring = {
+      type: 'object',
+      properties: {
+        sla: { anyOf: [{ const: 'breached', type: 'string' }, { const: 'due_soon', type: 'string' }] },
+        only: { anyOf: [{ const: 'me', type: 'string' }] },
+        stage: { enum: ['lead', 'customer'] },
+        status: { type: 'string', pattern: '^(open|pending)(,(open|pending))*$' },
+        key: { type: 'string', pattern: '^[a-z]+$' },
+      },
+    };
+    app.get('/moments', { schema: { querystring } }, async () => ({ ok: true }));
+    const message = async (query: string) => (await app.inject({ method: 'GET', url: `/moments?${query}` })).json().error.message;
+    expect(await message('sla=soon')).toBe('sla must be one of breached, due_soon');
+    expect(await message('only=you')).toBe('only must be me');
+    expect(await message('stage=royalty')).toBe('stage must be one of lead, customer');
+    expect(await message('status=open,gone')).toBe('status must be one or more of open, pending, separated by commas');
+    expect(await message('key=A')).toBe('key must match pattern "^[a-z]+$"');
+    await app.close();
+  });
 });

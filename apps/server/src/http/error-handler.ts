@@ -59,6 +59,40 @@ function fieldOf(error: FastifyError, context: string | undefined): string | und
   return joined || (context === 'body' ? 'body' : context);
 }
 
+type ValidationError = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * What is wrong with the field, said of the field itself and naming what it may be: Ajv words a
+ * missing or unknown property as a fault of the object around it ("must have required property
+ * 'body'") and a value outside a list of literals as "must be equal to constant", once a literal.
+ */
+function problemOf(errors: readonly ValidationError[]): string {
+  const first = errors[0];
+  if (!first) return 'is invalid';
+  const params = first.params as { allowedValue?: unknown; allowedValues?: unknown[]; pattern?: string };
+  switch (first.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a field this accepts';
+    case 'const': {
+      // A union of literals fails once a literal, at the same place.
+      const allowed = errors.filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath).map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
+      return allowed.length > 1 ? `must be one of ${allowed.join(', ')}` : `must be ${allowed[0]}`;
+    }
+    case 'enum':
+      return `must be one of ${(params.allowedValues ?? []).map(String).join(', ')}`;
+    case 'pattern': {
+      // `^(a|b)(,(a|b))*$`: a comma list of words.
+      const list = /^\^\(([\w|]+)\)\(,\(\1\)\)\*\$$/.exec(params.pattern ?? '');
+      if (list) return `must be one or more of ${list[1]!.split('|').join(', ')}, separated by commas`;
+      return first.message ?? 'is invalid';
+    }
+    default:
+      return first.message ?? 'is invalid';
+  }
+}
+
 /**
  * Errors Fastify's router raises before any route runs (a path segment that is not valid
  * percent-encoding, or one over the router's length limit), in the same JSON shape as the rest.
@@ -82,9 +116,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (error.validation) {
       const field = fieldOf(error, error.validationContext);
-      const missing = error.validation[0]?.keyword === 'required';
       return reply.status(400).send({
-        error: { code: missing ? 'missing_field' : 'invalid_field', message: `${field ?? 'request'} ${error.validation[0]?.message ?? 'is invalid'}`, ...(field ? { field } : {}) },
+        error: { code: error.validation[0]?.keyword === 'required' ? 'missing_field' : 'invalid_field', message: `${field ?? 'request'} ${problemOf(error.validation)}`, ...(field ? { field } : {}) },
       });
     }
     switch (error.code) {
