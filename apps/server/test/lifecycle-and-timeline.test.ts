@@ -37,6 +37,12 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     // Each step is on the customer's stage history, newest first.
     const full = (await s.api('GET', `/api/v1/customers/${profile.id}`)).body;
     expect(full.stageHistory.map((c: any) => `${c.from}→${c.to}`)).toEqual(['repeat→advocate', 'customer→repeat', 'lead→customer', 'visitor→lead']);
+    // …each with the rule that moved it, in words.
+    const [advocate, repeat, customer, lead] = full.stageHistory.map((c: any) => c.reason);
+    expect(lead).toMatch(/^identified: an email, phone, user id or external id, or a lead event \(/);
+    expect(customer).toBe('first order');
+    expect(repeat).toBe('2 orders (repeat from 2)');
+    expect(advocate).toMatch(/^2 orders \(repeat from 2\), and an advocate event \(.*an NPS score of 9–10\)$/);
   });
 
   it('turns a silent customer at risk, then churned, as time passes — read and swept', async () => {
@@ -53,6 +59,9 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     // Back in the shop: a new order makes them a customer again.
     await order('quiet', 30);
     expect(await stageOf('quiet')).toBe('repeat');
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:quiet')).body.data[0].id;
+    const reasons = (await s.api('GET', `/api/v1/customers/${id}`)).body.stageHistory.map((c: any) => `${c.from}→${c.to}: ${c.reason}`);
+    expect(reasons).toEqual(['at_risk→repeat: active again: 2 orders (repeat from 2)', 'customer→at_risk: no activity for 61 days (at risk after 60)']);
     clock.set(start);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../workspaces/index.ts';
-import { computeStage, touchpointFacts } from './lifecycle.ts';
+import { computeStage, decideStage, touchpointFacts } from './lifecycle.ts';
 
 const rules = DEFAULT_SETTINGS.lifecycle;
 const now = Date.parse('2026-11-26T00:00:00Z');
@@ -30,6 +30,21 @@ describe('computeStage', () => {
 
   it('lets a manual override win', () => {
     expect(computeStage({ ...base, override: 'advocate' }, rules, now)).toBe('advocate');
+  });
+});
+
+describe('decideStage', () => {
+  it('says which rule decided, with the figures it used', () => {
+    const custom = { ...rules, repeatAfterOrders: 3, atRiskAfterDays: 10, churnedAfterDays: 20, leadEvents: [], advocateEvents: ['Review Posted'] };
+    const reason = (inputs: Partial<typeof base>) => decideStage({ ...base, ...inputs }, custom, now);
+    expect(reason({})).toEqual({ stage: 'visitor', reason: 'no email, phone, user id, external id or lead event yet' });
+    expect(reason({ identified: true })).toEqual({ stage: 'lead', reason: 'identified: an email, phone, user id or external id, or a lead event (none set)' });
+    expect(reason({ orderCount: 1 })).toEqual({ stage: 'customer', reason: 'first order' });
+    expect(reason({ orderCount: 2 })).toEqual({ stage: 'customer', reason: '2 orders (repeat from 3)' });
+    expect(reason({ orderCount: 3, advocate: true })).toEqual({ stage: 'advocate', reason: '3 orders (repeat from 3), and an advocate event (Review Posted, an NPS score of 9–10)' });
+    // Whole days of silence in the words; the threshold itself is compared to the millisecond.
+    expect(reason({ orderCount: 1, lastSeen: now - 10.5 * day })).toEqual({ stage: 'at_risk', reason: 'no activity for 10 days (at risk after 10)' });
+    expect(reason({ orderCount: 1, lastSeen: now - 25 * day })).toEqual({ stage: 'churned', reason: 'no activity for 25 days (churned after 20)' });
   });
 });
 

@@ -63,9 +63,11 @@ export async function recordTouchpoints(
   for (const p of touched) {
     p.rootId = find(p.id);
     if (p.mergedInto === null) {
-      refreshStage(p, rules, now);
+      const reason = refreshStage(p, rules, now);
       if (!p.isNew && p.stage !== p.storedStage) {
-        stageChanges.push({ customerId: p.id, from: p.storedStage, to: p.stage, reason: 'activity' });
+        // Only activity moves a silent buyer on from here: say so before the rule that placed them.
+        const back = p.storedStage === 'at_risk' || p.storedStage === 'churned';
+        stageChanges.push({ customerId: p.id, from: p.storedStage, to: p.stage, reason: back ? `active again: ${reason}` : reason });
       }
     }
   }

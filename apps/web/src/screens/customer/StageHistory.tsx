@@ -3,6 +3,12 @@ import type { CustomerProfile, Stage } from '../../api/types.ts';
 import { fullTime } from '../../ui/format.ts';
 import { STAGE_COLOR, stageLabel } from './customer-view.ts';
 
+/** Changes stored before reasons named their rule said only which kind of change it was. */
+const OLD_REASONS: ReadonlyMap<string, string> = new Map([
+  ['activity', 'from their activity'],
+  ['inactivity', 'after a long silence'],
+]);
+
 /** How the customer moved through the lifecycle, newest first, and why each time. */
 export function StageHistory({ customer }: { readonly customer: CustomerProfile }) {
   return (
@@ -30,7 +36,7 @@ export function StageHistory({ customer }: { readonly customer: CustomerProfile 
                 </Badge>
               </Group>
               <Text size="xs" c="dimmed">
-                {fullTime(change.at)} · {change.reason === 'activity' ? 'from their activity' : change.reason}
+                {fullTime(change.at)} · {OLD_REASONS.get(change.reason) ?? change.reason}
               </Text>
             </li>
           ))}
