@@ -8,7 +8,7 @@ import { useSession } from '../../app/session.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { fullTime } from '../../ui/format.ts';
 import { NotFoundScreen } from '../not-found/NotFoundScreen.tsx';
-import { customerName, identitiesByKind, STAGE_COLOR, stageLabel } from './customer-view.ts';
+import { customerName, figureText, identitiesByKind, STAGE_COLOR, stageLabel } from './customer-view.ts';
 import { CustomerMoments } from './CustomerMoments.tsx';
 import { MergeDialog } from './MergeDialog.tsx';
 import { MergeHistory } from './MergeHistory.tsx';
@@ -103,7 +103,7 @@ function Profile({ customer }: { readonly customer: CustomerProfile }) {
       <SimpleGrid cols={3} spacing="xs" mb="md">
         <Figure label="Events" value={customer.counts.events} />
         <Figure label="Orders" value={customer.counts.orders} />
-        <Figure label="Revenue" value={customer.revenue} />
+        <Figure label="Revenue" value={customer.revenue} money />
       </SimpleGrid>
       <Stack gap="sm">
         {identitiesByKind(customer.identities).map((group) => (
@@ -162,13 +162,13 @@ function Profile({ customer }: { readonly customer: CustomerProfile }) {
   );
 }
 
-function Figure({ label, value }: { readonly label: string; readonly value: number }) {
+function Figure({ label, value, money = false }: { readonly label: string; readonly value: number; readonly money?: boolean }) {
   return (
     <div>
       <Text size="xs" c="dimmed">
         {label}
       </Text>
-      <Text fw={650}>{value.toLocaleString()}</Text>
+      <Text fw={650}>{figureText(value, money)}</Text>
     </div>
   );
 }

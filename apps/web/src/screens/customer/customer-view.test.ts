@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineItem } from '../../api/types.ts';
-import { customerName, describeTouchpoint, identitiesByKind, timelineQuery } from './customer-view.ts';
+import { customerName, describeTouchpoint, figureText, identitiesByKind, timelineQuery } from './customer-view.ts';
 
 const identity = (kind: string, value: string) => ({ kind, value, profileId: 'c1', addedAt: '2026-01-01T00:00:00.000Z' });
 const item = (patch: Partial<TimelineItem>): TimelineItem => ({ id: 'e1', type: 'track', name: null, channel: 'email', timestamp: '2026-01-01T10:00:00.000Z', receivedAt: '2026-01-01T10:00:00.000Z', messageId: 'x', profileId: 'c1', userId: null, anonymousId: null, properties: {}, context: {}, ...patch });
@@ -34,5 +34,13 @@ describe('customer view', () => {
     expect(describeTouchpoint(item({ name: 'Moment Opened', channel: 'whatsapp', properties: { momentId: 'm2', subject: 'Parcel' } }))).toEqual({ title: 'Conversation opened on WhatsApp', detail: 'Parcel', momentId: 'm2' });
     expect(describeTouchpoint(item({ name: 'Order Completed', properties: { orderId: '1042', total: 30, currency: 'EUR' } })).detail).toBe('1042 · total 30 EUR');
     expect(describeTouchpoint(item({ type: 'page', name: 'Pricing', channel: 'web', properties: { url: 'https://x/pricing' } }))).toEqual({ title: 'Viewed Pricing', detail: 'https://x/pricing', momentId: null });
+  });
+
+  it('shows money with its cents once it has any, and counts as whole numbers', () => {
+    expect(figureText(89.5, true, 'en-US')).toBe('89.50');
+    expect(figureText(1234.567, true, 'en-US')).toBe('1,234.57');
+    expect(figureText(1200, true, 'en-US')).toBe('1,200');
+    expect(figureText(12_345, false, 'en-US')).toBe('12,345');
+    expect(figureText(89.5, true, 'de-DE')).toBe('89,50');
   });
 });

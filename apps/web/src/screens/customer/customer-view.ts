@@ -98,3 +98,9 @@ export function describeTouchpoint(item: TimelineItem): { readonly title: string
       return { title: item.name ?? 'Event', detail: null, momentId };
   }
 }
+
+/** A count, or an amount of money with its cents once it has any: 1,234 · 89.50, not 89.5. */
+export function figureText(value: number, money: boolean, locale?: string): string {
+  const cents = money && !Number.isInteger(value);
+  return value.toLocaleString(locale, cents ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : undefined);
+}
