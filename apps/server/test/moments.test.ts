@@ -39,8 +39,18 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(customer.traits.name).toBe('New Person');
     // The moment's lines reach the timeline through the outbox (one worker pass).
     await s.tp.worker.drain();
-    const timeline = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline`)).body.data.map((e: any) => e.name);
+    const lines = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline`)).body.data;
+    const timeline = lines.map((e: any) => e.name);
     expect(timeline).toEqual(expect.arrayContaining(['Moment Opened', 'Message Received']));
+    // The subject was given: not marked as made from the message.
+    expect(lines.find((e: any) => e.name === 'Moment Opened').properties).toMatchObject({ momentId: m.id, subject: 'Where is my order?' });
+    expect(lines.find((e: any) => e.name === 'Moment Opened').properties.subjectFrom).toBeUndefined();
+    // Without a subject (a chat, a WhatsApp message) the first line makes one, and the timeline says so.
+    const untitled = (await open(s, { identity: 'email:new.person@example.com', channel: uniq('whatsapp'), message: { body: 'Is the parcel coming today?\nOrder 1042' } })).body.moment;
+    expect(untitled.subject).toBe('Is the parcel coming today?');
+    await s.tp.worker.drain();
+    const opened = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline?name=Moment%20Opened`)).body.data.find((e: any) => e.properties.momentId === untitled.id);
+    expect(opened.properties).toMatchObject({ subject: 'Is the parcel coming today?', subjectFrom: 'message' });
     // The timeline shows which department handled it, and filters by department and by several channels.
     const teamKey = (await s.api('GET', '/api/v1/teams')).body.data.find((t: any) => t.id === team).key;
     const handled = (await s.api('GET', `/api/v1/customers/${m.customerId}/timeline?department=${teamKey}`)).body.data;

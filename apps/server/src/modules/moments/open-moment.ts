@@ -138,7 +138,8 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   await storeTags(w, id, tags, 'new moment');
   const message = await insertMessage(w, id, input.channel, { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, address: input.message.address, meta: input.message.meta, attachments: input.message.attachments });
   await recordOnTimeline(w, customerId, input.channel, [
-    { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, priority: row.priority } },
+    // A subject made from the first line says nothing the message beside it does not.
+    { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, ...(input.subject?.trim() ? {} : { subjectFrom: 'message' }), priority: row.priority } },
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: id, messageId: message.id, preview: row.preview } },
   ], row.team_id);
   w.announce({ momentId: id, type: 'moment.created', actor: input.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), message, reason: placement.reason } });

@@ -32,6 +32,8 @@ describe('customer view', () => {
   it('says what a touchpoint was, and links conversations to their moment', () => {
     expect(describeTouchpoint(item({ name: 'Message Received', properties: { momentId: 'm1', preview: 'Charged twice' } }))).toEqual({ title: 'Wrote in on Email', detail: 'Charged twice', momentId: 'm1' });
     expect(describeTouchpoint(item({ name: 'Moment Opened', channel: 'whatsapp', properties: { momentId: 'm2', subject: 'Parcel' } }))).toEqual({ title: 'Conversation opened on WhatsApp', detail: 'Parcel', momentId: 'm2' });
+    // A subject made from the first message is not repeated above that message.
+    expect(describeTouchpoint(item({ name: 'Moment Opened', channel: 'whatsapp', properties: { momentId: 'm3', subject: 'Where is it?', subjectFrom: 'message' } }))).toEqual({ title: 'Conversation opened on WhatsApp', detail: null, momentId: 'm3' });
     expect(describeTouchpoint(item({ name: 'Order Completed', properties: { orderId: '1042', total: 30, currency: 'EUR' } })).detail).toBe('1042 · total 30 EUR');
     expect(describeTouchpoint(item({ type: 'page', name: 'Pricing', channel: 'web', properties: { url: 'https://x/pricing' } }))).toEqual({ title: 'Viewed Pricing', detail: 'https://x/pricing', momentId: null });
   });

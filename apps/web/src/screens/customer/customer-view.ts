@@ -83,7 +83,8 @@ export function describeTouchpoint(item: TimelineItem): { readonly title: string
   }
   switch (item.name) {
     case 'Moment Opened':
-      return { title: `Conversation opened on ${channelLabel(item.channel)}`, detail: text(p.subject), momentId };
+      // A subject the server made from the first message would repeat the "Wrote in" line beside it.
+      return { title: `Conversation opened on ${channelLabel(item.channel)}`, detail: p.subjectFrom === 'message' ? null : text(p.subject), momentId };
     case 'Message Received':
       return { title: `Wrote in on ${channelLabel(item.channel)}`, detail: text(p.preview), momentId };
     case 'Message Sent':
