@@ -63,11 +63,12 @@ const RULES: readonly { name: string; conditions: Record<string, unknown>; team:
 ];
 
 /** What customers write about: where it arrives, what they say, and how the team answers. */
-type Topic = { readonly channels: readonly string[]; readonly subject: string; readonly opening: readonly string[]; readonly reply: string; readonly followUp: string; readonly tags: readonly string[] };
+/** `#{n}` in a text stands for the customer's latest order; topics about an order go to people who have one. */
+type Topic = { readonly channels: readonly string[]; readonly subject: string; readonly opening: readonly string[]; readonly reply: string; readonly followUp: string; readonly tags: readonly string[]; readonly aboutAnOrder?: true };
 const TOPICS: readonly Topic[] = [
-  { channels: ['email', 'chat', 'whatsapp', 'voice'], subject: 'Where is my order?', opening: ['Hi, my order #{n} has not arrived yet and the tracking has not moved for three days.', 'Could you tell me when order #{n} will arrive? I need it for the weekend.'], reply: 'Thanks for your patience! The carrier scanned #{n} this morning; it should be with you within two working days.', followUp: 'Still nothing today, is there anything else you can do?', tags: ['delivery'] },
-  { channels: ['email', 'chat', 'sms'], subject: 'Charged twice', opening: ['I was charged twice for order #{n}, please refund the second payment.', 'My card shows two payments for the same order #{n}. Can I get a refund?'], reply: 'Sorry about that. I can see the duplicate payment and have issued a refund; it takes 3–5 working days to show.', followUp: 'Thanks. Could you send me the invoice for the remaining payment?', tags: ['billing'] },
-  { channels: ['email', 'chat', 'whatsapp'], subject: 'Return and exchange', opening: ['The Midweight Zip Hoodie is the wrong size, can I exchange it for a large?', 'I would like to return the daypack from order #{n}, it is not what I expected.'], reply: 'Of course. I have emailed you a prepaid return label; the exchange ships as soon as the parcel is scanned.', followUp: 'Label printed, dropping it off tomorrow. Thank you!', tags: ['returns'] },
+  { channels: ['email', 'chat', 'whatsapp', 'voice'], subject: 'Where is my order?', opening: ['Hi, my order #{n} has not arrived yet and the tracking has not moved for three days.', 'Could you tell me when order #{n} will arrive? I need it for the weekend.'], reply: 'Thanks for your patience! The carrier scanned #{n} this morning; it should be with you within two working days.', followUp: 'Still nothing today, is there anything else you can do?', tags: ['delivery'], aboutAnOrder: true },
+  { channels: ['email', 'chat', 'sms'], subject: 'Charged twice', opening: ['I was charged twice for order #{n}, please refund the second payment.', 'My card shows two payments for the same order #{n}. Can I get a refund?'], reply: 'Sorry about that. I can see the duplicate payment and have issued a refund; it takes 3–5 working days to show.', followUp: 'Thanks. Could you send me the invoice for the remaining payment?', tags: ['billing'], aboutAnOrder: true },
+  { channels: ['email', 'chat', 'whatsapp'], subject: 'Return and exchange', opening: ['The Midweight Zip Hoodie is the wrong size, can I exchange it for a large?', 'I would like to return the daypack from order #{n}, it is not what I expected.'], reply: 'Of course. I have emailed you a prepaid return label; the exchange ships as soon as the parcel is scanned.', followUp: 'Label printed, dropping it off tomorrow. Thank you!', tags: ['returns'], aboutAnOrder: true },
   { channels: ['email', 'chat', 'voice'], subject: 'Wholesale quote', opening: ['Can you send a quote for a bulk order of 40 Organic Cotton Tees with our logo?', 'Is the Insulated Steel Bottle in stock in 200 units? We would like a wholesale discount.'], reply: 'Happy to help. I have attached a quote with our volume discount; delivery would be in about ten days.', followUp: 'Looks good. Can we pay by bank transfer?', tags: ['b2b'] },
   { channels: ['instagram', 'messenger'], subject: 'Message about our post', opening: ['@northwind the new head torch is brilliant on night hikes!', '@northwind my parcel has been "out for delivery" for a week, not impressed.'], reply: 'Thanks for telling us! We have sent you a direct message so we can look into it.', followUp: 'Got your DM, replied there.', tags: ['social'] },
   { channels: ['email'], subject: 'Partnership request', opening: ['Hi! I run an outdoor blog with 80k readers and would love a collaboration on your autumn range.', 'Please unsubscribe me from the newsletter, I get three emails a week.'], reply: 'Thank you for reaching out. I have passed this to our partnerships lead and will get back to you this week.', followUp: 'Great, looking forward to it.', tags: ['marketing'] },
@@ -134,6 +135,8 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
     .limit(600)
     .execute();
   if (customers.length === 0) return { agents: people.size, moments: 0, byStatus: {}, breached: 0, skipped: 0 };
+  const latestOrders = await latestOrderIds(deps, workspaceId, customers.map((c) => c.id));
+  const buyers = customers.filter((c) => latestOrders.has(c.id));
 
   // The agenda: every step at its time, in time order; the clock moves to each before it runs.
   type Step = { readonly at: number; readonly run: () => Promise<void> };
@@ -162,12 +165,13 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
 
   /** One conversation from the customer's first message to wherever it has got to by now. */
   const story = (opened: number) => {
-    const customer = pick(customers);
-    const traits = parseJsonObject(customer.traits);
-    const portuguese = traits.country === 'Brazil' && random() < 0.5;
     const topic = pick(TOPICS);
-    const n = String(40_000 + Math.floor(random() * 20_000));
-    const text = (s: string) => s.replace('{n}', n);
+    // Someone who never ordered does not ask where their order is.
+    const customer = pick(topic.aboutAnOrder && buyers.length > 0 ? buyers : customers);
+    const traits = parseJsonObject(customer.traits);
+    const portuguese = topic.aboutAnOrder === true && traits.country === 'Brazil' && random() < 0.5;
+    const order = latestOrders.get(customer.id) ?? String(40_000 + Math.floor(random() * 20_000));
+    const text = (s: string) => s.replace('#{n}', /^\d+$/.test(order) ? `#${order}` : order);
     const channel = pick(topic.channels);
     const r = random();
     const priority: Priority = r < 0.05 ? 'urgent' : r < 0.25 ? 'high' : r < 0.92 ? 'normal' : 'low';
@@ -341,4 +345,22 @@ async function createDemoChannels(deps: Deps, workspaceId: string, units: readon
     ids.set(c.kind, created.id);
   }
   return ids;
+}
+
+/** Each customer's latest order id, from their Order Completed events. */
+async function latestOrderIds(deps: Deps, workspaceId: string, customerIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await deps.db
+    .selectFrom('event')
+    .select(['customer_id', 'properties', 'timestamp'])
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', 'in', customerIds)
+    .where('name', '=', 'Order Completed')
+    .orderBy('timestamp')
+    .execute();
+  const latest = new Map<string, string>();
+  for (const row of rows) {
+    const id = parseJsonObject(row.properties).order_id;
+    if (typeof id === 'string') latest.set(row.customer_id, id);
+  }
+  return latest;
 }

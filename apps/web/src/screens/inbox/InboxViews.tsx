@@ -10,7 +10,8 @@ const COUNT: Readonly<Record<InboxView, keyof MomentCounts>> = { mine: 'mine', t
 export function InboxViews({ filters, viewer, onChange }: { readonly filters: InboxFilters; readonly viewer: Viewer; readonly onChange: (next: InboxFilters) => void }) {
   const counts = useMomentCounts().data;
   return (
-    <Tabs value={filters.view} onChange={(value) => value && onChange({ ...filters, view: value as InboxView, team: undefined })} px="sm" pt="xs">
+    // Tabs a little narrower than Mantine's: all four, with their counts, fit the list's width on one line.
+    <Tabs value={filters.view} onChange={(value) => value && onChange({ ...filters, view: value as InboxView, team: undefined })} px="xs" pt="xs" styles={{ tab: { paddingInline: 10 } }}>
       <Tabs.List aria-label="Inbox views">
         {viewsFor(viewer).map((view) => {
           const count = counts?.[COUNT[view]];
