@@ -62,8 +62,10 @@ const RULES: readonly { name: string; conditions: Record<string, unknown>; team:
   { name: 'Partnerships and newsletter', conditions: { keywords: ['partnership', 'collaboration', 'newsletter', 'unsubscribe'] }, team: 'marketing' },
 ];
 
-/** What customers write about: where it arrives, what they say, and how the team answers. */
-/** `#{n}` in a text stands for the customer's latest order; topics about an order go to people who have one. */
+/**
+ * What customers write about: where it arrives, what they say, and how the team answers.
+ * `#{n}` in a text stands for the customer's latest order; topics about an order go to people who have one.
+ */
 type Topic = { readonly channels: readonly string[]; readonly subject: string; readonly opening: readonly string[]; readonly reply: string; readonly followUp: string; readonly tags: readonly string[]; readonly aboutAnOrder?: true };
 const TOPICS: readonly Topic[] = [
   { channels: ['email', 'chat', 'whatsapp', 'voice'], subject: 'Where is my order?', opening: ['Hi, my order #{n} has not arrived yet and the tracking has not moved for three days.', 'Could you tell me when order #{n} will arrive? I need it for the weekend.'], reply: 'Thanks for your patience! The carrier scanned #{n} this morning; it should be with you within two working days.', followUp: 'Still nothing today, is there anything else you can do?', tags: ['delivery'], aboutAnOrder: true },
@@ -347,11 +349,11 @@ async function createDemoChannels(deps: Deps, workspaceId: string, units: readon
   return ids;
 }
 
-/** Each customer's latest order id, from their Order Completed events. */
+/** Each customer's latest order id, from their Order Completed events (oldest first: the latest stays). */
 async function latestOrderIds(deps: Deps, workspaceId: string, customerIds: readonly string[]): Promise<Map<string, string>> {
   const rows = await deps.db
     .selectFrom('event')
-    .select(['customer_id', 'properties', 'timestamp'])
+    .select(['customer_id', 'properties'])
     .where('workspace_id', '=', workspaceId)
     .where('customer_id', 'in', customerIds)
     .where('name', '=', 'Order Completed')

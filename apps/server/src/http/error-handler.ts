@@ -69,7 +69,7 @@ type ValidationError = NonNullable<FastifyError['validation']>[number];
 function problemOf(errors: readonly ValidationError[]): string {
   const first = errors[0];
   if (!first) return 'is invalid';
-  const params = first.params as { allowedValue?: unknown; allowedValues?: unknown[]; pattern?: string };
+  const params = first.params as { allowedValues?: unknown[]; pattern?: string };
   switch (first.keyword) {
     case 'required':
       return 'is required';

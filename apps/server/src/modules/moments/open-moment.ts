@@ -111,7 +111,8 @@ const onChannel = (on: { readonly channel: string; readonly channelId?: string |
 export async function createMoment(w: MomentWrite, input: OpenMomentInput, customerId: string): Promise<OpenResult> {
   const id = w.deps.ids.next();
   const body = input.message.body;
-  const subject = input.subject?.trim() || previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';
+  const given = input.subject?.trim();
+  const subject = given || previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';
   const tags = cleanTags(input.tags ?? []);
   const customer = await w.tx.selectFrom('customer').select(['stage', 'traits']).where('workspace_id', '=', w.workspaceId).where('id', '=', customerId).executeTakeFirstOrThrow();
   const placement = await routeMoment(w, {
@@ -139,7 +140,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   const message = await insertMessage(w, id, input.channel, { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, address: input.message.address, meta: input.message.meta, attachments: input.message.attachments });
   await recordOnTimeline(w, customerId, input.channel, [
     // A subject made from the first line says nothing the message beside it does not.
-    { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, ...(input.subject?.trim() ? {} : { subjectFrom: 'message' }), priority: row.priority } },
+    { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, ...(given ? {} : { subjectFrom: 'message' }), priority: row.priority } },
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: id, messageId: message.id, preview: row.preview } },
   ], row.team_id);
   w.announce({ momentId: id, type: 'moment.created', actor: input.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), message, reason: placement.reason } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../workspaces/index.ts';
-import { computeStage, decideStage, touchpointFacts } from './lifecycle.ts';
+import { computeStage, stageReason, touchpointFacts, type StageInputs } from './lifecycle.ts';
 
 const rules = DEFAULT_SETTINGS.lifecycle;
 const now = Date.parse('2026-11-26T00:00:00Z');
@@ -33,7 +33,13 @@ describe('computeStage', () => {
   });
 });
 
-describe('decideStage', () => {
+/** The stage, and the words its history shows for it. */
+const decideStage = (inputs: StageInputs, r: typeof rules, at: number) => {
+  const stage = computeStage(inputs, r, at);
+  return { stage, reason: stageReason(stage, inputs, r, at) };
+};
+
+describe('stageReason', () => {
   it('says which rule decided, with the figures it used', () => {
     const custom = { ...rules, repeatAfterOrders: 3, atRiskAfterDays: 10, churnedAfterDays: 20, leadEvents: [], advocateEvents: ['Review Posted'] };
     const reason = (inputs: Partial<typeof base>) => decideStage({ ...base, ...inputs }, custom, now);

@@ -23,28 +23,42 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * 5. an email, phone or user id, or a lead event: lead; else visitor.
  */
 export function computeStage(inputs: StageInputs, rules: LifecycleRules, now: number): Stage {
-  return decideStage(inputs, rules, now).stage;
+  if (inputs.override) return inputs.override;
+  if (inputs.orderCount > 0) {
+    const silentDays = (now - inputs.lastSeen) / DAY_MS;
+    if (silentDays > rules.churnedAfterDays) return 'churned';
+    if (silentDays > rules.atRiskAfterDays) return 'at_risk';
+    if (inputs.advocate) return 'advocate';
+    return inputs.orderCount >= rules.repeatAfterOrders ? 'repeat' : 'customer';
+  }
+  return inputs.identified ? 'lead' : 'visitor';
 }
 
 /**
- * The stage and the rule that decided it, in words with the figures it used: what a profile's
- * lifecycle history shows as the reason for a change.
- * @example decideStage({ …, orderCount: 3 }, rules, now) // { stage: 'repeat', reason: '3 orders (repeat from 2)' }
+ * Why a profile is at `stage` (computeStage's answer for the same inputs): the rule that put it
+ * there, in words with the figures it used, as the lifecycle history shows it. Worded only when
+ * a stage changes: computeStage runs on every profile read, and needs no words.
+ * @example stageReason('repeat', { …, orderCount: 3 }, rules, now) // '3 orders (repeat from 2)'
  */
-export function decideStage(inputs: StageInputs, rules: LifecycleRules, now: number): { readonly stage: Stage; readonly reason: string } {
-  if (inputs.override) return { stage: inputs.override, reason: 'set by hand' };
-  if (inputs.orderCount > 0) {
-    const silentDays = (now - inputs.lastSeen) / DAY_MS;
-    const silence = `no activity for ${Math.floor(silentDays)} days`;
-    if (silentDays > rules.churnedAfterDays) return { stage: 'churned', reason: `${silence} (churned after ${rules.churnedAfterDays})` };
-    if (silentDays > rules.atRiskAfterDays) return { stage: 'at_risk', reason: `${silence} (at risk after ${rules.atRiskAfterDays})` };
-    const orders = inputs.orderCount === 1 ? 'first order' : `${inputs.orderCount} orders (repeat from ${rules.repeatAfterOrders})`;
-    if (inputs.advocate) return { stage: 'advocate', reason: `${orders}, and an advocate event (${[...rules.advocateEvents, 'an NPS score of 9–10'].join(', ')})` };
-    return { stage: inputs.orderCount >= rules.repeatAfterOrders ? 'repeat' : 'customer', reason: orders };
+export function stageReason(stage: Stage, inputs: StageInputs, rules: LifecycleRules, now: number): string {
+  if (inputs.override) return 'set by hand';
+  const orders = inputs.orderCount === 1 ? 'first order' : `${inputs.orderCount} orders (repeat from ${rules.repeatAfterOrders})`;
+  const silence = `no activity for ${Math.floor((now - inputs.lastSeen) / DAY_MS)} days`;
+  switch (stage) {
+    case 'churned':
+      return `${silence} (churned after ${rules.churnedAfterDays})`;
+    case 'at_risk':
+      return `${silence} (at risk after ${rules.atRiskAfterDays})`;
+    case 'advocate':
+      return `${orders}, and an advocate event (${[...rules.advocateEvents, 'an NPS score of 9–10'].join(', ')})`;
+    case 'repeat':
+    case 'customer':
+      return orders;
+    case 'lead':
+      return `identified: an email, phone, user id or external id, or a lead event (${rules.leadEvents.join(', ') || 'none set'})`;
+    case 'visitor':
+      return 'no email, phone, user id, external id or lead event yet';
   }
-  return inputs.identified
-    ? { stage: 'lead', reason: `identified: an email, phone, user id or external id, or a lead event (${rules.leadEvents.join(', ') || 'none set'})` }
-    : { stage: 'visitor', reason: 'no email, phone, user id, external id or lead event yet' };
 }
 
 export function isStage(value: unknown): value is Stage {

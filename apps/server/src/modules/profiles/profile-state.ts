@@ -1,7 +1,7 @@
 import type { CustomerTable } from '../../platform/db/tables.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import type { LifecycleRules } from '../workspaces/index.ts';
-import { decideStage, isStage, touchpointFacts, type Stage } from './lifecycle.ts';
+import { computeStage, isStage, touchpointFacts, type Stage, type StageInputs } from './lifecycle.ts';
 import type { Touchpoint } from './touchpoint.ts';
 
 /** A profile row held in memory while a group of touchpoints is resolved and applied. */
@@ -174,11 +174,16 @@ export function foldInto(survivor: ProfileState, absorbed: ProfileState): void {
   absorbed.dirty = true;
 }
 
-/** Sets the profile's stage from its facts; returns the rule that decided it, in words. */
-export function refreshStage(s: ProfileState, rules: LifecycleRules, now: number): string {
-  const decided = decideStage({ identified: s.identified, orderCount: s.orderCount, advocate: s.advocate, lastSeen: s.lastSeen, override: s.stageOverride }, rules, now);
-  s.stage = decided.stage;
-  return decided.reason;
+/** The facts a profile's stage is decided from. */
+export function stageInputs(s: ProfileState): StageInputs {
+  return { identified: s.identified, orderCount: s.orderCount, advocate: s.advocate, lastSeen: s.lastSeen, override: s.stageOverride };
+}
+
+/** Sets the profile's stage from its facts, and returns it. */
+export function refreshStage(s: ProfileState, rules: LifecycleRules, now: number): Stage {
+  const stage = computeStage(stageInputs(s), rules, now);
+  s.stage = stage;
+  return stage;
 }
 
 /** Whether `a` is the older profile: the one that survives a merge. */

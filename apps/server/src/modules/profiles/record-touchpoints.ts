@@ -8,7 +8,8 @@ import { appendNewEvents } from './insert-events.ts';
 import { loadCounts, loadGroup } from './load-group.ts';
 import { moveProfile } from './move-profile.ts';
 import type { ProfileCache } from './profile-cache.ts';
-import { refreshStage, rowFromState, type ProfileState } from './profile-state.ts';
+import { refreshStage, rowFromState, stageInputs, type ProfileState } from './profile-state.ts';
+import { stageReason } from './lifecycle.ts';
 import { resolveGroup } from './resolve-group.ts';
 import type { Touchpoint } from './touchpoint.ts';
 
@@ -63,11 +64,12 @@ export async function recordTouchpoints(
   for (const p of touched) {
     p.rootId = find(p.id);
     if (p.mergedInto === null) {
-      const reason = refreshStage(p, rules, now);
-      if (!p.isNew && p.stage !== p.storedStage) {
+      const stage = refreshStage(p, rules, now);
+      if (!p.isNew && stage !== p.storedStage) {
         // Only activity moves a silent buyer on from here: say so before the rule that placed them.
         const back = p.storedStage === 'at_risk' || p.storedStage === 'churned';
-        stageChanges.push({ customerId: p.id, from: p.storedStage, to: p.stage, reason: back ? `active again: ${reason}` : reason });
+        const reason = stageReason(stage, stageInputs(p), rules, now);
+        stageChanges.push({ customerId: p.id, from: p.storedStage, to: stage, reason: back ? `active again: ${reason}` : reason });
       }
     }
   }

@@ -3,7 +3,7 @@ import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { chunks } from '../../platform/chunks.ts';
 import { recordStageChanges, type StageChange } from './record-stage-changes.ts';
 import type { LifecycleRules, SettingsCache } from '../workspaces/index.ts';
-import { decideStage } from './lifecycle.ts';
+import { computeStage, stageReason } from './lifecycle.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -29,8 +29,9 @@ export async function sweepLifecycle(deps: Deps, settings: SettingsCache, memory
     for await (const page of silentBuyers(deps, workspaceId, rules, now, sinceLast)) {
       const moves: StageChange[] = [];
       for (const row of page) {
-        const { stage, reason } = decideStage({ identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen: row.last_seen, override: null }, rules, now);
-        if (stage !== row.stage) moves.push({ customerId: row.id, from: row.stage, to: stage, reason });
+        const inputs = { identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen: row.last_seen, override: null };
+        const stage = computeStage(inputs, rules, now);
+        if (stage !== row.stage) moves.push({ customerId: row.id, from: row.stage, to: stage, reason: stageReason(stage, inputs, rules, now) });
       }
       // A few moves a transaction: one sync for many, and never a long hold of the write lock.
       for (const part of chunks(moves, MOVES_PER_TRANSACTION)) changed += await storeMoves(deps, workspaceId, part);
