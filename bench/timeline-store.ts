@@ -138,7 +138,7 @@ function bulkInsert(file: string, workspaceId: string): string {
         first_seen: c.first,
         last_seen: c.last,
         order_count: 0,
-        revenue: 0,
+        revenue: '{}',
         identified: 1,
         advocate: 0,
         created_at: c.first,

@@ -20,6 +20,11 @@ describe('customer, search, settings and dark mode journeys', () => {
     if (res.status !== 201) throw new Error(JSON.stringify(res.body));
     const sms = await tp.s.api('POST', '/api/v1/channels', { kind: 'sms', name: 'Support SMS', address: '+14155550100', settings: { accountSid: 'AC123' }, secrets: { authToken: 'secret' }, costPerContact: 0.05, currency: 'USD' });
     if (sms.status !== 201) throw new Error(JSON.stringify(sms.body));
+    // Ann buys in two currencies: her revenue is shown a line each, never added up.
+    for (const [orderId, revenue, currency] of [['1042', 89.5, 'EUR'], ['1043', 30, 'GBP']] as const) {
+      const order = await tp.s.track('/v1/track', { anonymousId: 'ann-shop', event: 'Order Completed', context: { traits: { email: 'ann@example.com' } }, properties: { order_id: orderId, revenue, currency } });
+      if (order.status !== 200) throw new Error(JSON.stringify(order.body));
+    }
   }, 180_000);
   afterAll(async () => {
     for (const context of contexts) await context.close();
@@ -50,6 +55,7 @@ describe('customer, search, settings and dark mode journeys', () => {
     await line.filter({ hasText: 'Wrote in on Email' }).waitFor();
     await bob.getByTestId('customer-moment').filter({ hasText: 'Card charged twice' }).waitFor();
     await bob.getByRole('heading', { name: 'Lifecycle history' }).waitFor();
+    expect(await bob.getByTestId('figure-revenue').locator('p').allInnerTexts()).toEqual(['Revenue', '€89.50', '£30']);
     // Filters ask the server: chat has nothing for Ann, email has the conversation.
     const filters = bob.getByRole('radiogroup', { name: 'Show on the timeline' });
     await filters.getByText('Chat', { exact: true }).click();

@@ -32,7 +32,7 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     await s.track('/v1/track', { messageId: mid(), userId: 'life', event: 'Survey Responded', properties: { survey: 'nps', score: 10 }, timestamp: new Date(clock.now()).toISOString() });
     const profile = (await s.api('GET', '/api/v1/customers?identity=user_id:life')).body.data[0];
     expect(profile.stage).toBe('advocate');
-    expect(profile.revenue).toBe(100);
+    expect(profile.revenue).toEqual({ USD: 100 });
     expect(profile.counts.orders).toBe(2);
     // Each step is on the customer's stage history, newest first.
     const full = (await s.api('GET', `/api/v1/customers/${profile.id}`)).body;
@@ -120,6 +120,24 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(settings.defaultCountry).not.toBe('UK');
   });
 
+  it('counts orders that name no currency in the workspace’s currency, which an admin sets', async () => {
+    const plainOrder = (userId: string, revenue: number) =>
+      s.track('/v1/track', { messageId: mid(), userId, event: 'Order Completed', properties: { revenue }, timestamp: new Date(clock.now()).toISOString() });
+    const revenueOf = async (userId: string) => (await s.api('GET', `/api/v1/customers?identity=user_id:${userId}`)).body.data[0].revenue;
+    await plainOrder('currency-shopper', 10);
+    expect(await revenueOf('currency-shopper')).toEqual({ USD: 10 });
+    // The pound sterling is GBP; a code nobody uses would label every such order with it.
+    const ukp = await s.api('PATCH', '/api/v1/workspace/settings', { defaultCurrency: 'UKP' });
+    expect(ukp.body.error).toMatchObject({ code: 'invalid_field', field: 'defaultCurrency', message: expect.stringContaining('GBP') });
+    expect((await s.api('PATCH', '/api/v1/workspace/settings', { defaultCurrency: 'eur' })).body.error.field).toBe('defaultCurrency');
+    const eur = await s.api('PATCH', '/api/v1/workspace/settings', { defaultCurrency: 'EUR' });
+    expect(eur.body.defaultCurrency).toBe('EUR');
+    await plainOrder('currency-shopper', 25.5);
+    // What was counted stays in the currency it was counted in.
+    expect(await revenueOf('currency-shopper')).toEqual({ USD: 10, EUR: 25.5 });
+    await s.api('PATCH', '/api/v1/workspace/settings', { defaultCurrency: 'USD' });
+  });
+
   it('lets a person set the stage by hand with a reason, and clear it', async () => {
     await order('vip', 10);
     const id = (await s.api('GET', '/api/v1/customers?identity=user_id:vip')).body.data[0].id;
@@ -174,7 +192,7 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     const silentSince = clock.now() - 90 * DAY;
     // More than two pages of the sweep's reads, most of them silent since the same hour (an import).
     const ids = Array.from({ length: 2_345 }, (_, i) => `sweep-page-${String(i).padStart(4, '0')}`);
-    const rows = ids.map((id, i) => ({ workspace_id: workspaceId, id, root_id: id, merged_into: null, traits: '{}', stage: 'customer', stage_override: null, stage_override_reason: null, first_seen: silentSince, last_seen: silentSince + (i % 3) * 3_600_000, order_count: 1, revenue: 10, identified: 1, advocate: 0, created_at: silentSince, updated_at: silentSince }));
+    const rows = ids.map((id, i) => ({ workspace_id: workspaceId, id, root_id: id, merged_into: null, traits: '{}', stage: 'customer', stage_override: null, stage_override_reason: null, first_seen: silentSince, last_seen: silentSince + (i % 3) * 3_600_000, order_count: 1, revenue: '{"USD":10}', identified: 1, advocate: 0, created_at: silentSince, updated_at: silentSince }));
     for (let i = 0; i < rows.length; i += 500) await s.tp.deps.db.insertInto('customer').values(rows.slice(i, i + 500)).execute();
     try {
       expect(await sweepLifecycle(s.tp.deps, s.tp.settings, new Map())).toBeGreaterThanOrEqual(ids.length);

@@ -117,7 +117,7 @@ async function seedMoments(db: Db, moments: readonly Seeded[]): Promise<void> {
   if (fresh.length > 0) {
     await db
       .insertInto('customer')
-      .values(fresh.map((m) => ({ workspace_id: m.workspace_id, id: m.customer_id, root_id: m.customer_id, merged_into: null, traits: '{}', stage: 'lead', stage_override: null, stage_override_reason: null, first_seen: 0, last_seen: 0, order_count: 0, revenue: 0, identified: 1, advocate: 0, created_at: 0, updated_at: 0 })))
+      .values(fresh.map((m) => ({ workspace_id: m.workspace_id, id: m.customer_id, root_id: m.customer_id, merged_into: null, traits: '{}', stage: 'lead', stage_override: null, stage_override_reason: null, first_seen: 0, last_seen: 0, order_count: 0, revenue: '{}', identified: 1, advocate: 0, created_at: 0, updated_at: 0 })))
       .execute();
   }
   for (let i = 0; i < moments.length; i += 100) {

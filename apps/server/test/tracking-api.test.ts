@@ -247,7 +247,23 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     expectError(await track('/v1/batch', { batch: [{ type: 'track', userId, event: 'Order Completed', properties: { total: '-2e15' } }] }), 400, 'invalid_field', 'batch[0].properties.total');
     expect(await customerBy('user_id', userId)).toBeNull();
     for (const revenue of [1e15, 250.5, '49.5']) expect((await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue } })).status).toBe(200);
-    expect((await customerBy('user_id', userId)).revenue).toBe(1e15 + 300);
+    expect((await customerBy('user_id', userId)).revenue).toEqual({ USD: 1e15 + 300 });
+  });
+
+  it('sums order amounts per currency, in the workspace’s currency when an order names none, and refuses a currency it cannot read', async () => {
+    const userId = uid('currencies');
+    const order = (properties: Record<string, unknown>, event = 'Order Completed') => track('/v1/track', { userId, event, properties });
+    expectError(await order({ revenue: 20, currency: 'euro' }), 400, 'invalid_field', 'properties.currency');
+    expectError(await track('/v1/batch', { batch: [{ type: 'track', userId, event: 'Order Completed', properties: { total: 5, currency: 978 } }] }), 400, 'invalid_field', 'batch[0].properties.currency');
+    // Without an amount there is nothing to count: a product view may name its currency as it likes.
+    expect((await order({ price: 20, currency: 'euro' }, 'Product Viewed')).status).toBe(200);
+    for (const properties of [{ revenue: 40, currency: 'EUR' }, { total: 19.99, currency: 'gbp' }, { revenue: 0.1, currency: 'EUR' }, { revenue: 12 }]) {
+      expect((await order(properties)).status).toBe(200);
+    }
+    expect((await order({ total: 10, currency: 'EUR' }, 'Order Refunded')).status).toBe(200);
+    const profile = await customerBy('user_id', userId);
+    expect(profile.revenue).toEqual({ EUR: 30.1, GBP: 19.99, USD: 12 });
+    expect(profile.counts.orders).toBe(4);
   });
 
   it('refuses a batch over 500 KB, plain or as a gzip that inflates past it, with 413 batch_too_large', async () => {

@@ -44,6 +44,10 @@ export const StageOverrideBody = Type.Object({
 
 const Id = Type.String();
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
+/** Amounts in different currencies are never added together. */
+const Revenue = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Number(), {
+  description: 'order amounts less refunds, per ISO 4217 currency, rounded to its minor unit: {"EUR": 120.5, "GBP": 30}; {} when none',
+});
 
 /**
  * GET /customers/{id}: the whole profile. An absorbed profile's id answers with its survivor;
@@ -59,7 +63,7 @@ export const CustomerProfile = View({
   lastSeen: Time,
   createdAt: Time,
   counts: View({ events: Type.Integer(), orders: Type.Integer() }),
-  revenue: Type.Number({ description: 'rounded to cents' }),
+  revenue: Revenue,
   identities: Type.Array(View({ kind: Type.String(), value: Type.String(), profileId: Id, addedAt: Time }, { description: '`profileId`: the profile the identity first joined (an unmerge sends it back there)' })),
   mergedProfileIds: Type.Array(Id, { description: 'profiles merged into this one' }),
   merges: Type.Array(
@@ -81,7 +85,7 @@ export const CustomerSummary = View({
   stage: StageName,
   lastSeen: Time,
   counts: View({ orders: Type.Integer() }),
-  revenue: Type.Number(),
+  revenue: Revenue,
 });
 
 /**

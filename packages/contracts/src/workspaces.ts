@@ -118,6 +118,7 @@ export const CreateAgentBody = Type.Object({
 export const SettingsPatch = Type.Object(
   {
     defaultCountry: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]{2}$' }), Type.Null()])),
+    defaultCurrency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     identity: Type.Optional(
       Type.Object({
         limits: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 10000 }))),
@@ -193,6 +194,7 @@ export const AgentList = ListOf(AgentListItem);
  */
 export const WorkspaceSettings = View({
   defaultCountry: Nullable(Type.String({ description: 'ISO 3166 alpha-2: assumed for phone numbers written without +country code' })),
+  defaultCurrency: Type.String({ description: 'ISO 4217: the currency of order amounts sent without a `currency` property' }),
   identity: Type.Object({
     limits: Type.Record(Type.String(), Type.Integer(), { description: 'identities of a kind one profile may hold' }),
     priority: Type.Array(Type.String(), { description: 'the identity kinds that win when a limit is hit, first wins' }),

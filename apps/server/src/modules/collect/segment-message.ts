@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isPlainObject, type JsonObject } from '../../platform/json.ts';
-import { isBlocklistedValue, type Touchpoint, type TouchpointType } from '../profiles/index.ts';
+import { currencyCode, isBlocklistedValue, type Touchpoint, type TouchpointType } from '../profiles/index.ts';
 
 /** Why a tracking call was refused: the field (dotted path) and what is wrong with it. */
 export type MessageProblem = { readonly field: string; readonly message: string; readonly code: 'missing_field' | 'invalid_field' };
@@ -74,6 +74,12 @@ export function parseSegmentMessage(
   for (const field of ['revenue', 'total'] as const) {
     const amount = properties[field];
     if (amount !== undefined && amount !== null && Math.abs(Number(amount)) > MAX_AMOUNT) return fail(`properties.${field}`, `must be an amount between -${MAX_AMOUNT_TEXT} and ${MAX_AMOUNT_TEXT}`);
+  }
+  // An amount counts in its currency (a profile's revenue is summed per currency): one that
+  // names no readable currency would land in the workspace's own without a word.
+  const hasAmount = (properties.revenue ?? properties.total ?? null) !== null;
+  if (hasAmount && properties.currency !== undefined && properties.currency !== null && currencyCode(properties.currency) === null) {
+    return fail('properties.currency', 'must be a three-letter ISO 4217 currency code, like USD or EUR');
   }
 
   let name: string | null = null;

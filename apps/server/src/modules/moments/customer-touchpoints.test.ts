@@ -15,7 +15,7 @@ describe.each(ENGINES)('timeline lines of a batch of moments on %s', (engine) =>
   beforeAll(async () => {
     const customer = (id: string, root: string) => ({
       workspace_id: W, id, root_id: root, merged_into: id === root ? null : root, traits: '{}', stage: 'lead', stage_override: null, stage_override_reason: null,
-      first_seen: AT, last_seen: AT, order_count: 0, revenue: 0, identified: 1, advocate: 0, created_at: AT, updated_at: AT,
+      first_seen: AT, last_seen: AT, order_count: 0, revenue: '{}', identified: 1, advocate: 0, created_at: AT, updated_at: AT,
     });
     // Ann's moment named a profile since merged into her main one; Ben was imported by id only.
     await database().db.insertInto('customer').values([customer('ann', 'ann'), customer('ann-old', 'ann'), customer('ben', 'ben')]).execute();

@@ -56,8 +56,8 @@ describe('stageReason', () => {
 
 describe('touchpointFacts', () => {
   it('reads orders, refunds and NPS promoters', () => {
-    expect(touchpointFacts({ type: 'track', name: 'Order Completed', properties: { revenue: 42.5 } }, rules)).toMatchObject({ order: true, revenue: 42.5 });
-    expect(touchpointFacts({ type: 'track', name: 'Order Refunded', properties: { total: 10 } }, rules).revenue).toBe(-10);
+    expect(touchpointFacts({ type: 'track', name: 'Order Completed', properties: { revenue: 42.5 } }, rules)).toMatchObject({ order: true, revenue: 42.5, currency: null });
+    expect(touchpointFacts({ type: 'track', name: 'Order Refunded', properties: { total: 10, currency: 'gbp' } }, rules)).toMatchObject({ revenue: -10, currency: 'GBP' });
     expect(touchpointFacts({ type: 'track', name: 'Survey Responded', properties: { survey: 'NPS', score: 9 } }, rules).advocate).toBe(true);
     expect(touchpointFacts({ type: 'page', name: 'Order Completed', properties: {} }, rules).order).toBe(false);
   });

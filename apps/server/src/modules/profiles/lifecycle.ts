@@ -1,4 +1,5 @@
 import type { LifecycleRules } from '../workspaces/index.ts';
+import { currencyCode } from './revenue.ts';
 
 export const STAGES = ['visitor', 'lead', 'customer', 'repeat', 'advocate', 'at_risk', 'churned'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -66,13 +67,21 @@ export function isStage(value: unknown): value is Stage {
 }
 
 /** Every property touchpointFacts reads (the commit thread gets only these, see forCommitThread). */
-export const FACT_PROPERTIES = ['revenue', 'total', 'survey', 'score'] as const;
+export const FACT_PROPERTIES = ['revenue', 'total', 'currency', 'survey', 'score'] as const;
 
 /** What one touchpoint adds to a profile's lifecycle facts. */
 export function touchpointFacts(
   tp: { readonly type: string; readonly name: string | null; readonly properties: Readonly<Record<string, unknown>> },
   rules: LifecycleRules,
-): { readonly order: boolean; readonly revenue: number; readonly lead: boolean; readonly advocate: boolean } {
+): {
+  readonly order: boolean;
+  /** The order's amount (a refund's, negative); 0 for anything else. */
+  readonly revenue: number;
+  /** The currency the order names; null: the workspace's (WorkspaceSettings.defaultCurrency). */
+  readonly currency: string | null;
+  readonly lead: boolean;
+  readonly advocate: boolean;
+} {
   const name = tp.type === 'track' ? tp.name : null;
   const amount = Number(tp.properties.revenue ?? tp.properties.total ?? 0);
   const money = Number.isFinite(amount) ? amount : 0;
@@ -85,6 +94,7 @@ export function touchpointFacts(
   return {
     order,
     revenue: order ? money : refund ? -Math.abs(money) : 0,
+    currency: currencyCode(tp.properties.currency),
     lead: name !== null && rules.leadEvents.includes(name),
     advocate: npsPromoter || (name !== null && rules.advocateEvents.includes(name)),
   };

@@ -7,7 +7,7 @@ import { createProfileCache } from './profile-cache.ts';
 
 const customer = (workspace_id: string, id: string, name: string): CustomerTable => ({
   workspace_id, id, root_id: id, merged_into: null, traits: JSON.stringify({ name }), stage: 'lead', stage_override: null, stage_override_reason: null,
-  first_seen: 1, last_seen: 1, order_count: 0, revenue: 0, identified: 1, advocate: 0, created_at: 1, updated_at: 1,
+  first_seen: 1, last_seen: 1, order_count: 0, revenue: '{}', identified: 1, advocate: 0, created_at: 1, updated_at: 1,
 });
 const ann = customer('w', 'c-ann', 'Ann');
 const bob = customer('v', 'c-bob', 'Bob');

@@ -1,7 +1,8 @@
 import type { CustomerTable } from '../../platform/db/tables.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
-import type { LifecycleRules } from '../workspaces/index.ts';
+import type { LifecycleRules, WorkspaceSettings } from '../workspaces/index.ts';
 import { computeStage, isStage, touchpointFacts, type Stage, type StageInputs } from './lifecycle.ts';
+import { addRevenue, NO_REVENUE, parseRevenue, sumRevenue, type Revenue } from './revenue.ts';
 import type { Touchpoint } from './touchpoint.ts';
 
 /** A profile row held in memory while a group of touchpoints is resolved and applied. */
@@ -19,7 +20,7 @@ export type ProfileState = {
   firstSeen: number;
   lastSeen: number;
   orderCount: number;
-  revenue: number;
+  revenue: Revenue;
   identified: boolean;
   advocate: boolean;
   updatedAt: number;
@@ -43,7 +44,7 @@ export function stateFromRow(row: CustomerTable): ProfileState {
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
     orderCount: row.order_count,
-    revenue: row.revenue,
+    revenue: parseRevenue(row.revenue),
     identified: row.identified === 1,
     advocate: row.advocate === 1,
     updatedAt: row.updated_at,
@@ -67,7 +68,7 @@ export function newState(id: string, now: number, at: number): ProfileState {
     firstSeen: at,
     lastSeen: at,
     orderCount: 0,
-    revenue: 0,
+    revenue: NO_REVENUE,
     identified: false,
     advocate: false,
     updatedAt: now,
@@ -89,7 +90,7 @@ export function rowFromState(workspaceId: string, s: ProfileState): CustomerTabl
     first_seen: s.firstSeen,
     last_seen: s.lastSeen,
     order_count: s.orderCount,
-    revenue: s.revenue,
+    revenue: JSON.stringify(s.revenue),
     identified: s.identified ? 1 : 0,
     advocate: s.advocate ? 1 : 0,
     created_at: s.createdAt,
@@ -106,8 +107,8 @@ export function rowFromState(workspaceId: string, s: ProfileState): CustomerTabl
 export const LAST_SEEN_STEP_MS = 60 * 60 * 1000;
 
 /** Folds one touchpoint into a profile; marks it dirty only when a stored fact changed. */
-export function applyTouchpoint(s: ProfileState, tp: Touchpoint, identified: boolean, rules: LifecycleRules): void {
-  const facts = touchpointFacts(tp, rules);
+export function applyTouchpoint(s: ProfileState, tp: Touchpoint, identified: boolean, settings: WorkspaceSettings): void {
+  const facts = touchpointFacts(tp, settings.lifecycle);
   let changed = false;
   if (tp.timestamp < s.firstSeen) {
     s.firstSeen = tp.timestamp;
@@ -118,7 +119,7 @@ export function applyTouchpoint(s: ProfileState, tp: Touchpoint, identified: boo
     changed = true;
   }
   if (facts.order) s.orderCount += 1;
-  if (facts.revenue !== 0) s.revenue += facts.revenue;
+  if (facts.revenue !== 0) s.revenue = addRevenue(s.revenue, facts.currency ?? settings.defaultCurrency, facts.revenue);
   const nowIdentified = s.identified || identified || facts.lead;
   const nowAdvocate = s.advocate || facts.advocate;
   changed ||= facts.order || facts.revenue !== 0 || nowIdentified !== s.identified || nowAdvocate !== s.advocate;
@@ -159,7 +160,7 @@ export function foldInto(survivor: ProfileState, absorbed: ProfileState): void {
   survivor.firstSeen = Math.min(survivor.firstSeen, absorbed.firstSeen);
   survivor.lastSeen = Math.max(survivor.lastSeen, absorbed.lastSeen);
   survivor.orderCount += absorbed.orderCount;
-  survivor.revenue += absorbed.revenue;
+  survivor.revenue = sumRevenue(survivor.revenue, absorbed.revenue);
   survivor.identified = survivor.identified || absorbed.identified;
   survivor.advocate = survivor.advocate || absorbed.advocate;
   survivor.traits =

@@ -6,6 +6,7 @@ import { parseJsonObject } from '../../platform/json.ts';
 import type { LifecycleRules } from '../workspaces/index.ts';
 import { computeStage, isStage, type Stage } from './lifecycle.ts';
 import { IDENTITY_KINDS, type IdentityKind } from './normalize-identity.ts';
+import { parseRevenue, type Revenue } from './revenue.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
 import { customersWithText, customersWithTrait } from './customer-text.ts';
 import { pageLimit } from '../../platform/db/page-limit.ts';
@@ -29,7 +30,7 @@ export type CustomerProfile = {
   readonly lastSeen: string;
   readonly createdAt: string;
   readonly counts: { readonly events: number; readonly orders: number };
-  readonly revenue: number;
+  readonly revenue: Revenue;
   readonly identities: readonly { readonly kind: string; readonly value: string; readonly profileId: string; readonly addedAt: string }[];
   readonly mergedProfileIds: readonly string[];
   readonly merges: readonly { readonly id: string; readonly survivorId: string; readonly absorbedId: string; readonly cause: string; readonly detail: string; readonly at: string; readonly undoneAt: string | null }[];
@@ -74,7 +75,7 @@ export async function getCustomer(db: Db, workspaceId: string, customerId: strin
     lastSeen: iso(lastSeen),
     createdAt: iso(row.created_at),
     counts: { events: Number(activity.n), orders: row.order_count },
-    revenue: Math.round(row.revenue * 100) / 100,
+    revenue: parseRevenue(row.revenue),
     identities: identities.map((i) => ({ kind: i.kind, value: i.value, profileId: i.profile_id, addedAt: iso(i.created_at) })),
     mergedProfileIds: family.map((f) => f.id),
     merges: merges.map((m) => ({ id: m.id, survivorId: m.survivor_id, absorbedId: m.absorbed_id, cause: m.cause, detail: m.detail, at: iso(m.created_at), undoneAt: m.undone_at === null ? null : iso(m.undone_at) })),
@@ -168,7 +169,7 @@ export type CustomerSummary = {
   readonly stage: Stage;
   readonly lastSeen: string;
   readonly counts: { readonly orders: number };
-  readonly revenue: number;
+  readonly revenue: Revenue;
 };
 
 /**
@@ -240,7 +241,7 @@ export async function searchCustomers(
         stage: stageNow(row, rules, now),
         lastSeen: iso(row.last_seen),
         counts: { orders: row.order_count },
-        revenue: Math.round(row.revenue * 100) / 100,
+        revenue: parseRevenue(row.revenue),
       };
     }),
     nextCursor: rows.length > options.limit && last ? encodeCursor([last.last_seen, last.id]) : null,

@@ -3,6 +3,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { applyTouchpoint, LAST_SEEN_STEP_MS, refreshStage, stateFromRow } from './profile-state.ts';
+import { NO_REVENUE } from './revenue.ts';
 import { saveProfile } from './save-profile.ts';
 import type { Touchpoint, TouchpointType } from './touchpoint.ts';
 
@@ -29,11 +30,11 @@ export async function rebuildProfile(tx: Tx, workspaceId: string, customerId: st
 export async function startRebuild(tx: Tx, workspaceId: string, customerId: string, settings: WorkspaceSettings, now: number): Promise<Rebuild> {
   const row = await tx.selectFrom('customer').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', customerId).executeTakeFirstOrThrow();
   const state = stateFromRow(row);
-  Object.assign(state, { traits: {}, orderCount: 0, revenue: 0, identified: false, advocate: false, firstSeen: Number.MAX_SAFE_INTEGER, lastSeen: -LAST_SEEN_STEP_MS });
+  Object.assign(state, { traits: {}, orderCount: 0, revenue: NO_REVENUE, identified: false, advocate: false, firstSeen: Number.MAX_SAFE_INTEGER, lastSeen: -LAST_SEEN_STEP_MS });
   let latest: StoredEvent | null = null;
   return {
     apply: (event) => {
-      applyTouchpoint(state, asTouchpoint(event), false, settings.lifecycle);
+      applyTouchpoint(state, asTouchpoint(event), false, settings);
       latest = event;
     },
     save: async () => {

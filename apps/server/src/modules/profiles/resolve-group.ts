@@ -44,7 +44,6 @@ export async function resolveGroup(
 ): Promise<GroupPlan> {
   const { fresh, hits, profiles } = loaded;
   const { workspaceId, settings, now, ensureCounts } = context;
-  const rules = settings.lifecycle;
   const limits = settings.identity.limits;
   const parent = new Map<string, string>(); // absorbed root → survivor (union-find)
   const find = (id: string): string => {
@@ -146,7 +145,7 @@ export async function resolveGroup(
       const hit = IDENTIFYING_KINDS.has(id.kind) ? hits.get(identityKey(id.kind, id.value)) : undefined;
       return hit !== undefined && find(hit.root) === owner;
     });
-    applyTouchpoint(target, tp, identified, rules);
+    applyTouchpoint(target, tp, identified, settings);
     if (target.dirty) target.updatedAt = now;
     events.push({
       workspace_id: workspaceId,

@@ -16,7 +16,7 @@ describe('a touchpoint made ready for the commit thread', () => {
     const ready = forCommitThread(tp);
     expect(JSON.parse(ready.stored!.properties)).toEqual(tp.properties);
     expect(JSON.parse(ready.stored!.context)).toEqual(tp.context);
-    expect(ready.properties).toEqual({ revenue: 42.5 });
+    expect(ready.properties).toEqual({ revenue: 42.5, currency: 'EUR' });
     expect(ready.context).toEqual({ externalIds: [{ id: 'c-9', type: 'shopify' }] });
     expect(extractIdentities(ready, 'GB')).toEqual(extractIdentities(tp, 'GB'));
     expect(touchpointFacts(ready, DEFAULT_SETTINGS.lifecycle)).toEqual(touchpointFacts(tp, DEFAULT_SETTINGS.lifecycle));

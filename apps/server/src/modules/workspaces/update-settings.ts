@@ -7,7 +7,7 @@ import { isPlainObject, parseJsonObject, type JsonObject } from '../../platform/
 import { checkTeam } from './check-references.ts';
 import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
 
-/** Changes part of a workspace's settings (lifecycle rules, identity limits, default country). */
+/** Changes part of a workspace's settings (lifecycle rules, identity limits, default country and currency). */
 export async function updateSettings(
   deps: Deps,
   input: { readonly workspaceId: string; readonly patch: JsonObject; readonly actor: string },
@@ -36,12 +36,17 @@ export async function updateSettings(
   });
 }
 
-/** Values each fine alone that would not work: a country phone parsing does not know, stages out of order. */
+/** Values each fine alone that would not work: a country phone parsing does not know, a currency nobody uses, stages out of order. */
 function checkCoherent(patch: JsonObject, settings: WorkspaceSettings): void {
   const country = patch.defaultCountry;
   // `UK` (for GB) would otherwise switch off national phone numbers without a word.
   if (typeof country === 'string' && !isSupportedCountry(country)) {
     throw new AppError('invalid_field', `defaultCountry ${country} is not an ISO 3166-1 alpha-2 country that phone numbers are known for (the United Kingdom is GB)`, 'defaultCountry');
+  }
+  const currency = patch.defaultCurrency;
+  // A made-up code would label every order sent without a currency with it.
+  if (typeof currency === 'string' && !Intl.supportedValuesOf('currency').includes(currency)) {
+    throw new AppError('invalid_field', `defaultCurrency ${currency} is not an ISO 4217 currency code (the pound sterling is GBP)`, 'defaultCurrency');
   }
   const { atRiskAfterDays, churnedAfterDays } = settings.lifecycle;
   if (isPlainObject(patch.lifecycle) && churnedAfterDays <= atRiskAfterDays) {

@@ -44,6 +44,8 @@ export type MomentRules = {
 export type WorkspaceSettings = {
   /** Country assumed for phone numbers written without +country code. */
   readonly defaultCountry: CountryCode | null;
+  /** ISO 4217: the currency of order amounts sent without a `currency` property. */
+  readonly defaultCurrency: string;
   readonly identity: IdentityRules;
   readonly lifecycle: LifecycleRules;
   readonly moments: MomentRules;
@@ -51,6 +53,7 @@ export type WorkspaceSettings = {
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
   defaultCountry: null,
+  defaultCurrency: 'USD',
   identity: {
     limits: { user_id: 1, email: 5, phone: 5, external_id: 10, social: 10, anonymous_id: 100 },
     priority: ['user_id', 'external_id', 'email', 'phone', 'social', 'anonymous_id'],
@@ -75,6 +78,7 @@ export function parseSettings(text: string | null | undefined): WorkspaceSetting
   const moments = isPlainObject(stored.moments) ? stored.moments : {};
   return {
     defaultCountry: typeof stored.defaultCountry === 'string' ? (stored.defaultCountry as CountryCode) : DEFAULT_SETTINGS.defaultCountry,
+    defaultCurrency: typeof stored.defaultCurrency === 'string' ? stored.defaultCurrency : DEFAULT_SETTINGS.defaultCurrency,
     identity: {
       ...DEFAULT_SETTINGS.identity,
       ...identity,

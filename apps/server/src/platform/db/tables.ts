@@ -97,7 +97,8 @@ export type CustomerTable = {
   /** Moves in steps of an hour (see LAST_SEEN_STEP_MS); reads take the exact time from events. */
   last_seen: number;
   order_count: number;
-  revenue: number;
+  /** JSON: order amounts summed per currency (profiles/revenue.ts). */
+  revenue: string;
   /** Set when the profile carries an email, phone or user id, or sent a lead event. */
   identified: number;
   advocate: number;

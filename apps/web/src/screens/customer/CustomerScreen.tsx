@@ -8,7 +8,7 @@ import { useSession } from '../../app/session.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { fullTime } from '../../ui/format.ts';
 import { NotFoundScreen } from '../not-found/NotFoundScreen.tsx';
-import { customerName, figureText, identitiesByKind, STAGE_COLOR, stageLabel } from './customer-view.ts';
+import { customerName, identitiesByKind, revenueLines, STAGE_COLOR, stageLabel } from './customer-view.ts';
 import { CustomerMoments } from './CustomerMoments.tsx';
 import { MergeDialog } from './MergeDialog.tsx';
 import { MergeHistory } from './MergeHistory.tsx';
@@ -101,9 +101,9 @@ function Profile({ customer }: { readonly customer: CustomerProfile }) {
         Profile
       </Title>
       <SimpleGrid cols={3} spacing="xs" mb="md">
-        <Figure label="Events" value={customer.counts.events} />
-        <Figure label="Orders" value={customer.counts.orders} />
-        <Figure label="Revenue" value={customer.revenue} money />
+        <Figure label="Events" lines={[customer.counts.events.toLocaleString()]} />
+        <Figure label="Orders" lines={[customer.counts.orders.toLocaleString()]} />
+        <Figure label="Revenue" lines={revenueLines(customer.revenue)} />
       </SimpleGrid>
       <Stack gap="sm">
         {identitiesByKind(customer.identities).map((group) => (
@@ -162,13 +162,22 @@ function Profile({ customer }: { readonly customer: CustomerProfile }) {
   );
 }
 
-function Figure({ label, value, money = false }: { readonly label: string; readonly value: number; readonly money?: boolean }) {
+/** A figure under its label; a line each where it has several (revenue, a line per currency). */
+function Figure({ label, lines }: { readonly label: string; readonly lines: readonly string[] }) {
   return (
-    <div>
+    <div data-testid={`figure-${label.toLowerCase()}`}>
       <Text size="xs" c="dimmed">
         {label}
       </Text>
-      <Text fw={650}>{figureText(value, money)}</Text>
+      {lines.length === 0 ? (
+        <Text fw={650}>—</Text>
+      ) : (
+        lines.map((line) => (
+          <Text key={line} fw={650}>
+            {line}
+          </Text>
+        ))
+      )}
     </div>
   );
 }

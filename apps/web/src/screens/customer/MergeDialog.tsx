@@ -6,7 +6,7 @@ import { errorMessage } from '../../api/client.ts';
 import { useCustomerProfile, useCustomerSearch, useMergeCustomers } from '../../api/customers.ts';
 import type { CustomerProfile } from '../../api/types.ts';
 import { fullTime } from '../../ui/format.ts';
-import { customerName, identitiesByKind } from './customer-view.ts';
+import { customerName, identitiesByKind, revenueLines } from './customer-view.ts';
 import { mergePreview, type MergePreview } from './merge-preview.ts';
 
 /** Merge this customer with another: find them, see both side by side and what changes, then confirm. */
@@ -104,7 +104,8 @@ function ConfirmMerge({ customer, otherId, onBack, onDone }: { readonly customer
         </Text>
         <Text size="sm" data-testid="merge-outcome">
           {customerName(preview.survivor)} keeps its id and gains {preview.joining.length} {preview.joining.length === 1 ? 'identity' : 'identities'} ({preview.after.identities} in all), {preview.absorbed.counts.events} events and{' '}
-          {preview.absorbed.counts.orders} orders: {preview.after.events} events, {preview.after.orders} orders in all. The older profile survives. You can unmerge it later.
+          {preview.absorbed.counts.orders} orders: {preview.after.events} events, {preview.after.orders} orders
+          {Object.keys(preview.after.revenue).length > 0 ? ` and revenue of ${revenueLines(preview.after.revenue).join(', ')}` : ''} in all. The older profile survives. You can unmerge it later.
         </Text>
       </Paper>
       {preview.clashes.length > 0 && (
@@ -146,7 +147,7 @@ function ProfileCard({ profile, role }: { readonly profile: MergePreview['surviv
         Created {fullTime(profile.createdAt)}
       </Text>
       <Text size="xs" c="dimmed" mb="xs">
-        {profile.counts.events} events · {profile.counts.orders} orders · revenue {profile.revenue}
+        {profile.counts.events} events · {profile.counts.orders} orders · revenue {revenueLines(profile.revenue).join(', ') || 'none'}
       </Text>
       {identitiesByKind(profile.identities).map((group) => (
         <Text key={group.kind} size="sm">

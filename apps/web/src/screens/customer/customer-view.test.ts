@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineItem } from '../../api/types.ts';
-import { customerName, describeTouchpoint, figureText, identitiesByKind, timelineQuery } from './customer-view.ts';
+import { customerName, describeTouchpoint, identitiesByKind, moneyText, revenueLines, sumRevenue, timelineQuery } from './customer-view.ts';
 
 const identity = (kind: string, value: string) => ({ kind, value, profileId: 'c1', addedAt: '2026-01-01T00:00:00.000Z' });
 const item = (patch: Partial<TimelineItem>): TimelineItem => ({ id: 'e1', type: 'track', name: null, channel: 'email', timestamp: '2026-01-01T10:00:00.000Z', receivedAt: '2026-01-01T10:00:00.000Z', messageId: 'x', profileId: 'c1', userId: null, anonymousId: null, properties: {}, context: {}, ...patch });
@@ -38,11 +38,19 @@ describe('customer view', () => {
     expect(describeTouchpoint(item({ type: 'page', name: 'Pricing', channel: 'web', properties: { url: 'https://x/pricing' } }))).toEqual({ title: 'Viewed Pricing', detail: 'https://x/pricing', momentId: null });
   });
 
-  it('shows money with its cents once it has any, and counts as whole numbers', () => {
-    expect(figureText(89.5, true, 'en-US')).toBe('89.50');
-    expect(figureText(1234.567, true, 'en-US')).toBe('1,234.57');
-    expect(figureText(1200, true, 'en-US')).toBe('1,200');
-    expect(figureText(12_345, false, 'en-US')).toBe('12,345');
-    expect(figureText(89.5, true, 'de-DE')).toBe('89,50');
+  it('shows money in its currency, with its minor unit once it has any', () => {
+    expect(moneyText(89.5, 'USD', 'en-US')).toBe('$89.50');
+    expect(moneyText(1234.567, 'USD', 'en-US')).toBe('$1,234.57');
+    expect(moneyText(1200, 'USD', 'en-US')).toBe('$1,200');
+    expect(moneyText(89.5, 'EUR', 'de-DE')).toBe('89,50\u00a0€');
+    expect(moneyText(1200, 'JPY', 'en-US')).toBe('¥1,200');
+    expect(moneyText(1.25, 'KWD', 'en-US')).toBe('KWD\u00a01.250');
+  });
+
+  it('shows revenue a line per currency, largest first, and never adds two currencies', () => {
+    expect(revenueLines({ USD: 30, EUR: 120.5 }, 'en-US')).toEqual(['€120.50', '$30']);
+    expect(revenueLines({}, 'en-US')).toEqual([]);
+    expect(sumRevenue({ USD: 0.1, EUR: 5 }, { USD: 0.2, GBP: 7 })).toEqual({ USD: 0.3, EUR: 5, GBP: 7 });
+    expect(sumRevenue({ USD: 10 }, { USD: -10 })).toEqual({});
   });
 });

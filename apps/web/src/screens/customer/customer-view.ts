@@ -100,8 +100,30 @@ export function describeTouchpoint(item: TimelineItem): { readonly title: string
   }
 }
 
-/** A count, or an amount of money with its cents once it has any: 1,234 · 89.50, not 89.5. */
-export function figureText(value: number, money: boolean, locale?: string): string {
-  const cents = money && !Number.isInteger(value);
-  return value.toLocaleString(locale, cents ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : undefined);
+/**
+ * An amount in its currency, with its minor unit once it has any: $1,200 · $89.50 (not $89.5) ·
+ * ¥1,200 · 1.250 KWD.
+ */
+export function moneyText(amount: number, currency: string, locale?: string): string {
+  const options: Intl.NumberFormatOptions = { style: 'currency', currency };
+  return amount.toLocaleString(locale, Number.isInteger(amount) ? { ...options, minimumFractionDigits: 0 } : options);
+}
+
+/** A profile's revenue, a line per currency, largest first; none yet: an empty list. */
+export function revenueLines(revenue: Readonly<Record<string, number>>, locale?: string): readonly string[] {
+  return Object.entries(revenue)
+    .sort(([, a], [, b]) => b - a)
+    .map(([currency, amount]) => moneyText(amount, currency, locale));
+}
+
+/** Revenue per currency of two profiles together (a merge adds them currency by currency). */
+export function sumRevenue(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Readonly<Record<string, number>> {
+  const sum: Record<string, number> = { ...a };
+  for (const [currency, amount] of Object.entries(b)) {
+    // Amounts arrive rounded to their minor unit; a sum of two keeps at most 4 decimals (CLF's).
+    const total = Math.round(((sum[currency] ?? 0) + amount) * 1e4) / 1e4;
+    if (total === 0) delete sum[currency];
+    else sum[currency] = total;
+  }
+  return sum;
 }

@@ -13,7 +13,7 @@ function profile(id: string, patch: Partial<CustomerProfile> = {}): CustomerProf
     lastSeen: '2026-01-02T00:00:00.000Z',
     createdAt: '2026-01-01T00:00:00.000Z',
     counts: { events: 3, orders: 1 },
-    revenue: 10.5,
+    revenue: { EUR: 10.5 },
     identities: [],
     mergedProfileIds: [],
     merges: [],
@@ -26,12 +26,12 @@ const identity = (kind: string, value: string, profileId: string) => ({ kind, va
 describe('merge preview', () => {
   it('keeps the older profile, whichever was opened, and sums what joins', () => {
     const older = profile('b', { createdAt: '2025-06-01T00:00:00.000Z', identities: [identity('email', 'ann@example.com', 'b')] });
-    const newer = profile('a', { counts: { events: 4, orders: 2 }, revenue: 0.2, identities: [identity('email', 'ann@example.com', 'a'), identity('phone', '+14155552671', 'a')] });
+    const newer = profile('a', { counts: { events: 4, orders: 2 }, revenue: { EUR: 0.2, USD: 3 }, identities: [identity('email', 'ann@example.com', 'a'), identity('phone', '+14155552671', 'a')] });
     const preview = mergePreview(newer, older);
     expect(preview.survivor.id).toBe('b');
     expect(preview.absorbed.id).toBe('a');
     expect(preview.joining.map((i) => i.value)).toEqual(['+14155552671']);
-    expect(preview.after).toEqual({ identities: 2, events: 7, orders: 3, revenue: 10.7 });
+    expect(preview.after).toEqual({ identities: 2, events: 7, orders: 3, revenue: { EUR: 10.7, USD: 3 } });
     expect(preview.clashes).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import type { CustomerProfile, Identity, Merge } from '../../api/types.ts';
+import { sumRevenue } from './customer-view.ts';
 
 /** Which of two profiles a merge keeps: the older, as the server decides (created, first seen, id). */
 export function survivorOf(a: CustomerProfile, b: CustomerProfile): { readonly survivor: CustomerProfile; readonly absorbed: CustomerProfile } {
@@ -13,7 +14,7 @@ export type MergePreview = {
   readonly absorbed: CustomerProfile;
   /** Identities the survivor gains. */
   readonly joining: readonly Identity[];
-  readonly after: { readonly identities: number; readonly events: number; readonly orders: number; readonly revenue: number };
+  readonly after: { readonly identities: number; readonly events: number; readonly orders: number; readonly revenue: CustomerProfile['revenue'] };
   /** Kinds where each profile has a different value and only one is allowed (user ids): the server refuses without force. */
   readonly clashes: readonly string[];
 };
@@ -31,7 +32,7 @@ export function mergePreview(a: CustomerProfile, b: CustomerProfile): MergePrevi
       identities: survivor.identities.length + joining.length,
       events: survivor.counts.events + absorbed.counts.events,
       orders: survivor.counts.orders + absorbed.counts.orders,
-      revenue: Math.round((survivor.revenue + absorbed.revenue) * 100) / 100,
+      revenue: sumRevenue(survivor.revenue, absorbed.revenue),
     },
     clashes,
   };

@@ -20,7 +20,7 @@ describe('search dialog', () => {
       vi.fn(async (url: string) => {
         asked.push(url);
         const data = url.startsWith('/api/v1/customers')
-          ? [{ id: 'c1', name: 'Ann Lee', email: 'ann@example.com', phone: null, stage: 'lead', lastSeen: '2026-01-01T00:00:00.000Z', counts: { orders: 0 }, revenue: 0 }]
+          ? [{ id: 'c1', name: 'Ann Lee', email: 'ann@example.com', phone: null, stage: 'lead', lastSeen: '2026-01-01T00:00:00.000Z', counts: { orders: 0 }, revenue: {} }]
           : [aMoment({ id: 'm1', subject: 'Refund please' }), aMoment({ id: 'm2', subject: 'Parcel', preview: 'and a refund' })];
         return new Response(JSON.stringify({ data, nextCursor: null }), { status: 200, headers: { 'content-type': 'application/json' } });
       }),

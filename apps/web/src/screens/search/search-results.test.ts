@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aMoment } from '../../test/moment-fixture.ts';
 import { groupResults } from './search-results.ts';
 
-const customer = { id: 'c1', name: 'José Refundson', email: 'jose@example.com', phone: null, stage: 'lead' as const, lastSeen: '2026-01-01T00:00:00.000Z', counts: { orders: 0 }, revenue: 0 };
+const customer = { id: 'c1', name: 'José Refundson', email: 'jose@example.com', phone: null, stage: 'lead' as const, lastSeen: '2026-01-01T00:00:00.000Z', counts: { orders: 0 }, revenue: {} };
 
 describe('search result grouping', () => {
   it('puts customers, moments by subject and moments found by their messages in separate groups', () => {

@@ -8,7 +8,11 @@ import type { WorkspaceSettings } from '../../api/types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { SaveError, Section } from './parts.tsx';
 
-type Form = { -readonly [K in keyof WorkspaceSettings]: { -readonly [F in keyof WorkspaceSettings[K]]: WorkspaceSettings[K][F] } };
+type Editable<T> = { -readonly [F in keyof T]: T[F] };
+type Form = { defaultCurrency: string; lifecycle: Editable<WorkspaceSettings['lifecycle']>; moments: Editable<WorkspaceSettings['moments']> };
+
+/** ISO 4217 codes this browser knows; the server checks the same list. */
+const CURRENCIES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : ['EUR', 'GBP', 'USD'];
 
 export function WorkspaceSection() {
   const settings = useWorkspaceSettings();
@@ -16,7 +20,7 @@ export function WorkspaceSection() {
   const [form, setForm] = useState<Form | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (settings.data && !form) setForm({ lifecycle: { ...settings.data.lifecycle }, moments: { ...settings.data.moments } });
+    if (settings.data && !form) setForm({ defaultCurrency: settings.data.defaultCurrency, lifecycle: { ...settings.data.lifecycle }, moments: { ...settings.data.moments } });
   }, [settings.data, form]);
   const save = useSettingsWrite((body: Form) => api.patch('/workspace/settings', body), [keys.settings.workspace]);
   if (settings.error) return <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} />;
@@ -35,6 +39,16 @@ export function WorkspaceSection() {
             <TagsInput label="Lead events" description="Any of these makes someone a lead" value={[...form.lifecycle.leadEvents]} onChange={(leadEvents) => life({ leadEvents })} />
             <TagsInput label="Order events" description="Each counts as an order" value={[...form.lifecycle.orderEvents]} onChange={(orderEvents) => life({ orderEvents })} />
             <TagsInput label="Advocate events" description="A customer who sends one is an advocate" value={[...form.lifecycle.advocateEvents]} onChange={(advocateEvents) => life({ advocateEvents })} />
+            <Select
+              label="Default currency"
+              description="Order amounts that name no currency count in it; a profile's revenue is summed per currency"
+              data={[...CURRENCIES]}
+              value={form.defaultCurrency}
+              onChange={(code) => code && (setSaved(false), setForm({ ...form, defaultCurrency: code }))}
+              searchable
+              allowDeselect={false}
+              maw={360}
+            />
             <SimpleGrid cols={3}>
               <NumberInput label="Repeat customer after (orders)" min={2} allowDecimal={false} value={form.lifecycle.repeatAfterOrders} onChange={(v) => life({ repeatAfterOrders: whole(v, 2) })} />
               <NumberInput label="At risk after (days silent)" min={1} allowDecimal={false} value={form.lifecycle.atRiskAfterDays} onChange={(v) => life({ atRiskAfterDays: whole(v, 60) })} />
