@@ -184,6 +184,9 @@ describe('serve on an empty data directory', () => {
       if (page.body.data.length > 0) populated.push(stage);
     }
     expect(populated.length, populated.join(', ')).toBeGreaterThanOrEqual(3);
+    // Buyers pay in their own currency, and revenue is summed per currency.
+    const currencies = new Set(customers.body.data.flatMap((c: { revenue: Record<string, number> }) => Object.keys(c.revenue)));
+    expect([...currencies].sort()).toEqual(expect.arrayContaining(['EUR', 'GBP', 'USD']));
 
     const units = await get(`${server.url}/api/v1/business-units`, apiKey);
     expect(units.body.data.map((u: { name: string }) => u.name).sort()).toEqual(['Northwind Home', 'Northwind Outdoor']);

@@ -159,7 +159,13 @@ describe('generateDemoMessages', () => {
     expect(orders.some((m) => Number(m.properties?.revenue) > 0)).toBe(true);
     for (const m of orders) {
       expect(m.userId).toBeTruthy();
-      expect(m.properties).toMatchObject({ order_id: expect.any(String), currency: 'USD', products: expect.any(Array) });
+      expect(m.properties).toMatchObject({ order_id: expect.any(String), currency: expect.stringMatching(/^(USD|GBP|EUR|BRL)$/), products: expect.any(Array) });
+    }
+    // Shops charge in the buyer's currency: the demo's profiles show revenue in several.
+    expect(new Set(orders.map((m) => m.properties?.currency))).toEqual(new Set(['USD', 'GBP', 'EUR', 'BRL']));
+    for (const m of byEvent.get('Order Refunded') ?? []) {
+      const order = orders.find((o) => o.properties?.order_id === m.properties?.order_id);
+      expect(m.properties?.currency).toBe(order?.properties?.currency);
     }
     expect(new Set(orders.map((m) => m.context?.businessUnit))).toEqual(new Set(DEMO_BUSINESS_UNITS.map((u) => u.key)));
     for (const m of byEvent.get('Email Sent') ?? []) expect(m.context?.channel).toBe('email');

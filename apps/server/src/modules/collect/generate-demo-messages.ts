@@ -154,7 +154,12 @@ type Country = {
   readonly cultures: readonly (readonly [Culture, number])[];
   /** E.164, consistent with the city where the number plan is geographic. */
   readonly phone: (rng: Rng, city: City) => string;
+  /** What the shops charge there: a profile's revenue is summed per currency. */
+  readonly money: Money;
 };
+
+/** A local price list: ISO 4217 code, and local units per dollar of the catalogue's prices. */
+type Money = { readonly currency: string; readonly perDollar: number };
 
 const COUNTRIES: readonly Country[] = [
   {
@@ -171,6 +176,7 @@ const COUNTRIES: readonly Country[] = [
     cultures: [['english', 50], ['spanish', 20], ['chinese', 10], ['indian', 10], ['nigerian', 5], ['german', 5]],
     // The 555 exchange is the conventional "not a real subscriber" range, and still passes validation.
     phone: (rng, city) => `+1${city.areaCode ?? '415'}555${digits(rng, 4)}`,
+    money: { currency: 'USD', perDollar: 1 },
   },
   {
     name: 'United Kingdom',
@@ -180,6 +186,7 @@ const COUNTRIES: readonly Country[] = [
     // UK mobiles are not geographic: +44 7xxx xxxxxx anywhere. 74/75/78 are fully allocated to
     // mobile networks, so every number passes libphonenumber validation (76 pagers, 7700 and 7911 blocks do not).
     phone: (rng) => `+447${pick(rng, ['4', '5', '8'])}${digits(rng, 8)}`,
+    money: { currency: 'GBP', perDollar: 0.8 },
   },
   {
     name: 'Brazil',
@@ -192,6 +199,7 @@ const COUNTRIES: readonly Country[] = [
     cultures: [['portuguese', 80], ['spanish', 10], ['german', 5], ['chinese', 5]],
     // Mobile: +55 <area> 9xxxx-xxxx.
     phone: (rng, city) => `+55${city.areaCode ?? '11'}9${intBetween(rng, 6, 9)}${digits(rng, 7)}`,
+    money: { currency: 'BRL', perDollar: 5.5 },
   },
   {
     name: 'Germany',
@@ -200,6 +208,7 @@ const COUNTRIES: readonly Country[] = [
     cultures: [['german', 75], ['english', 5], ['spanish', 5], ['portuguese', 5], ['indian', 5], ['chinese', 5]],
     // German mobiles are not geographic either: +49 15x/16x/17x.
     phone: (rng) => `+49${pick(rng, ['151', '160', '170', '176'])}${digits(rng, 8)}`,
+    money: { currency: 'EUR', perDollar: 0.92 },
   },
 ];
 
@@ -311,6 +320,7 @@ type Person = {
   readonly phone?: string;
   readonly city: string;
   readonly country: string;
+  readonly money: Money;
   readonly unit: Unit;
 };
 
@@ -387,6 +397,7 @@ function createPerson(run: Run, rng: Rng, index: number): Person {
     phone: chance(rng, 0.6) ? uniquePhone(run, rng, country, city) : undefined,
     city: city.name,
     country: country.name,
+    money: country.money,
     unit: chance(rng, 0.55) ? UNITS[0] : UNITS[1],
   };
 }
@@ -539,11 +550,11 @@ function simulatePerson(run: Run, index: number): void {
       const at = k === 0 ? firstOrderAt : firstOrderAt + HOUR + rng() * (end - firstOrderAt);
       const unit = k === 0 ? person.unit : browsedUnit();
       const device = deviceAt(at);
-      const order = placeOrder(tl, rng, device, at, unit, `ord_${index + 1}_${k + 1}`);
+      const order = placeOrder(tl, rng, device, at, unit, `ord_${index + 1}_${k + 1}`, person.money);
       if (!order) continue;
       lastOrderAt = Math.max(lastOrderAt ?? 0, order.at);
       if (chance(rng, 0.06)) {
-        const refund = { order_id: order.id, total: order.revenue, currency: 'USD', products: order.products, reason: pick(rng, ['damaged', 'wrong_size', 'changed_mind']) };
+        const refund = { order_id: order.id, total: order.revenue, currency: order.currency, products: order.products, reason: pick(rng, ['damaged', 'wrong_size', 'changed_mind']) };
         refunded = tl.track(device, order.at + (3 + rng() * 17) * DAY, 'Order Refunded', refund, device.channel, unit) || refunded;
       }
     }
@@ -595,23 +606,28 @@ function browse(tl: Timeline, rng: Rng, device: Device, at: number, unit: Unit, 
   return ts;
 }
 
-type PlacedOrder = { readonly id: string; readonly at: number; readonly revenue: number; readonly products: readonly (Product & { quantity: number })[] };
+type PlacedOrder = { readonly id: string; readonly at: number; readonly revenue: number; readonly currency: string; readonly products: readonly (Product & { quantity: number })[] };
 
 /** Segment e-commerce funnel: view → add → checkout → complete. Returns undefined if the person went quiet mid-funnel. */
-function placeOrder(tl: Timeline, rng: Rng, device: Device, at: number, unit: Unit, orderId: string): PlacedOrder | undefined {
-  const products = pickProducts(rng, unit);
-  const lines = products.map((p) => ({ ...p, quantity: p.price < 150 && chance(rng, 0.25) ? 2 : 1 }));
+function placeOrder(tl: Timeline, rng: Rng, device: Device, at: number, unit: Unit, orderId: string, money: Money): PlacedOrder | undefined {
+  const products = pickProducts(rng, unit).map((p) => ({ ...p, price: localPrice(p.price, money), currency: money.currency }));
+  const lines = products.map((p) => ({ ...p, quantity: p.price < 150 * money.perDollar && chance(rng, 0.25) ? 2 : 1 }));
   let ts = at;
   const step = () => (ts += intBetween(rng, 20, 240) * SECOND);
   if (!tl.page(device, ts, unit, products[0].category)) return undefined;
-  for (const product of products) tl.track(device, step(), 'Product Viewed', { ...product, currency: 'USD' }, device.channel, unit);
-  for (const line of lines) tl.track(device, step(), 'Product Added', { ...line, currency: 'USD' }, device.channel, unit);
+  for (const product of products) tl.track(device, step(), 'Product Viewed', product, device.channel, unit);
+  for (const line of lines) tl.track(device, step(), 'Product Added', line, device.channel, unit);
   // Cents avoid float drift in totals like 59.95 * 2.
   const revenue = lines.reduce((sum, l) => sum + Math.round(l.price * 100) * l.quantity, 0) / 100;
-  const order = { order_id: orderId, revenue, currency: 'USD', products: lines };
+  const order = { order_id: orderId, revenue, currency: money.currency, products: lines };
   tl.track(device, step(), 'Checkout Started', order, device.channel, unit);
   if (!tl.track(device, step(), 'Order Completed', order, device.channel, unit)) return undefined;
-  return { id: orderId, at: ts, revenue, products: lines };
+  return { id: orderId, at: ts, revenue, currency: money.currency, products: lines };
+}
+
+/** The catalogue's dollar price in a local list: 149 → €137.99, £119.99, R$819.99. */
+function localPrice(dollars: number, money: Money): number {
+  return money.perDollar === 1 ? dollars : (Math.ceil(dollars * money.perDollar) * 100 - 1) / 100;
 }
 
 function pickProducts(rng: Rng, unit: Unit): Product[] {
