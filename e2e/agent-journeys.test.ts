@@ -67,6 +67,7 @@ describe('agent web app journeys', () => {
     expect(delivered?.mail.subject).toBe('Re: Card charged twice');
     expect(delivered?.mail.inReplyTo).toBe(tp.annMessageId);
     expect(delivered?.mail.from?.value[0]).toEqual({ name: 'Bob', address: tp.inbox });
+    await bob.getByTestId('customer-card').getByText('ann@example.com', { exact: true }).waitFor();
     await screenshot(bob, '03-moment');
     expect(await seriousA11yViolations(bob)).toEqual([]);
   });

@@ -48,6 +48,12 @@ describe('customer, search, settings and dark mode journeys', () => {
   it('opens the customer from a moment and finds the conversation on the timeline', async () => {
     const bob = await signedIn(tp.bob);
     await bob.getByRole('option').filter({ hasText: 'Card charged twice' }).click();
+    // Beside the conversation: who Ann is, what she bought and how to reach her.
+    const card = bob.getByTestId('customer-card');
+    await card.filter({ hasText: '2 orders · €89.50 · £30' }).waitFor();
+    await card.filter({ hasText: 'Latest order 1043 · £30' }).waitFor();
+    await card.getByText('ann@example.com', { exact: true }).waitFor();
+    await screenshot(bob, '06-moment-customer-card');
     await bob.getByRole('link', { name: 'Ann Lee' }).click();
     await bob.getByTestId('customer-name').filter({ hasText: 'Ann Lee' }).waitFor();
     await bob.getByTestId('identity').filter({ hasText: 'ann@example.com' }).waitFor();

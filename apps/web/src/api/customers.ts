@@ -7,8 +7,9 @@ import type { CustomerProfile, CustomerSummary, Moment, Page, Stage, TimelineIte
 export const ALL_STATUSES = 'open,pending,snoozed,resolved,closed';
 const TIMELINE_PAGE = 50;
 
-export function useCustomerProfile(id: string) {
-  return useQuery({ queryKey: keys.customers.detail(id), queryFn: ({ signal }) => api.get<CustomerProfile>(`/customers/${id}`, undefined, signal) });
+/** A customer's whole profile; `undefined` waits (a moment not loaded yet). */
+export function useCustomerProfile(id: string | undefined) {
+  return useQuery({ queryKey: keys.customers.detail(id ?? ''), queryFn: ({ signal }) => api.get<CustomerProfile>(`/customers/${id}`, undefined, signal), enabled: id !== undefined });
 }
 
 /** Touchpoints newest first, a page at a time; `filter` is the server's channel/type/name. */
@@ -29,6 +30,22 @@ export function useCustomerMoments(id: string, businessUnit: string) {
       api.get<Page<Moment>>('/moments', { customer: id, status: ALL_STATUSES, businessUnit: businessUnit || undefined, sort: 'recent', limit: 50, cursor: pageParam ?? undefined }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+/** The customer's latest touchpoint named `name` (their latest order, say), or null. */
+export function useLatestTouchpoint(id: string, name: string) {
+  return useQuery({
+    queryKey: keys.customers.timeline(id, { name, limit: '1' }),
+    queryFn: ({ signal }) => api.get<Page<TimelineItem>>(`/customers/${id}/timeline`, { name, limit: 1 }, signal).then((r) => r.data[0] ?? null),
+  });
+}
+
+/** The customer's moments still being worked (open, pending, snoozed), newest first: the first page. */
+export function useOpenMomentsOf(id: string) {
+  return useQuery({
+    queryKey: keys.customers.openMoments(id),
+    queryFn: ({ signal }) => api.get<Page<Moment>>('/moments', { customer: id, status: 'open,pending,snoozed', sort: 'recent', limit: 20 }, signal).then((r) => r.data),
   });
 }
 

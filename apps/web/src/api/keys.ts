@@ -22,6 +22,7 @@ export const keys = {
     detail: (id: string) => ['customers', 'detail', id] as const,
     timeline: (id: string, filter: Readonly<Record<string, string>>) => ['customers', 'timeline', id, filter] as const,
     moments: (id: string, businessUnit: string) => ['customers', 'moments', id, businessUnit] as const,
+    openMoments: (id: string) => ['customers', 'open-moments', id] as const,
     search: (q: string) => ['customers', 'search', q] as const,
   },
   search: (q: string) => ['search', q] as const,

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api } from './client.ts';
 import { keys } from './keys.ts';
-import type { Customer, Message, Moment, MomentCounts, OwnershipEntry, Page } from './types.ts';
+import type { Message, Moment, MomentCounts, OwnershipEntry, Page } from './types.ts';
 
 /** Rows per inbox page: enough to fill a tall screen twice; the next page loads while scrolling. */
 export const INBOX_PAGE = 50;
@@ -44,8 +44,4 @@ export function useMessages(id: string) {
 
 export function useOwnership(id: string) {
   return useQuery({ queryKey: keys.moments.ownership(id), queryFn: ({ signal }) => api.get<{ data: OwnershipEntry[] }>(`/moments/${id}/ownership`, undefined, signal).then((r) => r.data) });
-}
-
-export function useCustomer(id: string | undefined) {
-  return useQuery({ queryKey: keys.customers.detail(id ?? ''), queryFn: ({ signal }) => api.get<Customer>(`/customers/${id}`, undefined, signal), enabled: id !== undefined, staleTime: 5 * 60_000 });
 }

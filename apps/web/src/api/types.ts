@@ -93,8 +93,6 @@ export const STAGES: readonly Stage[] = ['visitor', 'lead', 'customer', 'repeat'
 export type CustomerProfile = DeepReadonly<Static<typeof CustomerProfileSchema>>;
 export type Identity = CustomerProfile['identities'][number];
 export type Merge = CustomerProfile['merges'][number];
-/** What the moment pane reads of the profile it shares a cache entry with. */
-export type Customer = Pick<CustomerProfile, 'id' | 'traits'>;
 
 export type CustomerSummary = DeepReadonly<Static<typeof CustomerSummarySchema>>;
 

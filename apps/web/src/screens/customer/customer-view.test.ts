@@ -34,7 +34,8 @@ describe('customer view', () => {
     expect(describeTouchpoint(item({ name: 'Moment Opened', channel: 'whatsapp', properties: { momentId: 'm2', subject: 'Parcel' } }))).toEqual({ title: 'Conversation opened on WhatsApp', detail: 'Parcel', momentId: 'm2' });
     // A subject made from the first message is not repeated above that message.
     expect(describeTouchpoint(item({ name: 'Moment Opened', channel: 'whatsapp', properties: { momentId: 'm3', subject: 'Where is it?', subjectFrom: 'message' } }))).toEqual({ title: 'Conversation opened on WhatsApp', detail: null, momentId: 'm3' });
-    expect(describeTouchpoint(item({ name: 'Order Completed', properties: { orderId: '1042', total: 30, currency: 'EUR' } })).detail).toBe('1042 · total 30 EUR');
+    expect(describeTouchpoint(item({ name: 'Order Completed', properties: { orderId: '1042', total: 30, currency: 'eur' } })).detail).toBe(`1042 · ${moneyText(30, 'EUR')}`);
+    expect(describeTouchpoint(item({ name: 'Order Completed', properties: { order_id: '1043', revenue: 12.5 } })).detail).toBe('1043 · total 12.5');
     expect(describeTouchpoint(item({ type: 'page', name: 'Pricing', channel: 'web', properties: { url: 'https://x/pricing' } }))).toEqual({ title: 'Viewed Pricing', detail: 'https://x/pricing', momentId: null });
   });
 

@@ -91,7 +91,9 @@ export function describeTouchpoint(item: TimelineItem): { readonly title: string
       return { title: `Reply sent on ${channelLabel(item.channel)}`, detail: text(p.preview), momentId };
     case 'Order Completed': {
       const total = typeof p.total === 'number' ? p.total : typeof p.revenue === 'number' ? p.revenue : null;
-      return { title: 'Order completed', detail: [text(p.orderId) ?? text(p.order_id), total === null ? null : `total ${total}${text(p.currency) ? ` ${text(p.currency)}` : ''}`].filter(Boolean).join(' · ') || null, momentId };
+      const currency = typeof p.currency === 'string' && /^[A-Za-z]{3}$/.test(p.currency) ? p.currency.toUpperCase() : null;
+      const amount = total === null ? null : currency ? moneyText(total, currency) : `total ${total}`;
+      return { title: 'Order completed', detail: [text(p.orderId) ?? text(p.order_id), amount].filter(Boolean).join(' · ') || null, momentId };
     }
     case 'Survey Responded':
       return { title: 'Answered a survey', detail: p.score === undefined ? text(p.survey) : `score ${String(p.score)}`, momentId };

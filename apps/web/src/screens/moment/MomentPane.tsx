@@ -2,13 +2,15 @@ import { Anchor, Badge, Box, Divider, Group, ScrollArea, Skeleton, Stack, Text, 
 import { useEffect, useImperativeHandle, useRef, type RefObject } from 'react';
 import { Link } from 'react-router';
 import { useNames } from '../../api/directory.ts';
-import { useCustomer, useMessages, useMoment } from '../../api/moments.ts';
+import { useCustomerProfile } from '../../api/customers.ts';
+import { useMessages, useMoment } from '../../api/moments.ts';
 import { useWorkspaceSettings } from '../../api/settings.ts';
-import type { Customer, Moment } from '../../api/types.ts';
+import type { CustomerProfile, Moment } from '../../api/types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, fullTime, PRIORITY_COLOR, STATUS_COLOR } from '../../ui/format.ts';
 import type { Viewer } from '../inbox/inbox-filters.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
+import { CustomerCard } from './CustomerCard.tsx';
 import { HandoffBanner } from './HandoffBanner.tsx';
 import { MomentActions, type ActionsHandle } from './MomentActions.tsx';
 import { OwnershipHistory } from './OwnershipHistory.tsx';
@@ -20,7 +22,7 @@ import { Thread } from './Thread.tsx';
 export function MomentPane({ momentId, viewer, commands }: { readonly momentId: string; readonly viewer: Viewer; readonly commands: RefObject<PaneCommands | null> }) {
   const moment = useMoment(momentId);
   const messages = useMessages(momentId);
-  const customer = useCustomer(moment.data?.customerId);
+  const customer = useCustomerProfile(moment.data?.customerId);
   const { agentName, teamName } = useNames();
   // The workspace's own "due soon", so the timer turns amber when the inbox's due-soon view lists it.
   const dueSoonMinutes = useWorkspaceSettings().data?.moments.dueSoonMinutes;
@@ -106,6 +108,13 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
       </Box>
       <Box component="aside" aria-label="Details" w={300} p="md" style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto', flexShrink: 0 }}>
         <Stack gap="md">
+          <div>
+            <Text size="xs" fw={600} c="dimmed" tt="uppercase" mb={4}>
+              Customer
+            </Text>
+            <CustomerCard customerId={m.customerId} momentId={m.id} />
+          </div>
+          <Divider />
           <Detail label="Owner" value={m.ownerId === viewer.agentId ? `${agentName(m.ownerId)} (you)` : agentName(m.ownerId)} testId="moment-owner" />
           <Detail label="Team" value={teamName(m.teamId)} />
           {m.queued && m.queuedAt && <Detail label="Waiting in line since" value={fullTime(m.queuedAt)} />}
@@ -153,7 +162,7 @@ function SlaDeadlines({ sla }: { readonly sla: Moment['sla'] }) {
   );
 }
 
-function customerName(customer: Customer | undefined): string {
+function customerName(customer: Pick<CustomerProfile, 'traits'> | undefined): string {
   const traits = customer?.traits ?? {};
   const name = typeof traits.name === 'string' ? traits.name : [traits.firstName, traits.lastName].filter((x) => typeof x === 'string').join(' ');
   if (name) return name;
