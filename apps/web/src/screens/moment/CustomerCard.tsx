@@ -35,7 +35,7 @@ function Card({ customer, momentId }: { readonly customer: CustomerProfile; read
         </Text>
       ))}
       <Text size="sm">
-        {customer.counts.orders === 1 ? '1 order' : `${customer.counts.orders.toLocaleString()} orders`}
+        {customer.counts.orders === 0 ? 'No orders yet' : customer.counts.orders === 1 ? '1 order' : `${customer.counts.orders.toLocaleString()} orders`}
         {revenue.length > 0 && ` · ${revenue.join(' · ')}`}
       </Text>
       {latestOrder && (
