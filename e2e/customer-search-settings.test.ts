@@ -176,7 +176,7 @@ describe('customer, search, settings and dark mode journeys', () => {
       ['SLAs and hours', '13-settings-sla'],
       ['Channels', '14-settings-channels'],
       ['API and write keys', '15-settings-keys'],
-      ['Lifecycle and moments', '16-settings-workspace'],
+      ['Customers and moments', '16-settings-workspace'],
     ] as const) {
       await owner.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: section }).click();
       await owner.getByRole('heading', { name: section === 'SLAs and hours' ? 'SLA policies' : section, level: 2 }).waitFor();
@@ -197,6 +197,27 @@ describe('customer, search, settings and dark mode journeys', () => {
     await a11y(owner);
     await channel.getByRole('button', { name: 'Save channel' }).click();
     await channel.waitFor({ state: 'detached' });
+  });
+
+  it('sets how phone numbers and order amounts are read, refusing a country phones are not known for', async () => {
+    const owner = await signedIn(tp.owner);
+    await owner.goto(`${tp.s.url}/settings/workspace`);
+    const country = owner.getByRole('textbox', { name: 'Default phone country' });
+    await country.fill('uk');
+    await owner.getByRole('button', { name: 'Save settings' }).click();
+    // UK is no ISO 3166 code: the server names the one it is (GB), and nothing is stored.
+    await owner.getByRole('alert').filter({ hasText: 'the United Kingdom is GB' }).waitFor();
+    await country.fill('gb');
+    await owner.getByText('Numbers without +country code count as United Kingdom numbers').waitFor();
+    await owner.getByRole('combobox', { name: 'Default currency' }).fill('GBP');
+    await owner.getByRole('option', { name: 'GBP', exact: true }).click();
+    await owner.getByRole('button', { name: 'Save settings' }).click();
+    await owner.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await a11y(owner);
+    const { settings } = (await tp.s.api('GET', '/api/v1/workspace')).body;
+    expect(settings).toMatchObject({ defaultCountry: 'GB', defaultCurrency: 'GBP' });
+    // Back as they were, for the journeys after this one.
+    await tp.s.api('PATCH', '/api/v1/workspace/settings', { defaultCountry: null, defaultCurrency: 'USD' });
   });
 
   it('shows agents and teams from one list each, and renames a business unit in place', async () => {

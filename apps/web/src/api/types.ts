@@ -117,4 +117,4 @@ export type Channel = Pick<ChannelDetail, 'id' | 'kind' | 'name' | 'businessUnit
 export type ApiKey = DeepReadonly<Static<typeof ApiKeySchema>>;
 
 /** The sections of GET /workspace's settings that the settings screen edits (and sends back whole). */
-export type WorkspaceSettings = DeepReadonly<Pick<Static<typeof WorkspaceSettingsSchema>, 'defaultCurrency' | 'lifecycle' | 'moments'>>;
+export type WorkspaceSettings = DeepReadonly<Pick<Static<typeof WorkspaceSettingsSchema>, 'defaultCountry' | 'defaultCurrency' | 'lifecycle' | 'moments'>>;

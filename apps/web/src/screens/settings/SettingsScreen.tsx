@@ -17,7 +17,7 @@ const SECTIONS = [
   { path: 'sla', label: 'SLAs and hours', element: <SlaSection /> },
   { path: 'channels', label: 'Channels', element: <ChannelsSection /> },
   { path: 'keys', label: 'API and write keys', element: <KeysSection /> },
-  { path: 'workspace', label: 'Lifecycle and moments', element: <WorkspaceSection /> },
+  { path: 'workspace', label: 'Customers and moments', element: <WorkspaceSection /> },
 ] as const;
 
 /** Workspace settings (owners and admins; the server enforces it too), one section at a time. */

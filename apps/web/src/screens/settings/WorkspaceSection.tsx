@@ -1,4 +1,4 @@
-import { Button, Group, NumberInput, Paper, Select, SimpleGrid, Stack, TagsInput, Text, Title } from '@mantine/core';
+import { Button, Group, NumberInput, Paper, Select, SimpleGrid, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { useTeams } from '../../api/directory.ts';
@@ -9,10 +9,15 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { SaveError, Section } from './parts.tsx';
 
 type Editable<T> = { -readonly [F in keyof T]: T[F] };
-type Form = { defaultCurrency: string; lifecycle: Editable<WorkspaceSettings['lifecycle']>; moments: Editable<WorkspaceSettings['moments']> };
+type Form = { defaultCountry: string | null; defaultCurrency: string; lifecycle: Editable<WorkspaceSettings['lifecycle']>; moments: Editable<WorkspaceSettings['moments']> };
 
 /** ISO 4217 codes this browser knows; the server checks the same list. */
 const CURRENCIES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : ['EUR', 'GBP', 'USD'];
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+/** "United Kingdom" for GB; null for what is no region's code (the server says which it takes). */
+const countryName = (code: string | null) => (code && /^[A-Z]{2}$/.test(code) ? (regionNames.of(code) ?? null) : null);
+const describeCountry = (name: string | null) =>
+  name ? `Numbers without +country code count as ${name} numbers` : "Numbers without +country code count as this country's (ISO 3166, like GB)";
 
 export function WorkspaceSection() {
   const settings = useWorkspaceSettings();
@@ -20,17 +25,45 @@ export function WorkspaceSection() {
   const [form, setForm] = useState<Form | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (settings.data && !form) setForm({ defaultCurrency: settings.data.defaultCurrency, lifecycle: { ...settings.data.lifecycle }, moments: { ...settings.data.moments } });
+    if (settings.data && !form) {
+      const { defaultCountry, defaultCurrency, lifecycle, moments } = settings.data;
+      setForm({ defaultCountry, defaultCurrency, lifecycle: { ...lifecycle }, moments: { ...moments } });
+    }
   }, [settings.data, form]);
   const save = useSettingsWrite((body: Form) => api.patch('/workspace/settings', body), [keys.settings.workspace]);
   if (settings.error) return <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} />;
   if (!form) return <Text size="sm">Loading…</Text>;
-  const life = (patch: Partial<Form['lifecycle']>) => (setSaved(false), setForm({ ...form, lifecycle: { ...form.lifecycle, ...patch } }));
-  const mom = (patch: Partial<Form['moments']>) => (setSaved(false), setForm({ ...form, moments: { ...form.moments, ...patch } }));
+  const edit = (patch: Partial<Form>) => (setSaved(false), setForm({ ...form, ...patch }));
+  const life = (patch: Partial<Form['lifecycle']>) => edit({ lifecycle: { ...form.lifecycle, ...patch } });
+  const mom = (patch: Partial<Form['moments']>) => edit({ moments: { ...form.moments, ...patch } });
   const whole = (v: string | number, fallback: number) => (typeof v === 'number' ? v : fallback);
   return (
-    <Section title="Lifecycle and moments" description="How customers move through lifecycle stages, and the defaults every moment starts with.">
+    <Section title="Customers and moments" description="How phone numbers and order amounts are read, how customers move through lifecycle stages, and the defaults every moment starts with.">
       <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate(form, { onSuccess: () => setSaved(true) }))}>
+        <Paper withBorder p="md">
+          <Title order={3} size="h5" mb="xs">
+            Customers
+          </Title>
+          <SimpleGrid cols={2}>
+            <TextInput
+              label="Default phone country"
+              description={describeCountry(countryName(form.defaultCountry))}
+              placeholder="None: only international numbers"
+              value={form.defaultCountry ?? ''}
+              onChange={(e) => edit({ defaultCountry: e.currentTarget.value.trim().toUpperCase() || null })}
+              maxLength={2}
+            />
+            <Select
+              label="Default currency"
+              description="Order amounts that name no currency count in it; revenue is summed per currency"
+              data={[...CURRENCIES]}
+              value={form.defaultCurrency}
+              onChange={(code) => code && edit({ defaultCurrency: code })}
+              searchable
+              allowDeselect={false}
+            />
+          </SimpleGrid>
+        </Paper>
         <Paper withBorder p="md">
           <Title order={3} size="h5" mb="xs">
             Lifecycle rules
@@ -39,16 +72,6 @@ export function WorkspaceSection() {
             <TagsInput label="Lead events" description="Any of these makes someone a lead" value={[...form.lifecycle.leadEvents]} onChange={(leadEvents) => life({ leadEvents })} />
             <TagsInput label="Order events" description="Each counts as an order" value={[...form.lifecycle.orderEvents]} onChange={(orderEvents) => life({ orderEvents })} />
             <TagsInput label="Advocate events" description="A customer who sends one is an advocate" value={[...form.lifecycle.advocateEvents]} onChange={(advocateEvents) => life({ advocateEvents })} />
-            <Select
-              label="Default currency"
-              description="Order amounts that name no currency count in it; a profile's revenue is summed per currency"
-              data={[...CURRENCIES]}
-              value={form.defaultCurrency}
-              onChange={(code) => code && (setSaved(false), setForm({ ...form, defaultCurrency: code }))}
-              searchable
-              allowDeselect={false}
-              maw={360}
-            />
             <SimpleGrid cols={3}>
               <NumberInput label="Repeat customer after (orders)" min={2} allowDecimal={false} value={form.lifecycle.repeatAfterOrders} onChange={(v) => life({ repeatAfterOrders: whole(v, 2) })} />
               <NumberInput label="At risk after (days silent)" min={1} allowDecimal={false} value={form.lifecycle.atRiskAfterDays} onChange={(v) => life({ atRiskAfterDays: whole(v, 60) })} />
