@@ -43,21 +43,30 @@ async function sumOnSqlite(db: Kysely<unknown>): Promise<void> {
 }
 
 async function sumOnPostgres(db: Kysely<unknown>): Promise<void> {
+  // PostgreSQL's JSON functions refuse a \u0000 or half a surrogate pair. Ingest refuses them
+  // too (storable-text.ts), but an event stored before it did would fail the migration, and
+  // with it every start of the server: each such escape is made \ufffd first (only amounts and
+  // the currency are read, and none is one), and each value is read as its JSON text (`::text`
+  // of a member, quotes included).
+  const properties = sql`regexp_replace(e.properties, '\\\\u(0000|d[89a-f][0-9a-f]{2})', '\\\\ufffd', 'gi')::json`;
+  const member = (field: string) => sql.raw(`(p->'${field}')::text`);
   // A JSON number, or a string that is one (JavaScript's Number() takes both); anything else is 0.
-  const amountOf = (field: string) => sql.raw(`case
-      when jsonb_typeof(p->'${field}') = 'number' then (p->>'${field}')::float8
-      when jsonb_typeof(p->'${field}') = 'string' and trim(p->>'${field}') ~ '^-?[0-9]+(\\.[0-9]+)?$' then trim(p->>'${field}')::float8
-    end`);
+  const amountOf = (field: string) => sql`case
+      when ${member(field)} ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' then ${member(field)}::float8
+      when ${member(field)} ~ '^"\\s*-?[0-9]+(\\.[0-9]+)?\\s*"$' then trim(both '" ' from ${member(field)})::float8
+    end`;
+  // `revenue ?? total`, as ingest reads them: a revenue that is there but no number counts 0.
+  const amount = sql`case when coalesce(${member('revenue')}, 'null') <> 'null' then coalesce(${amountOf('revenue')}, 0) else coalesce(${amountOf('total')}, 0) end`;
+  const currency = member('currency');
   await sql`update customer set revenue_by_currency = coalesce((
       select json_object_agg(currency, amount)::text from (
         select currency, round(sum(amount)::numeric, 2)::float8 as amount from (
           select
-            case when jsonb_typeof(p->'currency') = 'string' and p->>'currency' ~ '^[A-Za-z]{3}$' then upper(p->>'currency') else 'USD' end as currency,
-            case when name = any(orders) then coalesce(${amountOf('revenue')}, ${amountOf('total')}, 0)
-              else -abs(coalesce(${amountOf('revenue')}, ${amountOf('total')}, 0)) end as amount
+            case when ${currency} ~ '^"[A-Za-z]{3}"$' then upper(substr(${currency}, 2, 3)) else 'USD' end as currency,
+            case when name = any(orders) then ${amount} else -abs(${amount}) end as amount
           from (
-            select e.name, e.properties::jsonb as p,
-              array(select jsonb_array_elements_text(coalesce(w.settings::jsonb #> '{lifecycle,orderEvents}', '["Order Completed"]'::jsonb))) as orders
+            select e.name, ${properties} as p,
+              array(select json_array_elements_text(coalesce(w.settings::json #> '{lifecycle,orderEvents}', '["Order Completed"]'::json))) as orders
             from event e join workspace w on w.id = e.workspace_id
             where e.workspace_id = customer.workspace_id and e.customer_id = customer.id and e.type = 'track'
           ) e

@@ -41,6 +41,11 @@ describe.each(ENGINES)('revenue per currency on %s', (engine) => {
     await event('w1', 'cy', 'Signed Up', {});
     // Merged into ann: its events are ann's now, and only roots are summed.
     await customer('w1', 'ann-old', 1, 3, 'ann');
+    // An event stored before ingest refused a NUL or half a surrogate pair does not stop the
+    // migration; a revenue that is no number counts 0, as ingest reads it.
+    await customer('w1', 'eve', 2, 7.5);
+    await event('w1', 'eve', 'Order Completed', { revenue: 7.5, currency: 'EUR', note: 'a\u0000b\ud800c' });
+    await event('w1', 'eve', 'Order Completed', { revenue: 'soon', total: 5 });
     await customer('w2', 'dee', 2, 70);
     await event('w2', 'dee', 'Purchase', { revenue: 50, currency: 'CHF' });
     await event('w2', 'dee', 'Order Completed', { revenue: 20, currency: 'CHF' });
@@ -52,6 +57,7 @@ describe.each(ENGINES)('revenue per currency on %s', (engine) => {
       ['w1', 'ann-old', {}],
       ['w1', 'bob', {}],
       ['w1', 'cy', {}],
+      ['w1', 'eve', { EUR: 7.5 }],
       ['w2', 'dee', { CHF: 50 }],
     ]);
   });
