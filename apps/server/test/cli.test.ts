@@ -199,14 +199,17 @@ describe('serve on an empty data directory', () => {
     expect(counts.body.breached).toBeGreaterThan(0);
     const teams = await get(`${server.url}/api/v1/teams`, apiKey);
     expect(teams.body.data.map((t: { key: string }) => t.key)).toEqual(expect.arrayContaining(['marketing', 'sales', 'service', 'social']));
-    // Whoever writes about an order has ordered, and names their own latest order.
+    // Whoever writes about an order has ordered, a few days before, and names their latest order.
     const aboutOrders = await get(`${server.url}/api/v1/moments?tag=delivery&status=open,pending,snoozed,resolved,closed&limit=10`, apiKey);
     expect(aboutOrders.body.data.length).toBeGreaterThan(0);
-    for (const moment of aboutOrders.body.data as { id: string; customerId: string }[]) {
+    for (const moment of aboutOrders.body.data as { id: string; customerId: string; createdAt: string }[]) {
       expect((await get(`${server.url}/api/v1/customers/${moment.customerId}`, apiKey)).body.counts.orders).toBeGreaterThan(0);
       const orders = (await get(`${server.url}/api/v1/customers/${moment.customerId}/timeline?name=Order%20Completed&limit=1`, apiKey)).body.data;
       const first = (await get(`${server.url}/api/v1/moments/${moment.id}/messages`, apiKey)).body.data[0];
       expect(first.body).toContain(orders[0].properties.order_id);
+      const daysBefore = (Date.parse(moment.createdAt) - Date.parse(orders[0].timestamp)) / 86_400_000;
+      expect(daysBefore).toBeGreaterThan(1);
+      expect(daysBefore).toBeLessThan(21);
     }
     expect(await server.kill('SIGTERM')).toBe(0);
   }, 120_000);

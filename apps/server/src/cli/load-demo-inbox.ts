@@ -64,7 +64,8 @@ const RULES: readonly { name: string; conditions: Record<string, unknown>; team:
 
 /**
  * What customers write about: where it arrives, what they say, and how the team answers.
- * `#{n}` in a text stands for the customer's latest order; topics about an order go to people who have one.
+ * `#{n}` in a text stands for the customer's latest order; topics about an order go to people
+ * who placed it a few days before they write (ORDER_ASKED_WITHIN).
  */
 type Topic = { readonly channels: readonly string[]; readonly subject: string; readonly opening: readonly string[]; readonly reply: string; readonly followUp: string; readonly tags: readonly string[]; readonly aboutAnOrder?: true };
 const TOPICS: readonly Topic[] = [
@@ -137,8 +138,7 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
     .limit(600)
     .execute();
   if (customers.length === 0) return { agents: people.size, moments: 0, byStatus: {}, breached: 0, skipped: 0 };
-  const latestOrders = await latestOrderIds(deps, workspaceId, customers.map((c) => c.id));
-  const buyers = customers.filter((c) => latestOrders.has(c.id));
+  const recentOrders = await latestOrders(deps, workspaceId, now - days * DAY - ORDER_ASKED_WITHIN);
 
   // The agenda: every step at its time, in time order; the clock moves to each before it runs.
   type Step = { readonly at: number; readonly run: () => Promise<void> };
@@ -167,13 +167,15 @@ export async function loadDemoInbox(tp: App, workspaceId: string, options: { rea
 
   /** One conversation from the customer's first message to wherever it has got to by now. */
   const story = (opened: number) => {
-    const topic = pick(TOPICS);
-    // Someone who never ordered does not ask where their order is.
-    const customer = pick(topic.aboutAnOrder && buyers.length > 0 ? buyers : customers);
+    // Someone who never ordered does not ask where their order is, and nobody asks about an order
+    // of last spring: order topics go to people whose latest order is a few days old.
+    const recentBuyers = recentOrders.filter((o) => o.at < opened - DAY && o.at > opened - ORDER_ASKED_WITHIN);
+    const topic = pick(recentBuyers.length > 0 ? TOPICS : TOPICS.filter((t) => !t.aboutAnOrder));
+    const buyer = topic.aboutAnOrder ? pick(recentBuyers) : null;
+    const customer = buyer ?? pick(customers);
     const traits = parseJsonObject(customer.traits);
-    const portuguese = topic.aboutAnOrder === true && traits.country === 'Brazil' && random() < 0.5;
-    const order = latestOrders.get(customer.id) ?? String(40_000 + Math.floor(random() * 20_000));
-    const text = (s: string) => s.replace('#{n}', /^\d+$/.test(order) ? `#${order}` : order);
+    const portuguese = buyer !== null && traits.country === 'Brazil' && random() < 0.5;
+    const text = (s: string) => (buyer ? s.replace('#{n}', buyer.orderId) : s);
     const channel = pick(topic.channels);
     const r = random();
     const priority: Priority = r < 0.05 ? 'urgent' : r < 0.25 ? 'high' : r < 0.92 ? 'normal' : 'low';
@@ -349,20 +351,26 @@ async function createDemoChannels(deps: Deps, workspaceId: string, units: readon
   return ids;
 }
 
-/** Each customer's latest order id, from their Order Completed events (oldest first: the latest stays). */
-async function latestOrderIds(deps: Deps, workspaceId: string, customerIds: readonly string[]): Promise<Map<string, string>> {
+/** A buyer's latest order, placed since the day asked for. */
+type LatestOrder = { readonly id: string; readonly traits: string; readonly orderId: string; readonly at: number };
+
+/** Order topics name an order at most this old when the conversation opens. */
+const ORDER_ASKED_WITHIN = 21 * DAY;
+
+/** Buyers whose latest order was placed since `since`, with that order (Order Completed events, oldest first: the latest stays). */
+async function latestOrders(deps: Deps, workspaceId: string, since: number): Promise<readonly LatestOrder[]> {
   const rows = await deps.db
     .selectFrom('event')
-    .select(['customer_id', 'properties'])
-    .where('workspace_id', '=', workspaceId)
-    .where('customer_id', 'in', customerIds)
-    .where('name', '=', 'Order Completed')
-    .orderBy('timestamp')
+    .innerJoin('customer', (j) => j.onRef('customer.workspace_id', '=', 'event.workspace_id').onRef('customer.id', '=', 'event.customer_id'))
+    .select(['event.customer_id', 'event.properties', 'event.timestamp', 'customer.traits'])
+    .where('event.workspace_id', '=', workspaceId)
+    .where('event.name', '=', 'Order Completed')
+    .orderBy('event.timestamp')
     .execute();
-  const latest = new Map<string, string>();
+  const latest = new Map<string, LatestOrder>();
   for (const row of rows) {
-    const id = parseJsonObject(row.properties).order_id;
-    if (typeof id === 'string') latest.set(row.customer_id, id);
+    const orderId = parseJsonObject(row.properties).order_id;
+    if (typeof orderId === 'string') latest.set(row.customer_id, { id: row.customer_id, traits: row.traits, orderId, at: row.timestamp });
   }
-  return latest;
+  return [...latest.values()].filter((o) => o.at >= since);
 }
