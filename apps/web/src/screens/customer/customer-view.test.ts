@@ -35,7 +35,26 @@ describe('customer view', () => {
     // A subject made from the first message is not repeated above that message.
     expect(describeTouchpoint(item({ name: 'Moment Opened', channel: 'whatsapp', properties: { momentId: 'm3', subject: 'Where is it?', subjectFrom: 'message' } }))).toEqual({ title: 'Conversation opened on WhatsApp', detail: null, momentId: 'm3' });
     expect(describeTouchpoint(item({ name: 'Order Completed', properties: { orderId: '1042', total: 30, currency: 'eur' } })).detail).toBe(`1042 · ${moneyText(30, 'EUR')}`);
-    expect(describeTouchpoint(item({ name: 'Order Completed', properties: { order_id: '1043', revenue: 12.5 } })).detail).toBe('1043 · total 12.5');
+    expect(describeTouchpoint(item({ name: 'Order Completed', properties: { order_id: '1043', revenue: 12.5 } })).detail).toBe(`1043 · ${(12.5).toLocaleString()}`);
+  });
+
+  it('says what each e-commerce, email, call, store and survey event was, with its figures', () => {
+    const line = (name: string, properties: Record<string, unknown>) => {
+      const { title, detail } = describeTouchpoint(item({ name, properties }));
+      return `${title}: ${detail}`;
+    };
+    const eur = (n: number) => moneyText(n, 'EUR');
+    expect(line('Order Refunded', { order_id: 'ord_7', total: 30, currency: 'EUR', reason: 'wrong_size' })).toBe(`Order refunded: ord_7 · ${eur(30)} · wrong_size`);
+    expect(line('Checkout Started', { order_id: 'ord_7', revenue: 30, currency: 'EUR' })).toBe(`Started checkout: ord_7 · ${eur(30)}`);
+    expect(line('Product Viewed', { name: 'Trailblazer Hiking Boot', price: 137.99, currency: 'EUR' })).toBe(`Viewed a product: Trailblazer Hiking Boot · ${eur(137.99)}`);
+    expect(line('Product Added', { name: 'Wool Socks', price: 12, currency: 'EUR', quantity: 2 })).toBe(`Added to cart: Wool Socks · × 2 · ${eur(12)}`);
+    expect(line('Signed Up', { method: 'google', plan: 'pro' })).toBe('Signed up: with google · pro plan');
+    expect(line('Email Opened', { campaign_name: 'Autumn sale', subject: '20% off boots' })).toBe('Opened an email: 20% off boots');
+    expect(line('Email Link Clicked', { campaign_name: 'Autumn sale' })).toBe('Clicked a link in an email: Autumn sale');
+    expect(line('Call Completed', { reason: 'Order status', duration_seconds: 754, outcome: 'resolved_first_contact' })).toBe('Call: Order status · 12m · resolved first contact');
+    expect(line('Store Visit', { store_name: 'Northwind Outdoor Berlin', duration_minutes: 25 })).toBe('Visited a store: Northwind Outdoor Berlin · 25 min');
+    expect(line('Survey Responded', { survey: 'nps', score: 4, comment: 'Late again' })).toBe('Answered a survey: NPS 4 · “Late again”');
+    expect(line('Signed Up', {})).toBe('Signed up: null');
     expect(describeTouchpoint(item({ type: 'page', name: 'Pricing', channel: 'web', properties: { url: 'https://x/pricing' } }))).toEqual({ title: 'Viewed Pricing', detail: 'https://x/pricing', momentId: null });
   });
 

@@ -1,5 +1,5 @@
 import type { CustomerProfile, Identity, Stage, TimelineItem } from '../../api/types.ts';
-import { channelLabel } from '../../ui/format.ts';
+import { channelLabel, duration } from '../../ui/format.ts';
 
 /** What people call a customer: the name trait, else an email or phone, else a placeholder. */
 export function customerName(profile: Pick<CustomerProfile, 'traits' | 'identities'>): string {
@@ -89,17 +89,50 @@ export function describeTouchpoint(item: TimelineItem): { readonly title: string
       return { title: `Wrote in on ${channelLabel(item.channel)}`, detail: text(p.preview), momentId };
     case 'Message Sent':
       return { title: `Reply sent on ${channelLabel(item.channel)}`, detail: text(p.preview), momentId };
-    case 'Order Completed': {
-      const total = typeof p.total === 'number' ? p.total : typeof p.revenue === 'number' ? p.revenue : null;
-      const currency = typeof p.currency === 'string' && /^[A-Za-z]{3}$/.test(p.currency) ? p.currency.toUpperCase() : null;
-      const amount = total === null ? null : currency ? moneyText(total, currency) : `total ${total}`;
-      return { title: 'Order completed', detail: [text(p.orderId) ?? text(p.order_id), amount].filter(Boolean).join(' · ') || null, momentId };
+    case 'Order Completed':
+      return { title: 'Order completed', detail: details(orderId(p), amountOf(p, p.total ?? p.revenue)), momentId };
+    case 'Order Refunded':
+      return { title: 'Order refunded', detail: details(orderId(p), amountOf(p, p.total ?? p.revenue), text(p.reason)), momentId };
+    case 'Checkout Started':
+      return { title: 'Started checkout', detail: details(orderId(p), amountOf(p, p.total ?? p.revenue)), momentId };
+    case 'Product Viewed':
+      return { title: 'Viewed a product', detail: details(text(p.name), amountOf(p, p.price)), momentId };
+    case 'Product Added': {
+      const quantity = typeof p.quantity === 'number' && p.quantity > 1 ? `× ${p.quantity}` : null;
+      return { title: 'Added to cart', detail: details(text(p.name), quantity, amountOf(p, p.price)), momentId };
     }
-    case 'Survey Responded':
-      return { title: 'Answered a survey', detail: p.score === undefined ? text(p.survey) : `score ${String(p.score)}`, momentId };
+    case 'Signed Up':
+      return { title: 'Signed up', detail: details(text(p.method) && `with ${text(p.method)}`, text(p.plan) && `${text(p.plan)} plan`), momentId };
+    case 'Email Sent':
+      return { title: 'Was sent an email', detail: text(p.subject) ?? text(p.campaign_name), momentId };
+    case 'Email Opened':
+      return { title: 'Opened an email', detail: text(p.subject) ?? text(p.campaign_name), momentId };
+    case 'Email Link Clicked':
+      return { title: 'Clicked a link in an email', detail: text(p.subject) ?? text(p.campaign_name), momentId };
+    case 'Call Completed': {
+      const seconds = typeof p.duration_seconds === 'number' ? p.duration_seconds : null;
+      return { title: 'Call', detail: details(text(p.reason), seconds === null ? null : duration(seconds * 1000), text(p.outcome)?.replaceAll('_', ' ')), momentId };
+    }
+    case 'Store Visit':
+      return { title: 'Visited a store', detail: details(text(p.store_name) ?? text(p.city), typeof p.duration_minutes === 'number' ? `${p.duration_minutes} min` : null), momentId };
+    case 'Survey Responded': {
+      const survey = text(p.survey)?.toUpperCase() ?? 'Survey';
+      return { title: 'Answered a survey', detail: details(p.score === undefined ? text(p.survey) : `${survey} ${String(p.score)}`, text(p.comment) && `“${text(p.comment)}”`), momentId };
+    }
     default:
       return { title: item.name ?? 'Event', detail: null, momentId };
   }
+}
+
+/** The parts of a line's detail that are there, joined; null when none is. */
+const details = (...parts: readonly (string | null | undefined)[]) => parts.filter(Boolean).join(' · ') || null;
+const orderId = (p: Readonly<Record<string, unknown>>) => text(p.orderId) ?? text(p.order_id);
+
+/** An amount in the event's own currency (Segment's `currency`), else as the number it is. */
+function amountOf(p: Readonly<Record<string, unknown>>, amount: unknown): string | null {
+  if (typeof amount !== 'number') return null;
+  const currency = typeof p.currency === 'string' && /^[A-Za-z]{3}$/.test(p.currency) ? p.currency.toUpperCase() : null;
+  return currency ? moneyText(amount, currency) : amount.toLocaleString();
 }
 
 /**
