@@ -12,6 +12,9 @@ describe('search result grouping', () => {
     expect(groups.map((g) => g.label)).toEqual(['Customers', 'Moments', 'Messages']);
     expect(flat.map((h) => h.to)).toEqual(['/customers/c1', '/inbox/m1', '/inbox/m2']);
     expect(flat[2]).toMatchObject({ kind: 'message', title: 'I want a REFUND now', detail: 'in “Parcel late” · WhatsApp · open' });
+    expect(flat[0]).toMatchObject({ title: 'José Refundson', detail: 'jose@example.com · Lead' });
+    const buyer = groupResults('ann', [{ ...customer, name: 'Ann Lee', phone: '+447400123456', stage: 'at_risk', counts: { orders: 3 } }], []).flat[0];
+    expect(buyer?.detail).toBe('jose@example.com · +447400123456 · At risk · 3 orders');
   });
 
   it('matches without regard to case or accents, and says when a match is deeper in the thread', () => {

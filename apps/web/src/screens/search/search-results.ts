@@ -1,5 +1,6 @@
 import type { CustomerSummary, Moment } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
+import { stageLabel } from '../customer/customer-view.ts';
 
 export type SearchHit = { readonly key: string; readonly kind: 'customer' | 'moment' | 'message'; readonly title: string; readonly detail: string; readonly to: string };
 export type SearchGroup = { readonly label: string; readonly hits: readonly SearchHit[] };
@@ -18,7 +19,8 @@ export function groupResults(q: string, customers: readonly CustomerSummary[], m
     key: `customer:${c.id}`,
     kind: 'customer',
     title: c.name ?? c.email ?? c.phone ?? 'Unnamed customer',
-    detail: [c.email, c.phone, c.stage].filter(Boolean).join(' · '),
+    // Enough to tell two people of one name apart: how to reach them, where they stand, what they bought.
+    detail: [c.email, c.phone, stageLabel(c.stage), c.counts.orders > 0 ? `${c.counts.orders} ${c.counts.orders === 1 ? 'order' : 'orders'}` : null].filter(Boolean).join(' · '),
     to: `/customers/${c.id}`,
   }));
   const momentHits: SearchHit[] = [];
