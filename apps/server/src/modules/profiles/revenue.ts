@@ -9,7 +9,7 @@ export type Revenue = Readonly<Record<string, number>>;
 export const NO_REVENUE: Revenue = Object.freeze({});
 
 /** A currency as orders may name it: three letters, any case (Segment's `currency` property). */
-export const CURRENCY_CODE = /^[A-Za-z]{3}$/;
+const CURRENCY_CODE = /^[A-Za-z]{3}$/;
 
 /** The currency an order names in its `currency` property, upper-cased; null when it names none. */
 export function currencyCode(value: unknown): string | null {

@@ -40,7 +40,7 @@ function Card({ customer, momentId }: { readonly customer: CustomerProfile; read
       </Text>
       {latestOrder && (
         <Text size="xs" c="dimmed">
-          Latest order {describeTouchpoint(latestOrder).detail ?? ''}, {shortTime(latestOrder.timestamp)}
+          Latest order {[describeTouchpoint(latestOrder).detail, shortTime(latestOrder.timestamp)].filter(Boolean).join(', ')}
         </Text>
       )}
       {others.length > 0 && (

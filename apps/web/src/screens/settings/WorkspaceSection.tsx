@@ -1,5 +1,5 @@
 import { Button, Group, NumberInput, Paper, Select, SimpleGrid, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../../api/client.ts';
 import { useTeams } from '../../api/directory.ts';
 import { keys } from '../../api/keys.ts';
@@ -40,10 +40,7 @@ export function WorkspaceSection() {
   return (
     <Section title="Customers and moments" description="How phone numbers and order amounts are read, how customers move through lifecycle stages, and the defaults every moment starts with.">
       <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate(form, { onSuccess: () => setSaved(true) }))}>
-        <Paper withBorder p="md">
-          <Title order={3} size="h5" mb="xs">
-            Customers
-          </Title>
+        <Panel title="Customers">
           <SimpleGrid cols={2}>
             <TextInput
               label="Default phone country"
@@ -63,11 +60,8 @@ export function WorkspaceSection() {
               allowDeselect={false}
             />
           </SimpleGrid>
-        </Paper>
-        <Paper withBorder p="md">
-          <Title order={3} size="h5" mb="xs">
-            Lifecycle rules
-          </Title>
+        </Panel>
+        <Panel title="Lifecycle rules">
           <Stack gap="sm">
             <TagsInput label="Lead events" description="Any of these makes someone a lead" value={[...form.lifecycle.leadEvents]} onChange={(leadEvents) => life({ leadEvents })} />
             <TagsInput label="Order events" description="Each counts as an order" value={[...form.lifecycle.orderEvents]} onChange={(orderEvents) => life({ orderEvents })} />
@@ -78,11 +72,8 @@ export function WorkspaceSection() {
               <NumberInput label="Churned after (days silent)" min={1} allowDecimal={false} value={form.lifecycle.churnedAfterDays} onChange={(v) => life({ churnedAfterDays: whole(v, 180) })} />
             </SimpleGrid>
           </Stack>
-        </Paper>
-        <Paper withBorder p="md">
-          <Title order={3} size="h5" mb="xs">
-            Moments
-          </Title>
+        </Panel>
+        <Panel title="Moments">
           <SimpleGrid cols={2}>
             <Select
               label="Default team"
@@ -97,7 +88,7 @@ export function WorkspaceSection() {
             <NumberInput label="Default capacity" description="Moments an agent holds at once, unless set per agent" min={1} allowDecimal={false} value={form.moments.defaultCapacity} onChange={(v) => mom({ defaultCapacity: whole(v, 5) })} />
             <NumberInput label="“Due soon” (minutes)" description="How close to a deadline a moment counts as due soon" min={1} allowDecimal={false} value={form.moments.dueSoonMinutes} onChange={(v) => mom({ dueSoonMinutes: whole(v, 30) })} />
           </SimpleGrid>
-        </Paper>
+        </Panel>
         <SaveError error={save.error} />
         <Group>
           <Button type="submit" loading={save.isPending}>
@@ -111,5 +102,17 @@ export function WorkspaceSection() {
         </Group>
       </Stack>
     </Section>
+  );
+}
+
+/** One titled group of the form's fields. */
+function Panel({ title, children }: { readonly title: string; readonly children: ReactNode }) {
+  return (
+    <Paper withBorder p="md">
+      <Title order={3} size="h5" mb="xs">
+        {title}
+      </Title>
+      {children}
+    </Paper>
   );
 }
