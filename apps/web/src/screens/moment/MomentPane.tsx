@@ -1,5 +1,5 @@
 import { Anchor, Badge, Box, Divider, Group, ScrollArea, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useImperativeHandle, useRef, type RefObject } from 'react';
+import { useEffect, useImperativeHandle, useRef, type ReactNode, type RefObject } from 'react';
 import { Link } from 'react-router';
 import { useNames } from '../../api/directory.ts';
 import { useCustomerProfile } from '../../api/customers.ts';
@@ -108,12 +108,9 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
       </Box>
       <Box component="aside" aria-label="Details" w={300} p="md" style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto', flexShrink: 0 }}>
         <Stack gap="md">
-          <div>
-            <Text size="xs" fw={600} c="dimmed" tt="uppercase" mb={4}>
-              Customer
-            </Text>
+          <Titled label="Customer">
             <CustomerCard customerId={m.customerId} momentId={m.id} />
-          </div>
+          </Titled>
           <Divider />
           <Detail label="Owner" value={m.ownerId === viewer.agentId ? `${agentName(m.ownerId)} (you)` : agentName(m.ownerId)} testId="moment-owner" />
           <Detail label="Team" value={teamName(m.teamId)} />
@@ -122,24 +119,37 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
           <Detail label="Opened" value={fullTime(m.createdAt)} />
           {m.status !== 'resolved' && m.status !== 'closed' && <SlaDeadlines sla={m.sla} />}
           <Divider />
-          <div>
-            <Text size="xs" fw={600} c="dimmed" tt="uppercase" mb="xs">
-              Ownership history
-            </Text>
+          <Titled label="Ownership history">
             <OwnershipHistory momentId={m.id} />
-          </div>
+          </Titled>
         </Stack>
       </Box>
     </Box>
   );
 }
 
+/** A side-panel heading over what it names. */
+function DetailLabel({ children, mb }: { readonly children: ReactNode; readonly mb?: string }) {
+  return (
+    <Text size="xs" fw={600} c="dimmed" tt="uppercase" mb={mb}>
+      {children}
+    </Text>
+  );
+}
+
+function Titled({ label, children }: { readonly label: string; readonly children: ReactNode }) {
+  return (
+    <div>
+      <DetailLabel mb="xs">{label}</DetailLabel>
+      {children}
+    </div>
+  );
+}
+
 function Detail({ label, value, testId }: { readonly label: string; readonly value: string; readonly testId?: string }) {
   return (
     <div>
-      <Text size="xs" fw={600} c="dimmed" tt="uppercase">
-        {label}
-      </Text>
+      <DetailLabel>{label}</DetailLabel>
       <Text size="sm" data-testid={testId}>
         {value}
       </Text>
