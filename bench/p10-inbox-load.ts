@@ -93,24 +93,32 @@ async function inbox(label: string, count: number): Promise<Inbox> {
 
 /**
  * Moments straight into the database (the API would take minutes for ten thousand): open,
- * owned by the agent, in their team. Columns this does not know take their defaults or null,
- * so the seed keeps working as the schema grows.
+ * owned by the agent, in their team, from one of a few thousand named customers with an email
+ * each, so the inbox names them as it would in use.
  */
 function seedMoments(file: string, workspaceId: string, ownerId: string, teamId: string, count: number): void {
   const db = new SQLite(file);
   db.pragma('busy_timeout = 10000');
   try {
-    const columns = db.prepare('PRAGMA table_info(moment)').all() as { name: string; notnull: number; dflt_value: unknown }[];
     const random = seededRandom(10);
     const now = Date.now();
     const subjects = ['Card charged twice', 'Where is my parcel?', 'Upgrade to the Pro plan', 'Cannot log in', 'Invoice for March', 'Change my address', 'Refund request'];
     const channels = ['email', 'chat', 'whatsapp', 'sms'];
-    const row = (i: number): Record<string, unknown> => {
+    const firstNames = ['Ann', 'Raj', 'Li', 'Sam', 'Maria', 'Jonas', 'Aiko', 'Chidi', 'Lucía', 'Tom'];
+    const lastNames = ['Lee', 'Patel', 'Wei', 'Okafor', 'Silva', 'Müller', 'Tanaka', 'Eze', 'García', 'Brown'];
+    const customers = Array.from({ length: Math.max(1, Math.ceil(count / 5)) }, (_, i) => {
+      const name = `${firstNames[i % firstNames.length]} ${lastNames[Math.floor(i / firstNames.length) % lastNames.length]}`;
+      const id = uuidv7();
+      const customer = { workspace_id: workspaceId, id, root_id: id, traits: JSON.stringify({ name }), stage: 'lead', first_seen: now, last_seen: now, order_count: 0, revenue: '{}', identified: 1, advocate: 0, created_at: now, updated_at: now };
+      const identity = { workspace_id: workspaceId, kind: 'email', value: `${name.toLowerCase().replace(/\W+/g, '.')}.${i}@example.com`, customer_id: id, profile_id: id, created_at: now };
+      return { customer, identity };
+    });
+    const moment = (i: number): Record<string, unknown> => {
       const at = now - Math.floor(random() * 30 * 24 * HOUR) - i;
       return {
         workspace_id: workspaceId,
         id: uuidv7(),
-        customer_id: uuidv7(),
+        customer_id: customers[Math.floor(random() * customers.length)]!.customer.id,
         channel: channels[i % channels.length],
         subject: `${subjects[i % subjects.length]} #${i + 1}`,
         preview: 'Hello, I am writing about my order from last week and would like an update, thank you.',
@@ -125,17 +133,31 @@ function seedMoments(file: string, workspaceId: string, ownerId: string, teamId:
         updated_at: at,
       };
     };
-    const sample = row(0);
-    const missing = columns.filter((c) => c.notnull === 1 && c.dflt_value === null && !(c.name in sample));
-    if (missing.length > 0) throw new Error(`P10 seed: moment columns without a value: ${missing.map((c) => c.name).join(', ')}`);
-    const names = columns.map((c) => c.name).filter((name) => name in sample);
-    const insert = db.prepare(`INSERT INTO moment (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`);
+    // IMMEDIATE: the write lock first. The server writes meanwhile, and a transaction that read
+    // (the column lists) before it wrote cannot wait for the lock: it fails with SQLITE_BUSY.
     db.transaction(() => {
-      for (let i = 0; i < count; i++) insert.run(row(i));
-    })();
+      insertRows(db, 'customer', customers.map((c) => c.customer));
+      insertRows(db, 'identity', customers.map((c) => c.identity));
+      insertRows(db, 'moment', Array.from({ length: count }, (_, i) => moment(i)));
+    }).immediate();
   } finally {
     db.close();
   }
+}
+
+/**
+ * Rows into a table by the columns they name. Columns they leave out take their defaults or
+ * null, so the seed keeps working as the schema grows; one that can be neither is an error.
+ */
+function insertRows(db: SQLite.Database, table: string, rows: readonly Record<string, unknown>[]): void {
+  if (rows.length === 0) return;
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; notnull: number; dflt_value: unknown; pk: number }[];
+  const sample = rows[0]!;
+  const missing = columns.filter((c) => c.notnull === 1 && c.dflt_value === null && !(c.name in sample));
+  if (missing.length > 0) throw new Error(`P10 seed: ${table} columns without a value: ${missing.map((c) => c.name).join(', ')}`);
+  const names = columns.map((c) => c.name).filter((name) => name in sample);
+  const insert = db.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`);
+  for (const row of rows) insert.run(row);
 }
 
 async function signIn(browser: Browser, inbox: Inbox): Promise<BrowserContext> {

@@ -46,6 +46,9 @@ describe('agent web app journeys', () => {
     await bob.getByTestId('workspace-name').filter({ hasText: 'Acme' }).waitFor();
     await row(bob, 'Card charged twice').waitFor();
     await expect.poll(() => bob.getByRole('option').count()).toBe(4);
+    // Each row names who wrote: the sender's name from the mail, WhatsApp or chat.
+    await expect.poll(() => bob.getByTestId('row-customer').allTextContents()).toEqual(expect.arrayContaining(['Ann Lee', 'Raj Patel', 'Li Wei', 'Sam Okafor']));
+    await row(bob, 'Card charged twice').getByText('Ann Lee').waitFor();
     await bob.getByRole('tab', { name: /Mine\s*4/ }).waitFor();
     await bob.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     await screenshot(bob, '02-inbox');

@@ -532,6 +532,35 @@ describe.each(ENGINES)('moments on %s', (engine) => {
       const listed = (await s.api('GET', `/api/v1/moments?customer=${id}`)).body.data.map((m: any) => m.id).sort();
       expect(listed).toEqual([a.id, b.id].sort());
     }
+    // An inbox names each moment's customer as they are now: the absorbed profile answers with the survivor.
+    const survivor = merged.body.survivorId;
+    const named = (await s.api('GET', `/api/v1/moments?customer=${a.customerId}&include=customers`)).body;
+    // (Both emails were gained at the same instant of the fixed clock: either may count as the latest.)
+    expect(named.customers[a.customerId]).toEqual({ id: survivor, name: null, email: expect.stringMatching(/^merge-[ab]@example\.com$/), phone: null });
+    expect(named.customers[b.customerId]).toEqual(named.customers[a.customerId]);
+  });
+
+  it('names the customer of each listed moment when asked: name, latest email and phone, nothing of other workspaces', async () => {
+    const channel = uniq('whatsapp');
+    const rita = (await open(s, { identity: 'phone:+14155550177', name: 'Rita Moreno', channel, message: { body: 'Hi' } })).body.moment;
+    expect((await s.track('/v1/identify', { userId: 'rita-77', traits: { phone: '+14155550177', email: 'Rita@Example.com' } })).status).toBe(200);
+    const ann = (await open(s, { identity: 'email:ann.brief@example.com', channel, message: { body: 'Hello' } })).body.moment;
+    const list = (await s.api('GET', `/api/v1/moments?channel=${channel}&include=customers`)).body;
+    expect(list.data.map((m: any) => m.id).sort()).toEqual([rita.id, ann.id].sort());
+    expect(list.customers).toEqual({
+      [rita.customerId]: { id: rita.customerId, name: 'Rita Moreno', email: 'rita@example.com', phone: '+14155550177' },
+      [ann.customerId]: { id: ann.customerId, name: null, email: 'ann.brief@example.com', phone: null },
+    });
+    // The profile says the same name.
+    expect((await s.api('GET', `/api/v1/customers/${rita.customerId}`)).body.name).toBe('Rita Moreno');
+    // Not asked: null, and nothing else is read. A misspelt include is refused, naming it.
+    expect((await s.api('GET', `/api/v1/moments?channel=${channel}`)).body.customers).toBeNull();
+    const bad = await s.api('GET', `/api/v1/moments?channel=${channel}&include=customer`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('include');
+    // Another workspace's key lists none of these, and so names none of their customers.
+    const other = await createWorkspace(s.tp.deps, { name: 'Brief other', ownerEmail: 'brief@other.test', ownerPassword: 'another long password' });
+    expect((await s.api('GET', `/api/v1/moments?channel=${channel}&include=customers`, undefined, other.apiKey)).body).toEqual({ data: [], nextCursor: null, customers: {} });
   });
 
   it("another workspace's key reaches none of these moments", async () => {

@@ -55,6 +55,7 @@ const Revenue = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Number(
  */
 export const CustomerProfile = View({
   id: Id,
+  name: Nullable(Type.String({ description: 'what the traits call them: `name`, else `firstName lastName`' })),
   traits: JsonObject,
   stage: StageName,
   stageOverride: Nullable(View({ stage: Type.String(), reason: Nullable(Type.String()) }, { description: 'a stage set by hand; null: the lifecycle rules decide' })),
@@ -74,6 +75,19 @@ export const CustomerProfile = View({
     View({ kind: Type.String(), value: Type.String(), reason: Type.String(), messageId: Nullable(Type.String()), at: Time }),
     { description: 'identities a tracking call brought that were left off because another profile holds them and merging would break an identity limit; newest first (the last 50)' },
   ),
+});
+
+/**
+ * A customer as a list row names them (GET /moments?include=customers): `id` is the profile they
+ * are now, the survivor when the moment's profile was merged; `email` and `phone` are the ones
+ * they gained last, as normalised identities.
+ * @example { "id": "0193…", "name": "Ann Lee", "email": "ann@example.com", "phone": null }
+ */
+export const CustomerBrief = View({
+  id: Id,
+  name: Nullable(Type.String({ description: 'what the traits call them: `name`, else `firstName lastName`' })),
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
 });
 
 /** A search result: enough to list and pick a customer. `name`, `email` and `phone` come from traits. */

@@ -19,7 +19,7 @@ export const MomentSort = Type.Union(
 /**
  * GET /api/v1/moments: every filter is optional and they combine with AND. An unknown
  * parameter is refused (400 naming it) so that a misspelt filter never silently lists everything.
- * @example GET /api/v1/moments?owner=me&status=open&sla=due_soon&sort=sla&limit=50
+ * @example GET /api/v1/moments?owner=me&status=open&sla=due_soon&sort=sla&limit=50&include=customers
  */
 export const MomentListQuery = Type.Object(
   {
@@ -41,6 +41,7 @@ export const MomentListQuery = Type.Object(
     sort: Type.Optional(MomentSort),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
+    include: Type.Optional(Type.Literal('customers', { description: 'customers: also answer `customers`, each moment\'s customer by id (name, email, phone)' })),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ListOf, Nullable, PageOf, Time, View } from './reply-parts.ts';
+import { CustomerBrief } from './customers.ts';
 
 // Moments: open, converse, route, hand off.
 export const MomentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -169,8 +170,16 @@ export const MomentView = View({
   updatedAt: Time,
 });
 
-/** One page of an inbox list. */
-export const MomentPage = PageOf(MomentView);
+/**
+ * One page of an inbox list. `customers`: with `include=customers`, the customer of each moment
+ * on the page by its `customerId`, so a list can name them without asking once per row; null
+ * when not asked.
+ */
+export const MomentPage = View({
+  data: Type.Array(MomentView),
+  nextCursor: Nullable(Type.String()),
+  customers: Nullable(Type.Record(Type.String(), CustomerBrief)),
+});
 
 /** A message of a moment's thread. `meta` holds channel specifics: email threading headers, a WhatsApp template, a call's recording. */
 export const MessageView = View({

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { MomentCounts, MomentListQuery, MomentPage } from '@touchpoint/contracts';
 import { countMoments, listMoments, viewerOf } from '../modules/moments/index.ts';
+import { customerBriefs } from '../modules/profiles/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { principalOf } from './api-auth.ts';
@@ -23,7 +24,7 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
       const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
       // A text search the index cannot narrow (two letters, a word thousands of messages hold)
       // reads moments and their messages until a page fills: off the event loop, on a read thread.
-      return listMoments(q.q ? deps.reads : deps.db, {
+      const page = await listMoments(q.q ? deps.reads : deps.db, {
         engine: deps.engine,
         viewer,
         filters: {
@@ -45,6 +46,9 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
         now: deps.clock.now(),
         dueSoonMs: settings.moments.dueSoonMinutes * 60_000,
       });
+      // Asked for by the inbox, which names each row's customer; other lists go without the reads.
+      const customers = q.include === 'customers' ? await customerBriefs(deps.db, principal.workspaceId, page.data.map((m) => m.customerId)) : null;
+      return { ...page, customers };
     },
   );
 

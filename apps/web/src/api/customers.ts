@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client.ts';
 import { keys } from './keys.ts';
+import { briefOf } from './customer-brief.ts';
 import type { CustomerProfile, CustomerSummary, Moment, Page, Stage, TimelineItem } from './types.ts';
 
 /** Every status: the customer page shows moments past and present. */
@@ -11,6 +12,21 @@ const TIMELINE_PAGE = 50;
 export function useCustomerProfile(id: string | undefined) {
   return useQuery({ queryKey: keys.customers.detail(id ?? ''), queryFn: ({ signal }) => api.get<CustomerProfile>(`/customers/${id}`, undefined, signal), enabled: id !== undefined });
 }
+
+/**
+ * How a list row names a customer. Inbox pages leave each brief here as they load; a row they
+ * did not bring (a moment the live stream added) reads the profile once.
+ */
+export function useCustomerBrief(id: string) {
+  return useQuery({
+    queryKey: keys.customers.brief(id),
+    queryFn: ({ signal }) => api.get<CustomerProfile>(`/customers/${id}`, undefined, signal).then(briefOf),
+    staleTime: BRIEF_FRESH_MS,
+  });
+}
+
+/** Names change rarely; a merge or an edit refreshes every customer entry anyway. */
+const BRIEF_FRESH_MS = 5 * 60_000;
 
 /** Touchpoints newest first, a page at a time; `filter` is the server's channel/type/name. */
 export function useTimeline(id: string, filter: Readonly<Record<string, string>>) {

@@ -20,6 +20,7 @@ export const keys = {
   customers: {
     all: ['customers'] as const,
     detail: (id: string) => ['customers', 'detail', id] as const,
+    brief: (id: string) => ['customers', 'brief', id] as const,
     timeline: (id: string, filter: Readonly<Record<string, string>>) => ['customers', 'timeline', id, filter] as const,
     moments: (id: string, businessUnit: string) => ['customers', 'moments', id, businessUnit] as const,
     openMoments: (id: string) => ['customers', 'open-moments', id] as const,

@@ -1,16 +1,25 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client.ts';
 import { keys } from './keys.ts';
-import type { Message, Moment, MomentCounts, OwnershipEntry, Page } from './types.ts';
+import type { Message, Moment, MomentCounts, MomentPage, OwnershipEntry, Page } from './types.ts';
 
 /** Rows per inbox page: enough to fill a tall screen twice; the next page loads while scrolling. */
 export const INBOX_PAGE = 50;
 
-/** One inbox list, cursor-paged as it scrolls; `params` null: nothing to ask. */
+/**
+ * One inbox list, cursor-paged as it scrolls; `params` null: nothing to ask. Each page brings
+ * its moments' customers along, kept where useCustomerBrief finds them: rows name their
+ * customer without a request each.
+ */
 export function useMomentList(params: Readonly<Record<string, string>> | null) {
+  const client = useQueryClient();
   return useInfiniteQuery({
     queryKey: keys.moments.list(params ?? {}),
-    queryFn: ({ pageParam, signal }) => api.get<Page<Moment>>('/moments', { ...params, limit: INBOX_PAGE, cursor: pageParam ?? undefined }, signal),
+    queryFn: async ({ pageParam, signal }): Promise<Page<Moment>> => {
+      const page = await api.get<MomentPage>('/moments', { ...params, include: 'customers', limit: INBOX_PAGE, cursor: pageParam ?? undefined }, signal);
+      for (const [customerId, brief] of Object.entries(page.customers ?? {})) client.setQueryData(keys.customers.brief(customerId), brief);
+      return page;
+    },
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     enabled: params !== null,

@@ -14,6 +14,7 @@ import type {
   Channel as ChannelSchema,
   CurrentSession,
   CustomerProfile as CustomerProfileSchema,
+  CustomerBrief as CustomerBriefSchema,
   CustomerSummary as CustomerSummarySchema,
   MessageView,
   MomentCounts as MomentCountsSchema,
@@ -86,6 +87,9 @@ export type MomentCounts = DeepReadonly<Static<typeof MomentCountsSchema>>;
 
 export type Page<T> = { readonly data: readonly T[]; readonly nextCursor: string | null };
 
+/** An inbox page asked with include=customers: each moment's customer by its customerId. */
+export type MomentPage = Page<Moment> & { readonly customers: Readonly<Record<string, CustomerBrief>> | null };
+
 export type Stage = Static<typeof StageName>;
 export const STAGES: readonly Stage[] = ['visitor', 'lead', 'customer', 'repeat', 'advocate', 'at_risk', 'churned'];
 
@@ -95,6 +99,9 @@ export type Identity = CustomerProfile['identities'][number];
 export type Merge = CustomerProfile['merges'][number];
 
 export type CustomerSummary = DeepReadonly<Static<typeof CustomerSummarySchema>>;
+
+/** A customer as an inbox row names them; `id` is the profile they are now. */
+export type CustomerBrief = DeepReadonly<Static<typeof CustomerBriefSchema>>;
 
 export type TimelineItem = DeepReadonly<Static<typeof TimelineItemSchema>>;
 

@@ -7,6 +7,7 @@ import type { LifecycleRules } from '../workspaces/index.ts';
 import { computeStage, isStage, type Stage } from './lifecycle.ts';
 import { IDENTITY_KINDS, type IdentityKind } from './normalize-identity.ts';
 import { parseRevenue, type Revenue } from './revenue.ts';
+import { nameFromTraits } from './customer-briefs.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
 import { customersWithText, customersWithTrait } from './customer-text.ts';
 import { pageLimit } from '../../platform/db/page-limit.ts';
@@ -21,6 +22,7 @@ export async function rootOf(db: Db | Tx, workspaceId: string, customerId: strin
 
 export type CustomerProfile = {
   readonly id: string;
+  readonly name: string | null;
   readonly traits: Readonly<Record<string, unknown>>;
   readonly stage: Stage;
   readonly stageOverride: { readonly stage: string; readonly reason: string | null } | null;
@@ -65,9 +67,11 @@ export async function getCustomer(db: Db, workspaceId: string, customerId: strin
     db.selectFrom('stage_change').select(['from_stage', 'to_stage', 'reason', 'created_at']).where('workspace_id', '=', workspaceId).where('customer_id', '=', row.id).orderBy('id', 'desc').limit(50).execute(),
   ]);
   const lastSeen = activity.last === null ? row.last_seen : Math.max(Number(activity.last), row.last_seen);
+  const traits = parseJsonObject(row.traits);
   return {
     id: row.id,
-    traits: parseJsonObject(row.traits),
+    name: nameFromTraits(traits),
+    traits,
     stage: stageNow(row, rules, now, lastSeen),
     stageOverride: row.stage_override ? { stage: row.stage_override, reason: row.stage_override_reason } : null,
     stageHistory: stages.map((c) => ({ from: c.from_stage, to: c.to_stage, reason: c.reason, at: iso(c.created_at) })),
@@ -232,10 +236,9 @@ export async function searchCustomers(
   return {
     data: page.map((row) => {
       const traits = parseJsonObject(row.traits);
-      const name = typeof traits.name === 'string' ? traits.name : [traits.firstName, traits.lastName].filter((x) => typeof x === 'string').join(' ') || null;
       return {
         id: row.id,
-        name,
+        name: nameFromTraits(traits),
         email: typeof traits.email === 'string' ? traits.email : null,
         phone: typeof traits.phone === 'string' ? traits.phone : null,
         stage: stageNow(row, rules, now),

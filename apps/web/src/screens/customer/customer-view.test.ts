@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineItem } from '../../api/types.ts';
+import { aProfile } from '../../test/customer-fixture.ts';
 import { customerName, describeTouchpoint, identitiesByKind, moneyText, revenueLines, sumRevenue, timelineQuery } from './customer-view.ts';
 
 const identity = (kind: string, value: string) => ({ kind, value, profileId: 'c1', addedAt: '2026-01-01T00:00:00.000Z' });
 const item = (patch: Partial<TimelineItem>): TimelineItem => ({ id: 'e1', type: 'track', name: null, channel: 'email', timestamp: '2026-01-01T10:00:00.000Z', receivedAt: '2026-01-01T10:00:00.000Z', messageId: 'x', profileId: 'c1', userId: null, anonymousId: null, properties: {}, context: {}, ...patch });
 
 describe('customer view', () => {
-  it('names a customer by name, else email or phone', () => {
-    expect(customerName({ traits: { name: ' Ann Lee ' }, identities: [] })).toBe('Ann Lee');
-    expect(customerName({ traits: {}, identities: [identity('phone', '+1415'), identity('email', 'ann@example.com')] })).toBe('ann@example.com');
-    expect(customerName({ traits: {}, identities: [] })).toBe('Unnamed customer');
+  it('names a customer by name, else their latest email, else phone, else user id', () => {
+    expect(customerName(aProfile())).toBe('Ann Lee');
+    expect(customerName(aProfile({ name: null }))).toBe('ann.lee@work.example');
+    expect(customerName(aProfile({ name: null, identities: [identity('user_id', 'u-7'), identity('phone', '+1415')] }))).toBe('+1415');
+    expect(customerName(aProfile({ name: null, identities: [identity('user_id', 'u-7')] }))).toBe('u-7');
+    expect(customerName(aProfile({ name: null, identities: [] }))).toBe('Unnamed customer');
   });
 
   it('groups identities by kind, emails and phones first', () => {

@@ -1,12 +1,10 @@
+import { briefOf, customerLabel } from '../../api/customer-brief.ts';
 import type { CustomerProfile, Identity, Stage, TimelineItem } from '../../api/types.ts';
 import { channelLabel, duration } from '../../ui/format.ts';
 
-/** What people call a customer: the name trait, else an email or phone, else a placeholder. */
-export function customerName(profile: Pick<CustomerProfile, 'traits' | 'identities'>): string {
-  const name = profile.traits.name;
-  if (typeof name === 'string' && name.trim()) return name.trim();
-  const first = (kind: string) => profile.identities.find((i) => i.kind === kind)?.value;
-  return first('email') ?? first('phone') ?? first('user_id') ?? 'Unnamed customer';
+/** What people call a customer: their name, else their latest email or phone, else their user id. */
+export function customerName(profile: CustomerProfile): string {
+  return customerLabel(briefOf(profile), profile.identities.find((i) => i.kind === 'user_id')?.value);
 }
 
 export const IDENTITY_LABEL: Readonly<Record<string, string>> = {

@@ -5,6 +5,7 @@ import { mergePreview, undoableMerges, unmergePreview } from './merge-preview.ts
 function profile(id: string, patch: Partial<CustomerProfile> = {}): CustomerProfile {
   return {
     id,
+    name: null,
     traits: {},
     stage: 'lead',
     stageOverride: null,

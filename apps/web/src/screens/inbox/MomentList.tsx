@@ -3,6 +3,8 @@ import { IconFilterOff, IconInbox } from '@tabler/icons-react';
 import type { InfiniteData, UseInfiniteQueryResult } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
+import { customerLabel } from '../../api/customer-brief.ts';
+import { useCustomerBrief } from '../../api/customers.ts';
 import { useNames } from '../../api/directory.ts';
 import type { Moment, Page, Presence } from '../../api/types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
@@ -101,15 +103,20 @@ function MomentRow({ moment, viewer, selected, onOpen }: { readonly moment: Mome
       data-moment-id={moment.id}
     >
       <Group justify="space-between" wrap="nowrap" gap="xs">
-        <Text fw={moment.status === 'open' ? 650 : 500} size="sm" truncate>
-          {moment.subject || '(no subject)'}
-        </Text>
+        <CustomerName customerId={moment.customerId} strong={moment.status === 'open'} />
         <Text size="xs" c="dimmed" style={{ flexShrink: 0 }}>
           {shortTime(moment.lastMessageAt)}
         </Text>
       </Group>
-      <Text size="sm" c="dimmed" truncate mt={2}>
-        {moment.preview}
+      {/* Subject and the latest message on one line, as a mail client lists them. */}
+      <Text size="sm" truncate mt={2}>
+        {moment.subject || '(no subject)'}
+        {moment.preview && moment.preview !== moment.subject && (
+          <Text span c="dimmed" size="sm">
+            {' — '}
+            {moment.preview}
+          </Text>
+        )}
       </Text>
       <Group gap={6} mt={6} wrap="nowrap" style={{ overflow: 'hidden' }}>
         <Badge size="xs" variant="outline" color="gray">
@@ -141,6 +148,17 @@ function MomentRow({ moment, viewer, selected, onOpen }: { readonly moment: Mome
         )}
       </Group>
     </div>
+  );
+}
+
+/** Who the moment is with; a placeholder of the same height until the name is known. */
+function CustomerName({ customerId, strong }: { readonly customerId: string; readonly strong: boolean }) {
+  const brief = useCustomerBrief(customerId);
+  if (!brief.data) return brief.isError ? <Text size="sm" c="dimmed">Unknown customer</Text> : <Skeleton height={14} width="40%" radius="sm" my={3} />;
+  return (
+    <Text fw={strong ? 650 : 500} size="sm" truncate data-testid="row-customer">
+      {customerLabel(brief.data)}
+    </Text>
   );
 }
 

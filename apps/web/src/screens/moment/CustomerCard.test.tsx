@@ -1,22 +1,12 @@
 import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CustomerProfile, TimelineItem } from '../../api/types.ts';
+import { aProfile as profile } from '../../test/customer-fixture.ts';
 import { aMoment } from '../../test/moment-fixture.ts';
 import { renderInApp } from '../../test/render.tsx';
 import { moneyText } from '../customer/customer-view.ts';
 import { CustomerCard } from './CustomerCard.tsx';
 
-const profile = (patch: Partial<CustomerProfile> = {}): CustomerProfile => ({
-  id: 'c1', traits: { name: 'Ann Lee' }, stage: 'repeat', stageOverride: null, stageHistory: [],
-  firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-11-20T00:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z',
-  counts: { events: 40, orders: 3 }, revenue: { EUR: 120.5, GBP: 30 },
-  identities: [
-    { kind: 'email', value: 'ann@example.com', profileId: 'c1', addedAt: '2026-01-01T00:00:00.000Z' },
-    { kind: 'email', value: 'ann.lee@work.example', profileId: 'c1', addedAt: '2026-02-01T00:00:00.000Z' },
-    { kind: 'phone', value: '+447400123456', profileId: 'c1', addedAt: '2026-01-01T00:00:00.000Z' },
-  ],
-  mergedProfileIds: [], merges: [], conflicts: [], ...patch,
-});
 const order: TimelineItem = {
   id: 'e9', type: 'track', name: 'Order Completed', channel: 'web', timestamp: '2026-11-20T09:30:00.000Z', receivedAt: '2026-11-20T09:30:00.000Z',
   messageId: 'ord-9', profileId: 'c1', userId: null, anonymousId: null, properties: { order_id: 'ord_12_3', revenue: 89.5, currency: 'EUR' }, context: {},
@@ -38,14 +28,14 @@ function serve(customer: CustomerProfile, latestOrder: TimelineItem | null, open
 afterEach(() => vi.unstubAllGlobals());
 
 describe('the customer card beside a moment', () => {
-  it('shows the stage, one email and phone, orders with revenue per currency, the latest order and the other open conversations', async () => {
+  it('shows the stage, the latest email and phone, orders with revenue per currency, the latest order and the other open conversations', async () => {
     const asked = serve(profile(), order, [aMoment({ id: 'm1' }), aMoment({ id: 'm2', subject: 'Returns' })]);
     renderInApp(<CustomerCard customerId="c1" momentId="m1" />);
     await screen.findByText('1 other open conversation');
     const card = screen.getByTestId('customer-card');
     expect(card.textContent).toContain('Repeat customer');
-    expect(screen.getByText('ann@example.com')).toBeTruthy();
-    expect(screen.queryByText('ann.lee@work.example')).toBeNull();
+    expect(screen.getByText('ann.lee@work.example')).toBeTruthy();
+    expect(screen.queryByText('ann@example.com')).toBeNull();
     expect(screen.getByText('+447400123456')).toBeTruthy();
     expect(card.textContent).toContain(`3 orders · ${moneyText(120.5, 'EUR')} · ${moneyText(30, 'GBP')}`);
     await waitFor(() => expect(card.textContent).toContain(`Latest order ord_12_3 · ${moneyText(89.5, 'EUR')},`));

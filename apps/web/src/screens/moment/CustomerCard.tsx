@@ -1,5 +1,6 @@
 import { Anchor, Badge, Group, Skeleton, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
+import { briefOf } from '../../api/customer-brief.ts';
 import { useCustomerProfile, useLatestTouchpoint, useOpenMomentsOf } from '../../api/customers.ts';
 import type { CustomerProfile } from '../../api/types.ts';
 import { shortTime } from '../../ui/format.ts';
@@ -20,7 +21,8 @@ export function CustomerCard({ customerId, momentId }: { readonly customerId: st
 function Card({ customer, momentId }: { readonly customer: CustomerProfile; readonly momentId: string }) {
   const latestOrder = useLatestTouchpoint(customer.id, 'Order Completed').data;
   const others = (useOpenMomentsOf(customer.id).data ?? []).filter((m) => m.id !== momentId);
-  const contact = ['email', 'phone'].flatMap((kind) => customer.identities.filter((i) => i.kind === kind).slice(0, 1).map((i) => i.value));
+  const brief = briefOf(customer);
+  const contact = [brief.email, brief.phone].filter((value) => value !== null);
   const revenue = revenueLines(customer.revenue);
   return (
     <Stack gap={4} data-testid="customer-card">

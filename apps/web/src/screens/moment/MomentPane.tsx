@@ -5,10 +5,11 @@ import { useNames } from '../../api/directory.ts';
 import { useCustomerProfile } from '../../api/customers.ts';
 import { useMessages, useMoment } from '../../api/moments.ts';
 import { useWorkspaceSettings } from '../../api/settings.ts';
-import type { CustomerProfile, Moment } from '../../api/types.ts';
+import type { Moment } from '../../api/types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, fullTime, PRIORITY_COLOR, STATUS_COLOR } from '../../ui/format.ts';
 import type { Viewer } from '../inbox/inbox-filters.ts';
+import { customerName } from '../customer/customer-view.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { CustomerCard } from './CustomerCard.tsx';
 import { HandoffBanner } from './HandoffBanner.tsx';
@@ -46,7 +47,7 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
   if (moment.isError) return <ErrorNotice error={moment.error} title="This moment did not load" onRetry={() => void moment.refetch()} />;
   if (!moment.data) return <PaneSkeleton />;
   const m = moment.data;
-  const name = customerName(customer.data);
+  const name = customer.data ? customerName(customer.data) : '…';
 
   return (
     <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
@@ -170,14 +171,6 @@ function SlaDeadlines({ sla }: { readonly sla: Moment['sla'] }) {
       ))}
     </>
   );
-}
-
-function customerName(customer: Pick<CustomerProfile, 'traits'> | undefined): string {
-  const traits = customer?.traits ?? {};
-  const name = typeof traits.name === 'string' ? traits.name : [traits.firstName, traits.lastName].filter((x) => typeof x === 'string').join(' ');
-  if (name) return name;
-  if (typeof traits.email === 'string') return traits.email;
-  return customer ? 'the customer' : '…';
 }
 
 function PaneSkeleton() {

@@ -1,3 +1,4 @@
+import { customerLabel } from '../../api/customer-brief.ts';
 import type { CustomerSummary, Moment } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
 import { stageLabel } from '../customer/customer-view.ts';
@@ -18,7 +19,7 @@ export function groupResults(q: string, customers: readonly CustomerSummary[], m
   const customerHits = customers.map<SearchHit>((c) => ({
     key: `customer:${c.id}`,
     kind: 'customer',
-    title: c.name ?? c.email ?? c.phone ?? 'Unnamed customer',
+    title: customerLabel(c),
     // Enough to tell two people of one name apart: how to reach them, where they stand, what they bought.
     detail: [c.email, c.phone, stageLabel(c.stage), c.counts.orders > 0 ? `${c.counts.orders} ${c.counts.orders === 1 ? 'order' : 'orders'}` : null].filter(Boolean).join(' · '),
     to: `/customers/${c.id}`,
