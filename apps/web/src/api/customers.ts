@@ -14,19 +14,17 @@ export function useCustomerProfile(id: string | undefined) {
 }
 
 /**
- * How a list row names a customer. Inbox pages leave each brief here as they load; a row they
- * did not bring (a moment the live stream added) reads the profile once.
+ * How a list row names a customer. Inbox pages leave each brief here every time they load, so
+ * a brief is never asked for on its own again (a row each would be fifty requests); a row no
+ * page brought (a moment the live stream added) reads the profile once.
  */
 export function useCustomerBrief(id: string) {
   return useQuery({
-    queryKey: keys.customers.brief(id),
+    queryKey: keys.customerBriefs.one(id),
     queryFn: ({ signal }) => api.get<CustomerProfile>(`/customers/${id}`, undefined, signal).then(briefOf),
-    staleTime: BRIEF_FRESH_MS,
+    staleTime: Infinity,
   });
 }
-
-/** Names change rarely; a merge or an edit refreshes every customer entry anyway. */
-const BRIEF_FRESH_MS = 5 * 60_000;
 
 /** Touchpoints newest first, a page at a time; `filter` is the server's channel/type/name. */
 export function useTimeline(id: string, filter: Readonly<Record<string, string>>) {
@@ -74,10 +72,13 @@ export function useCustomerSearch(q: string) {
   return useQuery({ queryKey: keys.customers.search(text), queryFn: ({ signal }) => searchCustomers(text, signal), enabled: text.length >= 2, staleTime: 10_000 });
 }
 
-/** After a merge, unmerge or stage change everything about customers (and their moments) may differ. */
+/**
+ * After a merge, unmerge or stage change everything about customers (and their moments) may
+ * differ. Inbox lists load again, and with them the names of their rows.
+ */
 function useRefreshCustomers() {
   const client = useQueryClient();
-  return () => client.invalidateQueries({ queryKey: keys.customers.all });
+  return () => Promise.all([client.invalidateQueries({ queryKey: keys.customers.all }), client.invalidateQueries({ queryKey: keys.moments.lists })]);
 }
 
 export function useMergeCustomers() {

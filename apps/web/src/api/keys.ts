@@ -20,12 +20,13 @@ export const keys = {
   customers: {
     all: ['customers'] as const,
     detail: (id: string) => ['customers', 'detail', id] as const,
-    brief: (id: string) => ['customers', 'brief', id] as const,
     timeline: (id: string, filter: Readonly<Record<string, string>>) => ['customers', 'timeline', id, filter] as const,
     moments: (id: string, businessUnit: string) => ['customers', 'moments', id, businessUnit] as const,
     openMoments: (id: string) => ['customers', 'open-moments', id] as const,
     search: (q: string) => ['customers', 'search', q] as const,
   },
+  /** Kept apart from `customers`: refreshing those must not ask for every row's name one by one. */
+  customerBriefs: { one: (id: string) => ['customer-briefs', id] as const },
   search: (q: string) => ['search', q] as const,
   settings: {
     all: ['settings'] as const,

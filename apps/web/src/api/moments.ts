@@ -17,7 +17,7 @@ export function useMomentList(params: Readonly<Record<string, string>> | null) {
     queryKey: keys.moments.list(params ?? {}),
     queryFn: async ({ pageParam, signal }): Promise<Page<Moment>> => {
       const page = await api.get<MomentPage>('/moments', { ...params, include: 'customers', limit: INBOX_PAGE, cursor: pageParam ?? undefined }, signal);
-      for (const [customerId, brief] of Object.entries(page.customers ?? {})) client.setQueryData(keys.customers.brief(customerId), brief);
+      for (const [customerId, brief] of Object.entries(page.customers ?? {})) client.setQueryData(keys.customerBriefs.one(customerId), brief);
       return page;
     },
     initialPageParam: null as string | null,
