@@ -538,9 +538,12 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     // (Both emails were gained at the same instant of the fixed clock: either may count as the latest.)
     expect(named.customers[a.customerId]).toEqual({ id: survivor, name: null, email: expect.stringMatching(/^merge-[ab]@example\.com$/), phone: null });
     expect(named.customers[b.customerId]).toEqual(named.customers[a.customerId]);
+    // Either email finds the person's moments on both profiles.
+    const byEmail = (await s.api('GET', `/api/v1/moments?q=merge-a@example.com`)).body.data.map((m: any) => m.id).sort();
+    expect(byEmail).toEqual([a.id, b.id].sort());
   });
 
-  it('names the customer of each listed moment when asked: name, latest email and phone, nothing of other workspaces', async () => {
+  it('names the customer of each listed moment when asked, and finds moments by who they are with', async () => {
     const channel = uniq('whatsapp');
     const rita = (await open(s, { identity: 'phone:+14155550177', name: 'Rita Moreno', channel, message: { body: 'Hi' } })).body.moment;
     expect((await s.track('/v1/identify', { userId: 'rita-77', traits: { phone: '+14155550177', email: 'Rita@Example.com' } })).status).toBe(200);
@@ -553,6 +556,13 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     });
     // The profile says the same name.
     expect((await s.api('GET', `/api/v1/customers/${rita.customerId}`)).body.name).toBe('Rita Moreno');
+    // The list's text search finds a customer's moments by their name, or by an identity written out in full.
+    const found = async (q: string) => (await s.api('GET', `/api/v1/moments?channel=${channel}&q=${encodeURIComponent(q)}`)).body.data.map((m: any) => m.id);
+    expect(await found('moreno')).toEqual([rita.id]);
+    expect(await found('+14155550177')).toEqual([rita.id]);
+    expect(await found('ANN.BRIEF@example.com')).toEqual([ann.id]);
+    expect(await found('Hello')).toEqual([ann.id]);
+    expect(await found('nobody-here')).toEqual([]);
     // Not asked: null, and nothing else is read. A misspelt include is refused, naming it.
     expect((await s.api('GET', `/api/v1/moments?channel=${channel}`)).body.customers).toBeNull();
     const bad = await s.api('GET', `/api/v1/moments?channel=${channel}&include=customer`);

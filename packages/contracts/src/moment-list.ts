@@ -36,7 +36,7 @@ export const MomentListQuery = Type.Object(
     ),
     customer: id('a customer id'),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'text in the subject, the preview or any message body (case-insensitive)' })),
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'text in the subject, the preview or any message body (case-insensitive), or naming the customer: one of their identities exactly (an email in any case, a phone number, a user id) or, from three characters, their name or another trait' })),
     queued: Type.Optional(Type.Boolean({ description: 'true: waiting in the team\'s first-in-first-out line; false: not waiting' })),
     sort: Type.Optional(MomentSort),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

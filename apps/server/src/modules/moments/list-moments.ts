@@ -4,6 +4,7 @@ import type { Tables } from '../../platform/db/tables.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { decodeMomentCursor, encodeMomentCursor, PRIORITY_ORDER, type CursorKey, type MomentSort } from './moment-cursor.ts';
 import { momentsWithText } from './inbox-text.ts';
+import { profilesNamedBy } from '../profiles/index.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 import type { Viewer } from './visibility.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
@@ -23,7 +24,7 @@ export type MomentFilters = {
   readonly sla?: 'breached' | 'due_soon';
   readonly customerId?: string;
   readonly tag?: string;
-  /** Case-insensitive text in the subject, the preview or any message body. */
+  /** Case-insensitive text in the subject, the preview or any message body, or naming the customer (profiles-named-by.ts). */
   readonly q?: string;
   /** true: waiting in the team's FIFO line; false: not waiting. */
   readonly queued?: boolean;
@@ -60,9 +61,13 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
   // lets the planner walk the owner or team index instead of testing every moment.
   const implied = (viewer.agentId !== null && filters.ownerId === viewer.agentId) || (filters.teamId !== undefined && viewer.teamIds.has(filters.teamId));
   const q = filters.q?.trim();
-  // The few moments that hold the text, when the index can say: sought by id, then sorted.
+  // A text also finds the moments of the customers it names (Ann Lee, ann@example.com).
+  const named = q ? await profilesNamedBy(db, input.engine, viewer.workspaceId, q) : [];
+  // The few moments that hold the text or are with those customers, when the index can say:
+  // sought by id, then sorted.
   const withText = q && input.engine === 'sqlite' ? await momentsWithText(db, viewer.workspaceId, q) : null;
-  if (withText !== null && withText.length === 0) return { data: [], nextCursor: null };
+  const found = withText === null ? null : [...new Set([...withText, ...(await momentsOf(db, viewer.workspaceId, named))])];
+  if (found !== null && found.length === 0) return { data: [], nextCursor: null };
   const query = db
     .selectFrom('moment')
     .selectAll()
@@ -70,12 +75,12 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
     .where((eb) =>
       eb.and([
         ...(implied ? [] : visibleTo(eb, viewer)),
-        ...matching(eb, viewer.workspaceId, withText === null ? filters : { ...filters, q: undefined }, input),
-        ...(withText === null ? [] : [eb('moment.id', 'in', withText)]),
+        ...matching(eb, viewer.workspaceId, found === null ? filters : { ...filters, q: undefined }, input, named),
+        ...(found === null ? [] : [eb('moment.id', 'in', found)]),
         ...(after ? [following(eb, after)] : []),
       ]),
     );
-  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || withText !== null).limit(pageLimit(limit + 1)).execute();
+  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || found !== null).limit(pageLimit(limit + 1)).execute();
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -181,7 +186,15 @@ function visibilityParts(viewer: Viewer): ((eb: Eb) => Condition)[] {
   ];
 }
 
-function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock): Condition[] {
+/** The moments of these profiles (a customer named in a text search), by moment_by_customer. */
+async function momentsOf(db: Db, workspaceId: string, profileIds: readonly string[]): Promise<string[]> {
+  if (profileIds.length === 0) return [];
+  const rows = await db.selectFrom('moment').select('id').where('workspace_id', '=', workspaceId).where('customer_id', 'in', profileIds).execute();
+  return rows.map((r) => r.id);
+}
+
+/** `named`: profiles the text search names, whose moments match it too. */
+function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock, named: readonly string[]): Condition[] {
   // A customer's few moments are found by moment_by_customer; a status condition SQLite could
   // seek would lead it to walk every active moment of the workspace instead (unindexed.ts).
   const status = f.customerId !== undefined ? unindexedText('status') : eb.ref('status');
@@ -205,6 +218,7 @@ function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock
   if (q) {
     where.push(
       eb.or([
+        ...(named.length > 0 ? [eb('moment.customer_id', 'in', named)] : []),
         foldedContains('moment.subject', q),
         foldedContains('moment.preview', q),
         eb.exists(

@@ -13,3 +13,4 @@ export { getCustomer, searchCustomers, findCustomerIdByIdentity, rootOf, profile
 export { getTimeline, type TimelineItem } from './get-timeline.ts';
 export { currencyCode } from './revenue.ts';
 export { customerBriefs, type CustomerBrief } from './customer-briefs.ts';
+export { profilesNamedBy } from './profiles-named-by.ts';

@@ -44,8 +44,8 @@ export function InboxFilterBar({ filters, viewer, onChange }: { readonly filters
       <Group gap="xs" wrap="nowrap">
         <TextInput
           id="inbox-search"
-          aria-label="Search subject and messages"
-          placeholder="Filter by subject and messages"
+          aria-label="Search customers, subjects and messages"
+          placeholder="Filter by customer, subject, message"
           leftSection={<IconSearch size={16} aria-hidden />}
           rightSection={
             text ? (
