@@ -53,6 +53,11 @@ describe('agent web app journeys', () => {
     await bob.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     await screenshot(bob, '02-inbox');
     expect(await seriousA11yViolations(bob)).toEqual([]);
+    // The filter box finds a conversation by who it is with, then lets go of it.
+    await bob.getByRole('textbox', { name: 'Search customers, subjects and messages' }).fill('raj pat');
+    await expect.poll(() => bob.getByTestId('row-customer').allTextContents()).toEqual(['Raj Patel']);
+    await bob.getByRole('button', { name: 'Clear search' }).click();
+    await expect.poll(() => bob.getByRole('option').count()).toBe(4);
   });
 
   it('opens a moment that came in by email, replies, and the reply is delivered on its channel', async () => {
