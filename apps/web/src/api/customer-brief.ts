@@ -10,6 +10,9 @@ export function customerLabel(customer: Pick<CustomerBrief, 'name' | 'email' | '
   return customer.name ?? customer.email ?? customer.phone ?? fallback;
 }
 
+/** Someone who gave nothing to call them by, as the channel they wrote on knows them. */
+export const unnamedOn = (channel: string): string => (channel === 'chat' ? 'Website visitor' : 'Unnamed customer');
+
 /** The identity of a kind the profile gained last. */
 function latest(profile: CustomerProfile, kind: 'email' | 'phone'): string | null {
   let found: CustomerProfile['identities'][number] | null = null;

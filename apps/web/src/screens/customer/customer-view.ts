@@ -2,9 +2,9 @@ import { briefOf, customerLabel } from '../../api/customer-brief.ts';
 import type { CustomerProfile, Identity, Stage, TimelineItem } from '../../api/types.ts';
 import { channelLabel, duration } from '../../ui/format.ts';
 
-/** What people call a customer: their name, else their latest email or phone, else their user id. */
-export function customerName(profile: CustomerProfile): string {
-  return customerLabel(briefOf(profile), profile.identities.find((i) => i.kind === 'user_id')?.value);
+/** What people call a customer: their name, else their latest email or phone, else their user id, else `unnamed`. */
+export function customerName(profile: CustomerProfile, unnamed?: string): string {
+  return customerLabel(briefOf(profile), profile.identities.find((i) => i.kind === 'user_id')?.value ?? unnamed);
 }
 
 export const IDENTITY_LABEL: Readonly<Record<string, string>> = {

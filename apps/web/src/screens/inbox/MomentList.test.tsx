@@ -40,17 +40,29 @@ afterEach(() => {
 });
 
 describe('the inbox rows', () => {
-  it('name each customer from the page, and read the profile once for a row the page did not bring', async () => {
+  it('name each customer from the page (a nameless one as their channel knows them), and read the profile once for a row the page did not bring', async () => {
     const asked = serve({
-      data: [aMoment({ id: 'm1', customerId: 'c1', subject: 'Card charged twice', preview: 'Hi, I was charged twice' }), aMoment({ id: 'm2', customerId: 'c2', subject: 'Where is my parcel?', preview: 'Where is my parcel?' })],
+      data: [
+        aMoment({ id: 'm1', customerId: 'c1', subject: 'Card charged twice', preview: 'Hi, I was charged twice' }),
+        aMoment({ id: 'm2', customerId: 'c2', subject: 'Where is my parcel?', preview: 'Where is my parcel?' }),
+        aMoment({ id: 'm4', customerId: 'c4', channel: 'chat', subject: 'Do you ship to Norway?' }),
+        aMoment({ id: 'm5', customerId: 'c5', channel: 'api', subject: 'Order status' }),
+      ],
       nextCursor: null,
-      customers: { c1: { id: 'c1', name: 'Ann Lee', email: 'ann@example.com', phone: null }, c2: { id: 'c9', name: null, email: 'bo@example.com', phone: null } },
+      customers: {
+        c1: { id: 'c1', name: 'Ann Lee', email: 'ann@example.com', phone: null },
+        c2: { id: 'c9', name: null, email: 'bo@example.com', phone: null },
+        c4: { id: 'c4', name: null, email: null, phone: null },
+        c5: { id: 'c5', name: null, email: null, phone: null },
+      },
     });
     // The simulated DOM lays nothing out: give the list a screen's height, so the virtualiser shows rows.
     vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
     vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(400);
     renderInApp(<Inbox extra={[aMoment({ id: 'm3', customerId: 'c3', subject: 'Hola' })]} />);
-    await waitFor(() => expect(screen.getAllByTestId('row-customer').map((n) => n.textContent)).toEqual(['+5511987654321', 'Ann Lee', 'bo@example.com']));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('row-customer').map((n) => n.textContent)).toEqual(['+5511987654321', 'Ann Lee', 'bo@example.com', 'Website visitor', 'Unnamed customer']),
+    );
     expect(asked.filter((u) => u.startsWith('/api/v1/moments?')).every((u) => u.includes('include=customers'))).toBe(true);
     expect(asked.filter((u) => u.startsWith('/api/v1/customers/'))).toEqual(['/api/v1/customers/c3']);
     // Subject and latest message share a line; a preview that only repeats the subject is not shown twice.

@@ -3,7 +3,7 @@ import { IconFilterOff, IconInbox } from '@tabler/icons-react';
 import type { InfiniteData, UseInfiniteQueryResult } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
-import { customerLabel } from '../../api/customer-brief.ts';
+import { customerLabel, unnamedOn } from '../../api/customer-brief.ts';
 import { useCustomerBrief } from '../../api/customers.ts';
 import { useNames } from '../../api/directory.ts';
 import type { Moment, Page, Presence } from '../../api/types.ts';
@@ -103,7 +103,7 @@ function MomentRow({ moment, viewer, selected, onOpen }: { readonly moment: Mome
       data-moment-id={moment.id}
     >
       <Group justify="space-between" wrap="nowrap" gap="xs">
-        <CustomerName customerId={moment.customerId} strong={moment.status === 'open'} />
+        <CustomerName customerId={moment.customerId} channel={moment.channel} strong={moment.status === 'open'} />
         <Text size="xs" c="dimmed" style={{ flexShrink: 0 }}>
           {shortTime(moment.lastMessageAt)}
         </Text>
@@ -152,12 +152,12 @@ function MomentRow({ moment, viewer, selected, onOpen }: { readonly moment: Mome
 }
 
 /** Who the moment is with; a placeholder of the same height until the name is known. */
-function CustomerName({ customerId, strong }: { readonly customerId: string; readonly strong: boolean }) {
+function CustomerName({ customerId, channel, strong }: { readonly customerId: string; readonly channel: string; readonly strong: boolean }) {
   const brief = useCustomerBrief(customerId);
   if (!brief.data) return brief.isError ? <Text size="sm" c="dimmed">Unknown customer</Text> : <Skeleton height={14} width="40%" radius="sm" my={3} />;
   return (
     <Text fw={strong ? 650 : 500} size="sm" truncate data-testid="row-customer">
-      {customerLabel(brief.data)}
+      {customerLabel(brief.data, unnamedOn(channel))}
     </Text>
   );
 }

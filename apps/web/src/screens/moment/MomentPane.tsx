@@ -10,6 +10,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, fullTime, PRIORITY_COLOR, STATUS_COLOR } from '../../ui/format.ts';
 import type { Viewer } from '../inbox/inbox-filters.ts';
 import { customerName } from '../customer/customer-view.ts';
+import { unnamedOn } from '../../api/customer-brief.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { CustomerCard } from './CustomerCard.tsx';
 import { HandoffBanner } from './HandoffBanner.tsx';
@@ -47,7 +48,7 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
   if (moment.isError) return <ErrorNotice error={moment.error} title="This moment did not load" onRetry={() => void moment.refetch()} />;
   if (!moment.data) return <PaneSkeleton />;
   const m = moment.data;
-  const name = customer.data ? customerName(customer.data) : '…';
+  const name = customer.data ? customerName(customer.data, unnamedOn(m.channel)) : '…';
 
   return (
     <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
