@@ -45,7 +45,7 @@ export function InboxFilterBar({ filters, viewer, onChange }: { readonly filters
         <TextInput
           id="inbox-search"
           aria-label="Search customers, subjects and messages"
-          placeholder="Filter by customer, subject, message"
+          placeholder="Customer, subject or message"
           leftSection={<IconSearch size={16} aria-hidden />}
           rightSection={
             text ? (

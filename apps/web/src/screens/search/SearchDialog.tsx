@@ -7,7 +7,7 @@ import { useNavigate } from 'react-router';
 import { api, errorMessage } from '../../api/client.ts';
 import { ALL_STATUSES, useCustomerSearch } from '../../api/customers.ts';
 import { keys } from '../../api/keys.ts';
-import type { Moment, Page } from '../../api/types.ts';
+import type { MomentPage } from '../../api/types.ts';
 import { groupResults, type SearchHit } from './search-results.ts';
 
 /** One box across customers, moments and messages (⌘K, Ctrl+K or /); arrows move, Enter opens. */
@@ -19,11 +19,14 @@ export function SearchDialog({ onClose }: { readonly onClose: () => void }) {
   const customers = useCustomerSearch(debounced);
   const moments = useQuery({
     queryKey: keys.search(debounced),
-    queryFn: ({ signal }) => api.get<Page<Moment>>('/moments', { q: debounced, status: ALL_STATUSES, limit: 10 }, signal).then((r) => r.data),
+    queryFn: ({ signal }) => api.get<MomentPage>('/moments', { q: debounced, status: ALL_STATUSES, limit: 10, include: 'customers' }, signal),
     enabled: debounced.length >= 2,
     staleTime: 10_000,
   });
-  const { groups, flat } = useMemo(() => groupResults(debounced, customers.data ?? [], moments.data ?? []), [debounced, customers.data, moments.data]);
+  const { groups, flat } = useMemo(
+    () => groupResults(debounced, customers.data ?? [], moments.data?.data ?? [], moments.data?.customers ?? {}),
+    [debounced, customers.data, moments.data],
+  );
   useEffect(() => setActive(0), [debounced]);
 
   const open = (hit: SearchHit | undefined) => {

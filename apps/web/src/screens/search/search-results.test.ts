@@ -23,6 +23,16 @@ describe('search result grouping', () => {
     expect(groupResults('invoice', [], [m]).flat[0]).toMatchObject({ kind: 'message', title: 'Mentioned in the conversation' });
   });
 
+  it('lists a conversation found by who it is with among the moments, naming them', () => {
+    const withAnn = aMoment({ id: 'm4', customerId: 'c7', subject: 'Parcel late', preview: 'any news?', channel: 'email' });
+    const briefs = { c7: { id: 'c7', name: 'Ann Lee', email: 'ann@example.com', phone: null } };
+    expect(groupResults('ann lee', [], [withAnn], briefs).flat).toEqual([
+      { key: 'moment:m4', kind: 'moment', title: 'Parcel late', detail: 'with Ann Lee · Email · open', to: '/inbox/m4' },
+    ]);
+    // Found by its messages instead: still a message hit.
+    expect(groupResults('any news', [], [withAnn], briefs).flat[0]).toMatchObject({ kind: 'message', title: 'any news?' });
+  });
+
   it('leaves out empty groups', () => {
     expect(groupResults('x', [], []).groups).toEqual([]);
     expect(groupResults('jose', [customer], []).groups.map((g) => g.label)).toEqual(['Customers']);

@@ -1,5 +1,5 @@
-import { customerLabel } from '../../api/customer-brief.ts';
-import type { CustomerSummary, Moment } from '../../api/types.ts';
+import { customerLabel, unnamedOn } from '../../api/customer-brief.ts';
+import type { CustomerBrief, CustomerSummary, Moment } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
 import { stageLabel } from '../customer/customer-view.ts';
 
@@ -10,11 +10,17 @@ export type SearchGroup = { readonly label: string; readonly hits: readonly Sear
 export const fold = (text: string) => text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
 
 /**
- * The one search box's answer in groups: customers; moments whose subject matches; and moments
- * found by what was said in them (the moments search also reads message bodies), shown as
- * messages. Empty groups are left out; `flat` is the keyboard order.
+ * The one search box's answer in groups: customers; moments whose subject or customer matches;
+ * and moments found by what was said in them (the moments search also reads message bodies),
+ * shown as messages. Empty groups are left out; `flat` is the keyboard order.
  */
-export function groupResults(q: string, customers: readonly CustomerSummary[], moments: readonly Moment[]): { readonly groups: readonly SearchGroup[]; readonly flat: readonly SearchHit[] } {
+export function groupResults(
+  q: string,
+  customers: readonly CustomerSummary[],
+  moments: readonly Moment[],
+  /** The moments' customers by customerId (the list's include=customers). */
+  withWhom: Readonly<Record<string, CustomerBrief>> = {},
+): { readonly groups: readonly SearchGroup[]; readonly flat: readonly SearchHit[] } {
   const needle = fold(q.trim());
   const customerHits = customers.map<SearchHit>((c) => ({
     key: `customer:${c.id}`,
@@ -28,8 +34,12 @@ export function groupResults(q: string, customers: readonly CustomerSummary[], m
   const messageHits: SearchHit[] = [];
   for (const m of moments) {
     const subject = m.subject || '(no subject)';
-    if (needle && fold(m.subject).includes(needle)) {
-      momentHits.push({ key: `moment:${m.id}`, kind: 'moment', title: subject, detail: `${channelLabel(m.channel)} · ${m.status}`, to: `/inbox/${m.id}` });
+    const customer = withWhom[m.customerId];
+    // The moments search also finds conversations by who they are with.
+    const aboutCustomer = customer !== undefined && [customer.name, customer.email, customer.phone].some((text) => text !== null && fold(text).includes(needle));
+    if (needle && (fold(m.subject).includes(needle) || aboutCustomer)) {
+      const detail = [customer ? `with ${customerLabel(customer, unnamedOn(m.channel))}` : null, channelLabel(m.channel), m.status].filter(Boolean).join(' · ');
+      momentHits.push({ key: `moment:${m.id}`, kind: 'moment', title: subject, detail, to: `/inbox/${m.id}` });
     } else {
       const said = needle && fold(m.preview).includes(needle) ? m.preview : 'Mentioned in the conversation';
       messageHits.push({ key: `message:${m.id}`, kind: 'message', title: said, detail: `in “${subject}” · ${channelLabel(m.channel)} · ${m.status}`, to: `/inbox/${m.id}` });
