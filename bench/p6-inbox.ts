@@ -21,7 +21,7 @@ import { rowsByLiteral } from '../apps/server/src/platform/db/rows-by-literal.ts
 import { startTimingClient } from './timing-client.ts';
 
 /** Bump when the data below changes: a new version builds a new cached store. */
-const VERSION = 'v4';
+const VERSION = 'v5';
 const MOMENTS = 200_000;
 const TEAMS = 20;
 const AGENTS_PER_TEAM = 10;
@@ -31,6 +31,7 @@ const DUE_SOON_MS = 30 * 60_000;
 /** The SLA policy's warning lead (warn_before_minutes). */
 const WARN_MS = 15 * 60_000;
 const PAGE = 50;
+const CUSTOMERS = 80_000;
 const REQUESTS = 3_000;
 /** Secondary figures (agent inbox, counts): fewer requests, reported in details only. */
 const SIDE_REQUESTS = 200;
@@ -79,11 +80,14 @@ export async function runP6(): Promise<BenchResult> {
 
       const session = await signIn(server.url, store.agentEmail);
       const agent = sequentialGet(server.url, `Bearer ${session}`);
+      // The same page as the web app asks for it, naming each row's customer, beside the page without them.
+      const pageSide = await sideRun(() => key(route));
+      const pageWithCustomers = await sideRun(() => key(`${route}&include=customers`));
       const agentInbox = await sideRun(() => agent('/api/v1/moments'));
       const agentCounts = await sideRun(() => agent('/api/v1/moments/counts'));
       const keyCounts = await sideRun(() => key('/api/v1/moments/counts'));
       const counts = JSON.parse((await key('/api/v1/moments/counts')).text) as Record<string, number>;
-      return { warmupRounds, first, api, sql, http, sqlBackToBack, sqlRowsByLiteral, agentInbox, agentCounts, keyCounts, counts };
+      return { warmupRounds, first, api, sql, http, sqlBackToBack, sqlRowsByLiteral, pageSide, pageWithCustomers, agentInbox, agentCounts, keyCounts, counts };
     } finally {
       timing.stop();
       floor.stop();
@@ -115,6 +119,8 @@ export async function runP6(): Promise<BenchResult> {
       httpFloor: stats(run.http),
       sqlBackToBack: stats(run.sqlBackToBack),
       sqlBackToBackRowsByLiteral: stats(run.sqlRowsByLiteral),
+      page: stats(run.pageSide),
+      pageWithCustomers: stats(run.pageWithCustomers),
       agentInbox: stats(run.agentInbox),
       agentCounts: stats(run.agentCounts),
       keyCounts: stats(run.keyCounts),
@@ -146,8 +152,9 @@ type InboxStore = {
  * history, mostly closed, about 16 % open and 4 % pending or snoozed. Open moments carry SLA
  * deadlines spread over the next 6 hours (a fifth already breached and recorded, warnings sent
  * where due); pending ones are paused. Each moment has its ledger row and a few tags (0.7 on
- * average). Built once (about 10 s) and cached under the OS temp dir by VERSION; the SLA times
- * are relative to `bench_clock.built_at` in the store (see shiftToNow).
+ * average); 80,000 named customers with an email each write them. Built once (about 10 s) and
+ * cached under the OS temp dir by VERSION; the SLA times are relative to
+ * `bench_clock.built_at` in the store (see shiftToNow).
  */
 async function inboxStore(): Promise<InboxStore> {
   const dir = path.join(os.tmpdir(), `touchpoint-bench-p6-${VERSION}`);
@@ -200,7 +207,7 @@ function bulkInsert(file: string, workspaceId: string, ownerId: string, benchAge
   const members = teams.map((_, t) => Array.from({ length: AGENTS_PER_TEAM }, (_, i) => (t === 0 && i === 0 ? benchAgentId : uuidv7())));
   const businessUnits = [uuidv7(), uuidv7()];
   const policyId = uuidv7();
-  const customers = Array.from({ length: 80_000 }, () => uuidv7());
+  const customers = Array.from({ length: CUSTOMERS }, () => uuidv7());
   const channels = ['email', 'email', 'email', 'chat', 'chat', 'whatsapp', 'sms', 'voice'];
   const subjects = ['Where is my order?', 'Refund request', 'Cannot sign in', 'Wrong size delivered', 'Invoice copy please', 'Cancel my subscription', 'Damaged on arrival', 'Change delivery address'];
   const tags = ['vip', 'billing', 'returns', 'bug', 'shipping', 'churn-risk'];
@@ -212,6 +219,10 @@ function bulkInsert(file: string, workspaceId: string, ownerId: string, benchAge
   const insertMoment = db.prepare(`INSERT INTO moment (${COLUMNS}) VALUES (${COLUMNS.split(', ').map((c) => `@${c}`).join(', ')})`);
   const insertLedger = db.prepare('INSERT INTO ownership_change (workspace_id, id, moment_id, owner_id, team_id, reason, actor, note, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)');
   const insertTag = db.prepare('INSERT INTO moment_tag (workspace_id, moment_id, tag) VALUES (?, ?, ?)');
+  const insertCustomer = db.prepare(
+    "INSERT INTO customer (workspace_id, id, root_id, traits, stage, first_seen, last_seen, order_count, revenue, identified, advocate, created_at, updated_at) VALUES (?, ?, ?, ?, 'customer', ?, ?, 1, '{}', 1, 0, ?, ?)",
+  );
+  const insertIdentity = db.prepare("INSERT INTO identity (workspace_id, kind, value, customer_id, profile_id, created_at) VALUES (?, 'email', ?, ?, ?, ?)");
 
   let active = 0;
   let open = 0;
@@ -224,6 +235,12 @@ function bulkInsert(file: string, workspaceId: string, ownerId: string, benchAge
         if (agentId !== benchAgentId) insertAgent.run(workspaceId, agentId, `agent-${t}-${i}@bench.test`, `Agent ${t}.${i}`, 'agent', at - DAYS * 24 * HOUR, 'online', at, '[]', '{}');
         insertMember.run(workspaceId, teamId, agentId);
       }
+    });
+    // Named customers with an email each, so the inbox can name them (include=customers).
+    customers.forEach((id, i) => {
+      const since = at - DAYS * 24 * HOUR;
+      insertCustomer.run(workspaceId, id, id, JSON.stringify({ name: `Customer ${i}`, plan: pick(['free', 'pro']) }), since, at, since, at);
+      insertIdentity.run(workspaceId, `customer-${i}@example.com`, id, id, since);
     });
     // In creation order, so ids (UUIDv7) grow with time as the product would make them.
     const createdTimes = Array.from({ length: MOMENTS }, () => at - Math.floor(random() * DAYS * 24 * HOUR)).sort((a, b) => a - b);
