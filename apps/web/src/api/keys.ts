@@ -22,6 +22,8 @@ export const keys = {
     detail: (id: string) => ['customers', 'detail', id] as const,
     timeline: (id: string, filter: Readonly<Record<string, string>>) => ['customers', 'timeline', id, filter] as const,
     moments: (id: string, businessUnit: string) => ['customers', 'moments', id, businessUnit] as const,
+    /** Every business unit's list of the customer's moments. */
+    momentsOf: (id: string) => ['customers', 'moments', id] as const,
     openMoments: (id: string) => ['customers', 'open-moments', id] as const,
     search: (q: string) => ['customers', 'search', q] as const,
   },

@@ -14,6 +14,8 @@ type Frame =
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
 const PING_MS = 25_000;
+/** Activities after which a customer's lists of moments may differ. */
+const CUSTOMER_LIST_CHANGES: readonly string[] = ['moment.created', 'moment.updated', 'message.added'];
 const COUNTS_EVERY_MS = 1_000;
 
 /**
@@ -100,6 +102,13 @@ export function applyActivity(client: QueryClient, frame: Extract<Frame, { type:
   }
   if (frame.activity.startsWith('handoff.') || frame.activity === 'moment.assigned') {
     void client.invalidateQueries({ queryKey: keys.moments.ownership(frame.momentId) });
+  }
+  // A moment opened, resolved or reopened (by a customer's message too) changes what its
+  // customer has going on (the card beside a conversation, the customer's page): those lists
+  // load again if they are shown.
+  if (moment && CUSTOMER_LIST_CHANGES.includes(frame.activity)) {
+    void client.invalidateQueries({ queryKey: keys.customers.openMoments(moment.customerId) });
+    void client.invalidateQueries({ queryKey: keys.customers.momentsOf(moment.customerId) });
   }
 }
 

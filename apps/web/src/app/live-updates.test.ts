@@ -1,0 +1,39 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it } from 'vitest';
+import { keys } from '../api/keys.ts';
+import { aMoment } from '../test/moment-fixture.ts';
+import { applyActivity } from './live-updates.ts';
+
+const viewer = { agentId: 'bob', role: 'agent' as const, teamIds: ['sales'] };
+const frame = (activity: string, moment = aMoment({ id: 'm9', customerId: 'c1' })) =>
+  ({ type: 'activity', seq: 1, momentId: moment.id, activity, payload: { moment }, createdAt: moment.updatedAt }) as const;
+
+/** A client holding the card's and the customer page's lists of c1's moments, and c2's card list. */
+function clientWithCustomerLists(): QueryClient {
+  const client = new QueryClient();
+  client.setQueryData(keys.customers.openMoments('c1'), []);
+  client.setQueryData(keys.customers.moments('c1', ''), { pages: [], pageParams: [] });
+  client.setQueryData(keys.customers.openMoments('c2'), []);
+  return client;
+}
+const stale = (client: QueryClient, key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
+
+describe('live updates of a customer\'s moments', () => {
+  it('reload the customer\'s lists when one of their moments opens, changes or hears from them, and only theirs', () => {
+    for (const activity of ['moment.created', 'moment.updated', 'message.added']) {
+      const client = clientWithCustomerLists();
+      applyActivity(client, frame(activity), viewer);
+      expect(stale(client, keys.customers.openMoments('c1')), activity).toBe(true);
+      expect(stale(client, keys.customers.moments('c1', '')), activity).toBe(true);
+      expect(stale(client, keys.customers.openMoments('c2')), activity).toBe(false);
+    }
+  });
+
+  it('leave them be for what does not change them (a delivery receipt, an SLA warning)', () => {
+    for (const activity of ['message.updated', 'sla.warning']) {
+      const client = clientWithCustomerLists();
+      applyActivity(client, frame(activity), viewer);
+      expect(stale(client, keys.customers.openMoments('c1')), activity).toBe(false);
+    }
+  });
+});
