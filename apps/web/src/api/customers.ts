@@ -16,13 +16,16 @@ export function useCustomerProfile(id: string | undefined) {
 /**
  * How a list row names a customer. Inbox pages leave each brief here every time they load, so
  * a brief is never asked for on its own again (a row each would be fifty requests); a row no
- * page brought (a moment the live stream added) reads the profile once.
+ * page brought (a moment the live stream added) reads the profile once. Briefs stay for the
+ * session (a few hundred bytes each): a row scrolled away and back, long after its page loaded,
+ * must not ask again either.
  */
 export function useCustomerBrief(id: string) {
   return useQuery({
     queryKey: keys.customerBriefs.one(id),
     queryFn: ({ signal }) => api.get<CustomerProfile>(`/customers/${id}`, undefined, signal).then(briefOf),
     staleTime: Infinity,
+    gcTime: Infinity,
   });
 }
 
