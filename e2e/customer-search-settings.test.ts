@@ -54,6 +54,11 @@ describe('customer, search, settings and dark mode journeys', () => {
     await card.filter({ hasText: 'Latest order 1043 · £30' }).waitFor();
     await card.getByText('ann@example.com', { exact: true }).waitFor();
     await screenshot(bob, '06-moment-customer-card');
+    // The keyboard goes to her profile too (c), and back returns to the conversation.
+    await bob.keyboard.press('c');
+    await bob.getByTestId('customer-name').filter({ hasText: 'Ann Lee' }).waitFor();
+    await bob.goBack();
+    await bob.getByTestId('moment-subject').filter({ hasText: 'Card charged twice' }).waitFor();
     await bob.getByRole('link', { name: 'Ann Lee' }).click();
     await bob.getByTestId('customer-name').filter({ hasText: 'Ann Lee' }).waitFor();
     await bob.getByTestId('identity').filter({ hasText: 'ann@example.com' }).waitFor();

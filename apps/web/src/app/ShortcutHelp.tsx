@@ -8,6 +8,7 @@ export const SHORTCUTS: readonly { readonly keys: readonly string[]; readonly do
   { keys: ['r'], does: 'Reply (focus the composer)' },
   { keys: ['e'], does: 'Resolve' },
   { keys: ['a'], does: 'Assign (admins) or take over' },
+  { keys: ['c'], does: "Open the customer's profile" },
   { keys: ['/'], does: 'Search customers, moments and messages' },
   { keys: ['Ctrl', 'K'], does: 'Search from anywhere (⌘K on a Mac)' },
   { keys: ['Ctrl', 'Enter'], does: 'Send from the composer' },

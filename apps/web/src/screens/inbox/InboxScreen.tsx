@@ -21,7 +21,7 @@ const MomentPane = lazy(() => import('../moment/MomentPane.tsx').then((m) => ({ 
 /**
  * The inbox: a view (mine, my teams, waiting, all) with filters on the left, the selected
  * moment on the right. Filters live in the address bar, so a view can be bookmarked and the
- * back button works; j/k move through the list, r/e/a act on the selected moment.
+ * back button works; j/k move through the list, r/e/a act on the selected moment, c opens its customer.
  */
 export function InboxScreen() {
   const session = useSession().data as Session;
@@ -61,6 +61,7 @@ export function InboxScreen() {
     ['r', () => pane.current?.reply()],
     ['e', () => pane.current?.resolve()],
     ['a', () => pane.current?.assign()],
+    ['c', () => pane.current?.openCustomer()],
   ]);
 
   // A mark for performance tooling (bench/p10-inbox-load.ts): the first time the inbox shows its rows or says it is empty.

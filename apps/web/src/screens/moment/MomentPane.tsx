@@ -1,6 +1,6 @@
 import { Anchor, Badge, Box, Divider, Group, ScrollArea, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useImperativeHandle, useRef, type ReactNode, type RefObject } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useNames } from '../../api/directory.ts';
 import { useCustomerProfile } from '../../api/customers.ts';
 import { useMessages, useMoment } from '../../api/moments.ts';
@@ -32,12 +32,16 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
   const actions = useRef<ActionsHandle>(null);
   const thread = useRef<HTMLDivElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  const navigate = useNavigate();
 
   useImperativeHandle(commands, () => ({
     reply: () => composer.current?.focusReply(),
     resolve: () => actions.current?.resolve(),
     assign: () => actions.current?.assign(),
     focusThread: () => heading.current?.focus(),
+    openCustomer: () => {
+      if (moment.data) void navigate(`/customers/${moment.data.customerId}`);
+    },
   }));
   // Newest message in view when the thread loads or grows.
   const count = messages.data?.length ?? 0;

@@ -4,4 +4,6 @@ export type PaneCommands = {
   readonly resolve: () => void;
   readonly assign: () => void;
   readonly focusThread: () => void;
+  /** The customer 360 of whom the moment is with. */
+  readonly openCustomer: () => void;
 };
