@@ -136,6 +136,9 @@ describe('customer, search, settings and dark mode journeys', () => {
     await bob.locator('body').press('/');
     await box.fill('tracking says nothing');
     await results.getByRole('group', { name: 'Messages' }).getByRole('option').first().waitFor();
+    // Who a conversation is with finds it too, among the moments, saying with whom.
+    await box.fill('raj patel');
+    await results.getByRole('group', { name: 'Moments' }).getByRole('option', { name: /Where is my parcel\?/ }).filter({ hasText: 'with Raj Patel · WhatsApp · open' }).waitFor();
     await bob.keyboard.press('Escape');
     await box.waitFor({ state: 'detached' });
   });
