@@ -10,8 +10,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * their `revenue` (else `total`), `Order Refunded` takes it off, in the event's `currency`
  * when it names one in three letters, else in USD (the default of the new `defaultCurrency`
  * setting, which no workspace had yet). Rounded to cents (ingest rounds to each currency's
- * minor unit from now on); a currency that sums to 0 is left out. Profiles merged into another keep none: only roots are read, and an unmerge rebuilds
- * both sides from their events.
+ * minor unit from now on); a currency that sums to 0 is left out. Profiles merged into another
+ * keep none: only roots are read, and an unmerge rebuilds both sides from their events.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('customer').addColumn('revenue_by_currency', 'text', (c) => c.notNull().defaultTo('{}')).execute();

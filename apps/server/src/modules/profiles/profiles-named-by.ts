@@ -2,7 +2,7 @@ import type { Db, Engine } from '../../platform/db/database.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
 import { indexable } from '../../platform/db/text-index.ts';
 import { customersWithText } from './customer-text.ts';
-import { IDENTITY_KINDS } from './normalize-identity.ts';
+import { customersHolding } from './profiles.queries.ts';
 
 /** Most customers a text may name; a text more of them share says too little about who is meant. */
 export const MOST_NAMED = 200;
@@ -19,7 +19,7 @@ export async function profilesNamedBy(db: Db, engine: Engine, workspaceId: strin
   const q = text.trim();
   if (!q) return [];
   const [byIdentity, byTraits] = await Promise.all([
-    db.selectFrom('identity').select('customer_id').where('workspace_id', '=', workspaceId).where('kind', 'in', IDENTITY_KINDS).where('value', 'in', [...new Set([q, q.toLowerCase()])]).execute(),
+    customersHolding(db, workspaceId, [q]).execute(),
     customersWithTraitText(db, engine, workspaceId, q),
   ]);
   const named = [...new Set([...byIdentity.map((r) => r.customer_id), ...(byTraits !== null && byTraits.length <= MOST_NAMED ? byTraits : [])])];

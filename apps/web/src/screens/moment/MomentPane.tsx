@@ -1,6 +1,7 @@
 import { Anchor, Badge, Box, Divider, Group, ScrollArea, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useImperativeHandle, useRef, type ReactNode, type RefObject } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { unnamedOn } from '../../api/customer-brief.ts';
 import { useNames } from '../../api/directory.ts';
 import { useCustomerProfile } from '../../api/customers.ts';
 import { useMessages, useMoment } from '../../api/moments.ts';
@@ -10,7 +11,6 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, fullTime, PRIORITY_COLOR, STATUS_COLOR } from '../../ui/format.ts';
 import type { Viewer } from '../inbox/inbox-filters.ts';
 import { customerName } from '../customer/customer-view.ts';
-import { unnamedOn } from '../../api/customer-brief.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
 import { CustomerCard } from './CustomerCard.tsx';
 import { HandoffBanner } from './HandoffBanner.tsx';
