@@ -24,12 +24,15 @@ export function parseIdentity(text: string, w: MomentWrite, field: string): Norm
   return normalized.identity;
 }
 
+/** The customer a moment is with, and whether this very contact made them (no moments yet, nobody who served them). */
+export type ResolvedCustomer = { readonly id: string; readonly isNew: boolean };
+
 /**
  * The customer a moment is with, created when the identity is new. Resolution goes through
  * the profile store, so an identity that links two profiles merges them as any touchpoint would.
  */
-export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel: string): Promise<string> {
-  if ('customerId' in ref) return (await rootOf(w.tx, w.workspaceId, ref.customerId, 'customerId')).id;
+export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel: string): Promise<ResolvedCustomer> {
+  if ('customerId' in ref) return { id: (await rootOf(w.tx, w.workspaceId, ref.customerId, 'customerId')).id, isNew: false };
   const identity = parseIdentity(ref.identity, w, 'identity');
   const known = await w.tx
     .selectFrom('identity')
@@ -41,7 +44,7 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
     .executeTakeFirst();
   // Channels name the sender on every message (WhatsApp's profile name): only a name the
   // profile does not have yet is news, or each message would add an identify to the timeline.
-  if (known && (!ref.name || parseJsonObject(known.traits).name === ref.name)) return known.customer_id;
+  if (known && (!ref.name || parseJsonObject(known.traits).name === ref.name)) return { id: known.customer_id, isNew: false };
   // New person (or a new name to learn): an identify touchpoint creates or updates the profile.
   const traits: JsonObject = ref.name ? { name: ref.name } : {};
   const outcome = await recordTouchpoints(w.tx, w.deps, w.workspaceId, w.settings, [
@@ -49,7 +52,8 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
   ]);
   const customerId = outcome.customerIds[0];
   if (!customerId) throw new Error('identify touchpoint was not recorded');
-  return customerId;
+  // An identity nobody held makes a profile of its own: it links to nothing, so nothing merges.
+  return { id: customerId, isNew: known === undefined };
 }
 
 /**

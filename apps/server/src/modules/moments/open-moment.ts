@@ -5,7 +5,7 @@ import { compiledOnce } from '../../platform/db/compiled-once.ts';
 import { checkBusinessUnit } from '../workspaces/index.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
-import { recordOnTimeline, resolveCustomer, type CustomerRef } from './customer-touchpoints.ts';
+import { recordOnTimeline, resolveCustomer, type CustomerRef, type ResolvedCustomer } from './customer-touchpoints.ts';
 import { findMessageByExternalId, insertMessage, previewOf, checkAttachments, type MessageView } from './messages.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import { handoffColumns, type MomentRow } from './moment-view.ts';
@@ -56,13 +56,14 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
     if (input.businessUnitId) await checkBusinessUnit(w.tx, w.workspaceId, input.businessUnitId);
 
     const known = (await threadOf(w, input)) ?? undefined;
-    const customerId = known ? known.customer_id : await resolveCustomer(w, input.customer, input.channel);
-    const existing = known ?? (await continuable(w, customerId, input));
+    const customer = known ? { id: known.customer_id, isNew: false } : await resolveCustomer(w, input.customer, input.channel);
+    // Someone this message made has no moment to continue and no previous owner to go back to.
+    const existing = known ?? (customer.isNew ? undefined : await continuable(w, customer.id, input));
     if (existing && existing.status !== 'closed') {
       const result = await customerWrote(w, existing, input.message, input.actor);
       if (result) return result;
     }
-    return createMoment(w, input, customerId);
+    return createMoment(w, input, customer);
   });
 }
 
@@ -108,7 +109,8 @@ const onChannel = (on: { readonly channel: string; readonly channelId?: string |
   on.channelId ? eb('channel_id', '=', on.channelId) : eb.and([eb('channel', '=', on.channel), eb('channel_id', 'is', null)]);
 
 /** A new moment, routed and owned in this transaction, with its first message. */
-export async function createMoment(w: MomentWrite, input: OpenMomentInput, customerId: string): Promise<OpenResult> {
+export async function createMoment(w: MomentWrite, input: OpenMomentInput, resolved: ResolvedCustomer): Promise<OpenResult> {
+  const customerId = resolved.id;
   const id = w.deps.ids.next();
   const body = input.message.body;
   const given = input.subject?.trim();
@@ -118,6 +120,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, custo
   const placement = await routeMoment(w, {
     momentId: id,
     customerId,
+    newCustomer: resolved.isNew,
     channel: input.channel,
     facts: { channel: input.channel, businessUnitId: input.businessUnitId ?? null, stage: customer.stage, language: input.language ?? null, text: `${subject}\n${body}`, traits: parseJsonObject(customer.traits) },
   });

@@ -9,6 +9,8 @@ import { firstMatch, loadRules, type RoutingFacts } from './routing-settings/ind
 export type RoutingInput = {
   readonly momentId: string;
   readonly customerId: string;
+  /** The customer was made by this very contact: nobody served them before (skips looking). */
+  readonly newCustomer?: boolean;
   readonly channel: string;
   readonly facts: RoutingFacts;
   /** Skip the rules and route inside this team (re-routing keeps the moment's team and its skills). */
@@ -44,7 +46,7 @@ export async function routeMoment(w: MomentWrite, input: RoutingInput): Promise<
   if (!team) return { ownerId: await workspaceOwner(w), teamId: null, reason: 'fallback', queued: false, note: 'routed team no longer exists' };
 
   const members = (await loadCandidates(w.tx, w.workspaceId, input.channel, w.settings.moments.defaultCapacity, { teamId })).filter((m) => m.id !== input.exclude);
-  if (input.teamId === undefined) {
+  if (input.teamId === undefined && input.newCustomer !== true) {
     const canTake = new Map(members.filter((m) => isAvailable(m) && requiredSkills.every((s) => m.skills.has(s))).map((m) => [m.id, m]));
     const returning = (await previousOwners(w, input.customerId, input.momentId)).find((id) => canTake.has(id));
     if (returning) return { ownerId: returning, teamId, reason: 'returning_customer', queued: false, requiredSkills };
