@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../apps/server/src/modules/workspaces/index.ts';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser.ts';
+import { chatVisitor } from './support/chat-visitor.ts';
 import { startSeededTouchpoint, type Person, type Seeded } from './support/touchpoint.ts';
 
 /**
@@ -118,6 +119,36 @@ describe('agent web app journeys', () => {
     await row(ana, 'Card charged twice').waitFor({ state: 'detached' });
     await ana.getByTestId('ownership-history').waitFor();
     await screenshot(ana, '05-resolved');
+  });
+
+  it('chats with a website visitor live: each sees the other typing', async () => {
+    const channel = await tp.s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Site chat', settings: { allowedOrigins: [tp.s.url] }, secrets: { identitySecret: 'site-identity-secret-0123456789' } });
+    expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+    const visitor = chatVisitor(tp.s, channel.body.id);
+    try {
+      const clientId = visitor.chat.send('Is the blue jacket back in stock?');
+      await visitor.until('the message stored', (e) => e.type === 'ack' && e.clientId === clientId);
+      // Routed to Sales, whose only agent is Bob: it arrives in his inbox without a reload.
+      const arrived = row(bob, 'Is the blue jacket back in stock?');
+      await arrived.getByText('Website visitor').waitFor();
+      await arrived.click();
+      await bob.getByTestId('message').filter({ hasText: 'Is the blue jacket back in stock?' }).waitFor();
+
+      visitor.chat.setTyping(true);
+      await bob.getByTestId('typing').filter({ hasText: 'Website visitor is typing…' }).waitFor();
+      await screenshot(bob, '05b-visitor-typing');
+      visitor.chat.setTyping(false);
+      await expect.poll(() => bob.getByTestId('typing').textContent()).toBe('');
+
+      // Bob's keys going down show in the widget as "Bob is typing…"; sending ends it.
+      await bob.getByRole('textbox', { name: 'Reply' }).pressSequentially('Yes, since Monday');
+      await visitor.until('Bob typing', (e) => e.type === 'typing' && e.typing && e.name === 'Bob');
+      await bob.getByRole('button', { name: 'Send reply' }).click();
+      await visitor.until('the reply', (e) => e.type === 'message' && e.message.body === 'Yes, since Monday');
+      await visitor.until('Bob stopping', (e) => e.type === 'typing' && !e.typing);
+    } finally {
+      visitor.leave();
+    }
   });
 
   it('shows Settings only to the roles that may use it', async () => {

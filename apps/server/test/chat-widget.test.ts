@@ -3,6 +3,8 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignalFrame } from '@touchpoint/contracts';
+import { Value } from '@sinclair/typebox/value';
 import { ChatClient, originAllowed, type ChatEvent, type ServerFrame, type SocketLike } from '@touchpoint/widget/protocol';
 import { createChatAdapter } from '../src/channels/chat/chat-adapter.ts';
 import { userHashOf } from '../src/channels/chat/verify-user-hash.ts';
@@ -275,6 +277,8 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     await until(() => agentFrames.some((f) => f.type === 'ready'), 'the agent stream');
     v.chat.setTyping(true);
     await until(() => agentFrames.some((f) => f.type === 'signal' && f.signal === 'typing' && f.momentId === momentId && f.typing === true && f.from?.kind === 'customer'), 'the visitor typing on the agent stream');
+    // As the stream's contract describes it: the agent app reads it by that.
+    for (const frame of agentFrames.filter((f) => f.type === 'signal')) expect(Value.Check(SignalFrame, frame), JSON.stringify(frame)).toBe(true);
     // And the visitor sees the agent typing.
     expect((await s.api('POST', `/api/v1/moments/${momentId}/typing`, { typing: true }, agent.token)).status).toBe(204);
     await until(() => v.events.some((e) => e.type === 'typing' && e.typing && e.name === 'Ana'), 'the agent typing in the widget');

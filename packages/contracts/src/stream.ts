@@ -36,6 +36,10 @@ export type ClientFrame = Static<typeof ClientFrame>;
  * - `ready`: replay is done, live activities follow; `seq` is the workspace's latest seq (a cursor).
  * - `activity`: one moment activity the caller may see, in seq order, never twice.
  * - `reset`: the replay would be too long (or the cursor is unknown): reload lists, then follow live.
+ * - `signal`: something passing, never stored nor replayed: someone typing on a moment the
+ *   caller may see (the web chat's visitor, or another agent); `typing: false` when they stop.
+ *   A client shows it for a few seconds at most unless it is renewed: a lost "stopped" must
+ *   not leave it on.
  * - `pong`: answers `ping`. `error`: a frame the server could not understand.
  */
 export const ReadyFrame = Type.Object({ type: Type.Literal('ready'), seq: Type.Integer() });
@@ -48,8 +52,20 @@ export const ActivityFrame = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export const ResetFrame = Type.Object({ type: Type.Literal('reset') });
+export const SignalFrame = Type.Object({
+  type: Type.Literal('signal'),
+  signal: Type.Literal('typing'),
+  momentId: Type.String(),
+  from: Type.Object({
+    kind: Type.Union([Type.Literal('customer'), Type.Literal('agent')]),
+    id: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "the agent's id (agents only)" })),
+    name: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "the agent's name (agents only)" })),
+  }),
+  typing: Type.Boolean(),
+});
 export const PongFrame = Type.Object({ type: Type.Literal('pong') });
 export const ErrorFrame = Type.Object({ type: Type.Literal('error'), error: Type.Object({ code: Type.String(), message: Type.String() }) });
-export const ServerFrame = Type.Union([ReadyFrame, ActivityFrame, ResetFrame, PongFrame, ErrorFrame]);
+export const ServerFrame = Type.Union([ReadyFrame, ActivityFrame, ResetFrame, SignalFrame, PongFrame, ErrorFrame]);
 export type ServerFrame = Static<typeof ServerFrame>;
 export type ActivityFrame = Static<typeof ActivityFrame>;
+export type SignalFrame = Static<typeof SignalFrame>;

@@ -29,6 +29,8 @@ export const keys = {
   },
   /** Kept apart from `customers`: refreshing those must not ask for every row's name one by one. */
   customerBriefs: { one: (id: string) => ['customer-briefs', id] as const },
+  /** Who is typing on a moment, as the live stream said: kept apart from `moments`, whose refreshes would wipe it. */
+  typing: (momentId: string) => ['typing', momentId] as const,
   search: (q: string) => ['search', q] as const,
   settings: {
     all: ['settings'] as const,

@@ -2,7 +2,9 @@ import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../api/keys.ts';
 import { aMoment } from '../test/moment-fixture.ts';
+import type { Message } from '../api/types.ts';
 import { applyActivity } from './live-updates.ts';
+import { noteTyping } from './typing.ts';
 
 const viewer = { agentId: 'bob', role: 'agent' as const, teamIds: ['sales'] };
 const frame = (activity: string, moment = aMoment({ id: 'm9', customerId: 'c1' })) =>
@@ -35,5 +37,17 @@ describe('live updates of a customer\'s moments', () => {
       applyActivity(client, frame(activity), viewer);
       expect(stale(client, keys.customers.openMoments('c1')), activity).toBe(false);
     }
+  });
+});
+
+describe('live updates of who is typing', () => {
+  it('a message ends its author\'s typing, and only theirs', () => {
+    const client = new QueryClient();
+    const moment = aMoment({ id: 'm9', customerId: 'c1' });
+    noteTyping(client, { type: 'signal', signal: 'typing', momentId: 'm9', from: { kind: 'customer' }, typing: true });
+    noteTyping(client, { type: 'signal', signal: 'typing', momentId: 'm9', from: { kind: 'agent', id: 'ana', name: 'Ana' }, typing: true });
+    const message = { id: 'x1', momentId: 'm9', authorKind: 'customer', authorId: null, attachments: [] } as unknown as Message;
+    applyActivity(client, { ...frame('message.added', moment), payload: { moment, message } }, viewer);
+    expect(client.getQueryData<{ kind: string; id: string | null }[]>(keys.typing('m9'))?.map((t) => t.id ?? t.kind)).toEqual(['ana']);
   });
 });

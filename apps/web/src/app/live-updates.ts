@@ -5,6 +5,7 @@ import { keys } from '../api/keys.ts';
 import type { Message, Moment } from '../api/types.ts';
 import type { Viewer } from '../screens/inbox/inbox-filters.ts';
 import { applyMoment } from './apply-moment.ts';
+import { noteTyping, stoppedTyping } from './typing.ts';
 
 /** A server frame of GET /api/v1/stream; the contract leaves an activity's payload open, the web app reads its moment and message. */
 type Frame =
@@ -57,6 +58,8 @@ export function useLiveUpdates(viewer: Viewer | null): LiveState {
           const current = viewerRef.current;
           if (current) applyActivity(client, frame, current);
           refreshCounts();
+        } else if (frame.type === 'signal') {
+          noteTyping(client, frame);
         } else if (frame.type === 'reset') {
           void client.invalidateQueries({ queryKey: keys.moments.all });
         }
@@ -90,6 +93,8 @@ export function applyActivity(client: QueryClient, frame: Extract<Frame, { type:
   const { moment, message } = frame.payload;
   if (moment) applyMoment(client, moment, viewer, { onlyIfCached: true });
   if (message) {
+    // Whoever sent it is done typing it (their "stopped" may still be on its way).
+    if (frame.activity === 'message.added' && message.authorKind !== 'system') stoppedTyping(client, message.momentId, { kind: message.authorKind, id: message.authorId, name: null });
     client.setQueryData<Message[]>(keys.moments.messages(message.momentId), (old) => {
       if (!old) return old;
       const at = old.findIndex((m) => m.id === message.id);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SignalFrame } from '@touchpoint/contracts';
 import { sql } from 'kysely';
 import type { Deps } from '../../platform/deps.ts';
 import { listenToPostgres } from '../../platform/db/listen-postgres.ts';
@@ -35,7 +36,7 @@ export type StreamHub = {
    * `{ type: 'signal', ...frame }` to the sockets that may see the moment (`audience`), on
    * every process (NOTIFY on PostgreSQL). Best effort: a socket mid-replay misses it.
    */
-  readonly signal: (workspaceId: string, audience: Audience, frame: Readonly<Record<string, unknown>>) => void;
+  readonly signal: (workspaceId: string, audience: Audience, frame: Omit<SignalFrame, 'type'>) => void;
   /** Streams the principal's workspace to the socket: replay after `after` (null: from now), `ready`, then live. */
   readonly subscribe: (socket: HubSocket, principal: StreamPrincipal, after: number | null) => Subscription;
   /** Open subscriptions. */
@@ -288,7 +289,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     for (const out of waiting) offer(ch, s, out);
   }
 
-  function signal(workspaceId: string, audience: Audience, frame: Readonly<Record<string, unknown>>): void {
+  function signal(workspaceId: string, audience: Audience, frame: Omit<SignalFrame, 'type'>): void {
     if (stopped) return;
     fanOutSignal(workspaceId, audience, frame);
     if (!listener) return;

@@ -33,10 +33,16 @@ const message = (patch: Partial<Message>): Message => ({
 
 function setup(moment: Moment, messages: Message[], answer: (body: Record<string, unknown>) => Response) {
   const calls: { url: string; body: Record<string, unknown> }[] = [];
+  /** What the composer said of the agent typing, apart from what it sent. */
+  const typing: unknown[] = [];
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init: RequestInit) => {
       const body = JSON.parse(String(init.body ?? '{}')) as Record<string, unknown>;
+      if (url === `/api/v1/moments/${moment.id}/typing`) {
+        typing.push(body.typing);
+        return new Response(null, { status: 204 });
+      }
       calls.push({ url, body });
       return answer(body);
     }),
@@ -44,7 +50,7 @@ function setup(moment: Moment, messages: Message[], answer: (body: Record<string
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } } });
   client.setQueryData(keys.agents, [{ id: 'ana', name: 'Ana', email: 'ana@acme.test', role: 'agent' }]);
   client.setQueryData(keys.channels, [{ id: 'wa', kind: 'whatsapp', name: 'WhatsApp', businessUnitId: null, settings: { templates: [{ name: 'follow_up', language: 'en_US' }] } }]);
-  return { calls, ...renderInApp(<Composer moment={moment} messages={messages} viewer={bob} readOnly={false} />, client) };
+  return { calls, typing, ...renderInApp(<Composer moment={moment} messages={messages} viewer={bob} readOnly={false} />, client) };
 }
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -88,6 +94,26 @@ describe('the composer', () => {
     expect((await screen.findByRole('alert')).textContent).toMatch(/over 24 hours ago/);
     expect(screen.getByRole('textbox', { name: /Reply/ })).toHaveProperty('value', 'Your parcel left today');
     expect(screen.getByRole('combobox', { name: 'Approved template' })).toBeTruthy();
+  });
+
+  it('tells the customer the agent is typing a reply, once while the keys go down, and that they stopped when it is sent', async () => {
+    const moment = aMoment({ id: 'm-typing', channel: 'chat' });
+    const { calls, typing } = setup(moment, [message({})], () => json(201, { moment, message: message({ direction: 'out', body: 'Yes, in blue' }) }));
+    await userEvent.type(screen.getByRole('textbox', { name: 'Reply' }), 'Yes, in blue');
+    expect(typing).toEqual([true]);
+    await userEvent.click(screen.getByRole('button', { name: 'Send reply' }));
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(typing).toEqual([true, false]);
+  });
+
+  it('says nothing of typing while a note is written', async () => {
+    const moment = aMoment({ id: 'm-note', channel: 'chat' });
+    const { typing } = setup(moment, [message({})], () => json(500, {}));
+    await userEvent.type(screen.getByRole('textbox', { name: 'Reply' }), 'Let me ');
+    await userEvent.click(screen.getByText('Internal note'));
+    expect(typing).toEqual([true, false]);
+    await userEvent.type(screen.getByRole('textbox', { name: 'Internal note' }), 'Refund approved by finance');
+    expect(typing).toEqual([true, false]);
   });
 
   it('someone who does not own the moment may write a note but not reply', async () => {

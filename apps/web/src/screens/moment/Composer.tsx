@@ -4,6 +4,7 @@ import { useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent, t
 import { ApiError, errorMessage } from '../../api/client.ts';
 import { useAgents, useChannels } from '../../api/directory.ts';
 import { useMomentAction, useSendMessage } from './use-moment-actions.ts';
+import { useTypingSignal } from './use-typing-signal.ts';
 import type { Message, Moment } from '../../api/types.ts';
 import { duration } from '../../ui/format.ts';
 import type { Viewer } from '../inbox/inbox-filters.ts';
@@ -47,6 +48,7 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
   const channels = useChannels().data ?? [];
   const send = useSendMessage(moment.id, viewer);
   const rename = useMomentAction(moment.id, viewer);
+  const typing = useTypingSignal(moment.id, mode === 'reply' && !readOnly);
 
   const rules = composerRules({ moment, messages, agentId: viewer.agentId, readOnly, text: draft.text, now });
   const replying = mode === 'reply' && rules.replyBlocked === null;
@@ -89,6 +91,7 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
     const text = draft.text.trim();
     if (templateMode && !template) return setProblem('Choose an approved template: outside the 24-hour window WhatsApp delivers nothing else.');
     if (!templateMode && !text) return setProblem(mode === 'note' ? 'Write the note first.' : 'Write your reply first.');
+    typing.stopped();
     try {
       if (rules.email && replying && subject.trim() && subject.trim() !== moment.subject) {
         await rename.mutateAsync({ method: 'PATCH', path: '', body: { subject: subject.trim() } });
@@ -212,7 +215,10 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
             minRows={2}
             maxRows={8}
             value={draft.text}
-            onChange={(e) => setDraft({ ...draft, text: e.currentTarget.value })}
+            onChange={(e) => {
+              setDraft({ ...draft, text: e.currentTarget.value });
+              typing.typed(e.currentTarget.value);
+            }}
             onKeyDown={onKeyDown}
             disabled={rules.replyBlocked !== null}
           />

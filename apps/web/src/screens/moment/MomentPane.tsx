@@ -19,6 +19,7 @@ import { OwnershipHistory } from './OwnershipHistory.tsx';
 import type { PaneCommands } from './pane-commands.ts';
 import { SlaTimer } from './SlaTimer.tsx';
 import { Thread } from './Thread.tsx';
+import { TypingLine } from './TypingLine.tsx';
 
 /** One moment: who it is with, where it stands, the conversation, the composer, and its history. */
 export function MomentPane({ momentId, viewer, commands }: { readonly momentId: string; readonly viewer: Viewer; readonly commands: RefObject<PaneCommands | null> }) {
@@ -110,6 +111,7 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
             </Box>
           )}
         </ScrollArea>
+        <TypingLine momentId={m.id} viewerAgentId={viewer.agentId} customerName={name} agentName={agentName} />
         <Composer ref={composer} moment={m} messages={messages.data ?? []} viewer={viewer} readOnly={viewer.role === 'analyst'} />
       </Box>
       <Box component="aside" aria-label="Details" w={300} p="md" style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto', flexShrink: 0 }}>
