@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../apps/server/src/modules/workspaces/index.ts';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser.ts';
-import { chatVisitor } from './support/chat-visitor.ts';
+import { chatVisitor } from '../apps/server/test/chat-visitor.ts';
 import { startSeededTouchpoint, type Person, type Seeded } from './support/touchpoint.ts';
 
 /**
@@ -121,7 +121,7 @@ describe('agent web app journeys', () => {
     await screenshot(ana, '05-resolved');
   });
 
-  it('chats with a website visitor live: each sees the other typing', async () => {
+  it('chats with a website visitor live: each sees the other typing, and who they are once they say', async () => {
     const channel = await tp.s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Site chat', settings: { allowedOrigins: [tp.s.url] }, secrets: { identitySecret: 'site-identity-secret-0123456789' } });
     expect(channel.status, JSON.stringify(channel.body)).toBe(201);
     const visitor = chatVisitor(tp.s, channel.body.id);
@@ -146,6 +146,12 @@ describe('agent web app journeys', () => {
       await bob.getByRole('button', { name: 'Send reply' }).click();
       await visitor.until('the reply', (e) => e.type === 'message' && e.message.body === 'Yes, since Monday');
       await visitor.until('Bob stopping', (e) => e.type === 'typing' && !e.typing);
+
+      // The visitor leaves their email and name: Bob's row, header and card name them, live.
+      visitor.chat.identify('jo.park@example.com', 'Jo Park');
+      await row(bob, 'Is the blue jacket back in stock?').getByText('Jo Park').waitFor();
+      await bob.getByRole('link', { name: 'Jo Park' }).waitFor();
+      await bob.getByTestId('customer-card').getByText('jo.park@example.com', { exact: true }).waitFor();
     } finally {
       visitor.leave();
     }

@@ -3,7 +3,7 @@ import { buildHttp } from './http/app.ts';
 import { startCheckpointThread } from './platform/db/checkpoint-thread.ts';
 import { createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
 import { sealStoredSecrets } from './modules/channels/index.ts';
-import { createStreamHub, momentJobs, MOMENT_EVENTS, timelineRecorder, unindexedInboxTexts, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
+import { createStreamHub, customerChangeAnnouncer, CUSTOMER_CHANGE_TOPICS, momentJobs, MOMENT_EVENTS, timelineRecorder, unindexedInboxTexts, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
 import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.ts';
 import { channelReplyCheck } from './channels/check-reply.ts';
@@ -92,9 +92,11 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters, deps.secretBox) };
   const visitorHub = createVisitorHub({ deps, moments, stream, ingest });
   visitors = visitorHub;
+  const customerChanges = customerChangeAnnouncer(deps.db, stream);
   const listeners = {
     [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)],
     [MOMENT_EVENTS.touchpointsAdded]: timelineRecorder(deps, ingest.submit),
+    ...Object.fromEntries(CUSTOMER_CHANGE_TOPICS.map((topic) => [topic, customerChanges])),
   };
   const lifecycleSwept: LifecycleSweepMemory = new Map();
   const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);

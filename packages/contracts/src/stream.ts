@@ -36,10 +36,13 @@ export type ClientFrame = Static<typeof ClientFrame>;
  * - `ready`: replay is done, live activities follow; `seq` is the workspace's latest seq (a cursor).
  * - `activity`: one moment activity the caller may see, in seq order, never twice.
  * - `reset`: the replay would be too long (or the cursor is unknown): reload lists, then follow live.
- * - `signal`: something passing, never stored nor replayed: someone typing on a moment the
- *   caller may see (the web chat's visitor, or another agent); `typing: false` when they stop.
- *   A client shows it for a few seconds at most unless it is renewed: a lost "stopped" must
- *   not leave it on.
+ * - `signal`: something passing, never stored nor replayed, about a moment the caller may see:
+ *   - `typing`: someone is typing on it (the web chat's visitor, or another agent); `typing:
+ *     false` when they stop. A client shows it for a few seconds at most unless it is renewed:
+ *     a lost "stopped" must not leave it on.
+ *   - `customer`: its customer changed (merged with another profile or split from one, a new
+ *     email or name, a new lifecycle stage): reload what you show of them. `customerId` is the
+ *     moment's, as its `customerId` field names it.
  * - `pong`: answers `ping`. `error`: a frame the server could not understand.
  */
 export const ReadyFrame = Type.Object({ type: Type.Literal('ready'), seq: Type.Integer() });
@@ -52,7 +55,7 @@ export const ActivityFrame = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export const ResetFrame = Type.Object({ type: Type.Literal('reset') });
-export const SignalFrame = Type.Object({
+const TypingSignal = Type.Object({
   type: Type.Literal('signal'),
   signal: Type.Literal('typing'),
   momentId: Type.String(),
@@ -63,6 +66,8 @@ export const SignalFrame = Type.Object({
   }),
   typing: Type.Boolean(),
 });
+const CustomerSignal = Type.Object({ type: Type.Literal('signal'), signal: Type.Literal('customer'), momentId: Type.String(), customerId: Type.String() });
+export const SignalFrame = Type.Union([TypingSignal, CustomerSignal]);
 export const PongFrame = Type.Object({ type: Type.Literal('pong') });
 export const ErrorFrame = Type.Object({ type: Type.Literal('error'), error: Type.Object({ code: Type.String(), message: Type.String() }) });
 export const ServerFrame = Type.Union([ReadyFrame, ActivityFrame, ResetFrame, SignalFrame, PongFrame, ErrorFrame]);

@@ -26,7 +26,7 @@ export async function chatAgentRoutes(app: FastifyInstance, ctx: HttpContext): P
       ctx.stream.signal(
         p.workspaceId,
         { teams: moment.teamId ? [moment.teamId] : [], agents: [moment.ownerId] },
-        { signal: 'typing', momentId: moment.id, from: { kind: 'agent', id: p.agentId, name: agent?.name ?? null }, typing: request.body.typing },
+        { type: 'signal', signal: 'typing', momentId: moment.id, from: { kind: 'agent', id: p.agentId, name: agent?.name ?? null }, typing: request.body.typing },
       );
       return reply.status(204).send();
     },

@@ -3,6 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { AliasBody, BatchBody, GroupBody, IdentifyBody, PageBody, TrackBody, TrackingReply } from '@touchpoint/contracts';
 import { decodeBody, parseSegmentMessage } from '../modules/collect/index.ts';
 import type { Touchpoint, TouchpointType } from '../modules/profiles/index.ts';
+import { announceCustomerChanged } from '../modules/moments/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { isPlainObject, type JsonObject } from '../platform/json.ts';
@@ -64,6 +65,12 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     const outcome = await ctx.ingest.submit(principal.workspaceId, touchpoints);
     ctx.metrics.touchpoints.inc(outcome.stored);
     if (outcome.duplicates > 0) ctx.metrics.duplicates.inc(outcome.duplicates);
+    // Someone identified (a name, an email) may be in a conversation right now: its agents see
+    // them as they are. Best effort, after the answer's commit: a lost signal leaves a stale name.
+    const identified = touchpoints.flatMap((tp, i) => (tp.type === 'identify' && outcome.customerIds[i] ? [outcome.customerIds[i]] : []));
+    if (identified.length > 0) {
+      announceCustomerChanged(ctx.deps.db, ctx.stream, principal.workspaceId, identified).catch((error: unknown) => ctx.deps.log.warn({ err: error }, 'could not announce identified customers'));
+    }
     return { success: true };
   }
 

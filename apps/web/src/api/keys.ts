@@ -17,6 +17,7 @@ export const keys = {
     messages: (id: string) => ['moments', 'messages', id] as const,
     ownership: (id: string) => ['moments', 'ownership', id] as const,
   },
+  /** Each key of one customer names them third: `refreshCustomer` (live-updates.ts) finds them all by it. */
   customers: {
     all: ['customers'] as const,
     detail: (id: string) => ['customers', 'detail', id] as const,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { keys } from '../api/keys.ts';
 import { aMoment } from '../test/moment-fixture.ts';
 import type { Message } from '../api/types.ts';
-import { applyActivity } from './live-updates.ts';
+import { applyActivity, refreshCustomer } from './live-updates.ts';
 import { noteTyping } from './typing.ts';
 
 const viewer = { agentId: 'bob', role: 'agent' as const, teamIds: ['sales'] };
@@ -49,5 +49,17 @@ describe('live updates of who is typing', () => {
     const message = { id: 'x1', momentId: 'm9', authorKind: 'customer', authorId: null, attachments: [] } as unknown as Message;
     applyActivity(client, { ...frame('message.added', moment), payload: { moment, message } }, viewer);
     expect(client.getQueryData<{ kind: string; id: string | null }[]>(keys.typing('m9'))?.map((t) => t.id ?? t.kind)).toEqual(['ana']);
+  });
+});
+
+describe('live updates of a changed customer', () => {
+  it('reload everything shown of that customer, and nothing of anyone else', () => {
+    const client = clientWithCustomerLists();
+    client.setQueryData(keys.customers.detail('c1'), { id: 'c1' });
+    client.setQueryData(keys.customerBriefs.one('c1'), { id: 'c1', name: null });
+    client.setQueryData(keys.customerBriefs.one('c2'), { id: 'c2', name: 'Raj' });
+    refreshCustomer(client, 'c1');
+    for (const key of [keys.customers.detail('c1'), keys.customers.openMoments('c1'), keys.customers.moments('c1', ''), keys.customerBriefs.one('c1')]) expect(stale(client, key), JSON.stringify(key)).toBe(true);
+    for (const key of [keys.customers.openMoments('c2'), keys.customerBriefs.one('c2')]) expect(stale(client, key), JSON.stringify(key)).toBe(false);
   });
 });

@@ -59,7 +59,8 @@ export function useLiveUpdates(viewer: Viewer | null): LiveState {
           if (current) applyActivity(client, frame, current);
           refreshCounts();
         } else if (frame.type === 'signal') {
-          noteTyping(client, frame);
+          if (frame.signal === 'typing') noteTyping(client, frame);
+          else refreshCustomer(client, frame.customerId);
         } else if (frame.type === 'reset') {
           void client.invalidateQueries({ queryKey: keys.moments.all });
         }
@@ -115,6 +116,16 @@ export function applyActivity(client: QueryClient, frame: Extract<Frame, { type:
     void client.invalidateQueries({ queryKey: keys.customers.openMoments(moment.customerId) });
     void client.invalidateQueries({ queryKey: keys.customers.momentsOf(moment.customerId) });
   }
+}
+
+/**
+ * A customer changed (merged, identified, a new stage): their name on inbox rows, the card beside
+ * their conversation and their page load again, where they are on screen. The customer keys all
+ * carry the id third (`['customers', kind, id, …]`).
+ */
+export function refreshCustomer(client: QueryClient, customerId: string): void {
+  void client.invalidateQueries({ queryKey: keys.customerBriefs.one(customerId) });
+  void client.invalidateQueries({ predicate: (query) => query.queryKey[0] === keys.customers.all[0] && query.queryKey[2] === customerId });
 }
 
 function refetchListsOlderThan(client: QueryClient, time: number): void {

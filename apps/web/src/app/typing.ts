@@ -17,7 +17,7 @@ export const TYPING_SHOWS_MS = 8_000;
 const same = (a: Typist, b: Typist) => a.kind === b.kind && (a.kind === 'customer' || a.id === b.id);
 
 /** A typing signal from the live stream into the cache, by moment. */
-export function noteTyping(client: QueryClient, frame: SignalFrame, now = Date.now()): void {
+export function noteTyping(client: QueryClient, frame: Extract<SignalFrame, { signal: 'typing' }>, now = Date.now()): void {
   const who: Typist = { kind: frame.from.kind, id: frame.from.id ?? null, name: frame.from.name ?? null };
   client.setQueryData<Typing[]>(keys.typing(frame.momentId), (old = []) => {
     const others = old.filter((t) => !same(t, who) && t.until > now);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { originAllowed, parseClientFrame, VisitorClose, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
 import { findChannelById, type ChannelRecord } from '../../modules/channels/index.ts';
 import type { IngestQueue } from '../../modules/collect/index.ts';
-import { audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, messageByClientId, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
+import { announceCustomerChanged, audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, messageByClientId, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { StreamHub } from '../../modules/moments/stream-hub.ts';
 import { normalizeIdentity, profileGroupOf, type Touchpoint } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -291,7 +291,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     s.typingAt = on ? now : 0;
     const audience = await audienceOfMoment(deps.db, s.channel!.workspaceId, s.current);
     if (!audience) return;
-    ctx.stream.signal(s.channel!.workspaceId, audience, { signal: 'typing', momentId: s.current, from: { kind: 'customer' }, typing: on });
+    ctx.stream.signal(s.channel!.workspaceId, audience, { type: 'signal', signal: 'typing', momentId: s.current, from: { kind: 'customer' }, typing: on });
   }
 
   async function receipts(s: Session, state: 'delivered' | 'read', ids: readonly string[]): Promise<void> {
@@ -308,8 +308,10 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     if (!email.ok) return send(s, { type: 'error', code: 'invalid_field', message: `email: ${email.message}` });
     const traits = { email: email.identity.value, ...(frame.name ? { name: frame.name } : {}) };
     const key = createHash('sha256').update(`${workspaceId}\n${s.identity}\n${JSON.stringify(traits)}`).digest('hex').slice(0, 32);
-    await ctx.ingest.submit(workspaceId, [identify(`chat-email:${key}`, s.userId, s.visitor, traits, deps.clock.now())]);
+    const outcome = await ctx.ingest.submit(workspaceId, [identify(`chat-email:${key}`, s.userId, s.visitor, traits, deps.clock.now())]);
     send(s, { type: 'identified', email: email.identity.value });
+    // The agent on the chat sees who it is with now, without a reload.
+    await announceCustomerChanged(deps.db, ctx.stream, workspaceId, outcome.customerIds.filter((id) => id !== null));
   }
 
   function takeToken(s: Session): boolean {

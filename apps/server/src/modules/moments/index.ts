@@ -20,6 +20,7 @@ export { loadOutbound, recordDelivery, type OutboundReply, type DeliveryState } 
 export { type InboundMessage } from './customer-wrote.ts';
 export { listMoments, countMoments, type MomentFilters, type MomentPage, type MomentCounts } from './list-moments.ts';
 export { createStreamHub, type StreamHub, type HubSocket } from './stream-hub.ts';
+export { announceCustomerChanged, customerChangeAnnouncer, CUSTOMER_CHANGE_TOPICS } from './customer-changed.ts';
 export { momentJobs } from './sweep-jobs.ts';
 export { lastInboundAt, repliesUpTo, momentsOfMessages, recentMomentsOf, customerOfMoment, inboundSenders } from './channel-lookups.ts';
 export {

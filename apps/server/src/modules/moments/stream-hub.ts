@@ -32,11 +32,11 @@ export type Subscription = {
 export type StreamHub = {
   readonly publish: Publish;
   /**
-   * Ephemeral frames (typing indicators), not logged and never replayed: sent as
-   * `{ type: 'signal', ...frame }` to the sockets that may see the moment (`audience`), on
-   * every process (NOTIFY on PostgreSQL). Best effort: a socket mid-replay misses it.
+   * Ephemeral frames (someone typing, a customer changed), not logged and never replayed: sent
+   * to the sockets that may see the moment (`audience`), on every process (NOTIFY on
+   * PostgreSQL). Best effort: a socket mid-replay misses it.
    */
-  readonly signal: (workspaceId: string, audience: Audience, frame: Omit<SignalFrame, 'type'>) => void;
+  readonly signal: (workspaceId: string, audience: Audience, frame: SignalFrame) => void;
   /** Streams the principal's workspace to the socket: replay after `after` (null: from now), `ready`, then live. */
   readonly subscribe: (socket: HubSocket, principal: StreamPrincipal, after: number | null) => Subscription;
   /** Open subscriptions. */
@@ -289,7 +289,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     for (const out of waiting) offer(ch, s, out);
   }
 
-  function signal(workspaceId: string, audience: Audience, frame: Omit<SignalFrame, 'type'>): void {
+  function signal(workspaceId: string, audience: Audience, frame: SignalFrame): void {
     if (stopped) return;
     fanOutSignal(workspaceId, audience, frame);
     if (!listener) return;
@@ -301,7 +301,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
   function fanOutSignal(workspaceId: string, audience: Audience, frame: Readonly<Record<string, unknown>>): void {
     const ch = channels.get(workspaceId);
     if (!ch) return;
-    const data = Buffer.from(JSON.stringify({ ...frame, type: 'signal' }));
+    const data = Buffer.from(JSON.stringify(frame));
     for (const s of ch.subscribers) if (!s.buffer && !s.closed && s.viewer && canReceive(audience, s.viewer)) s.socket.send(data, TEXT);
   }
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { ChatClient, type ChatEvent, type SocketLike } from '@touchpoint/widget/protocol';
-import type { Running } from '../../apps/server/test/harness.ts';
+import type { Running } from './harness.ts';
 
 type Ws = SocketLike & { terminate(): void };
 // ws ships no types here: the part a visitor uses.
