@@ -7,7 +7,7 @@ import { uuidv7 } from '../src/platform/ids.ts';
 import { seededRandom } from '../src/platform/seeded-random.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { indexInboxText } from '../src/modules/moments/index.ts';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, expectError, startServer, type Running } from './harness.ts';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const MIN = 60_000;
@@ -449,6 +449,9 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
       ['limit=0', 'limit'],
       ['limit=201', 'limit'],
       ['limit=ten', 'limit'],
+      ['limit=Infinity', 'limit'],
+      ['limit=-Infinity', 'limit'],
+      ['limit=1e999', 'limit'],
       ['queued=maybe', 'queued'],
       [`q=${'x'.repeat(201)}`, 'q'],
       ['owner=', 'owner'],
@@ -463,6 +466,11 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
       const res = await list(query);
       expect(res.status, query).toBe(400);
       expect(res.body.error.field, query).toBe(field);
+    }
+    // Every other paged list too: a limit past any range once answered 500.
+    const [moment] = (await list('limit=1')).body.data as { id: string; customerId: string }[];
+    for (const route of ['/api/v1/customers', `/api/v1/customers/${moment!.customerId}/timeline`, `/api/v1/moments/${moment!.id}/messages`]) {
+      for (const limit of ['Infinity', '-Infinity', '1e400']) expectError(await s.api('GET', `${route}?limit=${limit}`), 400, 'invalid_field', 'limit');
     }
   });
 

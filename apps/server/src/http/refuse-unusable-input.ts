@@ -6,7 +6,8 @@ import { findUnstorableText, UNSTORABLE_TEXT } from '../platform/storable-text.t
 /**
  * Refuses request bodies nested past MAX_JSON_DEPTH (checked first: the checks below and the
  * schema's validator recurse) or holding a number past a double's range, and bodies and query
- * strings that neither engine could store or compare (NUL, lone surrogates).
+ * strings that neither engine could store or compare (NUL, lone surrogates), and numbers in
+ * query strings past any range (`limit=Infinity`).
  */
 export function refuseUnusableInput(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
@@ -15,5 +16,12 @@ export function refuseUnusableInput(app: FastifyInstance): void {
     if (inQuery !== null) throw new AppError('invalid_field', `${inQuery} ${UNSTORABLE_TEXT}`, inQuery);
     const inBody = findUnstorableText(request.body, '');
     if (inBody !== null) throw new AppError('invalid_field', `${inBody || 'body'} ${UNSTORABLE_TEXT}`, inBody || 'body');
+  });
+  // After validation: Ajv turns `limit=Infinity` (or 1e999) into Infinity and lets it through
+  // `maximum`, so a number parameter the schema took may still be one no query can use.
+  app.addHook('preHandler', async (request) => {
+    for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+      if ([value].flat().some((v) => typeof v === 'number' && !Number.isFinite(v))) throw new AppError('invalid_field', `${key} must be a finite number`, key);
+    }
   });
 }
