@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/errors.ts';
-import { addBusinessMinutes, businessMsBetween, validateBusinessHours, type BusinessHours } from './business-time.ts';
+import { addBusinessMinutes, businessMsBetween, LONGEST_DEADLINE_MS, validateBusinessHours, type BusinessHours } from './business-time.ts';
 
 const H = 3_600_000;
 const nineToFive = [['09:00', '17:00']] as const;
@@ -21,6 +21,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('addBusinessMinutes', () => {
   const lisbon = office('Europe/Lisbon');
+
+  it('caps a deadline at ten years out, and gets there quickly', () => {
+    // A year of business time in one minute a week lies 10,000 years out: the walk stopped the server for 12 s.
+    const sparse: BusinessHours = { timeZone: 'Europe/Lisbon', weekly: { mon: [['00:00', '00:01']] }, holidays: [] };
+    const started = performance.now();
+    const due = addBusinessMinutes(at('2026-06-01T15:30:00Z'), 525_600, sparse);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(due).toBe(at('2026-06-01T15:30:00Z') + LONGEST_DEADLINE_MS);
+    expect(iso(due).slice(0, 4)).toBe('2036');
+    // What fits within the ten years is unchanged: three Mondays' minutes end on the third Monday.
+    expect(iso(addBusinessMinutes(at('2026-06-01T15:30:00Z'), 3, sparse))).toBe('2026-06-21T23:01:00.000Z');
+  });
 
   it('carries what does not fit today over to the next morning', () => {
     // Monday 2026-06-01 16:30 in Lisbon (UTC+1 in summer).

@@ -24,17 +24,27 @@ const MAX_RANGES_PER_DAY = 12;
 const MAX_HOLIDAYS = 1000;
 
 /**
- * The deadline `minutes` of business time after `start`. Null hours: the clock runs around
- * the clock. Walks day by day, so a month-long deadline costs about thirty day computations.
+ * The furthest a deadline is set: ten years of calendar. A year-long target in one minute of
+ * business time a week lands 10,000 years out; walking there took 3.7 million days, and 12 s
+ * in which the server answered nothing. No promise is kept that long: the deadline is capped.
+ */
+export const LONGEST_DEADLINE_MS = 3_653 * DAY;
+
+/**
+ * The deadline `minutes` of business time after `start` (at most LONGEST_DEADLINE_MS after it).
+ * Null hours: the clock runs around the clock. Walks day by day, so a month-long deadline costs
+ * about thirty day computations.
  * @example addBusinessMinutes(Date.parse('2026-06-01T15:30Z'), 60, { timeZone: 'Europe/Lisbon', weekly: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']] }, holidays: [] }) // Tue 09:30 Lisbon
  */
 export function addBusinessMinutes(start: number, minutes: number, hours: BusinessHours | null): number {
   let remaining = Math.round(minutes * MINUTE);
-  if (hours === null || remaining <= 0) return start + Math.max(remaining, 0);
+  if (hours === null || remaining <= 0) return start + Math.min(Math.max(remaining, 0), LONGEST_DEADLINE_MS);
   const c = compiled(hours);
+  const latest = start + LONGEST_DEADLINE_MS;
   let cursor = start;
   let idle = 0;
   for (let day = localDay(c, start); ; day += 1) {
+    if (day * DAY - MARGIN > latest) return latest;
     const intervals = dayIntervals(c, day);
     // Holidays are finite, so an empty stretch longer than all of them plus a week is a bug, not a calendar.
     idle = intervals.length === 0 ? idle + 1 : 0;
@@ -42,7 +52,7 @@ export function addBusinessMinutes(start: number, minutes: number, hours: Busine
     for (const [a, b] of intervals) {
       const from = Math.max(a, cursor);
       if (b <= from) continue;
-      if (b - from >= remaining) return from + remaining;
+      if (b - from >= remaining) return Math.min(from + remaining, latest);
       remaining -= b - from;
       cursor = b;
     }
