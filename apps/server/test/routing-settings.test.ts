@@ -237,13 +237,22 @@ describe.each(ENGINES)('routing settings on %s', (engine) => {
     expect(ok(await s.api('PATCH', `/api/v1/agents/${made.id}`, { role: 'admin' })).role).toBe('admin');
     ok(await s.api('PATCH', `/api/v1/teams/${ids.vip}`, { name: 'VIP' }, session));
 
-    // The only owner cannot be demoted, by anyone; once there is a second, they can.
-    fails(await s.api('PATCH', `/api/v1/agents/${s.workspace.ownerId}`, { role: 'admin' }), 409, 'conflict', 'role');
-    ok(await s.api('PATCH', `/api/v1/agents/${made.id}`, { role: 'owner' }, tokens.admin));
+    // Only an owner makes owners or changes an owner's role: an admin, or an API key (which acts
+    // as one), could otherwise make themselves owner and then demote the owner.
+    const owner = ok(await s.api('POST', '/api/v1/sessions', { email: 'owner@acme.test', password: 'correct horse battery' }), 201).token;
+    for (const admin of [session, undefined]) {
+      fails(await s.api('POST', '/api/v1/agents', { email: 'rogue@acme.test', name: 'Rogue', role: 'owner', password }, admin), 403, 'forbidden', 'role');
+      fails(await s.api('PATCH', `/api/v1/agents/${made.id}`, { role: 'owner' }, admin), 403, 'forbidden', 'role');
+      fails(await s.api('PATCH', `/api/v1/agents/${s.workspace.ownerId}`, { role: 'analyst' }, admin), 403, 'forbidden', 'role');
+    }
+    expect(ok(await s.api('GET', `/api/v1/agents/${s.workspace.ownerId}`)).role).toBe('owner');
+    // The only owner cannot be demoted, even by themselves; once there is a second, they can.
+    fails(await s.api('PATCH', `/api/v1/agents/${s.workspace.ownerId}`, { role: 'admin' }, owner), 409, 'conflict', 'role');
+    ok(await s.api('PATCH', `/api/v1/agents/${made.id}`, { role: 'owner' }, owner));
     ok(await s.api('PATCH', `/api/v1/agents/${s.workspace.ownerId}`, { role: 'admin' }, session));
     fails(await s.api('PATCH', `/api/v1/agents/${made.id}`, { role: 'agent' }, session), 409, 'conflict', 'role');
     ok(await s.api('PATCH', `/api/v1/agents/${s.workspace.ownerId}`, { role: 'owner' }, session));
-    ok(await s.api('PATCH', `/api/v1/agents/${made.id}`, { role: 'agent' }));
+    ok(await s.api('PATCH', `/api/v1/agents/${made.id}`, { role: 'agent' }, owner));
   });
 
   it('replaces team members, telling who came and went', async () => {

@@ -121,6 +121,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
         workspaceId: p.workspaceId,
         agentId: request.params.id,
         actor: p.actor,
+        callerRole: p.role,
         onBecameReader: async (tx, workspaceId, agentId) => {
           moved = await rerouteFromReader(deps, settings, { tx, workspaceId, agentId, actor: p.actor });
         },

@@ -54,7 +54,8 @@ export async function getAgent(db: Db | Tx, workspaceId: string, agentId: string
 
 /**
  * Changes an agent's name, role, skills or capacity (capacity is replaced whole, so a channel
- * can be taken out). A workspace always keeps an owner: demoting the last one is refused.
+ * can be taken out). A workspace always keeps an owner: demoting the last one is refused, and
+ * only an owner makes owners or changes an owner's role.
  */
 export async function updateAgent(
   deps: Deps,
@@ -66,6 +67,8 @@ export async function updateAgent(
     readonly skills?: readonly string[];
     readonly capacity?: Readonly<Record<string, number>>;
     readonly actor: string;
+    /** The caller's role: only an owner makes someone an owner or changes an owner's role. */
+    readonly callerRole: Role;
     /** Runs in the transaction once someone became an analyst: whatever they held must move. */
     readonly onBecameReader: (tx: Tx, workspaceId: string, agentId: string) => Promise<void>;
   },
@@ -74,6 +77,10 @@ export async function updateAgent(
     // Two owners demoting each other at once must not both succeed.
     if (input.role !== undefined) await lockWorkspace(tx, deps.engine, input.workspaceId);
     const current = await getAgent(tx, input.workspaceId, input.agentId);
+    // An admin (or an API key, which acts as one) who could make owners could take the workspace
+    // from its owner: make themselves owner, then demote them.
+    const touchesOwner = input.role !== undefined && input.role !== current.role && (input.role === 'owner' || current.role === 'owner');
+    if (touchesOwner && input.callerRole !== 'owner') throw new AppError('forbidden', 'only an owner may make someone an owner or change an owner\'s role', 'role');
     if (input.role !== undefined && current.role === 'owner' && input.role !== 'owner') {
       const { n } = await tx
         .selectFrom('agent')
