@@ -105,6 +105,21 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(await names(restored?.id)).toEqual(['Newer Did', 'identify']);
   });
 
+  it('gives a conversation written to during a merge back with its profile when they are unmerged', async () => {
+    const x = (await s.api('POST', '/api/v1/moments', { identity: 'email:ux@example.com', channel: 'email', message: { body: 'from x' } })).body.moment;
+    const y = (await s.api('POST', '/api/v1/moments', { identity: 'email:uy@example.com', channel: 'chat', message: { body: 'from y' } })).body.moment;
+    await s.tp.worker.drain();
+    expect((await s.api('POST', '/api/v1/customers/merge', { ids: [x.customerId, y.customerId], reason: 'looked alike' })).status).toBe(200);
+    // Y writes again while the two are one: the line lands on the merged timeline.
+    expect((await s.api('POST', `/api/v1/moments/${y.id}/messages`, { direction: 'in', body: 'from y during the merge' })).status).toBe(201);
+    await s.tp.worker.drain();
+    expect((await s.api('POST', `/api/v1/customers/${y.customerId}/unmerge`, {})).status).toBe(200);
+    const linesOf = async (customerId: string) =>
+      ((await s.api('GET', `/api/v1/customers/${customerId}/timeline?limit=50`)).body.data as { name: string; properties: { momentId?: string } }[]).map((e) => `${e.name} ${e.properties.momentId === y.id ? 'y' : e.properties.momentId === x.id ? 'x' : '?'}`);
+    expect((await linesOf(y.customerId)).filter((l) => l.startsWith('Message Received'))).toEqual(['Message Received y', 'Message Received y']);
+    expect((await linesOf(x.customerId)).filter((l) => l.endsWith(' y'))).toEqual([]);
+  });
+
   it('keeps a shared device from fusing two people who log in on it', async () => {
     await identify({ anonymousId: 'family-ipad', userId: 'alice', traits: { email: 'alice@example.com' } });
     await s.track('/v1/track', { messageId: mid(), anonymousId: 'family-ipad', userId: 'alice', event: 'Logged Out' });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
@@ -126,8 +127,9 @@ async function recordWithoutIdentity(deps: Deps, workspaceId: string, customerId
 
 /**
  * Where a moment's touchpoints land: the customer's profile as it is now (the moment may name a
- * profile since merged into another), any one identity of it, and the team's key; null when
- * the profile no longer exists.
+ * profile since merged into another), one identity of it, and the team's key; null when the
+ * profile no longer exists. The identity is one the moment's own profile brought when there is
+ * one: the line then belongs to that profile, and an unmerge gives it back with the moment.
  */
 async function timelineTarget(db: Db, workspaceId: string, momentCustomerId: string, teamId: string | null): Promise<{ customerId: string; identity: NormalizedIdentity | null; department: string | null } | null> {
   const row = await db
@@ -138,6 +140,7 @@ async function timelineTarget(db: Db, workspaceId: string, momentCustomerId: str
     .$if(teamId !== null, (qb) => qb.select((eb) => eb.selectFrom('team').select('team.key').where('team.workspace_id', '=', workspaceId).where('team.id', '=', teamId!).as('department')))
     .where('c.workspace_id', '=', workspaceId)
     .where('c.id', '=', momentCustomerId)
+    .orderBy(sql`case when i.profile_id = c.id then 0 else 1 end`)
     .limit(1)
     .executeTakeFirst();
   if (!row) return null;
