@@ -46,6 +46,27 @@ describe.each(ENGINES)('settings created at the same moment on %s', (engine) => 
     }
   });
 
+  it('keeps the identity limits a change does not name, and refuses kinds and settings that do not exist', async () => {
+    expect((await s.api('PATCH', '/api/v1/workspace/settings', { identity: { limits: { email: 2 } } })).status).toBe(200);
+    expect((await s.api('PATCH', '/api/v1/workspace/settings', { identity: { limits: { phone: 3 } } })).status).toBe(200);
+    const { limits } = (await s.api('GET', '/api/v1/workspace')).body.settings.identity;
+    expect(limits).toMatchObject({ email: 2, phone: 3, user_id: 1 });
+    for (const [patch, field] of [
+      [{ identity: { limits: { bogus: 3 } } }, 'identity.limits.bogus'],
+      [{ identity: { priority: ['bogus', 'email'] } }, 'identity.priority.0'],
+      [{ identity: { priority: ['email', 'email'] } }, 'identity.priority'],
+      [{ identity: { priority: [] } }, 'identity.priority'],
+      [{ identity: { foo: 1 } }, 'identity.foo'],
+      [{ lifecycle: { foo: 1 } }, 'lifecycle.foo'],
+      [{ lifecycle: { orderEvents: [''] } }, 'lifecycle.orderEvents.0'],
+      [{ lifecycle: { repeatAfterOrders: 99999999999 } }, 'lifecycle.repeatAfterOrders'],
+    ] as const) {
+      const reply = await s.api('PATCH', '/api/v1/workspace/settings', patch);
+      expect([reply.status, reply.body.error?.code, reply.body.error?.field], JSON.stringify(patch)).toEqual([400, 'invalid_field', field]);
+    }
+    expect((await s.api('GET', '/api/v1/workspace')).body.settings.identity.limits).toEqual(limits);
+  });
+
   it("keeps both of two admins' changes to one channel", async () => {
     const id = (await s.api('POST', '/api/v1/channels', { kind: 'email', name: 'Both', address: 'both@help.example.com' })).body.id;
     for (let i = 0; i < 5; i++) {

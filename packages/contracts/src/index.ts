@@ -8,3 +8,4 @@ export * from './sla.ts';
 export * from './moment-settings.ts';
 export * from './stream.ts';
 export * from './channels.ts';
+export * from './identity-kinds.ts';

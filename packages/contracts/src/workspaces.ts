@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { IDENTITY_KIND_NAMES } from './identity-kinds.ts';
 import { ListOf, Nullable, Time, View } from './reply-parts.ts';
 
 export const Role = Type.Union((['owner', 'admin', 'agent', 'analyst'] as const).map((r) => Type.Literal(r)));
@@ -115,26 +116,40 @@ export const CreateAgentBody = Type.Object({
   capacity: Type.Optional(Capacity),
 });
 
+const IdentityKindName = Type.Union(IDENTITY_KIND_NAMES.map((kind) => Type.Literal(kind)));
+const EventNames = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 });
+
 export const SettingsPatch = Type.Object(
   {
     defaultCountry: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]{2}$' }), Type.Null()])),
     defaultCurrency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     identity: Type.Optional(
-      Type.Object({
-        limits: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 10000 }))),
-        maxIdentitiesPerProfile: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
-        priority: Type.Optional(Type.Array(Type.String())),
-      }),
+      Type.Object(
+        {
+          limits: Type.Optional(
+            Type.Object(Object.fromEntries(IDENTITY_KIND_NAMES.map((kind) => [kind, Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 }))])), {
+              additionalProperties: false,
+              description: 'identities of a kind one profile may hold; the kinds not given keep theirs',
+            }),
+          ),
+          maxIdentitiesPerProfile: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+          priority: Type.Optional(Type.Array(IdentityKindName, { minItems: 1, uniqueItems: true, description: 'which identity decides first when they point at different profiles' })),
+        },
+        { additionalProperties: false },
+      ),
     ),
     lifecycle: Type.Optional(
-      Type.Object({
-        leadEvents: Type.Optional(Type.Array(Type.String())),
-        orderEvents: Type.Optional(Type.Array(Type.String())),
-        advocateEvents: Type.Optional(Type.Array(Type.String())),
-        repeatAfterOrders: Type.Optional(Type.Integer({ minimum: 2 })),
-        atRiskAfterDays: Type.Optional(Type.Integer({ minimum: 1 })),
-        churnedAfterDays: Type.Optional(Type.Integer({ minimum: 1 })),
-      }),
+      Type.Object(
+        {
+          leadEvents: Type.Optional(EventNames),
+          orderEvents: Type.Optional(EventNames),
+          advocateEvents: Type.Optional(EventNames),
+          repeatAfterOrders: Type.Optional(Type.Integer({ minimum: 2, maximum: 1000 })),
+          atRiskAfterDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+          churnedAfterDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+        },
+        { additionalProperties: false },
+      ),
     ),
     moments: Type.Optional(
       Type.Object(

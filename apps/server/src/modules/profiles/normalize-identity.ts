@@ -1,16 +1,10 @@
+import { IDENTITY_KIND_NAMES } from '@touchpoint/contracts/identity-kinds';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
-export type IdentityKind = 'user_id' | 'anonymous_id' | 'email' | 'phone' | 'external_id' | 'social';
+export type IdentityKind = (typeof IDENTITY_KIND_NAMES)[number];
 
-/** Every kind, so callers can validate kinds that arrive as untyped input. */
-export const IDENTITY_KINDS: readonly IdentityKind[] = Object.freeze([
-  'user_id',
-  'anonymous_id',
-  'email',
-  'phone',
-  'external_id',
-  'social',
-]);
+/** Every kind, so callers can validate kinds that arrive as untyped input (the API's contract lists them). */
+export const IDENTITY_KINDS: readonly IdentityKind[] = IDENTITY_KIND_NAMES;
 
 export type NormalizedIdentity = { readonly kind: IdentityKind; readonly value: string };
 

@@ -27,7 +27,13 @@ export async function updateSettings(
     const next: JsonObject = { ...current, ...input.patch };
     for (const section of ['identity', 'lifecycle', 'moments'] as const) {
       const patch = input.patch[section];
-      if (patch && typeof patch === 'object') next[section] = { ...(current[section] as JsonObject | undefined), ...(patch as JsonObject) };
+      if (isPlainObject(patch)) next[section] = { ...(current[section] as JsonObject | undefined), ...patch };
+    }
+    // Limits per identity kind merge too: setting the email limit keeps a phone limit set before.
+    const limits = isPlainObject(input.patch.identity) ? input.patch.identity.limits : undefined;
+    if (isPlainObject(limits)) {
+      const before = isPlainObject(current.identity) && isPlainObject(current.identity.limits) ? current.identity.limits : {};
+      next.identity = { ...(next.identity as JsonObject), limits: { ...before, ...limits } };
     }
     checkCoherent(input.patch, parseSettings(JSON.stringify(next)));
     await tx.updateTable('workspace').set({ settings: JSON.stringify(next) }).where('id', '=', input.workspaceId).execute();

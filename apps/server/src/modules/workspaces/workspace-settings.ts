@@ -70,21 +70,25 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   moments: { defaultTeamId: null, reopenWindowHours: 72, defaultCapacity: 5, dueSoonMinutes: 30 },
 };
 
-/** Reads stored settings over the defaults, so a workspace stores only what it changed. */
+/**
+ * Reads stored settings over the defaults, so a workspace stores only what it changed. Only the
+ * settings that exist are read: a key stored before the API refused unknown ones (`lifecycle.foo`)
+ * must not come back in replies, nor in the settings screen's next save.
+ */
 export function parseSettings(text: string | null | undefined): WorkspaceSettings {
   const stored = parseJsonObject(text);
   const identity = isPlainObject(stored.identity) ? stored.identity : {};
-  const lifecycle = isPlainObject(stored.lifecycle) ? stored.lifecycle : {};
-  const moments = isPlainObject(stored.moments) ? stored.moments : {};
   return {
     defaultCountry: typeof stored.defaultCountry === 'string' ? (stored.defaultCountry as CountryCode) : DEFAULT_SETTINGS.defaultCountry,
     defaultCurrency: typeof stored.defaultCurrency === 'string' ? stored.defaultCurrency : DEFAULT_SETTINGS.defaultCurrency,
-    identity: {
-      ...DEFAULT_SETTINGS.identity,
-      ...identity,
-      limits: { ...DEFAULT_SETTINGS.identity.limits, ...(isPlainObject(identity.limits) ? (identity.limits as Record<string, number>) : {}) },
-    } as IdentityRules,
-    lifecycle: { ...DEFAULT_SETTINGS.lifecycle, ...lifecycle } as LifecycleRules,
-    moments: { ...DEFAULT_SETTINGS.moments, ...moments } as MomentRules,
+    identity: { ...over(DEFAULT_SETTINGS.identity, identity), limits: over(DEFAULT_SETTINGS.identity.limits, identity.limits) },
+    lifecycle: over(DEFAULT_SETTINGS.lifecycle, stored.lifecycle),
+    moments: over(DEFAULT_SETTINGS.moments, stored.moments),
   };
+}
+
+/** The defaults' keys, each with its stored value when there is one. */
+function over<T extends object>(defaults: T, stored: unknown): T {
+  if (!isPlainObject(stored)) return defaults;
+  return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, stored[key] ?? value])) as T;
 }
