@@ -487,7 +487,8 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     await ruleFor(channel, team);
     const file = Buffer.from('%PDF-1.4 receipt');
     const a = (await open(s, { identity: 'email:dupe@example.com', channel, externalId: 'thread-a', message: { body: 'receipt attached', attachments: [{ fileName: 'receipt.pdf', contentType: 'application/pdf', data: file.toString('base64') }] } })).body.moment;
-    // The same customer wrote on another channel about the same thing.
+    // The same customer wrote on another channel about the same thing, a little later.
+    clock.set(clock.now() + 60_000);
     const b = (await open(s, { identity: 'email:dupe@example.com', channel: `${channel}-web`, message: { body: 'sent twice' } })).body.moment;
     expect(b.id).not.toBe(a.id);
     const thread = (await s.api('GET', `/api/v1/moments/${a.id}/messages`)).body.data;
@@ -501,6 +502,8 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     const merged = await s.api('POST', `/api/v1/moments/${a.id}/merge`, { duplicateId: b.id });
     expect(merged.status, JSON.stringify(merged.body)).toBe(200);
     expect(merged.body.messageCount).toBe(2);
+    // Its row shows the latest message, which came to the duplicate.
+    expect(merged.body.preview).toBe('sent twice');
     expect((await s.api('GET', `/api/v1/moments/${b.id}`)).body).toMatchObject({ status: 'closed', mergedInto: a.id });
 
     const big = Buffer.alloc(5 * 1024 * 1024 + 1).toString('base64');

@@ -41,6 +41,8 @@ export async function mergeMoments(ctx: MomentsCtx, input: { readonly workspaceI
       tags: tagsColumn(tags),
       message_count: into.message_count + dup.message_count,
       last_message_at: Math.max(into.last_message_at, dup.last_message_at),
+      // The inbox row shows the latest message, whichever moment it came to.
+      preview: dup.last_message_at > into.last_message_at ? dup.preview : into.preview,
       awaiting_reply_since: minOf(into.awaiting_reply_since, dup.awaiting_reply_since),
       updated_at: w.now,
     };
