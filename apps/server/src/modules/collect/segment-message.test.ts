@@ -44,6 +44,23 @@ describe('parseSegmentMessage', () => {
     expect(problem({ type: 'group', userId: 'u' })).toMatchObject({ field: 'batch[2].groupId' });
   });
 
+  it('takes event times from 1900 to a day ahead, after the clock correction, and only dates that exist', () => {
+    const at = (fields: Record<string, unknown>) => {
+      const r = parseSegmentMessage({ userId: 'u', event: 'x', ...fields }, 'track', now);
+      return r.ok ? new Date(r.touchpoint.timestamp).toISOString() : r.problem.field;
+    };
+    expect(at({ timestamp: '1999-12-31T23:00:00Z' })).toBe('1999-12-31T23:00:00.000Z');
+    expect(at({ timestamp: new Date(now + 3_600_000).toISOString() })).toBe(new Date(now + 3_600_000).toISOString());
+    expect(at({ timestamp: '9999-12-31T23:59:59Z' })).toBe('timestamp');
+    expect(at({ timestamp: '1899-12-31T23:59:59Z' })).toBe('timestamp');
+    expect(at({ originalTimestamp: '1066-10-14T09:00:00Z' })).toBe('originalTimestamp');
+    // A sender whose clock is 2020 when it sends a 2020 event is corrected; one claiming to send in 9999 moves it before 1900.
+    expect(at({ timestamp: '2020-01-01T00:00:00Z', sentAt: '9999-01-01T00:00:00Z' })).toBe('sentAt');
+    expect(at({ timestamp: '2020-02-30T10:00:00Z' })).toBe('timestamp');
+    expect(at({ timestamp: '2020-02-29T10:00:00Z' })).toBe('2020-02-29T10:00:00.000Z');
+    expect(at({ timestamp: '2021-02-29T10:00:00Z' })).toBe('timestamp');
+  });
+
   it('refuses calls whose only ids are placeholders, but keeps a real anonymousId', () => {
     expect(parseSegmentMessage({ userId: 'null', event: 'x' }, 'track', now).ok).toBe(false);
     expect(parseSegmentMessage({ userId: '0', anonymousId: 'device-1', event: 'x' }, 'track', now).ok).toBe(true);

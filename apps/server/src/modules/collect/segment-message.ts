@@ -10,6 +10,9 @@ const MAX_ID = 255;
 const MAX_NAME = 500;
 /** The largest time a JavaScript Date can hold: anything beyond cannot be shown as a date. */
 const MAX_TIME = 8.64e15;
+/** Event times are taken from 1900 to a day ahead of the server's clock. */
+const EARLIEST_TIME = Date.UTC(1900, 0, 1);
+const LATEST_AHEAD_MS = 24 * 3_600_000;
 
 /**
  * Order amounts add up on the profile (revenue, lifetime value): one past this would swamp every
@@ -132,7 +135,11 @@ export function parseSegmentMessage(
   const sentAt = optionalTime(raw.sentAt ?? defaults.sentAt);
   if (sentAt === false) return fail('sentAt', 'must be an ISO 8601 date-time');
   const happened = timestamp === null ? receivedAt : sentAt === null ? timestamp : timestamp + (receivedAt - sentAt);
-  if (Math.abs(happened) > MAX_TIME) return fail('sentAt', 'moves the timestamp out of the range of dates');
+  // A time in 9999 would lead the profile's "last seen" for good; one before 1900 is a broken clock.
+  if (happened < EARLIEST_TIME || happened > receivedAt + LATEST_AHEAD_MS) {
+    const field = timestamp !== null && timestamp >= EARLIEST_TIME && timestamp <= receivedAt + LATEST_AHEAD_MS ? 'sentAt' : raw.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
+    return fail(field, `${field === 'sentAt' ? 'moves the event time' : 'must be a time'} between 1900 and a day from now (after correcting the sender's clock by sentAt)`);
+  }
 
   const rawChannel = typeof context.channel === 'string' ? context.channel.toLowerCase() : null;
   // hasOwn: a channel named "constructor" must not pick up Object.prototype.constructor.
@@ -172,7 +179,12 @@ function optionalId(value: unknown): string | null | false {
 function optionalTime(value: unknown): number | null | false {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 && value <= MAX_TIME ? value : false;
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return false;
-  const ms = Date.parse(value);
+  const date = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value) : null;
+  if (!date) return false;
+  // Date.parse rolls 2020-02-30 over to March 1st: a date that does not exist is refused.
+  const [year, month, day] = date.slice(1).map(Number);
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return false;
+  const ms = Date.parse(value as string);
   return Number.isNaN(ms) ? false : ms;
 }
