@@ -245,9 +245,13 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     // Two orders of 1e308 made the profile's revenue Infinity, shown as null from then on.
     expectError(await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue: 1e308 } }), 400, 'invalid_field', 'properties.revenue');
     expectError(await track('/v1/batch', { batch: [{ type: 'track', userId, event: 'Order Completed', properties: { total: '-2e15' } }] }), 400, 'invalid_field', 'batch[0].properties.total');
+    // true counted as an order of 1, and "1,234.50" or "abc" as an order of nothing.
+    for (const revenue of [true, '1,234.50', 'abc', '', { amount: 5 }]) {
+      expectError(await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue, currency: 'USD' } }), 400, 'invalid_field', 'properties.revenue');
+    }
     expect(await customerBy('user_id', userId)).toBeNull();
-    for (const revenue of [1e15, 250.5, '49.5']) expect((await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue } })).status).toBe(200);
-    expect((await customerBy('user_id', userId)).revenue).toEqual({ USD: 1e15 + 300 });
+    for (const revenue of [1e15, 250.5, '49.5', ' 12 ']) expect((await track('/v1/track', { userId, event: 'Order Completed', properties: { revenue } })).status).toBe(200);
+    expect((await customerBy('user_id', userId)).revenue).toEqual({ USD: 1e15 + 312 });
   });
 
   it('sums order amounts per currency, in the workspace’s currency when an order names none, and refuses a currency it cannot read', async () => {

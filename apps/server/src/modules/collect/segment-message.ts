@@ -20,6 +20,8 @@ const LATEST_AHEAD_MS = 24 * 3_600_000;
  */
 const MAX_AMOUNT = 1e15;
 const MAX_AMOUNT_TEXT = '1,000,000,000,000,000';
+/** An amount written as text: digits with an optional sign and decimals, spaces around allowed. */
+const AMOUNT_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /** Segment's `context.channel` names where a touchpoint came from; ours names the channel. */
 const CHANNEL_ALIASES: Readonly<Record<string, string>> = { browser: 'web', mobile: 'app', server: 'server' };
@@ -76,7 +78,10 @@ export function parseSegmentMessage(
   const properties = (raw.properties as JsonObject | undefined) ?? {};
   for (const field of ['revenue', 'total'] as const) {
     const amount = properties[field];
-    if (amount !== undefined && amount !== null && Math.abs(Number(amount)) > MAX_AMOUNT) return fail(`properties.${field}`, `must be an amount between -${MAX_AMOUNT_TEXT} and ${MAX_AMOUNT_TEXT}`);
+    if (amount === undefined || amount === null) continue;
+    // true counted as 1 and "1,234.50" as an order of nothing: an amount is a number, or one written out.
+    if (!(typeof amount === 'number' || (typeof amount === 'string' && AMOUNT_TEXT.test(amount)))) return fail(`properties.${field}`, 'must be a number, like 12.5 or "12.50"');
+    if (Math.abs(Number(amount)) > MAX_AMOUNT) return fail(`properties.${field}`, `must be an amount between -${MAX_AMOUNT_TEXT} and ${MAX_AMOUNT_TEXT}`);
   }
   // An amount counts in its currency (a profile's revenue is summed per currency): one that
   // names no readable currency would land in the workspace's own without a word.
