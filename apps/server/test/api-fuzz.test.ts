@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, open, type Person } from './moments-fixtures.ts';
@@ -49,6 +50,23 @@ describe.each(ENGINES)('malformed input on every route, %s', (engine) => {
     spec = (await s.api('GET', '/api/docs')).body;
   });
   afterAll(() => s?.stop());
+
+  it("answers what Node's HTTP parser refuses in the same error shape", async () => {
+    const rawRequest = (head: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(new URL(s.url).port), '127.0.0.1', () => socket.end(Buffer.concat([head, Buffer.from('\r\n\r\n')])));
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk) => chunks.push(chunk));
+        socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        socket.on('error', reject);
+      });
+    const answer = (text: string) => ({ status: Number(text.split(' ')[1]), body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) });
+    // A raw UTF-8 "é" in the request target, not percent-encoded.
+    const rawByte = answer(await rawRequest(Buffer.concat([Buffer.from('GET /api/v1/moments?q='), Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: x')])));
+    expect(rawByte).toEqual({ status: 400, body: { error: { code: 'invalid_field', message: expect.any(String), field: 'path' } } });
+    const bigHeader = answer(await rawRequest(Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}`)));
+    expect(bigHeader).toEqual({ status: 431, body: { error: { code: 'invalid_field', message: expect.any(String), field: 'headers' } } });
+  });
 
   it('answers every documented operation with a 4xx naming the problem, never a 5xx', async () => {
     const before = (await s.api('GET', `/api/v1/moments/${momentId}/messages`)).body;

@@ -22,7 +22,7 @@ import { momentSettingsRoutes } from './moment-settings.routes.ts';
 import { momentsRoutes } from './moments.routes.ts';
 import { slaRoutes } from './sla.routes.ts';
 import { streamRoutes } from './stream.routes.ts';
-import { frameworkErrors, installErrorHandler } from './error-handler.ts';
+import { clientErrors, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { sessionsRoutes } from './sessions.routes.ts';
 import { systemRoutes } from './system.routes.ts';
 import { trackingRoutes } from './tracking.routes.ts';
@@ -42,6 +42,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     forceCloseConnections: false,
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   });
   installErrorHandler(app);
   app.addSchema(ErrorBody);

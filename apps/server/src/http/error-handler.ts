@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../platform/errors.ts';
 
@@ -102,6 +103,19 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   void reply
     .status(error.statusCode ?? 400)
     .send({ error: { code: tooLong ? 'not_found' : 'invalid_field', message: tooLong ? 'a path segment is too long to name anything here' : 'the path is not valid percent-encoding', field: 'path' } });
+}
+
+/**
+ * What Node's HTTP parser refuses before any route sees it (a raw non-ASCII byte in the request
+ * target, headers past 16 KB): answered in the API's error shape too, then the connection closes.
+ */
+export function clientErrors(error: Error & { readonly code?: string }, socket: Duplex): void {
+  // The peer left (or the socket was handed to a WebSocket): nothing to answer.
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const headers = error.code === 'HPE_HEADER_OVERFLOW';
+  const [status, reason] = headers ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const body = JSON.stringify({ error: { code: 'invalid_field', message: headers ? 'the request headers are larger than 16 KB' : 'the request is not valid HTTP (a URL must be percent-encoded)', field: headers ? 'headers' : 'path' } });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /**
