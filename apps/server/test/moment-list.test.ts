@@ -472,6 +472,18 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
     for (const route of ['/api/v1/customers', `/api/v1/customers/${moment!.customerId}/timeline`, `/api/v1/moments/${moment!.id}/messages`]) {
       for (const limit of ['Infinity', '-Infinity', '1e400']) expectError(await s.api('GET', `${route}?limit=${limit}`), 400, 'invalid_field', 'limit');
     }
+    // The thread pages by `cursor` like every list (and by `after`, the same); a cursor it did not give out is refused.
+    const messages = `/api/v1/moments/${moment!.id}/messages`;
+    expectError(await s.api('GET', `${messages}?cursor=garbage`), 400, 'invalid_field', 'cursor');
+    expectError(await s.api('GET', `${messages}?after=garbage`), 400, 'invalid_field', 'after');
+    const whole = (await s.api('GET', `${messages}?limit=500`)).body.data.map((m: { id: string }) => m.id);
+    const paged: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor !== null; pages++) {
+      const page: { data: { id: string }[]; nextCursor: string | null } = (await s.api('GET', `${messages}?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      paged.push(...page.data.map((m) => m.id));
+      cursor = page.nextCursor;
+    }
+    expect(paged).toEqual(whole);
   });
 
   it('uses the workspace\'s due-soon window and the current time', async () => {

@@ -71,7 +71,8 @@ export const AddMessageBody = Type.Object(
 );
 
 export const MessagesQuery = Type.Object({
-  after: Type.Optional(Type.String({ maxLength: 64 })),
+  cursor: Type.Optional(Type.String({ maxLength: 64, description: "the previous page's nextCursor, as on every list" })),
+  after: Type.Optional(Type.String({ maxLength: 64, description: 'a message id: the messages after it (the same as cursor)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
 

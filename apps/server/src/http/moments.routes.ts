@@ -48,6 +48,8 @@ import type { HttpContext } from './context.ts';
 // Base64 makes files a third bigger; the use case enforces the real limits (5 MB a file, 10 MB a message).
 const WITH_ATTACHMENTS = { bodyLimit: 15 * 1024 * 1024 };
 const momentReply = { 200: MomentView };
+/** Message ids are UUIDs (platform/ids.ts). */
+const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 type Id = { Params: Static<typeof MomentIdParams> };
 
 /** Moments: open, read, converse, change, hand off, take over, escalate, assign, merge; agents' presence. */
@@ -112,7 +114,12 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     { schema: { tags: ['moments'], summary: 'The thread, oldest first', params: MomentIdParams, querystring: MessagesQuery, response: { 200: MessagePage } } },
     async (request) => {
       const caller = await callerOfRequest(request);
-      return listMessages(deps.db, caller, request.params.id, { after: request.query.after, limit: request.query.limit ?? 100 });
+      const { cursor, after, limit } = request.query;
+      // Both name a message id; one that is not could only page from nowhere, silently.
+      for (const [field, value] of [['cursor', cursor], ['after', after]] as const) {
+        if (value !== undefined && !MESSAGE_ID.test(value)) throw new AppError('invalid_field', `${field} is not a message id this API gave out`, field);
+      }
+      return listMessages(deps.db, caller, request.params.id, { after: cursor ?? after, limit: limit ?? 100 });
     },
   );
 
