@@ -150,6 +150,8 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(profile.stageOverride).toEqual({ stage: 'advocate', reason: 'keynote speaker at our conference' });
     await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: null });
     expect(await stageOf('vip')).toBe('customer');
+    // Cleared without a reason, the history says so, not "null".
+    expect((await s.api('GET', `/api/v1/customers/${id}`)).body.stageHistory[0]).toMatchObject({ from: 'advocate', to: 'customer', reason: 'handed back to the rules' });
     expect((await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'royalty', reason: 'x' })).status).toBe(400);
   });
 

@@ -33,7 +33,7 @@ export async function overrideStage(
       .where('id', '=', row.id)
       .execute();
     if (stage !== row.stage) {
-      await recordStageChanges(tx, deps, workspaceId, [{ customerId: row.id, from: row.stage, to: stage, reason: input.stage ? `set by hand: ${input.reason}` : `handed back to the rules: ${input.reason}` }]);
+      await recordStageChanges(tx, deps, workspaceId, [{ customerId: row.id, from: row.stage, to: stage, reason: input.stage ? `set by hand: ${input.reason}` : input.reason ? `handed back to the rules: ${input.reason}` : 'handed back to the rules' }]);
     }
     await writeAudit(tx, deps, { workspaceId, actor: input.actor, action: input.stage ? 'customer.stage_overridden' : 'customer.stage_override_cleared', target: row.id, details: { stage: input.stage, reason: input.reason } });
     return { customerId: row.id, stage };
