@@ -251,6 +251,9 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(await named(`trait.note=${encodeURIComponent('says "hi"')}`)).toEqual(['Typed One']);
     expect(await named('trait.tier=platinum&trait.seats=42&q=typed')).toEqual(['Typed One']);
     expect(await named('trait.tier=nobody-has-this')).toEqual([]);
+    // A trait named like an object's own machinery filters like any other (it matched everyone).
+    expect(await named('trait.__proto__=x')).toEqual([]);
+    expect(await named('trait.constructor=x')).toEqual([]);
   });
 
   // The SQLite ingest thread keeps identities and profiles in memory between groups; what other

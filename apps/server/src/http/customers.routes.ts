@@ -53,10 +53,10 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
         const id = await findCustomerIdByIdentity(deps.db, workspaceId, normalized.identity.kind, normalized.identity.value);
         return { data: id ? [await getCustomer(deps.db, workspaceId, id, settings.lifecycle, deps.clock.now())] : [], nextCursor: null };
       }
-      const traits: Record<string, string> = {};
-      for (const [key, value] of Object.entries(q)) {
-        if (key.startsWith('trait.') && typeof value === 'string') traits[key.slice(6)] = value;
-      }
+      // fromEntries defines each key: assigning `trait.__proto__` would set the prototype instead.
+      const traits: Record<string, string> = Object.fromEntries(
+        Object.entries(q).flatMap(([key, value]) => (key.startsWith('trait.') && typeof value === 'string' ? [[key.slice(6), value]] : [])),
+      );
       const phone = q.q ? normalizeIdentity('phone', q.q, { defaultCountry: settings.defaultCountry ?? undefined }) : null;
       // A search the indexes cannot narrow (two letters, a word thousands share) reads customers
       // until a page fills (about 40 ms over 50,000): off the event loop, on a read thread.
