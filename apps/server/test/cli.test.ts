@@ -121,6 +121,22 @@ describe('init, keys, migrate, import', () => {
     expect(firstImport.rejected[1].reason).toMatch(/identifier/);
   });
 
+  it('refuses a file no row of which could be imported, saying why, without a stack trace', async () => {
+    for (const [text, why] of [
+      ['', /empty: it needs a header row/],
+      ['external_id:,name\n1,Ann\n', /needs a namespace/],
+      ['name,plan\nAnn,pro\n', /needs an email, phone, user_id or external_id/],
+    ] as const) {
+      const bad = path.join(tempDir(), 'bad.csv');
+      fs.writeFileSync(bad, text);
+      const { code, stdout, stderr } = await runCli(['import', 'customers', bad, '--data', dataDir, '--json']);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(why);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('importing the same file again changes nothing', async () => {
     const { code, stdout, stderr } = await runCli(['import', 'customers', csvFile, '--data', dataDir, '--json']);
     expect(code, stderr).toBe(0);

@@ -154,7 +154,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const [what, file] = rest;
       if (what !== 'customers' || !file) throw new UsageError('usage: touchpoint import customers FILE.csv');
       if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
-      const { importCustomers } = await import('../modules/collect/index.ts');
+      const { importCustomers, CsvRefused } = await import('../modules/collect/index.ts');
       return withTouchpoint(config, async (tp) => {
         const workspaceId = await workspaceOf(tp, values.workspace);
         const started = Date.now();
@@ -162,7 +162,11 @@ async function main(argv: readonly string[]): Promise<number> {
         const summary = await importCustomers(
           { clock: tp.deps.clock, ingest: tp.ingest },
           { workspaceId, settings: await tp.settings.get(workspaceId), csv: fs.createReadStream(file), onProgress: progress.update },
-        );
+        ).catch((error: unknown) => {
+          progress.end();
+          // The file as a whole cannot be imported: say why, as for any wrong use, without a stack.
+          throw error instanceof CsvRefused ? new UsageError(`${file}: ${error.message}`) : error;
+        });
         progress.end();
         print({ workspaceId, ...summary, seconds: (Date.now() - started) / 1000 }, () => {
           console.log(`rows read: ${summary.read}, created: ${summary.created}, merged into existing: ${summary.merged}, unchanged: ${summary.unchanged}, rejected: ${summary.rejected.length}`);

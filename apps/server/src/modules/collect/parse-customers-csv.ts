@@ -60,13 +60,16 @@ const EXTERNAL_ID_HEADER = /^external[\s_-]*id\s*:(.*)$/i;
  * yields one rejection for the record where it starts and ends the stream, because the
  * parser cannot tell where the next record would begin. Errors reading `input` are thrown.
  */
+/** A file no row of which could be imported (no header, no identifier column): the message says why. */
+export class CsvRefused extends Error {}
+
 export async function* parseCustomersCsv(input: NodeJS.ReadableStream | string): AsyncGenerator<CsvRowOutcome> {
   const lines = new LineCounter();
   let columns: readonly Column[] | undefined;
   for await (const parsed of parseRecords(input)) {
     if (parsed.kind === 'malformed') {
       const reason = describeCsvError(parsed.error);
-      if (columns === undefined) throw new Error(`the CSV header is malformed: ${reason}`);
+      if (columns === undefined) throw new CsvRefused(`the CSV header is malformed: ${reason}`);
       yield { line: lines.peek(parsed.raw), ok: false, reason: `malformed CSV: ${reason}; the rest of the file was not read` };
       return;
     }
@@ -77,7 +80,7 @@ export async function* parseCustomersCsv(input: NodeJS.ReadableStream | string):
     if (columns === undefined) columns = readHeader(parsed.record);
     else yield readRow(parsed.record, line, columns);
   }
-  if (columns === undefined) throw new Error('the CSV is empty: it needs a header row');
+  if (columns === undefined) throw new CsvRefused('the CSV is empty: it needs a header row');
 }
 
 /** One CSV record with its raw text, or the malformed input that stopped the parser. */
@@ -220,7 +223,7 @@ function readHeader(cells: readonly string[]): readonly Column[] {
     (column) =>
       column.kind === 'userId' || column.kind === 'email' || column.kind === 'phone' || column.kind === 'externalId',
   );
-  if (!hasIdentifier) throw new Error(NO_IDENTIFIER_COLUMN);
+  if (!hasIdentifier) throw new CsvRefused(NO_IDENTIFIER_COLUMN);
   return columns;
 }
 
@@ -231,7 +234,7 @@ function readHeaderCell(cell: string): Column {
   const externalId = EXTERNAL_ID_HEADER.exec(header);
   if (externalId !== null) {
     const namespace = (externalId[1] ?? '').trim();
-    if (namespace === '') throw new Error(`column "${header}" needs a namespace, e.g. external_id:shopify`);
+    if (namespace === '') throw new CsvRefused(`column "${header}" needs a namespace, e.g. external_id:shopify`);
     return { kind: 'externalId', namespace };
   }
   return WELL_KNOWN_COLUMNS.get(header.toLowerCase().replace(/[\s_-]/g, '')) ?? { kind: 'trait', key: header };
