@@ -217,6 +217,25 @@ describe.each(ENGINES)('routing settings on %s', (engine) => {
     expect(ok(await s.api('GET', '/api/v1/teams')).data.find((t: any) => t.id === created.id).name).toBe('Billing EU');
   });
 
+  it('answers an unknown id in the path with a 404 naming it', async () => {
+    const unknown = '01a00000-0000-7000-8000-000000000000';
+    for (const [method, route, body] of [
+      ['GET', `/api/v1/teams/${unknown}`],
+      ['GET', `/api/v1/agents/${unknown}`],
+      ['PATCH', `/api/v1/assignment-rules/${unknown}`, { name: 'x' }],
+      ['GET', `/api/v1/business-hours/${unknown}`],
+      ['GET', `/api/v1/sla-policies/${unknown}`],
+      ['PATCH', `/api/v1/business-units/${unknown}`, { name: 'x' }],
+      ['POST', `/api/v1/customers/${unknown}/unmerge`, {}],
+    ] as const) {
+      const reply = await s.api(method, route, body);
+      expect([reply.status, reply.body.error?.field], `${method} ${route}`).toEqual([404, 'id']);
+    }
+    // A moment named in the body is named by its field.
+    const moment = ok(await s.api('POST', '/api/v1/moments', { identity: 'email:fields@example.com', channel: 'email', message: { body: 'hello' } }), 201).moment;
+    fails(await s.api('POST', `/api/v1/moments/${moment.id}/merge`, { duplicateId: unknown }), 404, 'moment_not_found', 'duplicateId');
+  });
+
   it('round-trips agent skills, capacity, name and role; keeps an owner', async () => {
     const made = ok(
       await s.api('POST', '/api/v1/agents', { email: 'skilled@acme.test', name: 'Skilled', role: 'agent', password, skills: ['spanish', 'billing', 'spanish'], capacity: { chat: 3, '*': 5 } }),

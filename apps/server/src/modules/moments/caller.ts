@@ -26,9 +26,9 @@ export function maySee(c: Caller, row: MomentRow): boolean {
 }
 
 /** The moment, if the caller may see it; a moment they may not see does not exist for them. */
-export async function loadForCaller(w: MomentWrite, c: Caller, momentId: string): Promise<MomentRow> {
-  const row = await loadRow(w, momentId);
-  if (!maySee(c, row)) throw new AppError('moment_not_found', `no moment ${momentId}`, 'id');
+export async function loadForCaller(w: MomentWrite, c: Caller, momentId: string, field = 'id'): Promise<MomentRow> {
+  const row = await loadRow(w, momentId, field);
+  if (!maySee(c, row)) throw new AppError('moment_not_found', `no moment ${momentId}`, field);
   return row;
 }
 

@@ -80,7 +80,7 @@ async function setHandoff(w: MomentWrite, row: MomentRow, handoff: Handoff | nul
 
 async function mayReceive(w: MomentWrite, handoff: Handoff, agentId: string): Promise<void> {
   if (handoff.toAgentId !== null ? handoff.toAgentId === agentId : await isMember(w, handoff.toTeamId!, agentId)) return;
-  throw new AppError('forbidden', 'this hand-off is addressed to someone else', 'agentId');
+  throw new AppError('forbidden', 'this hand-off is addressed to someone else');
 }
 
 function handoffAudience(row: MomentRow, handoff: Handoff) {

@@ -16,7 +16,7 @@ export async function mergeMoments(ctx: MomentsCtx, input: { readonly workspaceI
   if (input.intoId === input.duplicateId) throw new AppError('invalid_field', 'a moment cannot be merged into itself', 'duplicateId');
   return inMomentTx(ctx, input.workspaceId, async (w) => {
     const into = await loadForCaller(w, input.caller, input.intoId);
-    const dup = await loadForCaller(w, input.caller, input.duplicateId);
+    const dup = await loadForCaller(w, input.caller, input.duplicateId, 'duplicateId');
     requireOwnerOrManager(input.caller, into, 'merge into this moment');
     requireOwnerOrManager(input.caller, dup, 'merge this moment away');
     if (dup.status === 'closed' || into.status === 'closed') throw new AppError('invalid_transition', 'closed moments cannot be merged', 'status');

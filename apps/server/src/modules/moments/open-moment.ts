@@ -150,9 +150,10 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, resol
   return { outcome: 'opened', moment: row, message };
 }
 
-export async function loadRow(w: MomentWrite, momentId: string): Promise<MomentRow> {
+/** The moment by id; `field` is what a 404 names (the path's id, or a body field that names one). */
+export async function loadRow(w: MomentWrite, momentId: string, field = 'id'): Promise<MomentRow> {
   const [row] = await momentById(w.tx, { workspaceId: w.workspaceId, id: momentId });
-  if (!row) throw new AppError('moment_not_found', `no moment ${momentId}`, 'id');
+  if (!row) throw new AppError('moment_not_found', `no moment ${momentId}`, field);
   return row;
 }
 

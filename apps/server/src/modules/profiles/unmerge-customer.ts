@@ -23,13 +23,13 @@ export async function unmergeCustomer(
   return deps.db.transaction().execute(async (tx) => {
     await lockWorkspace(tx, deps.engine, workspaceId);
     const me = await tx.selectFrom('customer').select(['id', 'root_id', 'merged_into']).where('workspace_id', '=', workspaceId).where('id', '=', input.customerId).executeTakeFirst();
-    if (!me) throw new AppError('customer_not_found', `no customer ${input.customerId}`);
+    if (!me) throw new AppError('customer_not_found', `no customer ${input.customerId}`, 'id');
     let query = tx.selectFrom('merge').selectAll().where('workspace_id', '=', workspaceId).where('undone_at', 'is', null);
     if (input.mergeId) query = query.where('id', '=', input.mergeId);
     else if (me.merged_into !== null) query = query.where('absorbed_id', '=', me.id).where('survivor_id', '=', me.merged_into);
     else query = query.where('survivor_id', '=', me.id);
     const merge = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
-    if (!merge) throw new AppError('merge_not_found', 'this customer has no merge to undo', input.mergeId ? 'mergeId' : undefined);
+    if (!merge) throw new AppError('merge_not_found', 'this customer has no merge to undo', input.mergeId ? 'mergeId' : 'id');
     if (merge.survivor_id !== me.id && merge.absorbed_id !== me.id) throw new AppError('merge_not_found', 'that merge does not involve this customer', 'mergeId');
 
     // The absorbed profile and everything merged into it before form the part to restore.

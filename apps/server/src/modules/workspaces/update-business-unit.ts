@@ -16,7 +16,7 @@ export async function updateBusinessUnit(
       .where('workspace_id', '=', input.workspaceId)
       .where('id', '=', input.businessUnitId)
       .executeTakeFirst();
-    if (!unit) throw new AppError('resource_not_found', 'no such business unit in this workspace');
+    if (!unit) throw new AppError('resource_not_found', 'no such business unit in this workspace', 'id');
     await tx.updateTable('business_unit').set({ name }).where('workspace_id', '=', input.workspaceId).where('id', '=', input.businessUnitId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'business_unit.updated', target: unit.id, details: { name: { from: unit.name, to: name } } });
     return { ...unit, name };

@@ -29,7 +29,7 @@ export async function getAgent(db: Db | Tx, workspaceId: string, agentId: string
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', agentId)
     .executeTakeFirst();
-  if (!row) throw new AppError('resource_not_found', 'no such agent in this workspace');
+  if (!row) throw new AppError('resource_not_found', 'no such agent in this workspace', 'id');
   const teams = await db
     .selectFrom('team_member')
     .innerJoin('team', (j) => j.onRef('team.workspace_id', '=', 'team_member.workspace_id').onRef('team.id', '=', 'team_member.team_id'))

@@ -182,7 +182,7 @@ export async function testRouting(db: Db | Tx, workspaceId: string, facts: Routi
 
 async function findRule(tx: Tx, workspaceId: string, ruleId: string): Promise<RuleRow> {
   const row = await tx.selectFrom('assignment_rule').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', ruleId).executeTakeFirst();
-  if (!row) throw new AppError('resource_not_found', 'no such assignment rule in this workspace');
+  if (!row) throw new AppError('resource_not_found', 'no such assignment rule in this workspace', 'id');
   return row;
 }
 

@@ -31,7 +31,7 @@ export type MembersRemovedHook = (tx: Tx, workspaceId: string, teamId: string, a
 
 export async function getTeam(db: Db | Tx, workspaceId: string, teamId: string): Promise<TeamRouting> {
   const row = await db.selectFrom('team').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', teamId).executeTakeFirst();
-  if (!row) throw new AppError('resource_not_found', 'no such team in this workspace');
+  if (!row) throw new AppError('resource_not_found', 'no such team in this workspace', 'id');
   const members = await db
     .selectFrom('team_member')
     .innerJoin('agent', (j) => j.onRef('agent.workspace_id', '=', 'team_member.workspace_id').onRef('agent.id', '=', 'team_member.agent_id'))

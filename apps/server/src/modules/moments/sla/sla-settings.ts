@@ -35,7 +35,7 @@ export async function listBusinessHours(db: Db, workspaceId: string): Promise<Bu
 
 export async function getBusinessHours(db: Db | Tx, workspaceId: string, id: string): Promise<BusinessHoursRecord> {
   const row = await db.selectFrom('business_hours').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-  if (!row) throw new AppError('resource_not_found', `no business hours ${id}`);
+  if (!row) throw new AppError('resource_not_found', `no business hours ${id}`, 'id');
   return hoursFromRow(row);
 }
 
@@ -88,7 +88,7 @@ export async function listSlaPolicies(db: Db, workspaceId: string): Promise<SlaP
 
 export async function getSlaPolicy(db: Db | Tx, workspaceId: string, id: string): Promise<SlaPolicy> {
   const row = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-  if (!row) throw new AppError('resource_not_found', `no SLA policy ${id}`);
+  if (!row) throw new AppError('resource_not_found', `no SLA policy ${id}`, 'id');
   return policyFromRow(row);
 }
 
