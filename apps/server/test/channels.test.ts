@@ -40,12 +40,27 @@ describe.each(ENGINES)('channels on %s', (engine) => {
       [{ ...whatsapp, kind: 'pigeon' }, 'kind'],
       [{ ...whatsapp, costPerContact: -1 }, 'costPerContact'],
       [{ ...whatsapp, businessUnitId: 'nope' }, 'businessUnitId'],
+      // What it was given must be something it could work with.
+      [{ ...whatsapp, address: 'abc' }, 'address'],
+      [{ kind: 'sms', name: 'SMS', address: 'call us', settings: { accountSid: 'AC1' }, secrets: { authToken: 't' } }, 'address'],
+      [{ kind: 'email', name: 'Mail', address: 'not an email' }, 'address'],
+      [{ ...whatsapp, secrets: { ...whatsapp.secrets, acessToken: 'typo' } }, 'secrets.acessToken'],
+      [{ kind: 'api', name: 'API', settings: { outboundUrl: 'not a url' }, secrets: { signingSecret: 'whsec_x' } }, 'settings.outboundUrl'],
+      [{ kind: 'api', name: 'API', settings: { outboundUrl: 'ftp://files.example.com' }, secrets: { signingSecret: 'whsec_x' } }, 'settings.outboundUrl'],
+      [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: 'https://shop.example.com' }, secrets: { identitySecret: 's' } }, 'settings.allowedOrigins'],
+      [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: [], businessHoursId: 'nope' }, secrets: { identitySecret: 's' } }, 'settings.businessHoursId'],
+      [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: [], followUpChannelId: 'nope' }, secrets: { identitySecret: 's' } }, 'settings.followUpChannelId'],
     ] as const;
     for (const [body, field] of cases) {
       const res = await s.api('POST', '/api/v1/channels', body);
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.field).toBe(field);
     }
+    // A change cannot take away what the channel needs either: every reply would fail.
+    const api = await s.api('POST', '/api/v1/channels', { kind: 'api', name: 'API', settings: { outboundUrl: 'https://crm.example.com/hook' }, secrets: { signingSecret: 'whsec_x' } });
+    expect(api.status, JSON.stringify(api.body)).toBe(201);
+    const emptied = await s.api('PATCH', `/api/v1/channels/${api.body.id}`, { settings: { outboundUrl: null } });
+    expect([emptied.status, emptied.body.error?.field]).toEqual([400, 'settings.outboundUrl']);
   });
 
   it('an address belongs to one enabled channel of its kind, across workspaces too', async () => {

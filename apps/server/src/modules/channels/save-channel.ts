@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { checkBusinessUnit } from '../workspaces/index.ts';
-import { CHANNEL_REQUIREMENTS, isChannelKind } from './channel-kinds.ts';
+import { CHANNEL_REQUIREMENTS, isChannelKind, type ChannelKind } from './channel-kinds.ts';
 import { viewFromRow, type ChannelView } from './channel-record.ts';
 import { openSecrets, sealSecrets } from './channel-secrets.ts';
 
@@ -35,7 +35,7 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
       cost_per_contact: input.costPerContact ?? 0, currency: input.currency ?? 'USD', enabled: input.enabled === false ? 0 : 1,
       health: 'unknown', health_error: null, health_at: null, created_at: now, updated_at: now,
     };
-    checkRequirements(row, secrets);
+    await checkChannel(tx, row, secrets, Object.keys(input.secrets ?? {}));
     await checkAddressFree(tx, deps.engine, row);
     await tx.insertInto('channel').values(row).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.created', target: id, details: { kind: input.kind, secrets: Object.keys(input.secrets ?? {}) } });
@@ -64,7 +64,7 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
       secrets: sealSecrets(deps.secretBox, current, secrets),
       updated_at: deps.clock.now(),
     };
-    checkRequirements(next, secrets);
+    await checkChannel(tx, next, secrets, Object.entries(input.secrets ?? {}).flatMap(([name, value]) => (value === null ? [] : [name])));
     await checkAddressFree(tx, deps.engine, next);
     const { workspace_id: _w, id: _i, ...changes } = next;
     await tx.updateTable('channel').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).execute();
@@ -73,12 +73,55 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
   });
 }
 
-function checkRequirements(row: { kind: string; address: string | null; settings: string }, secrets: Readonly<Record<string, string>>): void {
-  const needs = CHANNEL_REQUIREMENTS[row.kind as keyof typeof CHANNEL_REQUIREMENTS];
-  if (needs.address && !row.address) throw new AppError('missing_field', `a ${row.kind} channel needs its address`, 'address');
+/**
+ * What a channel of its kind needs, and that it could work with what it was given: an address
+ * of the right form, an outbound URL that is one, the business hours and follow-up channel it
+ * names, and no secret it would never read (a misspelt name would leave the real one unset).
+ * A channel that passed could still fail at the provider, but not for want of its settings.
+ */
+async function checkChannel(tx: Tx, row: { workspace_id: string; kind: string; address: string | null; settings: string }, secrets: Readonly<Record<string, string>>, given: readonly string[]): Promise<void> {
+  const kind = row.kind as ChannelKind;
+  const needs = CHANNEL_REQUIREMENTS[kind];
+  if (needs.address && !row.address) throw new AppError('missing_field', `a ${kind} channel needs its address`, 'address');
+  if (row.address && kind === 'email' && !EMAIL_ADDRESS.test(row.address)) throw new AppError('invalid_field', `${row.address} is not an email address`, 'address');
+  if (row.address && PHONE_KINDS.has(kind) && !PHONE_NUMBER.test(row.address)) throw new AppError('invalid_field', `a ${kind} channel's address is its number, like +14155550100 (or a short code), not ${row.address}`, 'address');
   const settings = parseJsonObject(row.settings);
-  for (const key of needs.settings) if (settings[key] === undefined || settings[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs settings.${key}`, `settings.${key}`);
-  for (const key of needs.secrets) if (typeof secrets[key] !== 'string' || secrets[key] === '') throw new AppError('missing_field', `a ${row.kind} channel needs secrets.${key}`, `secrets.${key}`);
+  for (const key of needs.settings) if (settings[key] === undefined || settings[key] === null || settings[key] === '') throw new AppError('missing_field', `a ${kind} channel needs settings.${key}`, `settings.${key}`);
+  for (const key of needs.secrets) if (typeof secrets[key] !== 'string' || secrets[key] === '') throw new AppError('missing_field', `a ${kind} channel needs secrets.${key}`, `secrets.${key}`);
+  const known = [...needs.secrets, ...(OPTIONAL_SECRETS[kind] ?? [])];
+  const unknown = given.find((name) => !known.includes(name));
+  if (unknown !== undefined) throw new AppError('invalid_field', `a ${kind} channel has no secret ${unknown}; it reads ${known.join(', ')}`, `secrets.${unknown}`);
+  if (kind === 'api' && !isHttpUrl(settings.outboundUrl)) throw new AppError('invalid_field', 'settings.outboundUrl must be an http(s) URL', 'settings.outboundUrl');
+  if (kind === 'chat') {
+    const origins = settings.allowedOrigins;
+    if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string')) throw new AppError('invalid_field', 'settings.allowedOrigins must be a list of sites, like https://shop.example.com', 'settings.allowedOrigins');
+    if (isSet(settings.businessHoursId)) {
+      const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', row.workspace_id).where('id', '=', String(settings.businessHoursId)).executeTakeFirst();
+      if (!hours) throw new AppError('invalid_field', `no business hours ${String(settings.businessHoursId)} in this workspace`, 'settings.businessHoursId');
+    }
+    if (isSet(settings.followUpChannelId)) {
+      const email = await tx.selectFrom('channel').select('id').where('workspace_id', '=', row.workspace_id).where('id', '=', String(settings.followUpChannelId)).where('kind', '=', 'email').executeTakeFirst();
+      if (!email) throw new AppError('invalid_field', `no email channel ${String(settings.followUpChannelId)} in this workspace to follow up by`, 'settings.followUpChannelId');
+    }
+  }
+}
+
+/** Secrets a kind reads besides those it needs: the email relay's password, the reply-token key (made on first use). */
+const OPTIONAL_SECRETS: Partial<Record<ChannelKind, readonly string[]>> = { email: ['smtpPassword', 'replyTokenSecret'] };
+const PHONE_KINDS: ReadonlySet<ChannelKind> = new Set(['sms', 'voice', 'whatsapp']);
+const EMAIL_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** E.164 (spaces already gone), or a short code. */
+const PHONE_NUMBER = /^(\+[1-9]\d{5,14}|\d{3,8})$/;
+const isSet = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }
 
 /**
