@@ -436,6 +436,10 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
     const names = docs.paths['/api/v1/moments'].get.parameters.map((p: { name: string }) => p.name);
     expect(names).toEqual(expect.arrayContaining(['owner', 'team', 'status', 'sla', 'q', 'queued', 'sort', 'limit', 'cursor']));
     expect(docs.paths['/api/v1/moments/counts'].get.responses['200']).toBeDefined();
+    // Operations that answer 204 say so, not the default 200.
+    for (const [path, method] of [['/api/v1/moments/{id}/typing', 'post'], ['/api/v1/assignment-rules/{id}', 'delete'], ['/api/v1/sla-policies/{id}', 'delete'], ['/api/v1/business-hours/{id}', 'delete'], ['/api/v1/sessions', 'delete']] as const) {
+      expect(Object.keys(docs.paths[path][method].responses), `${method} ${path}`).toEqual(['204']);
+    }
   });
 
   it('refuses bad parameters with 400 naming the field', async () => {

@@ -15,3 +15,6 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody' },
 );
 export type ErrorBody = Static<typeof ErrorBody>;
+
+/** The reply of an operation that answers 204: no body. */
+export const NoContent = Type.Null({ description: 'No content' });

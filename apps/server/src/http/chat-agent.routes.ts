@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { MomentIdParams } from '@touchpoint/contracts';
+import { MomentIdParams, NoContent } from '@touchpoint/contracts';
 import { callerOf, getMoment } from '../modules/moments/index.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
@@ -15,7 +15,7 @@ const TypingBody = Type.Object({ typing: Type.Boolean({ description: 'true while
 export async function chatAgentRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   app.post<{ Params: Static<typeof MomentIdParams>; Body: Static<typeof TypingBody> }>(
     '/moments/:id/typing',
-    { schema: { tags: ['moments'], summary: 'Show the customer (web chat) and other agents that you are typing', params: MomentIdParams, body: TypingBody } },
+    { schema: { tags: ['moments'], summary: 'Show the customer (web chat) and other agents that you are typing', params: MomentIdParams, body: TypingBody, response: { 204: NoContent } } },
     async (request, reply) => {
       const p = principalOf(request);
       const settings = await ctx.settings.get(p.workspaceId);

@@ -5,6 +5,7 @@ import {
   AssignmentRule,
   AssignmentRuleList,
   CreateRuleBody,
+  NoContent,
   ReorderRulesBody,
   RoutingIdParams,
   RoutingTestResult,
@@ -74,7 +75,7 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
     },
   );
 
-  app.delete<IdRoute>('/assignment-rules/:id', { schema: { ...rules, summary: 'Remove a rule', params: RoutingIdParams } }, async (request, reply) => {
+  app.delete<IdRoute>('/assignment-rules/:id', { schema: { ...rules, summary: 'Remove a rule', params: RoutingIdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     await deleteRule(deps, { workspaceId: p.workspaceId, ruleId: request.params.id, actor: p.actor });
     return reply.status(204).send();

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { CurrentSession, SignInBody, SignInReply } from '@touchpoint/contracts';
+import { CurrentSession, NoContent, SignInBody, SignInReply } from '@touchpoint/contracts';
 import { endSession, getWorkspace, signIn } from '../modules/workspaces/index.ts';
 import { authenticate, cookieOf, csrfTokenFor, SESSION_COOKIE, setSessionCookies } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
@@ -73,7 +73,7 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     return { workspace: { id: principal.workspaceId, name: workspace?.name ?? '' }, role: principal.role, via: principal.via, agent: agent ?? null };
   });
 
-  app.delete('/sessions', { schema: { tags: ['auth'], summary: 'Sign out: ends the session of the token or cookie that calls' } }, async (request, reply) => {
+  app.delete('/sessions', { schema: { tags: ['auth'], summary: 'Sign out: ends the session of the token or cookie that calls', response: { 204: NoContent } } }, async (request, reply) => {
     const principal = await authenticate(request, ctx);
     const token = sessionTokenOf(request);
     if (token) {

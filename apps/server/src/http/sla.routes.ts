@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { BusinessHours, BusinessHoursBody, BusinessHoursList, BusinessHoursPatch, SlaIdParams, SlaPolicy, SlaPolicyBody, SlaPolicyList, SlaPolicyPatch } from '@touchpoint/contracts';
+import { BusinessHours, BusinessHoursBody, BusinessHoursList, BusinessHoursPatch, NoContent, SlaIdParams, SlaPolicy, SlaPolicyBody, SlaPolicyList, SlaPolicyPatch } from '@touchpoint/contracts';
 import {
   createBusinessHours,
   createSlaPolicy,
@@ -41,7 +41,7 @@ export async function slaRoutes(app: FastifyInstance, ctx: HttpContext): Promise
       return iso(await updateBusinessHours(deps, { workspaceId: p.workspaceId, actor: p.actor, id: request.params.id, patch: request.body }));
     },
   );
-  app.delete<{ Params: SlaIdParams }>('/business-hours/:id', { schema: { tags, summary: 'Delete business hours no policy uses', params: SlaIdParams } }, async (request, reply) => {
+  app.delete<{ Params: SlaIdParams }>('/business-hours/:id', { schema: { tags, summary: 'Delete business hours no policy uses', params: SlaIdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     await deleteBusinessHours(deps, { workspaceId: p.workspaceId, actor: p.actor, id: request.params.id });
     return reply.status(204).send();
@@ -66,7 +66,7 @@ export async function slaRoutes(app: FastifyInstance, ctx: HttpContext): Promise
       return iso(await updateSlaPolicy(deps, { workspaceId: p.workspaceId, actor: p.actor, id: request.params.id, patch: request.body }));
     },
   );
-  app.delete<{ Params: SlaIdParams }>('/sla-policies/:id', { schema: { tags, summary: 'Delete an SLA policy', params: SlaIdParams } }, async (request, reply) => {
+  app.delete<{ Params: SlaIdParams }>('/sla-policies/:id', { schema: { tags, summary: 'Delete an SLA policy', params: SlaIdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
     await deleteSlaPolicy(deps, { workspaceId: p.workspaceId, actor: p.actor, id: request.params.id });
     return reply.status(204).send();

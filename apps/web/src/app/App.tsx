@@ -66,7 +66,7 @@ function OnlyFor({ roles, children }: { readonly roles: readonly Role[]; readonl
 export function FullPageLoader() {
   return (
     <Center h="100%" mih={200}>
-      <Loader aria-label="Loading" />
+      <Loader role="status" aria-label="Loading" />
     </Center>
   );
 }

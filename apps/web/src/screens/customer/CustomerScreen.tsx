@@ -184,7 +184,7 @@ function Figure({ label, lines }: { readonly label: string; readonly lines: read
 
 function CustomerSkeleton() {
   return (
-    <Stack p="lg" gap="md" aria-busy="true" aria-label="Loading the customer">
+    <Stack p="lg" gap="md" role="status" aria-busy="true" aria-label="Loading the customer">
       <Skeleton height={32} width={280} />
       <Skeleton height={18} width={420} />
       <Group align="flex-start" grow>

@@ -70,7 +70,7 @@ function ConfirmMerge({ customer, otherId, onBack, onDone }: { readonly customer
         </Button>
       </Stack>
     );
-  if (!other.data) return <Loader aria-label="Loading the other profile" />;
+  if (!other.data) return <Loader role="status" aria-label="Loading the other profile" />;
   if (other.data.id === customer.id)
     return (
       <Stack>

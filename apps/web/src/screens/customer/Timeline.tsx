@@ -46,7 +46,7 @@ export function Timeline({ customerId }: { readonly customerId: string }) {
         />
       </Group>
       {timeline.isPending ? (
-        <Stack gap="xs" aria-busy="true" aria-label="Loading the timeline">
+        <Stack gap="xs" role="status" aria-busy="true" aria-label="Loading the timeline">
           {[0, 1, 2, 3].map((i) => (
             <Skeleton key={i} height={44} />
           ))}

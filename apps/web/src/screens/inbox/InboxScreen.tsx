@@ -105,7 +105,7 @@ export function InboxScreen() {
           <Suspense
             fallback={
               <Center h="100%">
-                <Loader aria-label="Loading the moment" />
+                <Loader role="status" aria-label="Loading the moment" />
               </Center>
             }
           >

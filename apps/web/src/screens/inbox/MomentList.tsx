@@ -81,7 +81,7 @@ export function MomentList({ ref, list, rows, params, filters, viewer, presence,
       </div>
       {isFetchingNextPage && (
         <Center py="sm">
-          <Loader size="sm" aria-label="Loading more moments" />
+          <Loader size="sm" role="status" aria-label="Loading more moments" />
         </Center>
       )}
     </div>
@@ -171,7 +171,7 @@ function SlaBadge({ moment }: { readonly moment: Moment }) {
 
 function ListSkeleton() {
   return (
-    <Stack gap={0} aria-busy="true" aria-label="Loading the inbox" p="sm" data-testid="inbox-loading">
+    <Stack gap={0} role="status" aria-busy="true" aria-label="Loading the inbox" p="sm" data-testid="inbox-loading">
       {Array.from({ length: 7 }, (_, i) => (
         <Box key={i} py="sm">
           <Skeleton height={12} width="70%" radius="sm" />

@@ -14,7 +14,7 @@ import { describeTouchpoint, revenueLines, STAGE_COLOR, stageLabel } from '../cu
 export function CustomerCard({ customerId, momentId }: { readonly customerId: string; readonly momentId: string }) {
   const profile = useCustomerProfile(customerId);
   if (profile.isError) return null;
-  if (!profile.data) return <Skeleton height={72} aria-label="Loading the customer" />;
+  if (!profile.data) return <Skeleton height={72} role="status" aria-label="Loading the customer" />;
   return <Card customer={profile.data} momentId={momentId} />;
 }
 

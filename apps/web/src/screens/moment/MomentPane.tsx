@@ -182,7 +182,7 @@ function SlaDeadlines({ sla }: { readonly sla: Moment['sla'] }) {
 
 function PaneSkeleton() {
   return (
-    <Stack p="lg" gap="md" aria-busy="true" aria-label="Loading the moment">
+    <Stack p="lg" gap="md" role="status" aria-busy="true" aria-label="Loading the moment">
       <Skeleton height={24} width="50%" />
       <Skeleton height={14} width="30%" />
       <Skeleton height={80} mt="md" />

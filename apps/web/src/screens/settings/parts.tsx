@@ -28,7 +28,7 @@ export function Section({ title, description, action, children }: { readonly tit
 export function Loaded<T>({ query, empty, children }: { readonly query: { readonly data?: readonly T[]; readonly error: unknown; readonly isPending: boolean; readonly refetch: () => unknown }; readonly empty: string; readonly children: (data: readonly T[]) => ReactNode }) {
   if (query.isPending)
     return (
-      <Stack gap="xs" aria-busy="true" aria-label="Loading">
+      <Stack gap="xs" role="status" aria-busy="true" aria-label="Loading">
         <Skeleton height={36} />
         <Skeleton height={36} />
         <Skeleton height={36} />
