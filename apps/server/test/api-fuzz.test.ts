@@ -68,6 +68,14 @@ describe.each(ENGINES)('malformed input on every route, %s', (engine) => {
     expect(bigHeader).toEqual({ status: 431, body: { error: { code: 'invalid_field', message: expect.any(String), field: 'headers' } } });
   });
 
+  it('takes an empty body sent as JSON for no body, and names a body over the limit as such', async () => {
+    const rule = (await s.api('POST', '/api/v1/assignment-rules', { name: 'Empty body', teamId: (await s.api('POST', '/api/v1/teams', { key: 'empty-body', name: 'Empty body' })).body.id })).body;
+    const removed = await fetch(`${s.url}/api/v1/assignment-rules/${rule.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.workspace.apiKey}`, 'content-type': 'application/json' } });
+    expect(removed.status).toBe(204);
+    const huge = await s.api('POST', '/api/v1/teams', { key: 'huge', name: 'x'.repeat(2 * 1024 * 1024) });
+    expect([huge.status, huge.body.error.code, huge.body.error.field]).toEqual([413, 'body_too_large', 'body']);
+  });
+
   it('answers every documented operation with a 4xx naming the problem, never a 5xx', async () => {
     const before = (await s.api('GET', `/api/v1/moments/${momentId}/messages`)).body;
     const failures: string[] = [];

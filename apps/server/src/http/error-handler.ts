@@ -35,6 +35,7 @@ export function statusOf(code: ErrorCode): number {
       return 409;
     case 'event_too_large':
     case 'batch_too_large':
+    case 'body_too_large':
     case 'attachment_too_large':
       return 413;
     case 'unsupported_encoding':
@@ -136,7 +137,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.status(413).send({ error: { code: 'batch_too_large', message: 'request body is too large', field: 'body' } });
+        return reply.status(413).send({ error: { code: 'body_too_large', message: 'request body is too large', field: 'body' } });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.status(415).send({ error: { code: 'invalid_field', message: 'send application/json', field: 'content-type' } });
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -10,6 +10,12 @@ import { findUnstorableText, UNSTORABLE_TEXT } from '../platform/storable-text.t
  * query strings past any range (`limit=Infinity`).
  */
 export function refuseUnusableInput(app: FastifyInstance): void {
+  // An empty body sent as JSON (curl -X DELETE -H 'content-type: application/json') is no body,
+  // not malformed JSON: the route's schema says whether it needed one.
+  app.addHook('onRequest', async (request) => {
+    const length = request.headers['content-length'];
+    if (length === '0' || (length === undefined && request.headers['transfer-encoding'] === undefined)) delete request.headers['content-type'];
+  });
   app.addHook('preValidation', async (request) => {
     refuseUnusableJson(request.body);
     const inQuery = findUnstorableText(request.query, '');

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'missing_field' //         a required field is absent; `field` names it
   | 'event_too_large' //       one tracking call over 32 KB
   | 'batch_too_large' //       a batch request over 500 KB (after decompression)
+  | 'body_too_large' //        any other request body over its route's limit
   | 'unsupported_encoding' //  Content-Encoding other than gzip/deflate/identity
   // auth
   | 'unauthorized' //          missing or unknown key or session
