@@ -22,6 +22,9 @@ const SINGLE: Readonly<Record<TouchpointType, TSchema>> = {
   alias: AliasBody,
 };
 
+/** Traits an agent sees beside a conversation (the name rule is nameFromTraits). */
+const SHOWN_TRAITS = ['name', 'firstName', 'lastName', 'email', 'phone'] as const;
+
 /** Write key from HTTP Basic (user name, empty password) or from the body's `writeKey`. */
 function writeKeyOf(request: FastifyRequest, body: JsonObject): string | null {
   const header = request.headers.authorization;
@@ -65,9 +68,10 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     const outcome = await ctx.ingest.submit(principal.workspaceId, touchpoints);
     ctx.metrics.touchpoints.inc(outcome.stored);
     if (outcome.duplicates > 0) ctx.metrics.duplicates.inc(outcome.duplicates);
-    // Someone identified (a name, an email) may be in a conversation right now: its agents see
-    // them as they are. Best effort, after the answer's commit: a lost signal leaves a stale name.
-    const identified = touchpoints.flatMap((tp, i) => (tp.type === 'identify' && outcome.customerIds[i] ? [outcome.customerIds[i]] : []));
+    // Someone identified with what the inbox shows of them (a name, an email, a phone) may be in a
+    // conversation right now: its agents see them as they are. Best effort, after the answer's
+    // commit: a lost signal leaves a stale name until the list reloads.
+    const identified = touchpoints.flatMap((tp, i) => (tp.type === 'identify' && SHOWN_TRAITS.some((t) => tp.traits[t] !== undefined) && outcome.customerIds[i] ? [outcome.customerIds[i]] : []));
     if (identified.length > 0) {
       announceCustomerChanged(ctx.deps.db, ctx.stream, principal.workspaceId, identified).catch((error: unknown) => ctx.deps.log.warn({ err: error }, 'could not announce identified customers'));
     }

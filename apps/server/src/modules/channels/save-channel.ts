@@ -92,17 +92,20 @@ async function checkChannel(tx: Tx, row: { workspace_id: string; kind: string; a
   const unknown = given.find((name) => !known.includes(name));
   if (unknown !== undefined) throw new AppError('invalid_field', `a ${kind} channel has no secret ${unknown}; it reads ${known.join(', ')}`, `secrets.${unknown}`);
   if (kind === 'api' && !isHttpUrl(settings.outboundUrl)) throw new AppError('invalid_field', 'settings.outboundUrl must be an http(s) URL', 'settings.outboundUrl');
-  if (kind === 'chat') {
-    const origins = settings.allowedOrigins;
-    if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string')) throw new AppError('invalid_field', 'settings.allowedOrigins must be a list of sites, like https://shop.example.com', 'settings.allowedOrigins');
-    if (isSet(settings.businessHoursId)) {
-      const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', row.workspace_id).where('id', '=', String(settings.businessHoursId)).executeTakeFirst();
-      if (!hours) throw new AppError('invalid_field', `no business hours ${String(settings.businessHoursId)} in this workspace`, 'settings.businessHoursId');
-    }
-    if (isSet(settings.followUpChannelId)) {
-      const email = await tx.selectFrom('channel').select('id').where('workspace_id', '=', row.workspace_id).where('id', '=', String(settings.followUpChannelId)).where('kind', '=', 'email').executeTakeFirst();
-      if (!email) throw new AppError('invalid_field', `no email channel ${String(settings.followUpChannelId)} in this workspace to follow up by`, 'settings.followUpChannelId');
-    }
+  if (kind === 'chat') await checkChatSettings(tx, row.workspace_id, settings);
+}
+
+/** A chat channel's sites, and the business hours and follow-up email channel it names (which must be this workspace's). */
+async function checkChatSettings(tx: Tx, workspaceId: string, settings: JsonObject): Promise<void> {
+  const origins = settings.allowedOrigins;
+  if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string')) throw new AppError('invalid_field', 'settings.allowedOrigins must be a list of sites, like https://shop.example.com', 'settings.allowedOrigins');
+  if (isSet(settings.businessHoursId)) {
+    const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', workspaceId).where('id', '=', String(settings.businessHoursId)).executeTakeFirst();
+    if (!hours) throw new AppError('invalid_field', `no business hours ${String(settings.businessHoursId)} in this workspace`, 'settings.businessHoursId');
+  }
+  if (isSet(settings.followUpChannelId)) {
+    const email = await tx.selectFrom('channel').select('id').where('workspace_id', '=', workspaceId).where('id', '=', String(settings.followUpChannelId)).where('kind', '=', 'email').executeTakeFirst();
+    if (!email) throw new AppError('invalid_field', `no email channel ${String(settings.followUpChannelId)} in this workspace to follow up by`, 'settings.followUpChannelId');
   }
 }
 
