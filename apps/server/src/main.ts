@@ -89,7 +89,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   // The chat adapter pushes replies to visitors' sockets; the visitor hub feeds moments: made in turn.
   let visitors: VisitorHub | null = null;
   const adapters = createAdapters(deps, () => visitors);
-  const moments: MomentsCtx = { deps, settings, publish: stream.publish, checkReply: channelReplyCheck(adapters, deps.secretBox) };
+  const moments: MomentsCtx = { deps, settings, publish: stream.publish, signal: stream.signal, checkReply: channelReplyCheck(adapters, deps.secretBox) };
   const visitorHub = createVisitorHub({ deps, moments, stream, ingest });
   visitors = visitorHub;
   const customerChanges = customerChangeAnnouncer(deps.db, stream);

@@ -93,6 +93,24 @@ describe.each(ENGINES)('customer changes on the live stream, on %s', (engine) =>
     }
   });
 
+  it('a channel that names a known sender anew (a new WhatsApp profile name): their conversation hears it', async () => {
+    const first = expectOk(await open(s, { identity: 'phone:+447700900123', name: 'Ravi', channel: 'whatsapp' }), 201).moment;
+    const anaSees = await streamOf(s, ana);
+    try {
+      const again = await open(s, { identity: 'phone:+447700900123', name: 'Ravi Kumar', channel: 'whatsapp', message: { body: 'any news?' } });
+      expect(again.body.moment.id).toBe(first.id);
+      await until(() => customerSignals(anaSees.frames, first.id).length === 1, 'the customer signal');
+      const page = expectOk(await s.api('GET', '/api/v1/moments?include=customers&status=open'));
+      expect(page.customers[first.customerId].name).toBe('Ravi Kumar');
+      // The same name again is no news.
+      await open(s, { identity: 'phone:+447700900123', name: 'Ravi Kumar', channel: 'whatsapp', message: { body: 'hello?' } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(customerSignals(anaSees.frames, first.id)).toHaveLength(1);
+    } finally {
+      anaSees.close();
+    }
+  });
+
   it('a chat visitor who leaves their email: the agent on the chat hears of it', async () => {
     const channel = expectOk(await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Site chat', settings: { allowedOrigins: [s.url] }, secrets: { identitySecret: 'site-identity-secret-0123456789' } }), 201);
     const anaSees = await streamOf(s, ana);

@@ -25,8 +25,11 @@ export function parseIdentity(text: string, w: MomentWrite, field: string): Norm
   return normalized.identity;
 }
 
-/** The customer a moment is with, and whether this very contact made them (no moments yet, nobody who served them). */
-export type ResolvedCustomer = { readonly id: string; readonly isNew: boolean };
+/**
+ * The customer a moment is with, whether this very contact made them (no moments yet, nobody
+ * who served them), and whether it gave a known customer a new name (their channel's profile name).
+ */
+export type ResolvedCustomer = { readonly id: string; readonly isNew: boolean; readonly renamed?: boolean };
 
 /**
  * The customer a moment is with, created when the identity is new. Resolution goes through
@@ -54,7 +57,7 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
   const customerId = outcome.customerIds[0];
   if (!customerId) throw new Error('identify touchpoint was not recorded');
   // An identity nobody held makes a profile of its own: it links to nothing, so nothing merges.
-  return { id: customerId, isNew: known === undefined };
+  return { id: customerId, isNew: known === undefined, renamed: known !== undefined };
 }
 
 /**

@@ -4,6 +4,7 @@ import { commitInGroup } from '../../platform/db/group-commit.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import type { SettingsCache, WorkspaceSettings } from '../workspaces/index.ts';
 import type { MomentRow } from './moment-view.ts';
+import type { StreamHub } from './stream-hub.ts';
 import { recordActivities, type Activity, type NewActivity, type Publish } from './activity.ts';
 
 /** What every moment use case is handed: the platform, settings, the live stream, and the channels' say. */
@@ -11,6 +12,8 @@ export type MomentsCtx = {
   readonly deps: Deps;
   readonly settings: SettingsCache;
   readonly publish: Publish;
+  /** Passing frames to the agents who may see a moment (a customer who changed); none in batch loads such as the demo's. */
+  readonly signal?: StreamHub['signal'];
   /** Lets the moment's channel refuse a reply up front (WhatsApp's 24-hour rule); runs in the reply's transaction. */
   readonly checkReply?: (tx: Tx, moment: MomentRow, draft: { readonly body: string; readonly meta: Readonly<Record<string, unknown>> }) => Promise<void>;
 };

@@ -13,6 +13,7 @@ import { audienceOf, momentPayload, startLedger } from './ownership.ts';
 import { routeMoment } from './route-moment.ts';
 import { customerWrote, type InboundMessage } from './customer-wrote.ts';
 import { startSla } from './sla-hooks.ts';
+import { announceCustomerChanged } from './customer-changed.ts';
 import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -50,13 +51,15 @@ export type OpenResult = { readonly outcome: OpenOutcome; readonly moment: Momen
  */
 export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promise<OpenResult> {
   checkAttachments(input.message.attachments);
-  return inMomentTx(ctx, input.workspaceId, async (w) => {
+  let renamed: string | null = null;
+  const result = await inMomentTx(ctx, input.workspaceId, async (w): Promise<OpenResult> => {
     const repeat = await findMessageByExternalId(w, input.channel, input.message.externalId);
     if (repeat) return { outcome: 'duplicate', moment: await loadRow(w, repeat.moment_id), message: null };
     if (input.businessUnitId) await checkBusinessUnit(w.tx, w.workspaceId, input.businessUnitId);
 
     const known = (await threadOf(w, input)) ?? undefined;
     const customer = known ? { id: known.customer_id, isNew: false } : await resolveCustomer(w, input.customer, input.channel);
+    renamed = customer.renamed ? customer.id : null;
     // Someone this message made has no moment to continue and no previous owner to go back to.
     const existing = known ?? (customer.isNew ? undefined : await continuable(w, customer.id, input));
     if (existing && existing.status !== 'closed') {
@@ -65,6 +68,11 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
     }
     return createMoment(w, input, customer);
   });
+  // The channel named a known sender anew (a new WhatsApp profile name): their rows and card follow.
+  if (renamed !== null && ctx.signal) {
+    await announceCustomerChanged(ctx.deps.db, { signal: ctx.signal }, input.workspaceId, [renamed]).catch((error: unknown) => ctx.deps.log.warn({ err: error }, 'could not announce a renamed customer'));
+  }
+  return result;
 }
 
 /** The moment a channel says this message continues: by the provider's conversation id, or the thread it names. */
