@@ -116,6 +116,17 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     expect(JSON.stringify(customer)).toContain('+14155550101');
   });
 
+  it('an SMS with no text shows as empty, or as the file it carried, never as nothing', async () => {
+    expect((await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550177', 'SM' + '7'.repeat(32), ''))).status).toBe(200);
+    const customer = (await s.api('GET', `/api/v1/customers?identity=${encodeURIComponent('phone:+14155550177')}`)).body.data[0];
+    const [moment] = (await s.api('GET', `/api/v1/moments?customer=${customer.id}`)).body.data;
+    expect(moment.preview).toBe('(empty message)');
+    expect((await thread(moment.id))[0].body).toBe('(empty message)');
+    const photo = inbound('+14155550177', 'SM' + '9'.repeat(32), '', { NumMedia: '1', MediaUrl0: `${twilio.url}/media/ME0001`, MediaContentType0: 'image/png' });
+    expect((await post(`/webhooks/twilio/${sms.id}/sms`, photo)).status).toBe(200);
+    expect((await thread(moment.id)).map((m) => m.body)).toEqual(['(empty message)', '(ME0001.png)']);
+  });
+
   it('answers signed callbacks with odd or missing fields with a 2xx or a 4xx, never a server error', async () => {
     // Ids and numbers of their own: the tests below use theirs on the same server.
     const odd: Record<string, string>[] = [

@@ -30,6 +30,17 @@ export function receiveInbound(ctx: MomentsCtx, channel: ChannelRecord, inbound:
     threadMomentId: inbound.threadMomentId ?? null,
     subject: inbound.subject ?? null,
     businessUnitId: channel.businessUnitId,
-    message: inbound.message,
+    message: { ...inbound.message, body: wordsOf(inbound.message) },
   });
+}
+
+/**
+ * A message's text, or what stands for it when it has none (an SMS of one photo, an empty
+ * WhatsApp text): its files, else "(empty message)". The inbox row and the thread must show
+ * that something came; the API itself refuses a message without a word.
+ */
+function wordsOf(message: InboundMessage): string {
+  if (message.body.trim() !== '') return message.body;
+  const files = message.attachments ?? [];
+  return files.length > 0 ? files.map((f) => `(${f.fileName})`).join(' ') : '(empty message)';
 }
