@@ -127,6 +127,9 @@ describe.each(ENGINES)('routing settings on %s', (engine) => {
     fails(await create({ conditions: { channels: ['chat room'] } }), 400, 'invalid_field', 'conditions.channels');
     fails(await create({ conditions: { traits: { plan: { is: 'pro' } } } }), 400, 'invalid_field', 'conditions.traits.plan');
     fails(await create({ conditions: { businessUnitIds: ['no-such-unit'] } }), 400, 'invalid_field', 'conditions.businessUnitIds');
+    // The tester takes the facts a moment would: no unknown business unit, a language as a moment names it.
+    fails(await s.api('POST', '/api/v1/assignment-rules/test', { channel: 'email', businessUnitId: 'no-such-unit' }), 400, 'invalid_field', 'businessUnitId');
+    fails(await s.api('POST', '/api/v1/assignment-rules/test', { channel: 'email', language: '!!' }), 400, 'invalid_field', 'language');
     const stages = await create({ conditions: { stages: ['vip'] } });
     fails(stages, 400, 'invalid_field');
     expect(stages.body.error.field).toMatch(/^conditions\.stages/);

@@ -71,7 +71,7 @@ export const TestRoutingBody = Type.Object(
     channel: Type.String({ minLength: 1, maxLength: 50 }),
     businessUnitId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
     stage: Type.Optional(Type.Union([StageName, Type.Null()])),
-    language: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 35 }), Type.Null()])),
+    language: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', description: 'as a moment takes it: es, pt-BR' }), Type.Null()])),
     text: Type.Optional(Type.String({ maxLength: 100_000, description: 'subject and first message' })),
     traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },

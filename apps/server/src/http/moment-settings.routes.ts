@@ -31,7 +31,7 @@ import {
   updateTeam,
 } from '../modules/moments/routing-settings/index.ts';
 import { offerWaitingWork, rerouteFromReader, rerouteLeavers, type Activity } from '../modules/moments/index.ts';
-import type { Role } from '../modules/workspaces/index.ts';
+import { checkBusinessUnit, type Role } from '../modules/workspaces/index.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
@@ -97,6 +97,8 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
       const { workspaceId } = principalOf(request);
       const settings = await ctx.settings.get(workspaceId);
       const b = request.body;
+      // As opening a moment would: a business unit that does not exist is not a fact to test.
+      if (b.businessUnitId) await checkBusinessUnit(deps.db, workspaceId, b.businessUnitId);
       const facts = { channel: b.channel, businessUnitId: b.businessUnitId ?? null, stage: b.stage ?? null, language: b.language ?? null, text: b.text ?? '', traits: b.traits ?? {} };
       return testRouting(deps.db, workspaceId, facts, settings.moments.defaultTeamId);
     },

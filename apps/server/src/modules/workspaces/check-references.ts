@@ -1,8 +1,8 @@
-import type { Tx } from '../../platform/db/database.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 
 /** Refuses a business unit id that is not of this workspace. */
-export async function checkBusinessUnit(tx: Tx, workspaceId: string, businessUnitId: string): Promise<void> {
+export async function checkBusinessUnit(tx: Db | Tx, workspaceId: string, businessUnitId: string): Promise<void> {
   const unit = await tx.selectFrom('business_unit').select('id').where('workspace_id', '=', workspaceId).where('id', '=', businessUnitId).executeTakeFirst();
   if (!unit) throw new AppError('invalid_field', 'no such business unit in this workspace', 'businessUnitId');
 }
