@@ -9,6 +9,9 @@ import { STAGES, type RuleTestResult } from '../../api/types.ts';
 import { STAGE_LABEL } from '../customer/customer-view.ts';
 import { CHANNEL_KINDS } from './parts.tsx';
 
+/** A language as a moment names it (the API's pattern): es, pt-BR. */
+const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
 /** "Which team would this go to": a made-up moment, answered by the server's own routing rules as they are now. */
 export function RuleTester() {
   const units = useBusinessUnits().data ?? [];
@@ -19,7 +22,8 @@ export function RuleTester() {
     channel: debounced.channel,
     businessUnitId: debounced.businessUnitId || null,
     stage: debounced.stage || null,
-    language: debounced.language.trim() || null,
+    // Half a code ("p" on the way to "pt-BR") tests as no language rather than answering an error.
+    language: LANGUAGE.test(debounced.language.trim()) ? debounced.language.trim() : null,
     text: debounced.text,
     traits: 'error' in traits ? {} : traits.traits,
   };
@@ -43,7 +47,13 @@ export function RuleTester() {
           {units.length > 0 && (
             <Select label="Business unit" data={units.map((u) => ({ value: u.id, label: u.name }))} value={input.businessUnitId || null} onChange={(v) => set({ businessUnitId: v ?? '' })} clearable placeholder="None" />
           )}
-          <TextInput label="Language" placeholder="pt-BR" value={input.language} onChange={(e) => set({ language: e.currentTarget.value })} />
+          <TextInput
+            label="Language"
+            placeholder="pt-BR"
+            value={input.language}
+            onChange={(e) => set({ language: e.currentTarget.value })}
+            error={debounced.language.trim() !== '' && !LANGUAGE.test(debounced.language.trim()) ? 'A language code, like es or pt-BR' : undefined}
+          />
         </Group>
         <Textarea label="Subject and first message" value={input.text} onChange={(e) => set({ text: e.currentTarget.value })} autosize minRows={2} />
         <Textarea
