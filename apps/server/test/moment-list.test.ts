@@ -438,7 +438,7 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
     expect(docs.paths['/api/v1/moments/counts'].get.responses['200']).toBeDefined();
     // Operations that answer 204 say so, not the default 200.
     for (const [path, method] of [['/api/v1/moments/{id}/typing', 'post'], ['/api/v1/assignment-rules/{id}', 'delete'], ['/api/v1/sla-policies/{id}', 'delete'], ['/api/v1/business-hours/{id}', 'delete'], ['/api/v1/sessions', 'delete']] as const) {
-      expect(Object.keys(docs.paths[path][method].responses), `${method} ${path}`).toEqual(['204']);
+      expect(Object.keys(docs.paths[path][method].responses).filter((status) => status.startsWith('2')), `${method} ${path}`).toEqual(['204']);
     }
   });
 

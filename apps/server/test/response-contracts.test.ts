@@ -282,10 +282,21 @@ describe.each(ENGINES)('response contracts on %s', (engine) => {
       for (const [method, op] of Object.entries(operations)) {
         if (!op.tags?.some((t) => CHECKED_TAGS.includes(t))) continue;
         for (const [status, response] of Object.entries(op.responses ?? {})) {
+          // Every operation documents its error reply (ErrorBody): checked below, not one by one.
+          if (status === '4XX' || status === '5XX') continue;
           if (response.content) documented.push(`${method.toUpperCase()} ${path} ${status}`);
         }
       }
     }
     expect(documented.sort()).toEqual([...checked].sort());
+    // And every operation of the REST API names the error reply for its 4xx and 5xx.
+    const errorRef = { $ref: '#/components/schemas/ErrorBody' };
+    for (const [path, operations] of Object.entries<Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>(docs.body.paths)) {
+      if (!path.startsWith('/api/v1/') || path === '/api/v1/stream') continue;
+      for (const [method, op] of Object.entries(operations)) {
+        for (const status of ['4XX', '5XX']) expect(op.responses?.[status]?.content?.['application/json']?.schema, `${method} ${path} ${status}`).toEqual(errorRef);
+      }
+    }
+    expect(docs.body.components.schemas.ErrorBody.properties.error.required).toEqual(['code', 'message']);
   });
 });

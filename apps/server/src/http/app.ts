@@ -22,6 +22,7 @@ import { momentSettingsRoutes } from './moment-settings.routes.ts';
 import { momentsRoutes } from './moments.routes.ts';
 import { slaRoutes } from './sla.routes.ts';
 import { streamRoutes } from './stream.routes.ts';
+import { documentErrors } from './document-errors.ts';
 import { clientErrors, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { sessionsRoutes } from './sessions.routes.ts';
 import { systemRoutes } from './system.routes.ts';
@@ -58,6 +59,8 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
     errorHandler: (_error: Error, socket: { terminate: () => void }) => socket.terminate(),
   });
   await app.register(swagger, {
+    // Shared schemas (the error reply) keep their own names under components.schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Touchpoint API', version: '0.1.0', description: 'Collect every touchpoint into one customer profile.' },
@@ -80,6 +83,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(async (scope) => trackingRoutes(scope, ctx));
   await app.register(
     async (scope) => {
+      documentErrors(scope);
       refuseUnusableInput(scope);
       sendRepliesAsBuilt(scope);
       await sessionsRoutes(scope, ctx);
@@ -89,6 +93,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(
     async (scope) => {
       requireBearer(scope, ctx);
+      documentErrors(scope);
       refuseUnusableInput(scope);
       sendRepliesAsBuilt(scope);
       await customersRoutes(scope, ctx);
