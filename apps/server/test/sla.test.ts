@@ -138,6 +138,12 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('conflict');
       await s.api('DELETE', `/api/v1/sla-policies/${policy.id}`);
+      // A chat channel that opens by them keeps them too: its widget would stay open around the clock.
+      const chat = (await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Opens by them', settings: { allowedOrigins: [], businessHoursId: hours.id }, secrets: { identitySecret: 'site-identity-secret-0123456789' } })).body;
+      const stillUsed = await s.api('DELETE', `/api/v1/business-hours/${hours.id}`);
+      expect([stillUsed.status, stillUsed.body.error.code]).toEqual([409, 'conflict']);
+      expect(stillUsed.body.error.message).toContain('Opens by them');
+      expect((await s.api('PATCH', `/api/v1/channels/${chat.id}`, { settings: { allowedOrigins: [] } })).status).toBe(200);
       expect((await s.api('DELETE', `/api/v1/business-hours/${hours.id}`)).status).toBe(204);
     });
   });

@@ -4,6 +4,7 @@ import type { Db, Tx } from '../../../platform/db/database.ts';
 import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import type { Deps } from '../../../platform/deps.ts';
 import { AppError } from '../../../platform/errors.ts';
+import { parseJsonObject } from '../../../platform/json.ts';
 import { checkBusinessUnit } from '../../workspaces/index.ts';
 import { hoursFromRow, type BusinessHoursRecord } from './business-hours-record.ts';
 import { validateBusinessHours } from './business-time.ts';
@@ -70,12 +71,19 @@ export async function updateBusinessHours(deps: Deps, input: Scope & { readonly 
   });
 }
 
-/** Refused while a policy counts in these hours: its deadlines would silently become 24/7. */
+/**
+ * Refused while a policy counts in these hours (its deadlines would silently become 24/7) or a
+ * chat channel opens by them (its widget would silently stay open around the clock).
+ */
 export async function deleteBusinessHours(deps: Deps, input: Scope & { readonly id: string }): Promise<void> {
   await inSettingsTx(deps, input.workspaceId, async (tx) => {
     await getBusinessHours(tx, input.workspaceId, input.id);
     const user = await tx.selectFrom('sla_policy').select(['id', 'name']).where('workspace_id', '=', input.workspaceId).where('business_hours_id', '=', input.id).executeTakeFirst();
     if (user) throw new AppError('conflict', `policy "${user.name}" (${user.id}) uses these business hours`);
+    // A workspace has a few chat channels: their settings are read here rather than by JSON path, which each engine writes its own way.
+    const chats = await tx.selectFrom('channel').select(['id', 'name', 'settings']).where('workspace_id', '=', input.workspaceId).where('kind', '=', 'chat').execute();
+    const chat = chats.find((c) => parseJsonObject(c.settings).businessHoursId === input.id);
+    if (chat) throw new AppError('conflict', `chat channel "${chat.name}" (${chat.id}) opens by these business hours`);
     await tx.deleteFrom('business_hours').where('workspace_id', '=', input.workspaceId).where('id', '=', input.id).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'business_hours.deleted', target: input.id });
   });
