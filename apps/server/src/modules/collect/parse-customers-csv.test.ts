@@ -204,6 +204,15 @@ describe('parseCustomersCsv: row rejections', () => {
     expect(outcomes[1]).toMatchObject({ line: 3, ok: true });
   });
 
+  it('rejects a row whose two columns of one meaning differ, rather than drop one; alike or one empty is fine', async () => {
+    const outcomes = await collect('email,E-mail,plan\nd1@example.com,d2@example.com,pro\nsame@example.com,same@example.com,pro\n,only@example.com,free\n');
+    expect(summary(outcomes)).toEqual([
+      [2, 'two columns give a different email: d1@example.com and d2@example.com'],
+      [3, 'same@example.com'],
+      [4, 'only@example.com'],
+    ]);
+  });
+
   it('accepts any one identifier on its own', async () => {
     const outcomes = await collect('user_id,email,phone,external_id:shopify\nu1,,,\n,a@b.c,,\n,,555,\n,,,sh_1\n');
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, true]);

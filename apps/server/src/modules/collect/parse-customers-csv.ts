@@ -240,6 +240,8 @@ function readHeaderCell(cell: string): Column {
   return WELL_KNOWN_COLUMNS.get(header.toLowerCase().replace(/[\s_-]/g, '')) ?? { kind: 'trait', key: header };
 }
 
+const COLUMN_WORDS = { userId: 'user_id', email: 'email', phone: 'phone' } as const;
+
 function readRow(fields: readonly string[], line: number, columns: readonly Column[]): CsvRowOutcome {
   if (fields.length !== columns.length) {
     return { line, ok: false, reason: `expected ${columns.length} columns, found ${fields.length}` };
@@ -249,7 +251,8 @@ function readRow(fields: readonly string[], line: number, columns: readonly Colu
   const customer: Mutable<CsvCustomer> = { externalIds, traits };
   let hasExternalId = false;
 
-  // When two columns mean the same thing (say 'email' and 'E-mail'), the later non-empty one wins.
+  // Two columns may mean the same thing (say 'email' and 'E-mail'): one filled in, or both alike,
+  // is fine; two different values cannot both be the one email, and keeping either would drop the other.
   for (let index = 0; index < columns.length; index++) {
     const column = columns[index];
     const value = fields[index].trim();
@@ -257,9 +260,12 @@ function readRow(fields: readonly string[], line: number, columns: readonly Colu
     switch (column.kind) {
       case 'userId':
       case 'email':
-      case 'phone':
+      case 'phone': {
+        const before = customer[column.kind];
+        if (before !== undefined && before !== value) return { line, ok: false, reason: `two columns give a different ${COLUMN_WORDS[column.kind]}: ${before} and ${value}` };
         customer[column.kind] = value;
         break;
+      }
       case 'createdAt': {
         // An unreadable date is left out rather than failing a row that has everything else.
         const createdAt = parseTimestamp(value);
