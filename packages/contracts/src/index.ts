@@ -9,3 +9,4 @@ export * from './moment-settings.ts';
 export * from './stream.ts';
 export * from './channels.ts';
 export * from './identity-kinds.ts';
+export * from './language-tag.ts';

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { StageName } from './customers.ts';
+import { LANGUAGE_TAG } from './language-tag.ts';
 import { ListOf, Nullable, Time, View } from './reply-parts.ts';
 import { AgentFields, Capacity, OptionalAgentId, Role, Skills, TeamStrategy } from './workspaces.ts';
 
@@ -71,7 +72,7 @@ export const TestRoutingBody = Type.Object(
     channel: Type.String({ minLength: 1, maxLength: 50 }),
     businessUnitId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
     stage: Type.Optional(Type.Union([StageName, Type.Null()])),
-    language: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', description: 'as a moment takes it: es, pt-BR' }), Type.Null()])),
+    language: Type.Optional(Type.Union([Type.String({ pattern: LANGUAGE_TAG, description: 'as a moment takes it: es, pt-BR' }), Type.Null()])),
     text: Type.Optional(Type.String({ maxLength: 100_000, description: 'subject and first message' })),
     traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },

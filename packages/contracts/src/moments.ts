@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ListOf, Nullable, PageOf, Time, View } from './reply-parts.ts';
 import { CustomerBrief } from './customers.ts';
+import { LANGUAGE_TAG } from './language-tag.ts';
 
 // Moments: open, converse, route, hand off.
 export const MomentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -33,7 +34,7 @@ export const OpenMomentBody = Type.Object(
     message: Type.Object({ body: Body, externalId: Type.Optional(ExternalId), attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 10 })) }, { additionalProperties: false }),
     priority: Type.Optional(Priority),
     businessUnitId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    language: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' })),
+    language: Type.Optional(Type.String({ pattern: LANGUAGE_TAG })),
     tags: Type.Optional(Type.Array(Tag, { maxItems: 50 })),
   },
   { additionalProperties: false },

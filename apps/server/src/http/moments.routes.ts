@@ -42,14 +42,13 @@ import {
   type MomentRow,
 } from '../modules/moments/index.ts';
 import { AppError } from '../platform/errors.ts';
+import { isId } from '../platform/ids.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
 // Base64 makes files a third bigger; the use case enforces the real limits (5 MB a file, 10 MB a message).
 const WITH_ATTACHMENTS = { bodyLimit: 15 * 1024 * 1024 };
 const momentReply = { 200: MomentView };
-/** Message ids are UUIDs (platform/ids.ts). */
-const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 type Id = { Params: Static<typeof MomentIdParams> };
 
 /** Moments: open, read, converse, change, hand off, take over, escalate, assign, merge; agents' presence. */
@@ -117,7 +116,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
       const { cursor, after, limit } = request.query;
       // Both name a message id; one that is not could only page from nowhere, silently.
       for (const [field, value] of [['cursor', cursor], ['after', after]] as const) {
-        if (value !== undefined && !MESSAGE_ID.test(value)) throw new AppError('invalid_field', `${field} is not a message id this API gave out`, field);
+        if (value !== undefined && !isId(value)) throw new AppError('invalid_field', `${field} is not a message id this API gave out`, field);
       }
       return listMessages(deps.db, caller, request.params.id, { after: cursor ?? after, limit: limit ?? 100 });
     },

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import { AliasBody, BatchBody, GroupBody, IdentifyBody, PageBody, TrackBody, TrackingReply } from '@touchpoint/contracts';
 import { decodeBody, parseSegmentMessage } from '../modules/collect/index.ts';
-import type { Touchpoint, TouchpointType } from '../modules/profiles/index.ts';
+import { BRIEF_TRAITS, type Touchpoint, type TouchpointType } from '../modules/profiles/index.ts';
 import { announceCustomerChanged } from '../modules/moments/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
@@ -21,9 +21,6 @@ const SINGLE: Readonly<Record<TouchpointType, TSchema>> = {
   group: GroupBody,
   alias: AliasBody,
 };
-
-/** Traits an agent sees beside a conversation (the name rule is nameFromTraits). */
-const SHOWN_TRAITS = ['name', 'firstName', 'lastName', 'email', 'phone'] as const;
 
 /** Write key from HTTP Basic (user name, empty password) or from the body's `writeKey`. */
 function writeKeyOf(request: FastifyRequest, body: JsonObject): string | null {
@@ -71,9 +68,9 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     // Someone identified with what the inbox shows of them (a name, an email, a phone) may be in a
     // conversation right now: its agents see them as they are. Best effort, after the answer's
     // commit: a lost signal leaves a stale name until the list reloads.
-    const identified = touchpoints.flatMap((tp, i) => (tp.type === 'identify' && SHOWN_TRAITS.some((t) => tp.traits[t] !== undefined) && outcome.customerIds[i] ? [outcome.customerIds[i]] : []));
+    const identified = touchpoints.flatMap((tp, i) => (tp.type === 'identify' && BRIEF_TRAITS.some((t) => tp.traits[t] !== undefined) && outcome.customerIds[i] ? [outcome.customerIds[i]] : []));
     if (identified.length > 0) {
-      announceCustomerChanged(ctx.deps.db, ctx.stream, principal.workspaceId, identified).catch((error: unknown) => ctx.deps.log.warn({ err: error }, 'could not announce identified customers'));
+      void announceCustomerChanged(ctx.deps, ctx.stream, principal.workspaceId, identified);
     }
     return { success: true };
   }

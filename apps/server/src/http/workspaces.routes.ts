@@ -21,6 +21,7 @@ import {
   WorkspaceSettings,
 } from '@touchpoint/contracts';
 import {
+  checkOwnerChange,
   createAgent,
   createBusinessUnit,
   createKey,
@@ -90,8 +91,7 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
   app.get('/agents', { schema: { tags: ['workspace'], summary: 'Agents with presence, skills, capacity per channel and teams', response: { 200: AgentList } } }, async (request) => ({ data: (await listAgents(deps.db, principalOf(request).workspaceId)).map(iso) }));
   app.post<{ Body: Static<typeof CreateAgentBody> }>('/agents', { schema: { tags: ['workspace'], body: CreateAgentBody, response: { 201: CreatedId } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
-    // Only an owner makes owners (updateAgent says why).
-    if (request.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner may make someone an owner', 'role');
+    checkOwnerChange(p.role, null, request.body.role as Role);
     reply.status(201);
     return createAgent(deps, { workspaceId: p.workspaceId, ...request.body, role: request.body.role as Role, actor: p.actor });
   });

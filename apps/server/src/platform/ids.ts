@@ -54,3 +54,8 @@ export function uuidv7(): string {
 }
 
 export const systemIds: Ids = { next: uuidv7 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether text has the form of an id these make (a lower-case UUID): a cursor or token can be checked before any query. */
+export const isId = (text: string): boolean => UUID.test(text);

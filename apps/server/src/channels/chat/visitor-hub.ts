@@ -311,7 +311,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     const outcome = await ctx.ingest.submit(workspaceId, [identify(`chat-email:${key}`, s.userId, s.visitor, traits, deps.clock.now())]);
     send(s, { type: 'identified', email: email.identity.value });
     // The agent on the chat sees who it is with now, without a reload.
-    await announceCustomerChanged(deps.db, ctx.stream, workspaceId, outcome.customerIds.filter((id) => id !== null));
+    await announceCustomerChanged(deps, ctx.stream, workspaceId, outcome.customerIds.filter((id) => id !== null));
   }
 
   function takeToken(s: Session): boolean {

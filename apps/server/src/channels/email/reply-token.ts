@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { sameBytes } from '../../platform/same-bytes.ts';
+import { isId } from '../../platform/ids.ts';
 
 /** The channel secret that signs reply tokens (kept with the channel's other secrets, never shown). */
 export const REPLY_SECRET = 'replyTokenSecret';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MOMENT_CHARS = 26; // 16 bytes of moment id
 const MAC_BYTES = 10; // 80 bits: unguessable, and the whole address stays under 64 characters
 const TOKEN = /^[a-z2-7]{42}$/;
@@ -17,7 +17,7 @@ const TOKEN = /^[a-z2-7]{42}$/;
  * @example makeReplyToken(secret, channelId, momentId) // '…42 characters…'
  */
 export function makeReplyToken(secret: string, channelId: string, momentId: string): string | null {
-  if (!UUID.test(momentId)) return null;
+  if (!isId(momentId)) return null;
   return base32(Buffer.from(momentId.replaceAll('-', ''), 'hex')) + base32(mac(secret, channelId, momentId));
 }
 

@@ -4,6 +4,7 @@ import { lockInstanceWide, lockWorkspace } from '../../platform/db/lock-workspac
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { normalizeIdentity } from '../profiles/index.ts';
 import { checkBusinessUnit } from '../workspaces/index.ts';
 import { CHANNEL_REQUIREMENTS, isChannelKind, type ChannelKind } from './channel-kinds.ts';
 import { viewFromRow, type ChannelView } from './channel-record.ts';
@@ -83,7 +84,7 @@ async function checkChannel(tx: Tx, row: { workspace_id: string; kind: string; a
   const kind = row.kind as ChannelKind;
   const needs = CHANNEL_REQUIREMENTS[kind];
   if (needs.address && !row.address) throw new AppError('missing_field', `a ${kind} channel needs its address`, 'address');
-  if (row.address && kind === 'email' && !EMAIL_ADDRESS.test(row.address)) throw new AppError('invalid_field', `${row.address} is not an email address`, 'address');
+  if (row.address && kind === 'email' && !normalizeIdentity('email', row.address).ok) throw new AppError('invalid_field', `${row.address} is not an email address`, 'address');
   if (row.address && PHONE_KINDS.has(kind) && !PHONE_NUMBER.test(row.address)) throw new AppError('invalid_field', `a ${kind} channel's address is its number, like +14155550100 (or a short code), not ${row.address}`, 'address');
   const settings = parseJsonObject(row.settings);
   for (const key of needs.settings) if (settings[key] === undefined || settings[key] === null || settings[key] === '') throw new AppError('missing_field', `a ${kind} channel needs settings.${key}`, `settings.${key}`);
@@ -112,7 +113,6 @@ async function checkChatSettings(tx: Tx, workspaceId: string, settings: JsonObje
 /** Secrets a kind reads besides those it needs: the email relay's password, the reply-token key (made on first use). */
 const OPTIONAL_SECRETS: Partial<Record<ChannelKind, readonly string[]>> = { email: ['smtpPassword', 'replyTokenSecret'] };
 const PHONE_KINDS: ReadonlySet<ChannelKind> = new Set(['sms', 'voice', 'whatsapp']);
-const EMAIL_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** E.164 (spaces already gone), or a short code. */
 const PHONE_NUMBER = /^(\+[1-9]\d{5,14}|\d{3,8})$/;
 const isSet = (value: unknown) => value !== undefined && value !== null && value !== '';

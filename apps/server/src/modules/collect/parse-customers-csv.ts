@@ -1,5 +1,6 @@
 import { finished } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
+import { dateExists } from '../../platform/calendar-date.ts';
 
 export type CsvCustomer = {
   readonly userId?: string;
@@ -50,6 +51,9 @@ const WELL_KNOWN_COLUMNS: ReadonlyMap<string, Column> = new Map<string, Column>(
 
 const EXTERNAL_ID_HEADER = /^external[\s_-]*id\s*:(.*)$/i;
 
+/** A file no row of which could be imported (no header, no identifier column): the message says why. */
+export class CsvRefused extends Error {}
+
 /**
  * Streams customer rows from CSV text; line numbers are 1-based physical lines of the file
  * (header is line 1).
@@ -60,9 +64,6 @@ const EXTERNAL_ID_HEADER = /^external[\s_-]*id\s*:(.*)$/i;
  * yields one rejection for the record where it starts and ends the stream, because the
  * parser cannot tell where the next record would begin. Errors reading `input` are thrown.
  */
-/** A file no row of which could be imported (no header, no identifier column): the message says why. */
-export class CsvRefused extends Error {}
-
 export async function* parseCustomersCsv(input: NodeJS.ReadableStream | string): AsyncGenerator<CsvRowOutcome> {
   const lines = new LineCounter();
   let columns: readonly Column[] | undefined;
@@ -327,9 +328,7 @@ function parseTimestamp(value: string): string | undefined {
   const match = ISO_TIMESTAMP.exec(value);
   if (match === null) return undefined;
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
-  // Date.parse rolls 2024-02-30 over into March; a typo should not become another date.
-  const lastDay = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > lastDay) return undefined;
+  if (!dateExists(Number(year), Number(month), Number(day))) return undefined;
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
   // A time without a zone is read as UTC, so an import means the same on every server.
   const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.length > 3 ? zone.slice(-2) : '00'}`;

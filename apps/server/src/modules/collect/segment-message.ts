@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { dateExists } from '../../platform/calendar-date.ts';
 import { isPlainObject, type JsonObject } from '../../platform/json.ts';
 import { currencyCode, isBlocklistedValue, type Touchpoint, type TouchpointType } from '../profiles/index.ts';
 
@@ -186,10 +187,8 @@ function optionalTime(value: unknown): number | null | false {
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 && value <= MAX_TIME ? value : false;
   const date = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value) : null;
   if (!date) return false;
-  // Date.parse rolls 2020-02-30 over to March 1st: a date that does not exist is refused.
   const [year, month, day] = date.slice(1).map(Number);
-  const calendar = new Date(Date.UTC(year, month - 1, day));
-  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return false;
+  if (!dateExists(year, month, day)) return false;
   const ms = Date.parse(value as string);
   return Number.isNaN(ms) ? false : ms;
 }

@@ -45,7 +45,7 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     if (input.direction === 'in') {
       const result =
         (await customerWrote(w, moment, { body: input.body, externalId: input.externalId, attachments: input.attachments }, input.caller.actor)) ??
-        (await createMoment(w, { workspaceId: w.workspaceId, actor: input.caller.actor, customer: { customerId: moment.customer_id }, channel: moment.channel, subject: moment.subject, priority: moment.priority as never, businessUnitId: moment.business_unit_id, language: moment.language, message: { body: input.body, externalId: input.externalId, attachments: input.attachments } }, { id: moment.customer_id, isNew: false }));
+        (await createMoment(w, { workspaceId: w.workspaceId, actor: input.caller.actor, customer: { customerId: moment.customer_id }, channel: moment.channel, subject: moment.subject, priority: moment.priority as never, businessUnitId: moment.business_unit_id, language: moment.language, message: { body: input.body, externalId: input.externalId, attachments: input.attachments } }, { id: moment.customer_id, isNew: false, renamed: false }));
       return { moment: result.moment, message: result.message!, duplicate: false };
     }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/database.ts';
+import type { Deps } from '../../platform/deps.ts';
 import { chunks } from '../../platform/chunks.ts';
 import type { BatchListener } from '../../worker/outbox-worker.ts';
 import { PROFILE_EVENTS } from '../profiles/index.ts';
@@ -14,7 +15,7 @@ import type { StreamHub } from './stream-hub.ts';
  * active moment of the group hears of it, under the customer id the moment carries.
  * A signal, not an activity: nothing is stored, and an agent who was away reads the customer anew.
  */
-export async function announceCustomerChanged(db: Db, stream: Pick<StreamHub, 'signal'>, workspaceId: string, customerIds: readonly string[]): Promise<void> {
+async function signalCustomerChanged(db: Db, stream: Pick<StreamHub, 'signal'>, workspaceId: string, customerIds: readonly string[]): Promise<void> {
   for (const ids of chunks([...new Set(customerIds)])) {
     const roots = db.selectFrom('customer').select('root_id').where('workspace_id', '=', workspaceId).where('id', 'in', ids);
     const group = db.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', 'in', roots);
@@ -27,6 +28,14 @@ export async function announceCustomerChanged(db: Db, stream: Pick<StreamHub, 's
       .execute();
     for (const m of moments) stream.signal(workspaceId, audienceOf(m), { type: 'signal', signal: 'customer', momentId: m.id, customerId: m.customer_id });
   }
+}
+
+/**
+ * The same, after a write that stands on its own (a tracking call, a customer's message, a
+ * visitor's email): best effort, so a failure is logged and never becomes its caller's.
+ */
+export function announceCustomerChanged(deps: Pick<Deps, 'db' | 'log'>, stream: Pick<StreamHub, 'signal'>, workspaceId: string, customerIds: readonly string[]): Promise<void> {
+  return signalCustomerChanged(deps.db, stream, workspaceId, customerIds).catch((error: unknown) => deps.log.warn({ err: error, workspaceId }, 'could not announce a changed customer'));
 }
 
 /** Profile events that change how a customer shows beside their conversations. */
@@ -45,7 +54,8 @@ export function customerChangeAnnouncer(db: Db, stream: Pick<StreamHub, 'signal'
         const ids = [survivorId, absorbedId, restoredId, customerId].filter((id): id is string => typeof id === 'string');
         byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), ...ids]);
       }
-      for (const [workspaceId, ids] of byWorkspace) await announceCustomerChanged(db, stream, workspaceId, ids);
+      // A failure throws: the outbox delivers the batch again.
+      for (const [workspaceId, ids] of byWorkspace) await signalCustomerChanged(db, stream, workspaceId, ids);
     },
   };
 }

@@ -29,14 +29,14 @@ export function parseIdentity(text: string, w: MomentWrite, field: string): Norm
  * The customer a moment is with, whether this very contact made them (no moments yet, nobody
  * who served them), and whether it gave a known customer a new name (their channel's profile name).
  */
-export type ResolvedCustomer = { readonly id: string; readonly isNew: boolean; readonly renamed?: boolean };
+export type ResolvedCustomer = { readonly id: string; readonly isNew: boolean; readonly renamed: boolean };
 
 /**
  * The customer a moment is with, created when the identity is new. Resolution goes through
  * the profile store, so an identity that links two profiles merges them as any touchpoint would.
  */
 export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel: string): Promise<ResolvedCustomer> {
-  if ('customerId' in ref) return { id: (await rootOf(w.tx, w.workspaceId, ref.customerId, 'customerId')).id, isNew: false };
+  if ('customerId' in ref) return { id: (await rootOf(w.tx, w.workspaceId, ref.customerId, 'customerId')).id, isNew: false, renamed: false };
   const identity = parseIdentity(ref.identity, w, 'identity');
   const known = await w.tx
     .selectFrom('identity')
@@ -48,7 +48,7 @@ export async function resolveCustomer(w: MomentWrite, ref: CustomerRef, channel:
     .executeTakeFirst();
   // Channels name the sender on every message (WhatsApp's profile name): only a name the
   // profile does not have yet is news, or each message would add an identify to the timeline.
-  if (known && (!ref.name || parseJsonObject(known.traits).name === ref.name)) return { id: known.customer_id, isNew: false };
+  if (known && (!ref.name || parseJsonObject(known.traits).name === ref.name)) return { id: known.customer_id, isNew: false, renamed: false };
   // New person (or a new name to learn): an identify touchpoint creates or updates the profile.
   const traits: JsonObject = ref.name ? { name: ref.name } : {};
   const outcome = await recordTouchpoints(w.tx, w.deps, w.workspaceId, w.settings, [

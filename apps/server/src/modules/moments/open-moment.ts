@@ -58,7 +58,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
     if (input.businessUnitId) await checkBusinessUnit(w.tx, w.workspaceId, input.businessUnitId);
 
     const known = (await threadOf(w, input)) ?? undefined;
-    const customer = known ? { id: known.customer_id, isNew: false } : await resolveCustomer(w, input.customer, input.channel);
+    const customer = known ? { id: known.customer_id, isNew: false, renamed: false } : await resolveCustomer(w, input.customer, input.channel);
     renamed = customer.renamed ? customer.id : null;
     // Someone this message made has no moment to continue and no previous owner to go back to.
     const existing = known ?? (customer.isNew ? undefined : await continuable(w, customer.id, input));
@@ -70,7 +70,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
   });
   // The channel named a known sender anew (a new WhatsApp profile name): their rows and card follow.
   if (renamed !== null && ctx.signal) {
-    await announceCustomerChanged(ctx.deps.db, { signal: ctx.signal }, input.workspaceId, [renamed]).catch((error: unknown) => ctx.deps.log.warn({ err: error }, 'could not announce a renamed customer'));
+    await announceCustomerChanged(ctx.deps, { signal: ctx.signal }, input.workspaceId, [renamed]);
   }
   return result;
 }

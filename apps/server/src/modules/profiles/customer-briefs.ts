@@ -12,6 +12,9 @@ export type CustomerBrief = {
   readonly phone: string | null;
 };
 
+/** Traits that change a brief: the name's (nameFromTraits), and email and phone, which a touchpoint makes identities. */
+export const BRIEF_TRAITS = ['name', 'firstName', 'lastName', 'email', 'phone'] as const;
+
 /** The name traits give: `name`, else `firstName lastName`; null when neither says one. */
 export function nameFromTraits(traits: Readonly<Record<string, unknown>>): string | null {
   if (typeof traits.name === 'string' && traits.name.trim()) return traits.name.trim();

@@ -12,5 +12,5 @@ export { sweepLifecycle, type LifecycleSweepMemory } from './sweep-lifecycle.ts'
 export { getCustomer, searchCustomers, findCustomerIdByIdentity, rootOf, profileGroupOf, latestIdentityOf, type CustomerProfile, type CustomerSummary } from './profiles.queries.ts';
 export { getTimeline, type TimelineItem } from './get-timeline.ts';
 export { currencyCode } from './revenue.ts';
-export { customerBriefs, type CustomerBrief } from './customer-briefs.ts';
+export { BRIEF_TRAITS, customerBriefs, type CustomerBrief } from './customer-briefs.ts';
 export { profilesNamedBy } from './profiles-named-by.ts';

@@ -8,6 +8,7 @@ export { createAgent } from './create-agent.ts';
 export { createBusinessUnit } from './create-business-unit.ts';
 export { updateBusinessUnit } from './update-business-unit.ts';
 export { checkAgentIds, checkBusinessUnit, checkCanHoldMoments, checkTeam } from './check-references.ts';
+export { checkOwnerChange } from './owner-role.ts';
 export { updateSettings } from './update-settings.ts';
 export { DEFAULT_SETTINGS, parseSettings, type WorkspaceSettings, type LifecycleRules, type IdentityRules, type MomentRules } from './workspace-settings.ts';
 export * from './workspaces.queries.ts';

@@ -24,22 +24,26 @@ export async function updateSettings(
       await checkTeam(tx, input.workspaceId, defaultTeamId, 'moments.defaultTeamId');
     }
     const current = parseJsonObject(row.settings);
-    const next: JsonObject = { ...current, ...input.patch };
-    for (const section of ['identity', 'lifecycle', 'moments'] as const) {
-      const patch = input.patch[section];
-      if (isPlainObject(patch)) next[section] = { ...(current[section] as JsonObject | undefined), ...patch };
-    }
-    // Limits per identity kind merge too: setting the email limit keeps a phone limit set before.
-    const limits = isPlainObject(input.patch.identity) ? input.patch.identity.limits : undefined;
-    if (isPlainObject(limits)) {
-      const before = isPlainObject(current.identity) && isPlainObject(current.identity.limits) ? current.identity.limits : {};
-      next.identity = { ...(next.identity as JsonObject), limits: { ...before, ...limits } };
-    }
+    const next = mergeSettings(current, input.patch);
     checkCoherent(input.patch, parseSettings(JSON.stringify(next)));
     await tx.updateTable('workspace').set({ settings: JSON.stringify(next) }).where('id', '=', input.workspaceId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'settings.updated', target: input.workspaceId, details: input.patch });
     return parseSettings(JSON.stringify(next));
   });
+}
+
+/**
+ * `patch` over `current`, objects within merged the same way at every depth: a change to one
+ * section keeps the others, and setting the email limit keeps a phone limit set before. Lists
+ * and values replace what was there.
+ */
+function mergeSettings(current: JsonObject, patch: JsonObject): JsonObject {
+  const next: JsonObject = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    const before = current[key];
+    next[key] = isPlainObject(value) && isPlainObject(before) ? mergeSettings(before, value) : value;
+  }
+  return next;
 }
 
 /** Values each fine alone that would not work: a country phone parsing does not know, a currency nobody uses, stages out of order. */

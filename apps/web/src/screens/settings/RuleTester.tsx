@@ -1,6 +1,7 @@
 import { Alert, Group, Paper, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
+import { LANGUAGE_TAG } from '@touchpoint/contracts/language-tag';
 import { useState } from 'react';
 import { api, errorMessage } from '../../api/client.ts';
 import { useBusinessUnits } from '../../api/directory.ts';
@@ -10,7 +11,7 @@ import { STAGE_LABEL } from '../customer/customer-view.ts';
 import { CHANNEL_KINDS } from './parts.tsx';
 
 /** A language as a moment names it (the API's pattern): es, pt-BR. */
-const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+const LANGUAGE = new RegExp(LANGUAGE_TAG);
 
 /** "Which team would this go to": a made-up moment, answered by the server's own routing rules as they are now. */
 export function RuleTester() {

@@ -4,7 +4,7 @@ import { lockWorkspace } from '../../../platform/db/lock-workspace.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { writeAudit } from '../../../platform/audit.ts';
 import { parseNumberRecord, parseStringList } from '../../../platform/json.ts';
-import type { Role } from '../../workspaces/index.ts';
+import { checkOwnerChange, type Role } from '../../workspaces/index.ts';
 
 /** A person as routing sees them: presence, skills, capacity per channel, and teams. */
 export type AgentRouting = {
@@ -77,10 +77,7 @@ export async function updateAgent(
     // Two owners demoting each other at once must not both succeed.
     if (input.role !== undefined) await lockWorkspace(tx, deps.engine, input.workspaceId);
     const current = await getAgent(tx, input.workspaceId, input.agentId);
-    // An admin (or an API key, which acts as one) who could make owners could take the workspace
-    // from its owner: make themselves owner, then demote them.
-    const touchesOwner = input.role !== undefined && input.role !== current.role && (input.role === 'owner' || current.role === 'owner');
-    if (touchesOwner && input.callerRole !== 'owner') throw new AppError('forbidden', 'only an owner may make someone an owner or change an owner\'s role', 'role');
+    if (input.role !== undefined) checkOwnerChange(input.callerRole, current.role as Role, input.role);
     if (input.role !== undefined && current.role === 'owner' && input.role !== 'owner') {
       const { n } = await tx
         .selectFrom('agent')

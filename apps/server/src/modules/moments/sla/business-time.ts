@@ -1,3 +1,4 @@
+import { dateExists } from '../../../platform/calendar-date.ts';
 import { AppError } from '../../../platform/errors.ts';
 
 export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
@@ -131,9 +132,8 @@ function validateHolidays(value: unknown): string[] {
 }
 
 function isDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const ms = Date.parse(`${text}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  return date !== null && dateExists(Number(date[1]), Number(date[2]), Number(date[3]));
 }
 
 /** "09:30" → 570; "24:00" → 1440; anything else → null. */
