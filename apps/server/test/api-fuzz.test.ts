@@ -9,7 +9,7 @@ import type { OpenApi, Schema } from './openapi-sample.ts';
 // a value of the wrong type. Whatever the route, the answer is a 4xx with a JSON error naming
 // the problem, never a 5xx, and what was stored before still reads the same afterwards.
 
-const BAD_IDS = ['not-an-id', "x' or '1'='1", '%00', '9'.repeat(400), '..%2F..%2Fetc', 'ü🙂'];
+const BAD_IDS = ['not-an-id', "x' or '1'='1", '%00', 'a\u0000b', '9'.repeat(400), '..%2F..%2Fetc', 'ü🙂'];
 /** Values of the wrong type (or shape) for whatever a property expects. */
 const WRONG: readonly unknown[] = [null, 12345678901234567890, -1, true, 'x'.repeat(5_000), [], [[{}]], { nested: { deep: [1, { a: null }] } }, '\u0000', '2026-13-45T99:99:99Z'];
 

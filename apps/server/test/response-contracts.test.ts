@@ -153,7 +153,7 @@ describe.each(ENGINES)('response contracts on %s', (engine) => {
       body: { identity: 'email:moment.contract@example.com', name: 'Mo Contract', channel, externalId: 'conv-1', subject: 'Charged twice', language: 'en', tags: ['billing'], message: { body: 'Receipt attached', externalId: 'msg-1', attachments: [{ fileName: 'receipt.pdf', contentType: 'application/pdf', data: file.toString('base64') }] } },
     });
     const repeat = await reply(OpenMomentReply, 200, 'POST', '/moments', { body: { identity: 'email:moment.contract@example.com', channel, externalId: 'conv-1', message: { body: 'Receipt attached', externalId: 'msg-1' } } });
-    expect(repeat).toMatchObject({ outcome: 'duplicate', message: null });
+    expect(repeat).toMatchObject({ outcome: 'duplicate', message: { id: opened.message.id, attachments: [expect.objectContaining({ fileName: 'receipt.pdf' })] } });
     const id = opened.moment.id;
     const owner = opened.moment.ownerId === ana.id ? ana : ben;
     const other = owner === ana ? ben : ana;

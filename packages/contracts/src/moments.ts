@@ -209,16 +209,16 @@ export const MessageView = View({
 export const MessagePage = PageOf(MessageView);
 
 /**
- * POST /moments: where the contact landed (201 when `opened`, 200 otherwise). `message` is null
- * for a repeat delivery, which stores nothing.
+ * POST /moments: where the contact landed (201 when `opened`, 200 otherwise). A repeat delivery
+ * stores nothing and answers with the message stored the first time.
  */
 export const OpenMomentReply = View({
   outcome: Type.Union([Type.Literal('opened'), Type.Literal('continued'), Type.Literal('reopened'), Type.Literal('duplicate')]),
   moment: MomentView,
-  message: Nullable(MessageView),
+  message: MessageView,
 });
 
-/** POST /moments/{id}/messages: 201, or 200 with `duplicate` true when the externalId was already stored (the stored message, without its attachments). */
+/** POST /moments/{id}/messages: 201, or 200 with `duplicate` true when the externalId was already stored (the stored message). */
 export const AddMessageReply = View({ moment: MomentView, message: MessageView, duplicate: Type.Boolean() });
 
 /** One stretch of ownership; `to` is null for the current owner. */

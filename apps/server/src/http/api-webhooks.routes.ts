@@ -27,6 +27,6 @@ export async function apiWebhooksRoutes(app: FastifyInstance, ctx: HttpContext):
     const verdict = verifyStandardWebhook(channel.secrets.signingSecret ?? '', request.headers, raw, ctx.deps.clock.now());
     if (!verdict.ok) throw new AppError('forbidden', `signature refused: ${verdict.reason}`, 'webhook-signature');
     const result = await receiveApiMessage(ctx.moments, channel, parseApiMessage(raw), verdict.id);
-    return { momentId: result.moment.id, messageId: result.message?.id ?? null, outcome: result.outcome };
+    return { momentId: result.moment.id, messageId: result.message.id, outcome: result.outcome };
   });
 }

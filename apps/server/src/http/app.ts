@@ -5,7 +5,7 @@ import { ErrorBody, STREAM_PROTOCOL } from '@touchpoint/contracts';
 import { MAX_WEBSOCKET_FRAME } from './widget.routes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
-import { refuseUnusableInput } from './refuse-unusable-input.ts';
+import { refuseUnusableInput, refuseUnusableParams } from './refuse-unusable-input.ts';
 import { sendRepliesAsBuilt } from './sent-as-built.ts';
 import { compressReplies } from './compress-replies.ts';
 import type { HttpContext } from './context.ts';
@@ -79,6 +79,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
     ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
+  refuseUnusableParams(app);
   await app.register(async (scope) => systemRoutes(scope, ctx, isDraining));
   await app.register(async (scope) => trackingRoutes(scope, ctx));
   await app.register(

@@ -34,3 +34,14 @@ export function refuseUnusableInput(app: FastifyInstance): void {
     done();
   });
 }
+
+/**
+ * Refuses path parameters that neither engine could compare (`/customers/a%00b`: PostgreSQL
+ * fails on the NUL before any lookup). Registered on the root, so webhooks' ids are checked too.
+ */
+export function refuseUnusableParams(app: FastifyInstance): void {
+  app.addHook('preValidation', (request, _reply, done) => {
+    const field = findUnstorableText(request.params, '');
+    done(field === null ? undefined : new AppError('invalid_field', `${field} ${UNSTORABLE_TEXT}`, field));
+  });
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { originAllowed, parseClientFrame, VisitorClose, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
 import { findChannelById, type ChannelRecord } from '../../modules/channels/index.ts';
 import type { IngestQueue } from '../../modules/collect/index.ts';
-import { announceCustomerChanged, audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, messageByClientId, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
+import { announceCustomerChanged, audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { StreamHub } from '../../modules/moments/stream-hub.ts';
 import { normalizeIdentity, profileGroupOf, type Touchpoint } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -269,13 +269,11 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
         },
         threadMomentId: s.current,
       });
-      if (result.message) ids = { messageId: result.message.id, momentId: result.moment.id };
-      else {
-        // A resend of a message already stored: acknowledge it with the id it was stored under.
-        const stored = await messageByClientId(chatView(channel.workspaceId), frame.clientId);
-        if (!stored || !s.addresses.includes(stored.address ?? '')) return send(s, { type: 'error', code: 'conflict', message: 'that client id was used by someone else', clientId: frame.clientId });
-        ids = { messageId: stored.id, momentId: stored.momentId };
+      // A resend of a message already stored is acknowledged with the id it was stored under.
+      if (result.outcome === 'duplicate' && !s.addresses.includes(result.message.address ?? '')) {
+        return send(s, { type: 'error', code: 'conflict', message: 'that client id was used by someone else', clientId: frame.clientId });
       }
+      ids = { messageId: result.message.id, momentId: result.moment.id };
     } catch (error) {
       if (error instanceof AppError) return send(s, { type: 'error', code: error.code, message: error.message, clientId: frame.clientId });
       throw error;

@@ -3,7 +3,7 @@ import { writeOutbox } from '../../platform/outbox.ts';
 import { actingAgent, loadForCaller, type Caller } from './caller.ts';
 import { recordOnTimeline } from './customer-touchpoints.ts';
 import { customerWrote } from './customer-wrote.ts';
-import { checkAttachments, checkMentions, findMessageByExternalId, insertMessage, previewOf, toMessageView, type AttachmentInput, type Direction, type MessageView } from './messages.ts';
+import { checkAttachments, checkMentions, findMessageByExternalId, insertMessage, previewOf, storedMessageView, type AttachmentInput, type Direction, type MessageView } from './messages.ts';
 import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
 import { createMoment, loadRow } from './open-moment.ts';
@@ -40,13 +40,13 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
   return inMomentTx(ctx, input.workspaceId, async (w) => {
     const moment = await loadForCaller(w, input.caller, input.momentId);
     const repeat = await findMessageByExternalId(w, moment.channel, input.externalId);
-    if (repeat) return { moment: await loadRow(w, repeat.moment_id), message: toMessageView(repeat, []), duplicate: true };
+    if (repeat) return { moment: await loadRow(w, repeat.moment_id), message: await storedMessageView(w, repeat), duplicate: true };
 
     if (input.direction === 'in') {
       const result =
         (await customerWrote(w, moment, { body: input.body, externalId: input.externalId, attachments: input.attachments }, input.caller.actor)) ??
         (await createMoment(w, { workspaceId: w.workspaceId, actor: input.caller.actor, customer: { customerId: moment.customer_id }, channel: moment.channel, subject: moment.subject, priority: moment.priority as never, businessUnitId: moment.business_unit_id, language: moment.language, message: { body: input.body, externalId: input.externalId, attachments: input.attachments } }, { id: moment.customer_id, isNew: false, renamed: false }));
-      return { moment: result.moment, message: result.message!, duplicate: false };
+      return { moment: result.moment, message: result.message, duplicate: false };
     }
 
     if (moment.status === 'closed') throw new AppError('invalid_transition', 'the moment is closed; the customer writing again opens a new one', 'status');

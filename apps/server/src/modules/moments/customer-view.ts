@@ -164,18 +164,6 @@ export async function customerAttachment(view: CustomerView, id: string, visible
   return { fileName: row.file_name, contentType: row.content_type, data: Buffer.from(row.data) };
 }
 
-/** The message a client id was stored as (a resend after a lost acknowledgement). */
-export async function messageByClientId(view: CustomerView, clientId: string): Promise<{ id: string; momentId: string; address: string | null } | null> {
-  const row = await view.db
-    .selectFrom('message')
-    .select(['id', 'moment_id', 'address'])
-    .where('workspace_id', '=', view.workspaceId)
-    .where('channel', '=', view.channel)
-    .where('external_id', '=', clientExternalId(view, clientId))
-    .executeTakeFirst();
-  return row ? { id: row.id, momentId: row.moment_id, address: row.address } : null;
-}
-
 /** The external id a message sent by the customer's client is stored under. */
 export const clientExternalId = (view: Pick<CustomerView, 'channel'>, clientId: string): string => `${view.channel}:${clientId}`;
 

@@ -30,7 +30,6 @@ export {
   customerMessagesByIds,
   customerAttachment,
   repliesAmong,
-  messageByClientId,
   clientExternalId,
   clientIdOf,
   audienceOfMoment,

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { unindexedText } from '../../platform/db/unindexed.ts';
 import type { MomentWrite } from './moment-tx.ts';
 
 export type Direction = 'in' | 'out' | 'note';
@@ -118,6 +119,30 @@ export async function insertMessage(w: MomentWrite, momentId: string, channel: s
     attachments.push(meta);
   }
   return toMessageView(row, attachments);
+}
+
+/** The attachments of these messages, by message id, as the API shows them. */
+export async function attachmentsByMessage(db: Db, workspaceId: string, messageIds: readonly string[]): Promise<Map<string, AttachmentMeta[]>> {
+  const byMessage = new Map<string, AttachmentMeta[]>();
+  if (messageIds.length === 0) return byMessage;
+  const rows = await db
+    .selectFrom('attachment')
+    .select(['id', 'message_id', 'file_name', 'content_type', 'size', 'sha256'])
+    .where('workspace_id', '=', workspaceId)
+    .where('message_id', 'in', messageIds)
+    .orderBy(unindexedText('id')) // seek the messages, not walk every attachment (unindexed.ts)
+    .execute();
+  for (const a of rows) {
+    const list = byMessage.get(a.message_id) ?? [];
+    list.push({ id: a.id, fileName: a.file_name, contentType: a.content_type, size: a.size, sha256: a.sha256 });
+    byMessage.set(a.message_id, list);
+  }
+  return byMessage;
+}
+
+/** A message already stored (a redelivery's original), with its attachments. */
+export async function storedMessageView(w: MomentWrite, row: Selectable<MessageTable>): Promise<MessageView> {
+  return toMessageView(row, (await attachmentsByMessage(w.tx, w.workspaceId, [row.id])).get(row.id) ?? []);
 }
 
 export function toMessageView(row: Selectable<MessageTable>, attachments: readonly AttachmentMeta[]): MessageView {

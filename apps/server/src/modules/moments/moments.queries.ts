@@ -1,9 +1,8 @@
 import type { Db } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { maySee, type Caller } from './caller.ts';
-import { toMessageView, type AttachmentMeta, type MessageView } from './messages.ts';
+import { attachmentsByMessage, toMessageView, type MessageView } from './messages.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
-import { unindexedText } from '../../platform/db/unindexed.ts';
 
 async function visibleRow(db: Db, caller: Caller, momentId: string): Promise<MomentRow> {
   const row = await db.selectFrom('moment').selectAll().where('workspace_id', '=', caller.workspaceId).where('id', '=', momentId).executeTakeFirst();
@@ -23,19 +22,7 @@ export async function listMessages(db: Db, caller: Caller, momentId: string, pag
   if (page.after) query = query.where('id', '>', page.after);
   const rows = await query.orderBy('id').limit(page.limit + 1).execute();
   const pageRows = rows.slice(0, page.limit);
-  const attachments = pageRows.length === 0 ? [] : await db
-    .selectFrom('attachment')
-    .select(['id', 'message_id', 'file_name', 'content_type', 'size', 'sha256'])
-    .where('workspace_id', '=', caller.workspaceId)
-    .where('message_id', 'in', pageRows.map((r) => r.id))
-    .orderBy(unindexedText('id')) // seek the page's messages, not walk every attachment (unindexed.ts)
-    .execute();
-  const byMessage = new Map<string, AttachmentMeta[]>();
-  for (const a of attachments) {
-    const list = byMessage.get(a.message_id) ?? [];
-    list.push({ id: a.id, fileName: a.file_name, contentType: a.content_type, size: a.size, sha256: a.sha256 });
-    byMessage.set(a.message_id, list);
-  }
+  const byMessage = await attachmentsByMessage(db, caller.workspaceId, pageRows.map((r) => r.id));
   return { data: pageRows.map((r) => toMessageView(r, byMessage.get(r.id) ?? [])), nextCursor: rows.length > page.limit ? pageRows[pageRows.length - 1]!.id : null };
 }
 

@@ -6,7 +6,7 @@ import { checkBusinessUnit } from '../workspaces/index.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { recordOnTimeline, resolveCustomer, type CustomerRef, type ResolvedCustomer } from './customer-touchpoints.ts';
-import { findMessageByExternalId, insertMessage, previewOf, checkAttachments, type MessageView } from './messages.ts';
+import { findMessageByExternalId, insertMessage, previewOf, checkAttachments, storedMessageView, type MessageView } from './messages.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import { handoffColumns, type MomentRow } from './moment-view.ts';
 import { audienceOf, momentPayload, startLedger } from './ownership.ts';
@@ -41,7 +41,7 @@ export type OpenMomentInput = {
 /** How an inbound contact landed: a new moment, an open one continued, a resolved one reopened, or a repeat delivery. */
 export type OpenOutcome = 'opened' | 'continued' | 'reopened' | 'duplicate';
 
-export type OpenResult = { readonly outcome: OpenOutcome; readonly moment: MomentRow; readonly message: MessageView | null };
+export type OpenResult = { readonly outcome: OpenOutcome; readonly moment: MomentRow; readonly message: MessageView };
 
 /**
  * A customer reaches out. The same provider conversation or message id is stored once; a
@@ -54,7 +54,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
   let renamed: string | null = null;
   const result = await inMomentTx(ctx, input.workspaceId, async (w): Promise<OpenResult> => {
     const repeat = await findMessageByExternalId(w, input.channel, input.message.externalId);
-    if (repeat) return { outcome: 'duplicate', moment: await loadRow(w, repeat.moment_id), message: null };
+    if (repeat) return { outcome: 'duplicate', moment: await loadRow(w, repeat.moment_id), message: await storedMessageView(w, repeat) };
     if (input.businessUnitId) await checkBusinessUnit(w.tx, w.workspaceId, input.businessUnitId);
 
     const known = (await threadOf(w, input)) ?? undefined;
