@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -134,6 +135,40 @@ describe('init, keys, migrate, import', () => {
       expect(stdout).toBe('');
       expect(stderr).toMatch(why);
       expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('says in one line what it cannot work with: a taken port, no database server, a bad setting, an empty folder', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as net.AddressInfo).port);
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const nobody = String((closed.address() as net.AddressInfo).port);
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const cases: [string[], Record<string, string>, number, RegExp][] = [
+        // The server gives up and exits instead of running on without its HTTP port.
+        [['serve', '--data', tempDir(), '--no-demo'], { PORT: port, HOST: '127.0.0.1', SMTP_PORT: 'off' }, 1, /EADDRINUSE.*another process has that port/],
+        [['migrate', '--data', tempDir()], { DATABASE_URL: `postgres://postgres@127.0.0.1:${nobody}/x` }, 1, /cannot reach the database: connect ECONNREFUSED/],
+        [['migrate', '--data', tempDir()], { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_database' }, 1, /PostgreSQL: database "no_such_database" does not exist/],
+        [['migrate', '--data', tempDir()], { DATABASE_URL: 'mysql://x/y' }, 2, /DATABASE_URL must be a postgres:\/\/ /],
+        [['migrate', '--data', tempDir()], { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', TOUCHPOINT_PG_SCHEMA: 'bad;schema' }, 2, /TOUCHPOINT_PG_SCHEMA must be a plain schema name/],
+        [['serve', '--data', tempDir()], { PORT: 'eighty' }, 2, /PORT must be a port number/],
+        [['keys', 'create', '--kind', 'api', '--data', path.join(tempDir(), 'empty')], {}, 2, /no database in .*: run touchpoint init/],
+      ];
+      for (const [args, env, exitCode, message] of cases) {
+        const { code, stderr } = await runCli(args, env, 30_000);
+        expect(code, stderr).toBe(exitCode);
+        expect(stderr).toMatch(message);
+        expect(stderr).not.toMatch(/\n\s+at /);
+      }
+      const empty = path.join(tempDir(), 'empty');
+      expect(fs.existsSync(empty)).toBe(false);
+      const json = await runCli(['keys', 'create', '--kind', 'api', '--data', empty, '--json']);
+      expect(JSON.parse(json.stderr)).toEqual({ error: { code: 'usage', message: expect.stringMatching(/no database/) } });
+    } finally {
+      taken.close();
     }
   });
 

@@ -81,6 +81,12 @@ async function withTouchpoint<T>(config: Config, run: (tp: App) => Promise<T>): 
   }
 }
 
+/** Commands that need a workspace refuse an empty data folder before they create a database in it. */
+async function requireStore(config: Config): Promise<void> {
+  const { sqliteFileIn } = await import('../platform/db/database.ts');
+  if (!config.databaseUrl && !fs.existsSync(sqliteFileIn(config.dataDir))) throw new UsageError(`no database in ${config.dataDir}: run touchpoint init --data ${config.dataDir} first`);
+}
+
 async function workspaceOf(tp: App, given: string | undefined): Promise<string> {
   let query = tp.deps.db.selectFrom('workspace').select('id').orderBy('created_at').limit(1);
   if (given) query = query.where('id', '=', given);
@@ -143,6 +149,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (values.kind !== 'api' && values.kind !== 'write') throw new UsageError('--kind must be api or write');
       const kind = values.kind;
       const { createKey } = await import('../modules/workspaces/index.ts');
+      await requireStore(config);
       return withTouchpoint(config, async (tp) => {
         const workspaceId = await workspaceOf(tp, values.workspace);
         const key = await createKey(tp.deps, { workspaceId, kind, name: values.name, actor: 'cli' });
@@ -155,6 +162,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (what !== 'customers' || !file) throw new UsageError('usage: touchpoint import customers FILE.csv');
       if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const { importCustomers, CsvRefused } = await import('../modules/collect/index.ts');
+      await requireStore(config);
       return withTouchpoint(config, async (tp) => {
         const workspaceId = await workspaceOf(tp, values.workspace);
         const started = Date.now();
@@ -185,13 +193,16 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code !== 0) process.exitCode = code;
   },
-  (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`touchpoint: ${(error as Error).message}`);
-      process.exitCode = 2;
+  async (error: unknown) => {
+    const { describeFailure } = await import('./failure.ts');
+    const failure = describeFailure(error, (e) => e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true);
+    if (!failure) {
+      console.error(error);
+      process.exitCode = 1;
       return;
     }
-    console.error(error);
-    process.exitCode = 1;
+    // A script that asked for JSON reads the error as JSON too.
+    console.error(process.argv.includes('--json') ? JSON.stringify({ error: { code: failure.code, message: failure.message } }) : `touchpoint: ${failure.message}`);
+    process.exitCode = failure.exitCode;
   },
 );

@@ -14,7 +14,11 @@ export async function serve(config: Config): Promise<void> {
   progress.end();
   if (result) printFirstRun(result, console.log);
   tp.worker.start();
-  const address = await tp.http.listen({ port: config.port, host: config.host });
+  const address = await tp.http.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    // The port is taken (or not ours to use): close the mail server, worker and database so the process ends.
+    await tp.close();
+    throw error;
+  });
   tp.deps.log.info({ address, engine: tp.deps.engine, data: tp.database.location }, 'touchpoint listening');
   console.log(`Touchpoint listening on ${address.replace('0.0.0.0', 'localhost')}  (API docs: /api/docs)`);
   if (tp.smtp) console.log(`Receiving mail on smtp://${tp.smtp.host.replace('0.0.0.0', 'localhost')}:${tp.smtp.port}`);

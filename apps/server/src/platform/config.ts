@@ -26,19 +26,41 @@ export type Config = {
   readonly readThreads: number;
 };
 
+/** A setting the process cannot run with, named: the CLI prints it as one line, without a stack. */
+export class ConfigError extends Error {}
+
+function portOf(name: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65_535) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${value}"`);
+  return port;
+}
+
+function databaseUrlOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^postgres(ql)?:\/\//i.test(value)) throw new ConfigError('DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite');
+  return value;
+}
+
+function pgSchemaOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) throw new ConfigError('TOUCHPOINT_PG_SCHEMA must be a plain schema name: letters, digits and _, not starting with a digit');
+  return value;
+}
+
+/** Reads the environment; throws ConfigError naming a variable it cannot use. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const sync = (env.TOUCHPOINT_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   const smtpPort = (env.SMTP_PORT ?? '2525').trim().toLowerCase();
   const slowQuery = (env.TOUCHPOINT_SLOW_QUERY_MS ?? '500').trim().toLowerCase();
   const readThreads = Number(env.TOUCHPOINT_READ_THREADS ?? 2);
   return {
-    port: Number(env.PORT ?? 3000),
+    port: portOf('PORT', env.PORT ?? '3000'),
     host: env.HOST ?? '0.0.0.0',
-    smtpPort: smtpPort === 'off' || smtpPort === '' ? null : Number(smtpPort),
+    smtpPort: smtpPort === 'off' || smtpPort === '' ? null : portOf('SMTP_PORT', smtpPort),
     smtpHost: env.SMTP_HOST ?? env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.TOUCHPOINT_DATA ?? './data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    pgSchema: env.TOUCHPOINT_PG_SCHEMA || undefined,
+    databaseUrl: databaseUrlOf(env.DATABASE_URL),
+    pgSchema: pgSchemaOf(env.TOUCHPOINT_PG_SCHEMA),
     demo: env.TOUCHPOINT_DEMO !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
     sqliteSynchronous: sync === 'NORMAL' || sync === 'OFF' ? sync : 'FULL',

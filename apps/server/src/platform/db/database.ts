@@ -94,9 +94,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openSqlite(options);
 }
 
+/** The SQLite database file in a data folder. */
+export const sqliteFileIn = (dataDir: string): string => path.join(dataDir, 'touchpoint.sqlite');
+
 function openSqlite(options: DatabaseOptions): Database {
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const file = path.join(options.dataDir, 'touchpoint.sqlite');
+  const file = sqliteFileIn(options.dataDir);
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
   const synchronous = options.sqliteSynchronous ?? 'FULL';
