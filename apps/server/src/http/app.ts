@@ -5,6 +5,7 @@ import { ErrorBody, STREAM_PROTOCOL } from '@touchpoint/contracts';
 import { MAX_WEBSOCKET_FRAME } from './widget.routes.ts';
 import type { Logger } from '../platform/logger.ts';
 import { requireBearer } from './api-auth.ts';
+import { tuplesAsPrefixItems } from './openapi-tuples.ts';
 import { refuseUnusableInput, refuseUnusableParams } from './refuse-unusable-input.ts';
 import { sendRepliesAsBuilt } from './sent-as-built.ts';
 import { compressReplies } from './compress-replies.ts';
@@ -61,6 +62,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(swagger, {
     // Shared schemas (the error reply) keep their own names under components.schemas.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (document) => tuplesAsPrefixItems('openapiObject' in document ? document.openapiObject : document.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Touchpoint API', version: '0.1.0', description: 'Collect every touchpoint into one customer profile.' },
