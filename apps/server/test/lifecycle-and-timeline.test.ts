@@ -61,7 +61,8 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(await stageOf('quiet')).toBe('repeat');
     const id = (await s.api('GET', '/api/v1/customers?identity=user_id:quiet')).body.data[0].id;
     const reasons = (await s.api('GET', `/api/v1/customers/${id}`)).body.stageHistory.map((c: any) => `${c.from}→${c.to}: ${c.reason}`);
-    expect(reasons).toEqual(['at_risk→repeat: active again: 2 orders (repeat from 2)', 'customer→at_risk: no activity for 61 days (at risk after 60)']);
+    // Newest first, down to the first order that made them a customer.
+    expect(reasons).toEqual(['at_risk→repeat: active again: 2 orders (repeat from 2)', 'customer→at_risk: no activity for 61 days (at risk after 60)', 'visitor→customer: first order']);
     clock.set(start);
   });
 

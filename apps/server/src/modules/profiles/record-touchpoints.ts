@@ -65,11 +65,13 @@ export async function recordTouchpoints(
     p.rootId = find(p.id);
     if (p.mergedInto === null) {
       const stage = refreshStage(p, rules, now);
-      if (!p.isNew && stage !== p.storedStage) {
+      // Everyone starts as a visitor: someone whose first touchpoint is an order was made a customer by it.
+      const from = p.isNew ? 'visitor' : p.storedStage;
+      if (stage !== from) {
         // Only activity moves a silent buyer on from here: say so before the rule that placed them.
-        const back = p.storedStage === 'at_risk' || p.storedStage === 'churned';
+        const back = from === 'at_risk' || from === 'churned';
         const reason = stageReason(stage, stageInputs(p), rules, now);
-        stageChanges.push({ customerId: p.id, from: p.storedStage, to: stage, reason: back ? `active again: ${reason}` : reason });
+        stageChanges.push({ customerId: p.id, from, to: stage, reason: back ? `active again: ${reason}` : reason });
       }
     }
   }
