@@ -213,6 +213,12 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     }
     const byTrait = await s.api('GET', '/api/v1/customers?trait.tier=gold');
     expect(byTrait.body.data.map((c: { id: string }) => c.id)).toEqual([id]);
+    // A result shows when the customer was last seen to the millisecond, as their profile does.
+    const later = new Date(Date.now() + 60_000).toISOString();
+    expect((await s.track('/v1/track', { messageId: mid(), userId: 'searchable', event: 'Viewed Plan', timestamp: later })).status).toBe(200);
+    const found = (await s.api('GET', '/api/v1/customers?q=Searchable')).body.data.find((c: { id: string }) => c.id === id);
+    expect(found.lastSeen).toBe(later);
+    expect((await s.api('GET', `/api/v1/customers/${id}`)).body.lastSeen).toBe(later);
   });
 
   it('searches text whether one customer or a thousand share it, and follows changed traits', async () => {

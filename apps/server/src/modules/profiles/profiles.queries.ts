@@ -188,8 +188,24 @@ export type CustomerSummary = {
 };
 
 /**
+ * Each customer's latest event time: the stored last_seen moves in hour-long steps
+ * (LAST_SEEN_STEP_MS), which orders a search but would show a time up to an hour old.
+ */
+async function lastEventTimes(db: Db, workspaceId: string, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('event')
+    .select((eb) => ['customer_id', eb.fn.max('timestamp').as('last')])
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', 'in', customerIds)
+    .groupBy('customer_id')
+    .execute();
+  return new Map(rows.map((r) => [r.customer_id, Number(r.last)]));
+}
+
+/**
  * Finds customers by free text (name, email, phone, user id: matched against identities and
- * traits), by exact trait values, and by stage; newest activity first, cursor-paged.
+ * traits), by exact trait values, and by stage; newest activity first (to the hour), cursor-paged.
  */
 export async function searchCustomers(
   db: Db,
@@ -241,16 +257,18 @@ export async function searchCustomers(
   const rows = await query.orderBy(recency, 'desc').orderBy('id', 'desc').limit(pageLimit(options.limit + 1)).execute();
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
+  const exact = await lastEventTimes(db, workspaceId, page.map((row) => row.id));
   return {
     data: page.map((row) => {
       const traits = parseJsonObject(row.traits);
+      const lastSeen = Math.max(exact.get(row.id) ?? row.last_seen, row.last_seen);
       return {
         id: row.id,
         name: nameFromTraits(traits),
         email: typeof traits.email === 'string' ? traits.email : null,
         phone: typeof traits.phone === 'string' ? traits.phone : null,
-        stage: stageNow(row, rules, now),
-        lastSeen: iso(row.last_seen),
+        stage: stageNow(row, rules, now, lastSeen),
+        lastSeen: iso(lastSeen),
         counts: { orders: row.order_count },
         revenue: parseRevenue(row.revenue),
       };
