@@ -247,6 +247,7 @@ describe.each(ENGINES)('response contracts on %s', (engine) => {
       body: { defaultCountry: 'PT', identity: { limits: { email: 6 } }, lifecycle: { atRiskAfterDays: workspace.settings.lifecycle.atRiskAfterDays }, moments: { dueSoonMinutes: workspace.settings.moments.dueSoonMinutes } },
     });
     expect(settings.identity.limits.email).toBe(6);
+    expect(await reply(WorkspaceSettings, 200, 'GET', '/workspace/settings')).toEqual(settings);
     await reply(WorkspaceSettings, 200, 'PATCH', '/workspace/settings', { body: { defaultCountry: null } });
 
     const unit = await reply(CreatedId, 201, 'POST', '/business-units', { body: { key: 'contract-bu', name: 'Contract brand' } });

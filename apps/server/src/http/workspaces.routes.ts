@@ -55,6 +55,10 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
     return { ...ws, createdAt: new Date(ws.createdAt).toISOString() };
   });
 
+  app.get('/workspace/settings', { schema: { tags: ['workspace'], summary: 'Lifecycle rules, identity limits, default phone country and currency, moment settings', response: { 200: WorkspaceSettings } } }, async (request) =>
+    ctx.settings.get(principalOf(request).workspaceId),
+  );
+
   app.patch<{ Body: Static<typeof SettingsPatch> }>(
     '/workspace/settings',
     { schema: { tags: ['workspace'], summary: 'Change lifecycle rules, identity limits or the default phone country', body: SettingsPatch, response: { 200: WorkspaceSettings } } },
