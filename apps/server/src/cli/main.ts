@@ -27,7 +27,8 @@ and loads the Demo workspace (unless --no-demo or TOUCHPOINT_DEMO=0).`,
   init: `touchpoint init [--data DIR] [--json] [--name NAME] [--email OWNER] [--no-demo]
 
 Creates the first workspace, its owner and one API key and one write key, then exits.
-With --json prints { "workspaceId", "apiKey", "writeKey", "ownerEmail", "ownerPassword", … }.
+With --json prints { "workspaceId", "apiKey", "writeKey", "ownerEmail", "ownerPassword", …,
+"demo": the same for the Demo workspace, or null }.
 On a database that already has workspaces it adds another one (no Demo).`,
   migrate: `touchpoint migrate [--data DIR] [--json]
 
@@ -135,7 +136,8 @@ async function main(argv: readonly string[]): Promise<number> {
         progress.end();
         if (result) {
           const w = result.workspace;
-          print({ ...w, demo: result.demo ? { workspaceId: result.demo.workspaceId, apiKey: result.demo.apiKey, writeKey: result.demo.writeKey, touchpoints: result.demo.touchpoints } : null }, () => printFirstRun(result, console.log));
+          // The Demo as the workspace: its sign-in too, as the text output gives it.
+          print({ ...w, demo: result.demo }, () => printFirstRun(result, console.log));
           return 0;
         }
         const { createWorkspace } = await import('../modules/workspaces/index.ts');
