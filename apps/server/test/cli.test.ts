@@ -212,6 +212,38 @@ describe('init, keys, migrate, import', () => {
       await tp.close();
     }
   });
+
+  it('reads a semicolon file, rejects unreadable phones and clashing columns, and says what it left out', async () => {
+    const dir = tempDir();
+    expect((await runCli(['init', '--data', dir, '--json'], { TOUCHPOINT_DEMO: '0' })).code).toBe(0);
+    const file = path.join(dir, 'europe.csv');
+    fs.writeFileSync(
+      file,
+      [
+        '\uFEFFemail;first_name;phone;plan;plan;created_at', // 1: as a spreadsheet in a comma-decimal locale saves it
+        'eva@example.com;Eva;;pro;pro;2025-02-30', // 2: imported, without the impossible date
+        'olaf@example.com;Olaf;12345;free;;2024-05-01', // 3: rejected, the phone cannot be read
+        'ines@example.com;Inês;;pro;free;2024-05-01', // 4: rejected, two plans
+        'jon@example.com;Jon;;free;;2099-01-01', // 5: imported, without the future date
+        '',
+      ].join('\r\n'),
+    );
+    const { code, stdout, stderr } = await runCli(['import', 'customers', file, '--data', dir, '--json']);
+    expect(code, stderr).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ read: 4, created: 2 });
+    expect(summary.rejected).toEqual([
+      { line: 3, reason: expect.stringMatching(/^invalid phone "12345": /) },
+      { line: 4, reason: 'two columns give a different plan: pro and free' },
+    ]);
+    expect(summary.warnings).toEqual([
+      { line: 2, message: expect.stringMatching(/^created_at "2025-02-30" left out: not a real date/) },
+      { line: 5, message: expect.stringMatching(/^created_at "2099-01-01" left out: not between 1900 and tomorrow/) },
+    ]);
+    const text = await runCli(['import', 'customers', file, '--data', dir]);
+    expect(text.stdout).toContain('imported with a value left out: 2');
+    expect(text.stdout).toContain('  line 5: created_at "2099-01-01" left out');
+  });
 });
 
 describe('serve on an empty data directory', () => {

@@ -42,7 +42,9 @@ first workspace created.`,
 Imports customers: one row each, with a header. Recognised columns: user_id, email, phone,
 first_name, last_name, name, created_at and external_id:<namespace>; every other column
 becomes a trait. Rows go through identity resolution: a row whose email, phone or id is
-known updates that customer. Prints progress and a summary with rejected lines.`,
+known updates that customer. Commas, semicolons, tabs or pipes: the header's delimiter is used.
+Prints progress and a summary: rejected lines with the reason, and lines imported with a
+value left out (a created_at that is not a date).`,
 };
 
 const OPTIONS = {
@@ -94,6 +96,12 @@ async function workspaceOf(tp: App, given: string | undefined): Promise<string> 
   const row = await query.executeTakeFirst();
   if (!row) throw new UsageError(given ? `no workspace ${given}` : 'no workspace yet: run touchpoint init first');
   return row.id;
+}
+
+/** Up to 100 lines of a list, then how many more --json would show. */
+function printLines(lines: readonly string[]): void {
+  for (const line of lines.slice(0, 100)) console.log(line);
+  if (lines.length > 100) console.log(`  … and ${lines.length - 100} more (use --json for all)`);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -180,8 +188,11 @@ async function main(argv: readonly string[]): Promise<number> {
         progress.end();
         print({ workspaceId, ...summary, seconds: (Date.now() - started) / 1000 }, () => {
           console.log(`rows read: ${summary.read}, created: ${summary.created}, merged into existing: ${summary.merged}, unchanged: ${summary.unchanged}, rejected: ${summary.rejected.length}`);
-          for (const r of summary.rejected.slice(0, 100)) console.log(`  line ${r.line}: ${r.reason}`);
-          if (summary.rejected.length > 100) console.log(`  … and ${summary.rejected.length - 100} more (use --json for all)`);
+          printLines(summary.rejected.map((r) => `  line ${r.line}: ${r.reason}`));
+          if (summary.warnings.length > 0) {
+            console.log(`imported with a value left out: ${summary.warnings.length}`);
+            printLines(summary.warnings.map((w) => `  line ${w.line}: ${w.message}`));
+          }
         });
         return 0;
       });

@@ -15,6 +15,8 @@ export type ImportSummary = {
   /** Rows already imported before (same content): a re-run changes nothing. */
   readonly unchanged: number;
   readonly rejected: readonly { readonly line: number; readonly reason: string }[];
+  /** Rows imported with a value left out (an unreadable created_at), each with what and why. */
+  readonly warnings: readonly { readonly line: number; readonly message: string }[];
 };
 
 const CHUNK = 1_000;
@@ -45,7 +47,8 @@ function touchpointOf(customer: CsvCustomer, now: number): Touchpoint {
 
 /**
  * Imports customers from CSV through the same identity resolution as live tracking, in chunks.
- * Rows with no usable identifier (after normalisation) are rejected with their line number.
+ * Rows with no usable identifier, or an email or phone that cannot be read (after
+ * normalisation with the workspace's default country), are rejected with their line number.
  */
 export async function importCustomers(
   deps: { readonly clock: Clock; readonly ingest: IngestQueue },
@@ -53,6 +56,7 @@ export async function importCustomers(
 ): Promise<ImportSummary> {
   const now = deps.clock.now();
   const rejected: { line: number; reason: string }[] = [];
+  const warnings: { line: number; message: string }[] = [];
   let read = 0;
   let created = 0;
   let merged = 0;
@@ -67,7 +71,7 @@ export async function importCustomers(
     chunk = [];
     input.onProgress?.(read);
   };
-  for await (const row of parseCustomersCsv(input.csv)) {
+  for await (const row of parseCustomersCsv(input.csv, { now })) {
     read += 1;
     if (!row.ok) {
       rejected.push({ line: row.line, reason: row.reason });
@@ -80,13 +84,21 @@ export async function importCustomers(
     }
     const tp = touchpointOf(row.customer, now);
     const { identities, rejected: bad } = extractIdentities(tp, input.settings.defaultCountry);
+    // A phone or email that cannot be read fails its row, as an email without "@" does: imported
+    // without it, the customer could not be found by it, and nobody would be told.
+    const unreadable = bad.find((b) => b.reason === 'invalid' && (b.kind === 'phone' || b.kind === 'email'));
+    if (unreadable) {
+      rejected.push({ line: row.line, reason: `invalid ${unreadable.kind} ${JSON.stringify(unreadable.value)}: ${unreadable.message}` });
+      continue;
+    }
     if (identities.length === 0) {
       rejected.push({ line: row.line, reason: `no usable identifier (${bad.map((b) => `${b.kind} ${b.reason}`).join(', ') || 'none given'})` });
       continue;
     }
+    for (const message of row.warnings) warnings.push({ line: row.line, message });
     chunk.push(tp);
     if (chunk.length >= CHUNK) await flush();
   }
   await flush();
-  return { read, created, merged, unchanged, rejected };
+  return { read, created, merged, unchanged, rejected, warnings };
 }

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { describe, it, expect } from 'vitest';
 import { parseCustomersCsv, type CsvCustomer, type CsvRowOutcome } from './parse-customers-csv.ts';
 
-async function collect(input: NodeJS.ReadableStream | string): Promise<CsvRowOutcome[]> {
+async function collect(input: NodeJS.ReadableStream | string, options: { now?: number } = {}): Promise<CsvRowOutcome[]> {
   const outcomes: CsvRowOutcome[] = [];
-  for await (const outcome of parseCustomersCsv(input)) outcomes.push(outcome);
+  for await (const outcome of parseCustomersCsv(input, options)) outcomes.push(outcome);
   return outcomes;
 }
 
@@ -238,6 +238,38 @@ describe('parseCustomersCsv: row rejections', () => {
       { line: 3, ok: false, reason: 'expected 3 columns, found 4' },
       expect.objectContaining({ line: 4, ok: true }),
     ]);
+  });
+});
+
+describe('parseCustomersCsv: delimiters and left-out values', () => {
+  it.each([
+    ['semicolons', ';'],
+    ['tabs', '\t'],
+    ['pipes', '|'],
+  ])('reads a file of %s by its header', async (_name, d) => {
+    const customer = await onlyCustomer(`email${d}first_name${d}city\na@b.c${d}Ada${d}"Lisboa, PT${d} Alfama"\n`);
+    expect(customer).toEqual({ email: 'a@b.c', externalIds: {}, traits: { firstName: 'Ada', city: `Lisboa, PT${d} Alfama` } });
+  });
+
+  it('keeps commas when the header has a semicolon only inside quotes', async () => {
+    const customer = await onlyCustomer('email,"notes; misc"\na@b.c,x;y\n');
+    expect(customer.traits).toEqual({ 'notes; misc': 'x;y' });
+  });
+
+  it('leaves out an impossible, foreign-format or implausible created_at, saying so, and keeps the row', async () => {
+    const outcomes = await collect('email,created_at\na@b.c,2025-02-30\nb@c.d,15/01/2025\nc@d.e,2099-01-01\nd@e.f,1850-01-01\ne@f.g,2024-03-01\n', { now: Date.UTC(2026, 10, 28) });
+    expect(outcomes.map((o) => (o.ok ? [o.customer.createdAt ?? null, o.warnings] : o.reason))).toEqual([
+      [null, ['created_at "2025-02-30" left out: not a real date (YYYY-MM-DD, with a time if you like)']],
+      [null, ['created_at "15/01/2025" left out: not a real date (YYYY-MM-DD, with a time if you like)']],
+      [null, ['created_at "2099-01-01" left out: not between 1900 and tomorrow']],
+      [null, ['created_at "1850-01-01" left out: not between 1900 and tomorrow']],
+      ['2024-03-01T00:00:00.000Z', []],
+    ]);
+  });
+
+  it('rejects a row whose two columns of one trait differ; alike is fine', async () => {
+    const outcomes = await collect('email,plan,Plan,plan\na@b.c,pro,,free\nb@c.d,pro,,pro\n');
+    expect(summary(outcomes)).toEqual([[2, 'two columns give a different plan: pro and free'], [3, 'b@c.d']]);
   });
 });
 

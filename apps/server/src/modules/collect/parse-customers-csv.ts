@@ -1,6 +1,7 @@
 import { finished } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { dateExists } from '../../platform/calendar-date.ts';
+import { plausibleTime } from '../../platform/plausible-time.ts';
 
 export type CsvCustomer = {
   readonly userId?: string;
@@ -15,7 +16,8 @@ export type CsvCustomer = {
 };
 
 export type CsvRowOutcome =
-  | { readonly line: number; readonly ok: true; readonly customer: CsvCustomer }
+  /** `warnings`: values of the row left out (an unreadable created_at), so nothing is dropped unsaid. */
+  | { readonly line: number; readonly ok: true; readonly customer: CsvCustomer; readonly warnings: readonly string[] }
   | { readonly line: number; readonly ok: false; readonly reason: string };
 
 const NO_IDENTIFIER_COLUMN = 'the CSV needs an email, phone, user_id or external_id:<namespace> column';
@@ -56,7 +58,8 @@ export class CsvRefused extends Error {}
 
 /**
  * Streams customer rows from CSV text; line numbers are 1-based physical lines of the file
- * (header is line 1).
+ * (header is line 1). The delimiter is the header's: a comma, or the semicolon, tab or pipe
+ * that spreadsheets set to other locales write.
  *
  * Yields one outcome per non-blank data row, in file order. Problems with the header (none,
  * or no identifier column) throw, since no row could be imported; problems with a row are
@@ -64,7 +67,8 @@ export class CsvRefused extends Error {}
  * yields one rejection for the record where it starts and ends the stream, because the
  * parser cannot tell where the next record would begin. Errors reading `input` are thrown.
  */
-export async function* parseCustomersCsv(input: NodeJS.ReadableStream | string): AsyncGenerator<CsvRowOutcome> {
+export async function* parseCustomersCsv(input: NodeJS.ReadableStream | string, options: { readonly now?: number } = {}): AsyncGenerator<CsvRowOutcome> {
+  const now = options.now ?? Date.now();
   const lines = new LineCounter();
   let columns: readonly Column[] | undefined;
   for await (const parsed of parseRecords(input)) {
@@ -79,7 +83,7 @@ export async function* parseCustomersCsv(input: NodeJS.ReadableStream | string):
     // the end of an export) carry nothing, so they are skipped rather than rejected.
     if (parsed.record.every((field) => field.trim() === '')) continue;
     if (columns === undefined) columns = readHeader(parsed.record);
-    else yield readRow(parsed.record, line, columns);
+    else yield readRow(parsed.record, line, columns, now);
   }
   if (columns === undefined) throw new CsvRefused('the CSV is empty: it needs a header row');
 }
@@ -104,34 +108,42 @@ const STRING_CHUNK_BYTES = 64 * 1024;
  */
 async function* parseRecords(input: NodeJS.ReadableStream | string): AsyncGenerator<ParsedRecord> {
   const parsed: ParsedRecord[] = [];
-  const parser = parse({
-    bom: true,
-    // Each record comes with its raw text, which is how we count physical lines (see LineCounter).
-    raw: true,
-    // We reject rows with the wrong number of cells ourselves, so one bad row does not end the import.
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_CHARS,
-    on_record: (item) => {
-      parsed.push({ kind: 'record', ...asRawRecord(item) });
-      return null; // nothing reaches the output side; we already have the record
-    },
-  });
-  // Errors are taken from the write callback and finished() below; this listener only stops
-  // the 'error' event, which Node emits as well, from crashing the process.
-  parser.on('error', () => {});
+  const parserFor = (delimiter: string) => {
+    const parser = parse({
+      delimiter,
+      bom: true,
+      // Each record comes with its raw text, which is how we count physical lines (see LineCounter).
+      raw: true,
+      // We reject rows with the wrong number of cells ourselves, so one bad row does not end the import.
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_CHARS,
+      on_record: (item) => {
+        parsed.push({ kind: 'record', ...asRawRecord(item) });
+        return null; // nothing reaches the output side; we already have the record
+      },
+    });
+    // Errors are taken from the write callback and finished() below; this listener only stops
+    // the 'error' event, which Node emits as well, from crashing the process.
+    parser.on('error', () => {});
+    return parser;
+  };
+  let parser: ReturnType<typeof parserFor> | undefined;
   try {
     for await (const chunk of chunksOf(input)) {
-      const error = await new Promise<Error | null | undefined>((resolve) => parser.write(chunk, resolve));
+      // The header (in the first chunk) says which delimiter the file uses.
+      const current = (parser ??= parserFor(delimiterOf(chunk)));
+      const error = await new Promise<Error | null | undefined>((resolve) => current.write(chunk, resolve));
       yield* parsed.splice(0);
       if (error) {
         yield malformed(error);
         return;
       }
     }
-    parser.end();
+    const last = (parser ??= parserFor(','));
+    last.end();
     // The final flush parses a last line without a line break, and finds unclosed quotes.
-    const error = await finished(parser, { readable: false }).then(
+    const error = await finished(last, { readable: false }).then(
       () => undefined,
       (failure: unknown) => failure,
     );
@@ -139,8 +151,25 @@ async function* parseRecords(input: NodeJS.ReadableStream | string): AsyncGenera
     if (error !== undefined) yield malformed(error);
   } finally {
     // A no-op after a normal end; otherwise frees the parser when the caller stops early.
-    parser.destroy();
+    parser?.destroy();
   }
+}
+
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+/** The delimiter of the header line (in the first chunk): the candidate found most often outside quotes, a comma when none is. */
+function delimiterOf(chunk: string | Buffer): string {
+  const text = (typeof chunk === 'string' ? chunk : chunk.toString('utf8')).replace(/^\uFEFF/, '');
+  const counts = new Map<string, number>();
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && (DELIMITERS as readonly string[]).includes(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
+  let best = ',';
+  for (const delimiter of DELIMITERS) if ((counts.get(delimiter) ?? 0) > (counts.get(best) ?? 0)) best = delimiter;
+  return best;
 }
 
 async function* chunksOf(input: NodeJS.ReadableStream | string): AsyncGenerator<string | Buffer> {
@@ -243,17 +272,19 @@ function readHeaderCell(cell: string): Column {
 
 const COLUMN_WORDS = { userId: 'user_id', email: 'email', phone: 'phone' } as const;
 
-function readRow(fields: readonly string[], line: number, columns: readonly Column[]): CsvRowOutcome {
+function readRow(fields: readonly string[], line: number, columns: readonly Column[], now: number): CsvRowOutcome {
   if (fields.length !== columns.length) {
     return { line, ok: false, reason: `expected ${columns.length} columns, found ${fields.length}` };
   }
   const externalIds: Record<string, string> = {};
   const traits: Record<string, string | number | boolean> = {};
   const customer: Mutable<CsvCustomer> = { externalIds, traits };
+  const warnings: string[] = [];
   let hasExternalId = false;
 
-  // Two columns may mean the same thing (say 'email' and 'E-mail'): one filled in, or both alike,
-  // is fine; two different values cannot both be the one email, and keeping either would drop the other.
+  // Two columns may mean the same thing (say 'email' and 'E-mail', or 'plan' twice): one filled in,
+  // or both alike, is fine; two different values cannot both be the one email, and keeping either
+  // would drop the other.
   for (let index = 0; index < columns.length; index++) {
     const column = columns[index];
     const value = fields[index].trim();
@@ -268,18 +299,23 @@ function readRow(fields: readonly string[], line: number, columns: readonly Colu
         break;
       }
       case 'createdAt': {
-        // An unreadable date is left out rather than failing a row that has everything else.
+        // An unreadable date is left out rather than failing a row that has everything else, and said.
         const createdAt = parseTimestamp(value);
-        if (createdAt !== undefined) customer.createdAt = createdAt;
+        if (createdAt === undefined) warnings.push(`created_at ${JSON.stringify(value)} left out: not a real date (YYYY-MM-DD, with a time if you like)`);
+        else if (!plausibleTime(Date.parse(createdAt), now)) warnings.push(`created_at ${JSON.stringify(value)} left out: not between 1900 and tomorrow`);
+        else customer.createdAt = createdAt;
         break;
       }
       case 'externalId':
         setOwn(externalIds, column.namespace, value);
         hasExternalId = true;
         break;
-      case 'trait':
-        setOwn(traits, column.key, toTraitValue(value));
+      case 'trait': {
+        const traitValue = toTraitValue(value);
+        if (Object.hasOwn(traits, column.key) && traits[column.key] !== traitValue) return { line, ok: false, reason: `two columns give a different ${column.key}: ${traits[column.key]} and ${value}` };
+        setOwn(traits, column.key, traitValue);
         break;
+      }
       case 'ignored':
         break;
     }
@@ -292,7 +328,7 @@ function readRow(fields: readonly string[], line: number, columns: readonly Colu
   if (customer.userId === undefined && customer.email === undefined && customer.phone === undefined && !hasExternalId) {
     return { line, ok: false, reason: NO_IDENTIFIER };
   }
-  return { line, ok: true, customer };
+  return { line, ok: true, customer, warnings };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { dateExists } from '../../platform/calendar-date.ts';
 import { isPlainObject, type JsonObject } from '../../platform/json.ts';
 import { currencyCode, isBlocklistedValue, type Touchpoint, type TouchpointType } from '../profiles/index.ts';
+import { plausibleTime } from '../../platform/plausible-time.ts';
 
 /** Why a tracking call was refused: the field (dotted path) and what is wrong with it. */
 export type MessageProblem = { readonly field: string; readonly message: string; readonly code: 'missing_field' | 'invalid_field' };
@@ -11,9 +12,6 @@ const MAX_ID = 255;
 const MAX_NAME = 500;
 /** The largest time a JavaScript Date can hold: anything beyond cannot be shown as a date. */
 const MAX_TIME = 8.64e15;
-/** Event times are taken from 1900 to a day ahead of the server's clock. */
-const EARLIEST_TIME = Date.UTC(1900, 0, 1);
-const LATEST_AHEAD_MS = 24 * 3_600_000;
 
 /**
  * Order amounts add up on the profile (revenue, lifetime value): one past this would swamp every
@@ -141,9 +139,8 @@ export function parseSegmentMessage(
   const sentAt = optionalTime(raw.sentAt ?? defaults.sentAt);
   if (sentAt === false) return fail('sentAt', 'must be an ISO 8601 date-time');
   const happened = timestamp === null ? receivedAt : sentAt === null ? timestamp : timestamp + (receivedAt - sentAt);
-  // A time in 9999 would lead the profile's "last seen" for good; one before 1900 is a broken clock.
-  if (happened < EARLIEST_TIME || happened > receivedAt + LATEST_AHEAD_MS) {
-    const field = timestamp !== null && timestamp >= EARLIEST_TIME && timestamp <= receivedAt + LATEST_AHEAD_MS ? 'sentAt' : raw.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
+  if (!plausibleTime(happened, receivedAt)) {
+    const field = timestamp !== null && plausibleTime(timestamp, receivedAt) ? 'sentAt' : raw.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
     return fail(field, `${field === 'sentAt' ? 'moves the event time' : 'must be a time'} between 1900 and a day from now (after correcting the sender's clock by sentAt)`);
   }
 

@@ -57,8 +57,8 @@ const SOCIAL_NETWORKS = ['twitter', 'x', 'instagram', 'facebook', 'tiktok', 'lin
 
 export type ExtractedIdentities = {
   readonly identities: readonly NormalizedIdentity[];
-  /** Identifiers dropped before matching (blocklisted or malformed), for the conflict log. */
-  readonly rejected: readonly { readonly kind: IdentityKind; readonly value: string; readonly reason: string }[];
+  /** Identifiers dropped before matching (blocklisted or malformed), for the conflict log; `message` says why. */
+  readonly rejected: readonly { readonly kind: IdentityKind; readonly value: string; readonly reason: string; readonly message: string }[];
 };
 
 /**
@@ -88,12 +88,12 @@ export function extractIdentities(tp: Touchpoint, defaultCountry: CountryCode | 
   }
 
   const identities: NormalizedIdentity[] = [];
-  const rejected: { kind: IdentityKind; value: string; reason: string }[] = [];
+  const rejected: { kind: IdentityKind; value: string; reason: string; message: string }[] = [];
   const seen = new Set<string>();
   for (const c of candidates) {
     const result = normalizeIdentity(c.kind, c.raw, { defaultCountry: defaultCountry ?? undefined });
     if (!result.ok) {
-      rejected.push({ kind: c.kind, value: String(c.raw).slice(0, 255), reason: result.reason });
+      rejected.push({ kind: c.kind, value: String(c.raw).slice(0, 255), reason: result.reason, message: result.message });
       continue;
     }
     const key = `${result.identity.kind}\u0000${result.identity.value}`;
