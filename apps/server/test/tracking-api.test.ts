@@ -169,6 +169,10 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     expectError(await track('/v1/track', { anonymousId: 'undefined', event: 'E' }), 400, 'invalid_field', 'anonymousId');
     // The placeholder is not even a value one can look up.
     expectError(await api('GET', `/api/v1/customers?identity=${encodeURIComponent('user_id:null')}`), 400, 'invalid_identity', 'identity');
+    // A + typed into the URL as is reads as a space: the error says how to write it.
+    const plus = await api('GET', '/api/v1/customers?identity=phone:+525512345678');
+    expectError(plus, 400, 'invalid_identity', 'identity');
+    expect(plus.body.error.message).toContain('write the + of a phone number as %2B in a URL');
   });
 
   it('stores nothing of a batch with one bad item, and names batch[i].field', async () => {

@@ -48,8 +48,11 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
         const at = q.identity.indexOf(':');
         const kind = q.identity.slice(0, at) as IdentityKind;
         if (at < 1 || !IDENTITY_KINDS.includes(kind)) throw new AppError('invalid_field', `identity must be kind:value with kind one of ${IDENTITY_KINDS.join(', ')}`, 'identity');
-        const normalized = normalizeIdentity(kind, q.identity.slice(at + 1), { defaultCountry: settings.defaultCountry ?? undefined });
-        if (!normalized.ok) throw new AppError('invalid_identity', normalized.message, 'identity');
+        const value = q.identity.slice(at + 1);
+        const normalized = normalizeIdentity(kind, value, { defaultCountry: settings.defaultCountry ?? undefined });
+        // `phone:+44…` typed into a URL as is arrives as `phone: 44…`: a query string reads + as a space.
+        const hint = kind === 'phone' && /^ \d/.test(value) ? ' (write the + of a phone number as %2B in a URL)' : '';
+        if (!normalized.ok) throw new AppError('invalid_identity', normalized.message + hint, 'identity');
         const id = await findCustomerIdByIdentity(deps.db, workspaceId, normalized.identity.kind, normalized.identity.value);
         return { data: id ? [await getCustomer(deps.db, workspaceId, id, settings.lifecycle, deps.clock.now())] : [], nextCursor: null };
       }
