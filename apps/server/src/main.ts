@@ -98,6 +98,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
     [MOMENT_EVENTS.touchpointsAdded]: timelineRecorder(deps, ingest.submit),
     ...Object.fromEntries(CUSTOMER_CHANGE_TOPICS.map((topic) => [topic, customerChanges])),
   };
+  metrics.listenTo(Object.keys(listeners));
   const lifecycleSwept: LifecycleSweepMemory = new Map();
   const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   let draining = false;

@@ -249,6 +249,9 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     // Nobody drains the outbox in this test: the new profile's event waits, and the backlog shows it.
     expect(metrics).toMatch(new RegExp(`touchpoint_outbox_pending\\{topic="${PROFILE_EVENTS.created.replace('.', '\\.')}"\\} [1-9]`));
     expect(metrics).toMatch(/touchpoint_outbox_oldest_pending_seconds\{topic="[a-z_.]+"\} \d/);
+    // A topic the worker delivers, with nothing of it waiting, reads 0 rather than no data.
+    expect(metrics).toContain('touchpoint_outbox_pending{topic="moment.reply_queued"} 0');
+    expect(metrics).toContain('touchpoint_outbox_oldest_pending_seconds{topic="moment.reply_queued"} 0');
     // SQLite's inbox search index is written behind: how far behind shows (PostgreSQL has none).
     if (engine === 'sqlite') expect(metrics).toMatch(/\ntouchpoint_inbox_text_unindexed \d+\n/);
     else expect(metrics).not.toContain('touchpoint_inbox_text_unindexed');

@@ -12,6 +12,8 @@ export function createMetrics(deps: { readonly db: Db; readonly clock: Clock }) 
   // The worker's backlog, read when scraped: timeline lines, reply deliveries and other domain
   // events on their way (moment.touchpoints_added's age is how far timelines lag behind).
   let backlog: Promise<Awaited<ReturnType<typeof outboxBacklog>>> | null = null;
+  // Topics with listeners read 0 when nothing waits, so an alert on them sees 0, not "no data".
+  let listenedTopics: readonly string[] = [];
   // Both gauges share one query per scrape; a failed read leaves them empty rather than failing the scrape.
   const readBacklog = () =>
     (backlog ??= outboxBacklog(deps.db)
@@ -24,6 +26,7 @@ export function createMetrics(deps: { readonly db: Db; readonly clock: Clock }) 
     registers: [registry],
     async collect() {
       this.reset();
+      for (const topic of listenedTopics) this.set({ topic }, 0);
       for (const b of await readBacklog()) this.set({ topic: b.topic }, b.pending);
     },
   });
@@ -34,11 +37,14 @@ export function createMetrics(deps: { readonly db: Db; readonly clock: Clock }) 
     registers: [registry],
     async collect() {
       this.reset();
+      for (const topic of listenedTopics) this.set({ topic }, 0);
       for (const b of await readBacklog()) this.set({ topic: b.topic }, Math.max(0, (deps.clock.now() - b.oldestAt) / 1000));
     },
   });
   return {
     registry,
+    /** The topics the worker delivers: their backlog gauges read 0 while none of theirs wait. */
+    listenTo: (topics: readonly string[]) => void (listenedTopics = [...topics]),
     /**
      * A gauge read when scraped (a backlog, a queue); a failed read leaves it empty rather than failing the scrape.
      * @example metrics.gauge('touchpoint_inbox_text_unindexed', 'Texts not yet indexed', () => countThem(db))
