@@ -209,6 +209,53 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(unsigned.sockets).toHaveLength(1);
   });
 
+  it('never lets an unverified visitor into someone else\'s conversation: not by typing their email, not by their old anonymous id', async () => {
+    // Vera chats and gives her email; someone else types the same email in another browser.
+    const vera = visitor(s, channelId);
+    await ready(vera);
+    const email = `vera.${randomUUID().slice(0, 8)}@example.com`;
+    vera.chat.identify(email);
+    await until(() => vera.events.some((e) => e.type === 'identified'), 'identified');
+    await acked(vera, vera.chat.send('My account number question'));
+    const veraMoment = vera.chat.messages[0].momentId;
+    const claimer = visitor(s, channelId);
+    await ready(claimer);
+    claimer.chat.identify(email);
+    await until(() => claimer.events.some((e) => e.type === 'identified'), 'identified');
+    await acked(claimer, claimer.chat.send('Hi, it is me, Vera'));
+    await until(() => claimer.chat.messages.length === 1, "the claimer's own message");
+    expect(claimer.chat.messages[0].momentId).not.toBe(veraMoment);
+    const secret = await reply(veraMoment, 'Vera, your account number is 998877');
+    await until(() => vera.chat.messages.some((m) => m.id === secret), 'the reply reaching Vera');
+    await sleep(100);
+    expect(claimer.chat.messages.map((m) => m.body)).toEqual(['Hi, it is me, Vera']);
+
+    // On a shared computer: chatting anonymously, then signed in (verified), then signed out.
+    const device = `ajs-${randomUUID()}`;
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    const before = visitor(s, channelId, { id: device });
+    await ready(before);
+    await acked(before, before.chat.send('A question before signing in'));
+    const shared = before.chat.messages[0].momentId;
+    before.chat.stop();
+    const signedIn = visitor(s, channelId, { id: device, userId, userHash: userHashOf(SECRET, userId) });
+    await ready(signedIn);
+    await acked(signedIn, signedIn.chat.send('Now signed in: my address is 1 Main St'));
+    await until(() => signedIn.chat.messages.length === 2, 'both messages on the signed-in visitor');
+    expect(signedIn.chat.messages.map((m) => m.momentId)).toEqual([shared, shared]);
+    signedIn.chat.stop();
+    const next = visitor(s, channelId, { id: device });
+    await ready(next);
+    expect(next.chat.messages).toEqual([]);
+    await acked(next, next.chat.send('Someone else at this computer'));
+    await until(() => next.chat.messages.length === 1, 'their own message');
+    expect(next.chat.messages[0].momentId).not.toBe(shared);
+    const private_ = await reply(shared, 'Your parcel goes to 1 Main St');
+    await sleep(150);
+    expect(next.chat.messages.map((m) => m.id)).not.toContain(private_);
+    for (const v of [vera, claimer, next]) v.chat.stop();
+  });
+
   it('refuses unknown channels and foreign origins; the frame page may only be embedded by allowed sites', async () => {
     expect(await refusal(visitor(s, 'no-such-channel'))).toMatchObject({ code: 4404 });
     expect(await refusal(visitor(s, channelId, { origin: 'https://evil.example.net' }))).toMatchObject({ code: 4403 });

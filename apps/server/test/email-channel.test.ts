@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeTouchpoint, type App } from '../src/main.ts';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
+import { loadChannel } from '../src/modules/channels/index.ts';
+import { makeReplyToken, REPLY_SECRET } from '../src/channels/email/reply-token.ts';
 import { fixedClock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { ENGINES, newStore, type EngineName, type Running, type Store } from './harness.ts';
@@ -251,6 +253,35 @@ describe.each(ENGINES)('email channel on %s', (engine: EngineName) => {
     );
     expect((await send(raw, { from: 'ann@example.com', to: [INBOX] })).response).toMatch(/continued/);
     expect((await thread(annMoment)).at(-1)).toMatchObject({ externalId: id, body: 'Got it, thanks', meta: { threadedBy: 'headers', html: 'Got it, thanks' } });
+  });
+
+  it('a new mail on another subject, with no thread headers, is a new conversation even while one is open', async () => {
+    const subject = `Warranty question ${newId()}`;
+    const first = newId();
+    expect((await mail('gus@example.com', { Subject: subject, 'Message-ID': first })).response).toMatch(/opened/);
+    const open = (await messageByExternalId(first))!.moment_id;
+    const other = newId();
+    expect((await mail('gus@example.com', { Subject: 'Totally new question about shipping', 'Message-ID': other })).response).toMatch(/opened/);
+    expect((await messageByExternalId(other))!.moment_id).not.toBe(open);
+    // The same subject again (a resend without headers) still finds its conversation.
+    const again = newId();
+    expect((await mail('gus@example.com', { Subject: `Re: ${subject}`, 'Message-ID': again })).response).toMatch(/continued/);
+    expect((await messageByExternalId(again))!.moment_id).toBe(open);
+  });
+
+  it('an answer to a chat followed up by email continues that chat, by its reply token', async () => {
+    // A chat whose visitor left: the agent's answer went out by email with a token naming the chat.
+    const chat = await s.api('POST', '/api/v1/moments', { identity: 'email:hal@example.com', channel: 'chat', message: { body: 'Email me the answer please' } });
+    expect(chat.status, JSON.stringify(chat.body)).toBe(201);
+    const workspaceId = (await s.api('GET', '/api/v1/workspace')).body.id;
+    const inbox = (await loadChannel(tp.deps, workspaceId, channelId))!;
+    const token = makeReplyToken(inbox.secrets[REPLY_SECRET]!, channelId, chat.body.moment.id)!;
+    const answer = newId();
+    expect((await mail('hal@example.com', { Subject: 'Re: Your chat with Acme', 'Message-ID': answer }, 'Thanks, that solved it', [`reply+${token}@acme.test`])).response).toMatch(/continued/);
+    expect((await messageByExternalId(answer))!.moment_id).toBe(chat.body.moment.id);
+    // Someone else holding the address gets a conversation of their own.
+    const stranger = newId();
+    expect((await mail('ivy@example.com', { Subject: 'Re: Your chat with Acme', 'Message-ID': stranger }, 'Me too', [`reply+${token}@acme.test`])).response).toMatch(/opened/);
   });
 
   it('the same Message-ID delivered twice is stored once', async () => {

@@ -12,6 +12,8 @@ export type Inbound = {
   readonly subject?: string | null;
   /** A moment the channel already knows this continues (email threading, a reply token). */
   readonly threadMomentId?: string | null;
+  /** Without a thread named, a new moment (see OpenMomentInput.threadsItself). */
+  readonly threadsItself?: boolean;
 };
 
 /**
@@ -28,6 +30,7 @@ export function receiveInbound(ctx: MomentsCtx, channel: ChannelRecord, inbound:
     channelId: channel.id,
     externalId: inbound.conversationId ?? null,
     threadMomentId: inbound.threadMomentId ?? null,
+    threadsItself: inbound.threadsItself ?? false,
     subject: inbound.subject ?? null,
     businessUnitId: channel.businessUnitId,
     message: { ...inbound.message, body: wordsOf(inbound.message) },

@@ -267,7 +267,9 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
           meta: { visitor: s.visitor, ...(s.userId !== null ? { userId: s.userId } : {}) },
           attachments: (frame.attachments ?? []).map((a) => ({ fileName: a.fileName, contentType: a.contentType, data: Buffer.from(a.data, 'base64') })),
         },
+        // Only a conversation this session may see: its anonymous id, or its verified user id, wrote in it.
         threadMomentId: s.current,
+        threadsItself: true,
       });
       // A resend of a message already stored is acknowledged with the id it was stored under.
       if (result.outcome === 'duplicate' && !s.addresses.includes(result.message.address ?? '')) {

@@ -25,7 +25,8 @@ const SUBJECT_CANDIDATES = 50;
 /**
  * Finds the moment on this channel an inbound mail belongs to, in order: a Message-ID it
  * answers (In-Reply-To, then References newest first); the moment its reply token names
- * (Outlook drops the headers, but answers our Reply-To); a moment of the same sender with
+ * (Outlook drops the headers, but answers our Reply-To; a chat this channel followed up by
+ * email too); a moment of the same sender with
  * the same subject once "Re:"/"AW:"… are stripped. A header or token match counts only when
  * the author is the moment's customer or someone the customer copied in (To/Cc of one of the
  * customer's mails on it): three people answering one newsletter open three moments, never
@@ -33,7 +34,7 @@ const SUBJECT_CANDIDATES = 50;
  */
 export async function findEmailThread(db: Db, channel: ChannelRecord, q: ThreadQuestion): Promise<EmailThread | null> {
   const senderRoot = await findCustomerIdByIdentity(db, channel.workspaceId, 'email', q.sender);
-  const authorOf = (momentId: string) => authorIn(db, channel, momentId, q.sender, senderRoot);
+  const authorOf = (momentId: string, anyChannel = false) => authorIn(db, channel, momentId, q.sender, senderRoot, anyChannel);
 
   const ids = [...new Set([q.inReplyTo, ...[...q.references].reverse()].filter((id): id is string => !!id))];
   if (ids.length > 0) {
@@ -45,7 +46,8 @@ export async function findEmailThread(db: Db, channel: ChannelRecord, q: ThreadQ
     }
   }
   if (q.tokenMomentId) {
-    const author = await authorOf(q.tokenMomentId);
+    // The token was signed by this channel, for a moment of its own or a chat it followed up by email.
+    const author = await authorOf(q.tokenMomentId, true);
     if (author) return { momentId: q.tokenMomentId, via: 'token', author };
   }
   if (!q.bySubject || senderRoot === null) return null;
@@ -57,8 +59,8 @@ export async function findEmailThread(db: Db, channel: ChannelRecord, q: ThreadQ
 }
 
 /** Whether the sender is the moment's customer, someone the customer copied in, or neither (null). */
-async function authorIn(db: Db, channel: ChannelRecord, momentId: string, sender: string, senderRoot: string | null): Promise<EmailThread['author'] | null> {
-  const customerRoot = await customerOfMoment(db, channel, momentId);
+async function authorIn(db: Db, channel: ChannelRecord, momentId: string, sender: string, senderRoot: string | null, anyChannel: boolean): Promise<EmailThread['author'] | null> {
+  const customerRoot = await customerOfMoment(db, channel, momentId, { anyChannel });
   if (customerRoot === null) return null;
   if (senderRoot !== null && customerRoot === senderRoot) return 'customer';
   const copied = (await inboundSenders(db, channel.workspaceId, momentId)).some(

@@ -75,6 +75,7 @@ export async function receiveEmail(ctx: MomentsCtx, d: EmailDelivery): Promise<E
     name: mail.fromName,
     subject: mail.subject || null,
     threadMomentId: thread?.momentId ?? null,
+    threadsItself: true,
     message: { body: bodyOf(mail), externalId: mail.messageId, address: mail.replyTo ?? sender, meta, attachments: mail.attachments },
   });
   return { kind: 'message', result };

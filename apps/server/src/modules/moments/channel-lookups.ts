@@ -74,16 +74,20 @@ export async function recentMomentsOf(db: Db, q: { readonly workspaceId: string;
     .execute();
 }
 
-/** The profile a moment of a configured channel is with now (merges followed); null when the moment is not on that channel. */
-export async function customerOfMoment(db: Db, channel: { readonly workspaceId: string; readonly id: string }, momentId: string): Promise<string | null> {
-  const row = await db
+/**
+ * The profile a moment of a configured channel is with now (merges followed); null when the
+ * moment is not on that channel. `anyChannel`: on whichever channel of the workspace (a reply
+ * token the channel signed may name a chat it followed up by email).
+ */
+export async function customerOfMoment(db: Db, channel: { readonly workspaceId: string; readonly id: string }, momentId: string, options: { readonly anyChannel?: boolean } = {}): Promise<string | null> {
+  let query = db
     .selectFrom('moment')
     .innerJoin('customer', (j) => j.onRef('customer.workspace_id', '=', 'moment.workspace_id').onRef('customer.id', '=', 'moment.customer_id'))
     .select(['customer.root_id'])
     .where('moment.workspace_id', '=', channel.workspaceId)
-    .where('moment.id', '=', momentId)
-    .where('moment.channel_id', '=', channel.id)
-    .executeTakeFirst();
+    .where('moment.id', '=', momentId);
+  if (!options.anyChannel) query = query.where('moment.channel_id', '=', channel.id);
+  const row = await query.executeTakeFirst();
   return row?.root_id ?? null;
 }
 

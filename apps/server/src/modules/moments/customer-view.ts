@@ -36,6 +36,9 @@ export const shownToCustomer = (direction: string, delivery: string) => directio
  * The moments of the customer's profile (`group`: the profile and those merged into it) on the
  * view's channel in which one of the customer's own addresses wrote, each from their first
  * message on: a profile linked by an email someone typed does not open its older conversations.
+ * A moment in which a verified user id other than these addresses wrote is theirs alone: the
+ * browser someone signed out of keeps its anonymous id, and the next person on it must not
+ * read on.
  */
 export async function visibleMoments(view: CustomerView, group: readonly string[], addresses: readonly string[]): Promise<VisibleMoments> {
   const visible: VisibleMoments = new Map();
@@ -59,8 +62,22 @@ export async function visibleMoments(view: CustomerView, group: readonly string[
     .where('address', 'in', addresses)
     .groupBy('moment_id')
     .execute();
+  if (firsts.length === 0) return visible;
+  const claimed = await view.db
+    .selectFrom('message')
+    .select('moment_id')
+    .distinct()
+    .where('workspace_id', '=', view.workspaceId)
+    .where('moment_id', 'in', firsts.map((f) => f.moment_id))
+    .where('direction', '=', 'in')
+    // Addresses starting `user_id:` (';' follows ':'): a range, no LIKE wildcards to escape.
+    .where('address', '>=', 'user_id:')
+    .where('address', '<', 'user_id;')
+    .where('address', 'not in', addresses)
+    .execute();
+  const theirs = new Set(claimed.map((c) => c.moment_id));
   const last = new Map(moments.map((m) => [m.id, m.last_message_at]));
-  for (const f of firsts) visible.set(f.moment_id, { since: String(f.since), lastMessageAt: last.get(f.moment_id) ?? 0 });
+  for (const f of firsts) if (!theirs.has(f.moment_id)) visible.set(f.moment_id, { since: String(f.since), lastMessageAt: last.get(f.moment_id) ?? 0 });
   return visible;
 }
 

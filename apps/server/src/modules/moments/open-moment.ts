@@ -30,6 +30,13 @@ export type OpenMomentInput = {
   readonly externalId?: string | null;
   /** A moment the channel knows this message belongs to (email threading headers, a reply token). */
   readonly threadMomentId?: string | null;
+  /**
+   * The channel threads its conversations itself (email by headers, token and subject; chat by
+   * the visitor's own session): without a thread it names, a new moment opens, instead of the
+   * customer's active one. An email typed into a chat, or a new mail on another subject, must
+   * not land in someone's ongoing conversation.
+   */
+  readonly threadsItself?: boolean;
   readonly subject?: string | null;
   readonly message: InboundMessage;
   readonly priority?: Priority;
@@ -61,7 +68,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
     const customer = known ? { id: known.customer_id, isNew: false, renamed: false } : await resolveCustomer(w, input.customer, input.channel);
     renamed = customer.renamed ? customer.id : null;
     // Someone this message made has no moment to continue and no previous owner to go back to.
-    const existing = known ?? (customer.isNew ? undefined : await continuable(w, customer.id, input));
+    const existing = known ?? (customer.isNew || input.threadsItself ? undefined : await continuable(w, customer.id, input));
     if (existing && existing.status !== 'closed') {
       const result = await customerWrote(w, existing, input.message, input.actor);
       if (result) return result;
