@@ -90,4 +90,47 @@ describe.each(ENGINES)('batch listeners on %s', (engine) => {
     await next.drain();
     expect(deliveries).toHaveLength(1);
   });
+
+  it('delivers side by side: a slow provider holds up only its own moment, whose events stay in order', async () => {
+    const now = Date.UTC(2026, 10, 29);
+    const deps = depsAt(() => now);
+    const queue = (momentId: string, n: number) => database().db.transaction().execute((tx) => writeOutbox(tx, deps, [{ workspaceId: 'w4', topic: 'reply.queued', payload: { momentId, n } }]));
+    let answer!: () => void;
+    const slowProvider = new Promise<void>((resolve) => (answer = resolve));
+    const log: string[] = [];
+    const worker = createWorker(
+      deps,
+      {
+        'reply.queued': [
+          async (e) => {
+            log.push(`start ${e.payload.momentId} ${e.payload.n}`);
+            if (e.payload.momentId === 'slow' && e.payload.n === 1) await slowProvider;
+            log.push(`sent ${e.payload.momentId} ${e.payload.n}`);
+          },
+        ],
+      },
+      [],
+      10,
+    );
+    await queue('slow', 1);
+    await queue('fast', 1);
+    worker.start();
+    const until = async (entry: string) => {
+      for (let i = 0; i < 200 && !log.includes(entry); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(log).toContain(entry);
+    };
+    await until('sent fast 1');
+    // Queued while the slow one is still out: the next poll sends the other moment's at once,
+    // and holds the slow moment's second until its first is through.
+    await queue('fast', 2);
+    await queue('slow', 2);
+    await until('sent fast 2');
+    expect(log).not.toContain('start slow 2');
+    answer();
+    await until('sent slow 2');
+    await worker.stop();
+    expect(log.indexOf('sent slow 1')).toBeLessThan(log.indexOf('start slow 2'));
+    const rows = await database().db.selectFrom('outbox').select(['processed_at']).where('workspace_id', '=', 'w4').execute();
+    expect(rows.every((r) => r.processed_at !== null)).toBe(true);
+  });
 });

@@ -29,7 +29,7 @@ export type Worker = {
   /** Delivers what is due now; returns how many events it handled. Tests call it directly. */
   readonly drain: () => Promise<number>;
   readonly start: () => void;
-  /** Stops polling and waits for the batch in hand to finish. */
+  /** Stops polling and waits for the deliveries under way to finish. */
   readonly stop: () => Promise<void>;
 };
 
@@ -43,6 +43,8 @@ export type Worker = {
 const LEASE_MS = 5_000;
 const RENEW_EVERY_MS = 1_500;
 const BATCH = 100;
+/** Events delivered at once at most: a slow provider holds its own lane, never the others. */
+const MAX_IN_FLIGHT = 200;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 type OutboxRow = { readonly id: string; readonly workspace_id: string; readonly topic: string; readonly payload: string; readonly attempts: number };
@@ -73,8 +75,13 @@ export function createWorker(
   let running: Promise<unknown> = Promise.resolve();
   let stopped = true;
   const lastRun = new Map<string, number>();
+  /** Deliveries under way, and how many events they carry. */
+  const inFlight = new Set<Promise<void>>();
+  let rowsInFlight = 0;
+  /** The last delivery queued on each lane: a lane's events go out one after another, in order. */
+  const lanes = new Map<string, Promise<void>>();
 
-  async function claim(): Promise<OutboxRow[]> {
+  async function claim(limit: number): Promise<OutboxRow[]> {
     const now = deps.clock.now();
     // Most polls find nothing due. Look before opening a write transaction: on SQLite that
     // takes the write lock, and waiting for it behind an ingest commit stalls this thread.
@@ -88,7 +95,7 @@ export function createWorker(
         .where('processed_at', 'is', null)
         .where('available_at', '<=', now)
         .orderBy('available_at')
-        .limit(BATCH);
+        .limit(limit);
       if (deps.engine === 'postgres') query = query.forUpdate().skipLocked();
       const rows = await query.execute();
       for (const [workspaceId, ids] of idsByWorkspace(rows)) {
@@ -98,13 +105,18 @@ export function createWorker(
     });
   }
 
-  /** Keeps renewing the lease on `rows` until released; release waits for a renewal under way. */
-  function holdLease(rows: readonly OutboxRow[]): { readonly release: () => Promise<void> } {
+  /**
+   * Keeps renewing the lease on `rows` while any is still being delivered. A row is let go
+   * (`settled`) before its outcome is recorded: a late renewal must not undo a failed event's
+   * backoff. The renewals stop once every row is let go.
+   */
+  function holdLease(rows: readonly OutboxRow[]): { readonly settled: (done: readonly OutboxRow[]) => Promise<void> } {
+    const held = new Set(rows);
     let renewing: Promise<void> = Promise.resolve();
     const renew = () =>
       transactionWithoutFsync(deps.db, deps.engine, async (tx) => {
         const until = deps.clock.now() + LEASE_MS;
-        for (const [workspaceId, ids] of idsByWorkspace(rows)) {
+        for (const [workspaceId, ids] of idsByWorkspace([...held])) {
           await tx.updateTable('outbox').set({ available_at: until }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).where('processed_at', 'is', null).execute();
         }
       });
@@ -112,8 +124,9 @@ export function createWorker(
       renewing = renewing.then(renew).catch((error: unknown) => deps.log.warn({ err: error }, 'could not renew the outbox lease'));
     }, RENEW_EVERY_MS);
     return {
-      release: async () => {
-        clearInterval(timer);
+      settled: async (done) => {
+        for (const row of done) held.delete(row);
+        if (held.size === 0) clearInterval(timer);
         await renewing;
       },
     };
@@ -182,46 +195,84 @@ export function createWorker(
     });
   }
 
-  /** Each claimed row to its topic's listeners: one by one, or a batch listener's rows together. */
-  async function deliverAll(rows: readonly OutboxRow[]): Promise<{ done: OutboxRow[]; failed: { row: OutboxRow; error: unknown }[] }> {
+  /**
+   * The lane an event waits in: the events of one moment (two replies to one customer) go out
+   * in order, everything else side by side. A batch listener's events are one delivery.
+   */
+  function laneOf(row: OutboxRow): string {
+    const momentId = parseJsonObject(row.payload).momentId;
+    return `${row.workspace_id}\n${row.topic}\n${typeof momentId === 'string' ? momentId : row.id}`;
+  }
+
+  /** Starts delivering claimed rows, each in its lane; each delivery records its own outcome. */
+  function dispatch(rows: readonly OutboxRow[]): void {
+    const lease = holdLease(rows);
+    const units = new Map<string, { rows: OutboxRow[]; listener: readonly Listener[] | BatchListener }>();
+    for (const row of rows) {
+      const listener = listeners[row.topic] ?? [];
+      const key = 'batch' in listener ? `batch\n${row.topic}` : laneOf(row);
+      const unit = units.get(key);
+      if (unit) unit.rows.push(row);
+      else units.set(key, { rows: [row], listener });
+    }
+    for (const [key, unit] of units) {
+      const run = async () => {
+        const { done, failed } = 'batch' in unit.listener ? await deliverBatch(unit.listener, unit.rows) : await deliverEach(unit.rows, unit.listener);
+        await lease.settled(unit.rows);
+        for (const { row, error } of failed) deps.log.warn({ err: error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
+        await record(done, failed);
+      };
+      const delivery = (lanes.get(key) ?? Promise.resolve())
+        .then(run)
+        // Unrecorded, the events come back when their lease runs out: at least once, as promised.
+        .catch((error: unknown) => deps.log.error({ err: error }, 'could not record outbox deliveries'));
+      lanes.set(key, delivery);
+      rowsInFlight += unit.rows.length;
+      inFlight.add(delivery);
+      void delivery.finally(() => {
+        inFlight.delete(delivery);
+        rowsInFlight -= unit.rows.length;
+        if (lanes.get(key) === delivery) lanes.delete(key);
+      });
+    }
+  }
+
+  /** A lane's rows in order, each to its topic's listeners. */
+  async function deliverEach(rows: readonly OutboxRow[], handlers: readonly Listener[]): Promise<{ done: OutboxRow[]; failed: { row: OutboxRow; error: unknown }[] }> {
     const done: OutboxRow[] = [];
     const failed: { row: OutboxRow; error: unknown }[] = [];
-    const batches = new Map<BatchListener, OutboxRow[]>();
     for (const row of rows) {
-      const handlers = listeners[row.topic] ?? [];
-      if ('batch' in handlers) {
-        const batch = batches.get(handlers);
-        if (batch) batch.push(row);
-        else batches.set(handlers, [row]);
-        continue;
-      }
       const failure = await deliver(row, handlers);
       if (failure === null) done.push(row);
       else failed.push({ row, error: failure.error });
     }
-    for (const [listener, batch] of batches) {
-      const outcome = await deliverBatch(listener, batch);
-      done.push(...outcome.done);
-      failed.push(...outcome.failed);
-    }
     return { done, failed };
   }
 
-  async function drain(): Promise<number> {
-    let handled = 0;
+  /** Claims what is due, up to what may be in flight, and sets it going; returns how many events it claimed. */
+  async function pump(): Promise<number> {
+    let claimed = 0;
     for (;;) {
-      const rows = await claim();
-      if (rows.length === 0) return handled;
+      const room = Math.min(BATCH, MAX_IN_FLIGHT - rowsInFlight);
+      if (room <= 0) return claimed;
+      const rows = await claim(room);
+      if (rows.length === 0) return claimed;
       // An event can be visible before its transaction is on disk (wal-sync.ts): nothing leaves
       // the process for an event a power cut could still take back.
       await whenDurable(deps.db);
-      const lease = holdLease(rows);
-      // Released before the outcome is recorded: a late renewal must not undo a failed event's backoff.
-      const { done, failed } = await deliverAll(rows).finally(lease.release);
-      for (const { row, error } of failed) deps.log.warn({ err: error, topic: row.topic, eventId: row.id, attempts: row.attempts + 1 }, 'listener failed; will retry');
-      await record(done, failed);
-      handled += rows.length;
-      if (rows.length < BATCH) return handled;
+      dispatch(rows);
+      claimed += rows.length;
+      if (rows.length < room) return claimed;
+    }
+  }
+
+  /** Delivers everything due, waiting for every delivery to end. */
+  async function drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      handled += await pump();
+      if (inFlight.size === 0) return handled;
+      await Promise.allSettled([...inFlight]);
     }
   }
 
@@ -241,7 +292,9 @@ export function createWorker(
   function tick(): void {
     running = (async () => {
       try {
-        await drain();
+        // Sets deliveries going without waiting for them: a provider taking 20 s to answer
+        // delays nothing due after it on another lane.
+        await pump();
         await runDueJobs();
       } catch (error) {
         deps.log.error({ err: error }, 'worker tick failed');
@@ -262,6 +315,7 @@ export function createWorker(
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await Promise.allSettled([...inFlight]);
     },
   };
 }
