@@ -190,6 +190,8 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
   it('behind a proxy the public URL is what Twilio signed', async () => {
     const proxied = await connect(s, { kind: 'sms', name: 'Proxied', address: '+15005550008', settings: { accountSid: ACCOUNT, publicUrl: 'https://touchpoint.example.com/' }, secrets: { authToken: TOKEN } });
     const path = `/webhooks/twilio/${proxied.id}/sms`;
+    // The URL shown to paste into Twilio's console is the one its signature is checked against.
+    expect((proxied as any).webhooks).toEqual({ incoming: `https://touchpoint.example.com${path}`, status: `https://touchpoint.example.com/webhooks/twilio/${proxied.id}/status` });
     const params = inbound('+14155550104', 'SM' + 'e'.repeat(32), 'Through the proxy');
     expect((await post(path, params)).status).toBe(403);
     expect((await post(path, params, { signedUrl: `https://touchpoint.example.com${path}` })).status).toBe(200);

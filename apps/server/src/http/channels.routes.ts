@@ -3,16 +3,16 @@ import type { Static } from '@sinclair/typebox';
 import { Channel, ChannelIdParams, ChannelList, CreateChannelBody, UpdateChannelBody } from '@touchpoint/contracts';
 import { createChannel, getChannel, listChannels, updateChannel, type ChannelView } from '../modules/channels/index.ts';
 import type { JsonObject } from '../platform/json.ts';
-import { webhookPaths } from '../channels/webhook-urls.ts';
+import { publicBaseUrl, webhookPaths } from '../channels/webhook-urls.ts';
 import { ADMINS, principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
 /** Channels: where customers reach the company, with business unit, cost per contact, secrets (write-only) and health. */
 export async function channelsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
-  // Full URLs for the provider consoles, from the address the admin reached us at.
+  // Full URLs for the provider consoles: the channel's public URL (what Twilio signs), else the address the admin reached us at.
   const shown = (request: FastifyRequest, channel: ChannelView) => {
-    const base = `${request.protocol}://${request.host}`;
+    const base = publicBaseUrl(channel) ?? `${request.protocol}://${request.host}`;
     return { ...channel, webhooks: Object.fromEntries(Object.entries(webhookPaths(channel.kind, channel.id)).map(([name, path]) => [name, base + path])) };
   };
 

@@ -3,7 +3,7 @@ import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { webhookPaths } from '../webhook-urls.ts';
 import { sendTwilioSms } from './twilio-api.ts';
-import { publicBaseUrl } from './twilio-webhook-url.ts';
+import { publicBaseUrl } from '../webhook-urls.ts';
 
 /**
  * Sends an agent's reply as an SMS from the channel's number to where the customer last wrote
