@@ -83,7 +83,9 @@ const whatsappDelivery = (value: { messages?: unknown[]; statuses?: unknown[]; c
   object: 'whatsapp_business_account',
   entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '447700900123', phone_number_id: phoneNumberId }, ...value } }] }],
 });
-const text = (from: string, id: string, body: string) => ({ from, id, timestamp: '1760000000', type: 'text', text: { body } });
+/** WhatsApp's time of sending, in seconds: now unless given (a late redelivery's is older). */
+const sentSeconds = (at = Date.now()) => String(Math.floor(at / 1000));
+const text = (from: string, id: string, body: string, sentAt?: number) => ({ from, id, timestamp: sentSeconds(sentAt), type: 'text', text: { body } });
 
 describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (engine) => {
   let s: Running;
@@ -207,8 +209,8 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
       channel.whatsapp!,
       whatsappDelivery({
         messages: [
-          { from: '447700900003', id: 'wamid.IMG', timestamp: '1760000000', type: 'image', image: { caption: 'Broken on arrival', mime_type: 'image/jpeg', sha256: 'x', id: 'MEDIA-IMG' } },
-          { from: '447700900003', id: 'wamid.GONE', timestamp: '1760000001', type: 'document', document: { filename: 'receipt.pdf', mime_type: 'application/pdf', sha256: 'y', id: 'MEDIA-GONE' } },
+          { from: '447700900003', id: 'wamid.IMG', timestamp: sentSeconds(), type: 'image', image: { caption: 'Broken on arrival', mime_type: 'image/jpeg', sha256: 'x', id: 'MEDIA-IMG' } },
+          { from: '447700900003', id: 'wamid.GONE', timestamp: sentSeconds(), type: 'document', document: { filename: 'receipt.pdf', mime_type: 'application/pdf', sha256: 'y', id: 'MEDIA-GONE' } },
         ],
       }),
     );
@@ -252,7 +254,7 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     await reply(moment.id, { body: 'Yes, to 10 metres.' });
     await s.tp.worker.drain();
     const ours = (await thread(moment.id)).at(-1);
-    const res = await deliver(channel.whatsapp!, whatsappDelivery({ messages: [{ from: '447700900005', id: 'wamid.R1', timestamp: '1760000200', type: 'reaction', reaction: { message_id: ours.externalId, emoji: '👍' } }] }));
+    const res = await deliver(channel.whatsapp!, whatsappDelivery({ messages: [{ from: '447700900005', id: 'wamid.R1', timestamp: sentSeconds(), type: 'reaction', reaction: { message_id: ours.externalId, emoji: '👍' } }] }));
     expect(res.body).toMatchObject({ stored: 1 });
     expect((await thread(moment.id)).at(-1)).toMatchObject({ direction: 'in', body: '👍 reacted to “Yes, to 10 metres.”', meta: { reaction: { emoji: '👍', to: ours.externalId, messageId: ours.id } } });
     // Taking the reaction back adds nothing.
@@ -326,6 +328,12 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     // Once the customer writes again, free text is fine.
     await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900009', 'wamid.NEW', 'Great, I will order it')] }));
     expect((await reply(moment.id, { body: 'Thank you!' })).status).toBe(201);
+
+    // A message Meta delivers only now, but which the customer sent two days ago, opens no window.
+    await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900019', 'wamid.LATE', 'Sent while I had no signal', clock.now() - 48 * HOUR)] }));
+    const late = await reply((await momentOf('wamid.LATE')).id, { body: 'Sorry for the wait!' });
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatchObject({ code: 'outside_messaging_window' });
   });
 
   it('Messenger: stores text and files from a PSID, replies through the Send API, follows receipts by id and by watermark', async () => {

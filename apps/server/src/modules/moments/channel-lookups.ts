@@ -7,16 +7,29 @@ import { unindexedNumber, unindexedText } from '../../platform/db/unindexed.ts';
  * moments module stays the only reader of its tables (adapters call use cases and queries).
  */
 
+/**
+ * When the customer sent a message: the provider's own time (`meta.sentAt`) when it gave one,
+ * else when it reached us. A provider retrying a delivery for hours must not make an old
+ * message look new (WhatsApp's 24-hour window counts from the customer's sending).
+ */
+export function sentByCustomerAt(message: { readonly created_at: number; readonly meta: string }): number {
+  const sentAt = parseJsonObject(message.meta).sentAt;
+  return typeof sentAt === 'number' && Number.isFinite(sentAt) && sentAt < message.created_at ? sentAt : message.created_at;
+}
+
 /** When the customer last wrote on a moment (WhatsApp's 24-hour window), or null if never. */
 export async function lastInboundAt(tx: Tx, moment: { readonly workspace_id: string; readonly id: string }): Promise<number | null> {
-  const last = await tx
+  // The latest few by arrival: a late redelivery may have arrived after a newer message.
+  const recent = await tx
     .selectFrom('message')
-    .select((eb) => eb.fn.max('created_at').as('at'))
+    .select(['created_at', 'meta'])
     .where('workspace_id', '=', moment.workspace_id)
     .where('moment_id', '=', moment.id)
     .where('direction', '=', 'in')
-    .executeTakeFirst();
-  return last?.at === null || last?.at === undefined ? null : Number(last.at);
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
+  return recent.length === 0 ? null : Math.max(...recent.map(sentByCustomerAt));
 }
 
 /**

@@ -5,6 +5,7 @@ import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { toMessageView } from './messages.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
+import { sentByCustomerAt } from './channel-lookups.ts';
 
 /** How far a reply got. A state only moves forward; failed is final for that attempt. */
 export type DeliveryState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -53,7 +54,8 @@ export async function loadOutbound(db: Db, workspaceId: string, messageId: strin
     .where('id', '<', messageId)
     .orderBy('id')
     .execute();
-  const lastIn = thread.filter((m) => m.direction === 'in').at(-1);
+  const inbound = thread.filter((m) => m.direction === 'in');
+  const lastIn = inbound.at(-1);
   const attachments = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('workspace_id', '=', workspaceId).where('message_id', '=', messageId).orderBy(unindexedText('id')).execute();
   const author = message.author_id ? await db.selectFrom('agent').select('name').where('workspace_id', '=', workspaceId).where('id', '=', message.author_id).executeTakeFirst() : undefined;
   return {
@@ -69,7 +71,7 @@ export async function loadOutbound(db: Db, workspaceId: string, messageId: strin
     thread: thread.filter((m) => m.external_id !== null).map((m) => ({ externalId: m.external_id!, direction: m.direction, meta: parseJsonObject(m.meta) })),
     attachments: attachments.map((a) => ({ fileName: a.file_name, contentType: a.content_type, data: Buffer.from(a.data) })),
     meta: parseJsonObject(message.meta),
-    lastInboundAt: lastIn?.created_at ?? null,
+    lastInboundAt: inbound.length === 0 ? null : Math.max(...inbound.map(sentByCustomerAt)),
     authorName: author?.name ?? null,
   };
 }
