@@ -64,6 +64,19 @@ describe('parseEmail', () => {
     expect(parsed.subject).toBe('Hithere');
   });
 
+  it('turns an HTML part beside attachments (multipart/mixed, no text part) into text too', async () => {
+    const parsed = await parseEmail(
+      mail([
+        'From: ann@example.com', 'Subject: Late order', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="B"', '',
+        '--B', 'Content-Type: text/html; charset=utf-8', '', '<p>My order is <b>late</b> — où est-il?</p>',
+        '--B', 'Content-Type: application/pdf; name="receipt.pdf"', 'Content-Disposition: attachment; filename="receipt.pdf"', 'Content-Transfer-Encoding: base64', '', Buffer.from('%PDF-1.4').toString('base64'),
+        '--B--', '',
+      ]),
+    );
+    expect(parsed.text).toBe('My order is late — où est-il?');
+    expect(parsed.attachments.map((a) => a.fileName)).toEqual(['receipt.pdf']);
+  });
+
   it('makes a stable stand-in Message-ID when the mail has none', async () => {
     const raw = mail(['From: ann@example.com', 'Subject: no id', '', 'hello', '']);
     const first = await parseEmail(raw);

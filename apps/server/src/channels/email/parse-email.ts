@@ -56,7 +56,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     to: addresses(mail.to),
     cc: addresses(mail.cc),
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null,
-    text: storable(mail.text ?? '').trim(),
+    text: storable(mail.text || (typeof mail.html === 'string' ? await textOfHtml(mail.html) : '')).trim(),
     html: typeof mail.html === 'string' && mail.html.trim().length > 0 ? storable(sanitizeEmailHtml(mail.html).trim()) : null,
     attachments: mail.attachments.map((a, i) => ({
       fileName: storable(a.filename ?? (a.contentType === 'message/rfc822' ? 'message.eml' : `attachment-${i + 1}`)),
@@ -65,6 +65,16 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     })),
     headers,
   };
+}
+
+/**
+ * The text of an HTML part mailparser left unconverted (it converts HTML only when it is the
+ * whole body; an HTML part beside attachments in multipart/mixed stays HTML): converted as a
+ * single-part HTML mail, under mailparser's own size and nesting limits.
+ */
+async function textOfHtml(html: string): Promise<string> {
+  const single = await simpleParser(Buffer.from(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${html}`), { maxHtmlLengthToParse: MAX_HTML_TO_TEXT, skipTextToHtml: true, checksumAlgo: false });
+  return single.text ?? '';
 }
 
 function addresses(header: AddressObject | AddressObject[] | undefined): string[] {
