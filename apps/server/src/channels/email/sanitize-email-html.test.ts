@@ -14,6 +14,11 @@ describe('sanitizeEmailHtml', () => {
     expect(html).toBe('<table width="100%"><tr><td align="center"><a href="https://acme.test/order" target="_blank" rel="noopener noreferrer nofollow">Order</a><img src="cid:logo@acme" alt="logo" /></td></tr></table>');
   });
 
+  it('drops relative image sources and unlinks relative links: they would point into the agent app, signed in', () => {
+    const html = sanitizeEmailHtml('<img src=x onerror=alert(1)><img src="/api/v1/moments"><img src="data:image/png;base64,iVBORw0KGgo=" alt="dot"><a href="/api/v1/keys">keys</a><a href="mailto:ann@example.com">mail</a>');
+    expect(html).toBe('<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot" /><a target="_blank" rel="noopener noreferrer nofollow">keys</a><a href="mailto:ann@example.com" target="_blank" rel="noopener noreferrer nofollow">mail</a>');
+  });
+
   it('neutralises tricks: entity-encoded schemes, SVG, meta refresh, base', () => {
     const html = sanitizeEmailHtml('<a href="jav&#x61;script:alert(1)">a</a><svg onload="x()"><script>x()</script></svg><meta http-equiv="refresh" content="0;url=https://evil.example"><base href="https://evil.example/">ok');
     expect(html).not.toMatch(/script|onload|svg|meta|base|evil/i);
