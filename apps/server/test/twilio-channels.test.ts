@@ -224,6 +224,19 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     // Forged reports change nothing.
     expect((await post(callback, status('failed'), { token: 'wrong' })).status).toBe(403);
     expect(await messageById(moment.id, out.id)).toMatchObject({ delivery: 'delivered' });
+
+    // Over Twilio's 1,600 characters: several messages, cut between words, the first one tracked.
+    const requestsBefore = twilio.requests.length;
+    const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+    const third = await reply(moment, long);
+    await s.tp.worker.drain();
+    const parts = twilio.requests.slice(requestsBefore).map((r) => r.form);
+    expect(parts).toHaveLength(2);
+    expect(parts.every((p) => p.Body!.length <= 1_600)).toBe(true);
+    expect(parts.map((p) => p.Body).join(' ')).toBe(long);
+    expect(parts[0]!.StatusCallback).toContain(`message=${third.id}`);
+    expect(parts[1]!.StatusCallback).toBeUndefined();
+    expect(await messageById(moment.id, third.id)).toMatchObject({ delivery: 'sent' });
   });
 
   it('an outage is retried with backoff, then sent; an invalid number fails with Twilio’s message; refused credentials fail after the retries', async () => {

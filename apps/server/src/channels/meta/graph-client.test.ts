@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { callGraph, downloadFile, graphError } from './graph-client.ts';
-import { sendInParts, splitText } from './send-parts.ts';
+import { sendInParts } from './send-parts.ts';
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const routes = new Map<string, Route>();
@@ -93,11 +93,5 @@ describe('sendInParts', () => {
     expect(error).toMatchObject({ retryable: false, message: 'only 1 of 3 parts were sent: Graph API 503: HTTP 503' });
     n = 2;
     expect(await sendInParts(channel(), 'parts', [{}, {}], (a) => String(a.id))).toEqual({ providerMessageId: 'p3' });
-  });
-
-  it('splits long text at spaces', () => {
-    expect(splitText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
-    expect(splitText('x'.repeat(10), 4)).toEqual(['xxxx', 'xxxx', 'xx']);
-    expect(splitText('  ', 10)).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { DeliveryError } from '../channel-adapter.ts';
 import { callGraph } from './graph-client.ts';
 import { MESSAGING_WINDOW_MS } from './messaging-window.ts';
 import { textAt } from './payload-fields.ts';
-import { sendInParts, splitText } from './send-parts.ts';
+import { sendInParts } from './send-parts.ts';
+import { splitText } from '../split-text.ts';
 
 /** Caps on one text message: Messenger 2,000 characters, Instagram 1,000. */
 const MAX_TEXT = { messenger: 2000, instagram: 1000 } as const;

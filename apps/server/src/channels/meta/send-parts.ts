@@ -24,18 +24,3 @@ export async function sendInParts(channel: ChannelRecord, path: string, bodies: 
   }
   return { providerMessageId: first };
 }
-
-/** Splits text at line or word breaks into pieces of at most `max` characters (providers cap a message's length). */
-export function splitText(text: string, max: number): string[] {
-  const pieces: string[] = [];
-  let rest = text.trim();
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > max / 2 ? cut : max;
-    pieces.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest !== '') pieces.push(rest);
-  return pieces;
-}

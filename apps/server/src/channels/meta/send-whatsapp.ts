@@ -3,7 +3,8 @@ import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { callGraph } from './graph-client.ts';
 import { isFields, listAt, textAt } from './payload-fields.ts';
-import { sendInParts, splitText } from './send-parts.ts';
+import { sendInParts } from './send-parts.ts';
+import { splitText } from '../split-text.ts';
 
 /** WhatsApp's cap on a text message body. */
 const MAX_TEXT = 4096;
