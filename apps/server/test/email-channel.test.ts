@@ -145,6 +145,12 @@ describe.each(ENGINES)('email channel on %s', (engine: EngineName) => {
     expect(unknown).toMatchObject({ responseCode: 550 });
     const forged = await refusal(rfc822({ From: 'ann@example.com', To: 'x', Subject: 'Hi' }), { from: 'ann@example.com', to: [`reply+${'a'.repeat(42)}@acme.test`] });
     expect(forged).toMatchObject({ responseCode: 550 });
+    // A switched-off inbox: "try again later", so the sender's server keeps the mail and retries.
+    const paused = await s.api('POST', '/api/v1/channels', { kind: 'email', name: 'Paused', address: 'paused@acme.test', enabled: false });
+    expect(paused.status, JSON.stringify(paused.body)).toBe(201);
+    const later = await refusal(rfc822({ From: 'ann@example.com', To: 'paused@acme.test', Subject: 'Hi' }), { from: 'ann@example.com', to: ['paused@acme.test'] });
+    expect(later).toMatchObject({ responseCode: 450 });
+    expect(later?.response).toMatch(/paused, try again later/);
   });
 
   let annMoment = '';

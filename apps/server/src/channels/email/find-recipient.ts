@@ -8,7 +8,7 @@ export type Recipient = { readonly channel: ChannelRecord; readonly tokenMomentI
 /**
  * The enabled email channels a recipient address reaches: the channels with that address, or
  * — for `reply+<token>@domain` — the one channel on that domain whose secret signed the token.
- * Empty: nobody here (answered 550 at RCPT). A channel receiving its first mail gets its
+ * Empty: nobody here (answered 550 at RCPT, or 450 for a switched-off channel: pausedMailbox). A channel receiving its first mail gets its
  * reply-token secret now, so the replies that follow can carry tokens.
  */
 export async function findRecipient(deps: Deps, address: string): Promise<Recipient[]> {
@@ -24,6 +24,20 @@ export async function findRecipient(deps: Deps, address: string): Promise<Recipi
   }
   const channels = await findChannelsByAddress(deps, 'email', normalized);
   return Promise.all(channels.map(async (channel) => ({ channel: await withReplySecret(deps, channel), tokenMomentId: null })));
+}
+
+/**
+ * Whether the address belongs to an email channel that is switched off (its address, or a reply
+ * address on its domain): its mail is answered "try again later", so senders' servers keep it
+ * and retry for days, instead of bouncing it for good.
+ */
+export async function pausedMailbox(deps: Deps, address: string): Promise<boolean> {
+  const normalized = address.trim().toLowerCase();
+  const reply = replyTokenOf(normalized);
+  let query = deps.db.selectFrom('channel').select('id').where('kind', '=', 'email').where('enabled', '=', 0);
+  query = reply ? query.where('address', 'like', `%@${reply.domain}`) : query.where('address', '=', normalized);
+  const rows = await query.limit(1).execute();
+  return rows.length > 0;
 }
 
 async function channelsOnDomain(deps: Deps, domain: string): Promise<ChannelRecord[]> {

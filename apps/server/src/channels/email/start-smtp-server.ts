@@ -3,7 +3,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { ATTACHMENT_LIMITS, type MomentsCtx } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { checkMimeStructure, MIME_LIMITS } from './check-mime-structure.ts';
-import { findRecipient, type Recipient } from './find-recipient.ts';
+import { findRecipient, pausedMailbox, type Recipient } from './find-recipient.ts';
 import { parseEmail, type ParsedEmail } from './parse-email.ts';
 import { receiveEmail, type EmailOutcome } from './receive-email.ts';
 import { createRateLimiter } from '../../platform/rate-limiter.ts';
@@ -27,7 +27,8 @@ const refuse = (responseCode: number, message: string) => Object.assign(new Erro
 /**
  * Starts the inbound SMTP server (point a domain's MX, or a forwarding rule, at it). Every
  * refusal is decided before anything is stored:
- * - RCPT: an address no enabled email channel has, or a reply token that does not verify → 550;
+ * - RCPT: an address no enabled email channel has, or a reply token that does not verify → 550
+ *   (450 when the address is a switched-off channel's: its senders retry until it is back);
  * - MAIL FROM: a sender over the rate limit → 450 (try later);
  * - DATA: over 25 MB → 552; MIME nested deeper than 20 levels or over 1,000 parts, or not
  *   parseable → 554; attachments over the inbox's limits → 552; a failure storing → 451 (the
@@ -62,13 +63,19 @@ export async function startSmtpServer(ctx: MomentsCtx, options: SmtpServerOption
       callback();
     },
     onRcptTo(address, session, callback) {
-      findRecipient(deps, address.address).then(
+      const recipient = async () => {
+        const found = await findRecipient(deps, address.address);
+        if (found.length > 0) return found;
+        if (await pausedMailbox(deps, address.address)) throw refuse(450, `4.2.1 <${address.address}>: this mailbox is paused, try again later`);
+        throw refuse(550, `5.1.1 <${address.address}>: no such mailbox here`);
+      };
+      recipient().then(
         (found) => {
-          if (found.length === 0) return callback(refuse(550, `5.1.1 <${address.address}>: no such mailbox here`));
           transactions.get(session.id)?.set(address.address.toLowerCase(), found);
           callback();
         },
         (error: unknown) => {
+          if (error instanceof Error && 'responseCode' in error) return callback(error);
           deps.log.error({ err: error }, 'smtp recipient lookup failed');
           callback(refuse(451, '4.3.0 Temporary failure, try again later'));
         },
