@@ -18,7 +18,7 @@ describe('customer, search, settings and dark mode journeys', () => {
     // A second profile for Li Wei (another phone, another conversation): the one to merge.
     const res = await tp.s.api('POST', '/api/v1/moments', { identity: 'phone:+4915112345678', name: 'Li W.', channel: 'sms', subject: 'Pro plan invoice', message: { body: 'Can I get the invoice for Pro?' } });
     if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-    const sms = await tp.s.api('POST', '/api/v1/channels', { kind: 'sms', name: 'Support SMS', address: '+14155550100', settings: { accountSid: 'AC123' }, secrets: { authToken: 'secret' }, costPerContact: 0.05, currency: 'USD' });
+    const sms = await tp.s.api('POST', '/api/v1/channels', { kind: 'sms', name: 'Support SMS', address: '+14155550100', settings: { accountSid: 'AC0123456789abcdef0123456789abcdef' }, secrets: { authToken: 'secret' }, costPerContact: 0.05, currency: 'USD' });
     if (sms.status !== 201) throw new Error(JSON.stringify(sms.body));
     // Ann buys in two currencies: her revenue is shown a line each, never added up.
     for (const [orderId, revenue, currency] of [['1042', 89.5, 'EUR'], ['1043', 30, 'GBP']] as const) {

@@ -50,6 +50,15 @@ describe.each(ENGINES)('channels on %s', (engine) => {
       [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: 'https://shop.example.com' }, secrets: { identitySecret: 's' } }, 'settings.allowedOrigins'],
       [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: [], businessHoursId: 'nope' }, secrets: { identitySecret: 's' } }, 'settings.businessHoursId'],
       [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: [], followUpChannelId: 'nope' }, secrets: { identitySecret: 's' } }, 'settings.followUpChannelId'],
+      // Values that would break the channel at its first message or reply.
+      [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: ['https://shop.example.com', '*'] }, secrets: { identitySecret: 's' } }, 'settings.allowedOrigins'],
+      [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: ['https://shop.example.com/help'] }, secrets: { identitySecret: 's' } }, 'settings.allowedOrigins'],
+      [{ kind: 'chat', name: 'Chat', settings: { allowedOrigins: [], visitorMessagesPerMinute: -5 }, secrets: { identitySecret: 's' } }, 'settings.visitorMessagesPerMinute'],
+      [{ kind: 'api', name: 'API', settings: { outboundUrl: 'https://crm.example.com/hook' }, secrets: { signingSecret: 'not-whsec' } }, 'secrets.signingSecret'],
+      [{ kind: 'api', name: 'API', settings: { outboundUrl: 'https://crm.example.com/hook' }, secrets: { signingSecret: 'whsec_!!!' } }, 'secrets.signingSecret'],
+      [{ kind: 'sms', name: 'SMS', address: '+14155550100', settings: { accountSid: 'nope' }, secrets: { authToken: 't' } }, 'settings.accountSid'],
+      [{ kind: 'sms', name: 'SMS', address: '+14155550100', settings: { accountSid: 'AC0123456789abcdef0123456789abcdef', apiBaseUrl: 'ftp://x' }, secrets: { authToken: 't' } }, 'settings.apiBaseUrl'],
+      [{ kind: 'email', name: 'Mail', address: 'help@example.com', settings: { smtp: { host: 'smtp.example.com', port: 'abc' } } }, 'settings.smtp'],
     ] as const;
     for (const [body, field] of cases) {
       const res = await s.api('POST', '/api/v1/channels', body);
@@ -57,10 +66,12 @@ describe.each(ENGINES)('channels on %s', (engine) => {
       expect(res.body.error.field).toBe(field);
     }
     // A change cannot take away what the channel needs either: every reply would fail.
-    const api = await s.api('POST', '/api/v1/channels', { kind: 'api', name: 'API', settings: { outboundUrl: 'https://crm.example.com/hook' }, secrets: { signingSecret: 'whsec_x' } });
+    const api = await s.api('POST', '/api/v1/channels', { kind: 'api', name: 'API', settings: { outboundUrl: 'https://crm.example.com/hook' }, secrets: { signingSecret: `whsec_${Buffer.from('a key of sixteen bytes or more').toString('base64')}` } });
     expect(api.status, JSON.stringify(api.body)).toBe(201);
     const emptied = await s.api('PATCH', `/api/v1/channels/${api.body.id}`, { settings: { outboundUrl: null } });
     expect([emptied.status, emptied.body.error?.field]).toEqual([400, 'settings.outboundUrl']);
+    const broken = await s.api('PATCH', `/api/v1/channels/${api.body.id}`, { secrets: { signingSecret: 'whsec_' } });
+    expect([broken.status, broken.body.error?.field]).toEqual([400, 'secrets.signingSecret']);
   });
 
   it('an address belongs to one enabled channel of its kind, across workspaces too', async () => {

@@ -280,8 +280,11 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(originAllowed('http://a.example.org', ['https://*.example.org'])).toBe(false);
     const script = await (await fetch(`${s.url}/widget/frame.js`)).text();
     expect(script).toContain('tp:init');
+    // A site that is not an origin (it would be written into the header) is refused, naming the setting.
+    const injected = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Nowhere', settings: { allowedOrigins: ['not an origin; script-src *'] }, secrets: { identitySecret: SECRET } });
+    expect([injected.status, injected.body.error?.field]).toEqual([400, 'settings.allowedOrigins']);
     // A channel without allowed origins cannot be embedded anywhere.
-    const closed = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Nowhere', settings: { allowedOrigins: ['not an origin; script-src *'] }, secrets: { identitySecret: SECRET } });
+    const closed = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Nowhere', settings: { allowedOrigins: [] }, secrets: { identitySecret: SECRET } });
     const nowhere = await fetch(`${s.url}/widget/frame.html?channel=${closed.body.id}`);
     expect(nowhere.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });

@@ -238,6 +238,11 @@ describe.each(ENGINES)('email channel on %s', (engine: EngineName) => {
     expect(delivered!.mail.subject).toBe('Your order #1001: next steps');
     expect(delivered!.rcpt.sort()).toEqual(['ann@example.com', 'lead@warehouse.example']);
     expect([delivered!.mail.cc].flat().map((a: any) => a.text)).toEqual(['lead@warehouse.example']);
+    // Options of another channel, or on a note, are refused rather than silently dropped.
+    const template = await s.api('POST', `/api/v1/moments/${annMoment}/messages`, { direction: 'out', body: 'Back in stock', agentId: ana.id, template: { name: 'back_in_stock', language: 'en' } });
+    expect([template.status, template.body.error?.field]).toEqual([400, 'template']);
+    const onNote = await s.api('POST', `/api/v1/moments/${annMoment}/messages`, { direction: 'note', body: 'cc the lead', email: { cc: ['lead@warehouse.example'] } });
+    expect([onNote.status, onNote.body.error?.field]).toEqual([400, 'email']);
   });
 
   it('an Outlook reply that drops the threading headers still lands by the reply token ("RE:")', async () => {

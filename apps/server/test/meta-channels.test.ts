@@ -317,6 +317,9 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(refused.body.error).toMatchObject({ code: 'outside_messaging_window', field: 'template', message: expect.stringContaining('more than 24 hours ago') });
     expect((await thread(moment.id)).map((m) => m.direction)).toEqual(['in']);
 
+    const malformed = await reply(moment.id, { body: 'Template', template: { name: 'back_in_stock', language: 'en_GB', components: 'bad' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.field).toMatch(/^template\.components/);
     const template = { name: 'back_in_stock', language: 'en_GB', components: [{ type: 'body', parameters: [{ type: 'text', text: 'blue jacket' }] }] };
     const accepted = await reply(moment.id, { body: 'Template back_in_stock: blue jacket', template });
     expect(accepted.status).toBe(201);

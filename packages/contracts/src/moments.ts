@@ -62,7 +62,8 @@ export const AddMessageBody = Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 512 }),
           language: Type.String({ minLength: 2, maxLength: 15 }),
-          components: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
+          // Each a component object as the Cloud API takes it ({ type: 'body', parameters: [...] }).
+          components: Type.Optional(Type.Array(Type.Object({ type: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: true }), { maxItems: 20 })),
         },
         { additionalProperties: false, description: 'WhatsApp: an approved template (the only reply allowed 24 hours after the customer last wrote)' },
       ),

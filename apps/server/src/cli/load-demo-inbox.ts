@@ -28,6 +28,8 @@ import type { App } from '../main.ts';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+/** Twilio's own test-credentials account id shape: a demo channel with settings a real one could have. */
+const DEMO_TWILIO_ACCOUNT = 'AC00000000000000000000000000000000';
 
 /** The Demo company's support floor: who works which team, with which skills and how much at once. */
 const PEOPLE = [
@@ -339,8 +341,8 @@ async function createDemoChannels(deps: Deps, workspaceId: string, units: readon
     { kind: 'whatsapp', name: 'WhatsApp', address: '+44 7700 900100', settings: { phoneNumberId: 'demo-phone-number' }, secrets: meta(), cost: 0.35 },
     { kind: 'messenger', name: 'Messenger', address: 'demo-page', settings: { pageId: 'demo-page' }, secrets: meta(), cost: 0.2 },
     { kind: 'instagram', name: 'Instagram', address: 'demo-instagram', settings: { accountId: 'demo-instagram' }, secrets: meta(), cost: 0.2 },
-    { kind: 'sms', name: 'SMS', address: '+44 7700 900200', settings: { accountSid: 'ACdemo' }, secrets: { authToken: secret() }, cost: 0.05 },
-    { kind: 'voice', name: 'Phone line', address: '+44 7700 900300', settings: { accountSid: 'ACdemo' }, secrets: { authToken: secret() }, cost: 4.5 },
+    { kind: 'sms', name: 'SMS', address: '+44 7700 900200', settings: { accountSid: DEMO_TWILIO_ACCOUNT }, secrets: { authToken: secret() }, cost: 0.05 },
+    { kind: 'voice', name: 'Phone line', address: '+44 7700 900300', settings: { accountSid: DEMO_TWILIO_ACCOUNT }, secrets: { authToken: secret() }, cost: 4.5 },
     { kind: 'api', name: 'Shop integration', settings: { outboundUrl: 'http://127.0.0.1:9/demo-shop' }, secrets: { signingSecret: `whsec_${randomBytes(24).toString('base64')}` }, cost: 0.1 },
   ];
   const ids = new Map<string, string>();

@@ -80,7 +80,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
         channel: b.channel,
         externalId: b.externalId ?? null,
         subject: b.subject ?? null,
-        message: { body: b.message.body, externalId: b.message.externalId ?? null, attachments: b.message.attachments?.map(decodeAttachment) },
+        message: { body: b.message.body, externalId: b.message.externalId ?? null, attachments: b.message.attachments?.map(decodeAttachment('message.attachments')) },
         priority: b.priority as never,
         businessUnitId: b.businessUnitId ?? null,
         language: b.language ?? null,
@@ -131,7 +131,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     async (request, reply) => {
       const a = await act(request);
       const b = request.body;
-      const result = await addMessage(moments, { ...a, direction: b.direction, body: b.body, externalId: b.externalId ?? null, mentions: b.mentions, attachments: b.attachments?.map(decodeAttachment), agentId: b.agentId, meta: replyMeta(b) });
+      const result = await addMessage(moments, { ...a, direction: b.direction, body: b.body, externalId: b.externalId ?? null, mentions: b.mentions, attachments: b.attachments?.map(decodeAttachment('attachments')), agentId: b.agentId, meta: replyMeta(b) });
       reply.status(result.duplicate ? 200 : 201);
       return { moment: await view(a.workspaceId, result.moment), message: result.message, duplicate: result.duplicate };
     },
@@ -192,11 +192,13 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
 
 /** Channel specifics of a reply, kept on the message for its channel's adapter. */
 function replyMeta(b: Static<typeof AddMessageBody>): Record<string, unknown> | undefined {
+  if (b.direction !== 'out' && (b.template || b.email)) throw new AppError('invalid_field', `${b.template ? 'template' : 'email'} is for replies to the customer, not ${b.direction === 'note' ? 'notes' : 'their messages'}`, b.template ? 'template' : 'email');
   const meta = { ...(b.template ? { template: b.template } : {}), ...(b.email?.subject ? { subject: b.email.subject } : {}), ...(b.email?.cc?.length ? { cc: b.email.cc } : {}) };
   return Object.keys(meta).length > 0 ? meta : undefined;
 }
 
-function decodeAttachment(a: { fileName: string; contentType: string; data: string }) {
-  if (!/^[A-Za-z0-9+/\r\n]*={0,2}$/.test(a.data)) throw new AppError('invalid_field', 'attachment data must be base64', 'attachments.data');
+/** Decodes the attachments at `path` (`attachments`, `message.attachments`), naming the one whose data is not base64. */
+const decodeAttachment = (path: string) => (a: { fileName: string; contentType: string; data: string }, i: number) => {
+  if (!/^[A-Za-z0-9+/\r\n]*={0,2}$/.test(a.data)) throw new AppError('invalid_field', `${path}[${i}].data must be base64`, `${path}[${i}].data`);
   return { fileName: a.fileName, contentType: a.contentType, data: Buffer.from(a.data, 'base64') };
-}
+};

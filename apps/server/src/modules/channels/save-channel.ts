@@ -2,6 +2,7 @@ import type { Deps } from '../../platform/deps.ts';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 import { lockInstanceWide, lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
+import { checkSettingValues } from './check-setting-values.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { normalizeIdentity } from '../profiles/index.ts';
@@ -92,14 +93,12 @@ async function checkChannel(tx: Tx, row: { workspace_id: string; kind: string; a
   const known = [...needs.secrets, ...(OPTIONAL_SECRETS[kind] ?? [])];
   const unknown = given.find((name) => !known.includes(name));
   if (unknown !== undefined) throw new AppError('invalid_field', `a ${kind} channel has no secret ${unknown}; it reads ${known.join(', ')}`, `secrets.${unknown}`);
-  if (kind === 'api' && !isHttpUrl(settings.outboundUrl)) throw new AppError('invalid_field', 'settings.outboundUrl must be an http(s) URL', 'settings.outboundUrl');
+  checkSettingValues(kind, settings, secrets);
   if (kind === 'chat') await checkChatSettings(tx, row.workspace_id, settings);
 }
 
-/** A chat channel's sites, and the business hours and follow-up email channel it names (which must be this workspace's). */
+/** The business hours and follow-up email channel a chat channel names, which must be this workspace's. */
 async function checkChatSettings(tx: Tx, workspaceId: string, settings: JsonObject): Promise<void> {
-  const origins = settings.allowedOrigins;
-  if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string')) throw new AppError('invalid_field', 'settings.allowedOrigins must be a list of sites, like https://shop.example.com', 'settings.allowedOrigins');
   if (isSet(settings.businessHoursId)) {
     const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', workspaceId).where('id', '=', String(settings.businessHoursId)).executeTakeFirst();
     if (!hours) throw new AppError('invalid_field', `no business hours ${String(settings.businessHoursId)} in this workspace`, 'settings.businessHoursId');
@@ -116,16 +115,6 @@ const PHONE_KINDS: ReadonlySet<ChannelKind> = new Set(['sms', 'voice', 'whatsapp
 /** E.164 (spaces already gone), or a short code. */
 const PHONE_NUMBER = /^(\+[1-9]\d{5,14}|\d{3,8})$/;
 const isSet = (value: unknown) => value !== undefined && value !== null && value !== '';
-
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Inbound traffic is routed by address (an inbox's email address, a number): two enabled

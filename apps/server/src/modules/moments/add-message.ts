@@ -56,6 +56,7 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     if (input.direction === 'out') {
       authorId = await actingAgent(w, input.caller, input.agentId);
       if (authorId !== moment.owner_id) throw new AppError('not_owner', 'only the owner replies to the customer; take the moment over first');
+      checkChannelOptions(moment.channel, input.meta);
       await ctx.checkReply?.(w.tx, moment, { body: input.body, meta: input.meta ?? {} });
       row = slaOnReply(w, { ...row, first_response_at: row.first_response_at ?? w.now, awaiting_reply_since: null, preview: previewOf(input.body) });
     }
@@ -72,4 +73,10 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     w.announce({ momentId: row.id, type: 'message.added', actor: input.caller.actor, audience: { teams: audience.teams, agents: [...audience.agents, ...mentioned] }, payload: { moment: momentPayload(w, row), message, mentions: mentioned } });
     return { moment: row, message, duplicate: false };
   });
+}
+
+/** A reply's channel options apply to its own channel only: a template sent by email would go as plain text, unsaid. */
+function checkChannelOptions(channel: string, meta: Readonly<Record<string, unknown>> | undefined): void {
+  if (meta?.template !== undefined && channel !== 'whatsapp') throw new AppError('invalid_field', `template is for WhatsApp replies; this moment is on ${channel}`, 'template');
+  if ((meta?.subject !== undefined || meta?.cc !== undefined) && channel !== 'email') throw new AppError('invalid_field', `email options are for email replies; this moment is on ${channel}`, 'email');
 }
