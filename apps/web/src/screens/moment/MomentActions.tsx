@@ -27,10 +27,13 @@ export function allowedActions(moment: Moment, viewer: Viewer) {
     pending: mayAct && moment.status === 'open',
     resolve: mayAct && active,
     reopen: mayAct && moment.status === 'resolved',
+    // The server lets pending and snoozed moments go straight back to open (update-moment.ts TRANSITIONS).
+    backToOpen: mayAct && moment.status === 'pending',
+    wake: mayAct && moment.status === 'snoozed',
   };
 }
 
-/** The moment's actions: resolve or reopen up front, the rest one click away, each with the form it needs. */
+/** The moment's actions: resolve, reopen or wake up front, the rest one click away, each with the form it needs. */
 export function MomentActions({ ref, moment, viewer }: { readonly ref?: Ref<ActionsHandle>; readonly moment: Moment; readonly viewer: Viewer }) {
   const act = useMomentAction(moment.id, viewer);
   const [dialog, setDialogState] = useState<Dialog>(null);
@@ -67,9 +70,9 @@ export function MomentActions({ ref, moment, viewer }: { readonly ref?: Ref<Acti
             Resolve
           </Button>
         )}
-        {can.reopen && (
-          <Button size="xs" variant="light" leftSection={<IconArrowBackUp size={14} aria-hidden />} onClick={() => run({ method: 'PATCH', path: '', body: { status: 'open' } })}>
-            Reopen
+        {(can.reopen || can.backToOpen || can.wake) && (
+          <Button size="xs" variant="light" leftSection={<IconArrowBackUp size={14} aria-hidden />} loading={act.isPending && isStatus(act.variables, 'open')} onClick={() => run({ method: 'PATCH', path: '', body: { status: 'open' } })}>
+            {can.wake ? 'Wake now' : can.backToOpen ? 'Back to open' : 'Reopen'}
           </Button>
         )}
         {(can.assign || can.handoff || can.escalate || can.snooze || can.pending) && (
@@ -273,15 +276,32 @@ function snoozeChoices(now: Date): { value: string; label: string }[] {
 function SnoozeDialog({ opened, act, onClose }: ActProps & { readonly opened: boolean }) {
   const [choice, setChoice] = useState<string | null>(null);
   const [custom, setCustom] = useState('');
-  const choices = snoozeChoices(new Date());
+  const [missing, setMissing] = useState(false);
+  // Once per opening (the dialog is keyed by it): new times on each render would never match the chosen one.
+  const [choices] = useState(() => snoozeChoices(new Date()));
   const until = custom ? new Date(custom).toISOString() : choice;
+  const submit = (): MomentAction | null => {
+    if (!until) {
+      setMissing(true);
+      return null;
+    }
+    return { method: 'PATCH', path: '', body: { status: 'snoozed', snoozedUntil: until } };
+  };
   return (
-    <ActionDialog opened={opened} title="Snooze until" act={act} onClose={onClose} submitLabel="Snooze" onSubmit={() => (until ? { method: 'PATCH', path: '', body: { status: 'snoozed', snoozedUntil: until } } : null)}>
+    <ActionDialog opened={opened} title="Snooze until" act={act} onClose={onClose} submitLabel="Snooze" onSubmit={submit}>
       <Text size="sm" c="dimmed">
         It comes back by itself then, or as soon as the customer writes.
       </Text>
-      <Select label="When" placeholder="Choose a time" data={choices} value={choice} onChange={(v) => (setChoice(v), setCustom(''))} />
-      <TextInput label="Or pick a date and time" type="datetime-local" value={custom} onChange={(e) => setCustom(e.currentTarget.value)} />
+      <Select
+        label="When"
+        placeholder="Choose a time"
+        data={choices}
+        value={choice}
+        onChange={(v) => (setChoice(v), setCustom(''))}
+        error={missing && !until ? 'Choose when it comes back, or pick a date and time below' : undefined}
+        data-autofocus
+      />
+      <TextInput label="Or pick a date and time" type="datetime-local" value={custom} onChange={(e) => (setCustom(e.currentTarget.value), setChoice(null))} />
     </ActionDialog>
   );
 }
