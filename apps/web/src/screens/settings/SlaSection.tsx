@@ -6,7 +6,7 @@ import { keys } from '../../api/keys.ts';
 import { useBusinessHours, useSettingsWrite, useSlaPolicies } from '../../api/settings.ts';
 import type { BusinessHours, Priority, SlaPolicy, Weekday } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
-import { parseHolidays, rangesText, WEEKDAYS, weeklyFromText } from './business-hours.ts';
+import { parseHolidays, rangesText, timeZoneChoices, WEEKDAYS, weeklyFromText } from './business-hours.ts';
 import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, minutesText, SaveError, Section, EditCell } from './parts.tsx';
 
 const BREACH_ACTIONS = [
@@ -145,11 +145,11 @@ function PolicyForm({ policy, hours, onClose }: { readonly policy?: SlaPolicy; r
   );
 }
 
-const TIME_ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
-
 function HoursForm({ hours, onClose }: { readonly hours?: BusinessHours; readonly onClose: () => void }) {
   const [name, setName] = useState(hours?.name ?? '');
   const [timeZone, setTimeZone] = useState(hours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  // Fixed for the dialog: the schedule's stored zone stays offered after another is picked.
+  const [zones] = useState(() => timeZoneChoices(timeZone));
   const [week, setWeek] = useState<Partial<Record<Weekday, string>>>(
     Object.fromEntries(WEEKDAYS.map(({ day }) => [day, hours ? rangesText(hours.weekly[day]) : ['sat', 'sun'].includes(day) ? '' : '09:00-17:00'])),
   );
@@ -176,7 +176,7 @@ function HoursForm({ hours, onClose }: { readonly hours?: BusinessHours; readonl
     >
       <Group grow>
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-        <Select label="Time zone" data={[...TIME_ZONES]} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} />
+        <Select label="Time zone" data={zones} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} />
       </Group>
       <Text size="sm" c="dimmed">
         Opening ranges per day, like 09:00-12:30, 13:30-17:00. Empty: closed.
