@@ -143,8 +143,12 @@ describe('customer, search, settings and dark mode journeys', () => {
     await box.waitFor({ state: 'detached' });
   });
 
-  it('keeps an analyst out of settings: the screen says so and the API refuses', async () => {
+  it('opens an analyst on every moment, and keeps them out of settings: the screen says so and the API refuses', async () => {
     const zoe = await signedIn(tp.zoe);
+    // Never assigned a moment: no "Mine", no presence to set.
+    await zoe.getByRole('tab', { name: /^All/, selected: true }).waitFor();
+    expect(await zoe.getByRole('tab', { name: /^Mine/ }).count()).toBe(0);
+    expect(await zoe.getByRole('button', { name: /^Status:/ }).count()).toBe(0);
     await zoe.goto(`${tp.s.url}/settings/assignment`);
     await zoe.getByText('This page is for admins').waitFor();
     const status = await zoe.evaluate(async () => {

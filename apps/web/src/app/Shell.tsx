@@ -71,7 +71,8 @@ export function Shell({ session, children }: { readonly session: Session; readon
               </ActionIcon>
             </Tooltip>
             <ColorSchemeToggle />
-            {session.agent && <PresenceMenu agentId={session.agent.id} presence={session.agent.presence} />}
+            {/* Presence decides who gets new moments; analysts never get any. */}
+            {session.agent && session.role !== 'analyst' && <PresenceMenu agentId={session.agent.id} presence={session.agent.presence} />}
             <AccountMenu session={session} onHelp={openHelp} />
           </Group>
         </Group>

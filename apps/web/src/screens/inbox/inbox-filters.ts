@@ -33,13 +33,21 @@ const SORTS: readonly InboxSort[] = ['recent', 'oldest', 'created', 'sla', 'prio
 /** Owners, admins and analysts see every moment of the workspace; an agent sees their teams'. */
 export const seesAll = (viewer: Viewer) => viewer.role !== 'agent' || viewer.agentId === null;
 
+/** Analysts read; moments are never assigned to them, so "Mine" would always be empty. */
+const isAssignable = (viewer: Viewer) => viewer.agentId !== null && viewer.role !== 'analyst';
+
 /** The views this viewer has, in tab order. */
 export function viewsFor(viewer: Viewer): InboxView[] {
-  return VIEWS.filter((v) => (v === 'all' ? seesAll(viewer) : v === 'mine' ? viewer.agentId !== null : true));
+  return VIEWS.filter((v) => {
+    if (v === 'all') return seesAll(viewer);
+    if (v === 'mine') return isAssignable(viewer);
+    // Analysts are in no team unless an admin put them in one: the team views would only say so.
+    return viewer.role !== 'analyst' || viewer.teamIds.length > 0;
+  });
 }
 
 export function defaultView(viewer: Viewer): InboxView {
-  return viewer.agentId !== null ? 'mine' : 'all';
+  return isAssignable(viewer) ? 'mine' : 'all';
 }
 
 /** Reads the filters from the address bar, dropping anything unknown (a stale bookmark never breaks the inbox). */
