@@ -98,7 +98,7 @@ describe('agent web app journeys', () => {
 
     // No reload: the stream brings it into Ana's team view.
     const arrived = row(ana, 'Card charged twice');
-    await arrived.filter({ hasText: 'Hand-off for you' }).waitFor();
+    await arrived.getByText('Hand-off to Service — accept?').waitFor();
     await arrived.click();
     const banner = ana.getByTestId('handoff-banner');
     await banner.filter({ hasText: 'Bob handed this over to Service' }).waitFor();

@@ -165,6 +165,16 @@ function visibleToAgent(moment: Moment, viewer: Viewer): boolean {
   return h !== null && (h.toAgentId === viewer.agentId || (h.toTeamId !== null && viewer.teamIds.includes(h.toTeamId)));
 }
 
+/**
+ * Whether the moment's pending hand-off waits for this viewer to accept or decline: handed to
+ * them, or to one of their teams without naming a person. Analysts only read.
+ */
+export function awaitsViewersAnswer(moment: Moment, viewer: Viewer): boolean {
+  const h = moment.handoff;
+  if (h === null || viewer.role === 'analyst' || h.fromOwnerId === viewer.agentId) return false;
+  return h.toAgentId === null ? h.toTeamId !== null && viewer.teamIds.includes(h.toTeamId) : h.toAgentId === viewer.agentId;
+}
+
 /** How many filters beyond the view are on (the "Clear filters" badge). */
 export function activeFilterCount(filters: InboxFilters): number {
   return [filters.channel, filters.status?.length, filters.priority?.length, filters.sla, filters.tag, filters.q].filter(Boolean).length;
