@@ -6,6 +6,7 @@ import { useAgents, useTeams } from '../../api/directory.ts';
 import { useMomentAction, type MomentAction } from './use-moment-actions.ts';
 import type { Moment } from '../../api/types.ts';
 import { isManager } from '../../app/session.ts';
+import { useNarrowScreen } from '../../app/use-narrow-screen.ts';
 import { ACTIVE_STATUSES, type Viewer } from '../inbox/inbox-filters.ts';
 
 export type ActionsHandle = { readonly resolve: () => void; readonly assign: () => void };
@@ -36,6 +37,7 @@ export function allowedActions(moment: Moment, viewer: Viewer) {
 /** The moment's actions: resolve, reopen or wake up front, the rest one click away, each with the form it needs. */
 export function MomentActions({ ref, moment, viewer }: { readonly ref?: Ref<ActionsHandle>; readonly moment: Moment; readonly viewer: Viewer }) {
   const act = useMomentAction(moment.id, viewer);
+  const narrow = useNarrowScreen();
   const [dialog, setDialogState] = useState<Dialog>(null);
   // Each opening starts with an empty form; a refusal keeps the form open with what was typed.
   const [opening, setOpening] = useState(0);
@@ -59,7 +61,8 @@ export function MomentActions({ ref, moment, viewer }: { readonly ref?: Ref<Acti
   if (viewer.role === 'analyst') return null;
   return (
     <>
-      <Group gap="xs" wrap="nowrap">
+      {/* On a phone the buttons wrap rather than run off the screen. */}
+      <Group gap="xs" wrap={narrow ? 'wrap' : 'nowrap'}>
         {can.takeOver && (
           <Button size="xs" variant="light" leftSection={<IconHandGrab size={14} aria-hidden />} loading={act.isPending && act.variables?.path === '/take-over'} onClick={() => run({ method: 'POST', path: '/take-over', body: {} })}>
             Take over
