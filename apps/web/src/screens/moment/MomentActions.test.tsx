@@ -23,8 +23,11 @@ function setup(moment: Moment, viewer: Viewer = bob, answer: (body: Record<strin
     }),
   );
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } } });
-  client.setQueryData(keys.agents, []);
-  client.setQueryData(keys.teams, []);
+  client.setQueryData(keys.agents, [
+    { id: 'ana', name: 'Ana', email: 'ana@acme.test', role: 'agent', presence: 'online', teamIds: ['sales'], skills: [], capacity: {} },
+    { id: 'carl', name: 'Carl', email: 'carl@acme.test', role: 'agent', presence: 'offline', teamIds: ['service'], skills: [], capacity: {} },
+  ]);
+  client.setQueryData(keys.teams, [{ id: 'sales', name: 'Sales', memberIds: ['ana', 'bob'] }]);
   return { sent, ...renderInApp(<MomentActions moment={moment} viewer={viewer} />, client) };
 }
 
@@ -65,5 +68,31 @@ describe('moment actions', () => {
     await waitFor(() => expect(sent).toHaveLength(1));
     expect(sent[0]!.body.status).toBe('snoozed');
     expect(Date.parse(String(sent[0]!.body.snoozedUntil)) - Date.now()).toBeGreaterThan(3.9 * 3_600_000);
+  });
+
+  it("assign: shows each person's presence and whether they are in the moment's team, and warns before giving it to someone offline outside it", async () => {
+    const user = userEvent.setup();
+    const { sent } = setup(aMoment(), { agentId: 'olga', role: 'admin', teamIds: [] });
+    await user.click(screen.getByRole('button', { name: 'More actions' }));
+    await user.click(await screen.findByText('Assign…'));
+    const dialog = await screen.findByRole('dialog', { name: 'Assign to a person' });
+    await user.click(within(dialog).getByRole('combobox', { name: 'Person' }));
+    const options = (await screen.findAllByRole('option', { hidden: true })).map((o) => o.textContent);
+    expect(options).toEqual(['Anain Salesonline', 'Carlnot in Salesoffline']);
+    await user.click(screen.getByText('Carl'));
+    expect(within(dialog).getByTestId('assign-warning').textContent).toBe('Carl is offline: they may not see it until they are back.Carl is not in Sales: the moment stays with Sales, owned by someone outside it.');
+    await user.click(within(dialog).getByRole('button', { name: 'Assign' }));
+    await waitFor(() => expect(sent).toEqual([{ url: '/api/v1/moments/m1/assign', method: 'POST', body: { agentId: 'carl' } }]));
+  });
+
+  it('assign: no warning for someone online in the team', async () => {
+    const user = userEvent.setup();
+    setup(aMoment(), { agentId: 'olga', role: 'admin', teamIds: [] });
+    await user.click(screen.getByRole('button', { name: 'More actions' }));
+    await user.click(await screen.findByText('Assign…'));
+    const dialog = await screen.findByRole('dialog', { name: 'Assign to a person' });
+    await user.click(within(dialog).getByRole('combobox', { name: 'Person' }));
+    await user.click(await screen.findByText('Ana'));
+    expect(within(dialog).queryByTestId('assign-warning')).toBeNull();
   });
 });

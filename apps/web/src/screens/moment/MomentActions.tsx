@@ -1,10 +1,10 @@
-import { Alert, Button, Checkbox, Group, Menu, Modal, SegmentedControl, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, Menu, Modal, SegmentedControl, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { IconAlarm, IconArrowBackUp, IconArrowsExchange, IconCheck, IconChevronDown, IconFlag, IconHandGrab, IconUserPlus } from '@tabler/icons-react';
 import { useImperativeHandle, useState, type FormEvent, type ReactNode, type Ref } from 'react';
 import { errorMessage } from '../../api/client.ts';
-import { useAgents, useTeams } from '../../api/directory.ts';
+import { useAgents, useNames, useTeams } from '../../api/directory.ts';
 import { useMomentAction, type MomentAction } from './use-moment-actions.ts';
-import type { Moment } from '../../api/types.ts';
+import type { Agent, Moment } from '../../api/types.ts';
 import { isManager } from '../../app/session.ts';
 import { useNarrowScreen } from '../../app/use-narrow-screen.ts';
 import { ACTIVE_STATUSES, type Viewer } from '../inbox/inbox-filters.ts';
@@ -159,8 +159,15 @@ function ActionDialog({ opened, title, act, onClose, onSubmit, submitLabel, chil
   );
 }
 
+const PRESENCE_COLOR: Readonly<Record<string, string>> = { online: 'teal', away: 'yellow', offline: 'gray' };
+
 function AssignDialog({ opened, moment, viewer, mayAssign, act, onClose }: ActProps & { readonly opened: boolean; readonly moment: Moment; readonly viewer: Viewer; readonly mayAssign: boolean }) {
-  const agents = (useAgents().data ?? []).filter((a) => a.role !== 'analyst' && a.id !== moment.ownerId);
+  const { teamName } = useNames();
+  const inTeam = (a: Agent) => moment.teamId !== null && a.teamIds.includes(moment.teamId);
+  // The moment's team first, then whoever is online: the likely choices at the top.
+  const agents = (useAgents().data ?? [])
+    .filter((a) => a.role !== 'analyst' && a.id !== moment.ownerId)
+    .sort((a, b) => Number(inTeam(b)) - Number(inTeam(a)) || Number(b.presence === 'online') - Number(a.presence === 'online') || a.name.localeCompare(b.name));
   const [agentId, setAgentId] = useState<string | null>(null);
   const [note, setNote] = useState('');
   if (!mayAssign) {
@@ -171,6 +178,16 @@ function AssignDialog({ opened, moment, viewer, mayAssign, act, onClose }: ActPr
       </ActionDialog>
     );
   }
+  const team = moment.teamId === null ? null : teamName(moment.teamId);
+  const byId = new Map(agents.map((a) => [a.id, a]));
+  const chosen = agentId ? byId.get(agentId) : undefined;
+  // Allowed, but rarely meant: said before it happens, not refused.
+  const warnings = chosen
+    ? [
+        chosen.presence !== 'online' && `${chosen.name} is ${chosen.presence}: they may not see it until they are back.`,
+        team !== null && !inTeam(chosen) && `${chosen.name} is not in ${team}: the moment stays with ${team}, owned by someone outside it.`,
+      ].filter((w): w is string => Boolean(w))
+    : [];
   return (
     <ActionDialog opened={opened} title="Assign to a person" act={act} onClose={onClose} submitLabel="Assign" onSubmit={() => (agentId ? { method: 'POST', path: '/assign', body: { agentId, ...(note.trim() ? { note: note.trim() } : {}) } } : null)}>
       <Select
@@ -179,10 +196,39 @@ function AssignDialog({ opened, moment, viewer, mayAssign, act, onClose }: ActPr
         searchable
         required
         data={agents.map((a) => ({ value: a.id, label: a.id === viewer.agentId ? `${a.name} (you)` : a.name }))}
+        renderOption={({ option }) => {
+          const a = byId.get(option.value);
+          return (
+            <Group justify="space-between" wrap="nowrap" w="100%" gap="xs">
+              <Text size="sm">{option.label}</Text>
+              {a && (
+                <Group gap={4} wrap="nowrap">
+                  {team !== null && (
+                    <Text size="xs" c="dimmed">
+                      {inTeam(a) ? `in ${team}` : `not in ${team}`}
+                    </Text>
+                  )}
+                  <Badge size="xs" variant="light" color={PRESENCE_COLOR[a.presence] ?? 'gray'}>
+                    {a.presence}
+                  </Badge>
+                </Group>
+              )}
+            </Group>
+          );
+        }}
         value={agentId}
         onChange={setAgentId}
         data-autofocus
       />
+      {warnings.length > 0 && (
+        <Alert color="yellow" variant="light" p="xs" data-testid="assign-warning">
+          {warnings.map((w) => (
+            <Text key={w} size="sm">
+              {w}
+            </Text>
+          ))}
+        </Alert>
+      )}
       <Textarea label="Note (optional)" description="Shown in the ownership history" value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={2} />
     </ActionDialog>
   );
