@@ -211,7 +211,7 @@ describe('agent web app journeys', () => {
     await phone.getByRole('button', { name: 'Details' }).click();
     await phone.getByRole('dialog', { name: 'Details' }).getByTestId('moment-owner').filter({ hasText: 'Bob (you)' }).waitFor();
     await phone.keyboard.press('Escape');
-    await screenshot(phone, '17-phone-moment');
+    await screenshot(phone, '19-phone-moment');
     await phone.getByRole('button', { name: 'Back to the inbox' }).click();
     await row(phone, 'Where is my parcel?').waitFor();
     await phone.getByRole('button', { name: /^Menu/ }).click();
