@@ -26,8 +26,8 @@ describe('agent web app journeys', () => {
     await tp?.stop();
   });
 
-  async function signedIn(person: Person, options: { readonly shoot?: string } = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  async function signedIn(person: Person, options: { readonly shoot?: string; readonly viewport?: { readonly width: number; readonly height: number } } = {}): Promise<Page> {
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${tp.s.url}/`);
@@ -98,7 +98,7 @@ describe('agent web app journeys', () => {
 
     // No reload: the stream brings it into Ana's team view.
     const arrived = row(ana, 'Card charged twice');
-    await arrived.filter({ hasText: 'Hand-off for you' }).waitFor();
+    await arrived.getByText('Hand-off to Service — accept?').waitFor();
     await arrived.click();
     const banner = ana.getByTestId('handoff-banner');
     await banner.filter({ hasText: 'Bob handed this over to Service' }).waitFor();
@@ -198,6 +198,25 @@ describe('agent web app journeys', () => {
     await owner.getByTestId('workspace-name').filter({ hasText: 'Acme' }).waitFor();
     await owner.getByRole('tab', { name: /^All/ }).click();
     await row(owner, 'Cannot log in').waitFor();
+  });
+
+  it('works on a phone: the list, then the moment full width with a composer to write in, and the sign-out in the menu', async () => {
+    const phone = await signedIn(tp.bob, { viewport: { width: 375, height: 740 } });
+    await row(phone, 'Where is my parcel?').click();
+    await phone.getByTestId('moment-subject').filter({ hasText: 'Where is my parcel?' }).waitFor();
+    expect(await phone.getByRole('listbox', { name: 'Moments' }).count()).toBe(0); // one pane at a time
+    const composer = await phone.getByRole('textbox', { name: 'Reply' }).boundingBox();
+    expect(composer?.width).toBeGreaterThanOrEqual(250);
+    expect((composer?.x ?? 0) + (composer?.width ?? 0)).toBeLessThanOrEqual(375);
+    await phone.getByRole('button', { name: 'Details' }).click();
+    await phone.getByRole('dialog', { name: 'Details' }).getByTestId('moment-owner').filter({ hasText: 'Bob (you)' }).waitFor();
+    await phone.keyboard.press('Escape');
+    await screenshot(phone, '19-phone-moment');
+    await phone.getByRole('button', { name: 'Back to the inbox' }).click();
+    await row(phone, 'Where is my parcel?').waitFor();
+    await phone.getByRole('button', { name: /^Menu/ }).click();
+    await phone.getByRole('dialog').getByRole('button', { name: 'Sign out' }).click();
+    await phone.getByRole('heading', { name: 'Sign in to Touchpoint' }).waitFor();
   });
 
   it('signs out: the session ends and the app asks to sign in again', async () => {

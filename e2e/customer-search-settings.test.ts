@@ -101,12 +101,15 @@ describe('customer, search, settings and dark mode journeys', () => {
     await preview.getByTestId('merge-survives').filter({ hasText: 'Li Wei' }).waitFor();
     await preview.getByTestId('merge-absorbed').filter({ hasText: '+4915112345678' }).waitFor();
     await preview.getByTestId('merge-outcome').filter({ hasText: 'gains 1 identity' }).waitFor();
+    // Li W. wrote last, so where both have a trait its value wins: the survivor takes its name.
+    await preview.getByTestId('merge-trait-changes').filter({ hasText: 'Its name becomes Li W.' }).waitFor();
     await dialog.getByRole('textbox', { name: 'Reason' }).fill('same person, new phone');
     await screenshot(bob, '08-merge-preview');
     await a11y(bob);
     await dialog.getByRole('button', { name: 'Merge profiles' }).click();
     await dialog.waitFor({ state: 'detached' });
     await bob.getByTestId('identity').filter({ hasText: '+4915112345678' }).waitFor();
+    await bob.getByTestId('customer-name').filter({ hasText: 'Li W.' }).waitFor();
     await bob.getByTestId('customer-moment').filter({ hasText: 'Pro plan invoice' }).waitFor();
     await bob.getByTestId('merge-entry').filter({ hasText: 'same person, new phone' }).waitFor();
 
@@ -143,8 +146,12 @@ describe('customer, search, settings and dark mode journeys', () => {
     await box.waitFor({ state: 'detached' });
   });
 
-  it('keeps an analyst out of settings: the screen says so and the API refuses', async () => {
+  it('opens an analyst on every moment, and keeps them out of settings: the screen says so and the API refuses', async () => {
     const zoe = await signedIn(tp.zoe);
+    // Never assigned a moment: no "Mine", no presence to set.
+    await zoe.getByRole('tab', { name: /^All/, selected: true }).waitFor();
+    expect(await zoe.getByRole('tab', { name: /^Mine/ }).count()).toBe(0);
+    expect(await zoe.getByRole('button', { name: /^Status:/ }).count()).toBe(0);
     await zoe.goto(`${tp.s.url}/settings/assignment`);
     await zoe.getByText('This page is for admins').waitFor();
     const status = await zoe.evaluate(async () => {

@@ -1,30 +1,15 @@
 import '@mantine/core/styles.css';
 import './app/global.css';
 import { MantineProvider } from '@mantine/core';
-import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
-import { ApiError } from './api/client.ts';
-import { keys } from './api/keys.ts';
 import { App } from './app/App.tsx';
+import { createQueryClient } from './app/query-client.ts';
 import { cssVariablesResolver, theme } from './app/theme.ts';
 
-const client: QueryClient = new QueryClient({
-  queryCache: new QueryCache({
-    // A 401 anywhere means the session ended: show the sign-in screen (where the user was is kept).
-    onError: (error) => {
-      if (error instanceof ApiError && error.status === 401) client.setQueryData(keys.session, null);
-    },
-  }),
-  defaultOptions: {
-    queries: {
-      staleTime: 30_000,
-      refetchOnWindowFocus: false,
-      retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
-    },
-  },
-});
+const client = createQueryClient();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

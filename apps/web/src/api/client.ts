@@ -78,8 +78,28 @@ export const api = {
   delete: <T>(path: string) => request<T>('DELETE', path),
 };
 
-/** A message for people from anything thrown. */
+/** A message for people from anything thrown; the API's schema checks come out in plain words. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return plainSchemaMessage(error) ?? error.message;
   return error instanceof Error ? error.message : 'Something went wrong.';
+}
+
+/** The request schema's wording (`nextResponseMinutes must be <= 525600`) and what people read instead. */
+const SCHEMA_RULES: readonly (readonly [RegExp, (limit: string) => string])[] = [
+  [/must match pattern/, () => 'is not in the expected form'],
+  [/must be <= (\d+)/, (limit) => `must be at most ${Number(limit).toLocaleString('en')}`],
+  [/must be >= (\d+)/, (limit) => `must be at least ${Number(limit).toLocaleString('en')}`],
+  [/must NOT have fewer than (\d+) characters/, (limit) => `needs at least ${limit} characters`],
+  [/must NOT have more than (\d+) characters/, (limit) => `takes at most ${limit} characters`],
+  [/must be integer/, () => 'must be a whole number'],
+];
+
+function plainSchemaMessage(error: ApiError): string | null {
+  if (error.code !== 'invalid_field' || !error.field) return null;
+  for (const [pattern, say] of SCHEMA_RULES) {
+    const match = pattern.exec(error.message);
+    // nextResponseMinutes → next response minutes
+    if (match) return `The ${error.field.replace(/([A-Z])/g, ' $1').toLowerCase()} ${say(match[1] ?? '')}.`;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
-import { ActionIcon, AppShell, Avatar, Badge, Button, Group, Kbd, Menu, Select, Text, Tooltip, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Avatar, Badge, Button, Drawer, Group, Kbd, Menu, Select, Stack, Text, Tooltip, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
-import { IconChevronDown, IconKeyboard, IconLogout, IconMoon, IconSearch, IconSun, IconSwitchHorizontal } from '@tabler/icons-react';
+import { IconChevronDown, IconKeyboard, IconLogout, IconMenu2, IconMoon, IconSearch, IconSun, IconSwitchHorizontal } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
@@ -13,6 +13,7 @@ import { useKnownWorkspaces, type KnownWorkspace } from './known-workspaces.ts';
 import { useLiveUpdates, type LiveState } from './live-updates.ts';
 import { navFor } from './nav.ts';
 import { useSignOut, useViewer } from './session.ts';
+import { useNarrowScreen } from './use-narrow-screen.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
 
 // Their code loads on first use: the inbox's initial bundle does not carry it.
@@ -31,6 +32,7 @@ export function Shell({ session, children }: { readonly session: Session; readon
   const live = useLiveUpdates(viewer);
   const [help, { open: openHelp, close: closeHelp }] = useDisclosure(false);
   const [search, { open: openSearch, close: closeSearch }] = useDisclosure(false);
+  const narrow = useNarrowScreen();
   useHotkeys([
     ['shift+?', openHelp],
     ['/', openSearch],
@@ -43,13 +45,17 @@ export function Shell({ session, children }: { readonly session: Session; readon
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <AppShell.Header px="md">
-        <Group h="100%" justify="space-between" wrap="nowrap" gap="md">
-          <Group gap="lg" wrap="nowrap">
+      <AppShell.Header px={narrow ? 'xs' : 'md'}>
+        <Group h="100%" justify="space-between" wrap="nowrap" gap={narrow ? 'xs' : 'md'}>
+          <Group gap={narrow ? 'xs' : 'lg'} wrap="nowrap">
             <Group gap={8} wrap="nowrap">
               <img src="/favicon.svg" alt="" width={24} height={24} />
-              <Text fw={700}>Touchpoint</Text>
-              <WorkspaceSwitcher session={session} />
+              {!narrow && (
+                <>
+                  <Text fw={700}>Touchpoint</Text>
+                  <WorkspaceSwitcher session={session} />
+                </>
+              )}
             </Group>
             <Group component="nav" aria-label="Main" gap={4} wrap="nowrap">
               {navFor(session.role).map((item) => (
@@ -59,21 +65,32 @@ export function Shell({ session, children }: { readonly session: Session; readon
               ))}
             </Group>
           </Group>
-          <Group gap="sm" wrap="nowrap">
-            <Button variant="default" size="xs" onClick={openSearch} leftSection={<IconSearch size={14} aria-hidden />} rightSection={<Kbd size="xs">/</Kbd>} aria-label="Search (/ or Ctrl+K)">
-              Search
-            </Button>
-            <BusinessUnitSwitcher />
-            <LiveBadge state={live} />
-            <Tooltip label="Keyboard shortcuts (?)">
-              <ActionIcon variant="subtle" color="gray" onClick={openHelp} aria-label="Keyboard shortcuts">
-                <IconKeyboard size={18} aria-hidden />
+          {narrow ? (
+            <Group gap={6} wrap="nowrap">
+              <ActionIcon variant="default" size="lg" onClick={openSearch} aria-label="Search (/ or Ctrl+K)">
+                <IconSearch size={18} aria-hidden />
               </ActionIcon>
-            </Tooltip>
-            <ColorSchemeToggle />
-            {session.agent && <PresenceMenu agentId={session.agent.id} presence={session.agent.presence} />}
-            <AccountMenu session={session} onHelp={openHelp} />
-          </Group>
+              <LiveBadge state={live} />
+              <PhoneMenu session={session} onHelp={openHelp} />
+            </Group>
+          ) : (
+            <Group gap="sm" wrap="nowrap">
+              <Button variant="default" size="xs" onClick={openSearch} leftSection={<IconSearch size={14} aria-hidden />} rightSection={<Kbd size="xs">/</Kbd>} aria-label="Search (/ or Ctrl+K)">
+                Search
+              </Button>
+              <BusinessUnitSwitcher />
+              <LiveBadge state={live} />
+              <Tooltip label="Keyboard shortcuts (?)">
+                <ActionIcon variant="subtle" color="gray" onClick={openHelp} aria-label="Keyboard shortcuts">
+                  <IconKeyboard size={18} aria-hidden />
+                </ActionIcon>
+              </Tooltip>
+              <ColorSchemeToggle />
+              {/* Presence decides who gets new moments; analysts never get any. */}
+              {session.agent && session.role !== 'analyst' && <PresenceMenu agentId={session.agent.id} presence={session.agent.presence} />}
+              <AccountMenu session={session} onHelp={openHelp} />
+            </Group>
+          )}
         </Group>
       </AppShell.Header>
       <AppShell.Main id="main" style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
@@ -218,9 +235,15 @@ function PresenceMenu({ agentId, presence }: { readonly agentId: string; readonl
   );
 }
 
-function AccountMenu({ session, onHelp }: { readonly session: Session; readonly onHelp: () => void }) {
+/** Signs out, then shows the sign-in screen. */
+function useSignOutAndLeave(): () => void {
   const signOut = useSignOut();
   const navigate = useNavigate();
+  return () => signOut.mutate(undefined, { onSettled: () => navigate('/sign-in', { replace: true }) });
+}
+
+function AccountMenu({ session, onHelp }: { readonly session: Session; readonly onHelp: () => void }) {
+  const leave = useSignOutAndLeave();
   const name = session.agent?.name ?? 'API key';
   return (
     <Menu position="bottom-end" withinPortal>
@@ -242,13 +265,49 @@ function AccountMenu({ session, onHelp }: { readonly session: Session; readonly 
         <Menu.Item leftSection={<IconKeyboard size={16} aria-hidden />} onClick={onHelp}>
           Keyboard shortcuts
         </Menu.Item>
-        <Menu.Item
-          leftSection={<IconLogout size={16} aria-hidden />}
-          onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/sign-in', { replace: true }) })}
-        >
+        <Menu.Item leftSection={<IconLogout size={16} aria-hidden />} onClick={leave}>
           Sign out
         </Menu.Item>
       </Menu.Dropdown>
     </Menu>
+  );
+}
+
+/**
+ * On a phone the header has room for the navigation, search and the live badge only: the
+ * rest (workspace, business unit, presence, colour scheme, shortcuts, sign-out) is in a drawer.
+ */
+function PhoneMenu({ session, onHelp }: { readonly session: Session; readonly onHelp: () => void }) {
+  const [opened, { open, close }] = useDisclosure(false);
+  const leave = useSignOutAndLeave();
+  const name = session.agent?.name ?? 'API key';
+  return (
+    <>
+      <ActionIcon variant="default" size="lg" onClick={open} aria-label={`Menu: ${name}`}>
+        <IconMenu2 size={18} aria-hidden />
+      </ActionIcon>
+      <Drawer opened={opened} onClose={close} position="right" size="xs" title={`${name} · ${session.role}`}>
+        <Stack gap="md">
+          <WorkspaceSwitcher session={session} />
+          <BusinessUnitSwitcher />
+          {session.agent && session.role !== 'analyst' && (
+            <Group justify="space-between">
+              <Text size="sm">Your status</Text>
+              <PresenceMenu agentId={session.agent.id} presence={session.agent.presence} />
+            </Group>
+          )}
+          <Group justify="space-between">
+            <Text size="sm">Colour scheme</Text>
+            <ColorSchemeToggle />
+          </Group>
+          <Button variant="default" leftSection={<IconKeyboard size={16} aria-hidden />} onClick={() => (close(), onHelp())}>
+            Keyboard shortcuts
+          </Button>
+          <Button variant="light" color="red" leftSection={<IconLogout size={16} aria-hidden />} onClick={leave}>
+            Sign out
+          </Button>
+        </Stack>
+      </Drawer>
+    </>
   );
 }

@@ -29,6 +29,7 @@ export function useSignIn() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: { readonly email: string; readonly password: string }) => api.post<SignInReply>('/sessions', input),
+    meta: { checksPassword: true },
     onSuccess: async (reply) => {
       rememberWorkspaces(reply?.workspaces, 'replace');
       // A new person: nothing cached for the last one may show.
@@ -50,6 +51,8 @@ export function useSwitchWorkspace() {
   const navigate = useNavigate();
   return useMutation({
     mutationFn: (input: { readonly email: string; readonly password: string; readonly workspaceId: string }) => api.post<SignInReply>('/sessions', input),
+    // A wrong password for the other workspace leaves this one signed in.
+    meta: { checksPassword: true },
     onSuccess: async (reply) => {
       // This password may verify in fewer workspaces than the first one did: keep the others listed.
       rememberWorkspaces(reply?.workspaces, 'merge');

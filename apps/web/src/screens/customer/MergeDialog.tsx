@@ -107,6 +107,13 @@ function ConfirmMerge({ customer, otherId, onBack, onDone }: { readonly customer
           {preview.absorbed.counts.orders} orders: {preview.after.events} events, {preview.after.orders} orders
           {Object.keys(preview.after.revenue).length > 0 ? ` and revenue of ${revenueLines(preview.after.revenue).join(', ')}` : ''} in all. The older profile survives. You can unmerge it later.
         </Text>
+        {(preview.newName !== null || preview.changedTraits.length > 0) && (
+          <Text size="sm" mt={4} data-testid="merge-trait-changes">
+            Where both have a trait, the profile changed last gives its value.
+            {preview.newName !== null && ` Its name becomes ${preview.newName}.`}
+            {preview.changedTraits.length > 0 && ` ${preview.changedTraits.length === 1 ? 'This trait changes' : 'These traits change'}: ${preview.changedTraits.join(', ')}.`}
+          </Text>
+        )}
       </Paper>
       {preview.clashes.length > 0 && (
         <Alert color="orange" title="Two different user ids">

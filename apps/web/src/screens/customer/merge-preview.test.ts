@@ -36,6 +36,25 @@ describe('merge preview', () => {
     expect(preview.clashes).toEqual([]);
   });
 
+  it('says the survivor takes the name and traits of the profile changed last, as the server does', () => {
+    const ann = profile('a', { createdAt: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-05T00:00:00.000Z', traits: { name: 'Ann QA', plan: 'pro', city: 'Lisbon' } });
+    const duplicate = profile('b', { createdAt: '2026-02-01T00:00:00.000Z', firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-03T00:00:00.000Z', traits: { name: 'Ann Q Duplicate', plan: 'free', vip: true } });
+    const preview = mergePreview(ann, duplicate);
+    expect(preview.survivor.id).toBe('a');
+    expect(preview.newName).toBe('Ann Q Duplicate');
+    expect(preview.changedTraits).toEqual(['plan', 'vip']); // city is kept; vip joins
+  });
+
+  it('keeps the survivor name when it changed last', () => {
+    const ann = profile('a', { createdAt: '2026-01-01T00:00:00.000Z', lastSeen: '2026-03-01T00:00:00.000Z', traits: { firstName: 'Ann', lastName: 'Lee' } });
+    const duplicate = profile('b', { createdAt: '2026-02-01T00:00:00.000Z', firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-03T00:00:00.000Z', traits: { name: 'Ann Q Duplicate', plan: 'free' } });
+    const preview = mergePreview(ann, duplicate);
+    // name joins from the other profile (the survivor has none), and `name` comes before firstName and lastName
+    expect(preview.newName).toBe('Ann Q Duplicate');
+    expect(mergePreview(ann, profile('c', { createdAt: '2026-02-01T00:00:00.000Z', traits: { firstName: 'Anne' } })).newName).toBeNull();
+    expect(preview.changedTraits).toEqual(['plan']);
+  });
+
   it('breaks ties by first seen, then id, as the server does', () => {
     expect(mergePreview(profile('z', { firstSeen: '2025-01-01T00:00:00.000Z' }), profile('a')).survivor.id).toBe('z');
     expect(mergePreview(profile('z'), profile('a')).survivor.id).toBe('a');

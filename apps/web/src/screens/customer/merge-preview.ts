@@ -17,13 +17,50 @@ export type MergePreview = {
   readonly after: { readonly identities: number; readonly events: number; readonly orders: number; readonly revenue: CustomerProfile['revenue'] };
   /** Kinds where each profile has a different value and only one is allowed (user ids): the server refuses without force. */
   readonly clashes: readonly string[];
+  /** What the survivor will be called after, when that changes (null: no change). */
+  readonly newName: string | null;
+  /** Other traits of the survivor whose value the merge changes, adds or removes. */
+  readonly changedTraits: readonly string[];
 };
+
+const NAME_TRAITS = ['name', 'firstName', 'lastName'];
+
+/** The name traits give, as the server reads them (customer-briefs.ts): `name`, else `firstName lastName`. */
+function nameFromTraits(traits: Readonly<Record<string, unknown>>): string | null {
+  if (typeof traits.name === 'string' && traits.name.trim()) return traits.name.trim();
+  const parts = [traits.firstName, traits.lastName].filter((x): x is string => typeof x === 'string' && x.trim() !== '');
+  return parts.length > 0 ? parts.map((p) => p.trim()).join(' ') : null;
+}
+
+/**
+ * When the server last changed a profile, as near as the profile's view tells: the server
+ * decides by an updated-at it does not show, moved by new touchpoints, stage changes and
+ * merges, so the latest of those times the view does show stands in for it.
+ */
+function lastChanged(profile: CustomerProfile): string {
+  const times = [profile.createdAt, profile.lastSeen, ...profile.identities.map((i) => i.addedAt), ...profile.stageHistory.map((s) => s.at), ...profile.merges.flatMap((m) => [m.at, m.undoneAt ?? ''])];
+  return times.reduce((latest, t) => (t > latest ? t : latest));
+}
+
+/** The server's rule (profile-state.ts `foldInto`): a trait both have takes the value of the profile changed last; the others are kept. */
+function traitsAfter(survivor: CustomerProfile, absorbed: CustomerProfile): Record<string, unknown> {
+  const [base, winner] = lastChanged(absorbed) > lastChanged(survivor) ? [survivor.traits, absorbed.traits] : [absorbed.traits, survivor.traits];
+  const after: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(winner)) {
+    if (value === null) delete after[key];
+    else after[key] = value;
+  }
+  return after;
+}
 
 /** What merging two profiles would change, before anyone confirms it. */
 export function mergePreview(a: CustomerProfile, b: CustomerProfile): MergePreview {
   const { survivor, absorbed } = survivorOf(a, b);
   const joining = absorbed.identities.filter((i) => !survivor.identities.some((s) => sameIdentity(s, i)));
   const clashes = ['user_id'].filter((kind) => survivor.identities.some((i) => i.kind === kind) && joining.some((i) => i.kind === kind));
+  const after = traitsAfter(survivor, absorbed);
+  const nameAfter = nameFromTraits(after);
+  const changed = (key: string) => JSON.stringify(survivor.traits[key]) !== JSON.stringify(after[key]);
   return {
     survivor,
     absorbed,
@@ -35,6 +72,8 @@ export function mergePreview(a: CustomerProfile, b: CustomerProfile): MergePrevi
       revenue: sumRevenue(survivor.revenue, absorbed.revenue),
     },
     clashes,
+    newName: nameAfter !== null && nameAfter !== nameFromTraits(survivor.traits) ? nameAfter : null,
+    changedTraits: [...new Set([...Object.keys(survivor.traits), ...Object.keys(after)])].filter((key) => !NAME_TRAITS.includes(key) && changed(key)).sort(),
   };
 }
 

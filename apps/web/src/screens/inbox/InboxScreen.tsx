@@ -1,12 +1,13 @@
-import { Box, Center, EmptyState, Loader } from '@mantine/core';
+import { Box, Button, Center, EmptyState, Loader } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { IconInbox } from '@tabler/icons-react';
+import { IconArrowLeft, IconInbox } from '@tabler/icons-react';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMomentList } from '../../api/moments.ts';
 import type { Session } from '../../api/types.ts';
 import { useBusinessUnitScope } from '../../app/business-unit-scope.tsx';
 import { useSession, useViewer } from '../../app/session.ts';
+import { useNarrowScreen } from '../../app/use-narrow-screen.ts';
 import type { PaneCommands } from '../moment/pane-commands.ts';
 import { filtersFromSearch, filtersToSearch, listParams, type InboxFilters as Filters } from './inbox-filters.ts';
 import { InboxFilterBar } from './InboxFilterBar.tsx';
@@ -20,7 +21,7 @@ const MomentPane = lazy(() => import('../moment/MomentPane.tsx').then((m) => ({ 
 
 /**
  * The inbox: a view (mine, my teams, waiting, all) with filters on the left, the selected
- * moment on the right. Filters live in the address bar, so a view can be bookmarked and the
+ * moment on the right (on a phone, one or the other). Filters live in the address bar, so a view can be bookmarked and the
  * back button works; j/k move through the list, r/e/a act on the selected moment, c opens its customer.
  */
 export function InboxScreen() {
@@ -76,52 +77,69 @@ export function InboxScreen() {
     return () => window.clearTimeout(idle);
   }, []);
 
+  // A phone has room for one pane: the list, or the open moment with a way back to the list.
+  const narrow = useNarrowScreen();
+  const showList = !narrow || !momentId;
+  const showMoment = !narrow || Boolean(momentId);
+  const backToList = () => navigate({ pathname: '/inbox', search: search.toString() }, { replace: true });
+
   return (
     <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
       <h1 className="sr-only">Inbox</h1>
-      <Box
-        component="section"
-        aria-label="Inbox"
-        style={{ width: 440, flexShrink: 0, display: 'flex', flexDirection: 'column', borderRight: '1px solid var(--mantine-color-default-border)', minHeight: 0 }}
-      >
-        <InboxViews filters={filters} viewer={viewer} onChange={setFilters} />
-        <InboxFilterBar filters={filters} viewer={viewer} onChange={setFilters} />
-        <MomentList
-          ref={listRef}
-          list={list}
-          rows={rows}
-          params={params}
-          filters={filters}
-          viewer={viewer}
-          presence={session.agent?.presence ?? null}
-          selectedId={momentId ?? null}
-          onOpen={open}
-          onMove={move}
-          onClearFilters={() => setFilters({ view: filters.view, team: filters.team, sort: filters.sort })}
-        />
-      </Box>
-      <Box component="section" aria-label="Moment" style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
-        {momentId ? (
-          <Suspense
-            fallback={
-              <Center h="100%">
-                <Loader role="status" aria-label="Loading the moment" />
-              </Center>
-            }
-          >
-            <MomentPane key={momentId} momentId={momentId} viewer={viewer} commands={pane} />
-          </Suspense>
-        ) : (
-          <Center h="100%" p="xl">
-            <EmptyState
-              icon={<IconInbox size={28} aria-hidden />}
-              withIndicatorBackground
-              title="Pick a moment"
-              description="Choose a moment on the left to read the conversation and act on it. Press j and k to move through the list, ? for every shortcut."
-            />
-          </Center>
-        )}
-      </Box>
+      {showList && (
+        <Box
+          component="section"
+          aria-label="Inbox"
+          style={{ ...(narrow ? { flex: 1, minWidth: 0 } : { width: 440, flexShrink: 0, borderRight: '1px solid var(--mantine-color-default-border)' }), display: 'flex', flexDirection: 'column', minHeight: 0 }}
+        >
+          <InboxViews filters={filters} viewer={viewer} onChange={setFilters} />
+          <InboxFilterBar filters={filters} viewer={viewer} onChange={setFilters} />
+          <MomentList
+            ref={listRef}
+            list={list}
+            rows={rows}
+            params={params}
+            filters={filters}
+            viewer={viewer}
+            presence={session.agent?.presence ?? null}
+            selectedId={momentId ?? null}
+            onOpen={open}
+            onMove={move}
+            onClearFilters={() => setFilters({ view: filters.view, team: filters.team, sort: filters.sort })}
+          />
+        </Box>
+      )}
+      {showMoment && (
+        <Box component="section" aria-label="Moment" style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
+          {narrow && (
+            <Box px="xs" py={4} style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+              <Button variant="subtle" size="xs" leftSection={<IconArrowLeft size={14} aria-hidden />} onClick={backToList}>
+                Back to the inbox
+              </Button>
+            </Box>
+          )}
+          {momentId ? (
+            <Suspense
+              fallback={
+                <Center h="100%">
+                  <Loader role="status" aria-label="Loading the moment" />
+                </Center>
+              }
+            >
+              <MomentPane key={momentId} momentId={momentId} viewer={viewer} commands={pane} />
+            </Suspense>
+          ) : (
+            <Center h="100%" p="xl">
+              <EmptyState
+                icon={<IconInbox size={28} aria-hidden />}
+                withIndicatorBackground
+                title="Pick a moment"
+                description="Choose a moment on the left to read the conversation and act on it. Press j and k to move through the list, ? for every shortcut."
+              />
+            </Center>
+          )}
+        </Box>
+      )}
     </Box>
   );
 }

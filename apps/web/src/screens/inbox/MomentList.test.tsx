@@ -1,5 +1,7 @@
-import { screen, waitFor } from '@testing-library/react';
+import { QueryClient } from '@tanstack/react-query';
+import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { keys } from '../../api/keys.ts';
 import { useMomentList } from '../../api/moments.ts';
 import type { Moment, MomentPage } from '../../api/types.ts';
 import { aProfile } from '../../test/customer-fixture.ts';
@@ -69,5 +71,29 @@ describe('the inbox rows', () => {
     const rows = screen.getAllByRole('option');
     expect(rows[1].textContent).toContain('Card charged twice — Hi, I was charged twice');
     expect(rows[2].textContent).not.toContain('—');
+  });
+
+  it("mark a hand-off waiting for the viewer first on its row, even beside a busy SLA line; not the sender's own", async () => {
+    const handoff = { fromOwnerId: 'ana', toTeamId: 'sales', toAgentId: null, reason: 'billing', note: null, requestedAt: '2026-11-26T10:00:00.000Z', requestedBy: 'ana' };
+    serve({
+      data: [
+        aMoment({ id: 'm1', ownerId: 'ana', status: 'pending', priority: 'urgent', sla: { state: 'breached' }, handoff }),
+        aMoment({ id: 'm2', ownerId: 'bob', subject: 'Sent by me', handoff: { ...handoff, fromOwnerId: 'bob', toTeamId: 'service', requestedBy: 'bob' } }),
+        aMoment({ id: 'm3', ownerId: 'ana', subject: 'For a colleague', handoff: { ...handoff, toAgentId: 'carl' } }),
+      ],
+      nextCursor: null,
+      customers: {},
+    });
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(400);
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } } });
+    client.setQueryData(keys.teams, [{ id: 'sales', name: 'Sales', memberIds: ['bob'] }]);
+    renderInApp(<Inbox extra={[]} />, client);
+    await waitFor(() => expect(screen.getAllByRole('option')).toHaveLength(3));
+    const [handed, sent, colleague] = screen.getAllByRole('option');
+    const badges = (row: HTMLElement) => [...row.querySelectorAll('.mantine-Badge-root')].map((b) => b.textContent);
+    expect(badges(handed!)[0]).toBe('Hand-off to Sales — accept?');
+    expect(within(sent!).queryByTestId('row-handoff')).toBeNull();
+    expect(within(colleague!).queryByTestId('row-handoff')).toBeNull();
   });
 });

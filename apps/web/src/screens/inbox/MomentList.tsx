@@ -9,7 +9,7 @@ import { useNames } from '../../api/directory.ts';
 import type { Moment, Page, Presence } from '../../api/types.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, duration, PRIORITY_COLOR, shortTime, STATUS_COLOR } from '../../ui/format.ts';
-import { activeFilterCount, type InboxFilters, type Viewer } from './inbox-filters.ts';
+import { activeFilterCount, awaitsViewersAnswer, type InboxFilters, type Viewer } from './inbox-filters.ts';
 
 export const ROW_HEIGHT = 92;
 /** Start loading the next page this many rows before the end, so scrolling never waits. */
@@ -89,8 +89,8 @@ export function MomentList({ ref, list, rows, params, filters, viewer, presence,
 }
 
 function MomentRow({ moment, viewer, selected, onOpen }: { readonly moment: Moment; readonly viewer: Viewer; readonly selected: boolean; readonly onOpen: (id: string) => void }) {
-  const { agentName } = useNames();
-  const handoffToMe = moment.handoff !== null && (moment.handoff.toAgentId === viewer.agentId || (moment.handoff.toTeamId !== null && viewer.teamIds.includes(moment.handoff.toTeamId)));
+  const { agentName, teamName } = useNames();
+  const handoff = awaitsViewersAnswer(moment, viewer);
   const owner = moment.ownerId === viewer.agentId ? 'You' : agentName(moment.ownerId);
   return (
     <div
@@ -119,6 +119,12 @@ function MomentRow({ moment, viewer, selected, onOpen }: { readonly moment: Mome
         )}
       </Text>
       <Group gap={6} mt={6} wrap="nowrap" style={{ overflow: 'hidden' }}>
+        {/* First on the line, so a long row never cuts it off: it waits for this person's answer. */}
+        {handoff && (
+          <Badge size="xs" color="violet" style={{ flexShrink: 0 }} data-testid="row-handoff">
+            Hand-off to {moment.handoff?.toAgentId ? 'you' : teamName(moment.handoff?.toTeamId ?? null)} — accept?
+          </Badge>
+        )}
         <Badge size="xs" variant="outline" color="gray">
           {channelLabel(moment.channel)}
         </Badge>
@@ -133,11 +139,7 @@ function MomentRow({ moment, viewer, selected, onOpen }: { readonly moment: Mome
           </Badge>
         )}
         <SlaBadge moment={moment} />
-        {handoffToMe && moment.ownerId !== viewer.agentId ? (
-          <Badge size="xs" color="violet">
-            Hand-off for you
-          </Badge>
-        ) : moment.queued ? (
+        {moment.queued ? (
           <Badge size="xs" color="orange" variant="light">
             Waiting in line
           </Badge>

@@ -46,6 +46,14 @@ describe('inbox filters → query parameters', () => {
     expect(viewsFor(agent)).toEqual(['mine', 'teams', 'waiting']);
     expect(viewsFor(admin)).toEqual(['mine', 'teams', 'waiting', 'all']);
   });
+
+  it('opens everything for an analyst, who is never assigned a moment: no "Mine"', () => {
+    expect(viewsFor(analyst)).toEqual(['all']);
+    expect(viewsFor({ ...analyst, teamIds: ['sales'] })).toEqual(['teams', 'waiting', 'all']);
+    expect(filtersFromSearch(new URLSearchParams(), analyst).view).toBe('all');
+    expect(filtersFromSearch(new URLSearchParams('view=mine'), analyst).view).toBe('all');
+    expect(filtersToSearch({ view: 'all', sort: 'recent' }, analyst).toString()).toBe('');
+  });
 });
 
 describe('filters in the address bar', () => {

@@ -33,13 +33,21 @@ const SORTS: readonly InboxSort[] = ['recent', 'oldest', 'created', 'sla', 'prio
 /** Owners, admins and analysts see every moment of the workspace; an agent sees their teams'. */
 export const seesAll = (viewer: Viewer) => viewer.role !== 'agent' || viewer.agentId === null;
 
+/** Analysts read; moments are never assigned to them, so "Mine" would always be empty. */
+const isAssignable = (viewer: Viewer) => viewer.agentId !== null && viewer.role !== 'analyst';
+
 /** The views this viewer has, in tab order. */
 export function viewsFor(viewer: Viewer): InboxView[] {
-  return VIEWS.filter((v) => (v === 'all' ? seesAll(viewer) : v === 'mine' ? viewer.agentId !== null : true));
+  return VIEWS.filter((v) => {
+    if (v === 'all') return seesAll(viewer);
+    if (v === 'mine') return isAssignable(viewer);
+    // Analysts are in no team unless an admin put them in one: the team views would only say so.
+    return viewer.role !== 'analyst' || viewer.teamIds.length > 0;
+  });
 }
 
 export function defaultView(viewer: Viewer): InboxView {
-  return viewer.agentId !== null ? 'mine' : 'all';
+  return isAssignable(viewer) ? 'mine' : 'all';
 }
 
 /** Reads the filters from the address bar, dropping anything unknown (a stale bookmark never breaks the inbox). */
@@ -155,6 +163,16 @@ function visibleToAgent(moment: Moment, viewer: Viewer): boolean {
   if (moment.ownerId === viewer.agentId) return true;
   const h = moment.handoff;
   return h !== null && (h.toAgentId === viewer.agentId || (h.toTeamId !== null && viewer.teamIds.includes(h.toTeamId)));
+}
+
+/**
+ * Whether the moment's pending hand-off waits for this viewer to accept or decline: handed to
+ * them, or to one of their teams without naming a person. Analysts only read.
+ */
+export function awaitsViewersAnswer(moment: Moment, viewer: Viewer): boolean {
+  const h = moment.handoff;
+  if (h === null || viewer.role === 'analyst' || h.fromOwnerId === viewer.agentId) return false;
+  return h.toAgentId === null ? h.toTeamId !== null && viewer.teamIds.includes(h.toTeamId) : h.toAgentId === viewer.agentId;
 }
 
 /** How many filters beyond the view are on (the "Clear filters" badge). */

@@ -116,6 +116,18 @@ describe('the composer', () => {
     expect(typing).toEqual([true, false]);
   });
 
+  it('sends with Ctrl+Enter after attaching a file, while focus is on the Attach button', async () => {
+    const user = userEvent.setup();
+    const moment = aMoment({ id: 'm-attach' }); // drafts are kept per moment: start from an empty one
+    const { calls, container } = setup(moment, [message({})], () => json(201, { moment, message: message({ direction: 'out', body: 'Here it is' }) }));
+    await user.type(screen.getByRole('textbox', { name: 'Reply' }), 'Here it is');
+    await user.upload(container.querySelector<HTMLInputElement>('input[type="file"]')!, new File(['%PDF'], 'invoice.pdf', { type: 'application/pdf' }));
+    screen.getByRole('button', { name: 'Attach files' }).focus();
+    await user.keyboard('{Control>}{Enter}{/Control}');
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]!.body).toMatchObject({ direction: 'out', body: 'Here it is', attachments: [{ fileName: 'invoice.pdf', contentType: 'application/pdf' }] });
+  });
+
   it('someone who does not own the moment may write a note but not reply', async () => {
     const moment = aMoment({ ownerId: 'ana' });
     const { calls } = setup(moment, [message({})], () => json(201, { moment, message: message({ direction: 'note', body: 'Checked the order' }) }));

@@ -116,6 +116,7 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
     }
   }
 
+  // On the whole composer: after attaching files, focus is on the Attach button, not in the text.
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -130,7 +131,7 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
   const busy = send.isPending || rename.isPending;
 
   return (
-    <Paper withBorder radius={0} p="sm" component="section" aria-label="Composer" style={{ borderLeft: 0, borderRight: 0, borderBottom: 0 }}>
+    <Paper withBorder radius={0} p="sm" component="section" aria-label="Composer" style={{ borderLeft: 0, borderRight: 0, borderBottom: 0 }} onKeyDown={onKeyDown}>
       <Stack gap="xs">
         <Group justify="space-between" wrap="nowrap">
           <SegmentedControl
@@ -201,7 +202,6 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
             onChange={(p) => setDraft({ text: p.plainTextValue, markup: p.value, mentions: [...new Set(p.mentions.map((m) => m.id))] })}
             minRows={2}
             maxRows={8}
-            onKeyDown={onKeyDown}
             ref={input}
           >
             <Mentions.Mention trigger="@" data={agents.map((a) => ({ id: a.id, display: a.name }))} appendSpaceOnAdd />
@@ -219,7 +219,6 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
               setDraft({ ...draft, text: e.currentTarget.value });
               typing.typed(e.currentTarget.value);
             }}
-            onKeyDown={onKeyDown}
             disabled={rules.replyBlocked !== null}
           />
         )}

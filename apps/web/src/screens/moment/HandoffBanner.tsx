@@ -5,7 +5,7 @@ import { errorMessage } from '../../api/client.ts';
 import { useNames } from '../../api/directory.ts';
 import { useMomentAction } from './use-moment-actions.ts';
 import type { Moment } from '../../api/types.ts';
-import type { Viewer } from '../inbox/inbox-filters.ts';
+import { awaitsViewersAnswer, type Viewer } from '../inbox/inbox-filters.ts';
 
 /**
  * A pending hand-off. The receiver (the person, or anyone in the team) accepts or declines it
@@ -19,9 +19,8 @@ export function HandoffBanner({ moment, viewer }: { readonly moment: Moment; rea
   const h = moment.handoff;
   if (!h) return null;
   const target = h.toAgentId ? `${agentName(h.toAgentId)}${h.toTeamId ? ` (${teamName(h.toTeamId)})` : ''}` : teamName(h.toTeamId);
-  const forMe = h.toAgentId === viewer.agentId || (h.toAgentId === null && h.toTeamId !== null && viewer.teamIds.includes(h.toTeamId));
   const sender = h.fromOwnerId === viewer.agentId;
-  const receiving = forMe && !sender && viewer.role !== 'analyst';
+  const receiving = awaitsViewersAnswer(moment, viewer);
 
   return (
     <Alert
@@ -29,7 +28,7 @@ export function HandoffBanner({ moment, viewer }: { readonly moment: Moment; rea
       variant="light"
       radius={0}
       icon={<IconArrowsExchange size={18} aria-hidden />}
-      title={receiving ? `${agentName(h.fromOwnerId)} handed this over to ${forMe && h.toAgentId ? 'you' : target}` : `Hand-off to ${target} pending`}
+      title={receiving ? `${agentName(h.fromOwnerId)} handed this over to ${h.toAgentId ? 'you' : target}` : `Hand-off to ${target} pending`}
       data-testid="handoff-banner"
     >
       <Text size="sm">

@@ -1,11 +1,12 @@
-import { Alert, Button, Checkbox, Group, Menu, Modal, SegmentedControl, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, Menu, Modal, SegmentedControl, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { IconAlarm, IconArrowBackUp, IconArrowsExchange, IconCheck, IconChevronDown, IconFlag, IconHandGrab, IconUserPlus } from '@tabler/icons-react';
 import { useImperativeHandle, useState, type FormEvent, type ReactNode, type Ref } from 'react';
 import { errorMessage } from '../../api/client.ts';
-import { useAgents, useTeams } from '../../api/directory.ts';
+import { useAgents, useNames, useTeams } from '../../api/directory.ts';
 import { useMomentAction, type MomentAction } from './use-moment-actions.ts';
-import type { Moment } from '../../api/types.ts';
+import type { Agent, Moment } from '../../api/types.ts';
 import { isManager } from '../../app/session.ts';
+import { useNarrowScreen } from '../../app/use-narrow-screen.ts';
 import { ACTIVE_STATUSES, type Viewer } from '../inbox/inbox-filters.ts';
 
 export type ActionsHandle = { readonly resolve: () => void; readonly assign: () => void };
@@ -27,12 +28,16 @@ export function allowedActions(moment: Moment, viewer: Viewer) {
     pending: mayAct && moment.status === 'open',
     resolve: mayAct && active,
     reopen: mayAct && moment.status === 'resolved',
+    // The server lets pending and snoozed moments go straight back to open (update-moment.ts TRANSITIONS).
+    backToOpen: mayAct && moment.status === 'pending',
+    wake: mayAct && moment.status === 'snoozed',
   };
 }
 
-/** The moment's actions: resolve or reopen up front, the rest one click away, each with the form it needs. */
+/** The moment's actions: resolve, reopen or wake up front, the rest one click away, each with the form it needs. */
 export function MomentActions({ ref, moment, viewer }: { readonly ref?: Ref<ActionsHandle>; readonly moment: Moment; readonly viewer: Viewer }) {
   const act = useMomentAction(moment.id, viewer);
+  const narrow = useNarrowScreen();
   const [dialog, setDialogState] = useState<Dialog>(null);
   // Each opening starts with an empty form; a refusal keeps the form open with what was typed.
   const [opening, setOpening] = useState(0);
@@ -56,7 +61,8 @@ export function MomentActions({ ref, moment, viewer }: { readonly ref?: Ref<Acti
   if (viewer.role === 'analyst') return null;
   return (
     <>
-      <Group gap="xs" wrap="nowrap">
+      {/* On a phone the buttons wrap rather than run off the screen. */}
+      <Group gap="xs" wrap={narrow ? 'wrap' : 'nowrap'}>
         {can.takeOver && (
           <Button size="xs" variant="light" leftSection={<IconHandGrab size={14} aria-hidden />} loading={act.isPending && act.variables?.path === '/take-over'} onClick={() => run({ method: 'POST', path: '/take-over', body: {} })}>
             Take over
@@ -67,9 +73,9 @@ export function MomentActions({ ref, moment, viewer }: { readonly ref?: Ref<Acti
             Resolve
           </Button>
         )}
-        {can.reopen && (
-          <Button size="xs" variant="light" leftSection={<IconArrowBackUp size={14} aria-hidden />} onClick={() => run({ method: 'PATCH', path: '', body: { status: 'open' } })}>
-            Reopen
+        {(can.reopen || can.backToOpen || can.wake) && (
+          <Button size="xs" variant="light" leftSection={<IconArrowBackUp size={14} aria-hidden />} loading={act.isPending && isStatus(act.variables, 'open')} onClick={() => run({ method: 'PATCH', path: '', body: { status: 'open' } })}>
+            {can.wake ? 'Wake now' : can.backToOpen ? 'Back to open' : 'Reopen'}
           </Button>
         )}
         {(can.assign || can.handoff || can.escalate || can.snooze || can.pending) && (
@@ -153,8 +159,15 @@ function ActionDialog({ opened, title, act, onClose, onSubmit, submitLabel, chil
   );
 }
 
+const PRESENCE_COLOR: Readonly<Record<string, string>> = { online: 'teal', away: 'yellow', offline: 'gray' };
+
 function AssignDialog({ opened, moment, viewer, mayAssign, act, onClose }: ActProps & { readonly opened: boolean; readonly moment: Moment; readonly viewer: Viewer; readonly mayAssign: boolean }) {
-  const agents = (useAgents().data ?? []).filter((a) => a.role !== 'analyst' && a.id !== moment.ownerId);
+  const { teamName } = useNames();
+  const inTeam = (a: Agent) => moment.teamId !== null && a.teamIds.includes(moment.teamId);
+  // The moment's team first, then whoever is online: the likely choices at the top.
+  const agents = (useAgents().data ?? [])
+    .filter((a) => a.role !== 'analyst' && a.id !== moment.ownerId)
+    .sort((a, b) => Number(inTeam(b)) - Number(inTeam(a)) || Number(b.presence === 'online') - Number(a.presence === 'online') || a.name.localeCompare(b.name));
   const [agentId, setAgentId] = useState<string | null>(null);
   const [note, setNote] = useState('');
   if (!mayAssign) {
@@ -165,6 +178,16 @@ function AssignDialog({ opened, moment, viewer, mayAssign, act, onClose }: ActPr
       </ActionDialog>
     );
   }
+  const team = moment.teamId === null ? null : teamName(moment.teamId);
+  const byId = new Map(agents.map((a) => [a.id, a]));
+  const chosen = agentId ? byId.get(agentId) : undefined;
+  // Allowed, but rarely meant: said before it happens, not refused.
+  const warnings = chosen
+    ? [
+        chosen.presence !== 'online' && `${chosen.name} is ${chosen.presence}: they may not see it until they are back.`,
+        team !== null && !inTeam(chosen) && `${chosen.name} is not in ${team}: the moment stays with ${team}, owned by someone outside it.`,
+      ].filter((w): w is string => Boolean(w))
+    : [];
   return (
     <ActionDialog opened={opened} title="Assign to a person" act={act} onClose={onClose} submitLabel="Assign" onSubmit={() => (agentId ? { method: 'POST', path: '/assign', body: { agentId, ...(note.trim() ? { note: note.trim() } : {}) } } : null)}>
       <Select
@@ -173,10 +196,39 @@ function AssignDialog({ opened, moment, viewer, mayAssign, act, onClose }: ActPr
         searchable
         required
         data={agents.map((a) => ({ value: a.id, label: a.id === viewer.agentId ? `${a.name} (you)` : a.name }))}
+        renderOption={({ option }) => {
+          const a = byId.get(option.value);
+          return (
+            <Group justify="space-between" wrap="nowrap" w="100%" gap="xs">
+              <Text size="sm">{option.label}</Text>
+              {a && (
+                <Group gap={4} wrap="nowrap">
+                  {team !== null && (
+                    <Text size="xs" c="dimmed">
+                      {inTeam(a) ? `in ${team}` : `not in ${team}`}
+                    </Text>
+                  )}
+                  <Badge size="xs" variant="light" color={PRESENCE_COLOR[a.presence] ?? 'gray'}>
+                    {a.presence}
+                  </Badge>
+                </Group>
+              )}
+            </Group>
+          );
+        }}
         value={agentId}
         onChange={setAgentId}
         data-autofocus
       />
+      {warnings.length > 0 && (
+        <Alert color="yellow" variant="light" p="xs" data-testid="assign-warning">
+          {warnings.map((w) => (
+            <Text key={w} size="sm">
+              {w}
+            </Text>
+          ))}
+        </Alert>
+      )}
       <Textarea label="Note (optional)" description="Shown in the ownership history" value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={2} />
     </ActionDialog>
   );
@@ -273,15 +325,32 @@ function snoozeChoices(now: Date): { value: string; label: string }[] {
 function SnoozeDialog({ opened, act, onClose }: ActProps & { readonly opened: boolean }) {
   const [choice, setChoice] = useState<string | null>(null);
   const [custom, setCustom] = useState('');
-  const choices = snoozeChoices(new Date());
+  const [missing, setMissing] = useState(false);
+  // Once per opening (the dialog is keyed by it): new times on each render would never match the chosen one.
+  const [choices] = useState(() => snoozeChoices(new Date()));
   const until = custom ? new Date(custom).toISOString() : choice;
+  const submit = (): MomentAction | null => {
+    if (!until) {
+      setMissing(true);
+      return null;
+    }
+    return { method: 'PATCH', path: '', body: { status: 'snoozed', snoozedUntil: until } };
+  };
   return (
-    <ActionDialog opened={opened} title="Snooze until" act={act} onClose={onClose} submitLabel="Snooze" onSubmit={() => (until ? { method: 'PATCH', path: '', body: { status: 'snoozed', snoozedUntil: until } } : null)}>
+    <ActionDialog opened={opened} title="Snooze until" act={act} onClose={onClose} submitLabel="Snooze" onSubmit={submit}>
       <Text size="sm" c="dimmed">
         It comes back by itself then, or as soon as the customer writes.
       </Text>
-      <Select label="When" placeholder="Choose a time" data={choices} value={choice} onChange={(v) => (setChoice(v), setCustom(''))} />
-      <TextInput label="Or pick a date and time" type="datetime-local" value={custom} onChange={(e) => setCustom(e.currentTarget.value)} />
+      <Select
+        label="When"
+        placeholder="Choose a time"
+        data={choices}
+        value={choice}
+        onChange={(v) => (setChoice(v), setCustom(''))}
+        error={missing && !until ? 'Choose when it comes back, or pick a date and time below' : undefined}
+        data-autofocus
+      />
+      <TextInput label="Or pick a date and time" type="datetime-local" value={custom} onChange={(e) => (setCustom(e.currentTarget.value), setChoice(null))} />
     </ActionDialog>
   );
 }

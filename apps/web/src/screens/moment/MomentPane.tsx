@@ -1,4 +1,6 @@
-import { Anchor, Badge, Box, Divider, Group, ScrollArea, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Box, Button, Divider, Drawer, Group, ScrollArea, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconInfoCircle } from '@tabler/icons-react';
 import { useEffect, useImperativeHandle, useRef, type ReactNode, type RefObject } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { unnamedOn } from '../../api/customer-brief.ts';
@@ -7,6 +9,7 @@ import { useCustomerProfile } from '../../api/customers.ts';
 import { useMessages, useMoment } from '../../api/moments.ts';
 import { useWorkspaceSettings } from '../../api/settings.ts';
 import type { Moment } from '../../api/types.ts';
+import { useNarrowScreen } from '../../app/use-narrow-screen.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { channelLabel, fullTime, PRIORITY_COLOR, STATUS_COLOR } from '../../ui/format.ts';
 import type { Viewer } from '../inbox/inbox-filters.ts';
@@ -26,7 +29,7 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
   const moment = useMoment(momentId);
   const messages = useMessages(momentId);
   const customer = useCustomerProfile(moment.data?.customerId);
-  const { agentName, teamName } = useNames();
+  const { agentName } = useNames();
   // The workspace's own "due soon", so the timer turns amber when the inbox's due-soon view lists it.
   const dueSoonMinutes = useWorkspaceSettings().data?.moments.dueSoonMinutes;
   const composer = useRef<ComposerHandle>(null);
@@ -34,6 +37,8 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
   const thread = useRef<HTMLDivElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const navigate = useNavigate();
+  const narrow = useNarrowScreen();
+  const [detailsOpen, { open: openDetails, close: closeDetails }] = useDisclosure(false);
 
   useImperativeHandle(commands, () => ({
     reply: () => composer.current?.focusReply(),
@@ -59,7 +64,7 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
     <Box style={{ display: 'flex', flex: 1, minHeight: 0 }}>
       <Box style={{ display: 'flex', flexDirection: 'column', flex: 1, minWidth: 0 }}>
         <Box px="lg" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
-          <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
+          <Group justify="space-between" align="flex-start" wrap={narrow ? 'wrap' : 'nowrap'} gap={narrow ? 'xs' : 'md'}>
             <Stack gap={4} style={{ minWidth: 0 }}>
               <Title order={2} size="h4" ref={heading} tabIndex={-1} style={{ outlineOffset: 2 }} data-testid="moment-subject">
                 {m.subject || '(no subject)'}
@@ -90,9 +95,16 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
                 ))}
               </Group>
             </Stack>
-            <Stack gap={6} align="flex-end">
+            <Stack gap={6} align={narrow ? 'flex-start' : 'flex-end'}>
               <SlaTimer sla={m.sla} dueSoonMs={dueSoonMinutes === undefined ? undefined : dueSoonMinutes * 60_000} />
-              <MomentActions ref={actions} moment={m} viewer={viewer} />
+              <Group gap="xs">
+                <MomentActions ref={actions} moment={m} viewer={viewer} />
+                {narrow && (
+                  <Button size="xs" variant="default" leftSection={<IconInfoCircle size={14} aria-hidden />} onClick={openDetails}>
+                    Details
+                  </Button>
+                )}
+              </Group>
             </Stack>
           </Group>
         </Box>
@@ -114,25 +126,39 @@ export function MomentPane({ momentId, viewer, commands }: { readonly momentId: 
         <TypingLine momentId={m.id} viewerAgentId={viewer.agentId} customerName={name} agentName={agentName} />
         <Composer ref={composer} moment={m} messages={messages.data ?? []} viewer={viewer} readOnly={viewer.role === 'analyst'} />
       </Box>
-      <Box component="aside" aria-label="Details" w={300} p="md" style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto', flexShrink: 0 }}>
-        <Stack gap="md">
-          <Titled label="Customer">
-            <CustomerCard customerId={m.customerId} momentId={m.id} />
-          </Titled>
-          <Divider />
-          <Detail label="Owner" value={m.ownerId === viewer.agentId ? `${agentName(m.ownerId)} (you)` : agentName(m.ownerId)} testId="moment-owner" />
-          <Detail label="Team" value={teamName(m.teamId)} />
-          {m.queued && m.queuedAt && <Detail label="Waiting in line since" value={fullTime(m.queuedAt)} />}
-          {m.snoozedUntil && m.status === 'snoozed' && <Detail label="Snoozed until" value={fullTime(m.snoozedUntil)} />}
-          <Detail label="Opened" value={fullTime(m.createdAt)} />
-          {m.status !== 'resolved' && m.status !== 'closed' && <SlaDeadlines sla={m.sla} />}
-          <Divider />
-          <Titled label="Ownership history">
-            <OwnershipHistory momentId={m.id} />
-          </Titled>
-        </Stack>
-      </Box>
+      {narrow ? (
+        <Drawer opened={detailsOpen} onClose={closeDetails} position="right" size="100%" title="Details">
+          <MomentDetails moment={m} viewer={viewer} />
+        </Drawer>
+      ) : (
+        <Box component="aside" aria-label="Details" w={300} p="md" style={{ borderLeft: '1px solid var(--mantine-color-default-border)', overflowY: 'auto', flexShrink: 0 }}>
+          <MomentDetails moment={m} viewer={viewer} />
+        </Box>
+      )}
     </Box>
+  );
+}
+
+/** Who the customer is, who owns the moment, its deadlines and its history: beside the thread, or in a drawer on a phone. */
+function MomentDetails({ moment: m, viewer }: { readonly moment: Moment; readonly viewer: Viewer }) {
+  const { agentName, teamName } = useNames();
+  return (
+    <Stack gap="md">
+      <Titled label="Customer">
+        <CustomerCard customerId={m.customerId} momentId={m.id} />
+      </Titled>
+      <Divider />
+      <Detail label="Owner" value={m.ownerId === viewer.agentId ? `${agentName(m.ownerId)} (you)` : agentName(m.ownerId)} testId="moment-owner" />
+      <Detail label="Team" value={teamName(m.teamId)} />
+      {m.queued && m.queuedAt && <Detail label="Waiting in line since" value={fullTime(m.queuedAt)} />}
+      {m.snoozedUntil && m.status === 'snoozed' && <Detail label="Snoozed until" value={fullTime(m.snoozedUntil)} />}
+      <Detail label="Opened" value={fullTime(m.createdAt)} />
+      {m.status !== 'resolved' && m.status !== 'closed' && <SlaDeadlines sla={m.sla} />}
+      <Divider />
+      <Titled label="Ownership history">
+        <OwnershipHistory momentId={m.id} />
+      </Titled>
+    </Stack>
   );
 }
 

@@ -7,6 +7,7 @@ import { useSettingsWrite, useWorkspaceSettings } from '../../api/settings.ts';
 import type { Agent, Role } from '../../api/types.ts';
 import { CapacityEditor } from './CapacityEditor.tsx';
 import { capacityFromRows, describeCapacity, rowsFromCapacity, type CapacityRow } from './capacity.ts';
+import { EMAIL_PATTERN, formErrors } from './form-errors.ts';
 import { FormDialog, ListTable, Loaded, Section, EditCell } from './parts.tsx';
 
 export const ROLES: readonly { readonly value: Role; readonly label: string }[] = [
@@ -83,15 +84,26 @@ function EditAgent({ agent, defaultCapacity, onClose }: { readonly agent: Agent;
   );
 }
 
+const EMAIL_RULE = 'Type a whole email address, like ana@example.com';
+const PASSWORD_RULE = 'At least 10 characters';
+
 function NewAgent({ onClose }: { readonly onClose: () => void }) {
   const [form, setForm] = useState({ name: '', email: '', role: 'agent' as Role, password: '' });
+  const [tried, setTried] = useState(false);
   const save = useSettingsWrite((body: typeof form) => api.post('/agents', body), [keys.agents]);
+  const checks = { email: EMAIL_PATTERN.test(form.email.trim()) ? null : EMAIL_RULE, password: form.password.length >= 10 ? null : PASSWORD_RULE };
+  const errors = formErrors(checks, tried, save.error, ['name', 'email', 'role', 'password'], { email: EMAIL_RULE, password: PASSWORD_RULE });
+  const submit = () => {
+    setTried(true);
+    if (Object.values(checks).some(Boolean)) return;
+    save.mutate({ ...form, email: form.email.trim() }, { onSuccess: onClose });
+  };
   return (
-    <FormDialog title="Add agent" onClose={onClose} onSubmit={() => save.mutate(form, { onSuccess: onClose })} error={save.error} pending={save.isPending} submitLabel="Add agent">
-      <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
-      <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-      <Select label="Role" data={ROLES} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} />
-      <PasswordInput label="First password" description="At least 10 characters; tell them to change it" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+    <FormDialog title="Add agent" onClose={onClose} onSubmit={submit} error={errors.other} pending={save.isPending} submitLabel="Add agent">
+      <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={errors.fields.name} data-autofocus />
+      <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={errors.fields.email} />
+      <Select label="Role" data={ROLES} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} error={errors.fields.role} />
+      <PasswordInput label="First password" description="At least 10 characters; tell them to change it" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={errors.fields.password} />
     </FormDialog>
   );
 }

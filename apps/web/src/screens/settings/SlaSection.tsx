@@ -6,7 +6,8 @@ import { keys } from '../../api/keys.ts';
 import { useBusinessHours, useSettingsWrite, useSlaPolicies } from '../../api/settings.ts';
 import type { BusinessHours, Priority, SlaPolicy, Weekday } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
-import { parseHolidays, rangesText, WEEKDAYS, weeklyFromText } from './business-hours.ts';
+import { parseHolidays, rangesText, timeZoneChoices, WEEKDAYS, weeklyFromText } from './business-hours.ts';
+import { formErrors } from './form-errors.ts';
 import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, minutesText, SaveError, Section, EditCell } from './parts.tsx';
 
 const BREACH_ACTIONS = [
@@ -85,6 +86,12 @@ export function SlaSection() {
   );
 }
 
+// The API's limits: a deadline within a year, a warning within a week.
+const MAX_MINUTES = 525_600;
+const MINUTES_RULE = 'A whole number of minutes from 1 to 525,600 (a year); empty: no deadline';
+const MAX_WARN_MINUTES = 10_080;
+const WARN_RULE = 'A whole number of minutes from 0 to 10,080 (a week)';
+
 function PolicyForm({ policy, hours, onClose }: { readonly policy?: SlaPolicy; readonly hours: readonly BusinessHours[]; readonly onClose: () => void }) {
   const units = useBusinessUnits().data ?? [];
   const [form, setForm] = useState({
@@ -99,30 +106,44 @@ function PolicyForm({ policy, hours, onClose }: { readonly policy?: SlaPolicy; r
     warnBeforeMinutes: policy?.warnBeforeMinutes ?? 15,
     breachActions: [...(policy?.breachActions ?? [])] as string[],
   });
+  const [tried, setTried] = useState(false);
   const set = (patch: Partial<typeof form>) => setForm((f) => ({ ...f, ...patch }));
   const minutes = (v: string | number) => (typeof v === 'number' && v > 0 ? v : null);
+  const inRange = (value: number | null, min: number, max: number) => value === null || (Number.isInteger(value) && value >= min && value <= max);
+  const checks = {
+    firstResponseMinutes: inRange(form.firstResponseMinutes, 1, MAX_MINUTES) ? null : MINUTES_RULE,
+    nextResponseMinutes: inRange(form.nextResponseMinutes, 1, MAX_MINUTES) ? null : MINUTES_RULE,
+    resolutionMinutes: inRange(form.resolutionMinutes, 1, MAX_MINUTES) ? null : MINUTES_RULE,
+    warnBeforeMinutes: inRange(form.warnBeforeMinutes, 0, MAX_WARN_MINUTES) ? null : WARN_RULE,
+  };
   const save = useSettingsWrite((body: typeof form) => (policy ? api.patch(`/sla-policies/${policy.id}`, body) : api.post('/sla-policies', body)), [keys.settings.slaPolicies]);
   const remove = useSettingsWrite(() => api.delete(`/sla-policies/${policy!.id}`), [keys.settings.slaPolicies]);
+  const errors = formErrors(checks, tried, save.error, Object.keys(form), { firstResponseMinutes: MINUTES_RULE, nextResponseMinutes: MINUTES_RULE, resolutionMinutes: MINUTES_RULE, warnBeforeMinutes: WARN_RULE });
+  const submit = () => {
+    setTried(true);
+    if (Object.values(checks).some(Boolean)) return;
+    save.mutate({ ...form, name: form.name.trim() }, { onSuccess: onClose });
+  };
   return (
     <Modal opened onClose={onClose} title={policy ? `Policy “${policy.name}”` : 'New SLA policy'} size="lg">
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate({ ...form, name: form.name.trim() }, { onSuccess: onClose }))}>
-        <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} data-autofocus />
+      <Stack component="form" onSubmit={(e) => (e.preventDefault(), submit())}>
+        <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={errors.fields.name} data-autofocus />
         <SimpleGrid cols={3}>
           <Select label="Priority" data={PRIORITIES.map((p) => ({ value: p, label: p }))} value={form.priority} onChange={(v) => set({ priority: v as Priority | null })} clearable placeholder="Any" />
           <Select label="Channel" data={CHANNEL_KINDS} value={form.channel} onChange={(channel) => set({ channel })} clearable placeholder="Any" />
           <Select label="Business unit" data={units.map((u) => ({ value: u.id, label: u.name }))} value={form.businessUnitId} onChange={(businessUnitId) => set({ businessUnitId })} clearable placeholder="Any" />
         </SimpleGrid>
         <SimpleGrid cols={3}>
-          <NumberInput label="First response (minutes)" min={1} allowDecimal={false} value={form.firstResponseMinutes ?? ''} onChange={(v) => set({ firstResponseMinutes: minutes(v) })} />
-          <NumberInput label="Next response (minutes)" min={1} allowDecimal={false} value={form.nextResponseMinutes ?? ''} onChange={(v) => set({ nextResponseMinutes: minutes(v) })} />
-          <NumberInput label="Resolution (minutes)" min={1} allowDecimal={false} value={form.resolutionMinutes ?? ''} onChange={(v) => set({ resolutionMinutes: minutes(v) })} />
+          <NumberInput label="First response (minutes)" min={1} allowDecimal={false} value={form.firstResponseMinutes ?? ''} onChange={(v) => set({ firstResponseMinutes: minutes(v) })} error={errors.fields.firstResponseMinutes} />
+          <NumberInput label="Next response (minutes)" min={1} allowDecimal={false} value={form.nextResponseMinutes ?? ''} onChange={(v) => set({ nextResponseMinutes: minutes(v) })} error={errors.fields.nextResponseMinutes} />
+          <NumberInput label="Resolution (minutes)" min={1} allowDecimal={false} value={form.resolutionMinutes ?? ''} onChange={(v) => set({ resolutionMinutes: minutes(v) })} error={errors.fields.resolutionMinutes} />
         </SimpleGrid>
         <SimpleGrid cols={2}>
           <Select label="Business hours" data={hours.map((h) => ({ value: h.id, label: h.name }))} value={form.businessHoursId} onChange={(businessHoursId) => set({ businessHoursId })} clearable placeholder="Around the clock" />
-          <NumberInput label="Warn before (minutes)" min={0} allowDecimal={false} value={form.warnBeforeMinutes} onChange={(v) => set({ warnBeforeMinutes: typeof v === 'number' ? v : 0 })} />
+          <NumberInput label="Warn before (minutes)" min={0} allowDecimal={false} value={form.warnBeforeMinutes} onChange={(v) => set({ warnBeforeMinutes: typeof v === 'number' ? v : 0 })} error={errors.fields.warnBeforeMinutes} />
         </SimpleGrid>
         <MultiSelect label="On breach" data={BREACH_ACTIONS} value={form.breachActions} onChange={(breachActions) => set({ breachActions })} placeholder="Only mark it breached" />
-        <SaveError error={save.error ?? remove.error} />
+        <SaveError error={errors.other ?? remove.error} />
         <Group justify="space-between">
           {policy ? (
             <Button variant="subtle" color="red" onClick={() => window.confirm(`Delete the policy “${policy.name}”?`) && remove.mutate(undefined, { onSuccess: onClose })}>
@@ -145,11 +166,11 @@ function PolicyForm({ policy, hours, onClose }: { readonly policy?: SlaPolicy; r
   );
 }
 
-const TIME_ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
-
 function HoursForm({ hours, onClose }: { readonly hours?: BusinessHours; readonly onClose: () => void }) {
   const [name, setName] = useState(hours?.name ?? '');
   const [timeZone, setTimeZone] = useState(hours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  // Fixed for the dialog: the schedule's stored zone stays offered after another is picked.
+  const [zones] = useState(() => timeZoneChoices(timeZone));
   const [week, setWeek] = useState<Partial<Record<Weekday, string>>>(
     Object.fromEntries(WEEKDAYS.map(({ day }) => [day, hours ? rangesText(hours.weekly[day]) : ['sat', 'sun'].includes(day) ? '' : '09:00-17:00'])),
   );
@@ -176,7 +197,7 @@ function HoursForm({ hours, onClose }: { readonly hours?: BusinessHours; readonl
     >
       <Group grow>
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-        <Select label="Time zone" data={[...TIME_ZONES]} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} />
+        <Select label="Time zone" data={zones} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} />
       </Group>
       <Text size="sm" c="dimmed">
         Opening ranges per day, like 09:00-12:30, 13:30-17:00. Empty: closed.

@@ -6,6 +6,7 @@ import { keys } from '../../api/keys.ts';
 import { useSettingsWrite } from '../../api/settings.ts';
 import type { Team, TeamStrategy } from '../../api/types.ts';
 import { keyFrom } from './BusinessUnitsSection.tsx';
+import { formErrors, KEY_PATTERN, KEY_RULE } from './form-errors.ts';
 import { FormDialog, ListTable, Loaded, Section, EditCell } from './parts.tsx';
 
 export const STRATEGIES: readonly { readonly value: TeamStrategy; readonly label: string; readonly hint: string }[] = [
@@ -44,6 +45,12 @@ export function TeamsSection() {
   );
 }
 
+/** What is wrong with a new team's key, typed or made from its name. */
+function keyProblem(form: { readonly name: string; readonly key: string }): string | null {
+  if (form.key) return KEY_PATTERN.test(form.key) ? null : KEY_RULE;
+  return keyFrom(form.name) ? null : 'The name has no letters or digits to make a key from: type one';
+}
+
 type TeamInput = { name: string; key: string; strategy: TeamStrategy; leadId: string | null; fallbackOwnerId: string | null; businessUnitId: string | null; agentIds: string[] };
 
 function TeamForm({ team, onClose }: { readonly team?: Team; readonly onClose: () => void }) {
@@ -59,6 +66,7 @@ function TeamForm({ team, onClose }: { readonly team?: Team; readonly onClose: (
     businessUnitId: team?.businessUnitId ?? null,
     agentIds: [...(team?.memberIds ?? [])],
   });
+  const [tried, setTried] = useState(false);
   const set = (patch: Partial<TeamInput>) => setForm((f) => ({ ...f, ...patch }));
   const save = useSettingsWrite(
     async (input: TeamInput) => {
@@ -75,20 +83,26 @@ function TeamForm({ team, onClose }: { readonly team?: Team; readonly onClose: (
   );
   const people = agents.filter((a) => a.role !== 'analyst').map((a) => ({ value: a.id, label: a.name }));
   const members = people.filter((p) => form.agentIds.includes(p.value));
+  const errors = formErrors(team ? {} : { key: keyProblem(form) }, tried, save.error, ['name', 'key', 'strategy', 'leadId', 'fallbackOwnerId', 'businessUnitId', 'agentIds'], { key: KEY_RULE });
+  const submit = () => {
+    setTried(true);
+    if (!team && keyProblem(form)) return;
+    save.mutate(form, { onSuccess: onClose });
+  };
   return (
     <FormDialog
       title={team ? `Team ${team.name}` : 'New team'}
       size="lg"
       onClose={onClose}
-      onSubmit={() => save.mutate(form, { onSuccess: onClose })}
-      error={save.error}
+      onSubmit={submit}
+      error={errors.other}
       pending={save.isPending}
       disabled={!form.name.trim()}
       submitLabel={team ? 'Save team' : 'Create team'}
     >
       <Group grow>
-        <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} data-autofocus />
-        {!team && <TextInput label="Key" value={form.key} placeholder={keyFrom(form.name)} onChange={(e) => set({ key: e.currentTarget.value })} />}
+        <TextInput label="Name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={errors.fields.name} data-autofocus />
+        {!team && <TextInput label="Key" description="Made from the name if left empty" value={form.key} placeholder={keyFrom(form.name)} onChange={(e) => set({ key: e.currentTarget.value })} error={errors.fields.key} />}
       </Group>
       <Select
         label="Strategy"

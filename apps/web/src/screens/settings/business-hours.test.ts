@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseHolidays, parseRanges, rangesText, weeklyFromText } from './business-hours.ts';
+import { parseHolidays, parseRanges, rangesText, timeZoneChoices, weeklyFromText } from './business-hours.ts';
 
 describe('business hours editor', () => {
+  it('always offers UTC, and a stored time zone even when the browser does not list it', () => {
+    const chromium = ['Africa/Abidjan', 'Europe/Lisbon'];
+    expect(timeZoneChoices('Europe/Lisbon', chromium)).toEqual(['UTC', 'Africa/Abidjan', 'Europe/Lisbon']);
+    expect(timeZoneChoices('UTC', chromium)).toEqual(['UTC', 'Africa/Abidjan', 'Europe/Lisbon']);
+    expect(timeZoneChoices('Etc/UTC', chromium)).toEqual(['UTC', 'Etc/UTC', 'Africa/Abidjan', 'Europe/Lisbon']);
+    expect(timeZoneChoices('UTC')).toContain('UTC');
+  });
+
   it('parses ranges as people type them', () => {
     expect(parseRanges('09:00-12:30, 13:30 - 17:00')).toEqual({ ranges: [['09:00', '12:30'], ['13:30', '17:00']] });
     expect(parseRanges('9:00-24:00')).toEqual({ ranges: [['09:00', '24:00']] });

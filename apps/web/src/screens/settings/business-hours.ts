@@ -10,6 +10,15 @@ export const WEEKDAYS: readonly { readonly day: Weekday; readonly label: string 
   { day: 'sun', label: 'Sunday' },
 ];
 
+/**
+ * The time zones a schedule may use, for a select: the browser's list (Chromium's leaves out
+ * UTC), UTC first, and the schedule's own zone if the browser does not know it, so it shows.
+ */
+export function timeZoneChoices(current: string, supported: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []): string[] {
+  const unknown = current !== 'UTC' && !supported.includes(current) ? [current] : [];
+  return ['UTC', ...unknown, ...supported.filter((zone) => zone !== 'UTC')];
+}
+
 /** A day's ranges as people type them: "09:00-12:30, 13:30-17:00"; empty: closed. */
 export const rangesText = (ranges: readonly (readonly [string, string])[] | undefined) => (ranges ?? []).map(([from, to]) => `${from}-${to}`).join(', ');
 

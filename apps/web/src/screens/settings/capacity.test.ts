@@ -22,7 +22,8 @@ describe('capacity per channel', () => {
       { channel: 'voice', limit: 1001 },
       { channel: 'whatsapp', limit: 0 },
     ]);
-    expect(errors).toEqual({ 0: 'Choose a channel', 2: 'This channel already has a limit', 3: 'A whole number from 0 to 1000', 4: 'A whole number from 0 to 1000', 5: 'A whole number from 0 to 1000' });
+    const limit = 'A whole number from 0 to 1000';
+    expect(errors).toEqual({ 0: { channel: 'Choose a channel' }, 2: { channel: 'This channel already has a limit' }, 3: { limit }, 4: { limit }, 5: { limit } });
   });
 
   it('describes capacity in a few words', () => {

@@ -10,16 +10,21 @@ export function rowsFromCapacity(capacity: Readonly<Record<string, number>>): Ca
     .map(([channel, limit]) => ({ channel, limit }));
 }
 
-/** The API's `{ "chat": 3, "*": 5 }`, or the errors to show (row index → message). */
-export function capacityFromRows(rows: readonly CapacityRow[]): { readonly capacity: Record<string, number>; readonly errors: Readonly<Record<number, string>> } {
+/** What is wrong with one row, on the field it concerns. */
+export type CapacityRowError = { readonly channel?: string; readonly limit?: string };
+
+/** The API's `{ "chat": 3, "*": 5 }`, or the errors to show (row index → what is wrong, by field). */
+export function capacityFromRows(rows: readonly CapacityRow[]): { readonly capacity: Record<string, number>; readonly errors: Readonly<Record<number, CapacityRowError>> } {
   const capacity: Record<string, number> = {};
-  const errors: Record<number, string> = {};
+  const errors: Record<number, CapacityRowError> = {};
   rows.forEach((row, i) => {
     const channel = row.channel.trim();
-    if (!channel) errors[i] = 'Choose a channel';
-    else if (channel in capacity) errors[i] = 'This channel already has a limit';
-    else if (row.limit === '' || !Number.isInteger(row.limit) || row.limit < 0 || row.limit > 1000) errors[i] = 'A whole number from 0 to 1000';
-    else capacity[channel] = row.limit;
+    const error: { channel?: string; limit?: string } = {};
+    if (!channel) error.channel = 'Choose a channel';
+    else if (channel in capacity) error.channel = 'This channel already has a limit';
+    if (row.limit === '' || !Number.isInteger(row.limit) || row.limit < 0 || row.limit > 1000) error.limit = 'A whole number from 0 to 1000';
+    if (error.channel || error.limit) errors[i] = error;
+    else capacity[channel] = row.limit as number;
   });
   return { capacity, errors };
 }

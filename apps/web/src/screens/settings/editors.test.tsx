@@ -49,6 +49,16 @@ describe('capacity editor', () => {
     expect(screen.getByText('Choose a channel')).toBeTruthy();
   });
 
+  it('says a missing number on the number field, not on the channel', async () => {
+    const user = userEvent.setup();
+    renderInApp(<Capacity initial={{ chat: 3 }} />);
+    const limit = screen.getByRole('textbox', { name: 'Limit 1' });
+    await user.clear(limit);
+    expect(limit.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(limit.getAttribute('aria-describedby')!.split(' ').find((id) => id.includes('error'))!)?.textContent).toBe('A whole number from 0 to 1000');
+    expect(screen.getByRole('combobox', { name: 'Channel 1' }).getAttribute('aria-invalid')).not.toBe('true');
+  });
+
   it('says the workspace default applies when there are no limits', () => {
     renderInApp(<Capacity initial={{}} />);
     expect(screen.getByText(/the workspace default \(5 at once\) applies on every channel/)).toBeTruthy();

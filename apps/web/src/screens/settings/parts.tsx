@@ -49,11 +49,9 @@ export function Loaded<T>({ query, empty, children }: { readonly query: { readon
 /** Why a save failed, next to the form that keeps what was typed. */
 export function SaveError({ error }: { readonly error: unknown }) {
   if (!error) return null;
-  const field = (error as { field?: string }).field;
   return (
     <Alert color="red" role="alert" title="Not saved">
       {errorMessage(error)}
-      {field ? ` (${field})` : ''}
     </Alert>
   );
 }
