@@ -159,6 +159,12 @@ function visible(m: Seeded, who: Who): boolean {
   return m.owner_id === who.agentId || (m.team_id !== null && who.teams.includes(m.team_id)) || (h !== null && (h.toAgentId === who.agentId || (h.toTeamId !== null && who.teams.includes(h.toTeamId))));
 }
 
+/** A hand-off waiting for this caller's answer: to them, or to one of their teams with no person named, and not their own. */
+function awaitsAnswer(m: Seeded, who: Who): boolean {
+  const h = handoffOf(m);
+  return h !== null && who.agentId !== null && m.owner_id !== who.agentId && (h.toAgentId === who.agentId || (h.toAgentId === null && h.toTeamId !== null && who.teams.includes(h.toTeamId)));
+}
+
 const breached = (m: Seeded, now: number) => m.sla_breached_at !== null || (m.sla_due_at !== null && m.sla_due_at <= now);
 const dueSoon = (m: Seeded, now: number, soonMs: number) => m.sla_breached_at === null && m.sla_due_at !== null && m.sla_due_at > now && m.sla_due_at <= now + soonMs;
 
@@ -389,6 +395,7 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
       const viaHandoff = moments.filter((m) => visible(m, who) && m.owner_id !== who.agentId && (m.team_id === null || !who.teams.includes(m.team_id)));
       for (const m of viaHandoff) expect(mine).toContain(m.id);
       expect(await pageAll({ owner: 'me', limit: '200' }, token)).toEqual(expected(moments, who, { owner: who.agentId! }));
+      expect(await pageAll({ handoff: 'me', limit: '3' }, token)).toEqual(expected(moments, who, {}).filter((id) => awaitsAnswer(moments.find((m) => m.id === id)!, who)));
       expect(await pageAll({ sla: 'breached', sort: 'sla', limit: '5' }, token)).toEqual(expected(moments, who, { sla: 'breached', sort: 'sla' }));
       // Asking for another team's moments does not widen what they see; their own team's are all theirs to see.
       const foreign = cast.teams.find((t) => !who.teams.includes(t))!;
@@ -403,6 +410,10 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
     const token = tokens.get(cast.ownerId)!;
     expect(await pageAll({ limit: '200' }, token)).toEqual(expected(moments, admin, {}));
     expect(await pageAll({ owner: 'me', limit: '200' }, token)).toEqual(expected(moments, admin, { owner: cast.ownerId }));
+    expect(await pageAll({ handoff: 'me', limit: '200' }, token)).toEqual(expected(moments, admin, {}).filter((id) => awaitsAnswer(moments.find((m) => m.id === id)!, admin)));
+    // An API key is nobody: there is no "me" to hand anything to.
+    const key = await list('handoff=me');
+    expect([key.status, key.body.error?.field]).toEqual([400, 'handoff']);
   });
 
   it('counts the inbox views of each caller, matching the lists', async () => {
@@ -411,6 +422,7 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
       const seen = moments.filter((m) => active(m) && visible(m, who));
       return {
         mine: who.agentId === null ? 0 : moments.filter((m) => active(m) && m.owner_id === who.agentId).length,
+        handoffs: moments.filter((m) => active(m) && awaitsAnswer(m, who)).length,
         myTeams: moments.filter((m) => active(m) && m.team_id !== null && who.teams.includes(m.team_id)).length,
         waiting: moments.filter((m) => active(m) && m.queued_at !== null && m.team_id !== null && who.teams.includes(m.team_id)).length,
         ...(who.seesAll ? { all: seen.length } : {}),

@@ -38,6 +38,7 @@ export const MomentListQuery = Type.Object(
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     q: Type.Optional(Type.String({ maxLength: 200, description: 'text in the subject, the preview or any message body (case-insensitive), or naming the customer: one of their identities exactly (an email in any case, a phone number, a user id) or, from three characters, their name or another trait' })),
     queued: Type.Optional(Type.Boolean({ description: 'true: waiting in the team\'s first-in-first-out line; false: not waiting' })),
+    handoff: Type.Optional(Type.Literal('me', { description: 'me: hand-offs waiting for the signed-in agent to accept or decline: to them, or to one of their teams without naming a person' })),
     sort: Type.Optional(MomentSort),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
@@ -51,10 +52,11 @@ export type MomentListQuery = Static<typeof MomentListQuery>;
  * GET /api/v1/moments/counts: the inbox badges of the caller, over open, pending and snoozed
  * moments. `breached` and `dueSoon` count what the caller may see, so they equal the length of
  * the list with `sla=breached` / `sla=due_soon`.
- * @example { "mine": 4, "myTeams": 31, "waiting": 2, "all": 120, "breached": 3, "dueSoon": 5 }
+ * @example { "mine": 4, "handoffs": 1, "myTeams": 31, "waiting": 2, "all": 120, "breached": 3, "dueSoon": 5 }
  */
 export const MomentCounts = Type.Object({
   mine: Type.Integer({ description: 'owned by the caller (0 for an API key)' }),
+  handoffs: Type.Integer({ description: 'handed to the caller, or to one of their teams without naming a person, waiting for their answer (the list with handoff=me)' }),
   myTeams: Type.Integer({ description: 'in the teams the caller is a member of' }),
   waiting: Type.Integer({ description: 'queued in the first-in-first-out line of the caller\'s teams' }),
   all: Type.Optional(Type.Integer({ description: 'the whole workspace; only for owners, admins, analysts and API keys' })),

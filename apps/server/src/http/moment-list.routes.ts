@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { MomentCounts, MomentListQuery, MomentPage } from '@touchpoint/contracts';
-import { countMoments, listMoments, viewerOf } from '../modules/moments/index.ts';
+import { countMoments, listMoments, teamsOf, viewerOf } from '../modules/moments/index.ts';
 import { customerBriefs } from '../modules/profiles/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
 import { AppError } from '../platform/errors.ts';
@@ -20,8 +20,9 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
     async (request) => {
       const principal = principalOf(request);
       const q = request.query;
-      const ownerId = q.owner === 'me' ? agentOf(principal) : q.owner;
+      const ownerId = q.owner === 'me' ? agentOf(principal, 'owner') : q.owner;
       const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
+      const handoffTo = q.handoff === 'me' ? { agentId: agentOf(principal, 'handoff'), teamIds: await teamsOf(deps.db, viewer) } : undefined;
       // A text search the index cannot narrow (two letters, a word thousands of messages hold)
       // reads moments and their messages until a page fills: off the event loop, on a read thread.
       const page = await listMoments(q.q ? deps.reads : deps.db, {
@@ -39,6 +40,7 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
           tag: q.tag,
           q: q.q,
           queued: q.queued,
+          handoffTo,
         },
         sort: q.sort ?? 'recent',
         limit: q.limit ?? 50,
@@ -54,7 +56,7 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
 
   app.get(
     '/moments/counts',
-    { schema: { tags: ['moments'], summary: 'Inbox badges: mine, my teams, waiting in line, all, breached, due soon', response: { 200: MomentCounts } } },
+    { schema: { tags: ['moments'], summary: 'Inbox badges: mine, hand-offs to me, my teams, waiting in line, all, breached, due soon', response: { 200: MomentCounts } } },
     async (request) => {
       const principal = principalOf(request);
       const [viewer, settings] = await Promise.all([viewerOf(deps.db, principal), ctx.settings.get(principal.workspaceId)]);
@@ -64,9 +66,9 @@ export async function momentListRoutes(app: FastifyInstance, ctx: HttpContext): 
   );
 }
 
-/** `owner=me` means the signed-in agent; an API key is nobody's. */
-function agentOf(principal: Principal): string {
-  if (principal.agentId === null) throw new AppError('invalid_field', 'owner=me needs an agent signed in; an API key is not an agent', 'owner');
+/** `owner=me` (`handoff=me`) means the signed-in agent; an API key is nobody's. */
+function agentOf(principal: Principal, field: 'owner' | 'handoff'): string {
+  if (principal.agentId === null) throw new AppError('invalid_field', `${field}=me needs an agent signed in; an API key is not an agent`, field);
   return principal.agentId;
 }
 

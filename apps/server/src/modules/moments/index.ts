@@ -18,7 +18,7 @@ export { MOMENT_EVENTS } from './moments.events.ts';
 export { timelineRecorder } from './customer-touchpoints.ts';
 export { loadOutbound, recordDelivery, type OutboundReply, type DeliveryState } from './delivery.ts';
 export { type InboundMessage } from './customer-wrote.ts';
-export { listMoments, countMoments, type MomentFilters, type MomentPage, type MomentCounts } from './list-moments.ts';
+export { listMoments, countMoments, teamsOf, type MomentFilters, type MomentPage, type MomentCounts } from './list-moments.ts';
 export { createStreamHub, type StreamHub, type HubSocket } from './stream-hub.ts';
 export { announceCustomerChanged, customerChangeAnnouncer, CUSTOMER_CHANGE_TOPICS } from './customer-changed.ts';
 export { momentJobs } from './sweep-jobs.ts';

@@ -28,6 +28,8 @@ export type MomentFilters = {
   readonly q?: string;
   /** true: waiting in the team's FIFO line; false: not waiting. */
   readonly queued?: boolean;
+  /** Hand-offs waiting for this agent's answer: to them, or to one of their teams without a person named. */
+  readonly handoffTo?: { readonly agentId: string; readonly teamIds: readonly string[] };
 };
 
 /** The instant the list is read at, and how close a deadline counts as due soon. */
@@ -59,7 +61,9 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
   const after = input.cursor === undefined ? null : decodeMomentCursor(sort, input.cursor);
   // Asking for one's own moments or one's own team's needs no visibility test: leaving it out
   // lets the planner walk the owner or team index instead of testing every moment.
-  const implied = (viewer.agentId !== null && filters.ownerId === viewer.agentId) || (filters.teamId !== undefined && viewer.teamIds.has(filters.teamId));
+  // (Hand-offs to the viewer are theirs to see too.)
+  const implied =
+    (viewer.agentId !== null && (filters.ownerId === viewer.agentId || filters.handoffTo?.agentId === viewer.agentId)) || (filters.teamId !== undefined && viewer.teamIds.has(filters.teamId));
   const q = filters.q?.trim();
   // A text also finds the moments of the customers it names (Ann Lee, ann@example.com).
   const named = q ? await profilesNamedBy(db, input.engine, viewer.workspaceId, q) : [];
@@ -80,7 +84,7 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
         ...(after ? [following(eb, after)] : []),
       ]),
     );
-  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || found !== null).limit(pageLimit(limit + 1)).execute();
+  const rows: MomentRow[] = await ordered(query, sort, filters.ownerId !== undefined || filters.customerId !== undefined || filters.handoffTo !== undefined || found !== null).limit(pageLimit(limit + 1)).execute();
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -91,6 +95,8 @@ export async function listMoments(db: Db, input: ListMomentsInput): Promise<Mome
 
 export type MomentCounts = {
   readonly mine: number;
+  /** Hand-offs waiting for the viewer's answer. */
+  readonly handoffs: number;
   readonly myTeams: number;
   readonly waiting: number;
   /** Only for viewers who see every moment of the workspace. */
@@ -118,13 +124,14 @@ export async function countMoments(db: Db, input: SlaClock & { readonly viewer: 
       .executeTakeFirstOrThrow();
     return Number(row.n);
   };
-  const [mine, myTeams, waiting, sla] = await Promise.all([
+  const [mine, handoffs, myTeams, waiting, sla] = await Promise.all([
     viewer.agentId === null ? 0 : count((eb) => [eb('owner_id', '=', viewer.agentId)]),
+    viewer.agentId === null ? 0 : count((eb) => [handedTo(eb, { agentId: viewer.agentId!, teamIds: myTeamIds })]),
     myTeamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', myTeamIds)]),
     myTeamIds.length === 0 ? 0 : count((eb) => [eb('team_id', 'in', myTeamIds), eb('queued_at', 'is not', null)]),
     viewer.seesAll ? workspaceSlaCounts(db, viewer.workspaceId, input) : visibleSlaCounts(db, viewer, input),
   ]);
-  return { mine, myTeams, waiting, ...(viewer.seesAll ? { all: sla.all } : {}), breached: sla.breached, dueSoon: sla.dueSoon };
+  return { mine, handoffs, myTeams, waiting, ...(viewer.seesAll ? { all: sla.all } : {}), breached: sla.breached, dueSoon: sla.dueSoon };
 }
 
 type SlaCounts = { readonly all: number; readonly breached: number; readonly dueSoon: number };
@@ -193,6 +200,15 @@ async function momentsOf(db: Db, workspaceId: string, profileIds: readonly strin
   return rows.map((r) => r.id);
 }
 
+/**
+ * A hand-off waiting for this agent's answer: to them by name, or to one of their teams with no
+ * person named, and not one they sent themselves (the sender owns the moment until it is taken).
+ */
+function handedTo(eb: Eb, to: { readonly agentId: string; readonly teamIds: readonly string[] }): Condition {
+  const toTeam = to.teamIds.length === 0 ? [] : [eb.and([eb('handoff_agent_id', 'is', null), eb('handoff_team_id', 'in', to.teamIds)])];
+  return eb.and([eb.or([eb('handoff_agent_id', '=', to.agentId), ...toTeam]), eb('owner_id', '!=', to.agentId)]);
+}
+
 /** `named`: profiles the text search names, whose moments match it too. */
 function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock, named: readonly string[]): Condition[] {
   // A customer's few moments are found by moment_by_customer; a status condition SQLite could
@@ -210,6 +226,7 @@ function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock
     where.push(eb('customer_id', 'in', eb.selectFrom('customer').select('id').where('workspace_id', '=', workspaceId).where('root_id', '=', root)));
   }
   if (f.queued !== undefined) where.push(eb('queued_at', f.queued ? 'is not' : 'is', null));
+  if (f.handoffTo !== undefined) where.push(handedTo(eb, f.handoffTo));
   if (f.sla !== undefined) where.push(slaIs(eb, f.sla, clock));
   if (f.tag !== undefined) {
     where.push(eb('moment.id', 'in', eb.selectFrom('moment_tag').select('moment_tag.moment_id').where('moment_tag.workspace_id', '=', workspaceId).where('moment_tag.tag', '=', f.tag)));
@@ -299,7 +316,7 @@ function priorityRankOf(eb: Eb): Expression<number> {
 }
 
 /** The teams a viewer belongs to: an agent's come with the Viewer; an admin signed in as themselves is looked up. */
-async function teamsOf(db: Db, viewer: Viewer): Promise<string[]> {
+export async function teamsOf(db: Db, viewer: Viewer): Promise<string[]> {
   if (!viewer.seesAll || viewer.agentId === null) return [...viewer.teamIds];
   const rows = await db.selectFrom('team_member').select('team_id').where('workspace_id', '=', viewer.workspaceId).where('agent_id', '=', viewer.agentId).execute();
   return rows.map((r) => r.team_id);

@@ -207,6 +207,7 @@ function Empty({ filters, presence, onClearFilters }: { readonly filters: InboxF
           ? 'New moments come to you as customers write in. Meanwhile, pick one up from My teams or Waiting.'
           : 'New moments come to you while you are Online: set your status at the top right. Meanwhile, look at My teams.',
     },
+    handoffs: { title: 'No hand-offs wait for you', description: 'When a colleague hands you (or one of your teams) a moment, it waits here for you to accept or decline.' },
     teams: { title: "Your teams' inbox is clear", description: 'Moments routed to your teams appear here as customers write in.' },
     waiting: { title: 'No one is waiting', description: 'Moments wait here, first in first out, when nobody in your teams has room for them.' },
     all: { title: 'No moments yet', description: 'Every customer message on any channel becomes a moment here. Connect a channel, or open one with POST /api/v1/moments.' },

@@ -43,8 +43,8 @@ describe('inbox filters → query parameters', () => {
   });
 
   it('offers the "All" view only to roles that see every moment', () => {
-    expect(viewsFor(agent)).toEqual(['mine', 'teams', 'waiting']);
-    expect(viewsFor(admin)).toEqual(['mine', 'teams', 'waiting', 'all']);
+    expect(viewsFor(agent)).toEqual(['mine', 'handoffs', 'teams', 'waiting']);
+    expect(viewsFor(admin)).toEqual(['mine', 'handoffs', 'teams', 'waiting', 'all']);
   });
 
   it('opens everything for an analyst, who is never assigned a moment: no "Mine"', () => {
@@ -74,6 +74,16 @@ describe('live changes against a list', () => {
   it('drops a moment taken by someone else from "Mine"', () => {
     expect(momentMatches(aMoment({ ownerId: 'ana' }), { owner: 'me' }, agent)).toBe('no');
     expect(momentMatches(aMoment({ ownerId: 'bob' }), { owner: 'me' }, agent)).toBe('yes');
+  });
+
+  it('lists in "Hand-offs" only what waits for the viewer\'s answer', () => {
+    const handoff = { fromOwnerId: 'carl', toTeamId: null, toAgentId: 'bob', reason: 'billing', note: null, requestedAt: '', requestedBy: 'carl' };
+    expect(listParams({ view: 'handoffs', sort: 'recent' }, agent)).toEqual({ handoff: 'me' });
+    expect(momentMatches(aMoment({ ownerId: 'carl', handoff }), { handoff: 'me' }, agent)).toBe('yes');
+    expect(momentMatches(aMoment({ ownerId: 'carl', handoff: { ...handoff, toAgentId: null, toTeamId: 'service' } }), { handoff: 'me' }, agent)).toBe('yes');
+    expect(momentMatches(aMoment({ ownerId: 'carl', handoff: { ...handoff, toAgentId: 'dan' } }), { handoff: 'me' }, agent)).toBe('no');
+    // Accepted: the hand-off is gone, and so is the row.
+    expect(momentMatches(aMoment({ ownerId: 'bob', handoff: null }), { handoff: 'me' }, agent)).toBe('no');
   });
 
   it("keeps an agent's team list to what the API would show them", () => {

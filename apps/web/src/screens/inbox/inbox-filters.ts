@@ -1,7 +1,10 @@
 import type { Moment, MomentStatus, Priority, Role } from '../../api/types.ts';
 
-/** The four inboxes: my moments, my teams', my teams' first-in-first-out line, everything (by role). */
-export type InboxView = 'mine' | 'teams' | 'waiting' | 'all';
+/**
+ * The inboxes: my moments, hand-offs waiting for my answer, my teams', my teams'
+ * first-in-first-out line, everything (by role).
+ */
+export type InboxView = 'mine' | 'handoffs' | 'teams' | 'waiting' | 'all';
 export type InboxSort = 'recent' | 'oldest' | 'created' | 'sla' | 'priority';
 export type SlaFilter = 'breached' | 'due_soon';
 
@@ -27,7 +30,7 @@ export type Viewer = { readonly agentId: string | null; readonly role: Role; rea
 export const ACTIVE_STATUSES: readonly MomentStatus[] = ['open', 'pending', 'snoozed'];
 const STATUSES: readonly MomentStatus[] = ['open', 'pending', 'snoozed', 'resolved', 'closed'];
 const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
-const VIEWS: readonly InboxView[] = ['mine', 'teams', 'waiting', 'all'];
+const VIEWS: readonly InboxView[] = ['mine', 'handoffs', 'teams', 'waiting', 'all'];
 const SORTS: readonly InboxSort[] = ['recent', 'oldest', 'created', 'sla', 'priority'];
 
 /** Owners, admins and analysts see every moment of the workspace; an agent sees their teams'. */
@@ -40,7 +43,7 @@ const isAssignable = (viewer: Viewer) => viewer.agentId !== null && viewer.role 
 export function viewsFor(viewer: Viewer): InboxView[] {
   return VIEWS.filter((v) => {
     if (v === 'all') return seesAll(viewer);
-    if (v === 'mine') return isAssignable(viewer);
+    if (v === 'mine' || v === 'handoffs') return isAssignable(viewer);
     // Analysts are in no team unless an admin put them in one: the team views would only say so.
     return viewer.role !== 'analyst' || viewer.teamIds.length > 0;
   });
@@ -115,6 +118,10 @@ export function listParams(filters: InboxFilters, viewer: Viewer): Record<string
       if (viewer.agentId === null) return null;
       params.owner = 'me';
       break;
+    case 'handoffs':
+      if (viewer.agentId === null) return null;
+      params.handoff = 'me';
+      break;
     case 'teams':
     case 'waiting': {
       if (viewer.teamIds.length === 0) return null;
@@ -140,6 +147,7 @@ export function listParams(filters: InboxFilters, viewer: Viewer): Record<string
  */
 export function momentMatches(moment: Moment, params: Readonly<Record<string, string>>, viewer: Viewer): 'yes' | 'no' | 'maybe' {
   if (params.owner === 'me' && moment.ownerId !== viewer.agentId) return 'no';
+  if (params.handoff === 'me' && !awaitsViewersAnswer(moment, viewer)) return 'no';
   if (params.team !== undefined && moment.teamId !== params.team) return 'no';
   if (params.owner === undefined && params.team === undefined && !seesAll(viewer) && !visibleToAgent(moment, viewer)) return 'no';
   if (params.queued !== undefined && moment.queued !== (params.queued === 'true')) return 'no';
