@@ -63,6 +63,7 @@ export const CustomerProfile = View({
   firstSeen: Time,
   lastSeen: Time,
   createdAt: Time,
+  updatedAt: Type.String({ format: 'date-time', description: 'when the profile last changed; in a merge, the traits of the one changed last win where both have one' }),
   counts: View({ events: Type.Integer(), orders: Type.Integer() }),
   revenue: Revenue,
   identities: Type.Array(View({ kind: Type.String(), value: Type.String(), profileId: Id, addedAt: Time }, { description: '`profileId`: the profile the identity first joined (an unmerge sends it back there)' })),

@@ -31,6 +31,8 @@ export type CustomerProfile = {
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly createdAt: string;
+  /** When the profile last changed: a merge keeps the traits of the one changed last (profile-state.ts foldInto). */
+  readonly updatedAt: string;
   readonly counts: { readonly events: number; readonly orders: number };
   readonly revenue: Revenue;
   readonly identities: readonly { readonly kind: string; readonly value: string; readonly profileId: string; readonly addedAt: string }[];
@@ -78,6 +80,7 @@ export async function getCustomer(db: Db, workspaceId: string, customerId: strin
     firstSeen: iso(activity.first === null ? row.first_seen : Math.min(Number(activity.first), row.first_seen)),
     lastSeen: iso(lastSeen),
     createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
     counts: { events: Number(activity.n), orders: row.order_count },
     revenue: parseRevenue(row.revenue),
     identities: identities.map((i) => ({ kind: i.kind, value: i.value, profileId: i.profile_id, addedAt: iso(i.created_at) })),

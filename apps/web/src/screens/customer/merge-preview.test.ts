@@ -13,6 +13,7 @@ function profile(id: string, patch: Partial<CustomerProfile> = {}): CustomerProf
     firstSeen: '2026-01-01T00:00:00.000Z',
     lastSeen: '2026-01-02T00:00:00.000Z',
     createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-02T00:00:00.000Z',
     counts: { events: 3, orders: 1 },
     revenue: { EUR: 10.5 },
     identities: [],
@@ -37,8 +38,8 @@ describe('merge preview', () => {
   });
 
   it('says the survivor takes the name and traits of the profile changed last, as the server does', () => {
-    const ann = profile('a', { createdAt: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-05T00:00:00.000Z', traits: { name: 'Ann QA', plan: 'pro', city: 'Lisbon' } });
-    const duplicate = profile('b', { createdAt: '2026-02-01T00:00:00.000Z', firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-03T00:00:00.000Z', traits: { name: 'Ann Q Duplicate', plan: 'free', vip: true } });
+    const ann = profile('a', { createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-05T00:00:00.000Z', traits: { name: 'Ann QA', plan: 'pro', city: 'Lisbon' } });
+    const duplicate = profile('b', { createdAt: '2026-02-01T00:00:00.000Z', firstSeen: '2026-02-01T00:00:00.000Z', updatedAt: '2026-02-03T00:00:00.000Z', traits: { name: 'Ann Q Duplicate', plan: 'free', vip: true } });
     const preview = mergePreview(ann, duplicate);
     expect(preview.survivor.id).toBe('a');
     expect(preview.newName).toBe('Ann Q Duplicate');
@@ -46,8 +47,8 @@ describe('merge preview', () => {
   });
 
   it('keeps the survivor name when it changed last', () => {
-    const ann = profile('a', { createdAt: '2026-01-01T00:00:00.000Z', lastSeen: '2026-03-01T00:00:00.000Z', traits: { firstName: 'Ann', lastName: 'Lee' } });
-    const duplicate = profile('b', { createdAt: '2026-02-01T00:00:00.000Z', firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-03T00:00:00.000Z', traits: { name: 'Ann Q Duplicate', plan: 'free' } });
+    const ann = profile('a', { createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-03-01T00:00:00.000Z', traits: { firstName: 'Ann', lastName: 'Lee' } });
+    const duplicate = profile('b', { createdAt: '2026-02-01T00:00:00.000Z', firstSeen: '2026-02-01T00:00:00.000Z', updatedAt: '2026-02-03T00:00:00.000Z', traits: { name: 'Ann Q Duplicate', plan: 'free' } });
     const preview = mergePreview(ann, duplicate);
     // name joins from the other profile (the survivor has none), and `name` comes before firstName and lastName
     expect(preview.newName).toBe('Ann Q Duplicate');

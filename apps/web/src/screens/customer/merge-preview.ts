@@ -32,19 +32,9 @@ function nameFromTraits(traits: Readonly<Record<string, unknown>>): string | nul
   return parts.length > 0 ? parts.map((p) => p.trim()).join(' ') : null;
 }
 
-/**
- * When the server last changed a profile, as near as the profile's view tells: the server
- * decides by an updated-at it does not show, moved by new touchpoints, stage changes and
- * merges, so the latest of those times the view does show stands in for it.
- */
-function lastChanged(profile: CustomerProfile): string {
-  const times = [profile.createdAt, profile.lastSeen, ...profile.identities.map((i) => i.addedAt), ...profile.stageHistory.map((s) => s.at), ...profile.merges.flatMap((m) => [m.at, m.undoneAt ?? ''])];
-  return times.reduce((latest, t) => (t > latest ? t : latest));
-}
-
 /** The server's rule (profile-state.ts `foldInto`): a trait both have takes the value of the profile changed last; the others are kept. */
 function traitsAfter(survivor: CustomerProfile, absorbed: CustomerProfile): Record<string, unknown> {
-  const [base, winner] = lastChanged(absorbed) > lastChanged(survivor) ? [survivor.traits, absorbed.traits] : [absorbed.traits, survivor.traits];
+  const [base, winner] = absorbed.updatedAt > survivor.updatedAt ? [survivor.traits, absorbed.traits] : [absorbed.traits, survivor.traits];
   const after: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(winner)) {
     if (value === null) delete after[key];
