@@ -137,7 +137,7 @@ describe.each(ENGINES)('API channel (Standard Webhooks) on %s', (engine) => {
     const cases: [unknown, string][] = [
       [{ from: { identity: 'external_id:crm:42' }, message: { body: 'no id' } }, 'message.id'],
       [{ from: {}, message: { id: 'x', body: 'no sender' } }, 'from.identity'],
-      [message('crm-4', 'bad file', { message: { id: 'crm-4', body: 'bad file', attachments: [{ fileName: 'a', contentType: 'text/plain', data: '!!not base64!!' }] } }), 'message.attachments.0.data'],
+      [message('crm-4', 'bad file', { message: { id: 'crm-4', body: 'bad file', attachments: [{ fileName: 'a', contentType: 'text/plain', data: '!!not base64!!' }] } }), 'message.attachments[0].data'],
       [message('crm-5', 'nul \u0000 inside'), 'message.body'],
       [{ from: { identity: 'nonsense' }, message: { id: 'crm-6', body: 'who?' } }, 'from.identity'],
     ];
@@ -146,6 +146,7 @@ describe.each(ENGINES)('API channel (Standard Webhooks) on %s', (engine) => {
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.field).toBe(field);
     }
+    expect((await send(cases[0]![0])).body.error).toMatchObject({ code: 'missing_field', message: 'message.id is required' });
     const res = await send({}, { body: 'not json at all' });
     expect(res.status).toBe(403); // signed over other bytes
   });

@@ -98,6 +98,9 @@ describe.each(ENGINES)('malformed input on every route, %s', (engine) => {
     expect(removed.status).toBe(204);
     const huge = await s.api('POST', '/api/v1/teams', { key: 'huge', name: 'x'.repeat(2 * 1024 * 1024) });
     expect([huge.status, huge.body.error.code, huge.body.error.field]).toEqual([413, 'body_too_large', 'body']);
+    // A body that is not JSON is told which content type to send, whatever its text says.
+    const text = await fetch(`${s.url}/api/v1/teams`, { method: 'POST', headers: { authorization: `Bearer ${s.workspace.apiKey}`, 'content-type': 'text/plain' }, body: '{"key":"plain","name":"Plain"}' });
+    expect([text.status, ((await text.json()) as any).error]).toEqual([415, { code: 'invalid_field', message: 'send application/json', field: 'content-type' }]);
   });
 
   it('answers every documented operation with a 4xx naming the problem, never a 5xx', async () => {

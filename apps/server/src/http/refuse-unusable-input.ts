@@ -10,6 +10,9 @@ import { findUnstorableText, UNSTORABLE_TEXT } from '../platform/storable-text.t
  * query strings past any range (`limit=Infinity`).
  */
 export function refuseUnusableInput(app: FastifyInstance): void {
+  // The REST API takes JSON only: a text/plain body would reach the schema as a string and be
+  // told "body must be object"; without its parser Fastify answers 415 "send application/json".
+  app.removeContentTypeParser('text/plain');
   // An empty body sent as JSON (curl -X DELETE -H 'content-type: application/json') is no body,
   // not malformed JSON: the route's schema says whether it needed one.
   // (Hooks with `done`, not async: every API request runs them, and a promise each costs a turn.)

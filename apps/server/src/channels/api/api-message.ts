@@ -28,14 +28,16 @@ export function parseApiMessage(raw: Buffer): ApiMessage {
   const value = parseJsonBody(raw);
   if (!check.Check(value)) {
     const first = check.Errors(value).First();
-    const field = first?.path.replace(/^\//, '').replace(/\//g, '.') || 'body';
-    throw new AppError(first && first.value === undefined ? 'missing_field' : 'invalid_field', `${field} ${first?.message ?? 'is invalid'}`, field);
+    // /message/attachments/0/data → message.attachments[0].data, as every other error names fields.
+    const field = first?.path.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.') || 'body';
+    if (!first || first.value === undefined) throw new AppError('missing_field', `${field} is required`, field);
+    throw new AppError('invalid_field', `${field} is invalid: ${first.message.charAt(0).toLowerCase()}${first.message.slice(1)}`, field);
   }
   const unstorable = findUnstorableText(value, '');
   if (unstorable !== null) throw new AppError('invalid_field', `${unstorable} ${UNSTORABLE_TEXT}`, unstorable);
   if (value.message.body.trim() === '' && !value.message.attachments?.length) throw new AppError('missing_field', 'message.body is empty and there are no attachments', 'message.body');
   value.message.attachments?.forEach((a, i) => {
-    if (!/^[A-Za-z0-9+/\r\n]*={0,2}$/.test(a.data)) throw new AppError('invalid_field', 'attachment data must be base64', `message.attachments.${i}.data`);
+    if (!/^[A-Za-z0-9+/\r\n]*={0,2}$/.test(a.data)) throw new AppError('invalid_field', `message.attachments[${i}].data must be base64`, `message.attachments[${i}].data`);
   });
   return value;
 }
