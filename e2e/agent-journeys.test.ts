@@ -96,7 +96,8 @@ describe('agent web app journeys', () => {
     await dialog.getByRole('button', { name: 'Hand off' }).click();
     await bob.getByTestId('handoff-banner').filter({ hasText: 'Hand-off to Service pending' }).waitFor();
 
-    // No reload: the stream brings it into Ana's team view.
+    // No reload: the stream brings it into Ana's team view, and a Hand-offs tab counts it.
+    await ana.getByRole('tab', { name: /Hand-offs\s*1/ }).waitFor();
     const arrived = row(ana, 'Card charged twice');
     await arrived.getByText('Hand-off to Service — accept?').waitFor();
     await arrived.click();
