@@ -219,6 +219,17 @@ describe.each(ENGINES)('moments on %s', (engine) => {
       expect(refused.body.error).toMatchObject({ code: 'conflict', field: 'role' });
     }
     expect((await s.api('GET', `/api/v1/agents/${lead.id}`)).body.role).toBe('agent');
+
+    // Named fallback owner while turning analyst, at the same instant: never both.
+    for (let i = 0; i < 5; i++) {
+      const x = await addAgent(s, { capacity: { '*': 100 } });
+      const t = await addTeam(s, [ben]);
+      const [named, demotedX] = await Promise.all([
+        s.api('PATCH', `/api/v1/teams/${t}`, { fallbackOwnerId: x.id, leadId: x.id }),
+        s.api('PATCH', `/api/v1/agents/${x.id}`, { role: 'analyst' }),
+      ]);
+      expect([named.status, demotedX.status], JSON.stringify([named.body, demotedX.body])).not.toEqual([200, 200]);
+    }
   });
 
   it('follows the documented status transitions and refuses the others', async () => {

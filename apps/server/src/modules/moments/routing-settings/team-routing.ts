@@ -71,6 +71,8 @@ export async function updateTeam(
   const name = input.name?.trim();
   if (name === '') throw new AppError('invalid_field', 'a team needs a name', 'name');
   return deps.db.transaction().execute(async (tx) => {
+    // A person named fallback owner or lead must not turn analyst meanwhile (updateAgent takes the same lock).
+    if (input.fallbackOwnerId || input.leadId) await lockWorkspace(tx, deps.engine, input.workspaceId);
     await getTeam(tx, input.workspaceId, input.teamId);
     if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
     if (input.fallbackOwnerId) await checkCanHoldMoments(tx, input.workspaceId, input.fallbackOwnerId, 'fallbackOwnerId');
