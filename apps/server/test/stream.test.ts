@@ -182,6 +182,28 @@ describe.each(ENGINES)('live moment stream on %s', (engine) => {
     joiner.client.close();
   });
 
+  it('follows changes of membership and role at once: a leaver stops receiving, a newcomer starts, a demoted admin sees no more than an agent', async () => {
+    const mover = await addAgent(s, { name: 'Mover', online: false });
+    const boss = await addAgent(s, { name: 'Boss', role: 'admin', online: false });
+    const sales = (await s.api('POST', '/api/v1/teams', { key: 'sales-moves', name: 'Sales moves', agentIds: [] })).body.id;
+    const moverStream = await connect(s.url, { query: `?token=${mover.token}` });
+    const bossStream = await connect(s.url, { query: `?token=${boss.token}` });
+    await Promise.all([moverStream, bossStream].map((st) => st.waitFor((f) => f.type === 'ready')));
+
+    expect((await s.api('PUT', `/api/v1/teams/${sales}/members`, { agentIds: [mover.id] })).status).toBe(200);
+    expect((await s.api('PATCH', `/api/v1/agents/${boss.id}`, { role: 'agent' })).status).toBe(200);
+    const [joined] = await publish([{ teams: [sales], agents: [] }]);
+    await moverStream.waitFor((f) => f.seq === joined.seq);
+    expect((await s.api('PUT', `/api/v1/teams/${sales}/members`, { agentIds: [] })).status).toBe(200);
+    const [left, marker] = await publish([{ teams: [sales], agents: [] }, { teams: [], agents: [mover.id, boss.id] }]);
+    await Promise.all([moverStream, bossStream].map((st) => st.waitFor((f) => f.seq === marker.seq)));
+    expect(moverStream.seqs()).toEqual([joined.seq, marker.seq]);
+    // Demoted, in no team: only what names them.
+    expect(bossStream.seqs()).toEqual([marker.seq]);
+    expect(left.seq).toBeLessThan(marker.seq);
+    for (const st of [moverStream, bossStream]) st.client.close();
+  });
+
   it('resumes after a cursor: exactly what followed it, then live, with no gap or duplicate while others publish', async () => {
     const history = await publish(range(1, 20).map(() => everyone));
     const cursor = history[4].seq;

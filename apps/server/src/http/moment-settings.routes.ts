@@ -129,9 +129,12 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
           moved = await rerouteFromReader(deps, settings, { tx, workspaceId, agentId, actor: p.actor });
         },
       });
+      // Sessions carry the role: a cached one must not keep the old rights, nor an open stream.
+      if (role !== undefined) {
+        await ctx.auth.forget();
+        await ctx.stream.refreshAccess(p.workspaceId);
+      }
       if (moved.length > 0) ctx.stream.publish(moved);
-      // Sessions carry the role: a cached one must not keep the old rights.
-      if (role !== undefined) await ctx.auth.forget();
       // More room on a channel: they may take what waits in their teams' lines.
       if (rest.capacity !== undefined) await offerWaitingWork(moments, p.workspaceId, [agent.id]);
       return withPresenceTime(iso(agent));
@@ -169,6 +172,8 @@ export async function momentSettingsRoutes(app: FastifyInstance, ctx: HttpContex
           moved = await rerouteLeavers(deps, settings, { tx, workspaceId, teamId, agentIds, actor: p.actor });
         },
       });
+      // Newcomers' streams show the team's moments from here on, leavers' no longer.
+      await ctx.stream.refreshAccess(p.workspaceId);
       if (moved.length > 0) ctx.stream.publish(moved);
       await offerWaitingWork(moments, p.workspaceId, result.addedAgentIds);
       return { ...iso(result.team), addedAgentIds: result.addedAgentIds, removedAgentIds: result.removedAgentIds };

@@ -88,8 +88,10 @@ export async function workspacesRoutes(app: FastifyInstance, ctx: HttpContext): 
   app.get('/teams', { schema: { tags: ['workspace'], summary: 'Teams with strategy, fallback owner, lead and members', response: { 200: TeamList } } }, async (request) => ({ data: (await listTeams(deps.db, principalOf(request).workspaceId)).map(iso) }));
   app.post<{ Body: Static<typeof CreateTeamBody> }>('/teams', { schema: { tags: ['workspace'], body: CreateTeamBody, response: { 201: CreatedId } } }, async (request, reply) => {
     const p = principalOf(request, ADMINS);
+    const team = await createTeam(deps, { workspaceId: p.workspaceId, ...request.body, actor: p.actor });
+    await ctx.stream.refreshAccess(p.workspaceId);
     reply.status(201);
-    return createTeam(deps, { workspaceId: p.workspaceId, ...request.body, actor: p.actor });
+    return team;
   });
 
   app.get('/agents', { schema: { tags: ['workspace'], summary: 'Agents with presence, skills, capacity per channel and teams', response: { 200: AgentList } } }, async (request) => ({ data: (await listAgents(deps.db, principalOf(request).workspaceId)).map(iso) }));

@@ -39,6 +39,12 @@ export type StreamHub = {
   readonly signal: (workspaceId: string, audience: Audience, frame: SignalFrame) => void;
   /** Streams the principal's workspace to the socket: replay after `after` (null: from now), `ready`, then live. */
   readonly subscribe: (socket: HubSocket, principal: StreamPrincipal, after: number | null) => Subscription;
+  /**
+   * Reads again what the workspace's agents may see (their roles and teams), after a change of
+   * role or membership: from the next activity on, each socket gets what its agent may see now.
+   * Other processes read it again within `teamRefreshMs`.
+   */
+  readonly refreshAccess: (workspaceId: string) => Promise<void>;
   /** Open subscriptions. */
   readonly connections: () => number;
   /** Stops listening and closes every socket with 1001. */
@@ -70,7 +76,8 @@ type Outgoing = { readonly seq: number; readonly audience: Audience; readonly fr
 
 type Subscriber = {
   readonly socket: HubSocket;
-  readonly principal: StreamPrincipal;
+  /** As signed in; the role follows changes (refreshAccess). */
+  principal: StreamPrincipal;
   viewer: Viewer | null;
   /** Highest seq this socket has been given (or skipped as not its to see): live frames at or below it are duplicates. */
   sent: number;
@@ -122,7 +129,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     for (const ch of channels.values()) yield* ch.subscribers;
   }, options.heartbeatMs ?? 30_000);
   const teamRefresh = setInterval(() => {
-    for (const ch of channels.values()) if (ch.agents > 0) void enqueue(ch, () => refreshTeams(ch, []));
+    for (const ch of channels.values()) if (ch.subscribers.size > 0) void enqueue(ch, () => refreshAccess(ch, []));
   }, options.teamRefreshMs ?? 60_000);
   teamRefresh.unref();
 
@@ -187,7 +194,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
       if (a.seq <= ch.delivered) continue;
       // Another writer's activities committed before this one but have not been published yet.
       if (a.seq > ch.delivered + 1) await catchUp(ch, a.seq - 1);
-      if (needsTeamCheck(ch, a.audience)) await refreshTeams(ch, a.audience.teams);
+      if (needsTeamCheck(ch, a.audience)) await refreshAccess(ch, a.audience.teams);
       fanOut(ch, outgoingOf(a));
     }
   }
@@ -198,7 +205,7 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
       const rows = await activityRows(ch.workspaceId, ch.delivered, upTo);
       for (const row of rows) {
         const out = outgoingOfRow(row);
-        if (needsTeamCheck(ch, out.audience)) await refreshTeams(ch, out.audience.teams);
+        if (needsTeamCheck(ch, out.audience)) await refreshAccess(ch, out.audience.teams);
         if (out.seq > ch.delivered) fanOut(ch, out);
       }
       if (rows.length < PAGE) return;
@@ -332,22 +339,31 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
     if (ch.subscribers.size === 0 && channels.get(ch.workspaceId) === ch) channels.delete(ch.workspaceId);
   }
 
-  /** Re-reads the team memberships of the channel's agents (they change without a stream event). */
-  async function refreshTeams(ch: Channel, mentioned: readonly string[]): Promise<void> {
-    const agentIds = [...new Set([...ch.subscribers].filter((s) => s.viewer && !s.viewer.seesAll).map((s) => s.principal.agentId!))];
+  /**
+   * Re-reads the roles and team memberships of the channel's agents (they change without a
+   * stream event): a demoted admin stops seeing everything, a new member starts seeing the team.
+   */
+  async function refreshAccess(ch: Channel, mentioned: readonly string[]): Promise<void> {
+    const agentIds = [...new Set([...ch.subscribers].map((s) => s.principal.agentId).filter((id): id is string => id !== null))];
+    const roles = new Map<string, Role>();
     const memberships = new Map<string, Set<string>>();
     for (let i = 0; i < agentIds.length; i += PAGE) {
-      const rows = await deps.db
-        .selectFrom('team_member')
-        .select(['agent_id', 'team_id'])
-        .where('workspace_id', '=', ch.workspaceId)
-        .where('agent_id', 'in', agentIds.slice(i, i + PAGE))
-        .execute();
+      const page = agentIds.slice(i, i + PAGE);
+      for (const r of await deps.db.selectFrom('agent').select(['id', 'role']).where('workspace_id', '=', ch.workspaceId).where('id', 'in', page).execute()) roles.set(r.id, r.role as Role);
+      const rows = await deps.db.selectFrom('team_member').select(['agent_id', 'team_id']).where('workspace_id', '=', ch.workspaceId).where('agent_id', 'in', page).execute();
       for (const r of rows) memberships.set(r.agent_id, (memberships.get(r.agent_id) ?? new Set()).add(r.team_id));
     }
     const known = await teamIds(ch.workspaceId);
     for (const s of ch.subscribers) {
-      if (s.viewer && !s.viewer.seesAll) s.viewer = { ...s.viewer, teamIds: memberships.get(s.principal.agentId!) ?? new Set() };
+      const agentId = s.principal.agentId;
+      if (agentId === null || !s.viewer) continue;
+      const role = roles.get(agentId) ?? s.principal.role;
+      if (role !== s.principal.role) {
+        ch.agents += (role === 'agent' ? 1 : 0) - (s.principal.role === 'agent' ? 1 : 0);
+        s.principal = { ...s.principal, role };
+      }
+      const seesAll = role !== 'agent';
+      s.viewer = { ...s.viewer, seesAll, teamIds: seesAll ? new Set() : (memberships.get(agentId) ?? new Set()) };
     }
     // A deleted team stays "known" too, or every activity naming it would re-read.
     ch.knownTeams = new Set([...known, ...mentioned]);
@@ -398,7 +414,11 @@ export function createStreamHub(deps: Deps, options: StreamHubOptions = {}): Str
       for (const { s } of open) s.socket.terminate();
     })());
 
-  return { publish, signal, subscribe, connections: () => [...channels.values()].reduce((n, ch) => n + ch.subscribers.size, 0), close };
+  const refreshAccessOf = (workspaceId: string): Promise<void> => {
+    const ch = channels.get(workspaceId);
+    return ch ? enqueue(ch, () => refreshAccess(ch, [])) : Promise.resolve();
+  };
+  return { publish, signal, subscribe, refreshAccess: refreshAccessOf, connections: () => [...channels.values()].reduce((n, ch) => n + ch.subscribers.size, 0), close };
 }
 
 function outgoingOf(a: Activity): Outgoing {
