@@ -251,6 +251,19 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect((await patch({ status: 'closed' })).body.status).toBe('closed');
     expect((await patch({ status: 'open' })).body.error.code).toBe('invalid_transition');
     expect((await patch({ priority: 'urgent' })).status).toBe(200);
+
+    // The customer writing on the closed one continues what is active on the channel, as a new
+    // message from them would; on a merged-away one, the moment it went into.
+    const next = (await open(s, { identity: 'email:transitions@example.com', channel })).body.moment;
+    expect(next.id).not.toBe(m.id);
+    const late = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'in', body: 'about the closed one' });
+    expect(late.body.moment.id).toBe(next.id);
+    const duplicate = (await open(s, { identity: 'email:transitions@example.com', channel: uniq('chat') })).body.moment;
+    expect((await s.api('POST', `/api/v1/moments/${next.id}/merge`, { duplicateId: duplicate.id })).status).toBe(200);
+    const onMerged = await s.api('POST', `/api/v1/moments/${duplicate.id}/messages`, { direction: 'in', body: 'to the merged one' });
+    expect(onMerged.body.moment.id).toBe(next.id);
+    const active = (await s.api('GET', `/api/v1/moments?customer=${next.customerId}`)).body.data;
+    expect(active.map((x: { id: string }) => x.id)).toEqual([next.id]);
   });
 
   it('only the owner replies; others get 409 not_owner until they take over, which the ledger records', async () => {

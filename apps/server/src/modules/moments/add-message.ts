@@ -2,11 +2,11 @@ import { AppError } from '../../platform/errors.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import { actingAgent, loadForCaller, type Caller } from './caller.ts';
 import { recordOnTimeline } from './customer-touchpoints.ts';
-import { customerWrote } from './customer-wrote.ts';
+import { customerWrote, type InboundMessage } from './customer-wrote.ts';
 import { checkAttachments, checkMentions, findMessageByExternalId, insertMessage, previewOf, storedMessageView, type AttachmentInput, type Direction, type MessageView } from './messages.ts';
-import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
+import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
-import { createMoment, loadRow } from './open-moment.ts';
+import { continuable, createMoment, loadRow, type OpenResult } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { saveMoment } from './save-moment.ts';
 import { slaOnReply } from './sla-hooks.ts';
@@ -43,9 +43,14 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     if (repeat) return { moment: await loadRow(w, repeat.moment_id), message: await storedMessageView(w, repeat), duplicate: true };
 
     if (input.direction === 'in') {
+      // As if the customer wrote on the channel: to the moment this one was merged into; past a
+      // closed one or the reopen window, to their active moment on the channel, else a new one.
+      const target = moment.merged_into ? await loadRow(w, moment.merged_into) : moment;
+      const message = { body: input.body, externalId: input.externalId, attachments: input.attachments };
       const result =
-        (await customerWrote(w, moment, { body: input.body, externalId: input.externalId, attachments: input.attachments }, input.caller.actor)) ??
-        (await createMoment(w, { workspaceId: w.workspaceId, actor: input.caller.actor, customer: { customerId: moment.customer_id }, channel: moment.channel, subject: moment.subject, priority: moment.priority as never, businessUnitId: moment.business_unit_id, language: moment.language, message: { body: input.body, externalId: input.externalId, attachments: input.attachments } }, { id: moment.customer_id, isNew: false, renamed: false }));
+        (await customerWrote(w, target, message, input.caller.actor)) ??
+        (await continueActive(w, target, message, input.caller.actor)) ??
+        (await createMoment(w, { workspaceId: w.workspaceId, actor: input.caller.actor, customer: { customerId: target.customer_id }, channel: target.channel, channelId: target.channel_id, subject: target.subject, priority: target.priority as never, businessUnitId: target.business_unit_id, language: target.language, message }, { id: target.customer_id, isNew: false, renamed: false }));
       return { moment: result.moment, message: result.message, duplicate: false };
     }
 
@@ -79,4 +84,10 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
 function checkChannelOptions(channel: string, meta: Readonly<Record<string, unknown>> | undefined): void {
   if (meta?.template !== undefined && channel !== 'whatsapp') throw new AppError('invalid_field', `template is for WhatsApp replies; this moment is on ${channel}`, 'template');
   if ((meta?.subject !== undefined || meta?.cc !== undefined) && channel !== 'email') throw new AppError('invalid_field', `email options are for email replies; this moment is on ${channel}`, 'email');
+}
+
+/** The customer's other active moment on the same channel, continued with the message; null when there is none. */
+async function continueActive(w: MomentWrite, moment: MomentRow, message: InboundMessage, actor: string): Promise<OpenResult | null> {
+  const other = await continuable(w, moment.customer_id, { channel: moment.channel, channelId: moment.channel_id });
+  return other && other.id !== moment.id ? customerWrote(w, other, message, actor) : null;
 }

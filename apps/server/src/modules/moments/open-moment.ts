@@ -98,7 +98,7 @@ async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<MomentR
  * window. A configured channel (one of two SMS numbers) keeps its own moments: replies go out
  * the way the customer wrote in.
  */
-async function continuable(w: MomentWrite, customerId: string, on: { readonly channel: string; readonly channelId?: string | null }): Promise<MomentRow | undefined> {
+export async function continuable(w: MomentWrite, customerId: string, on: { readonly channel: string; readonly channelId?: string | null }): Promise<MomentRow | undefined> {
   const group = w.tx.selectFrom('customer').select('id').where('workspace_id', '=', w.workspaceId).where('root_id', '=', customerId);
   const windowStart = w.now - w.settings.moments.reopenWindowHours * 3_600_000;
   // A customer has few moments on a channel: fetch them by the customer index and pick in code.
