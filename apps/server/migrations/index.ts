@@ -14,6 +14,7 @@ import * as profileWrites from './2026-11-26T1100-profile-writes.ts';
 import * as workspaceProfileWrites from './2026-11-27T0000-workspace-profile-writes.ts';
 import * as momentTags from './2026-11-27T0100-moment-tags.ts';
 import * as revenueByCurrency from './2026-11-28T0000-revenue-by-currency.ts';
+import * as retiredSlaPolicies from './2026-11-28T0100-retired-sla-policies.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -32,4 +33,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-27T0000-workspace-profile-writes': workspaceProfileWrites,
   '2026-11-27T0100-moment-tags': momentTags,
   '2026-11-28T0000-revenue-by-currency': revenueByCurrency,
+  '2026-11-28T0100-retired-sla-policies': retiredSlaPolicies,
 };

@@ -42,6 +42,23 @@ describe.each(ENGINES)('moment SLAs on %s', (engine) => {
     expect(back.sla.nextResponseDue).toBe(new Date(clock.now() + 20 * MINUTE).toISOString());
   });
 
+  it('a policy taken away times no new moment, and the moments it timed keep its terms', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    await s.api('POST', '/api/v1/assignment-rules', { name: 'sla-gone', conditions: { channels: ['sla-gone'] }, teamId: team });
+    const policy = (await s.api('POST', '/api/v1/sla-policies', { name: 'going', channel: 'sla-gone', firstResponseMinutes: 60, resolutionMinutes: 600 })).body;
+    const m = (await open(s, { identity: 'email:sla-gone@example.com', channel: 'sla-gone' })).body.moment;
+    expect((await s.api('DELETE', `/api/v1/sla-policies/${policy.id}`)).status).toBe(204);
+    expect((await s.api('GET', '/api/v1/sla-policies')).body.data.map((p: { id: string }) => p.id)).not.toContain(policy.id);
+    // Resolved without an answer, then reopened: still owed its first response, by the policy's clock.
+    await s.api('PATCH', `/api/v1/moments/${m.id}`, { status: 'resolved' }, ana.token);
+    const reopened = (await s.api('PATCH', `/api/v1/moments/${m.id}`, { status: 'open' }, ana.token)).body;
+    expect(reopened.sla).toMatchObject({ policyId: policy.id, firstResponseDue: expect.any(String) });
+    expect(reopened.sla.state).not.toBe('met');
+    const fresh = (await open(s, { identity: 'email:sla-gone-2@example.com', channel: 'sla-gone' })).body.moment;
+    expect(fresh.sla.policyId).toBeNull();
+  });
+
   it('warns before a deadline, then on breach re-routes, raises the priority and tells the lead', async () => {
     const lead = await addAgent(s);
     const a = await addAgent(s);

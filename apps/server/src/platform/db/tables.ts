@@ -376,6 +376,8 @@ export type SlaPolicyTable = {
   /** JSON array of reassign | notify_lead | raise_priority */
   breach_actions: string;
   created_at: number;
+  /** Set when an admin took the policy away: it times no new moment, only those it already did. */
+  retired_at: ColumnType<number | null, number | null | undefined, number | null>;
 };
 
 /** An agent's load on a channel: the active moments they own there, outside waiting lines. Kept by triggers on moment (migration 0500). */

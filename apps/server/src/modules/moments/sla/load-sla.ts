@@ -13,12 +13,12 @@ export type LoadedSla = { readonly policy: SlaPolicy; readonly hours: BusinessHo
  * processes' edits would make stale.
  */
 export async function loadSla(db: Db | Tx, workspaceId: string, subject: SlaSubject): Promise<LoadedSla | null> {
-  const rows = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).execute();
+  const rows = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).where('retired_at', 'is', null).execute();
   const policy = selectPolicy(rows.map(policyFromRow), subject);
   return policy ? { policy, hours: await loadHours(db, workspaceId, policy.businessHoursId) } : null;
 }
 
-/** The SLA a running moment started with (its `sla_policy_id`); null when it has none or it was deleted. */
+/** The SLA a running moment started with (its `sla_policy_id`), retired or not; null when it has none. */
 export async function loadSlaPolicy(db: Db | Tx, workspaceId: string, policyId: string | null): Promise<LoadedSla | null> {
   if (policyId === null) return null;
   const row = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', policyId).executeTakeFirst();

@@ -78,7 +78,8 @@ export async function updateBusinessHours(deps: Deps, input: Scope & { readonly 
 export async function deleteBusinessHours(deps: Deps, input: Scope & { readonly id: string }): Promise<void> {
   await inSettingsTx(deps, input.workspaceId, async (tx) => {
     await getBusinessHours(tx, input.workspaceId, input.id);
-    const user = await tx.selectFrom('sla_policy').select(['id', 'name']).where('workspace_id', '=', input.workspaceId).where('business_hours_id', '=', input.id).executeTakeFirst();
+    // A retired policy's moments fall back to around the clock: it does not hold the hours.
+    const user = await tx.selectFrom('sla_policy').select(['id', 'name']).where('workspace_id', '=', input.workspaceId).where('business_hours_id', '=', input.id).where('retired_at', 'is', null).executeTakeFirst();
     if (user) throw new AppError('conflict', `policy "${user.name}" (${user.id}) uses these business hours`);
     // A workspace has a few chat channels: their settings are read here rather than by JSON path, which each engine writes its own way.
     const chats = await tx.selectFrom('channel').select(['id', 'name', 'settings']).where('workspace_id', '=', input.workspaceId).where('kind', '=', 'chat').execute();
@@ -90,12 +91,12 @@ export async function deleteBusinessHours(deps: Deps, input: Scope & { readonly 
 }
 
 export async function listSlaPolicies(db: Db, workspaceId: string): Promise<SlaPolicy[]> {
-  const rows = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
+  const rows = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).where('retired_at', 'is', null).orderBy('created_at').orderBy('id').execute();
   return rows.map(policyFromRow);
 }
 
 export async function getSlaPolicy(db: Db | Tx, workspaceId: string, id: string): Promise<SlaPolicy> {
-  const row = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('sla_policy').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).where('retired_at', 'is', null).executeTakeFirst();
   if (!row) throw new AppError('resource_not_found', `no SLA policy ${id}`, 'id');
   return policyFromRow(row);
 }
@@ -137,11 +138,14 @@ export async function updateSlaPolicy(deps: Deps, input: Scope & { readonly id: 
   });
 }
 
-/** Moments that started under the policy keep their deadlines; the sweep then neither warns early nor acts. */
+/**
+ * Takes a policy away: it times no new moment and leaves the lists, while the moments it was
+ * timing keep its terms (reopened, or back from waiting on the customer) and its breach actions.
+ */
 export async function deleteSlaPolicy(deps: Deps, input: Scope & { readonly id: string }): Promise<void> {
   await inSettingsTx(deps, input.workspaceId, async (tx) => {
     await getSlaPolicy(tx, input.workspaceId, input.id);
-    await tx.deleteFrom('sla_policy').where('workspace_id', '=', input.workspaceId).where('id', '=', input.id).execute();
+    await tx.updateTable('sla_policy').set({ retired_at: deps.clock.now() }).where('workspace_id', '=', input.workspaceId).where('id', '=', input.id).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'sla_policy.deleted', target: input.id });
   });
 }
