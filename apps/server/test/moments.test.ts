@@ -313,6 +313,16 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     const routed = (await open(s, { identity: 'email:routed-past-the-analyst@example.com', channel: analystChannel })).body.moment;
     expect(routed).toMatchObject({ ownerId: other.id, queued: true });
     expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.ownerId).toBe(other.id);
+
+    // Assigning to the owner it already has still checks, and makes, the team change asked for.
+    const unknownTeam = await s.api('POST', `/api/v1/moments/${m.id}/assign`, { agentId: other.id, teamId: '01a21a10-0000-7000-8000-000000000000' });
+    expect(unknownTeam.body.error).toMatchObject({ field: 'teamId' });
+    const moved = await s.api('POST', `/api/v1/moments/${m.id}/assign`, { agentId: other.id, teamId: analystTeam });
+    expect(moved.body).toMatchObject({ ownerId: other.id, teamId: analystTeam });
+    // And a subject is never blank.
+    const blank = await s.api('PATCH', `/api/v1/moments/${m.id}`, { subject: '   ' }, other.token);
+    expect([blank.status, blank.body.error?.field]).toEqual([400, 'subject']);
+    expect((await s.api('PATCH', `/api/v1/moments/${m.id}`, { subject: '  Refund  ' }, other.token)).body.subject).toBe('Refund');
   });
 
   it('round-robin takes turns; least-loaded picks the lightest; capacity is never exceeded by routing', async () => {

@@ -60,10 +60,12 @@ export async function assign(ctx: MomentsCtx, input: Act & { readonly agentId: s
     await checkCanHoldMoments(w.tx, w.workspaceId, input.agentId, 'agentId');
     const [agent] = await loadCandidates(w.tx, w.workspaceId, row.channel, w.settings.moments.defaultCapacity, { agentId: input.agentId });
     if (!agent) throw new AppError('invalid_field', 'no such agent in this workspace', 'agentId');
-    if (agent.id === row.owner_id && row.queued_at === null) return row;
-    if (!hasRoom(agent)) throw new AppError('over_capacity', `the agent is at capacity on ${row.channel} (${agent.load}/${agent.capacity})`, 'agentId');
     const teamId = input.teamId === undefined ? row.team_id : input.teamId;
     if (teamId) await checkTeam(w.tx, w.workspaceId, teamId, 'teamId');
+    // The owner already holds it: only a new team (or leaving the line) changes anything.
+    const holds = agent.id === row.owner_id;
+    if (holds && row.queued_at === null && teamId === row.team_id) return row;
+    if ((!holds || row.queued_at !== null) && !hasRoom(agent)) throw new AppError('over_capacity', `the agent is at capacity on ${row.channel} (${agent.load}/${agent.capacity})`, 'agentId');
     const next = await changeOwner(w, row, { ownerId: agent.id, teamId, reason: 'manual', queued: false, note: input.note ?? null }, input.caller.actor);
     if (row.owner_id !== agent.id) await fillFromQueue(w, row.owner_id, 'capacity', 'system');
     return next;

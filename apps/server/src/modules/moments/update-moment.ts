@@ -42,7 +42,12 @@ export async function updateMoment(ctx: MomentsCtx, input: { readonly workspaceI
     const { patch } = input;
     let row: MomentRow = { ...before, updated_at: w.now };
     if (patch.priority !== undefined) row = { ...row, priority: patch.priority };
-    if (patch.subject !== undefined) row = { ...row, subject: patch.subject };
+    if (patch.subject !== undefined) {
+      // As when a moment opens: trimmed, and never blank (the inbox row would show nothing).
+      const subject = patch.subject.trim();
+      if (subject === '') throw new AppError('invalid_field', 'subject cannot be blank', 'subject');
+      row = { ...row, subject };
+    }
     const tags = patch.tags === undefined ? null : cleanTags(patch.tags);
     if (tags !== null) row = { ...row, tags: tagsColumn(tags) };
     if (patch.status !== undefined && patch.status !== before.status) row = await moveStatus(w, row, patch.status, patch.snoozedUntil);
