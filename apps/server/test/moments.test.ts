@@ -280,6 +280,10 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(refused.body.error.code).toBe('not_owner');
     const note = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'note', body: `@owner can I take this?`, mentions: [owner.id] }, other.token);
     expect(note.status).toBe(201);
+    // Someone who may not open the moment is not told of it (the mention would carry its text).
+    const stranger = await addAgent(s, { name: 'Stranger' });
+    const leak = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'note', body: '@stranger look', mentions: [stranger.id] }, other.token);
+    expect([leak.status, leak.body.error?.field, leak.body.error?.message]).toEqual([400, 'mentions', expect.stringContaining('Stranger cannot see this moment')]);
     const took = await s.api('POST', `/api/v1/moments/${m.id}/take-over`, { note: 'I know this customer' }, other.token);
     expect(took.body.ownerId).toBe(other.id);
     const reply = await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'out', body: 'On it!' }, other.token);

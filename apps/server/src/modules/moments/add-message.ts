@@ -55,7 +55,7 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     }
 
     if (moment.status === 'closed') throw new AppError('invalid_transition', 'the moment is closed; the customer writing again opens a new one', 'status');
-    await checkMentions(w, input.mentions);
+    await checkMentions(w, input.mentions, moment);
     let row = moment;
     let authorId = input.caller.agentId;
     if (input.direction === 'out') {

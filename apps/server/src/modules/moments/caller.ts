@@ -17,7 +17,7 @@ export async function callerOf(db: Db, principal: { readonly workspaceId: string
 }
 
 /** Whether the caller may see this moment (see visibility.ts for the rule). */
-export function maySee(c: Caller, row: MomentRow): boolean {
+export function maySee(c: Viewer, row: MomentRow): boolean {
   if (c.seesAll) return true;
   if (row.owner_id === c.agentId) return true;
   if (row.team_id !== null && c.teamIds.has(row.team_id)) return true;

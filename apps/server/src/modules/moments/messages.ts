@@ -7,6 +7,10 @@ import type { MessageTable } from '../../platform/db/tables.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
 import type { MomentWrite } from './moment-tx.ts';
+import { maySee } from './caller.ts';
+import type { MomentRow } from './moment-view.ts';
+import { viewerOf } from './visibility.ts';
+import type { Role } from '../workspaces/index.ts';
 
 export type Direction = 'in' | 'out' | 'note';
 
@@ -63,11 +67,17 @@ export function checkAttachments(attachments: readonly AttachmentInput[] | undef
 }
 
 /** Mentioned people must be agents of the workspace. */
-export async function checkMentions(w: MomentWrite, mentions: readonly string[] | undefined): Promise<void> {
+export async function checkMentions(w: MomentWrite, mentions: readonly string[] | undefined, moment: MomentRow): Promise<void> {
   const ids = [...new Set(mentions ?? [])];
   if (ids.length === 0) return;
-  const found = await w.tx.selectFrom('agent').select('id').where('workspace_id', '=', w.workspaceId).where('id', 'in', ids).execute();
+  const found = await w.tx.selectFrom('agent').select(['id', 'name', 'role']).where('workspace_id', '=', w.workspaceId).where('id', 'in', ids).execute();
   if (found.length !== ids.length) throw new AppError('invalid_field', 'a mentioned agent is not in this workspace', 'mentions');
+  // The mention reaches them live with the moment's latest text: only someone who may open it.
+  for (const agent of found) {
+    if (!maySee(await viewerOf(w.tx, { workspaceId: w.workspaceId, agentId: agent.id, role: agent.role as Role }), moment)) {
+      throw new AppError('invalid_field', `${agent.name} cannot see this moment: hand it off to them or their team, or add them to its team`, 'mentions');
+    }
+  }
 }
 
 /** A provider message already stored on this channel (a duplicate delivery), if any. */
