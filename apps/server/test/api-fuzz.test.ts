@@ -98,6 +98,15 @@ describe.each(ENGINES)('malformed input on every route, %s', (engine) => {
     expect(removed.status).toBe(204);
     const huge = await s.api('POST', '/api/v1/teams', { key: 'huge', name: 'x'.repeat(2 * 1024 * 1024) });
     expect([huge.status, huge.body.error.code, huge.body.error.field]).toEqual([413, 'body_too_large', 'body']);
+    // A JSON value of the wrong type is refused naming its field, never turned into another value.
+    for (const [route, body, field] of [
+      ['/api/v1/teams', { key: 'typed', name: 123 }, 'name'],
+      ['/api/v1/agents', { email: 'typed@example.com', name: 'Typed', role: 'agent', password: 'a long enough password', capacity: { chat: '5' } }, 'capacity.chat'],
+      ['/api/v1/business-units', { key: ['typed'], name: 'Typed' }, 'key'],
+    ] as const) {
+      const res = await s.api('POST', route, body);
+      expect([res.status, res.body.error?.field], JSON.stringify(res.body)).toEqual([400, field]);
+    }
     // A body that is not JSON is told which content type to send, whatever its text says.
     const text = await fetch(`${s.url}/api/v1/teams`, { method: 'POST', headers: { authorization: `Bearer ${s.workspace.apiKey}`, 'content-type': 'text/plain' }, body: '{"key":"plain","name":"Plain"}' });
     expect([text.status, ((await text.json()) as any).error]).toEqual([415, { code: 'invalid_field', message: 'send application/json', field: 'content-type' }]);

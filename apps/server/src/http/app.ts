@@ -1,3 +1,4 @@
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
@@ -34,6 +35,18 @@ import { workspacesRoutes } from './workspaces.routes.ts';
  * The HTTP server: tracking API at /v1, REST API at /api/v1 (OpenAPI 3.1 at /api/docs),
  * health and metrics. Routes only parse, authorise, call a use case and shape the reply.
  */
+/**
+ * Query strings and path parameters arrive as text, so their schemas coerce (`limit=50` is a
+ * number); a JSON body says its own types, and one of the wrong type is refused, naming the
+ * field, rather than turned into another value (`"capacity": "5"`, `"signingSecret": 123`).
+ */
+const validators = AjvCompiler();
+const strictBodies: typeof validators = (externalSchemas, options) => {
+  const coercing = validators(externalSchemas, options);
+  const strict = validators(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as typeof options);
+  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route as never);
+};
+
 export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -42,6 +55,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: strictBodies } },
     forceCloseConnections: false,
     frameworkErrors,
     clientErrorHandler: clientErrors,
