@@ -32,10 +32,6 @@ import { trackingRoutes } from './tracking.routes.ts';
 import { workspacesRoutes } from './workspaces.routes.ts';
 
 /**
- * The HTTP server: tracking API at /v1, REST API at /api/v1 (OpenAPI 3.1 at /api/docs),
- * health and metrics. Routes only parse, authorise, call a use case and shape the reply.
- */
-/**
  * Query strings and path parameters arrive as text, so their schemas coerce (`limit=50` is a
  * number); a JSON body says its own types, and one of the wrong type is refused, naming the
  * field, rather than turned into another value (`"capacity": "5"`, `"signingSecret": 123`).
@@ -47,6 +43,10 @@ const strictBodies: typeof validators = (externalSchemas, options) => {
   return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route as never);
 };
 
+/**
+ * The HTTP server: tracking API at /v1, REST API at /api/v1 (OpenAPI 3.1 at /api/docs),
+ * health and metrics. Routes only parse, authorise, call a use case and shape the reply.
+ */
 export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,

@@ -1,4 +1,4 @@
-import type { ChannelRecord } from '../../modules/channels/index.ts';
+import { SITE_ORIGIN, siteOf, type ChannelRecord } from '../../modules/channels/index.ts';
 
 /** What a chat channel's settings say, read leniently: an unknown or malformed value falls back. */
 export type ChatSettings = {
@@ -16,16 +16,13 @@ export type ChatSettings = {
   readonly visitorMessagesPerMinute: number;
 };
 
-// Strict, because the list is written into a Content-Security-Policy header: no `;`, no spaces, no paths.
-const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
-
 export function chatSettingsOf(channel: ChannelRecord): ChatSettings {
   const s = channel.settings;
   const raw = s.allowedOrigins;
   const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
   const text = (value: unknown, fallback: string, max: number) => (typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, max) : fallback);
   return {
-    allowedOrigins: [...new Set(list.filter((o): o is string => typeof o === 'string').map((o) => o.trim().replace(/\/$/, '').toLowerCase()).filter((o) => ORIGIN.test(o)))],
+    allowedOrigins: [...new Set(list.filter((o): o is string => typeof o === 'string').map((o) => siteOf(o).toLowerCase()).filter((o) => SITE_ORIGIN.test(o)))],
     title: text(s.title, channel.name, 80),
     greeting: text(s.greeting, 'Hi! How can we help?', 500),
     askEmail: s.askEmail === true,

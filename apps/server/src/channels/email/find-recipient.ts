@@ -34,23 +34,22 @@ export async function findRecipient(deps: Deps, address: string): Promise<Recipi
 export async function pausedMailbox(deps: Deps, address: string): Promise<boolean> {
   const normalized = address.trim().toLowerCase();
   const reply = replyTokenOf(normalized);
-  let query = deps.db.selectFrom('channel').select('id').where('kind', '=', 'email').where('enabled', '=', 0);
-  query = reply ? query.where('address', 'like', `%@${reply.domain}`) : query.where('address', '=', normalized);
-  const rows = await query.limit(1).execute();
+  if (reply) return (await emailChannelsOnDomain(deps, reply.domain)).some((r) => r.enabled === 0);
+  const rows = await deps.db.selectFrom('channel').select('id').where('kind', '=', 'email').where('enabled', '=', 0).where('address', '=', normalized).limit(1).execute();
   return rows.length > 0;
 }
 
 async function channelsOnDomain(deps: Deps, domain: string): Promise<ChannelRecord[]> {
-  // LIKE narrows by the index on (kind, address); the exact suffix check drops `_` wildcard matches.
-  const rows = await deps.db
-    .selectFrom('channel')
-    .select(['workspace_id', 'id', 'address'])
-    .where('kind', '=', 'email')
-    .where('enabled', '=', 1)
-    .where('address', 'like', `%@${domain}`)
-    .execute();
-  const found = await Promise.all(rows.filter((r) => r.address?.endsWith(`@${domain}`)).map((r) => loadChannel(deps, r.workspace_id, r.id)));
+  const rows = (await emailChannelsOnDomain(deps, domain)).filter((r) => r.enabled === 1);
+  const found = await Promise.all(rows.map((r) => loadChannel(deps, r.workspace_id, r.id)));
   return found.filter((c): c is ChannelRecord => c !== null);
+}
+
+/** The email channels, switched on or off, whose address is on this domain. */
+async function emailChannelsOnDomain(deps: Deps, domain: string): Promise<{ workspace_id: string; id: string; enabled: number }[]> {
+  // LIKE narrows by the index on (kind, address); the exact suffix check drops `_` wildcard matches.
+  const rows = await deps.db.selectFrom('channel').select(['workspace_id', 'id', 'address', 'enabled']).where('kind', '=', 'email').where('address', 'like', `%@${domain}`).execute();
+  return rows.filter((r) => r.address?.endsWith(`@${domain}`));
 }
 
 /**

@@ -1,26 +1,9 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
-import { DeliveryError } from '../channel-adapter.ts';
+import { sendEachPart } from '../send-each-part.ts';
 import { callGraph } from './graph-client.ts';
 import type { Fields } from './payload-fields.ts';
 
-/**
- * Sends a reply that takes several provider messages (long text, files) one after another and
- * answers with the first one's id (status callbacks for it move the reply along). A failure
- * before anything went out keeps its retry advice; after a part went out, retrying would send
- * that part twice, so it is final and says what the customer did receive.
- */
-export async function sendInParts(channel: ChannelRecord, path: string, bodies: readonly Readonly<Record<string, unknown>>[], idOf: (answer: Fields) => string | null): Promise<{ readonly providerMessageId: string | null }> {
-  if (bodies.length === 0) throw new DeliveryError('the reply has neither text nor files', false);
-  let first: string | null = null;
-  for (const [index, body] of bodies.entries()) {
-    try {
-      const id = idOf(await callGraph(channel, 'POST', path, body));
-      if (index === 0) first = id;
-    } catch (error) {
-      if (index === 0) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new DeliveryError(`only ${index} of ${bodies.length} parts were sent: ${reason}`, false);
-    }
-  }
-  return { providerMessageId: first };
+/** Posts a reply's parts to a Graph API path one after another (send-each-part.ts says how failures count). */
+export function sendInParts(channel: ChannelRecord, path: string, bodies: readonly Readonly<Record<string, unknown>>[], idOf: (answer: Fields) => string | null): Promise<{ readonly providerMessageId: string | null }> {
+  return sendEachPart(bodies, async (body) => idOf(await callGraph(channel, 'POST', path, body)));
 }

@@ -1,6 +1,7 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
+import { sendEachPart } from '../send-each-part.ts';
 import { splitText } from '../split-text.ts';
 import { publicBaseUrl, webhookPaths } from '../webhook-urls.ts';
 import { sendTwilioSms } from './twilio-api.ts';
@@ -10,29 +11,19 @@ const MAX_SMS_BODY = 1_600;
 
 /**
  * Sends an agent's reply as an SMS from the channel's number to where the customer last wrote
- * or called from, in parts of at most 1,600 characters. Twilio reports delivery to the channel's status URL, which names our message
- * so the report lands even if it arrives before the send is recorded; without
- * `settings.publicUrl` there is no URL to give, and the reply stays at "sent".
+ * or called from, in parts of at most 1,600 characters. Twilio reports delivery to the
+ * channel's status URL, which names our message so the report lands even if it arrives before
+ * the send is recorded; without `settings.publicUrl` there is no URL to give, and the reply
+ * stays at "sent".
  */
 export async function replyBySms(channel: ChannelRecord, reply: OutboundReply, options: { readonly timeoutMs?: number } = {}): Promise<{ readonly providerMessageId: string | null }> {
-  if (!reply.to) throw new DeliveryError('the customer has no phone number on this moment to reply to', false);
+  const to = reply.to;
+  if (!to) throw new DeliveryError('the customer has no phone number on this moment to reply to', false);
   // MMS needs publicly reachable media URLs, which stored attachments are not.
   if (reply.attachments.length > 0) throw new DeliveryError('SMS replies carry text only: send the files another way (email) or remove them', false);
   const base = publicBaseUrl(channel);
   const statusPath = webhookPaths(channel.kind, channel.id).status;
   const statusCallback = base && statusPath ? `${base}${statusPath}?message=${encodeURIComponent(reply.messageId)}` : null;
-  // Part by part; the first one's status moves the reply along. After a part went out, a retry
-  // would send it twice: a later failure is final and says what the customer did receive.
-  const parts = splitText(reply.body, MAX_SMS_BODY);
-  let first: string | null = null;
-  for (const [index, body] of parts.entries()) {
-    try {
-      const sid = await sendTwilioSms(channel, { to: reply.to, body, statusCallback: index === 0 ? statusCallback : null }, options);
-      if (index === 0) first = sid;
-    } catch (error) {
-      if (index === 0) throw error;
-      throw new DeliveryError(`only ${index} of ${parts.length} parts were sent: ${error instanceof Error ? error.message : String(error)}`, false);
-    }
-  }
-  return { providerMessageId: first };
+  // Only the first part's status moves the reply along.
+  return sendEachPart(splitText(reply.body, MAX_SMS_BODY), (body, index) => sendTwilioSms(channel, { to, body, statusCallback: index === 0 ? statusCallback : null }, options));
 }

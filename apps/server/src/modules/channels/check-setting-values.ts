@@ -21,17 +21,23 @@ const wholeNumber = (min: number, max: number): Rule => (value) => (typeof value
 const flag: Rule = (value) => (typeof value === 'boolean' ? null : 'must be true or false');
 const text = (max: number): Rule => (value) => (typeof value === 'string' && value.length <= max ? null : `must be text of at most ${max} characters`);
 
-/** A site that may embed the widget, as the Content-Security-Policy header will carry it (chat-settings.ts). */
-const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?\/?$/i;
+/**
+ * A site that may embed the chat widget: an exact origin or `https://*.example.com`. Strict,
+ * because the list is written into a Content-Security-Policy header: no `;`, no spaces, no paths.
+ */
+export const SITE_ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
+/** A site as given, the way the widget reads it (chat-settings.ts): trimmed, without a trailing slash. */
+export const siteOf = (given: string): string => given.trim().replace(/\/$/, '');
 const origins: Rule = (value) =>
-  Array.isArray(value) && value.every((o) => typeof o === 'string' && ORIGIN.test(o.trim()))
+  Array.isArray(value) && value.every((o) => typeof o === 'string' && SITE_ORIGIN.test(siteOf(o)))
     ? null
     : 'must be a list of sites like https://shop.example.com or https://*.example.com (no paths, no bare *)';
 const relay: Rule = (value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be { host, port, secure?, user? }';
   const smtp = value as JsonObject;
   if (typeof smtp.host !== 'string' || smtp.host.trim() === '') return 'host must be the relay\'s host name';
-  if (smtp.port !== undefined && wholeNumber(1, 65_535)(smtp.port) !== null) return 'port must be a whole number from 1 to 65535';
+  const port = smtp.port === undefined ? null : wholeNumber(1, 65_535)(smtp.port);
+  if (port !== null) return `port ${port}`;
   if (smtp.secure !== undefined && typeof smtp.secure !== 'boolean') return 'secure must be true or false';
   if (smtp.user !== undefined && smtp.user !== null && typeof smtp.user !== 'string') return 'user must be text';
   return null;

@@ -4,3 +4,4 @@ export { listChannels, getChannel, findChannelById, findChannelsByAddress, loadC
 export { createChannel, updateChannel, type ChannelInput } from './save-channel.ts';
 export { recordHealth } from './record-health.ts';
 export { sealStoredSecrets } from './channel-secrets.ts';
+export { SITE_ORIGIN, siteOf } from './check-setting-values.ts';
