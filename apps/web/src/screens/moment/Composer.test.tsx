@@ -48,7 +48,7 @@ function setup(moment: Moment, messages: Message[], answer: (body: Record<string
     }),
   );
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } } });
-  client.setQueryData(keys.agents, [{ id: 'ana', name: 'Ana', email: 'ana@acme.test', role: 'agent' }]);
+  client.setQueryData(keys.agents, [{ id: 'ana', name: 'Ana', email: 'ana@acme.test', role: 'agent', teamIds: [moment.teamId] }]);
   client.setQueryData(keys.channels, [{ id: 'wa', kind: 'whatsapp', name: 'WhatsApp', businessUnitId: null, settings: { templates: [{ name: 'follow_up', language: 'en_US' }] } }]);
   return { calls, typing, ...renderInApp(<Composer moment={moment} messages={messages} viewer={bob} readOnly={false} />, client) };
 }

@@ -8,7 +8,7 @@ import { useTypingSignal } from './use-typing-signal.ts';
 import type { Message, Moment } from '../../api/types.ts';
 import { duration } from '../../ui/format.ts';
 import type { Viewer } from '../inbox/inbox-filters.ts';
-import { composerRules, replySubject, templatesOf, type Template } from './composer-rules.ts';
+import { composerRules, mentionable, replySubject, templatesOf, type Template } from './composer-rules.ts';
 
 export type ComposerHandle = { readonly focusReply: () => void };
 type Mode = 'reply' | 'note';
@@ -204,7 +204,7 @@ export function Composer({ ref, moment, messages, viewer, readOnly }: Props) {
             maxRows={8}
             ref={input}
           >
-            <Mentions.Mention trigger="@" data={agents.map((a) => ({ id: a.id, display: a.name }))} appendSpaceOnAdd />
+            <Mentions.Mention trigger="@" data={mentionable(agents, moment).map((a) => ({ id: a.id, display: a.name }))} appendSpaceOnAdd />
           </Mentions>
         ) : (
           <Textarea

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../api/types.ts';
 import { aMoment } from '../../test/moment-fixture.ts';
-import { ccOf, composerRules, replySubject, smsSegments, templatesOf, WHATSAPP_WINDOW_MS, type ComposerInput } from './composer-rules.ts';
+import { ccOf, composerRules, mentionable, replySubject, smsSegments, templatesOf, WHATSAPP_WINDOW_MS, type ComposerInput } from './composer-rules.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 12);
 const inbound = (msAgo: number, meta: Record<string, unknown> = {}): Pick<Message, 'direction' | 'createdAt' | 'meta'> => ({ direction: 'in', createdAt: new Date(NOW - msAgo).toISOString(), meta });
@@ -56,5 +56,21 @@ describe("the composer's channel rules", () => {
       { name: 'order_update', language: 'en_US', body: 'Your order…' },
       { name: 'hello', language: 'en_US', body: undefined },
     ]);
+  });
+
+  it('offers for @mention only the people who may open the moment, as the server checks', () => {
+    const people = [
+      { id: 'bob', role: 'agent', teamIds: [] },
+      { id: 'sue', role: 'agent', teamIds: ['service'] },
+      { id: 'tim', role: 'agent', teamIds: ['sales'] },
+      { id: 'lee', role: 'agent', teamIds: ['social'] },
+      { id: 'pat', role: 'agent', teamIds: [] },
+      { id: 'ann', role: 'admin', teamIds: [] },
+      { id: 'ana', role: 'analyst', teamIds: [] },
+    ] as const;
+    const ids = (m: Parameters<typeof mentionable>[1]) => mentionable(people, m).map((a) => a.id);
+    expect(ids(aMoment({ ownerId: 'bob', teamId: 'service' }))).toEqual(['bob', 'sue', 'ann', 'ana']);
+    const handoff = { fromOwnerId: 'bob', toTeamId: 'sales', toAgentId: 'pat', reason: 'billing', note: null, requestedAt: new Date(NOW).toISOString(), requestedBy: 'bob' };
+    expect(ids(aMoment({ ownerId: 'bob', teamId: null, handoff }))).toEqual(['bob', 'tim', 'pat', 'ann', 'ana']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Message, Moment } from '../../api/types.ts';
+import type { Agent, Message, Moment } from '../../api/types.ts';
 
 /** WhatsApp's customer-care window: free text only within 24 hours of the customer's last message. */
 export const WHATSAPP_WINDOW_MS = 24 * 60 * 60_000;
@@ -97,4 +97,21 @@ export function templatesOf(settings: Readonly<Record<string, unknown>> | undefi
     const item = t as Record<string, unknown>;
     return typeof item.name === 'string' ? [{ name: item.name, language: typeof item.language === 'string' ? item.language : 'en_US', body: typeof item.body === 'string' ? item.body : undefined }] : [];
   });
+}
+
+/**
+ * The people a note may mention: those who may open the moment, as the server decides it
+ * (admins, owners and analysts see every moment; an agent sees what they own, their teams'
+ * moments and what is handed to them or their team). The server refuses anyone else, so the
+ * picker does not offer them.
+ */
+export function mentionable<A extends Pick<Agent, 'id' | 'role' | 'teamIds'>>(agents: readonly A[], moment: Pick<Moment, 'ownerId' | 'teamId' | 'handoff'>): A[] {
+  const handoff = moment.handoff;
+  return agents.filter(
+    (a) =>
+      a.role !== 'agent' ||
+      a.id === moment.ownerId ||
+      (moment.teamId !== null && a.teamIds.includes(moment.teamId)) ||
+      (handoff !== null && (handoff.toAgentId === a.id || (handoff.toTeamId !== null && a.teamIds.includes(handoff.toTeamId)))),
+  );
 }
