@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signMetaBody } from '../src/channels/meta/verify-signature.ts';
 import { fixedClock } from '../src/platform/clock.ts';
+import { indexInboxText } from '../src/modules/moments/inbox-text.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, type Person } from './moments-fixtures.ts';
@@ -382,6 +383,42 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     const [call] = graph.sent('/v19.0/me/messages').slice(-1);
     expect(JSON.parse(call!.body)).toEqual({ recipient: { id: 'IGSID-7' }, messaging_type: 'RESPONSE', message: { text: 'It is!' } });
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent' });
+  });
+
+  it('Instagram: a message the customer unsends is deleted from the thread, its files, the subject it made, search, the timeline and the stream’s replay', async () => {
+    const from = { sender: { id: 'IGSID-9' }, recipient: { id: 'IG1' }, timestamp: clock.now() };
+    const ig = (...messaging: unknown[]) => ({ object: 'instagram', entry: [{ id: 'IG1', time: 1, messaging }] });
+    const sent = await deliver(channel.instagram!, ig({ ...from, message: { mid: 'aWdfSECRET', text: 'My locker code is zebra-4471' } }, { ...from, message: { mid: 'aWdfPHOTO', attachments: [{ type: 'image', payload: { url: `${graph.url}/cdn/photo.png` } }] } }));
+    expect(sent.body).toMatchObject({ stored: 2 });
+    const moment = await momentOf('aWdfSECRET');
+    expect(moment.subject).toBe('My locker code is zebra-4471');
+    await s.tp.worker.drain();
+    if (engine === 'sqlite') while (await indexInboxText(s.tp.deps.db));
+    const found = async () => ((await s.api('GET', '/api/v1/moments?status=open&q=zebra-4471')).body.data as any[]).map((m) => m.id);
+    expect(await found()).toEqual([moment.id]);
+
+    const unsend = (mid: string) => deliver(channel.instagram!, ig({ ...from, message: { mid, is_deleted: true } }));
+    expect((await unsend('aWdfSECRET')).body).toMatchObject({ unsent: 1 });
+    expect((await unsend('aWdfPHOTO')).body).toMatchObject({ unsent: 1 });
+    // Meta delivers again: nothing more to delete.
+    expect((await unsend('aWdfSECRET')).body).toMatchObject({ unsent: 0, ignored: ['unsent message aWdfSECRET is not stored'] });
+
+    const messages = await thread(moment.id);
+    expect(messages.map((m) => [m.body, m.meta.unsent, m.attachments.length])).toEqual([['', true, 0], ['', true, 0]]);
+    expect(messages[1].meta).not.toHaveProperty('attachments');
+    expect((await s.api('GET', `/api/v1/moments/${moment.id}`)).body).toMatchObject({ subject: '(message unsent)', preview: '(message unsent)' });
+    expect(await found()).toEqual([]);
+    const timeline = (await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data as any[];
+    expect(timeline.filter((t) => t.name === 'Message Received').map((t) => t.properties.preview)).toEqual(['(message unsent)', '(message unsent)']);
+    expect(timeline.find((t) => t.name === 'Moment Opened')?.properties.subject).toBe('(message unsent)');
+    const everywhere = JSON.stringify([
+      timeline,
+      await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('moment_id', '=', moment.id).execute(),
+      await s.tp.deps.db.selectFrom('attachment').select('id').where('moment_id', '=', moment.id).execute(),
+    ]);
+    expect(everywhere).not.toContain('zebra');
+    expect(everywhere).not.toContain('photo.png');
+    expect(everywhere).toContain('(message unsent)');
   });
 
   it('a delivery to one workspace’s channel never creates data in another', async () => {

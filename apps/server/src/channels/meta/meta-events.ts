@@ -2,7 +2,7 @@
  * What a Meta webhook delivery says, once parsed: the same shapes for WhatsApp, Messenger and
  * Instagram, so one receiver stores them. Provider ids are kept as Meta sent them.
  */
-export type MetaEvent = MetaMessage | MetaStatus | MetaWatermark | MetaIgnored;
+export type MetaEvent = MetaMessage | MetaUnsent | MetaStatus | MetaWatermark | MetaIgnored;
 
 /** A file the customer sent: a WhatsApp media id (fetched through the Graph API) or a Messenger/Instagram CDN URL. */
 export type MetaMedia = {
@@ -31,6 +31,9 @@ export type MetaMessage = {
   /** Anything else worth keeping on the message (message type, reply-to, location, provider time). */
   readonly meta: Readonly<Record<string, unknown>>;
 };
+
+/** The customer took back a message they sent (Instagram and Messenger `is_deleted`), named by its provider id. */
+export type MetaUnsent = { readonly kind: 'unsent'; readonly account: string | null; readonly externalId: string };
 
 /** What happened to one of our messages: WhatsApp statuses[], Messenger delivery.mids, Instagram read.mid. */
 export type MetaStatus = {

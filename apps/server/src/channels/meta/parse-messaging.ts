@@ -36,9 +36,9 @@ function messagingEvent(account: string | null, e: Fields): MetaEvent {
   if ('message' in e) {
     const m = objectAt(e, 'message');
     if (m.is_echo === true) return { kind: 'ignored', reason: 'an echo of a message the page sent' };
-    if (m.is_deleted === true) return { kind: 'ignored', reason: 'the customer unsent a message' };
     const mid = textAt(m, 'mid');
     if (!mid) return { kind: 'ignored', reason: 'a message without mid' };
+    if (m.is_deleted === true) return { kind: 'unsent', account, externalId: mid };
     const media = listAt(m, 'attachments').map(mediaOf);
     const replyTo = textAt(objectAt(m, 'reply_to'), 'mid');
     const text = textAt(m, 'text') ?? (m.is_unsupported === true ? '(unsupported message)' : media.length > 0 ? media.map((a) => `(${a.type})`).join(' ') : '');

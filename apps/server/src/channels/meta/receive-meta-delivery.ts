@@ -1,5 +1,5 @@
 import { listChannels, loadChannel, type ChannelRecord } from '../../modules/channels/index.ts';
-import { messageByExternalId, recordDelivery, type MomentsCtx } from '../../modules/moments/index.ts';
+import { messageByExternalId, recordDelivery, unsendMessage, type MomentsCtx } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { fetchMedia } from './fetch-media.ts';
@@ -8,19 +8,20 @@ import type { MetaKind } from './parse-meta-delivery.ts';
 import { recordWatermark } from './record-watermark.ts';
 
 /** What a delivery changed, for the webhook's answer and the logs. */
-export type MetaDeliveryOutcome = { stored: number; duplicates: number; statuses: number; readonly ignored: string[] };
+export type MetaDeliveryOutcome = { stored: number; duplicates: number; unsent: number; statuses: number; readonly ignored: string[] };
 
 /** The setting that names the business account a channel is: where Meta says a delivery went. */
 const ACCOUNT_SETTING: Readonly<Record<MetaKind, string>> = { whatsapp: 'phoneNumberId', messenger: 'pageId', instagram: 'accountId' };
 
 /**
  * Stores what a verified delivery says: each customer message through receiveInbound (routed,
- * assigned, the same provider id stored once), each status on the reply it names. A message the
- * moments module refuses (a malformed sender id) is reported, not retried; anything else that
- * fails throws, so Meta delivers again and the ids keep the retry harmless.
+ * assigned, the same provider id stored once), each unsend on the message it takes back, each
+ * status on the reply it names. A message the moments module refuses (a malformed sender id)
+ * is reported, not retried; anything else that fails throws, so Meta delivers again and the
+ * ids keep the retry harmless.
  */
 export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecord, events: readonly MetaEvent[]): Promise<MetaDeliveryOutcome> {
-  const outcome: MetaDeliveryOutcome = { stored: 0, duplicates: 0, statuses: 0, ignored: [] };
+  const outcome: MetaDeliveryOutcome = { stored: 0, duplicates: 0, unsent: 0, statuses: 0, ignored: [] };
   const channelFor = accountRouter(ctx, channel);
   for (const event of events) {
     if (event.kind === 'ignored') {
@@ -33,6 +34,9 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
       if (result === 'stored') outcome.stored += 1;
       else if (result === 'duplicate') outcome.duplicates += 1;
       else outcome.ignored.push(result);
+    } else if (event.kind === 'unsent') {
+      if (await unsendMessage(ctx, { workspaceId: target.workspaceId, channel: target.kind, externalId: event.externalId })) outcome.unsent += 1;
+      else outcome.ignored.push(`unsent message ${event.externalId} is not stored`);
     } else if (event.kind === 'status') {
       const moved = await recordDelivery(ctx, { workspaceId: target.workspaceId, channel: target.kind, externalId: event.externalId, state: event.state, error: event.error });
       if (moved) outcome.statuses += 1;

@@ -51,9 +51,15 @@ function MessageItem({ message, customerName }: { readonly message: Message; rea
             {shortTime(message.createdAt)}
           </Text>
         </Group>
-        <Text size="sm" className="message-body">
-          {message.body}
-        </Text>
+        {message.meta.unsent === true ? (
+          <Text size="sm" c="dimmed" fs="italic">
+            The customer unsent this message.
+          </Text>
+        ) : (
+          <Text size="sm" className="message-body">
+            {message.body}
+          </Text>
+        )}
         {message.attachments.length > 0 && (
           <Stack gap={2} mt="xs">
             {message.attachments.map((a) => (

@@ -1,0 +1,98 @@
+import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
+import { isoTime } from '../../platform/iso-time.ts';
+import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
+import { loadRow } from './open-moment.ts';
+import { audienceOf, momentPayload } from './ownership.ts';
+import { messageByExternalId, previewOf, toMessageView } from './messages.ts';
+import { saveMoment } from './save-moment.ts';
+import type { MomentRow } from './moment-view.ts';
+
+/** What stands where an unsent message's words were: in the moment's preview, and its subject when the message made it. */
+export const UNSENT = '(message unsent)';
+
+/** Message facts that say nothing of what the customer wrote, kept on an unsent message. */
+const KEPT_META = ['type', 'sentAt', 'account'];
+
+/**
+ * The customer took a message back (Instagram's and Messenger's unsend). Meta's platform
+ * terms require the app to delete it, so its words and files go from everywhere Touchpoint
+ * keeps them: the message (its text emptied, `meta.unsent` set), its attachments, the moment's
+ * preview and the subject it made, the inbox's search index, the timeline's lines and the
+ * stream's replay log. The message itself stays, so the thread shows that something was
+ * unsent and the ledger and SLA history stay whole. Returns false when no such customer
+ * message is stored (never received, or already unsent).
+ */
+export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly channel: string; readonly externalId: string }): Promise<boolean> {
+  return inMomentTx(ctx, input.workspaceId, async (w) => {
+    const message = await messageByExternalId(w.tx, w.workspaceId, input.channel, input.externalId);
+    if (!message || message.direction !== 'in') return false;
+    const meta = parseJsonObject(message.meta);
+    if (meta.unsent === true) return false;
+    const keptMeta: JsonObject = { ...Object.fromEntries(KEPT_META.filter((k) => k in meta).map((k) => [k, meta[k]!])), unsent: true, unsentAt: isoTime(w.now) };
+    const redacted = { ...message, body: '', meta: JSON.stringify(keptMeta) };
+    await w.tx.updateTable('message').set({ body: redacted.body, meta: redacted.meta }).where('workspace_id', '=', w.workspaceId).where('id', '=', message.id).execute();
+    await w.tx.deleteFrom('attachment').where('workspace_id', '=', w.workspaceId).where('message_id', '=', message.id).execute();
+
+    const stored = await loadRow(w, message.moment_id);
+    const subjectFromMessage = stored.subject === subjectOf(message.body);
+    const moment: MomentRow = {
+      ...stored,
+      preview: stored.preview === previewOf(message.body) ? UNSENT : stored.preview,
+      subject: subjectFromMessage ? UNSENT : stored.subject,
+    };
+    await saveMoment(w, moment, stored);
+    await forgetText(w, message.id, subjectFromMessage ? moment.id : null);
+    await redactTimeline(w, message.id, subjectFromMessage ? moment.id : null);
+
+    const view = toMessageView(redacted, []);
+    await redactReplayLog(w, moment.id, message, view);
+    w.announce({ momentId: moment.id, type: 'message.updated', actor: 'customer', audience: audienceOf(moment), payload: { moment: momentPayload(w, moment), message: view } });
+    return true;
+  });
+}
+
+/** The subject a moment opened without one takes from its first message (open-moment.ts). */
+function subjectOf(body: string): string {
+  return previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';
+}
+
+/** SQLite's inbox search keeps its own copy of each text (FTS5): the message's, and the subject's when it made it. */
+async function forgetText(w: MomentWrite, messageId: string, subjectOfMoment: string | null): Promise<void> {
+  if (w.deps.engine !== 'sqlite') return;
+  const refs = [{ kind: 'message' as const, refId: messageId }, ...(subjectOfMoment ? [{ kind: 'subject' as const, refId: subjectOfMoment }] : [])];
+  for (const ref of refs) {
+    const key = await w.tx.selectFrom('inbox_text_key').select('key').where('workspace_id', '=', w.workspaceId).where('kind', '=', ref.kind).where('ref_id', '=', ref.refId).executeTakeFirst();
+    // Not indexed yet: the ingest thread will index the emptied text instead.
+    if (key) await w.tx.deleteFrom('inbox_text').where('rowid', '=', key.key).execute();
+  }
+}
+
+/** The customer's timeline shows a preview of each message, and the subject on the moment's first line. */
+async function redactTimeline(w: MomentWrite, messageId: string, subjectOfMoment: string | null): Promise<void> {
+  const lines = [{ id: `message:${messageId}`, field: 'preview' }, ...(subjectOfMoment ? [{ id: `moment:${subjectOfMoment}`, field: 'subject' }] : [])];
+  for (const line of lines) {
+    const event = await w.tx.selectFrom('event').select('properties').where('workspace_id', '=', w.workspaceId).where('message_id', '=', line.id).executeTakeFirst();
+    if (!event) continue;
+    const properties = { ...parseJsonObject(event.properties), [line.field]: UNSENT };
+    await w.tx.updateTable('event').set({ properties: JSON.stringify(properties) }).where('workspace_id', '=', w.workspaceId).where('message_id', '=', line.id).execute();
+  }
+}
+
+/**
+ * The stream replays a moment's recent activity to reconnecting agents: it must not replay the
+ * words either. Each entry keeps the moment as it was then, with only the words taken out.
+ */
+async function redactReplayLog(w: MomentWrite, momentId: string, unsent: { readonly id: string; readonly body: string }, view: unknown): Promise<void> {
+  const rows = await w.tx.selectFrom('moment_activity').select(['seq', 'payload']).where('workspace_id', '=', w.workspaceId).where('moment_id', '=', momentId).execute();
+  const words = new Set([previewOf(unsent.body), subjectOf(unsent.body)]);
+  for (const row of rows) {
+    const payload = parseJsonObject(row.payload);
+    const message = payload.message as JsonObject | undefined;
+    const moment = payload.moment as JsonObject | undefined;
+    const next: JsonObject = { ...payload };
+    if (message?.id === unsent.id) next.message = view;
+    if (moment) next.moment = Object.fromEntries(Object.entries(moment).map(([k, v]) => [k, (k === 'preview' || k === 'subject') && typeof v === 'string' && words.has(v) ? UNSENT : v]));
+    const text = JSON.stringify(next);
+    if (text !== row.payload) await w.tx.updateTable('moment_activity').set({ payload: text }).where('workspace_id', '=', w.workspaceId).where('seq', '=', row.seq).execute();
+  }
+}
