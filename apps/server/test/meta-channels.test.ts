@@ -419,6 +419,19 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(everywhere).not.toContain('zebra');
     expect(everywhere).not.toContain('photo.png');
     expect(everywhere).toContain('(message unsent)');
+
+    // Unsent before its timeline line was written: the line waiting in the outbox loses the words too.
+    await s.tp.worker.stop();
+    try {
+      expect((await deliver(channel.instagram!, ig({ ...from, message: { mid: 'aWdfQUICK', text: 'pin is 0042' } }))).body).toMatchObject({ stored: 1 });
+      expect((await unsend('aWdfQUICK')).body).toMatchObject({ unsent: 1 });
+    } finally {
+      s.tp.worker.start();
+    }
+    await s.tp.worker.drain();
+    const lines = (await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data as any[];
+    expect(lines.filter((t) => t.name === 'Message Received').map((t) => t.properties.preview)).toEqual(['(message unsent)', '(message unsent)', '(message unsent)']);
+    expect(JSON.stringify(lines)).not.toContain('0042');
   });
 
   it('a delivery to one workspace’s channel never creates data in another', async () => {

@@ -6,6 +6,8 @@ import { audienceOf, momentPayload } from './ownership.ts';
 import { messageByExternalId, previewOf, toMessageView } from './messages.ts';
 import { saveMoment } from './save-moment.ts';
 import type { MomentRow } from './moment-view.ts';
+import type { MomentTouchpoint } from './customer-touchpoints.ts';
+import { MOMENT_EVENTS } from './moments.events.ts';
 
 /** What stands where an unsent message's words were: in the moment's preview, and its subject when the message made it. */
 export const UNSENT = '(message unsent)';
@@ -67,14 +69,25 @@ async function forgetText(w: MomentWrite, messageId: string, subjectOfMoment: st
   }
 }
 
-/** The customer's timeline shows a preview of each message, and the subject on the moment's first line. */
+/**
+ * The customer's timeline shows a preview of each message, and the subject on the moment's
+ * first line: on the lines written, and on those still waiting in the outbox to be written.
+ */
 async function redactTimeline(w: MomentWrite, messageId: string, subjectOfMoment: string | null): Promise<void> {
-  const lines = [{ id: `message:${messageId}`, field: 'preview' }, ...(subjectOfMoment ? [{ id: `moment:${subjectOfMoment}`, field: 'subject' }] : [])];
-  for (const line of lines) {
-    const event = await w.tx.selectFrom('event').select('properties').where('workspace_id', '=', w.workspaceId).where('message_id', '=', line.id).executeTakeFirst();
+  const lines = new Map([[`message:${messageId}`, 'preview'], ...(subjectOfMoment ? [[`moment:${subjectOfMoment}`, 'subject'] as const] : [])]);
+  for (const [id, field] of lines) {
+    const event = await w.tx.selectFrom('event').select('properties').where('workspace_id', '=', w.workspaceId).where('message_id', '=', id).executeTakeFirst();
     if (!event) continue;
-    const properties = { ...parseJsonObject(event.properties), [line.field]: UNSENT };
-    await w.tx.updateTable('event').set({ properties: JSON.stringify(properties) }).where('workspace_id', '=', w.workspaceId).where('message_id', '=', line.id).execute();
+    const properties = { ...parseJsonObject(event.properties), [field]: UNSENT };
+    await w.tx.updateTable('event').set({ properties: JSON.stringify(properties) }).where('workspace_id', '=', w.workspaceId).where('message_id', '=', id).execute();
+  }
+  const waiting = await w.tx.selectFrom('outbox').select(['id', 'payload']).where('processed_at', 'is', null).where('workspace_id', '=', w.workspaceId).where('topic', '=', MOMENT_EVENTS.touchpointsAdded).execute();
+  for (const row of waiting) {
+    const payload = parseJsonObject(row.payload);
+    const items = Array.isArray(payload.items) ? (payload.items as MomentTouchpoint[]) : [];
+    if (!items.some((i) => lines.has(i.messageId))) continue;
+    const redacted = items.map((i) => (lines.has(i.messageId) ? { ...i, properties: { ...i.properties, [lines.get(i.messageId)!]: UNSENT } } : i));
+    await w.tx.updateTable('outbox').set({ payload: JSON.stringify({ ...payload, items: redacted }) }).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
   }
 }
 
