@@ -15,6 +15,7 @@ import * as workspaceProfileWrites from './2026-11-27T0000-workspace-profile-wri
 import * as momentTags from './2026-11-27T0100-moment-tags.ts';
 import * as revenueByCurrency from './2026-11-28T0000-revenue-by-currency.ts';
 import * as retiredSlaPolicies from './2026-11-28T0100-retired-sla-policies.ts';
+import * as retiredBusinessHours from './2026-11-28T0200-retired-business-hours.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -34,4 +35,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-27T0100-moment-tags': momentTags,
   '2026-11-28T0000-revenue-by-currency': revenueByCurrency,
   '2026-11-28T0100-retired-sla-policies': retiredSlaPolicies,
+  '2026-11-28T0200-retired-business-hours': retiredBusinessHours,
 };

@@ -59,6 +59,26 @@ describe.each(ENGINES)('moment SLAs on %s', (engine) => {
     expect(fresh.sla.policyId).toBeNull();
   });
 
+  it('business hours taken away with their policy still count for the moments it times', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    await s.api('POST', '/api/v1/assignment-rules', { name: 'sla-hours', conditions: { channels: ['sla-hours'] }, teamId: team });
+    const weekdays = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '17:00']]]));
+    const hours = (await s.api('POST', '/api/v1/business-hours', { name: 'Office', timeZone: 'UTC', weekly: weekdays })).body;
+    const policy = (await s.api('POST', '/api/v1/sla-policies', { name: 'office', channel: 'sla-hours', resolutionMinutes: 600, businessHoursId: hours.id })).body;
+    const m = (await open(s, { identity: 'email:sla-hours@example.com', channel: 'sla-hours' })).body.moment;
+    expect((await s.api('DELETE', `/api/v1/sla-policies/${policy.id}`)).status).toBe(204);
+    expect((await s.api('DELETE', `/api/v1/business-hours/${hours.id}`)).status).toBe(204);
+    expect((await s.api('GET', `/api/v1/business-hours/${hours.id}`)).status).toBe(404);
+    expect((await s.api('GET', '/api/v1/business-hours')).body.data.map((h: { id: string }) => h.id)).not.toContain(hours.id);
+    expect((await s.api('POST', '/api/v1/sla-policies', { name: 'x', businessHoursId: hours.id })).status).toBe(400);
+    // Resolved and reopened: a fresh resolution deadline of ten business hours, which span a night, not ten hours of clock.
+    await s.api('PATCH', `/api/v1/moments/${m.id}`, { status: 'resolved' }, ana.token);
+    const reopened = (await s.api('PATCH', `/api/v1/moments/${m.id}`, { status: 'open' }, ana.token)).body;
+    expect(reopened.sla.policyId).toBe(policy.id);
+    expect(Date.parse(reopened.sla.resolutionDue) - clock.now()).toBeGreaterThan(14 * 60 * MINUTE);
+  });
+
   it('warns before a deadline, then on breach re-routes, raises the priority and tells the lead', async () => {
     const lead = await addAgent(s);
     const a = await addAgent(s);

@@ -100,7 +100,7 @@ async function checkChannel(tx: Tx, row: { workspace_id: string; kind: string; a
 /** The business hours and follow-up email channel a chat channel names, which must be this workspace's. */
 async function checkChatSettings(tx: Tx, workspaceId: string, settings: JsonObject): Promise<void> {
   if (isSet(settings.businessHoursId)) {
-    const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', workspaceId).where('id', '=', String(settings.businessHoursId)).executeTakeFirst();
+    const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', workspaceId).where('id', '=', String(settings.businessHoursId)).where('retired_at', 'is', null).executeTakeFirst();
     if (!hours) throw new AppError('invalid_field', `no business hours ${String(settings.businessHoursId)} in this workspace`, 'settings.businessHoursId');
   }
   if (isSet(settings.followUpChannelId)) {

@@ -357,6 +357,8 @@ export type BusinessHoursTable = {
   /** JSON array of local dates, e.g. ["2026-12-25"]. */
   holidays: string;
   created_at: number;
+  /** When an admin deleted them: gone from settings, still counted by the retired policies' moments. */
+  retired_at: ColumnType<number | null, number | null | undefined, number | null>;
 };
 
 export type SlaPolicyTable = {

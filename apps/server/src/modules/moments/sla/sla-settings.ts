@@ -30,12 +30,12 @@ export type SlaPolicyInput = {
 const DEFAULT_WARN_BEFORE_MINUTES = 15;
 
 export async function listBusinessHours(db: Db, workspaceId: string): Promise<BusinessHoursRecord[]> {
-  const rows = await db.selectFrom('business_hours').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
+  const rows = await db.selectFrom('business_hours').selectAll().where('workspace_id', '=', workspaceId).where('retired_at', 'is', null).orderBy('created_at').orderBy('id').execute();
   return rows.map(hoursFromRow);
 }
 
 export async function getBusinessHours(db: Db | Tx, workspaceId: string, id: string): Promise<BusinessHoursRecord> {
-  const row = await db.selectFrom('business_hours').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('business_hours').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).where('retired_at', 'is', null).executeTakeFirst();
   if (!row) throw new AppError('resource_not_found', `no business hours ${id}`, 'id');
   return hoursFromRow(row);
 }
@@ -72,20 +72,21 @@ export async function updateBusinessHours(deps: Deps, input: Scope & { readonly 
 }
 
 /**
- * Refused while a policy counts in these hours (its deadlines would silently become 24/7) or a
- * chat channel opens by them (its widget would silently stay open around the clock).
+ * Takes business hours away from settings (retires them: moments of retired policies still
+ * count in them). Refused while a policy counts in these hours (its new moments would silently
+ * run around the clock) or a chat channel opens by them (its widget would silently stay open).
  */
 export async function deleteBusinessHours(deps: Deps, input: Scope & { readonly id: string }): Promise<void> {
   await inSettingsTx(deps, input.workspaceId, async (tx) => {
     await getBusinessHours(tx, input.workspaceId, input.id);
-    // A retired policy's moments fall back to around the clock: it does not hold the hours.
+    // A retired policy does not hold the hours: they are retired too, and its moments still count in them.
     const user = await tx.selectFrom('sla_policy').select(['id', 'name']).where('workspace_id', '=', input.workspaceId).where('business_hours_id', '=', input.id).where('retired_at', 'is', null).executeTakeFirst();
     if (user) throw new AppError('conflict', `policy "${user.name}" (${user.id}) uses these business hours`);
     // A workspace has a few chat channels: their settings are read here rather than by JSON path, which each engine writes its own way.
     const chats = await tx.selectFrom('channel').select(['id', 'name', 'settings']).where('workspace_id', '=', input.workspaceId).where('kind', '=', 'chat').execute();
     const chat = chats.find((c) => parseJsonObject(c.settings).businessHoursId === input.id);
     if (chat) throw new AppError('conflict', `chat channel "${chat.name}" (${chat.id}) opens by these business hours`);
-    await tx.deleteFrom('business_hours').where('workspace_id', '=', input.workspaceId).where('id', '=', input.id).execute();
+    await tx.updateTable('business_hours').set({ retired_at: deps.clock.now() }).where('workspace_id', '=', input.workspaceId).where('id', '=', input.id).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'business_hours.deleted', target: input.id });
   });
 }
@@ -173,7 +174,7 @@ async function checkedPolicy(tx: Tx, workspaceId: string, p: SlaPolicy): Promise
   if (unknownAction !== undefined) throw new AppError('invalid_field', `unknown breach action "${unknownAction}"`, 'breachActions');
   if (p.businessUnitId !== null) await checkBusinessUnit(tx, workspaceId, p.businessUnitId);
   if (p.businessHoursId !== null) {
-    const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', workspaceId).where('id', '=', p.businessHoursId).executeTakeFirst();
+    const hours = await tx.selectFrom('business_hours').select('id').where('workspace_id', '=', workspaceId).where('id', '=', p.businessHoursId).where('retired_at', 'is', null).executeTakeFirst();
     if (!hours) throw new AppError('invalid_field', 'no such business hours in this workspace', 'businessHoursId');
   }
   return { ...p, breachActions: [...new Set(p.breachActions)] };
