@@ -143,6 +143,28 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     stranger.chat.stop();
   });
 
+  it('refuses text neither engine can store (NUL, lone surrogates) in any frame, storing nothing', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    const sends = [
+      { type: 'message', clientId: randomUUID(), body: 'half a pair \ud800' },
+      { type: 'message', clientId: randomUUID(), body: 'a file', attachments: [{ fileName: 'a\u0000.txt', contentType: 'text/plain', data: 'aGk=' }] },
+    ];
+    v.sockets[0].send(`{"type":"identify","email":"nul-name@example.com","name":"A\\u0000B"}`);
+    for (const frame of sends) v.sockets[0].send(JSON.stringify(frame));
+    await until(() => v.frames.filter((f) => f.type === 'error').length === 3, 'three refusals');
+    expect(v.frames.filter((f) => f.type === 'error').map((f) => [(f as { code: string }).code, (f as { message: string }).message.split(':')[0]])).toEqual([
+      ['invalid_field', 'name'],
+      ['invalid_field', 'body'],
+      ['invalid_field', 'attachments[0].fileName'],
+    ]);
+    expect(v.frames.some((f) => f.type === 'ack' || f.type === 'identified')).toBe(false);
+    expect(await lookup('email:nul-name@example.com')).toBeUndefined();
+    // Trait search still works for the whole workspace (PostgreSQL's jsonb would fail on a stored NUL).
+    expect((await s.api('GET', '/api/v1/customers?trait.name=Ann')).status).toBe(200);
+    v.chat.stop();
+  });
+
   it('resumes from its cursor after a disconnect: nothing lost, nothing sent twice', async () => {
     const v = visitor(s, channelId);
     await ready(v);

@@ -8,6 +8,7 @@ import { normalizeIdentity, profileGroupOf, type Touchpoint } from '../../module
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { startHeartbeat } from '../../platform/heartbeat.ts';
+import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { chatSettingsOf } from './chat-settings.ts';
 import { isOpenNow } from './is-open-now.ts';
@@ -233,6 +234,9 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     const parsed = isBinary ? { ok: false as const, field: 'frame', message: 'send text frames' } : parseClientFrame(data.toString('utf8'));
     if (!parsed.ok) return send(s, { type: 'error', code: 'invalid_field', message: `${parsed.field}: ${parsed.message}` });
     const frame = parsed.frame;
+    // Text either engine cannot store (NUL, lone surrogates) is refused here, as on every HTTP route.
+    const unstorable = findUnstorableText(frame, '');
+    if (unstorable !== null) return send(s, { type: 'error', code: 'invalid_field', message: `${unstorable}: ${UNSTORABLE_TEXT}` });
     switch (frame.type) {
       case 'message':
         return message(s, frame);
