@@ -488,6 +488,12 @@ describe.each(ENGINES)('moment lists on %s', (engine) => {
     for (const route of ['/api/v1/customers', `/api/v1/customers/${moment!.customerId}/timeline`, `/api/v1/moments/${moment!.id}/messages`]) {
       for (const limit of ['Infinity', '-Infinity', '1e400']) expectError(await s.api('GET', `${route}?limit=${limit}`), 400, 'invalid_field', 'limit');
     }
+    // Hand-made cursors of the right shape but values no page ends at (PostgreSQL once failed on them with a 500).
+    const forged = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+    for (const key of [[1.5, 'z'], [1e23, 'z'], [-1e300, 'z'], [1, 'a\u0000b'], [1, 'x'.repeat(65)]]) {
+      for (const route of ['/api/v1/customers', `/api/v1/customers/${moment!.customerId}/timeline`]) expectError(await s.api('GET', `${route}?cursor=${forged(key)}`), 400, 'invalid_field', 'cursor');
+      expectError(await s.api('GET', `/api/v1/moments?cursor=${forged({ sort: 'recent', key })}`), 400, 'invalid_field', 'cursor');
+    }
     // The thread pages by `cursor` like every list (and by `after`, the same); a cursor it did not give out is refused.
     const messages = `/api/v1/moments/${moment!.id}/messages`;
     expectError(await s.api('GET', `${messages}?cursor=garbage`), 400, 'invalid_field', 'cursor');

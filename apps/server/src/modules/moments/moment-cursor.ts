@@ -1,5 +1,6 @@
 import { AppError } from '../../platform/errors.ts';
 import type { MomentRow } from './moment-view.ts';
+import { isCursorId } from '../profiles/index.ts';
 
 export const MOMENT_SORTS = ['recent', 'oldest', 'created', 'sla', 'priority'] as const;
 export type MomentSort = (typeof MOMENT_SORTS)[number];
@@ -51,16 +52,15 @@ export function decodeMomentCursor(sort: MomentSort, cursor: string): CursorKey 
   const { sort: from, key } = parsed as { sort?: unknown; key: unknown[] };
   if (from !== sort) throw refuse(`belongs to sort=${String(from)}, not sort=${sort}`);
   const time = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-  const id = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64;
   if (sort === 'priority') {
     const [rank, at, last] = key;
-    if (key.length === 3 && time(rank) && rank >= 0 && rank <= PRIORITY_ORDER.length && time(at) && id(last)) return { sort, rank, at, id: last };
+    if (key.length === 3 && time(rank) && rank >= 0 && rank <= PRIORITY_ORDER.length && time(at) && isCursorId(last)) return { sort, rank, at, id: last };
   } else if (sort === 'sla') {
     const [at, last] = key;
-    if (key.length === 2 && (at === null || time(at)) && id(last)) return { sort, at, id: last };
+    if (key.length === 2 && (at === null || time(at)) && isCursorId(last)) return { sort, at, id: last };
   } else {
     const [at, last] = key;
-    if (key.length === 2 && time(at) && id(last)) return { sort, at, id: last };
+    if (key.length === 2 && time(at) && isCursorId(last)) return { sort, at, id: last };
   }
   throw refuse('is not one this API gave out');
 }

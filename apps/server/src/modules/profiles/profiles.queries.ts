@@ -154,6 +154,12 @@ export async function latestIdentityOf(db: Db, workspaceId: string, profileIds: 
   return row?.value ?? null;
 }
 
+/**
+ * The parts of a cursor are times (integers, which PostgreSQL compares as bigint) and ids:
+ * anything else in a hand-made cursor is refused before it reaches a query.
+ */
+export const isCursorId = (v: unknown): v is string => typeof v === 'string' && /^[\w-]{1,64}$/.test(v);
+
 /** Opaque cursors: base64url of the sort key of the last item on the page. */
 export function encodeCursor(parts: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -163,7 +169,7 @@ export function decodeCursor(cursor: string | undefined, shape: readonly ('numbe
   if (!cursor) return null;
   try {
     const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => typeof p === shape[i])) return parts as (string | number)[];
+    if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => (shape[i] === 'number' ? Number.isSafeInteger(p) : isCursorId(p)))) return parts as (string | number)[];
   } catch {
     // fall through to the error below
   }
