@@ -102,7 +102,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const lifecycleSwept: LifecycleSweepMemory = new Map();
   const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining);
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining, config.trustProxy);
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
 
   let closing: Promise<void> | null = null;

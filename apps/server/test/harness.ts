@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { composeTouchpoint, type App, type ComposeOptions } from '../src/main.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
-import { readConfig, type Config } from '../src/platform/config.ts';
+import { readConfig, type Config, type TrustProxy } from '../src/platform/config.ts';
 import { openDatabase, type Database } from '../src/platform/db/database.ts';
 import { migrateTo, migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { Clock } from '../src/platform/clock.ts';
@@ -87,10 +87,13 @@ export type Running = {
 };
 
 /** Starts a real server on a free port over a fresh store, with one workspace in it. */
-export async function startServer(engine: EngineName, options: { readonly clock?: Clock; readonly defaultCountry?: string; readonly smtpPort?: number; readonly onQuery?: ComposeOptions['onQuery']; readonly sqliteSyncFile?: ComposeOptions['sqliteSyncFile'] } = {}): Promise<Running> {
+export async function startServer(
+  engine: EngineName,
+  options: { readonly clock?: Clock; readonly defaultCountry?: string; readonly smtpPort?: number; readonly onQuery?: ComposeOptions['onQuery']; readonly sqliteSyncFile?: ComposeOptions['sqliteSyncFile']; readonly trustProxy?: TrustProxy } = {},
+): Promise<Running> {
   const store = newStore(engine);
   // Inbound mail only when asked for (0: any free port), on loopback like the HTTP server.
-  const config = options.smtpPort === undefined ? store.config : { ...store.config, smtpHost: '127.0.0.1' };
+  const config = { ...store.config, ...(options.smtpPort === undefined ? {} : { smtpHost: '127.0.0.1' }), ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }) };
   const tp = await composeTouchpoint(config, { pgSchema: store.pgSchema, clock: options.clock, log: createLogger('silent'), workerPollMs: 50, smtpPort: options.smtpPort, onQuery: options.onQuery, sqliteSyncFile: options.sqliteSyncFile });
   const workspace = await createWorkspace(tp.deps, { name: 'Acme', ownerEmail: 'owner@acme.test', ownerPassword: 'correct horse battery', defaultCountry: (options.defaultCountry ?? null) as never });
   const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebAppBuilt } from '@touchpoint/web/build';
 import { fixedClock } from '../src/platform/clock.ts';
+import { createWorkspace } from '../src/modules/workspaces/index.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 
 const { WebSocket } = createRequire(import.meta.url)('ws') as {
@@ -59,6 +60,21 @@ describe.each(ENGINES)('cookie sessions for the web app (%s)', (engine) => {
     expect(((await blocked.json()) as any).error).toMatchObject({ code: 'too_many_attempts', field: 'email' });
     // Another person is not held up by it.
     expect((await fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@acme.test', password: PASSWORD }) })).status).toBe(201);
+  });
+
+  it('signing in to another workspace under the same email gives no guesses back', async () => {
+    const attempt = (password: string) => fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'twin@acme.test', password }) });
+    await s.api('POST', '/api/v1/agents', { email: 'twin@acme.test', name: 'Twin', role: 'agent', password: PASSWORD });
+    const other = await createWorkspace(s.tp.deps, { name: 'Look-alike', ownerEmail: `owner-${engine}@lookalike.test`, ownerPassword: 'another long password' });
+    const known = 'the attacker knows this one';
+    expect((await s.api('POST', '/api/v1/agents', { email: 'twin@acme.test', name: 'Twin', role: 'analyst', password: known }, other.apiKey)).status).toBe(201);
+    const answers: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 6; i++) answers.push((await attempt(`guess ${round}-${i}`)).status);
+      answers.push((await attempt(known)).status);
+    }
+    expect(answers.filter((status) => status === 401)).toHaveLength(10);
+    expect(answers.slice(-1)).toEqual([429]);
   });
 
   it('signing in again from a browser ends the session its cookie named', async () => {
@@ -167,6 +183,27 @@ describe('the web app served at / (sqlite)', () => {
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
     }
+  });
+});
+
+describe.each(ENGINES)('behind a TLS proxy Touchpoint is told to trust (%s)', (engine) => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await startServer(engine, { trustProxy: 'loopback' });
+    await s.api('POST', '/api/v1/agents', { email: 'pia@acme.test', name: 'Pia', role: 'agent', password: PASSWORD });
+  });
+  afterAll(() => s?.stop());
+  const signIn = (email: string, password: string, from: string) =>
+    fetch(`${s.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': from }, body: JSON.stringify({ email, password }) });
+
+  it('marks the cookies Secure when the browser came over https, and counts failed sign-ins per client, not per proxy', async () => {
+    const signedIn = await signIn('pia@acme.test', PASSWORD, '198.51.100.7');
+    expect(signedIn.status).toBe(201);
+    expect(signedIn.headers.getSetCookie().every((c) => c.endsWith('; Secure'))).toBe(true);
+    // Fifty failures from one client lock that client out, not everyone behind the same proxy.
+    for (let i = 0; i < 50; i++) expect((await signIn(`nobody-${i}@acme.test`, 'wrong password', '203.0.113.5')).status).toBe(401);
+    expect((await signIn('pia@acme.test', PASSWORD, '203.0.113.5')).status).toBe(429);
+    expect((await signIn('pia@acme.test', PASSWORD, '198.51.100.7')).status).toBe(201);
   });
 });
 

@@ -5,6 +5,7 @@ import websocket from '@fastify/websocket';
 import { ErrorBody, STREAM_PROTOCOL } from '@touchpoint/contracts';
 import { MAX_WEBSOCKET_FRAME } from './widget.routes.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { TrustProxy } from '../platform/config.ts';
 import { requireBearer } from './api-auth.ts';
 import { tuplesAsPrefixItems } from './openapi-tuples.ts';
 import { refuseUnusableInput, refuseUnusableParams } from './refuse-unusable-input.ts';
@@ -47,8 +48,10 @@ const strictBodies: typeof validators = (externalSchemas, options) => {
  * The HTTP server: tracking API at /v1, REST API at /api/v1 (OpenAPI 3.1 at /api/docs),
  * health and metrics. Routes only parse, authorise, call a use case and shape the reply.
  */
-export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean): Promise<FastifyInstance> {
+export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean, trustProxy: TrustProxy = false): Promise<FastifyInstance> {
   const app = Fastify({
+    // Behind a TLS proxy: the client's address (sign-in limits) and https (Secure cookies) come from its headers.
+    trustProxy,
     loggerInstance: log as FastifyBaseLogger,
     // Per-request log lines would cost more than an ingest request itself; metrics count them.
     logController: new LogController({ disableRequestLogging: true }),

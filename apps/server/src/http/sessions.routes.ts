@@ -19,7 +19,9 @@ const FAILURES_PER_ADDRESS = { max: 50, windowMs: 5 * 60_000 } as const;
  */
 export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { deps } = ctx;
-  // Password guessing: failed sign-ins per email and per client address, in this process.
+  // Password guessing: failed sign-ins per email and per client address, in this process. A
+  // success does not clear the email's count: one email may be an agent in several
+  // workspaces, and signing in to one must not give guesses at the other back.
   const perEmail = createRateLimiter(deps.clock, FAILURES_PER_EMAIL);
   const perAddress = createRateLimiter(deps.clock, FAILURES_PER_ADDRESS);
 
@@ -48,7 +50,6 @@ export async function sessionsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
         }
         throw error;
       });
-      perEmail.forget(email);
       // The browser's cookie now names the new session: end the one it replaces, which this
       // browser could otherwise never sign out of (switching workspace signs in again).
       const replaced = cookieOf(request, SESSION_COOKIE);

@@ -24,7 +24,25 @@ export type Config = {
   readonly slowQueryMs: number | null;
   /** SQLite: threads for reads that walk many rows (TOUCHPOINT_READ_THREADS, default 2; 0 runs them on the event loop). */
   readonly readThreads: number;
+  /**
+   * Which proxies' X-Forwarded-For and X-Forwarded-Proto to believe (TOUCHPOINT_TRUST_PROXY):
+   * false (default), true (any), a number of hops, or addresses and CIDR ranges.
+   */
+  readonly trustProxy: TrustProxy;
 };
+
+export type TrustProxy = boolean | number | string;
+
+function trustProxyOf(value: string | undefined): TrustProxy {
+  const v = (value ?? '').trim();
+  if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
+  if (v.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const entries = v.split(',').map((e) => e.trim());
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  if (entries.every((e) => named.includes(e) || /^[0-9a-f:.]+(\/\d{1,3})?$/i.test(e))) return entries.join(',');
+  throw new ConfigError(`TOUCHPOINT_TRUST_PROXY must be true, a number of proxies, or addresses and CIDR ranges separated by commas (or loopback, linklocal, uniquelocal), not "${v}"`);
+}
 
 /** A setting the process cannot run with, named: the CLI prints it as one line, without a stack. */
 export class ConfigError extends Error {}
@@ -67,6 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretKey: env.TOUCHPOINT_SECRET_KEY || undefined,
     slowQueryMs: slowQuery === 'off' || slowQuery === '' || !(Number(slowQuery) >= 0) ? null : Number(slowQuery),
     readThreads: Number.isInteger(readThreads) && readThreads >= 0 && readThreads <= 16 ? readThreads : 2,
+    trustProxy: trustProxyOf(env.TOUCHPOINT_TRUST_PROXY),
     ...overrides,
   };
 }
