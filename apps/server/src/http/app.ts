@@ -51,7 +51,7 @@ const strictBodies: typeof validators = (externalSchemas, options) => {
 export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean, trustProxy: TrustProxy = false): Promise<FastifyInstance> {
   const app = Fastify({
     // Behind a TLS proxy: the client's address (sign-in limits) and https (Secure cookies) come from its headers.
-    trustProxy,
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     loggerInstance: log as FastifyBaseLogger,
     // Per-request log lines would cost more than an ingest request itself; metrics count them.
     logController: new LogController({ disableRequestLogging: true }),
