@@ -475,6 +475,53 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(JSON.stringify(await s.api('GET', `/api/v1/moments/${momentId}/messages?limit=200`))).toContain('disabled');
   });
 
+  it("keeps a customer's email replies theirs when a stranger types their email and then another into a chat", async () => {
+    const emailed: OutboundReply[] = [];
+    const fakeEmail: ChannelAdapter = { kind: 'email', send: async (_channel, r) => (emailed.push(r), { providerMessageId: 'smtp-2' }) };
+    const inbox = await s.api('POST', '/api/v1/channels', { kind: 'email', name: 'Follow-ups', address: 'follow@shop.example.com' });
+    const chat = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Chat, followed up', settings: { allowedOrigins: [SITE], followUpChannelId: inbox.body.id }, secrets: { identitySecret: SECRET } });
+    const adapter = createChatAdapter(() => s.tp.visitors, () => ({ email: fakeEmail }));
+    const channel = (await loadChannel(s.tp.deps, s.workspace.workspaceId, chat.body.id))!;
+    const gone = async (v: Visitor) => {
+      v.chat.stop();
+      await until(() => v.sockets.every((w) => w.readyState === 3), 'the socket to close');
+      await sleep(50);
+    };
+    const answer = async (momentId: string, body: string) => {
+      const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body }, agent.token);
+      await adapter.send(channel, (await loadOutbound(s.tp.deps.db, s.workspace.workspaceId, res.body.message.id))!);
+    };
+    const vic = visitor(s, chat.body.id);
+    await ready(vic);
+    const victim = `vic.${randomUUID().slice(0, 8)}@example.com`;
+    vic.chat.identify(victim);
+    await until(() => vic.events.some((e) => e.type === 'identified'), 'identified');
+    await acked(vic, vic.chat.send('Where is my refund?'));
+    const vicMoment = vic.chat.messages[0].momentId;
+    await gone(vic);
+
+    const stranger = visitor(s, chat.body.id);
+    await ready(stranger);
+    stranger.chat.identify(victim);
+    await until(() => stranger.events.some((e) => e.type === 'identified'), 'identified');
+    stranger.chat.identify('attacker@evil.test');
+    await until(() => stranger.events.filter((e) => e.type === 'identified').length === 2, 'identified twice');
+    await acked(stranger, stranger.chat.send('Hello, it is me'));
+    const strangerMoment = stranger.chat.messages[0].momentId;
+    await gone(stranger);
+
+    await answer(vicMoment, 'Your refund went out today');
+    await answer(strangerMoment, 'How can we help?');
+    expect(emailed.map((r) => [r.to, r.body])).toEqual([
+      [victim, 'Your refund went out today'],
+      // The stranger's own chat follows up to the address they typed last.
+      ['attacker@evil.test', 'How can we help?'],
+    ]);
+    const profile = await lookup(`email:${victim}`);
+    expect(profile?.id).toBe((await s.api('GET', `/api/v1/moments/${vicMoment}`)).body.customerId);
+    expect(await lookup('email:attacker@evil.test')).toMatchObject({ traits: { unverifiedEmail: victim } });
+  });
+
   it.skipIf(!fs.existsSync(CHROMIUM))('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
     // A shop on another origin embeds the widget; analytics.js already gave the visitor an id.
     let channel = '';

@@ -31,3 +31,10 @@ export function chatSettingsOf(channel: ChannelRecord): ChatSettings {
     visitorMessagesPerMinute: typeof s.visitorMessagesPerMinute === 'number' && s.visitorMessagesPerMinute >= 1 ? Math.min(s.visitorMessagesPerMinute, 60_000) : 120,
   };
 }
+
+/**
+ * The trait that keeps an email a visitor typed which already belongs to another customer:
+ * shown to the agent (who may merge the two after checking), used for this visitor's own
+ * follow-ups, never linked as an identity.
+ */
+export const UNVERIFIED_EMAIL = 'unverifiedEmail';

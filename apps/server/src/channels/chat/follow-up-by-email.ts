@@ -1,9 +1,10 @@
 import { loadChannel, type ChannelRecord } from '../../modules/channels/index.ts';
 import { customerOfMoment, type OutboundReply } from '../../modules/moments/index.ts';
-import { latestIdentityOf } from '../../modules/profiles/index.ts';
+import { latestIdentityOf, rootOf } from '../../modules/profiles/index.ts';
+import { parseJsonObject } from '../../platform/json.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
-import { chatSettingsOf } from './chat-settings.ts';
+import { chatSettingsOf, UNVERIFIED_EMAIL } from './chat-settings.ts';
 
 /**
  * Offline follow-up: a reply to a visitor who is not connected also goes by email, through
@@ -30,8 +31,16 @@ export async function followUpByEmail(deps: Deps, channel: ChannelRecord, reply:
   deps.log.info({ channelId: channel.id, messageId: reply.messageId, via: via.id }, 'chat reply followed up by email');
 }
 
-/** The email the visitor's profile gained last (the moments module knows whose moment it is, the profiles module their email). */
+/**
+ * The email the visitor's profile gained last, else the one they typed that is another
+ * customer's (kept unlinked: see UNVERIFIED_EMAIL). The moments module knows whose moment it
+ * is, the profiles module their email.
+ */
 async function customerEmail(deps: Deps, channel: ChannelRecord, reply: OutboundReply): Promise<string | null> {
   const customer = await customerOfMoment(deps.db, channel, reply.momentId);
-  return customer === null ? null : latestIdentityOf(deps.db, reply.workspaceId, [customer], 'email');
+  if (customer === null) return null;
+  const linked = await latestIdentityOf(deps.db, reply.workspaceId, [customer], 'email');
+  if (linked !== null) return linked;
+  const typed = parseJsonObject((await rootOf(deps.db, reply.workspaceId, customer)).traits)[UNVERIFIED_EMAIL];
+  return typeof typed === 'string' ? typed : null;
 }

@@ -4,13 +4,13 @@ import { findChannelById, type ChannelRecord } from '../../modules/channels/inde
 import type { IngestQueue } from '../../modules/collect/index.ts';
 import { announceCustomerChanged, audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { StreamHub } from '../../modules/moments/stream-hub.ts';
-import { normalizeIdentity, profileGroupOf, type Touchpoint } from '../../modules/profiles/index.ts';
+import { findCustomerIdByIdentity, normalizeIdentity, profileGroupOf, type IdentityKind, type Touchpoint } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { startHeartbeat } from '../../platform/heartbeat.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 import { receiveInbound } from '../receive-inbound.ts';
-import { chatSettingsOf } from './chat-settings.ts';
+import { chatSettingsOf, UNVERIFIED_EMAIL } from './chat-settings.ts';
 import { isOpenNow } from './is-open-now.ts';
 import { verifyUserHash } from './verify-user-hash.ts';
 import { chatView as chatViewOf, openFeed, type Feed, type FeedMember } from './visitor-feed.ts';
@@ -310,12 +310,24 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     const workspaceId = s.channel!.workspaceId;
     const email = normalizeIdentity('email', frame.email);
     if (!email.ok) return send(s, { type: 'error', code: 'invalid_field', message: `email: ${email.message}` });
-    const traits = { email: email.identity.value, ...(frame.name ? { name: frame.name } : {}) };
+    // Anyone can type any email into a chat. An address that is already someone else's is kept
+    // as what this visitor said (UNVERIFIED_EMAIL) rather than linked, or typing it would merge
+    // the visitor into that customer and let the next email they type take over their replies.
+    const claimed = s.userId === null && (await heldByAnother(workspaceId, s.identity, email.identity.value));
+    const traits = { [claimed ? UNVERIFIED_EMAIL : 'email']: email.identity.value, ...(frame.name ? { name: frame.name } : {}) };
     const key = createHash('sha256').update(`${workspaceId}\n${s.identity}\n${JSON.stringify(traits)}`).digest('hex').slice(0, 32);
     const outcome = await ctx.ingest.submit(workspaceId, [identify(`chat-email:${key}`, s.userId, s.visitor, traits, deps.clock.now())]);
     send(s, { type: 'identified', email: email.identity.value });
     // The agent on the chat sees who it is with now, without a reload.
     await announceCustomerChanged(deps, ctx.stream, workspaceId, outcome.customerIds.filter((id) => id !== null));
+  }
+
+  /** Whether the email is an identity of a profile other than the one `identity` (`kind:value`) resolves to. */
+  async function heldByAnother(workspaceId: string, identity: string, email: string): Promise<boolean> {
+    const holder = await findCustomerIdByIdentity(deps.db, workspaceId, 'email', email);
+    if (holder === null) return false;
+    const at = identity.indexOf(':');
+    return holder !== (await findCustomerIdByIdentity(deps.db, workspaceId, identity.slice(0, at) as IdentityKind, identity.slice(at + 1)));
   }
 
   function takeToken(s: Session): boolean {
