@@ -204,6 +204,24 @@ describe.each(ENGINES)('live moment stream on %s', (engine) => {
     for (const st of [moverStream, bossStream]) st.client.close();
   });
 
+  it('closes at once the streams of a key that is revoked and of a session that signs out, and no other', async () => {
+    const key = (await s.api('POST', '/api/v1/keys', { kind: 'api', name: 'dashboard' })).body;
+    const leaver = await addAgent(s, { name: 'Leaver', online: false });
+    const stayer = await addAgent(s, { name: 'Stayer', online: false });
+    const streams = await Promise.all([key.key, leaver.token, stayer.token].map((token) => connect(s.url, { query: `?token=${token}` })));
+    await Promise.all(streams.map((st) => st.waitFor((f) => f.type === 'ready')));
+    const [keyStream, leaverStream, stayerStream] = streams as [Stream, Stream, Stream];
+    const started = Date.now();
+    expect((await s.api('DELETE', `/api/v1/keys/${key.id}`)).status).toBe(200);
+    expect(await keyStream.closed).toBe(4401);
+    expect((await s.api('DELETE', '/api/v1/sessions', undefined, leaver.token)).status).toBe(204);
+    expect(await leaverStream.closed).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const [after] = await publish([{ teams: [], agents: [stayer.id] }]);
+    await stayerStream.waitFor((f) => f.seq === after.seq);
+    stayerStream.client.close();
+  });
+
   it('resumes after a cursor: exactly what followed it, then live, with no gap or duplicate while others publish', async () => {
     const history = await publish(range(1, 20).map(() => everyone));
     const cursor = history[4].seq;

@@ -15,6 +15,7 @@ type StreamSocket = HubSocket & {
 };
 
 const PONG = JSON.stringify({ type: 'pong' });
+/** How often an open stream's session is checked for expiry (sign-out and revocation close it at once). */
 const RECHECK_MS = 60_000;
 const MAX_FRAME = 4096;
 const byteLength = (data: Buffer | ArrayBuffer | Buffer[]) => (Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length);
@@ -28,6 +29,16 @@ const BAD_FRAME = JSON.stringify({ type: 'error', error: { code: 'invalid_field'
  */
 export async function streamRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   app.decorateRequest('principal', null);
+  // Each open stream and the token it opened with: a key revoked or a session signed out (here
+  // or in another process) closes its streams at once; expiry is caught by the minute's check.
+  const open = new Map<StreamSocket, string>();
+  const closeIfEnded = (socket: StreamSocket, token: string) =>
+    void ctx.auth.bearer(token).then((still) => {
+      if (!still) socket.close(StreamClose.unauthorized, 'session ended');
+    });
+  ctx.auth.onForget(() => {
+    for (const [socket, token] of open) closeIfEnded(socket, token);
+  });
 
   app.route<{ Querystring: StreamQuery }>({
     method: 'GET',
@@ -42,14 +53,13 @@ export async function streamRoutes(app: FastifyInstance, ctx: HttpContext): Prom
     wsHandler: (socket: StreamSocket, request) => {
       // Listeners go on before anything awaits, so no early client frame is missed.
       const subscription = ctx.stream.subscribe(socket, request.principal!, request.query.after ?? null);
-      // A session that expires, is signed out, or a key revoked, stops streaming within a minute.
-      const token = tokenOf(request);
-      const recheck = setInterval(() => {
-        void ctx.auth.bearer(token ?? '').then((still) => {
-          if (!still) socket.close(StreamClose.unauthorized, 'session ended');
-        });
-      }, RECHECK_MS);
-      socket.on('close', () => clearInterval(recheck));
+      const token = tokenOf(request) ?? '';
+      open.set(socket, token);
+      const recheck = setInterval(() => closeIfEnded(socket, token), RECHECK_MS);
+      socket.on('close', () => {
+        clearInterval(recheck);
+        open.delete(socket);
+      });
       socket.on('message', (data, isBinary) => {
         // Agents send only small control frames here (the app-wide limit is for chat files).
         if (byteLength(data) > MAX_FRAME) return socket.close(1009, 'frame too large');

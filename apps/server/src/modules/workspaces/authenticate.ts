@@ -22,6 +22,8 @@ export type Authenticator = {
   readonly bearer: (token: string) => Promise<Principal | null>;
   /** Drops every cached answer, in every process (a key revoked, a session ended, a role changed). */
   readonly forget: () => Promise<void>;
+  /** Calls `listener` each time answers are dropped, here or in another process: whoever holds a principal checks it again. */
+  readonly onForget: (listener: () => void) => void;
 };
 
 const TTL_MS = 30_000;
@@ -36,8 +38,11 @@ const AUTH_TOPIC = 'auth';
  */
 export function createAuthenticator(deps: Deps, bus: ForgetEverywhere): Authenticator {
   const cache = new Map<string, { principal: Principal | null; until: number }>();
+  const forgotten: (() => void)[] = [];
   bus.subscribe((topic) => {
-    if (topic === AUTH_TOPIC || topic === EVERYTHING) cache.clear();
+    if (topic !== AUTH_TOPIC && topic !== EVERYTHING) return;
+    cache.clear();
+    for (const listener of forgotten) listener();
   });
 
   async function lookup(token: string, load: (hash: string) => Promise<{ principal: Principal; expiresAt?: number } | null>): Promise<Principal | null> {
@@ -90,5 +95,6 @@ export function createAuthenticator(deps: Deps, bus: ForgetEverywhere): Authenti
       return Promise.resolve(null);
     },
     forget: () => bus.forget(AUTH_TOPIC),
+    onForget: (listener) => void forgotten.push(listener),
   };
 }
