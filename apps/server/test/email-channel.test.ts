@@ -348,6 +348,10 @@ describe.each(ENGINES)('email channel on %s', (engine: EngineName) => {
     const gus = newId('bigco.example');
     expect((await mail('gus@bigco.example', { Subject: 'RE: Invoice 77 is wrong', 'Message-ID': gus, 'In-Reply-To': ours, References: `${opening} ${ours}`, Cc: 'fay@bigco.example' }, 'Adding the PO number: 4411')).response).toMatch(/continued/);
     expect((await thread(fayMoment)).at(-1)).toMatchObject({ externalId: gus, address: 'gus@bigco.example', meta: { from: 'gus@bigco.example', participant: true, threadedBy: 'headers' } });
+    // The answer is still Fay's: to her, with Gus copied as the agent chooses (Fay named in Cc too is not sent twice).
+    const answer = (await reply(fayMoment, 'Fixed with PO 4411', undefined, { cc: ['gus@bigco.example', 'fay@bigco.example'] })).delivered!;
+    expect(answer.rcpt.sort()).toEqual(['fay@bigco.example', 'gus@bigco.example']);
+    expect([answer.mail.to, answer.mail.cc].map((a) => (Array.isArray(a) ? a : [a]).flatMap((x) => x?.value.map((v) => v.address) ?? []))).toEqual([['fay@bigco.example'], ['gus@bigco.example']]);
     // Someone from the same company who was not copied in opens their own.
     const hal = newId('bigco.example');
     await mail('hal@bigco.example', { Subject: 'RE: Invoice 77 is wrong', 'Message-ID': hal, 'In-Reply-To': ours });

@@ -44,11 +44,12 @@ export function createEmailAdapter(): ChannelAdapter {
         socketTimeout: 60_000,
       });
       try {
+        const copied = ccOf(reply.meta, reply.to);
         const info = await transport.sendMail({
           from: { name: reply.authorName ?? channel.name, address: channel.address },
           to: reply.to,
           // People the agent chose to copy (never copied automatically: that could loop into our own inboxes).
-          ...(ccOf(reply.meta).length > 0 ? { cc: ccOf(reply.meta) } : {}),
+          ...(copied.length > 0 ? { cc: copied } : {}),
           ...(token ? { replyTo: `reply+${token}@${domain}` } : {}),
           subject: typeof reply.meta.subject === 'string' ? reply.meta.subject : replySubject(reply.subject),
           messageId,
@@ -68,7 +69,9 @@ export function createEmailAdapter(): ChannelAdapter {
   };
 }
 
-const ccOf = (meta: Readonly<Record<string, unknown>>): string[] => (Array.isArray(meta.cc) ? meta.cc.filter((a): a is string => typeof a === 'string') : []);
+/** Whom the agent chose to copy, without the customer the reply is to. */
+const ccOf = (meta: Readonly<Record<string, unknown>>, to: string): string[] =>
+  Array.isArray(meta.cc) ? meta.cc.filter((a): a is string => typeof a === 'string' && a.toLowerCase() !== to.toLowerCase()) : [];
 
 function relayOf(channel: ChannelRecord): Relay {
   const smtp = channel.settings.smtp;

@@ -29,7 +29,7 @@ export type OutboundReply = {
   readonly body: string;
   readonly subject: string;
   readonly delivery: string;
-  /** The customer's address on the channel: where they last wrote from. */
+  /** The customer's address on the channel: where they (not a colleague they copied in) last wrote from. */
   readonly to: string | null;
   /** Earlier messages of the moment with provider ids, oldest first (email References). */
   readonly thread: readonly { readonly externalId: string; readonly direction: string; readonly meta: Readonly<Record<string, unknown>> }[];
@@ -55,7 +55,9 @@ export async function loadOutbound(db: Db, workspaceId: string, messageId: strin
     .orderBy('id')
     .execute();
   const inbound = thread.filter((m) => m.direction === 'in');
-  const lastIn = inbound.at(-1);
+  // Where the customer last wrote from: a colleague they copied in may have written since
+  // (email marks those `participant`), and the reply is still the customer's.
+  const lastIn = inbound.findLast((m) => parseJsonObject(m.meta).participant !== true) ?? inbound.at(-1);
   const attachments = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('workspace_id', '=', workspaceId).where('message_id', '=', messageId).orderBy(unindexedText('id')).execute();
   const author = message.author_id ? await db.selectFrom('agent').select('name').where('workspace_id', '=', workspaceId).where('id', '=', message.author_id).executeTakeFirst() : undefined;
   return {
