@@ -4,7 +4,7 @@ import { aMoment } from '../../test/moment-fixture.ts';
 import { ccOf, composerRules, mentionable, replySubject, smsSegments, templatesOf, WHATSAPP_WINDOW_MS, type ComposerInput } from './composer-rules.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 12);
-const inbound = (msAgo: number, meta: Record<string, unknown> = {}): Pick<Message, 'direction' | 'createdAt' | 'meta'> => ({ direction: 'in', createdAt: new Date(NOW - msAgo).toISOString(), meta });
+const inbound = (msAgo: number, meta: Record<string, unknown> = {}, address: string | null = null): Pick<Message, 'direction' | 'createdAt' | 'meta' | 'address'> => ({ direction: 'in', createdAt: new Date(NOW - msAgo).toISOString(), meta, address });
 const input = (patch: Partial<ComposerInput> & { channel?: string }): ComposerInput => ({
   moment: aMoment({ channel: patch.channel ?? 'chat', ownerId: 'bob' }),
   messages: [inbound(60_000)],
@@ -22,6 +22,12 @@ describe("the composer's channel rules", () => {
     expect(rules.window).toBeNull();
     expect(replySubject('RE: Card charged twice')).toBe('RE: Card charged twice');
     expect(ccOf({ cc: 'a@x.com, b@y.com' })).toEqual(['a@x.com', 'b@y.com']);
+  });
+
+  it('email: after a colleague the customer copied in writes, suggests copying the colleague, never the customer the reply goes to', () => {
+    const fay = inbound(120_000, { from: 'fay@bigco.example', cc: ['gus@bigco.example'] }, 'fay@bigco.example');
+    const gus = inbound(60_000, { from: 'gus@bigco.example', participant: true, cc: ['Fay@bigco.example', 'ida@bigco.example'] }, 'gus@bigco.example');
+    expect(composerRules(input({ channel: 'email', messages: [fay, gus] })).email?.cc).toEqual(['gus@bigco.example', 'ida@bigco.example']);
   });
 
   it('WhatsApp: free text within 24 hours of the customer’s last message, templates only after', () => {

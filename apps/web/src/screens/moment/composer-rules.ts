@@ -25,7 +25,7 @@ export type ComposerRules = {
 
 export type ComposerInput = {
   readonly moment: Pick<Moment, 'channel' | 'subject' | 'status' | 'ownerId'>;
-  readonly messages: readonly Pick<Message, 'direction' | 'createdAt' | 'meta'>[];
+  readonly messages: readonly Pick<Message, 'direction' | 'createdAt' | 'meta' | 'address'>[];
   readonly agentId: string | null;
   readonly readOnly: boolean;
   readonly text: string;
@@ -37,7 +37,7 @@ export function composerRules({ moment, messages, agentId, readOnly, text, now }
   const window = moment.channel === 'whatsapp' ? whatsappWindow(lastIn ? Date.parse(lastIn.createdAt) : null, now) : null;
   return {
     replyBlocked: replyBlocked(moment, agentId, readOnly),
-    email: moment.channel === 'email' ? { subject: replySubject(moment.subject), cc: ccOf(lastIn?.meta) } : null,
+    email: moment.channel === 'email' ? { subject: replySubject(moment.subject), cc: copiedOnLastMail(messages) } : null,
     window,
     templateOnly: window !== null && !window.open,
     smsSegments: moment.channel === 'sms' ? smsSegments(text) : null,
@@ -73,7 +73,20 @@ export function replySubject(subject: string): string {
   return /^re:/i.test(s) ? s : `Re: ${s}`;
 }
 
-/** The Cc of the customer's last email, as the email channel stores its headers. */
+/**
+ * Whom to suggest copying: everyone on the last email but the customer the reply goes to —
+ * its Cc, and its sender when that was a colleague the customer copied in (`participant`).
+ */
+export function copiedOnLastMail(messages: ComposerInput['messages']): string[] {
+  const inbound = messages.filter((m) => m.direction === 'in');
+  const last = inbound.at(-1);
+  if (!last) return [];
+  const customer = inbound.findLast((m) => m.meta.participant !== true)?.address?.toLowerCase();
+  const sender = last.meta.participant === true && typeof last.meta.from === 'string' ? [last.meta.from] : [];
+  return [...new Set([...sender, ...ccOf(last.meta)])].filter((a) => a.toLowerCase() !== customer);
+}
+
+/** The Cc of an email, as the email channel stores its headers. */
 export function ccOf(meta: Readonly<Record<string, unknown>> | undefined): string[] {
   const cc = meta?.cc;
   if (Array.isArray(cc)) return cc.filter((c): c is string => typeof c === 'string');
