@@ -57,7 +57,7 @@ export async function loadOutbound(db: Db, workspaceId: string, messageId: strin
   const inbound = thread.filter((m) => m.direction === 'in');
   // Where the customer last wrote from: a colleague they copied in may have written since
   // (email marks those `participant`), and the reply is still the customer's.
-  const lastIn = inbound.findLast((m) => parseJsonObject(m.meta).participant !== true) ?? inbound.at(-1);
+  const lastIn = [...inbound].reverse().find((m) => parseJsonObject(m.meta).participant !== true) ?? inbound.at(-1);
   const attachments = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('workspace_id', '=', workspaceId).where('message_id', '=', messageId).orderBy(unindexedText('id')).execute();
   const author = message.author_id ? await db.selectFrom('agent').select('name').where('workspace_id', '=', workspaceId).where('id', '=', message.author_id).executeTakeFirst() : undefined;
   return {

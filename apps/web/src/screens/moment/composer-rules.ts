@@ -81,7 +81,7 @@ export function copiedOnLastMail(messages: ComposerInput['messages']): string[] 
   const inbound = messages.filter((m) => m.direction === 'in');
   const last = inbound.at(-1);
   if (!last) return [];
-  const customer = inbound.findLast((m) => m.meta.participant !== true)?.address?.toLowerCase();
+  const customer = [...inbound].reverse().find((m) => m.meta.participant !== true)?.address?.toLowerCase();
   const sender = last.meta.participant === true && typeof last.meta.from === 'string' ? [last.meta.from] : [];
   return [...new Set([...sender, ...ccOf(last.meta)])].filter((a) => a.toLowerCase() !== customer);
 }
