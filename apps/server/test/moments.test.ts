@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/platform/clock.ts';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
+import { sweepMoments } from '../src/modules/moments/sweep-moments.ts';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, ledger, open, setPresence } from './moments-fixtures.ts';
 import { resolve, sampleBody, type OpenApi } from './openapi-sample.ts';
@@ -406,6 +407,27 @@ describe.each(ENGINES)('moments on %s', (engine) => {
       expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.ownerId).toBe(b.id);
       expect((await ledger(s, m.id)).map((h) => h.reason).at(-1)).toBe('agent_offline');
     }
+  });
+
+  it('moments a stopped process had not handed back yet go back with the next sweep', async () => {
+    const a = await addAgent(s, { capacity: { '*': 100 } });
+    const b = await addAgent(s, { capacity: { '*': 100 } });
+    const team = await addTeam(s, [a, b], { strategy: 'least_loaded' });
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    await setPresence(s, b, 'offline');
+    const owned = [];
+    for (let i = 0; i < 12; i++) owned.push((await open(s, { identity: `email:killed-mid-shift-${i}@example.com`, channel })).body.moment);
+    expect(owned.every((m) => m.ownerId === a.id)).toBe(true);
+    await setPresence(s, b, 'online');
+    // What a process killed right after the first transaction of "a goes offline" leaves: offline, still owning them.
+    await s.tp.deps.db.updateTable('agent').set({ presence: 'offline' }).where('id', '=', a.id).execute();
+    expect(await sweepMoments({ deps: s.tp.deps, settings: s.tp.settings, publish: s.tp.stream.publish })).toMatchObject({ handedBack: 12 });
+    for (const m of owned) {
+      expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.ownerId).toBe(b.id);
+      expect((await ledger(s, m.id)).map((h) => h.reason).at(-1)).toBe('agent_offline');
+    }
+    expect(await sweepMoments({ deps: s.tp.deps, settings: s.tp.settings, publish: s.tp.stream.publish })).toMatchObject({ handedBack: 0 });
   });
 
   it('a member leaving the team hands their moments to the others; a new member or more capacity takes from the line', async () => {

@@ -3,17 +3,19 @@ import type { Deps } from '../../platform/deps.ts';
 import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { saveMoment } from './save-moment.ts';
+import { finishHandBacks } from './set-presence.ts';
 import { moveStatus } from './update-moment.ts';
 
 const BATCH = 200;
 
 /**
- * Moves moments along with time: snoozed ones whose time has come wake up (open again), and
- * resolved ones past their workspace's reopen window close (a later message opens a new one).
+ * Moves moments along with time: snoozed ones whose time has come wake up (open again),
+ * resolved ones past their workspace's reopen window close (a later message opens a new one),
+ * and an offline agent's moments that a stopped process had not handed back yet go back.
  * Each workspace's moments change under its write lock, re-read there, so a customer writing
  * at the same instant wins cleanly.
  */
-export async function sweepMoments(ctx: MomentsCtx): Promise<{ readonly woken: number; readonly closed: number }> {
+export async function sweepMoments(ctx: MomentsCtx): Promise<{ readonly woken: number; readonly closed: number; readonly handedBack: number }> {
   const { deps } = ctx;
   const now = deps.clock.now();
   const snoozed = await deps.db.selectFrom('moment').select(['workspace_id', 'id']).where('snoozed_until', '<=', now).where('status', '=', 'snoozed').limit(BATCH).execute();
@@ -22,7 +24,7 @@ export async function sweepMoments(ctx: MomentsCtx): Promise<{ readonly woken: n
   const resolved = await resolvedPastWindow(ctx, deps, now);
   let closed = 0;
   for (const m of resolved) closed += await advance(ctx, m.workspace_id, m.id, 'resolved', 'closed');
-  return { woken, closed };
+  return { woken, closed, handedBack: await finishHandBacks(ctx) };
 }
 
 /**
