@@ -125,6 +125,8 @@ describe.each(ENGINES)('email channel on %s', (engine: EngineName) => {
     await s.api('POST', '/api/v1/assignment-rules', { name: 'mail', conditions: { channels: ['email'] }, teamId: team });
     const created = await s.api('POST', '/api/v1/channels', { kind: 'email', name: 'Acme Support', address: 'Support@Acme.test', settings: { smtp: { host: '127.0.0.1', port: sink.port, user: 'relay-user' } }, secrets: { smtpPassword: 'relay-pass' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Its reply addresses are signed from the start: a first reply (a chat's offline follow-up) already carries one.
+    expect(created.body.secretsSet).toEqual(['replyTokenSecret', 'smtpPassword']);
     channelId = created.body.id;
   });
 

@@ -7,7 +7,7 @@ import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { normalizeIdentity } from '../profiles/index.ts';
 import { checkBusinessUnit } from '../workspaces/index.ts';
-import { CHANNEL_REQUIREMENTS, isChannelKind, type ChannelKind } from './channel-kinds.ts';
+import { CHANNEL_REQUIREMENTS, isChannelKind, MADE_SECRETS, type ChannelKind } from './channel-kinds.ts';
 import { viewFromRow, type ChannelView } from './channel-record.ts';
 import { openSecrets, sealSecrets } from './channel-secrets.ts';
 
@@ -26,11 +26,12 @@ export type ChannelInput = {
 /** Creates a channel (admins), checking what its kind needs. */
 export async function createChannel(deps: Deps, input: ChannelInput & { readonly workspaceId: string; readonly kind: string; readonly name: string; readonly actor: string }): Promise<ChannelView> {
   if (!isChannelKind(input.kind)) throw new AppError('invalid_field', `unknown channel kind ${input.kind}`, 'kind');
+  const made = Object.entries(MADE_SECRETS[input.kind] ?? {}).map(([name, make]) => [name, make()] as const);
   const id = deps.ids.next();
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
     if (input.businessUnitId) await checkBusinessUnit(tx, input.workspaceId, input.businessUnitId);
-    const secrets = withoutNulls(input.secrets ?? {});
+    const secrets = withoutNulls({ ...Object.fromEntries(made), ...(input.secrets ?? {}) });
     const row = {
       workspace_id: input.workspaceId, id, kind: input.kind, name: input.name, business_unit_id: input.businessUnitId ?? null,
       address: normalizeAddress(input.address), settings: JSON.stringify(input.settings ?? {}), secrets: sealSecrets(deps.secretBox, { workspace_id: input.workspaceId, id }, secrets),
