@@ -409,6 +409,27 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     }
   });
 
+  it("an agent reads on a customer's timeline that other teams' moments happened, not their words", async () => {
+    const inTeam = await addAgent(s);
+    const outsider = await addAgent(s);
+    const team = await addTeam(s, [inTeam]);
+    const channel = uniq('chat');
+    await ruleFor(channel, team);
+    const m = (await open(s, { identity: 'email:private-words@example.com', channel, subject: 'Divorce paperwork', message: { body: 'Please send the papers to my new address' } })).body.moment;
+    await s.tp.worker.drain();
+    const lines = async (token?: string) => {
+      const res = await s.api('GET', `/api/v1/customers/${m.customerId}/timeline`, undefined, token);
+      expect(res.status).toBe(200);
+      return (res.body.data as { name: string; properties: Record<string, unknown> }[]).filter((t) => t.properties.momentId === m.id);
+    };
+    const theirs = await lines(inTeam.token);
+    expect(theirs.map((t) => [t.name, t.properties.subject ?? t.properties.preview])).toEqual([['Message Received', 'Please send the papers to my new address'], ['Moment Opened', 'Divorce paperwork']]);
+    const outside = await lines(outsider.token);
+    expect(outside.map((t) => t.name)).toEqual(['Message Received', 'Moment Opened']);
+    expect(JSON.stringify(outside)).not.toMatch(/Divorce|papers/);
+    expect(JSON.stringify(await lines())).toContain('Divorce paperwork');
+  });
+
   it('moments a stopped process had not handed back yet go back with the next sweep', async () => {
     const a = await addAgent(s, { capacity: { '*': 100 } });
     const b = await addAgent(s, { capacity: { '*': 100 } });

@@ -28,6 +28,8 @@ import {
   type Stage,
 } from '../modules/profiles/index.ts';
 import { AppError } from '../platform/errors.ts';
+import type { Db } from '../platform/db/database.ts';
+import { momentsHiddenFrom, viewerOf, type Viewer } from '../modules/moments/index.ts';
 import { principalOf } from './api-auth.ts';
 import type { HttpContext } from './context.ts';
 
@@ -90,13 +92,14 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
       schema: { tags: ['customers'], summary: 'Touchpoints newest first, cursor-paged, filtered by channel, type or name', params: CustomerIdParams, querystring: TimelineQuery, response: { 200: TimelinePage } },
     },
     async (request, reply) => {
-      const { workspaceId } = principalOf(request);
+      const principal = principalOf(request);
       const q = request.query;
       // A filter by type, name or department walks the profile's events until a page fills.
       const filtered = q.type !== undefined || q.name !== undefined || q.department !== undefined;
-      const json = await getTimeline(filtered ? deps.reads : deps.db, workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name, department: q.department });
+      const json = await getTimeline(filtered ? deps.reads : deps.db, principal.workspaceId, request.params.id, { limit: q.limit ?? 50, cursor: q.cursor, channel: q.channel, type: q.type, name: q.name, department: q.department });
+      const shown = principal.role === 'agent' ? await withoutHiddenMoments(deps.db, json, await viewerOf(deps.db, principal)) : json;
       // Already JSON text, sent as bytes: the socket then writes them without another copy.
-      return reply.type('application/json; charset=utf-8').send(Buffer.from(json));
+      return reply.type('application/json; charset=utf-8').send(Buffer.from(shown));
     },
   );
 
@@ -134,4 +137,23 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
       return overrideStage(deps, { workspaceId: p.workspaceId, customerId: request.params.id, stage: stage as Stage | null, reason: reason ?? null, actor: p.actor, settings });
     },
   );
+}
+
+/** Words a moment's lines carry (its subject, a message's preview). */
+const MOMENT_WORDS = ['subject', 'preview'];
+
+/**
+ * The timeline page an agent may read: lines from moments they may not see keep what happened
+ * and when, not the words (an agent sees only their teams' moments, on every endpoint).
+ */
+async function withoutHiddenMoments(db: Db, json: string, viewer: Viewer): Promise<string> {
+  const page = JSON.parse(json) as { data: { properties: Record<string, unknown> }[] };
+  const momentOf = (item: { properties: Record<string, unknown> }) => (typeof item.properties.momentId === 'string' ? item.properties.momentId : null);
+  const hidden = await momentsHiddenFrom(db, viewer, page.data.map(momentOf).filter((id): id is string => id !== null));
+  if (hidden.size === 0) return json;
+  for (const item of page.data) {
+    const id = momentOf(item);
+    if (id !== null && hidden.has(id)) item.properties = Object.fromEntries(Object.entries(item.properties).filter(([key]) => !MOMENT_WORDS.includes(key)));
+  }
+  return JSON.stringify(page);
 }

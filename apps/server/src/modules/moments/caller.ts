@@ -25,6 +25,16 @@ export function maySee(c: Viewer, row: MomentRow): boolean {
   return handoff !== null && (handoff.toAgentId === c.agentId || (handoff.toTeamId !== null && c.teamIds.has(handoff.toTeamId)));
 }
 
+/**
+ * Of these moments, the ones the viewer may not see: a customer's timeline names the moments
+ * its lines came from, and an agent outside a moment's teams must not read its words there.
+ */
+export async function momentsHiddenFrom(db: Db, viewer: Viewer, momentIds: readonly string[]): Promise<Set<string>> {
+  if (viewer.seesAll || momentIds.length === 0) return new Set();
+  const rows = await db.selectFrom('moment').select(['id', 'owner_id', 'team_id', 'handoff']).where('workspace_id', '=', viewer.workspaceId).where('id', 'in', [...new Set(momentIds)]).execute();
+  return new Set(rows.filter((row) => !maySee(viewer, row as MomentRow)).map((row) => row.id));
+}
+
 /** The moment, if the caller may see it; a moment they may not see does not exist for them. */
 export async function loadForCaller(w: MomentWrite, c: Caller, momentId: string, field = 'id'): Promise<MomentRow> {
   const row = await loadRow(w, momentId, field);

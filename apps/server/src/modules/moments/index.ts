@@ -13,7 +13,7 @@ export { getMoment, listMessages, getOwnership, getAttachment, type OwnershipEnt
 export { toMomentView, type MomentView, type MomentRow } from './moment-view.ts';
 export { type MessageView, ATTACHMENT_LIMITS, messageByExternalId } from './messages.ts';
 export { viewerOf, type Viewer } from './visibility.ts';
-export { callerOf, type Caller } from './caller.ts';
+export { callerOf, momentsHiddenFrom, type Caller } from './caller.ts';
 export { MOMENT_EVENTS } from './moments.events.ts';
 export { timelineRecorder } from './customer-touchpoints.ts';
 export { loadOutbound, recordDelivery, type OutboundReply, type DeliveryState } from './delivery.ts';
