@@ -115,6 +115,23 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     v.chat.stop();
   });
 
+  it('keeps a fast burst of messages in the order typed, beyond the rate limit, in the store and in the widget', async () => {
+    // 120 a minute (the default): a burst of 20, then 2 a second.
+    const v = visitor(s, channelId);
+    await ready(v);
+    const bodies = Array.from({ length: 30 }, (_, i) => `m${i + 1}`);
+    for (const body of bodies) {
+      v.chat.send(body);
+      await sleep(20);
+    }
+    await until(() => v.chat.pending.length === 0, 'every message acknowledged', 20_000);
+    await until(() => v.chat.messages.length === 30, 'every message in the widget');
+    expect(v.chat.messages.map((m) => m.body)).toEqual(bodies);
+    expect((await thread(v.chat.messages[0].momentId)).map((m) => m.body)).toEqual(bodies);
+    expect(v.frames.some((f) => f.type === 'error' && f.code === 'rate_limited' && (f.retryAfterMs ?? 0) > 0)).toBe(true);
+    v.chat.stop();
+  }, 30_000);
+
   it('stores a resent client id once and acknowledges it with the same message id', async () => {
     const v = visitor(s, channelId);
     await ready(v);

@@ -76,6 +76,25 @@ describe('ChatClient', () => {
     expect(chat.cursor).toBe(12);
   });
 
+  it('sends messages one at a time in the order written, holding the rest while one is rate limited', async () => {
+    const { chat, sockets } = client();
+    chat.start();
+    const [a, b, c] = [chat.send('m1'), chat.send('m2'), chat.send('m3')];
+    sockets[0].receive({ type: 'ready', cursor: 0 });
+    const bodies = () => sockets[0].sent.map((f) => f.body);
+    expect(bodies()).toEqual(['m1']);
+    sockets[0].receive({ type: 'ack', clientId: a, messageId: '01', momentId: 'm1' });
+    expect(bodies()).toEqual(['m1', 'm2']);
+    sockets[0].receive({ type: 'error', code: 'rate_limited', message: 'too many', clientId: b, retry: true, retryAfterMs: 20 });
+    expect(bodies()).toEqual(['m1', 'm2']); // m3 does not overtake m2
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(bodies()).toEqual(['m1', 'm2', 'm2']);
+    sockets[0].receive({ type: 'ack', clientId: b, messageId: '02', momentId: 'm1' });
+    expect(bodies()).toEqual(['m1', 'm2', 'm2', 'm3']);
+    sockets[0].receive({ type: 'ack', clientId: c, messageId: '03', momentId: 'm1' });
+    expect(chat.pending).toEqual([]);
+  });
+
   it('stops for good on a 44xx refusal, and forgets everything on reset', () => {
     const { chat, sockets } = client();
     const events: string[] = [];

@@ -8,6 +8,9 @@
  * - every visitor message carries a client id (a UUID) and is resent until acknowledged; the
  *   server stores it once (external id `chat:<clientId>`) and acknowledges a resend with the
  *   same message id;
+ * - the client sends one message at a time, the next only once the one before is acknowledged,
+ *   so messages are stored in the order they were written even when the server refuses one for
+ *   a while (rate limit: it says when to try again, `retryAfterMs`);
  * - every message the server shows carries its id; frames that move the cursor carry `seq`,
  *   sent in increasing order, and a reconnect with `after=<cursor>` replays what came after:
  *   nothing is lost, and the client drops what it already has, so nothing is shown twice.
@@ -88,8 +91,8 @@ export type ServerFrame =
   | { readonly type: 'typing'; readonly typing: boolean; readonly name: string | null }
   | { readonly type: 'identified'; readonly email: string }
   | FileFrame
-  /** `retry`: the same frame may succeed later (rate limit); otherwise it never will. */
-  | { readonly type: 'error'; readonly code: string; readonly message: string; readonly clientId?: string; readonly fileId?: string; readonly retry?: boolean }
+  /** `retry`: the same frame may succeed later (rate limit), after `retryAfterMs`; otherwise it never will. */
+  | { readonly type: 'error'; readonly code: string; readonly message: string; readonly clientId?: string; readonly fileId?: string; readonly retry?: boolean; readonly retryAfterMs?: number }
   | { readonly type: 'pong' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -210,6 +213,8 @@ export type ChatClientOptions = {
 
 const OPEN = 1;
 const TYPING_EVERY_MS = 2_000;
+/** How long to wait before resending a refused message when the server does not say. */
+const RETRY_AFTER_MS = 2_000;
 
 /**
  * One visitor's conversation. Messages are kept by id (so a replayed or re-pushed one is not
@@ -226,6 +231,9 @@ export class ChatClient {
   private readonly marked = { delivered: new Set<string>(), read: new Set<string>() };
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The one message on the wire, awaiting its ack; the rest of `waiting` queues behind it. */
+  private inFlight: string | null = null;
+  private resendTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private running = false;
   private typingSentAt = 0;
@@ -266,18 +274,18 @@ export class ChatClient {
     this.running = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.holdOutbox();
     this.flushAcks();
     this.socket?.close(1000, 'bye');
     this.socket = null;
     this.ready = false;
   }
 
-  /** Queues a message (resent until acknowledged); returns its client id. */
+  /** Queues a message (sent after those before it, resent until acknowledged); returns its client id. */
   send(body: string, attachments: readonly OutgoingAttachment[] = []): string {
     const clientId = (this.options.newId ?? uuid)();
-    const message: PendingMessage = { clientId, body, attachments };
-    this.waiting.set(clientId, message);
-    if (this.ready) this.transmit({ type: 'message', ...message });
+    this.waiting.set(clientId, { clientId, body, attachments });
+    this.sendNext();
     return clientId;
   }
 
@@ -337,6 +345,7 @@ export class ChatClient {
       this.socket = null;
       const wasReady = this.ready;
       this.ready = false;
+      this.holdOutbox();
       for (const [id, waiters] of this.files) for (const w of waiters) w.reject(new Error(`connection closed before file ${id} arrived`));
       this.files.clear();
       if (wasReady) this.emit({ type: 'disconnected' });
@@ -377,13 +386,13 @@ export class ChatClient {
         this.ready = true;
         this.attempt = 0;
         this.emit({ type: 'connected' });
-        // Everything unacknowledged goes again: the server stores each client id once.
-        for (const p of this.waiting.values()) this.transmit({ type: 'message', ...p });
+        // Everything unacknowledged goes again, oldest first: the server stores each client id once.
+        this.sendNext();
         if (this.typingState) this.transmit({ type: 'typing', typing: true });
         this.scheduleAcks();
         return;
       case 'ack':
-        this.waiting.delete(frame.clientId);
+        this.settle(frame.clientId);
         this.emit({ type: 'ack', clientId: frame.clientId, messageId: frame.messageId });
         return;
       case 'typing':
@@ -406,10 +415,16 @@ export class ChatClient {
         }
         const pending = frame.clientId ? this.waiting.get(frame.clientId) : undefined;
         if (pending && frame.retry) {
-          // Rate limited: the same message goes again a little later (still idempotent).
-          setTimeout(() => this.waiting.has(pending.clientId) && this.ready && this.transmit({ type: 'message', ...pending }), 2_000);
+          // Rate limited: the same message goes again when the server says, and the ones
+          // written after it keep waiting behind it, so none overtakes it.
+          if (this.resendTimer) clearTimeout(this.resendTimer);
+          this.resendTimer = setTimeout(() => {
+            this.resendTimer = null;
+            if (this.inFlight === pending.clientId) this.inFlight = null;
+            this.sendNext();
+          }, frame.retryAfterMs ?? RETRY_AFTER_MS);
         } else if (pending) {
-          this.waiting.delete(pending.clientId);
+          this.settle(pending.clientId);
           this.emit({ type: 'failed', clientId: pending.clientId, code: frame.code, message: frame.message });
         } else this.emit({ type: 'error', code: frame.code, message: frame.message });
         return;
@@ -420,7 +435,7 @@ export class ChatClient {
   }
 
   private take(message: VisitorMessage): void {
-    if (message.clientId) this.waiting.delete(message.clientId);
+    if (message.clientId) this.settle(message.clientId);
     if (this.byId.has(message.id)) return;
     this.byId.set(message.id, message);
     if (message.direction === 'out' && !this.marked.delivered.has(message.id)) {
@@ -451,6 +466,29 @@ export class ChatClient {
       }
     }
     this.scheduleAcks();
+  }
+
+  /** Sends the oldest unacknowledged message, unless one is already on the wire or waiting out a refusal. */
+  private sendNext(): void {
+    if (!this.ready || this.inFlight !== null || this.resendTimer) return;
+    const next = this.waiting.values().next();
+    if (next.done) return;
+    if (this.transmit({ type: 'message', ...next.value })) this.inFlight = next.value.clientId;
+  }
+
+  /** A message is stored (or refused for good): it leaves the queue and the next one goes. */
+  private settle(clientId: string): void {
+    this.waiting.delete(clientId);
+    if (this.inFlight !== clientId) return;
+    this.inFlight = null;
+    this.sendNext();
+  }
+
+  /** The socket is gone: nothing is on the wire any more, and the next connection starts the queue over. */
+  private holdOutbox(): void {
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
+    this.inFlight = null;
   }
 
   private transmit(frame: ClientFrame): boolean {

@@ -259,7 +259,9 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
 
   async function message(s: Session, frame: Extract<ClientFrame, { type: 'message' }>): Promise<void> {
     const channel = s.channel!;
-    if (!takeToken(s)) return send(s, { type: 'error', code: 'rate_limited', message: 'too many messages at once; this one is sent again shortly', clientId: frame.clientId, retry: true });
+    const wait = takeToken(s);
+    // The widget resends this message after `retryAfterMs`, and holds the ones written after it until then.
+    if (wait > 0) return send(s, { type: 'error', code: 'rate_limited', message: 'too many messages at once; this one is sent again shortly', clientId: frame.clientId, retry: true, retryAfterMs: wait });
     let ids: { messageId: string; momentId: string };
     try {
       const result = await receiveInbound(ctx.moments, channel, {
@@ -330,13 +332,14 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     return holder !== (await findCustomerIdByIdentity(deps.db, workspaceId, identity.slice(0, at) as IdentityKind, identity.slice(at + 1)));
   }
 
-  function takeToken(s: Session): boolean {
+  /** Takes a token for a message: 0 when taken, else the milliseconds until one is there. */
+  function takeToken(s: Session): number {
     const now = Date.now();
     s.tokens = Math.min(s.burst, s.tokens + ((now - s.refilledAt) / 1000) * s.perSecond);
     s.refilledAt = now;
-    if (s.tokens < 1) return false;
+    if (s.tokens < 1) return Math.ceil(((1 - s.tokens) / s.perSecond) * 1000);
     s.tokens -= 1;
-    return true;
+    return 0;
   }
 
   async function pushReply(reply: OutboundReply): Promise<{ reached: number; externalId: string | null }> {
