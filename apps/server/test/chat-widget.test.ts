@@ -248,6 +248,19 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(unsigned.sockets).toHaveLength(1);
   });
 
+  it('chats under whatever analytics id the page has, short or with other characters, on the profile of its page views', async () => {
+    for (const id of ['a-42', `auth0|${randomUUID().slice(0, 12)}`]) {
+      expect((await s.track('/v1/page', { anonymousId: id, name: 'Pricing', messageId: randomUUID() })).status).toBe(200);
+      const v = visitor(s, channelId, { id });
+      await ready(v);
+      const messageId = await acked(v, v.chat.send(`Hello as ${id}`));
+      await until(() => v.chat.messages.some((m) => m.id === messageId), 'the message in the widget');
+      const moment = (await s.api('GET', `/api/v1/moments/${v.chat.messages[0].momentId}`)).body;
+      expect(moment.customerId).toBe((await lookup(`anonymous_id:${id}`))?.id);
+      v.chat.stop();
+    }
+  });
+
   it('never lets an unverified visitor into someone else\'s conversation: not by typing their email, not by their old anonymous id', async () => {
     // Vera chats and gives her email; someone else types the same email in another browser.
     const vera = visitor(s, channelId);
@@ -301,7 +314,8 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     const fromSite = visitor(s, channelId, { origin: SITE });
     await ready(fromSite);
     fromSite.chat.stop();
-    expect(await refusal(visitor(s, channelId, { id: 'x' }))).toMatchObject({ code: 4400 });
+    expect(await refusal(visitor(s, channelId, { id: 'has a space' }))).toMatchObject({ code: 4400 });
+    expect(await refusal(visitor(s, channelId, { id: 'x'.repeat(129) }))).toMatchObject({ code: 4400 });
 
     const page = await fetch(`${s.url}/widget/frame.html?channel=${channelId}`);
     expect(page.status).toBe(200);

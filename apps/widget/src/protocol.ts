@@ -33,6 +33,14 @@ export const VisitorClose = {
   unknownChannel: 4404,
 } as const;
 
+/**
+ * The visitor ids the socket takes: any id analytics.js may have given the page (a UUID, `a-42`,
+ * `auth0|5f3c…`), so the chat joins the page views tracked with it. Printable ASCII, no spaces,
+ * at most 128 characters: it travels in a URL and is stored as the visitor's anonymous id.
+ * @example VISITOR_ID.test('auth0|5f3c7e2a') // true
+ */
+export const VISITOR_ID = /^[\x21-\x7e]{1,128}$/;
+
 /** Limits the server enforces and the frame checks before sending. */
 export const CHAT_LIMITS = { body: 10_000, fileBytes: 5 * 1024 * 1024, files: 1 } as const;
 

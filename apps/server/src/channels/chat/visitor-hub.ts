@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { originAllowed, parseClientFrame, VisitorClose, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
+import { originAllowed, parseClientFrame, VisitorClose, VISITOR_ID, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
 import { findChannelById, type ChannelRecord } from '../../modules/channels/index.ts';
 import type { IngestQueue } from '../../modules/collect/index.ts';
 import { announceCustomerChanged, audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
@@ -79,8 +79,6 @@ type Session = Omit<FeedMember, 'addresses'> & {
   refilledAt: number;
   typingAt: number;
 };
-
-const VISITOR_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = {}): VisitorHub {
   const { deps } = ctx;
@@ -176,7 +174,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   }
 
   async function start(s: Session, request: VisitorRequest): Promise<void> {
-    if (!VISITOR_ID.test(request.visitor) || !normalizeIdentity('anonymous_id', request.visitor).ok) return drop(s, VisitorClose.badRequest, 'visitor must be the anonymous id: 8 to 128 letters, digits, . _ : -');
+    if (!VISITOR_ID.test(request.visitor) || !normalizeIdentity('anonymous_id', request.visitor).ok) return drop(s, VisitorClose.badRequest, 'visitor must be the anonymous id: 1 to 128 printable characters, no spaces');
     if (request.userId !== null && (request.userId.length > 200 || !normalizeIdentity('user_id', request.userId).ok || request.userId.trim() !== request.userId)) return drop(s, VisitorClose.badRequest, 'userId is not a usable user id');
     const channel = await findChannelById(deps, request.channelId, ['chat']);
     if (!channel) return drop(s, VisitorClose.unknownChannel, 'no enabled chat channel with that id');
