@@ -37,7 +37,7 @@ async function until(test: () => boolean | Promise<boolean>, what: string, ms = 
 /** A visitor: the widget's ChatClient over `ws`, recording every frame the server sent. */
 type Visitor = { readonly chat: ChatClient; readonly events: ChatEvent[]; readonly frames: ServerFrame[]; readonly sockets: Ws[]; readonly id: string };
 
-function visitor(s: Running, channelId: string, options: { id?: string; userId?: string; userHash?: string; origin?: string; start?: boolean } = {}): Visitor {
+function visitor(s: Running, channelId: string, options: { id?: string; userId?: string; userHash?: string; email?: string; name?: string; origin?: string; start?: boolean } = {}): Visitor {
   const id = options.id ?? `anon-${randomUUID()}`;
   const events: ChatEvent[] = [];
   const frames: ServerFrame[] = [];
@@ -48,6 +48,8 @@ function visitor(s: Running, channelId: string, options: { id?: string; userId?:
     visitorId: id,
     userId: options.userId,
     userHash: options.userHash,
+    email: options.email,
+    name: options.name,
     retryMs: () => 50,
     connect: (url) => {
       const ws = new WebSocket(url, { headers: { origin: options.origin ?? s.url } });
@@ -259,6 +261,24 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
       expect(moment.customerId).toBe((await lookup(`anonymous_id:${id}`))?.id);
       v.chat.stop();
     }
+  });
+
+  it("puts a signed-in visitor's email and name on their profile, and does not ask them for an email", async () => {
+    const asking = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Asks for email', settings: { allowedOrigins: [SITE], askEmail: true }, secrets: { identitySecret: SECRET } });
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    const email = `ann.${randomUUID().slice(0, 8)}@example.com`;
+    const v = visitor(s, asking.body.id, { userId, userHash: userHashOf(SECRET, userId), email: email.toUpperCase(), name: 'Ann Lee' });
+    await ready(v);
+    // The widget hides the pre-chat email form when the profile has an email.
+    expect((v.events.find((e) => e.type === 'welcome') as Extract<ChatEvent, { type: 'welcome' }>).welcome).toMatchObject({ askEmail: true, verified: true, emailKnown: true });
+    const profile = await lookup(`user_id:${userId}`);
+    expect(profile?.traits).toMatchObject({ email, name: 'Ann Lee' });
+    expect((await lookup(`email:${email}`))?.id).toBe(profile?.id);
+    v.chat.stop();
+    // Without a valid hash nothing the page claims is recorded.
+    const forgedEmail = `forged.${randomUUID().slice(0, 8)}@example.com`;
+    expect(await refusal(visitor(s, asking.body.id, { userId, userHash: userHashOf('wrong', userId), email: forgedEmail }))).toMatchObject({ code: 4401 });
+    expect(await lookup(`email:${forgedEmail}`)).toBeUndefined();
   });
 
   it('never lets an unverified visitor into someone else\'s conversation: not by typing their email, not by their old anonymous id', async () => {

@@ -61,7 +61,7 @@ else {
 function start(init: Init): void {
   if (typeof init.anonymousId !== 'string' || !init.anonymousId) return;
   const identity = init.identity ?? {};
-  const key = JSON.stringify([init.anonymousId, identity.userId ?? '', identity.userHash ?? '']);
+  const key = JSON.stringify([init.anonymousId, identity.userId ?? '', identity.userHash ?? '', identity.email ?? '', identity.name ?? '']);
   if (init.open !== undefined) setVisible(init.open);
   if (client && key === identityKey) return;
   client?.stop();
@@ -74,6 +74,8 @@ function start(init: Init): void {
     visitorId: init.anonymousId,
     userId: identity.userId ?? null,
     userHash: identity.userHash ?? null,
+    email: identity.email ?? null,
+    name: identity.name ?? null,
     connect: (url) => new WebSocket(url),
     pending: loadPending(),
   });

@@ -211,6 +211,9 @@ export type ChatClientOptions = {
   readonly visitorId: string;
   readonly userId?: string | null;
   readonly userHash?: string | null;
+  /** A signed-in visitor's email and name as the page gave them: they go on the profile once userHash verifies. */
+  readonly email?: string | null;
+  readonly name?: string | null;
   readonly connect: (url: string) => SocketLike;
   /** Delay before reconnect attempt `n` (0-based). */
   readonly retryMs?: (attempt: number) => number;
@@ -334,7 +337,11 @@ export class ChatClient {
   private open(): void {
     const o = this.options;
     const query = [`channel=${enc(o.channelId)}`, `visitor=${enc(o.visitorId)}`];
-    if (o.userId) query.push(`userId=${enc(o.userId)}`, `userHash=${enc(o.userHash ?? '')}`);
+    if (o.userId) {
+      query.push(`userId=${enc(o.userId)}`, `userHash=${enc(o.userHash ?? '')}`);
+      if (o.email) query.push(`email=${enc(o.email)}`);
+      if (o.name) query.push(`name=${enc(o.name)}`);
+    }
     if (this.cursor !== null) query.push(`after=${this.cursor}`);
     const socket = o.connect(`${o.url.replace(/\/$/, '')}${SOCKET_PATH}?${query.join('&')}`);
     this.socket = socket;

@@ -32,6 +32,9 @@ export type VisitorRequest = {
   readonly visitor: string;
   readonly userId: string | null;
   readonly userHash: string | null;
+  /** What the page says of a signed-in visitor (window.Touchpoint's email and name); used only with a verified userId. */
+  readonly email: string | null;
+  readonly name: string | null;
   /** The client's cursor; null for a first connection (history instead of replay). */
   readonly after: number | null;
   /** The Origin header (browsers send it; the frame's origin is Touchpoint's own). */
@@ -190,7 +193,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     s.identity = request.userId !== null ? `user_id:${request.userId}` : `anonymous_id:${request.visitor}`;
     const addresses = [...new Set([s.identity, `anonymous_id:${request.visitor}`])];
     s.addresses.push(...addresses);
-    if (request.userId !== null) await link(channel, request.userId, request.visitor);
+    if (request.userId !== null) await link(channel, request.userId, request.visitor, signedInTraits(request));
     const online = await isOpenNow(deps.db, channel.workspaceId, settings.businessHoursId, deps.clock.now());
     if (s.closed) return;
     const feed = feedOf(channel.workspaceId);
@@ -218,11 +221,15 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     });
   }
 
-  /** A signed-in visitor's anonymous id joins their profile: the pages they browsed become theirs. */
-  async function link(channel: ChannelRecord, userId: string, visitor: string): Promise<void> {
-    const key = createHash('sha256').update(`${channel.workspaceId}\n${userId}\n${visitor}`).digest('hex').slice(0, 32);
+  /**
+   * A signed-in visitor's anonymous id joins their profile: the pages they browsed become theirs.
+   * The email and name the site gave go on it too, so the agent knows who it is and the widget
+   * does not ask them for an email.
+   */
+  async function link(channel: ChannelRecord, userId: string, visitor: string, traits: Record<string, string>): Promise<void> {
+    const key = createHash('sha256').update(`${channel.workspaceId}\n${userId}\n${visitor}\n${JSON.stringify(traits)}`).digest('hex').slice(0, 32);
     if (linked.has(key)) return;
-    await ctx.ingest.submit(channel.workspaceId, [identify(`chat-link:${key}`, userId, visitor, {}, deps.clock.now())]);
+    await ctx.ingest.submit(channel.workspaceId, [identify(`chat-link:${key}`, userId, visitor, traits, deps.clock.now())]);
     if (linked.size > 100_000) linked.clear();
     linked.add(key);
   }
@@ -362,6 +369,17 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   }
 
   return { deps, accept, pushReply, connections: () => sessions.size, close };
+}
+
+/** The email and name the page gave with a verified userId; one that is not usable is left out rather than refusing the chat. */
+function signedInTraits(request: VisitorRequest): Record<string, string> {
+  const traits: Record<string, string> = {};
+  const email = request.email === null ? null : normalizeIdentity('email', request.email);
+  if (email?.ok) traits.email = email.identity.value;
+  const name = request.name?.trim() ?? '';
+  if (name !== '' && name.length <= 200) traits.name = name;
+  for (const [key, value] of Object.entries(traits)) if (findUnstorableText(value, key) !== null) delete traits[key];
+  return traits;
 }
 
 /** The most recently active moment: where the visitor's next message goes. */
