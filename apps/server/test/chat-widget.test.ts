@@ -134,6 +134,30 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     v.chat.stop();
   }, 30_000);
 
+  it('counts for the unread badge, after a reload, only the replies the visitor has not read', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    await acked(v, v.chat.send('Any news?'));
+    await until(() => v.chat.messages.length === 1, 'the message');
+    const momentId = v.chat.messages[0].momentId;
+    const first = await reply(momentId, 'Looking');
+    const second = await reply(momentId, 'Found it');
+    await until(() => v.chat.messages.length === 3, 'both replies');
+    v.chat.markRead();
+    await until(async () => (await thread(momentId)).filter((m) => m.direction === 'out').every((m) => m.delivery === 'read'), 'both replies read');
+    v.chat.stop();
+    // A page load with the widget closed: the history holds two read replies, then a new one comes.
+    const reload = visitor(s, channelId, { id: v.id });
+    await ready(reload);
+    await until(() => reload.chat.messages.length === 3, 'the history');
+    expect(reload.chat.messages.filter((m) => m.direction === 'out').map((m) => [m.id, m.read])).toEqual([[first, true], [second, true]]);
+    expect(reload.chat.unread).toBe(0);
+    await reply(momentId, 'Shipped');
+    await until(() => reload.chat.messages.length === 4, 'the new reply');
+    expect(reload.chat.unread).toBe(1);
+    reload.chat.stop();
+  });
+
   it('stores a resent client id once and acknowledges it with the same message id', async () => {
     const v = visitor(s, channelId);
     await ready(v);

@@ -30,7 +30,6 @@ let client: ChatClient | null = null;
 let identityKey = '';
 let parentOrigin: string | null = null;
 let visible = false;
-let unread = 0;
 let emailGiven = false;
 let typingTimer: ReturnType<typeof setTimeout> | undefined;
 let agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -102,7 +101,8 @@ function handle(event: ChatEvent): void {
       if (event.message.direction === 'out') {
         setAgentTyping(false, null);
         if (visible && document.visibilityState === 'visible') client?.markRead([event.message.id]);
-        else toParent({ type: 'tp:unread', count: ++unread });
+        // History and replays bring replies already read too: the badge counts only the others.
+        else toParent({ type: 'tp:unread', count: client?.unread ?? 0 });
       }
       return;
     case 'ack':
@@ -261,9 +261,8 @@ document.addEventListener('visibilitychange', () => setVisible(visible));
 function setVisible(next: boolean): void {
   visible = next;
   if (!visible || document.visibilityState !== 'visible') return;
-  unread = 0;
-  toParent({ type: 'tp:unread', count: 0 });
   client?.markRead();
+  toParent({ type: 'tp:unread', count: 0 });
   ui.text.focus();
 }
 

@@ -21,7 +21,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const message = (id: string, direction: 'in' | 'out', clientId: string | null = null): VisitorMessage => ({ id, momentId: 'm1', clientId, direction, body: id, authorName: null, attachments: [], createdAt: '2026-11-26T08:00:00.000Z' });
+const message = (id: string, direction: 'in' | 'out', clientId: string | null = null, read = false): VisitorMessage => ({ id, momentId: 'm1', clientId, direction, body: id, authorName: null, attachments: [], createdAt: '2026-11-26T08:00:00.000Z', read });
 
 function client() {
   const sockets: FakeSocket[] = [];
@@ -93,6 +93,21 @@ describe('ChatClient', () => {
     expect(bodies()).toEqual(['m1', 'm2', 'm2', 'm3']);
     sockets[0].receive({ type: 'ack', clientId: c, messageId: '03', momentId: 'm1' });
     expect(chat.pending).toEqual([]);
+  });
+
+  it('counts as unread only the replies the visitor has not read, wherever the history comes from', () => {
+    const { chat, sockets } = client();
+    chat.start();
+    sockets[0].receive({ type: 'message', seq: null, message: message('01', 'in') });
+    sockets[0].receive({ type: 'message', seq: null, message: message('02', 'out', null, true) });
+    sockets[0].receive({ type: 'message', seq: null, message: message('03', 'out', null, true) });
+    sockets[0].receive({ type: 'ready', cursor: 3 });
+    expect(chat.unread).toBe(0);
+    sockets[0].receive({ type: 'message', seq: null, message: message('04', 'out') });
+    sockets[0].receive({ type: 'message', seq: 4, message: message('04', 'out') });
+    expect(chat.unread).toBe(1);
+    chat.markRead();
+    expect(chat.unread).toBe(0);
   });
 
   it('stops for good on a 44xx refusal, and forgets everything on reset', () => {

@@ -57,6 +57,8 @@ export type VisitorMessage = {
   readonly authorName: string | null;
   readonly attachments: readonly AttachmentMeta[];
   readonly createdAt: string;
+  /** An agent's reply the visitor has read (in any tab, on any device); false for their own messages. */
+  readonly read: boolean;
 };
 
 /** A file the visitor attaches, base64. */
@@ -262,6 +264,13 @@ export class ChatClient {
   /** Every message received, oldest first (ids are time-ordered), each once. */
   get messages(): VisitorMessage[] {
     return [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Agents' replies the visitor has not read yet: neither read on the server nor marked read here. */
+  get unread(): number {
+    let count = 0;
+    for (const m of this.byId.values()) if (m.direction === 'out' && !m.read && !this.marked.read.has(m.id) && !this.toAck.read.has(m.id)) count++;
+    return count;
   }
 
   /** Sent but not yet acknowledged, in the order they were written. */
