@@ -11,7 +11,7 @@ import { userHashOf } from '../src/channels/chat/verify-user-hash.ts';
 import type { ChannelAdapter } from '../src/channels/channel-adapter.ts';
 import { loadChannel } from '../src/modules/channels/index.ts';
 import { loadOutbound, type OutboundReply } from '../src/modules/moments/index.ts';
-import { chromium } from 'playwright-core';
+import { chromium, type Frame, type Page } from 'playwright-core';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, type Person } from './moments-fixtures.ts';
 
@@ -24,6 +24,8 @@ const { WebSocket } = createRequire(import.meta.url)('ws') as { WebSocket: new (
 const SECRET = 'site-identity-secret-0123456789';
 const CHROMIUM = '/usr/bin/chromium';
 const SITE = 'https://shop.example.com';
+
+const inBrowser = it.skipIf(!fs.existsSync(CHROMIUM));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(test: () => boolean | Promise<boolean>, what: string, ms = 8_000): Promise<void> {
@@ -91,6 +93,35 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
   const thread = async (momentId: string) => (await s.api('GET', `/api/v1/moments/${momentId}/messages?limit=200`)).body.data as { id: string; direction: string; body: string; delivery: string; externalId: string | null; attachments: { id: string; fileName: string; size: number }[] }[];
   const lookup = async (identity: string) => (await s.api('GET', `/api/v1/customers?identity=${encodeURIComponent(identity)}`)).body.data[0] as { id: string; traits: Record<string, unknown> } | undefined;
   const acked = (v: Visitor, clientId: string) => until(() => v.events.some((e) => e.type === 'ack' && e.clientId === clientId), `the ack of ${clientId}`).then(() => (v.events.find((e) => e.type === 'ack' && e.clientId === clientId) as Extract<ChatEvent, { type: 'ack' }>).messageId);
+
+  /**
+   * A shop on its own origin embedding the widget of a new chat channel, in Chromium, the chat
+   * open: `head` runs on the page before the widget tag. The journey gets the page and the frame.
+   */
+  const inShop = async (settings: Record<string, unknown>, head: string, journey: (page: Page, frame: Frame) => Promise<void>) => {
+    let channel = '';
+    const shop = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><title>Shop</title><h1>Shop</h1><script>${head}</script><script src="${s.url}/widget.js" data-channel="${channel}" async></script>`);
+    });
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+    const port = (shop.address() as { port: number }).port;
+    const created = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Shop chat', settings: { allowedOrigins: [`http://127.0.0.1:${port}`], ...settings }, secrets: { identitySecret: SECRET } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    channel = created.body.id;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForFunction(() => 'TouchpointChat' in window);
+      await page.evaluate(() => (window as unknown as { TouchpointChat: { open: () => void } }).TouchpointChat.open());
+      await until(() => page.frames().some((f) => f.url().includes('/widget/frame.html')), 'the frame');
+      await journey(page, page.frames().find((f) => f.url().includes('/widget/frame.html'))!);
+    } finally {
+      await browser.close();
+      shop.close();
+    }
+  };
 
   it('opens a moment owned by an agent, shows the reply, and records delivered then read', async () => {
     const v = visitor(s, channelId);
@@ -597,7 +628,27 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(await lookup('email:attacker@evil.test')).toMatchObject({ traits: { unverifiedEmail: victim } });
   });
 
-  it.skipIf(!fs.existsSync(CHROMIUM))('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
+  inBrowser('asks for the email an askEmail channel wants before a file too, in a real browser', async () => {
+    await inShop({ askEmail: true }, '', async (_page, frame) => {
+      await frame.waitForSelector('form.email:not([hidden])');
+      const file = { name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a', 'hex') };
+      await frame.fill('textarea', 'See attached');
+      await frame.setInputFiles('input[type=file]', file);
+      await frame.waitForSelector('.notice:not([hidden])');
+      expect(await frame.textContent('.notice')).toBe('Please leave your email first.');
+      await sleep(300);
+      expect(await frame.$$('.log li.in')).toHaveLength(0);
+      // With the email given, the same file goes.
+      await frame.fill('[name=email]', `file.${randomUUID().slice(0, 8)}@example.com`);
+      await frame.click('form.email button');
+      await frame.waitForSelector('form.email', { state: 'hidden' });
+      await frame.setInputFiles('input[type=file]', file);
+      await frame.waitForSelector('.log li.in:not(.pending)');
+      expect(await frame.textContent('.log li.in')).toContain('See attached');
+    });
+  });
+
+  inBrowser('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
     // A shop on another origin embeds the widget; analytics.js already gave the visitor an id.
     let channel = '';
     const shop = http.createServer((_req, res) => {

@@ -5,7 +5,7 @@
  * `Content-Security-Policy: frame-ancestors`). It talks to Touchpoint over the visitors'
  * socket through ChatClient. Message text is only ever set as textContent.
  */
-import { CHAT_LIMITS, ChatClient, originAllowed, type ChatEvent, type PendingMessage, type VisitorMessage, type WelcomeFrame } from '../src/protocol.ts';
+import { CHAT_LIMITS, ChatClient, originAllowed, type ChatEvent, type OutgoingAttachment, type PendingMessage, type VisitorMessage, type WelcomeFrame } from '../src/protocol.ts';
 
 type Init = { type: 'tp:init'; anonymousId: string; identity: { userId?: string; userHash?: string; email?: string; name?: string }; open?: boolean };
 
@@ -208,16 +208,20 @@ function fileButton(id: string, fileName: string, contentType: string): HTMLElem
   return button;
 }
 
-ui.composer.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const body = ui.text.value;
-  if (!client || body.trim() === '') return;
+/** Sends what the visitor wrote, text or a file: both wait for the email the chat asks for first. */
+function post(body: string, attachments: readonly OutgoingAttachment[]): void {
+  if (!client) return;
   if (!ui.email.hidden) return notice('Please leave your email first.');
-  const clientId = client.send(body);
-  showPending({ clientId, body, attachments: [] });
+  const clientId = client.send(body, attachments);
+  showPending({ clientId, body, attachments });
   ui.text.value = '';
   client.setTyping(false);
   savePending();
+}
+
+ui.composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (ui.text.value.trim() !== '') post(ui.text.value, []);
 });
 
 ui.text.addEventListener('keydown', (event) => {
@@ -241,10 +245,7 @@ ui.file.addEventListener('change', () => {
   const reader = new FileReader();
   reader.onload = () => {
     const data = String(reader.result).split(',')[1] ?? '';
-    const attachments = [{ fileName: file.name, contentType: file.type || 'application/octet-stream', data }];
-    const clientId = client!.send(ui.text.value, attachments);
-    showPending({ clientId, body: ui.text.value, attachments });
-    ui.text.value = '';
+    post(ui.text.value, [{ fileName: file.name, contentType: file.type || 'application/octet-stream', data }]);
   };
   reader.readAsDataURL(file);
 });
