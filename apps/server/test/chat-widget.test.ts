@@ -648,6 +648,22 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     });
   });
 
+  inBrowser('lets a visitor write after a refused sign-in once the page identifies them with a valid hash, in a real browser', async () => {
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    await inShop({}, `window.Touchpoint = ${JSON.stringify({ userId, userHash: userHashOf('wrong-secret', userId) })}`, async (page, frame) => {
+      await frame.waitForSelector('textarea:disabled');
+      expect(await frame.textContent('.notice')).toMatch(/identity verification failed/);
+      await page.evaluate((identity) => (window as unknown as { TouchpointChat: { identify: (i: unknown) => void } }).TouchpointChat.identify(identity), { userId, userHash: userHashOf(SECRET, userId) });
+      await frame.waitForFunction(() => document.querySelector('.status')?.textContent === 'Online');
+      expect(await frame.isEnabled('textarea')).toBe(true);
+      expect(await frame.isHidden('.notice')).toBe(true);
+      await frame.fill('textarea', 'Signed in properly now');
+      await frame.press('textarea', 'Enter');
+      await frame.waitForSelector('.log li.in:not(.pending)');
+      await until(async () => (await lookup(`user_id:${userId}`)) !== undefined, 'the signed-in profile');
+    });
+  });
+
   inBrowser('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
     // A shop on another origin embeds the widget; analytics.js already gave the visitor an id.
     let channel = '';

@@ -66,6 +66,9 @@ function start(init: Init): void {
   client?.stop();
   rows.clear();
   ui.log.replaceChildren();
+  // A new identity gets a new chance: a refusal of the previous one (a bad hash) no longer holds.
+  notice(null);
+  setComposerEnabled(true);
   identityKey = key;
   client = new ChatClient({
     url: location.origin.replace(/^http/, 'ws'),
@@ -120,7 +123,7 @@ function handle(event: ChatEvent): void {
       return;
     case 'refused':
       notice(event.reason || 'This chat is not available here.');
-      ui.composer.querySelectorAll('textarea,button').forEach((e) => ((e as HTMLButtonElement).disabled = true));
+      setComposerEnabled(false);
       return;
     case 'failed':
       rows.get(`pending:${event.clientId}`)?.classList.add('failed');
@@ -273,6 +276,10 @@ function setAgentTyping(typing: boolean, name: string | null): void {
   ui.typing.textContent = `${name ?? 'Someone'} is typing…`;
   // A lost "stopped typing" must not leave the indicator on.
   if (typing) agentTypingTimer = setTimeout(() => (ui.typing.hidden = true), 8_000);
+}
+
+function setComposerEnabled(enabled: boolean): void {
+  ui.composer.querySelectorAll('textarea,button').forEach((e) => ((e as HTMLButtonElement).disabled = !enabled));
 }
 
 function notice(text: string | null): void {
