@@ -664,6 +664,29 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     });
   });
 
+  inBrowser('attaches a file from the keyboard alone, in a real browser', async () => {
+    await inShop({}, '', async (page, frame) => {
+      await frame.waitForSelector('.online');
+      await frame.focus('textarea');
+      await page.keyboard.press('Shift+Tab');
+      expect(await frame.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent)).toBe('Attach a file');
+      expect(await frame.getByRole('button', { name: 'Attach a file' }).count()).toBe(1);
+      // Enter opens the file picker: a click on the file input, whose native dialog the test
+      // holds back to pick the file itself.
+      await frame.evaluate(() =>
+        document.querySelector('input[type=file]')!.addEventListener('click', (event) => {
+          event.preventDefault();
+          document.body.dataset.picker = 'opened';
+        }),
+      );
+      await page.keyboard.press('Enter');
+      await frame.waitForSelector('body[data-picker=opened]', { state: 'attached' });
+      await frame.setInputFiles('input[type=file]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('from the keyboard') });
+      await frame.waitForSelector('.log li.in:not(.pending) .file');
+      expect(await frame.textContent('.log li.in .file')).toContain('notes.txt');
+    });
+  });
+
   inBrowser('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
     // A shop on another origin embeds the widget; analytics.js already gave the visitor an id.
     let channel = '';

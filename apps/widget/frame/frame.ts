@@ -23,6 +23,7 @@ const ui = {
   composer: $<HTMLFormElement>('.composer'),
   text: $<HTMLTextAreaElement>('textarea'),
   file: $<HTMLInputElement>('input[type=file]'),
+  attach: $<HTMLButtonElement>('.attach'),
 };
 const storageKey = `tp_pending_${channel}`;
 const rows = new Map<string, HTMLLIElement>();
@@ -239,6 +240,9 @@ ui.text.addEventListener('input', () => {
   clearTimeout(typingTimer);
   typingTimer = setTimeout(() => client?.setTyping(false), 4_000);
 });
+
+// A hidden file input cannot take focus: the button opens its picker, from the keyboard too.
+ui.attach.addEventListener('click', () => ui.file.click());
 
 ui.file.addEventListener('change', () => {
   const file = ui.file.files?.[0];
