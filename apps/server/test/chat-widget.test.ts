@@ -511,6 +511,19 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     off.chat.stop();
   });
 
+  it('keeps an email left while the connection is down and records it once reconnected', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    v.chat.stop();
+    const email = `offline.${randomUUID().slice(0, 8)}@example.com`;
+    v.chat.identify(email, 'Olive');
+    v.chat.start();
+    await until(() => v.events.some((e) => e.type === 'identified'), 'the email confirmed');
+    expect((await lookup(`email:${email}`))?.id).toBe((await lookup(`anonymous_id:${v.id}`))?.id);
+    expect((await lookup(`email:${email}`))?.traits).toMatchObject({ email, name: 'Olive' });
+    v.chat.stop();
+  });
+
   it('keeps a visitor live on the survivor when an agent merges their chat into another', async () => {
     // The same person on a laptop and a phone: two visitors, two chats, then one email links them.
     const laptop = visitor(s, channelId);

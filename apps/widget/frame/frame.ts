@@ -260,7 +260,9 @@ ui.file.addEventListener('change', () => {
 ui.email.addEventListener('submit', (event) => {
   event.preventDefault();
   const data = new FormData(ui.email);
-  client?.identify(String(data.get('email') ?? ''), String(data.get('name') ?? '') || undefined);
+  if (!client) return;
+  client.identify(String(data.get('email') ?? ''), String(data.get('name') ?? '') || undefined);
+  if (!client.ready) notice('You are offline: your email goes out as soon as the chat reconnects.');
 });
 
 $<HTMLButtonElement>('.close').addEventListener('click', () => toParent({ type: 'tp:close' }));

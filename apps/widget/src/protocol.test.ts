@@ -110,6 +110,24 @@ describe('ChatClient', () => {
     expect(chat.unread).toBe(0);
   });
 
+  it('keeps an email given while offline and sends it on reconnect until the server confirms it', async () => {
+    const { chat, sockets } = client();
+    chat.start();
+    chat.identify('ann@example.com', 'Ann');
+    expect(sockets[0].sent).toEqual([]);
+    sockets[0].receive({ type: 'ready', cursor: 0 });
+    expect(sockets[0].sent).toEqual([{ type: 'identify', email: 'ann@example.com', name: 'Ann' }]);
+    sockets[0].close(1006); // dropped before the confirmation
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    sockets[1].receive({ type: 'ready', cursor: 0 });
+    expect(sockets[1].sent).toEqual([{ type: 'identify', email: 'ann@example.com', name: 'Ann' }]);
+    sockets[1].receive({ type: 'identified', email: 'ann@example.com' });
+    sockets[1].close(1006);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    sockets[2].receive({ type: 'ready', cursor: 0 });
+    expect(sockets[2].sent).toEqual([]);
+  });
+
   it('stops for good on a 44xx refusal, and forgets everything on reset', () => {
     const { chat, sockets } = client();
     const events: string[] = [];

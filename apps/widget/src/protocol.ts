@@ -247,6 +247,8 @@ export class ChatClient {
   /** The one message on the wire, awaiting its ack; the rest of `waiting` queues behind it. */
   private inFlight: string | null = null;
   private resendTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The email the visitor gave, until the server confirms it (`identified`). */
+  private unconfirmedEmail: Extract<ClientFrame, { type: 'identify' }> | null = null;
   private attempt = 0;
   private running = false;
   private typingSentAt = 0;
@@ -325,9 +327,10 @@ export class ChatClient {
     this.scheduleAcks();
   }
 
-  /** Pre-chat or offline email capture. */
+  /** Pre-chat or offline email capture: sent now, or when the connection is back, until the server confirms it. */
   identify(email: string, name?: string): void {
-    this.transmit({ type: 'identify', email, ...(name ? { name } : {}) });
+    this.unconfirmedEmail = { type: 'identify', email, ...(name ? { name } : {}) };
+    if (this.ready) this.transmit(this.unconfirmedEmail);
   }
 
   /** Downloads an attachment over the socket (base64). */
@@ -412,6 +415,8 @@ export class ChatClient {
         this.emit({ type: 'connected' });
         // Everything unacknowledged goes again, oldest first: the server stores each client id once.
         this.sendNext();
+        // An email given while the connection was down, or whose confirmation it lost.
+        if (this.unconfirmedEmail) this.transmit(this.unconfirmedEmail);
         if (this.typingState) this.transmit({ type: 'typing', typing: true });
         this.scheduleAcks();
         return;
@@ -423,6 +428,7 @@ export class ChatClient {
         this.emit({ type: 'typing', typing: frame.typing, name: frame.name });
         return;
       case 'identified':
+        this.unconfirmedEmail = null;
         this.emit({ type: 'identified', email: frame.email });
         return;
       case 'file': {
