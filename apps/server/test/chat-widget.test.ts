@@ -11,7 +11,7 @@ import { userHashOf } from '../src/channels/chat/verify-user-hash.ts';
 import type { ChannelAdapter } from '../src/channels/channel-adapter.ts';
 import { loadChannel } from '../src/modules/channels/index.ts';
 import { loadOutbound, type OutboundReply } from '../src/modules/moments/index.ts';
-import { chromium } from 'playwright-core';
+import { chromium, type Frame, type Page } from 'playwright-core';
 import { ENGINES, startServer, type Running } from './harness.ts';
 import { addAgent, addTeam, type Person } from './moments-fixtures.ts';
 
@@ -25,6 +25,8 @@ const SECRET = 'site-identity-secret-0123456789';
 const CHROMIUM = '/usr/bin/chromium';
 const SITE = 'https://shop.example.com';
 
+const inBrowser = it.skipIf(!fs.existsSync(CHROMIUM));
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(test: () => boolean | Promise<boolean>, what: string, ms = 8_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -37,7 +39,7 @@ async function until(test: () => boolean | Promise<boolean>, what: string, ms = 
 /** A visitor: the widget's ChatClient over `ws`, recording every frame the server sent. */
 type Visitor = { readonly chat: ChatClient; readonly events: ChatEvent[]; readonly frames: ServerFrame[]; readonly sockets: Ws[]; readonly id: string };
 
-function visitor(s: Running, channelId: string, options: { id?: string; userId?: string; userHash?: string; origin?: string; start?: boolean } = {}): Visitor {
+function visitor(s: Running, channelId: string, options: { id?: string; userId?: string; userHash?: string; email?: string; name?: string; origin?: string; start?: boolean } = {}): Visitor {
   const id = options.id ?? `anon-${randomUUID()}`;
   const events: ChatEvent[] = [];
   const frames: ServerFrame[] = [];
@@ -48,6 +50,8 @@ function visitor(s: Running, channelId: string, options: { id?: string; userId?:
     visitorId: id,
     userId: options.userId,
     userHash: options.userHash,
+    email: options.email,
+    name: options.name,
     retryMs: () => 50,
     connect: (url) => {
       const ws = new WebSocket(url, { headers: { origin: options.origin ?? s.url } });
@@ -90,6 +94,35 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
   const lookup = async (identity: string) => (await s.api('GET', `/api/v1/customers?identity=${encodeURIComponent(identity)}`)).body.data[0] as { id: string; traits: Record<string, unknown> } | undefined;
   const acked = (v: Visitor, clientId: string) => until(() => v.events.some((e) => e.type === 'ack' && e.clientId === clientId), `the ack of ${clientId}`).then(() => (v.events.find((e) => e.type === 'ack' && e.clientId === clientId) as Extract<ChatEvent, { type: 'ack' }>).messageId);
 
+  /**
+   * A shop on its own origin embedding the widget of a new chat channel, in Chromium, the chat
+   * open: `head` runs on the page before the widget tag. The journey gets the page and the frame.
+   */
+  const inShop = async (settings: Record<string, unknown>, head: string, journey: (page: Page, frame: Frame) => Promise<void>) => {
+    let channel = '';
+    const shop = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><title>Shop</title><h1>Shop</h1><script>${head}</script><script src="${s.url}/widget.js" data-channel="${channel}" async></script>`);
+    });
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+    const port = (shop.address() as { port: number }).port;
+    const created = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Shop chat', settings: { allowedOrigins: [`http://127.0.0.1:${port}`], ...settings }, secrets: { identitySecret: SECRET } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    channel = created.body.id;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForFunction(() => 'TouchpointChat' in window);
+      await page.evaluate(() => (window as unknown as { TouchpointChat: { open: () => void } }).TouchpointChat.open());
+      await until(() => page.frames().some((f) => f.url().includes('/widget/frame.html')), 'the frame');
+      await journey(page, page.frames().find((f) => f.url().includes('/widget/frame.html'))!);
+    } finally {
+      await browser.close();
+      shop.close();
+    }
+  };
+
   it('opens a moment owned by an agent, shows the reply, and records delivered then read', async () => {
     const v = visitor(s, channelId);
     await ready(v);
@@ -113,6 +146,47 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     await until(async () => (await thread(momentId)).find((m) => m.id === replyId)?.delivery === 'read', 'read');
     expect(v.chat.messages.filter((m) => m.id === replyId)).toHaveLength(1);
     v.chat.stop();
+  });
+
+  it('keeps a fast burst of messages in the order typed, beyond the rate limit, in the store and in the widget', async () => {
+    // 120 a minute (the default): a burst of 20, then 2 a second.
+    const v = visitor(s, channelId);
+    await ready(v);
+    const bodies = Array.from({ length: 30 }, (_, i) => `m${i + 1}`);
+    for (const body of bodies) {
+      v.chat.send(body);
+      await sleep(20);
+    }
+    await until(() => v.chat.pending.length === 0, 'every message acknowledged', 20_000);
+    await until(() => v.chat.messages.length === 30, 'every message in the widget');
+    expect(v.chat.messages.map((m) => m.body)).toEqual(bodies);
+    expect((await thread(v.chat.messages[0].momentId)).map((m) => m.body)).toEqual(bodies);
+    expect(v.frames.some((f) => f.type === 'error' && f.code === 'rate_limited' && (f.retryAfterMs ?? 0) > 0)).toBe(true);
+    v.chat.stop();
+  }, 30_000);
+
+  it('counts for the unread badge, after a reload, only the replies the visitor has not read', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    await acked(v, v.chat.send('Any news?'));
+    await until(() => v.chat.messages.length === 1, 'the message');
+    const momentId = v.chat.messages[0].momentId;
+    const first = await reply(momentId, 'Looking');
+    const second = await reply(momentId, 'Found it');
+    await until(() => v.chat.messages.length === 3, 'both replies');
+    v.chat.markRead();
+    await until(async () => (await thread(momentId)).filter((m) => m.direction === 'out').every((m) => m.delivery === 'read'), 'both replies read');
+    v.chat.stop();
+    // A page load with the widget closed: the history holds two read replies, then a new one comes.
+    const reload = visitor(s, channelId, { id: v.id });
+    await ready(reload);
+    await until(() => reload.chat.messages.length === 3, 'the history');
+    expect(reload.chat.messages.filter((m) => m.direction === 'out').map((m) => [m.id, m.read])).toEqual([[first, true], [second, true]]);
+    expect(reload.chat.unread).toBe(0);
+    await reply(momentId, 'Shipped');
+    await until(() => reload.chat.messages.length === 4, 'the new reply');
+    expect(reload.chat.unread).toBe(1);
+    reload.chat.stop();
   });
 
   it('stores a resent client id once and acknowledges it with the same message id', async () => {
@@ -231,6 +305,37 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(unsigned.sockets).toHaveLength(1);
   });
 
+  it('chats under whatever analytics id the page has, short or with other characters, on the profile of its page views', async () => {
+    for (const id of ['a-42', `auth0|${randomUUID().slice(0, 12)}`]) {
+      expect((await s.track('/v1/page', { anonymousId: id, name: 'Pricing', messageId: randomUUID() })).status).toBe(200);
+      const v = visitor(s, channelId, { id });
+      await ready(v);
+      const messageId = await acked(v, v.chat.send(`Hello as ${id}`));
+      await until(() => v.chat.messages.some((m) => m.id === messageId), 'the message in the widget');
+      const moment = (await s.api('GET', `/api/v1/moments/${v.chat.messages[0].momentId}`)).body;
+      expect(moment.customerId).toBe((await lookup(`anonymous_id:${id}`))?.id);
+      v.chat.stop();
+    }
+  });
+
+  it("puts a signed-in visitor's email and name on their profile, and does not ask them for an email", async () => {
+    const asking = await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Asks for email', settings: { allowedOrigins: [SITE], askEmail: true }, secrets: { identitySecret: SECRET } });
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    const email = `ann.${randomUUID().slice(0, 8)}@example.com`;
+    const v = visitor(s, asking.body.id, { userId, userHash: userHashOf(SECRET, userId), email: email.toUpperCase(), name: 'Ann Lee' });
+    await ready(v);
+    // The widget hides the pre-chat email form when the profile has an email.
+    expect((v.events.find((e) => e.type === 'welcome') as Extract<ChatEvent, { type: 'welcome' }>).welcome).toMatchObject({ askEmail: true, verified: true, emailKnown: true });
+    const profile = await lookup(`user_id:${userId}`);
+    expect(profile?.traits).toMatchObject({ email, name: 'Ann Lee' });
+    expect((await lookup(`email:${email}`))?.id).toBe(profile?.id);
+    v.chat.stop();
+    // Without a valid hash nothing the page claims is recorded.
+    const forgedEmail = `forged.${randomUUID().slice(0, 8)}@example.com`;
+    expect(await refusal(visitor(s, asking.body.id, { userId, userHash: userHashOf('wrong', userId), email: forgedEmail }))).toMatchObject({ code: 4401 });
+    expect(await lookup(`email:${forgedEmail}`)).toBeUndefined();
+  });
+
   it('never lets an unverified visitor into someone else\'s conversation: not by typing their email, not by their old anonymous id', async () => {
     // Vera chats and gives her email; someone else types the same email in another browser.
     const vera = visitor(s, channelId);
@@ -284,7 +389,8 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     const fromSite = visitor(s, channelId, { origin: SITE });
     await ready(fromSite);
     fromSite.chat.stop();
-    expect(await refusal(visitor(s, channelId, { id: 'x' }))).toMatchObject({ code: 4400 });
+    expect(await refusal(visitor(s, channelId, { id: 'has a space' }))).toMatchObject({ code: 4400 });
+    expect(await refusal(visitor(s, channelId, { id: 'x'.repeat(129) }))).toMatchObject({ code: 4400 });
 
     const page = await fetch(`${s.url}/widget/frame.html?channel=${channelId}`);
     expect(page.status).toBe(200);
@@ -405,6 +511,19 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     off.chat.stop();
   });
 
+  it('keeps an email left while the connection is down and records it once reconnected', async () => {
+    const v = visitor(s, channelId);
+    await ready(v);
+    v.chat.stop();
+    const email = `offline.${randomUUID().slice(0, 8)}@example.com`;
+    v.chat.identify(email, 'Olive');
+    v.chat.start();
+    await until(() => v.events.some((e) => e.type === 'identified'), 'the email confirmed');
+    expect((await lookup(`email:${email}`))?.id).toBe((await lookup(`anonymous_id:${v.id}`))?.id);
+    expect((await lookup(`email:${email}`))?.traits).toMatchObject({ email, name: 'Olive' });
+    v.chat.stop();
+  });
+
   it('keeps a visitor live on the survivor when an agent merges their chat into another', async () => {
     // The same person on a laptop and a phone: two visitors, two chats, then one email links them.
     const laptop = visitor(s, channelId);
@@ -522,7 +641,66 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(await lookup('email:attacker@evil.test')).toMatchObject({ traits: { unverifiedEmail: victim } });
   });
 
-  it.skipIf(!fs.existsSync(CHROMIUM))('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
+  inBrowser('asks for the email an askEmail channel wants before a file too, in a real browser', async () => {
+    await inShop({ askEmail: true }, '', async (_page, frame) => {
+      await frame.waitForSelector('form.email:not([hidden])');
+      const file = { name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a', 'hex') };
+      await frame.fill('textarea', 'See attached');
+      await frame.setInputFiles('input[type=file]', file);
+      await frame.waitForSelector('.notice:not([hidden])');
+      expect(await frame.textContent('.notice')).toBe('Please leave your email first.');
+      await sleep(300);
+      expect(await frame.$$('.log li.in')).toHaveLength(0);
+      // With the email given, the same file goes.
+      await frame.fill('[name=email]', `file.${randomUUID().slice(0, 8)}@example.com`);
+      await frame.click('form.email button');
+      await frame.waitForSelector('form.email', { state: 'hidden' });
+      await frame.setInputFiles('input[type=file]', file);
+      await frame.waitForSelector('.log li.in:not(.pending)');
+      expect(await frame.textContent('.log li.in')).toContain('See attached');
+    });
+  });
+
+  inBrowser('lets a visitor write after a refused sign-in once the page identifies them with a valid hash, in a real browser', async () => {
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    await inShop({}, `window.Touchpoint = ${JSON.stringify({ userId, userHash: userHashOf('wrong-secret', userId) })}`, async (page, frame) => {
+      await frame.waitForSelector('textarea:disabled');
+      expect(await frame.textContent('.notice')).toMatch(/identity verification failed/);
+      await page.evaluate((identity) => (window as unknown as { TouchpointChat: { identify: (i: unknown) => void } }).TouchpointChat.identify(identity), { userId, userHash: userHashOf(SECRET, userId) });
+      await frame.waitForFunction(() => document.querySelector('.status')?.textContent === 'Online');
+      expect(await frame.isEnabled('textarea')).toBe(true);
+      expect(await frame.isHidden('.notice')).toBe(true);
+      await frame.fill('textarea', 'Signed in properly now');
+      await frame.press('textarea', 'Enter');
+      await frame.waitForSelector('.log li.in:not(.pending)');
+      await until(async () => (await lookup(`user_id:${userId}`)) !== undefined, 'the signed-in profile');
+    });
+  });
+
+  inBrowser('attaches a file from the keyboard alone, in a real browser', async () => {
+    await inShop({}, '', async (page, frame) => {
+      await frame.waitForSelector('.online');
+      await frame.focus('textarea');
+      await page.keyboard.press('Shift+Tab');
+      expect(await frame.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent)).toBe('Attach a file');
+      expect(await frame.getByRole('button', { name: 'Attach a file' }).count()).toBe(1);
+      // Enter opens the file picker: a click on the file input, whose native dialog the test
+      // holds back to pick the file itself.
+      await frame.evaluate(() =>
+        document.querySelector('input[type=file]')!.addEventListener('click', (event) => {
+          event.preventDefault();
+          document.body.dataset.picker = 'opened';
+        }),
+      );
+      await page.keyboard.press('Enter');
+      await frame.waitForSelector('body[data-picker=opened]', { state: 'attached' });
+      await frame.setInputFiles('input[type=file]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('from the keyboard') });
+      await frame.waitForSelector('.log li.in:not(.pending) .file');
+      expect(await frame.textContent('.log li.in .file')).toContain('notes.txt');
+    });
+  });
+
+  inBrowser('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
     // A shop on another origin embeds the widget; analytics.js already gave the visitor an id.
     let channel = '';
     const shop = http.createServer((_req, res) => {

@@ -5,7 +5,7 @@
  * `Content-Security-Policy: frame-ancestors`). It talks to Touchpoint over the visitors'
  * socket through ChatClient. Message text is only ever set as textContent.
  */
-import { CHAT_LIMITS, ChatClient, originAllowed, type ChatEvent, type PendingMessage, type VisitorMessage, type WelcomeFrame } from '../src/protocol.ts';
+import { CHAT_LIMITS, ChatClient, originAllowed, type ChatEvent, type OutgoingAttachment, type PendingMessage, type VisitorMessage, type WelcomeFrame } from '../src/protocol.ts';
 
 type Init = { type: 'tp:init'; anonymousId: string; identity: { userId?: string; userHash?: string; email?: string; name?: string }; open?: boolean };
 
@@ -23,6 +23,7 @@ const ui = {
   composer: $<HTMLFormElement>('.composer'),
   text: $<HTMLTextAreaElement>('textarea'),
   file: $<HTMLInputElement>('input[type=file]'),
+  attach: $<HTMLButtonElement>('.attach'),
 };
 const storageKey = `tp_pending_${channel}`;
 const rows = new Map<string, HTMLLIElement>();
@@ -30,7 +31,6 @@ let client: ChatClient | null = null;
 let identityKey = '';
 let parentOrigin: string | null = null;
 let visible = false;
-let unread = 0;
 let emailGiven = false;
 let typingTimer: ReturnType<typeof setTimeout> | undefined;
 let agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -61,12 +61,15 @@ else {
 function start(init: Init): void {
   if (typeof init.anonymousId !== 'string' || !init.anonymousId) return;
   const identity = init.identity ?? {};
-  const key = JSON.stringify([init.anonymousId, identity.userId ?? '', identity.userHash ?? '']);
+  const key = JSON.stringify([init.anonymousId, identity.userId ?? '', identity.userHash ?? '', identity.email ?? '', identity.name ?? '']);
   if (init.open !== undefined) setVisible(init.open);
   if (client && key === identityKey) return;
   client?.stop();
   rows.clear();
   ui.log.replaceChildren();
+  // A new identity gets a new chance: a refusal of the previous one (a bad hash) no longer holds.
+  notice(null);
+  setComposerEnabled(true);
   identityKey = key;
   client = new ChatClient({
     url: location.origin.replace(/^http/, 'ws'),
@@ -74,6 +77,8 @@ function start(init: Init): void {
     visitorId: init.anonymousId,
     userId: identity.userId ?? null,
     userHash: identity.userHash ?? null,
+    email: identity.email ?? null,
+    name: identity.name ?? null,
     connect: (url) => new WebSocket(url),
     pending: loadPending(),
   });
@@ -100,7 +105,8 @@ function handle(event: ChatEvent): void {
       if (event.message.direction === 'out') {
         setAgentTyping(false, null);
         if (visible && document.visibilityState === 'visible') client?.markRead([event.message.id]);
-        else toParent({ type: 'tp:unread', count: ++unread });
+        // History and replays bring replies already read too: the badge counts only the others.
+        else toParent({ type: 'tp:unread', count: client?.unread ?? 0 });
       }
       return;
     case 'ack':
@@ -118,7 +124,7 @@ function handle(event: ChatEvent): void {
       return;
     case 'refused':
       notice(event.reason || 'This chat is not available here.');
-      ui.composer.querySelectorAll('textarea,button').forEach((e) => ((e as HTMLButtonElement).disabled = true));
+      setComposerEnabled(false);
       return;
     case 'failed':
       rows.get(`pending:${event.clientId}`)?.classList.add('failed');
@@ -206,16 +212,20 @@ function fileButton(id: string, fileName: string, contentType: string): HTMLElem
   return button;
 }
 
-ui.composer.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const body = ui.text.value;
-  if (!client || body.trim() === '') return;
+/** Sends what the visitor wrote, text or a file: both wait for the email the chat asks for first. */
+function post(body: string, attachments: readonly OutgoingAttachment[]): void {
+  if (!client) return;
   if (!ui.email.hidden) return notice('Please leave your email first.');
-  const clientId = client.send(body);
-  showPending({ clientId, body, attachments: [] });
+  const clientId = client.send(body, attachments);
+  showPending({ clientId, body, attachments });
   ui.text.value = '';
   client.setTyping(false);
   savePending();
+}
+
+ui.composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (ui.text.value.trim() !== '') post(ui.text.value, []);
 });
 
 ui.text.addEventListener('keydown', (event) => {
@@ -231,6 +241,9 @@ ui.text.addEventListener('input', () => {
   typingTimer = setTimeout(() => client?.setTyping(false), 4_000);
 });
 
+// A hidden file input cannot take focus: the button opens its picker, from the keyboard too.
+ui.attach.addEventListener('click', () => ui.file.click());
+
 ui.file.addEventListener('change', () => {
   const file = ui.file.files?.[0];
   ui.file.value = '';
@@ -239,10 +252,7 @@ ui.file.addEventListener('change', () => {
   const reader = new FileReader();
   reader.onload = () => {
     const data = String(reader.result).split(',')[1] ?? '';
-    const attachments = [{ fileName: file.name, contentType: file.type || 'application/octet-stream', data }];
-    const clientId = client!.send(ui.text.value, attachments);
-    showPending({ clientId, body: ui.text.value, attachments });
-    ui.text.value = '';
+    post(ui.text.value, [{ fileName: file.name, contentType: file.type || 'application/octet-stream', data }]);
   };
   reader.readAsDataURL(file);
 });
@@ -250,7 +260,9 @@ ui.file.addEventListener('change', () => {
 ui.email.addEventListener('submit', (event) => {
   event.preventDefault();
   const data = new FormData(ui.email);
-  client?.identify(String(data.get('email') ?? ''), String(data.get('name') ?? '') || undefined);
+  if (!client) return;
+  client.identify(String(data.get('email') ?? ''), String(data.get('name') ?? '') || undefined);
+  if (!client.ready) notice('You are offline: your email goes out as soon as the chat reconnects.');
 });
 
 $<HTMLButtonElement>('.close').addEventListener('click', () => toParent({ type: 'tp:close' }));
@@ -259,9 +271,8 @@ document.addEventListener('visibilitychange', () => setVisible(visible));
 function setVisible(next: boolean): void {
   visible = next;
   if (!visible || document.visibilityState !== 'visible') return;
-  unread = 0;
-  toParent({ type: 'tp:unread', count: 0 });
   client?.markRead();
+  toParent({ type: 'tp:unread', count: 0 });
   ui.text.focus();
 }
 
@@ -271,6 +282,10 @@ function setAgentTyping(typing: boolean, name: string | null): void {
   ui.typing.textContent = `${name ?? 'Someone'} is typing…`;
   // A lost "stopped typing" must not leave the indicator on.
   if (typing) agentTypingTimer = setTimeout(() => (ui.typing.hidden = true), 8_000);
+}
+
+function setComposerEnabled(enabled: boolean): void {
+  ui.composer.querySelectorAll('textarea,button').forEach((e) => ((e as HTMLButtonElement).disabled = !enabled));
 }
 
 function notice(text: string | null): void {

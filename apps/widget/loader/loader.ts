@@ -10,6 +10,7 @@
  * userHash, email, name }` (userHash: hex HMAC-SHA256 of userId with the channel's identity
  * secret, computed by the site's server).
  */
+import { VISITOR_ID } from '../src/protocol.ts';
 
 type Identity = { userId?: string; userHash?: string; email?: string; name?: string };
 type FrameMessage = { type: 'tp:ready' } | { type: 'tp:unread'; count: number } | { type: 'tp:close' };
@@ -98,12 +99,16 @@ function pick(identity: Identity | undefined): Identity {
   return out;
 }
 
-/** analytics.js' anonymous id (localStorage, JSON-encoded; or its cookie), else our own, kept. */
+/**
+ * analytics.js' anonymous id (localStorage, JSON-encoded; or its cookie), else our own, kept.
+ * One the socket could not take (a page may set anything) leaves the chat on our own id rather
+ * than refused.
+ */
 function anonymousId(): string {
   const fromAjs = read(() => localStorage.getItem('ajs_anonymous_id')) ?? read(() => /(?:^|;\s*)ajs_anonymous_id=([^;]+)/.exec(document.cookie)?.[1] ?? null);
   if (fromAjs) {
     const value = unquote(fromAjs);
-    if (value) return value;
+    if (VISITOR_ID.test(value)) return value;
   }
   const mine = read(() => localStorage.getItem(KEY));
   if (mine) return mine;

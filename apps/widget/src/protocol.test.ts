@@ -21,7 +21,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const message = (id: string, direction: 'in' | 'out', clientId: string | null = null): VisitorMessage => ({ id, momentId: 'm1', clientId, direction, body: id, authorName: null, attachments: [], createdAt: '2026-11-26T08:00:00.000Z' });
+const message = (id: string, direction: 'in' | 'out', clientId: string | null = null, read = false): VisitorMessage => ({ id, momentId: 'm1', clientId, direction, body: id, authorName: null, attachments: [], createdAt: '2026-11-26T08:00:00.000Z', read });
 
 function client() {
   const sockets: FakeSocket[] = [];
@@ -74,6 +74,58 @@ describe('ChatClient', () => {
     sockets[1].receive({ type: 'message', seq: 12, message: message('02', 'out') });
     expect(chat.messages.map((m) => m.id)).toEqual(['01', '02']);
     expect(chat.cursor).toBe(12);
+  });
+
+  it('sends messages one at a time in the order written, holding the rest while one is rate limited', async () => {
+    const { chat, sockets } = client();
+    chat.start();
+    const [a, b, c] = [chat.send('m1'), chat.send('m2'), chat.send('m3')];
+    sockets[0].receive({ type: 'ready', cursor: 0 });
+    const bodies = () => sockets[0].sent.map((f) => f.body);
+    expect(bodies()).toEqual(['m1']);
+    sockets[0].receive({ type: 'ack', clientId: a, messageId: '01', momentId: 'm1' });
+    expect(bodies()).toEqual(['m1', 'm2']);
+    sockets[0].receive({ type: 'error', code: 'rate_limited', message: 'too many', clientId: b, retry: true, retryAfterMs: 20 });
+    expect(bodies()).toEqual(['m1', 'm2']); // m3 does not overtake m2
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(bodies()).toEqual(['m1', 'm2', 'm2']);
+    sockets[0].receive({ type: 'ack', clientId: b, messageId: '02', momentId: 'm1' });
+    expect(bodies()).toEqual(['m1', 'm2', 'm2', 'm3']);
+    sockets[0].receive({ type: 'ack', clientId: c, messageId: '03', momentId: 'm1' });
+    expect(chat.pending).toEqual([]);
+  });
+
+  it('counts as unread only the replies the visitor has not read, wherever the history comes from', () => {
+    const { chat, sockets } = client();
+    chat.start();
+    sockets[0].receive({ type: 'message', seq: null, message: message('01', 'in') });
+    sockets[0].receive({ type: 'message', seq: null, message: message('02', 'out', null, true) });
+    sockets[0].receive({ type: 'message', seq: null, message: message('03', 'out', null, true) });
+    sockets[0].receive({ type: 'ready', cursor: 3 });
+    expect(chat.unread).toBe(0);
+    sockets[0].receive({ type: 'message', seq: null, message: message('04', 'out') });
+    sockets[0].receive({ type: 'message', seq: 4, message: message('04', 'out') });
+    expect(chat.unread).toBe(1);
+    chat.markRead();
+    expect(chat.unread).toBe(0);
+  });
+
+  it('keeps an email given while offline and sends it on reconnect until the server confirms it', async () => {
+    const { chat, sockets } = client();
+    chat.start();
+    chat.identify('ann@example.com', 'Ann');
+    expect(sockets[0].sent).toEqual([]);
+    sockets[0].receive({ type: 'ready', cursor: 0 });
+    expect(sockets[0].sent).toEqual([{ type: 'identify', email: 'ann@example.com', name: 'Ann' }]);
+    sockets[0].close(1006); // dropped before the confirmation
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    sockets[1].receive({ type: 'ready', cursor: 0 });
+    expect(sockets[1].sent).toEqual([{ type: 'identify', email: 'ann@example.com', name: 'Ann' }]);
+    sockets[1].receive({ type: 'identified', email: 'ann@example.com' });
+    sockets[1].close(1006);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    sockets[2].receive({ type: 'ready', cursor: 0 });
+    expect(sockets[2].sent).toEqual([]);
   });
 
   it('stops for good on a 44xx refusal, and forgets everything on reset', () => {

@@ -8,6 +8,9 @@
  * - every visitor message carries a client id (a UUID) and is resent until acknowledged; the
  *   server stores it once (external id `chat:<clientId>`) and acknowledges a resend with the
  *   same message id;
+ * - the client sends one message at a time, the next only once the one before is acknowledged,
+ *   so messages are stored in the order they were written even when the server refuses one for
+ *   a while (rate limit: it says when to try again, `retryAfterMs`);
  * - every message the server shows carries its id; frames that move the cursor carry `seq`,
  *   sent in increasing order, and a reconnect with `after=<cursor>` replays what came after:
  *   nothing is lost, and the client drops what it already has, so nothing is shown twice.
@@ -30,6 +33,14 @@ export const VisitorClose = {
   unknownChannel: 4404,
 } as const;
 
+/**
+ * The visitor ids the socket takes: any id analytics.js may have given the page (a UUID, `a-42`,
+ * `auth0|5f3c…`), so the chat joins the page views tracked with it. Printable ASCII, no spaces,
+ * at most 128 characters: it travels in a URL and is stored as the visitor's anonymous id.
+ * @example VISITOR_ID.test('auth0|5f3c7e2a') // true
+ */
+export const VISITOR_ID = /^[\x21-\x7e]{1,128}$/;
+
 /** Limits the server enforces and the frame checks before sending. */
 export const CHAT_LIMITS = { body: 10_000, fileBytes: 5 * 1024 * 1024, files: 1 } as const;
 
@@ -46,6 +57,8 @@ export type VisitorMessage = {
   readonly authorName: string | null;
   readonly attachments: readonly AttachmentMeta[];
   readonly createdAt: string;
+  /** An agent's reply the visitor has read (in any tab, on any device); false for their own messages. */
+  readonly read: boolean;
 };
 
 /** A file the visitor attaches, base64. */
@@ -88,8 +101,8 @@ export type ServerFrame =
   | { readonly type: 'typing'; readonly typing: boolean; readonly name: string | null }
   | { readonly type: 'identified'; readonly email: string }
   | FileFrame
-  /** `retry`: the same frame may succeed later (rate limit); otherwise it never will. */
-  | { readonly type: 'error'; readonly code: string; readonly message: string; readonly clientId?: string; readonly fileId?: string; readonly retry?: boolean }
+  /** `retry`: the same frame may succeed later (rate limit), after `retryAfterMs`; otherwise it never will. */
+  | { readonly type: 'error'; readonly code: string; readonly message: string; readonly clientId?: string; readonly fileId?: string; readonly retry?: boolean; readonly retryAfterMs?: number }
   | { readonly type: 'pong' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -200,6 +213,9 @@ export type ChatClientOptions = {
   readonly visitorId: string;
   readonly userId?: string | null;
   readonly userHash?: string | null;
+  /** A signed-in visitor's email and name as the page gave them: they go on the profile once userHash verifies. */
+  readonly email?: string | null;
+  readonly name?: string | null;
   readonly connect: (url: string) => SocketLike;
   /** Delay before reconnect attempt `n` (0-based). */
   readonly retryMs?: (attempt: number) => number;
@@ -210,6 +226,8 @@ export type ChatClientOptions = {
 
 const OPEN = 1;
 const TYPING_EVERY_MS = 2_000;
+/** How long to wait before resending a refused message when the server does not say. */
+const RETRY_AFTER_MS = 2_000;
 
 /**
  * One visitor's conversation. Messages are kept by id (so a replayed or re-pushed one is not
@@ -226,6 +244,11 @@ export class ChatClient {
   private readonly marked = { delivered: new Set<string>(), read: new Set<string>() };
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The one message on the wire, awaiting its ack; the rest of `waiting` queues behind it. */
+  private inFlight: string | null = null;
+  private resendTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The email the visitor gave, until the server confirms it (`identified`). */
+  private unconfirmedEmail: Extract<ClientFrame, { type: 'identify' }> | null = null;
   private attempt = 0;
   private running = false;
   private typingSentAt = 0;
@@ -243,6 +266,13 @@ export class ChatClient {
   /** Every message received, oldest first (ids are time-ordered), each once. */
   get messages(): VisitorMessage[] {
     return [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Agents' replies the visitor has not read yet: neither read on the server nor marked read here. */
+  get unread(): number {
+    let count = 0;
+    for (const m of this.byId.values()) if (m.direction === 'out' && !m.read && !this.marked.read.has(m.id) && !this.toAck.read.has(m.id)) count++;
+    return count;
   }
 
   /** Sent but not yet acknowledged, in the order they were written. */
@@ -266,18 +296,18 @@ export class ChatClient {
     this.running = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.holdOutbox();
     this.flushAcks();
     this.socket?.close(1000, 'bye');
     this.socket = null;
     this.ready = false;
   }
 
-  /** Queues a message (resent until acknowledged); returns its client id. */
+  /** Queues a message (sent after those before it, resent until acknowledged); returns its client id. */
   send(body: string, attachments: readonly OutgoingAttachment[] = []): string {
     const clientId = (this.options.newId ?? uuid)();
-    const message: PendingMessage = { clientId, body, attachments };
-    this.waiting.set(clientId, message);
-    if (this.ready) this.transmit({ type: 'message', ...message });
+    this.waiting.set(clientId, { clientId, body, attachments });
+    this.sendNext();
     return clientId;
   }
 
@@ -297,9 +327,10 @@ export class ChatClient {
     this.scheduleAcks();
   }
 
-  /** Pre-chat or offline email capture. */
+  /** Pre-chat or offline email capture: sent now, or when the connection is back, until the server confirms it. */
   identify(email: string, name?: string): void {
-    this.transmit({ type: 'identify', email, ...(name ? { name } : {}) });
+    this.unconfirmedEmail = { type: 'identify', email, ...(name ? { name } : {}) };
+    if (this.ready) this.transmit(this.unconfirmedEmail);
   }
 
   /** Downloads an attachment over the socket (base64). */
@@ -318,7 +349,11 @@ export class ChatClient {
   private open(): void {
     const o = this.options;
     const query = [`channel=${enc(o.channelId)}`, `visitor=${enc(o.visitorId)}`];
-    if (o.userId) query.push(`userId=${enc(o.userId)}`, `userHash=${enc(o.userHash ?? '')}`);
+    if (o.userId) {
+      query.push(`userId=${enc(o.userId)}`, `userHash=${enc(o.userHash ?? '')}`);
+      if (o.email) query.push(`email=${enc(o.email)}`);
+      if (o.name) query.push(`name=${enc(o.name)}`);
+    }
     if (this.cursor !== null) query.push(`after=${this.cursor}`);
     const socket = o.connect(`${o.url.replace(/\/$/, '')}${SOCKET_PATH}?${query.join('&')}`);
     this.socket = socket;
@@ -337,6 +372,7 @@ export class ChatClient {
       this.socket = null;
       const wasReady = this.ready;
       this.ready = false;
+      this.holdOutbox();
       for (const [id, waiters] of this.files) for (const w of waiters) w.reject(new Error(`connection closed before file ${id} arrived`));
       this.files.clear();
       if (wasReady) this.emit({ type: 'disconnected' });
@@ -377,19 +413,22 @@ export class ChatClient {
         this.ready = true;
         this.attempt = 0;
         this.emit({ type: 'connected' });
-        // Everything unacknowledged goes again: the server stores each client id once.
-        for (const p of this.waiting.values()) this.transmit({ type: 'message', ...p });
+        // Everything unacknowledged goes again, oldest first: the server stores each client id once.
+        this.sendNext();
+        // An email given while the connection was down, or whose confirmation it lost.
+        if (this.unconfirmedEmail) this.transmit(this.unconfirmedEmail);
         if (this.typingState) this.transmit({ type: 'typing', typing: true });
         this.scheduleAcks();
         return;
       case 'ack':
-        this.waiting.delete(frame.clientId);
+        this.settle(frame.clientId);
         this.emit({ type: 'ack', clientId: frame.clientId, messageId: frame.messageId });
         return;
       case 'typing':
         this.emit({ type: 'typing', typing: frame.typing, name: frame.name });
         return;
       case 'identified':
+        this.unconfirmedEmail = null;
         this.emit({ type: 'identified', email: frame.email });
         return;
       case 'file': {
@@ -406,10 +445,16 @@ export class ChatClient {
         }
         const pending = frame.clientId ? this.waiting.get(frame.clientId) : undefined;
         if (pending && frame.retry) {
-          // Rate limited: the same message goes again a little later (still idempotent).
-          setTimeout(() => this.waiting.has(pending.clientId) && this.ready && this.transmit({ type: 'message', ...pending }), 2_000);
+          // Rate limited: the same message goes again when the server says, and the ones
+          // written after it keep waiting behind it, so none overtakes it.
+          if (this.resendTimer) clearTimeout(this.resendTimer);
+          this.resendTimer = setTimeout(() => {
+            this.resendTimer = null;
+            if (this.inFlight === pending.clientId) this.inFlight = null;
+            this.sendNext();
+          }, frame.retryAfterMs ?? RETRY_AFTER_MS);
         } else if (pending) {
-          this.waiting.delete(pending.clientId);
+          this.settle(pending.clientId);
           this.emit({ type: 'failed', clientId: pending.clientId, code: frame.code, message: frame.message });
         } else this.emit({ type: 'error', code: frame.code, message: frame.message });
         return;
@@ -420,7 +465,7 @@ export class ChatClient {
   }
 
   private take(message: VisitorMessage): void {
-    if (message.clientId) this.waiting.delete(message.clientId);
+    if (message.clientId) this.settle(message.clientId);
     if (this.byId.has(message.id)) return;
     this.byId.set(message.id, message);
     if (message.direction === 'out' && !this.marked.delivered.has(message.id)) {
@@ -451,6 +496,29 @@ export class ChatClient {
       }
     }
     this.scheduleAcks();
+  }
+
+  /** Sends the oldest unacknowledged message, unless one is already on the wire or waiting out a refusal. */
+  private sendNext(): void {
+    if (!this.ready || this.inFlight !== null || this.resendTimer) return;
+    const next = this.waiting.values().next();
+    if (next.done) return;
+    if (this.transmit({ type: 'message', ...next.value })) this.inFlight = next.value.clientId;
+  }
+
+  /** A message is stored (or refused for good): it leaves the queue and the next one goes. */
+  private settle(clientId: string): void {
+    this.waiting.delete(clientId);
+    if (this.inFlight !== clientId) return;
+    this.inFlight = null;
+    this.sendNext();
+  }
+
+  /** The socket is gone: nothing is on the wire any more, and the next connection starts the queue over. */
+  private holdOutbox(): void {
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
+    this.inFlight = null;
   }
 
   private transmit(frame: ClientFrame): boolean {

@@ -7,7 +7,7 @@ import { widgetAssets, type Asset } from '../channels/chat/widget-assets.ts';
 import type { HttpContext } from './context.ts';
 import { acceptsGzip } from './accepts-gzip.ts';
 
-type SocketQuery = { channel?: string; visitor?: string; userId?: string; userHash?: string; after?: string };
+type SocketQuery = { channel?: string; visitor?: string; userId?: string; userHash?: string; email?: string; name?: string; after?: string };
 
 /** A visitor's frame may carry a file (5 MB, base64): the largest frame any socket accepts. */
 export const MAX_WEBSOCKET_FRAME = 7 * 1024 * 1024 + 64 * 1024;
@@ -75,6 +75,8 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpContext): Prom
         visitor: q.visitor ?? '',
         userId: q.userId ? q.userId : null,
         userHash: q.userHash ?? null,
+        email: q.email ?? null,
+        name: q.name ?? null,
         after,
         origin: typeof request.headers.origin === 'string' ? request.headers.origin : null,
         host: request.headers.host ?? null,

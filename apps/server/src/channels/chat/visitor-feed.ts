@@ -214,5 +214,6 @@ function fromView(m: MessageView): VisitorMessage {
     authorName: null,
     attachments: m.attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
     createdAt: m.createdAt,
+    read: false,
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { originAllowed, parseClientFrame, VisitorClose, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
+import { originAllowed, parseClientFrame, VisitorClose, VISITOR_ID, type ClientFrame, type ServerFrame } from '@touchpoint/widget/protocol';
 import { findChannelById, type ChannelRecord } from '../../modules/channels/index.ts';
 import type { IngestQueue } from '../../modules/collect/index.ts';
 import { announceCustomerChanged, audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
@@ -32,6 +32,9 @@ export type VisitorRequest = {
   readonly visitor: string;
   readonly userId: string | null;
   readonly userHash: string | null;
+  /** What the page says of a signed-in visitor (window.Touchpoint's email and name); used only with a verified userId. */
+  readonly email: string | null;
+  readonly name: string | null;
   /** The client's cursor; null for a first connection (history instead of replay). */
   readonly after: number | null;
   /** The Origin header (browsers send it; the frame's origin is Touchpoint's own). */
@@ -79,8 +82,6 @@ type Session = Omit<FeedMember, 'addresses'> & {
   refilledAt: number;
   typingAt: number;
 };
-
-const VISITOR_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = {}): VisitorHub {
   const { deps } = ctx;
@@ -176,7 +177,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   }
 
   async function start(s: Session, request: VisitorRequest): Promise<void> {
-    if (!VISITOR_ID.test(request.visitor) || !normalizeIdentity('anonymous_id', request.visitor).ok) return drop(s, VisitorClose.badRequest, 'visitor must be the anonymous id: 8 to 128 letters, digits, . _ : -');
+    if (!VISITOR_ID.test(request.visitor) || !normalizeIdentity('anonymous_id', request.visitor).ok) return drop(s, VisitorClose.badRequest, 'visitor must be the anonymous id: 1 to 128 printable characters, no spaces');
     if (request.userId !== null && (request.userId.length > 200 || !normalizeIdentity('user_id', request.userId).ok || request.userId.trim() !== request.userId)) return drop(s, VisitorClose.badRequest, 'userId is not a usable user id');
     const channel = await findChannelById(deps, request.channelId, ['chat']);
     if (!channel) return drop(s, VisitorClose.unknownChannel, 'no enabled chat channel with that id');
@@ -192,7 +193,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     s.identity = request.userId !== null ? `user_id:${request.userId}` : `anonymous_id:${request.visitor}`;
     const addresses = [...new Set([s.identity, `anonymous_id:${request.visitor}`])];
     s.addresses.push(...addresses);
-    if (request.userId !== null) await link(channel, request.userId, request.visitor);
+    if (request.userId !== null) await link(channel, request.userId, request.visitor, signedInTraits(request));
     const online = await isOpenNow(deps.db, channel.workspaceId, settings.businessHoursId, deps.clock.now());
     if (s.closed) return;
     const feed = feedOf(channel.workspaceId);
@@ -220,11 +221,15 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     });
   }
 
-  /** A signed-in visitor's anonymous id joins their profile: the pages they browsed become theirs. */
-  async function link(channel: ChannelRecord, userId: string, visitor: string): Promise<void> {
-    const key = createHash('sha256').update(`${channel.workspaceId}\n${userId}\n${visitor}`).digest('hex').slice(0, 32);
+  /**
+   * A signed-in visitor's anonymous id joins their profile: the pages they browsed become theirs.
+   * The email and name the site gave go on it too, so the agent knows who it is and the widget
+   * does not ask them for an email.
+   */
+  async function link(channel: ChannelRecord, userId: string, visitor: string, traits: Record<string, string>): Promise<void> {
+    const key = createHash('sha256').update(`${channel.workspaceId}\n${userId}\n${visitor}\n${JSON.stringify(traits)}`).digest('hex').slice(0, 32);
     if (linked.has(key)) return;
-    await ctx.ingest.submit(channel.workspaceId, [identify(`chat-link:${key}`, userId, visitor, {}, deps.clock.now())]);
+    await ctx.ingest.submit(channel.workspaceId, [identify(`chat-link:${key}`, userId, visitor, traits, deps.clock.now())]);
     if (linked.size > 100_000) linked.clear();
     linked.add(key);
   }
@@ -259,7 +264,9 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
 
   async function message(s: Session, frame: Extract<ClientFrame, { type: 'message' }>): Promise<void> {
     const channel = s.channel!;
-    if (!takeToken(s)) return send(s, { type: 'error', code: 'rate_limited', message: 'too many messages at once; this one is sent again shortly', clientId: frame.clientId, retry: true });
+    const wait = takeToken(s);
+    // The widget resends this message after `retryAfterMs`, and holds the ones written after it until then.
+    if (wait > 0) return send(s, { type: 'error', code: 'rate_limited', message: 'too many messages at once; this one is sent again shortly', clientId: frame.clientId, retry: true, retryAfterMs: wait });
     let ids: { messageId: string; momentId: string };
     try {
       const result = await receiveInbound(ctx.moments, channel, {
@@ -330,13 +337,14 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     return holder !== (await findCustomerIdByIdentity(deps.db, workspaceId, identity.slice(0, at) as IdentityKind, identity.slice(at + 1)));
   }
 
-  function takeToken(s: Session): boolean {
+  /** Takes a token for a message: 0 when taken, else the milliseconds until one is there. */
+  function takeToken(s: Session): number {
     const now = Date.now();
     s.tokens = Math.min(s.burst, s.tokens + ((now - s.refilledAt) / 1000) * s.perSecond);
     s.refilledAt = now;
-    if (s.tokens < 1) return false;
+    if (s.tokens < 1) return Math.ceil(((1 - s.tokens) / s.perSecond) * 1000);
     s.tokens -= 1;
-    return true;
+    return 0;
   }
 
   async function pushReply(reply: OutboundReply): Promise<{ reached: number; externalId: string | null }> {
@@ -361,6 +369,17 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   }
 
   return { deps, accept, pushReply, connections: () => sessions.size, close };
+}
+
+/** The email and name the page gave with a verified userId; one that is not usable is left out rather than refusing the chat. */
+function signedInTraits(request: VisitorRequest): Record<string, string> {
+  const traits: Record<string, string> = {};
+  const email = request.email === null ? null : normalizeIdentity('email', request.email);
+  if (email?.ok) traits.email = email.identity.value;
+  const name = request.name?.trim() ?? '';
+  if (name !== '' && name.length <= 200) traits.name = name;
+  for (const [key, value] of Object.entries(traits)) if (findUnstorableText(value, key) !== null) delete traits[key];
+  return traits;
 }
 
 /** The most recently active moment: where the visitor's next message goes. */

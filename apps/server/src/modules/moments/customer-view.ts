@@ -215,5 +215,6 @@ async function toCustomerMessages(view: CustomerView, rows: readonly Selectable<
     authorName: r.direction === 'out' && r.author_id ? (names.get(r.author_id) ?? null) : null,
     attachments: files.filter((f) => f.message_id === r.id).map((f) => ({ id: f.id, fileName: f.file_name, contentType: f.content_type, size: f.size })),
     createdAt: isoTime(r.created_at),
+    read: r.direction === 'out' && r.delivery === 'read',
   }));
 }
