@@ -34,12 +34,14 @@ export const VisitorClose = {
 } as const;
 
 /**
- * The visitor ids the socket takes: any id analytics.js may have given the page (a UUID, `a-42`,
- * `auth0|5f3c…`), so the chat joins the page views tracked with it. Printable ASCII, no spaces,
- * at most 128 characters: it travels in a URL and is stored as the visitor's anonymous id.
+ * The visitor ids the socket takes: the ids analytics.js gives a page (a UUID, `auth0|5f3c…`), so
+ * the chat joins the page views tracked with it. Printable ASCII, no spaces, 8 to 128 characters:
+ * it travels in a URL and is stored as the visitor's anonymous id. The id is also what lets a
+ * returning visitor see their conversation, so a short one (`a-42`, guessable) is not taken: the
+ * loader then keeps the widget on an id of its own.
  * @example VISITOR_ID.test('auth0|5f3c7e2a') // true
  */
-export const VISITOR_ID = /^[\x21-\x7e]{1,128}$/;
+export const VISITOR_ID = /^[\x21-\x7e]{8,128}$/;
 
 /** Limits the server enforces and the frame checks before sending. */
 export const CHAT_LIMITS = { body: 10_000, fileBytes: 5 * 1024 * 1024, files: 1 } as const;

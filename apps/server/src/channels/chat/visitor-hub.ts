@@ -177,7 +177,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
   }
 
   async function start(s: Session, request: VisitorRequest): Promise<void> {
-    if (!VISITOR_ID.test(request.visitor) || !normalizeIdentity('anonymous_id', request.visitor).ok) return drop(s, VisitorClose.badRequest, 'visitor must be the anonymous id: 1 to 128 printable characters, no spaces');
+    if (!VISITOR_ID.test(request.visitor) || !normalizeIdentity('anonymous_id', request.visitor).ok) return drop(s, VisitorClose.badRequest, 'visitor must be the anonymous id: 8 to 128 printable characters, no spaces');
     if (request.userId !== null && (request.userId.length > 200 || !normalizeIdentity('user_id', request.userId).ok || request.userId.trim() !== request.userId)) return drop(s, VisitorClose.badRequest, 'userId is not a usable user id');
     const channel = await findChannelById(deps, request.channelId, ['chat']);
     if (!channel) return drop(s, VisitorClose.unknownChannel, 'no enabled chat channel with that id');
