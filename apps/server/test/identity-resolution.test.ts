@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, expectOk, startServer, type Running } from './harness.ts';
 
 let seq = 0;
 const mid = () => `m-${Date.now()}-${++seq}`;
@@ -67,6 +67,28 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(survivor?.counts.events).toBe(2);
     expect(survivor?.traits.plan).toBe('pro');
     expect((await s.api('POST', `/api/v1/customers/${newer?.id}/unmerge`, {})).body.error.code).toBe('merge_not_found');
+  });
+
+  it('keeps a stage set by hand on the profile it was set on, through a merge and its unmerge', async () => {
+    await identify({ userId: 'judged-a', traits: { email: 'judged-a@x.io' } });
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'judged-b' });
+    const a = await lookup('user_id:judged-a');
+    const b = await lookup('anonymous_id:judged-b');
+    expectOk(await s.api('PUT', `/api/v1/customers/${b?.id}/stage`, { stage: 'churned', reason: 'fraud account' }));
+
+    await identify({ anonymousId: 'judged-b', traits: { email: 'judged-a@x.io' } });
+    const merged = expectOk(await s.api('GET', `/api/v1/customers/${a?.id}`));
+    expect(merged.merges).toHaveLength(1);
+    // The survivor keeps its own stage: the absorbed profile's judgement is not carried over.
+    expect(merged.stage).toBe('lead');
+    expect(merged.stageOverride).toBeNull();
+
+    expectOk(await s.api('POST', `/api/v1/customers/${b?.id}/unmerge`, {}));
+    const survivor = expectOk(await s.api('GET', `/api/v1/customers/${a?.id}`));
+    expect(survivor).toMatchObject({ stage: 'lead', stageOverride: null });
+    expect(survivor.stageHistory.map((c: { to: string }) => c.to)).not.toContain('churned');
+    const restored = expectOk(await s.api('GET', `/api/v1/customers/${b?.id}`));
+    expect(restored).toMatchObject({ id: b?.id, stage: 'churned', stageOverride: { stage: 'churned', reason: 'fraud account' } });
   });
 
   it('unmerges profiles whose events fill many pages, each side getting back exactly its own', async () => {
