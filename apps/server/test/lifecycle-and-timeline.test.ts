@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/platform/clock.ts';
 import { sweepLifecycle, PROFILE_EVENTS, type LifecycleSweepMemory } from '../src/modules/profiles/index.ts';
 import { createWorker } from '../src/worker/outbox-worker.ts';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, expectOk, startServer, type Running } from './harness.ts';
 
 const DAY = 86_400_000;
 let seq = 0;
@@ -43,6 +43,32 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(customer).toBe('first order');
     expect(repeat).toBe('2 orders (repeat from 2)');
     expect(advocate).toMatch(/^2 orders \(repeat from 2\), and an advocate event \(.*an NPS score of 9–10\)$/);
+  });
+
+  it('lists customers under the stage their profile shows once the lifecycle rules change', async () => {
+    const start = clock.now();
+    await s.track('/v1/track', { messageId: mid(), userId: 'rules-one', event: 'Order Completed', properties: { revenue: 10 }, timestamp: new Date(start - 20 * DAY).toISOString() });
+    await order('rules-two', 10);
+    await order('rules-two', 10);
+    const idOf = async (userId: string) => (await s.api('GET', `/api/v1/customers?identity=user_id:${userId}`)).body.data[0].id as string;
+    const [one, two] = [await idOf('rules-one'), await idOf('rules-two')];
+    const listed = async (stage: string) => (await s.api('GET', `/api/v1/customers?stage=${stage}&limit=100`)).body.data.map((c: { id: string }) => c.id) as string[];
+    expect(await listed('repeat')).toContain(two);
+
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 10, repeatAfterOrders: 3 } }));
+    expect(await stageOf('rules-one')).toBe('at_risk');
+    expect(await stageOf('rules-two')).toBe('customer');
+    // The worker stores the new stages in the background (here: drained by hand).
+    await s.tp.worker.drain();
+    expect(await listed('at_risk')).toContain(one);
+    expect(await listed('customer')).toEqual(expect.arrayContaining([two]));
+    expect(await listed('customer')).not.toContain(one);
+    expect(await listed('repeat')).not.toContain(two);
+
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 60, repeatAfterOrders: 2 } }));
+    await s.tp.worker.drain();
+    expect(await listed('repeat')).toContain(two);
+    expect(await listed('customer')).toContain(one);
   });
 
   it('turns a silent customer at risk, then churned, as time passes — read and swept', async () => {

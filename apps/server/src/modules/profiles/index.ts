@@ -8,7 +8,7 @@ export { PROFILE_EVENTS } from './profiles.events.ts';
 export { mergeCustomers } from './merge-customers.ts';
 export { unmergeCustomer } from './unmerge-customer.ts';
 export { overrideStage } from './override-stage.ts';
-export { sweepLifecycle, type LifecycleSweepMemory } from './sweep-lifecycle.ts';
+export { stageReconciler, sweepLifecycle, type LifecycleSweepMemory } from './sweep-lifecycle.ts';
 export { getCustomer, searchCustomers, findCustomerIdByIdentity, rootOf, profileGroupOf, latestIdentityOf, type CustomerProfile, type CustomerSummary } from './profiles.queries.ts';
 export { getTimeline, type TimelineItem } from './get-timeline.ts';
 export { currencyCode } from './revenue.ts';
