@@ -91,6 +91,18 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(restored).toMatchObject({ id: b?.id, stage: 'churned', stageOverride: { stage: 'churned', reason: 'fraud account' } });
   });
 
+  it('gives a trait the value sent last, back-dated or not, and keeps it through a merge and its unmerge', async () => {
+    await identify({ userId: 'arrival-o', traits: { plan: 'new' } });
+    await identify({ userId: 'arrival-o', traits: { plan: 'old' }, timestamp: new Date(Date.now() - 86_400_000).toISOString() });
+    expect((await lookup('user_id:arrival-o'))?.traits.plan).toBe('old');
+
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'arrival-anon' });
+    const anon = await lookup('anonymous_id:arrival-anon');
+    await s.track('/v1/track', { messageId: mid(), userId: 'arrival-o', anonymousId: 'arrival-anon', event: 'Signed In' });
+    expectOk(await s.api('POST', `/api/v1/customers/${anon?.id}/unmerge`, {}));
+    expect((await lookup('user_id:arrival-o'))?.traits.plan).toBe('old');
+  });
+
   it('unmerges profiles whose events fill many pages, each side getting back exactly its own', async () => {
     const start = Date.parse('2026-03-01T00:00:00Z');
     const at = (i: number) => new Date(start + i * 1000).toISOString();
