@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, expectOk, startServer, type Running } from './harness.ts';
+import { ENGINES, expectError, expectOk, startServer, type Running } from './harness.ts';
 
 let seq = 0;
 const mid = () => `m-${Date.now()}-${++seq}`;
@@ -101,6 +101,23 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     await s.track('/v1/track', { messageId: mid(), userId: 'arrival-o', anonymousId: 'arrival-anon', event: 'Signed In' });
     expectOk(await s.api('POST', `/api/v1/customers/${anon?.id}/unmerge`, {}));
     expect((await lookup('user_id:arrival-o'))?.traits.plan).toBe('old');
+  });
+
+  it('answers a retried unmerge with merge_not_found instead of undoing another merge', async () => {
+    // Created in this order, so A is the oldest and survives every merge.
+    await identify({ anonymousId: 'retry-a', traits: { email: 'retry-a@x.io' } });
+    await new Promise((r) => setTimeout(r, 5));
+    await identify({ userId: 'retry-b' });
+    await new Promise((r) => setTimeout(r, 5));
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'retry-c' });
+    await identify({ userId: 'retry-b', anonymousId: 'retry-c' }); // B absorbs C
+    const [a, b] = [await lookup('anonymous_id:retry-a'), await lookup('user_id:retry-b')];
+    expect(expectOk(await s.api('POST', '/api/v1/customers/merge', { ids: [a?.id, b?.id], reason: 'same person' }))).toMatchObject({ survivorId: a?.id, absorbedId: b?.id });
+
+    expect(expectOk(await s.api('POST', `/api/v1/customers/${b?.id}/unmerge`, {}))).toMatchObject({ survivorId: a?.id, restoredId: b?.id });
+    expectError(await s.api('POST', `/api/v1/customers/${b?.id}/unmerge`, {}), 404, 'merge_not_found', 'id');
+    // B still holds C.
+    expect((await lookup('anonymous_id:retry-c'))?.id).toBe(b?.id);
   });
 
   it('unmerges profiles whose events fill many pages, each side getting back exactly its own', async () => {
