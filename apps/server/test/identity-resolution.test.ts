@@ -272,6 +272,14 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect((await s.api('GET', `/api/v1/customers/${id}`)).body.lastSeen).toBe(later);
   });
 
+  it('finds a Greek name in capitals by the name as shown, on both engines', async () => {
+    await identify({ userId: 'odysseus', traits: { name: 'ΟΔΥΣΣΕΑΣ X' } });
+    for (const q of ['ΟΔΥΣΣΕΑΣ X', 'οδυσσεας', 'Οδυσσεας x']) {
+      const found = expectOk(await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`));
+      expect(found.data.map((c: { name: string }) => c.name), q).toEqual(['ΟΔΥΣΣΕΑΣ X']);
+    }
+  });
+
   it('searches text whether one customer or a thousand share it, and follows changed traits', async () => {
     // 1,001 people share a word: more than SQLite's text index hands over, so customers are read newest first.
     const hour = 3_600_000;
