@@ -127,6 +127,8 @@ describe('init, keys, migrate, import', () => {
       ['', /empty: it needs a header row/],
       ['external_id:,name\n1,Ann\n', /needs a namespace/],
       ['name,plan\nAnn,pro\n', /needs an email, phone, user_id or external_id/],
+      // `id` is a trait like any other: it may be another system's row number.
+      ['id,name\n7,Ann\n', /needs an email, phone, user_id or external_id/],
     ] as const) {
       const bad = path.join(tempDir(), 'bad.csv');
       fs.writeFileSync(bad, text);
