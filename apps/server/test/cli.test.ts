@@ -247,6 +247,18 @@ describe('init, keys, migrate, import', () => {
     expect(text.stdout).toContain('  line 5: created_at "2099-01-01" left out');
   });
 
+  it('names on its line an identifier left out because it is another customer\'s', async () => {
+    const dir = tempDir();
+    expect((await runCli(['init', '--data', dir, '--json'], { TOUCHPOINT_DEMO: '0' })).code).toBe(0);
+    const file = path.join(dir, 'people.csv');
+    fs.writeFileSync(file, 'user_id,email\nold-u,taken@x.io\nnew-u,taken@x.io\n');
+    const { code, stdout, stderr } = await runCli(['import', 'customers', file, '--data', dir, '--json']);
+    expect(code, stderr).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ read: 2, created: 2, rejected: [] });
+    expect(summary.warnings).toEqual([{ line: 3, message: expect.stringMatching(/^email "taken@x.io" left out: belongs to another profile: .*user_id/) }]);
+  }, 60_000);
+
   it('re-importing an older file sets its values back, and importing it again right after changes nothing', async () => {
     const dir = tempDir();
     const init = await runCli(['init', '--data', dir, '--json'], { TOUCHPOINT_DEMO: '0' });

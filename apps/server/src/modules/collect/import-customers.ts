@@ -16,7 +16,7 @@ export type ImportSummary = {
   /** Rows whose customer already holds every value they carry: a re-run changes nothing. */
   readonly unchanged: number;
   readonly rejected: readonly { readonly line: number; readonly reason: string }[];
-  /** Rows imported with a value left out (an unreadable created_at), each with what and why. */
+  /** Rows imported with a value left out (an unreadable created_at, an identifier of another customer), each with what and why, in line order. */
   readonly warnings: readonly { readonly line: number; readonly message: string }[];
 };
 
@@ -50,7 +50,7 @@ function touchpointOf(customer: CsvCustomer, line: number, run: string, now: num
   };
 }
 
-type ImportRow = { readonly tp: Touchpoint; readonly identities: readonly NormalizedIdentity[] };
+type ImportRow = { readonly tp: Touchpoint; readonly identities: readonly NormalizedIdentity[]; readonly line: number };
 
 /**
  * Marks each row to be skipped when its customer already holds what the rows of that customer
@@ -97,6 +97,13 @@ export async function importCustomers(
   const flush = async () => {
     if (chunk.length === 0) return;
     const outcome = await deps.ingest.submit(input.workspaceId, skippableIfHeld(chunk));
+    // An identifier resolution left out (another customer's email beside a new user id) is
+    // otherwise only in that customer's conflict log: the summary names it on its line.
+    const lineOf = new Map(chunk.map(({ tp, line }) => [tp.messageId, line]));
+    for (const c of outcome.leftOut) {
+      const line = lineOf.get(c.messageId);
+      if (line !== undefined) warnings.push({ line, message: `${c.kind} ${JSON.stringify(c.value)} left out: ${c.reason}` });
+    }
     created += outcome.created;
     unchanged += outcome.duplicates;
     merged += outcome.stored - outcome.created;
@@ -128,9 +135,10 @@ export async function importCustomers(
       continue;
     }
     for (const message of row.warnings) warnings.push({ line: row.line, message });
-    chunk.push({ tp, identities });
+    chunk.push({ tp, identities, line: row.line });
     if (chunk.length >= CHUNK) await flush();
   }
   await flush();
+  warnings.sort((a, b) => a.line - b.line);
   return { read, created, merged, unchanged, rejected, warnings };
 }

@@ -3,7 +3,7 @@ import type { JsonObject } from '../../platform/json.ts';
 import type { EventTable, IdentityConflictTable, IdentityTable, MergeTable } from '../../platform/db/tables.ts';
 import type { OutboxEvent } from '../../platform/outbox.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
-import { identityKey, type FreshTouchpoint, type LoadedGroup } from './load-group.ts';
+import { identityKey, type LoadedGroup } from './load-group.ts';
 import type { NormalizedIdentity } from './normalize-identity.ts';
 import { applyTouchpoint, foldInto, mergeTraits, newState, older, type ProfileState } from './profile-state.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
@@ -116,7 +116,7 @@ export async function resolveGroup(
       target = survivor;
     }
 
-    if (target !== null && tp.skipIfHeld && merges.length === mergesBefore && holdsAlready(target, tp.skipIfHeld, f, pending, deferredConflicts.length)) continue;
+    if (target !== null && tp.skipIfHeld && merges.length === mergesBefore && holdsAlready(target, tp.skipIfHeld, pending)) continue;
     if (target === null) {
       target = newState(context.ids.next(), now, tp.timestamp);
       profiles.set(target.id, target);
@@ -173,7 +173,11 @@ export async function resolveGroup(
   return { events, newIdentities, merges, conflicts, outbox, customerIds, created, find };
 }
 
-/** Whether an existing profile already holds what an import row would add: no identity to attach or report, no trait value to change. */
-function holdsAlready(target: ProfileState, traits: JsonObject, f: FreshTouchpoint, pending: readonly NormalizedIdentity[], conflicts: number): boolean {
-  return pending.length === 0 && conflicts === 0 && f.rejected.length === 0 && mergeTraits(target.traits, traits) === target.traits;
+/**
+ * Whether an existing profile already holds what an import row would add: no identity to
+ * attach, no trait value to change. Identifiers it would leave out again are not news: the
+ * first run recorded them as conflicts and reported them.
+ */
+function holdsAlready(target: ProfileState, traits: JsonObject, pending: readonly NormalizedIdentity[]): boolean {
+  return pending.length === 0 && mergeTraits(target.traits, traits) === target.traits;
 }
