@@ -120,6 +120,21 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect((await lookup('anonymous_id:retry-c'))?.id).toBe(b?.id);
   });
 
+  it('refuses a manual merge past the identities a profile may hold, unless forced', async () => {
+    await identify({ userId: 'capped-x', traits: { email: 'capped-x@x.io' } });
+    await identify({ anonymousId: 'capped-y', traits: { email: 'capped-y@x.io' } });
+    const [x, y] = [await lookup('user_id:capped-x'), await lookup('anonymous_id:capped-y')];
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { identity: { maxIdentitiesPerProfile: 3 } }));
+    try {
+      const refused = await s.api('POST', '/api/v1/customers/merge', { ids: [x?.id, y?.id], reason: 'same person' });
+      expectError(refused, 409, 'merge_conflict', 'ids');
+      expect(refused.body.error.message).toMatch(/4 identities \(limit 3\)/);
+      expectOk(await s.api('POST', '/api/v1/customers/merge', { ids: [x?.id, y?.id], reason: 'same person', force: true }));
+    } finally {
+      expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { identity: { maxIdentitiesPerProfile: 1000 } }));
+    }
+  });
+
   it('unmerges profiles whose events fill many pages, each side getting back exactly its own', async () => {
     const start = Date.parse('2026-03-01T00:00:00Z');
     const at = (i: number) => new Date(start + i * 1000).toISOString();
