@@ -45,6 +45,15 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(advocate).toMatch(/^2 orders \(repeat from 2\), and an advocate event \(.*an NPS score of 9–10\)$/);
   });
 
+  it('makes an advocate of an NPS promoter (9–10), not of a score out of range', async () => {
+    await order('nps-fan', 10);
+    const survey = (score: number) => s.track('/v1/track', { messageId: mid(), userId: 'nps-fan', event: 'Survey Responded', properties: { survey: 'nps', score }, timestamp: new Date(clock.now()).toISOString() });
+    await survey(42);
+    expect(await stageOf('nps-fan')).toBe('customer');
+    await survey(9);
+    expect(await stageOf('nps-fan')).toBe('advocate');
+  });
+
   it('lists customers under the stage their profile shows once the lifecycle rules change', async () => {
     const start = clock.now();
     await s.track('/v1/track', { messageId: mid(), userId: 'rules-one', event: 'Order Completed', properties: { revenue: 10 }, timestamp: new Date(start - 20 * DAY).toISOString() });
