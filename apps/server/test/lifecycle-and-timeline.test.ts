@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/platform/clock.ts';
 import { sweepLifecycle, PROFILE_EVENTS, type LifecycleSweepMemory } from '../src/modules/profiles/index.ts';
 import { createWorker } from '../src/worker/outbox-worker.ts';
-import { ENGINES, expectOk, startServer, type Running } from './harness.ts';
+import { ENGINES, expectError, expectOk, startServer, type Running } from './harness.ts';
 
 const DAY = 86_400_000;
 let seq = 0;
@@ -52,6 +52,15 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(await stageOf('nps-fan')).toBe('customer');
     await survey(9);
     expect(await stageOf('nps-fan')).toBe('advocate');
+  });
+
+  it('records a stage set by hand with its reason even when the rules gave the same, and refuses a blank reason', async () => {
+    await order('same-stage', 10);
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:same-stage')).body.data[0].id;
+    expectError(await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'customer', reason: '   ' }), 400, 'missing_field', 'reason');
+    expectOk(await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'customer', reason: 'key account, keep as customer' }));
+    const profile = expectOk(await s.api('GET', `/api/v1/customers/${id}`));
+    expect(profile.stageHistory[0]).toMatchObject({ from: 'customer', to: 'customer', reason: 'set by hand: key account, keep as customer' });
   });
 
   it('lists customers under the stage their profile shows once the lifecycle rules change', async () => {
