@@ -63,6 +63,19 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(profile.stageHistory[0]).toMatchObject({ from: 'customer', to: 'customer', reason: 'set by hand: key account, keep as customer' });
   });
 
+  it('says the range of a page limit it refuses, and filters the timeline by channel in any case', async () => {
+    await s.track('/v1/track', { messageId: mid(), userId: 'cased', event: 'Email Opened', context: { channel: 'email' }, timestamp: new Date(clock.now()).toISOString() });
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:cased')).body.data[0].id;
+    for (const limit of ['0', '-1', '100000', 'ten']) {
+      const refused = await s.api('GET', `/api/v1/customers?limit=${limit}`);
+      expectError(refused, 400, 'invalid_field', 'limit');
+      expect(refused.body.error.message, limit).toBe('limit must be a whole number from 1 to 200');
+    }
+    expectError(await s.api('GET', `/api/v1/customers/${id}/timeline?limit=0`), 400, 'invalid_field', 'limit');
+    const timeline = expectOk(await s.api('GET', `/api/v1/customers/${id}/timeline?channel=Email`));
+    expect(timeline.data.map((e: { name: string }) => e.name)).toEqual(['Email Opened']);
+  });
+
   it('lists customers under the stage their profile shows once the lifecycle rules change', async () => {
     const start = clock.now();
     await s.track('/v1/track', { messageId: mid(), userId: 'rules-one', event: 'Order Completed', properties: { revenue: 10 }, timestamp: new Date(start - 20 * DAY).toISOString() });
