@@ -135,6 +135,26 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     }
   });
 
+  it('resolves an alias in a batch as it does in separate requests', async () => {
+    const shape = async (userId: string) => {
+      const profile = await lookup(`user_id:${userId}`);
+      return { identities: profile?.identities.map((i) => i.kind).sort(), conflicts: profile?.conflicts.map((c) => c.kind) };
+    };
+    await identify({ userId: 'apart-old', traits: { email: 'apart@x.io' } });
+    await s.track('/v1/alias', { messageId: mid(), previousId: 'apart-old', userId: 'apart-new' });
+    const batch = await s.track('/v1/batch', {
+      batch: [
+        { type: 'identify', messageId: mid(), userId: 'batched-old', traits: { email: 'batched@x.io' } },
+        { type: 'alias', messageId: mid(), previousId: 'batched-old', userId: 'batched-new' },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(await shape('batched-old')).toEqual(await shape('apart-old'));
+    // Two user ids cannot share a profile: the new one stands alone, with the old one as a conflict, not as an anonymous id.
+    expect(await shape('batched-new')).toEqual(await shape('apart-new'));
+    expect(await shape('batched-new')).toEqual({ identities: ['user_id'], conflicts: ['user_id'] });
+  });
+
   it('unmerges profiles whose events fill many pages, each side getting back exactly its own', async () => {
     const start = Date.parse('2026-03-01T00:00:00Z');
     const at = (i: number) => new Date(start + i * 1000).toISOString();
