@@ -315,6 +315,15 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     }
   });
 
+  it('finds a customer by the full name shown, when it is made of firstName and lastName', async () => {
+    await identify({ userId: 'flora', traits: { firstName: 'Flora', lastName: 'Quist' } });
+    for (const q of ['Flora Quist', 'flora  quist', 'Quist Flora']) {
+      const found = expectOk(await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`));
+      expect(found.data.map((c: { name: string }) => c.name), q).toEqual(['Flora Quist']);
+    }
+    expect(expectOk(await s.api('GET', `/api/v1/customers?q=${encodeURIComponent('Flora Nobody')}`)).data).toEqual([]);
+  });
+
   it('searches text whether one customer or a thousand share it, and follows changed traits', async () => {
     // 1,001 people share a word: more than SQLite's text index hands over, so customers are read newest first.
     const hour = 3_600_000;
