@@ -16,6 +16,7 @@ import * as momentTags from './2026-11-27T0100-moment-tags.ts';
 import * as revenueByCurrency from './2026-11-28T0000-revenue-by-currency.ts';
 import * as retiredSlaPolicies from './2026-11-28T0100-retired-sla-policies.ts';
 import * as retiredBusinessHours from './2026-11-28T0200-retired-business-hours.ts';
+import * as unicodeLowerFinalSigma from './2026-11-28T0300-unicode-lower-final-sigma.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -36,4 +37,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-28T0000-revenue-by-currency': revenueByCurrency,
   '2026-11-28T0100-retired-sla-policies': retiredSlaPolicies,
   '2026-11-28T0200-retired-business-hours': retiredBusinessHours,
+  '2026-11-28T0300-unicode-lower-final-sigma': unicodeLowerFinalSigma,
 };

@@ -9,8 +9,8 @@ import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.t
 import { channelReplyCheck } from './channels/check-reply.ts';
 import { deliverReply } from './channels/deliver-reply.ts';
 import { startSmtpServer, type SmtpServer } from './channels/email/start-smtp-server.ts';
-import { sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/index.ts';
-import { createAuthenticator, createSettingsCache, type SettingsCache } from './modules/workspaces/index.ts';
+import { stageReconciler, sweepLifecycle, type LifecycleSweepMemory } from './modules/profiles/index.ts';
+import { createAuthenticator, createSettingsCache, DEFAULT_SETTINGS, getWorkspace, WORKSPACE_EVENTS, type SettingsCache } from './modules/workspaces/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { openDatabase, type Database, type DatabaseOptions, type ExecutedQuery } from './platform/db/database.ts';
@@ -97,6 +97,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
     [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)],
     [MOMENT_EVENTS.touchpointsAdded]: timelineRecorder(deps, ingest.submit),
     ...Object.fromEntries(CUSTOMER_CHANGE_TOPICS.map((topic) => [topic, customerChanges])),
+    [WORKSPACE_EVENTS.lifecycleChanged]: [stageReconciler(deps, async (workspaceId) => (await getWorkspace(deps.db, workspaceId))?.settings.lifecycle ?? DEFAULT_SETTINGS.lifecycle)],
   };
   metrics.listenTo(Object.keys(listeners));
   const lifecycleSwept: LifecycleSweepMemory = new Map();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, expectError, expectOk, startServer, type Running } from './harness.ts';
 
 let seq = 0;
 const mid = () => `m-${Date.now()}-${++seq}`;
@@ -67,6 +67,92 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     expect(survivor?.counts.events).toBe(2);
     expect(survivor?.traits.plan).toBe('pro');
     expect((await s.api('POST', `/api/v1/customers/${newer?.id}/unmerge`, {})).body.error.code).toBe('merge_not_found');
+  });
+
+  it('keeps a stage set by hand on the profile it was set on, through a merge and its unmerge', async () => {
+    await identify({ userId: 'judged-a', traits: { email: 'judged-a@x.io' } });
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'judged-b' });
+    const a = await lookup('user_id:judged-a');
+    const b = await lookup('anonymous_id:judged-b');
+    expectOk(await s.api('PUT', `/api/v1/customers/${b?.id}/stage`, { stage: 'churned', reason: 'fraud account' }));
+
+    await identify({ anonymousId: 'judged-b', traits: { email: 'judged-a@x.io' } });
+    const merged = expectOk(await s.api('GET', `/api/v1/customers/${a?.id}`));
+    expect(merged.merges).toHaveLength(1);
+    // The survivor keeps its own stage: the absorbed profile's judgement is not carried over.
+    expect(merged.stage).toBe('lead');
+    expect(merged.stageOverride).toBeNull();
+
+    expectOk(await s.api('POST', `/api/v1/customers/${b?.id}/unmerge`, {}));
+    const survivor = expectOk(await s.api('GET', `/api/v1/customers/${a?.id}`));
+    expect(survivor).toMatchObject({ stage: 'lead', stageOverride: null });
+    expect(survivor.stageHistory.map((c: { to: string }) => c.to)).not.toContain('churned');
+    const restored = expectOk(await s.api('GET', `/api/v1/customers/${b?.id}`));
+    expect(restored).toMatchObject({ id: b?.id, stage: 'churned', stageOverride: { stage: 'churned', reason: 'fraud account' } });
+  });
+
+  it('gives a trait the value sent last, back-dated or not, and keeps it through a merge and its unmerge', async () => {
+    await identify({ userId: 'arrival-o', traits: { plan: 'new' } });
+    await identify({ userId: 'arrival-o', traits: { plan: 'old' }, timestamp: new Date(Date.now() - 86_400_000).toISOString() });
+    expect((await lookup('user_id:arrival-o'))?.traits.plan).toBe('old');
+
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'arrival-anon' });
+    const anon = await lookup('anonymous_id:arrival-anon');
+    await s.track('/v1/track', { messageId: mid(), userId: 'arrival-o', anonymousId: 'arrival-anon', event: 'Signed In' });
+    expectOk(await s.api('POST', `/api/v1/customers/${anon?.id}/unmerge`, {}));
+    expect((await lookup('user_id:arrival-o'))?.traits.plan).toBe('old');
+  });
+
+  it('answers a retried unmerge with merge_not_found instead of undoing another merge', async () => {
+    // Created in this order, so A is the oldest and survives every merge.
+    await identify({ anonymousId: 'retry-a', traits: { email: 'retry-a@x.io' } });
+    await new Promise((r) => setTimeout(r, 5));
+    await identify({ userId: 'retry-b' });
+    await new Promise((r) => setTimeout(r, 5));
+    await s.track('/v1/page', { messageId: mid(), anonymousId: 'retry-c' });
+    await identify({ userId: 'retry-b', anonymousId: 'retry-c' }); // B absorbs C
+    const [a, b] = [await lookup('anonymous_id:retry-a'), await lookup('user_id:retry-b')];
+    expect(expectOk(await s.api('POST', '/api/v1/customers/merge', { ids: [a?.id, b?.id], reason: 'same person' }))).toMatchObject({ survivorId: a?.id, absorbedId: b?.id });
+
+    expect(expectOk(await s.api('POST', `/api/v1/customers/${b?.id}/unmerge`, {}))).toMatchObject({ survivorId: a?.id, restoredId: b?.id });
+    expectError(await s.api('POST', `/api/v1/customers/${b?.id}/unmerge`, {}), 404, 'merge_not_found', 'id');
+    // B still holds C.
+    expect((await lookup('anonymous_id:retry-c'))?.id).toBe(b?.id);
+  });
+
+  it('refuses a manual merge past the identities a profile may hold, unless forced', async () => {
+    await identify({ userId: 'capped-x', traits: { email: 'capped-x@x.io' } });
+    await identify({ anonymousId: 'capped-y', traits: { email: 'capped-y@x.io' } });
+    const [x, y] = [await lookup('user_id:capped-x'), await lookup('anonymous_id:capped-y')];
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { identity: { maxIdentitiesPerProfile: 3 } }));
+    try {
+      const refused = await s.api('POST', '/api/v1/customers/merge', { ids: [x?.id, y?.id], reason: 'same person' });
+      expectError(refused, 409, 'merge_conflict', 'ids');
+      expect(refused.body.error.message).toMatch(/4 identities \(limit 3\)/);
+      expectOk(await s.api('POST', '/api/v1/customers/merge', { ids: [x?.id, y?.id], reason: 'same person', force: true }));
+    } finally {
+      expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { identity: { maxIdentitiesPerProfile: 1000 } }));
+    }
+  });
+
+  it('resolves an alias in a batch as it does in separate requests', async () => {
+    const shape = async (userId: string) => {
+      const profile = await lookup(`user_id:${userId}`);
+      return { identities: profile?.identities.map((i) => i.kind).sort(), conflicts: profile?.conflicts.map((c) => c.kind) };
+    };
+    await identify({ userId: 'apart-old', traits: { email: 'apart@x.io' } });
+    await s.track('/v1/alias', { messageId: mid(), previousId: 'apart-old', userId: 'apart-new' });
+    const batch = await s.track('/v1/batch', {
+      batch: [
+        { type: 'identify', messageId: mid(), userId: 'batched-old', traits: { email: 'batched@x.io' } },
+        { type: 'alias', messageId: mid(), previousId: 'batched-old', userId: 'batched-new' },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(await shape('batched-old')).toEqual(await shape('apart-old'));
+    // Two user ids cannot share a profile: the new one stands alone, with the old one as a conflict, not as an anonymous id.
+    expect(await shape('batched-new')).toEqual(await shape('apart-new'));
+    expect(await shape('batched-new')).toEqual({ identities: ['user_id'], conflicts: ['user_id'] });
   });
 
   it('unmerges profiles whose events fill many pages, each side getting back exactly its own', async () => {
@@ -219,6 +305,23 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     const found = (await s.api('GET', '/api/v1/customers?q=Searchable')).body.data.find((c: { id: string }) => c.id === id);
     expect(found.lastSeen).toBe(later);
     expect((await s.api('GET', `/api/v1/customers/${id}`)).body.lastSeen).toBe(later);
+  });
+
+  it('finds a Greek name in capitals by the name as shown, on both engines', async () => {
+    await identify({ userId: 'odysseus', traits: { name: 'ΟΔΥΣΣΕΑΣ X' } });
+    for (const q of ['ΟΔΥΣΣΕΑΣ X', 'οδυσσεας', 'Οδυσσεας x']) {
+      const found = expectOk(await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`));
+      expect(found.data.map((c: { name: string }) => c.name), q).toEqual(['ΟΔΥΣΣΕΑΣ X']);
+    }
+  });
+
+  it('finds a customer by the full name shown, when it is made of firstName and lastName', async () => {
+    await identify({ userId: 'flora', traits: { firstName: 'Flora', lastName: 'Quist' } });
+    for (const q of ['Flora Quist', 'flora  quist', 'Quist Flora']) {
+      const found = expectOk(await s.api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}`));
+      expect(found.data.map((c: { name: string }) => c.name), q).toEqual(['Flora Quist']);
+    }
+    expect(expectOk(await s.api('GET', `/api/v1/customers?q=${encodeURIComponent('Flora Nobody')}`)).data).toEqual([]);
   });
 
   it('searches text whether one customer or a thousand share it, and follows changed traits', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/platform/clock.ts';
 import { sweepLifecycle, PROFILE_EVENTS, type LifecycleSweepMemory } from '../src/modules/profiles/index.ts';
 import { createWorker } from '../src/worker/outbox-worker.ts';
-import { ENGINES, startServer, type Running } from './harness.ts';
+import { ENGINES, expectError, expectOk, startServer, type Running } from './harness.ts';
 
 const DAY = 86_400_000;
 let seq = 0;
@@ -43,6 +43,63 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(customer).toBe('first order');
     expect(repeat).toBe('2 orders (repeat from 2)');
     expect(advocate).toMatch(/^2 orders \(repeat from 2\), and an advocate event \(.*an NPS score of 9–10\)$/);
+  });
+
+  it('makes an advocate of an NPS promoter (9–10), not of a score out of range', async () => {
+    await order('nps-fan', 10);
+    const survey = (score: number) => s.track('/v1/track', { messageId: mid(), userId: 'nps-fan', event: 'Survey Responded', properties: { survey: 'nps', score }, timestamp: new Date(clock.now()).toISOString() });
+    await survey(42);
+    expect(await stageOf('nps-fan')).toBe('customer');
+    await survey(9);
+    expect(await stageOf('nps-fan')).toBe('advocate');
+  });
+
+  it('records a stage set by hand with its reason even when the rules gave the same, and refuses a blank reason', async () => {
+    await order('same-stage', 10);
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:same-stage')).body.data[0].id;
+    expectError(await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'customer', reason: '   ' }), 400, 'missing_field', 'reason');
+    expectOk(await s.api('PUT', `/api/v1/customers/${id}/stage`, { stage: 'customer', reason: 'key account, keep as customer' }));
+    const profile = expectOk(await s.api('GET', `/api/v1/customers/${id}`));
+    expect(profile.stageHistory[0]).toMatchObject({ from: 'customer', to: 'customer', reason: 'set by hand: key account, keep as customer' });
+  });
+
+  it('says the range of a page limit it refuses, and filters the timeline by channel in any case', async () => {
+    await s.track('/v1/track', { messageId: mid(), userId: 'cased', event: 'Email Opened', context: { channel: 'email' }, timestamp: new Date(clock.now()).toISOString() });
+    const id = (await s.api('GET', '/api/v1/customers?identity=user_id:cased')).body.data[0].id;
+    for (const limit of ['0', '-1', '100000', 'ten']) {
+      const refused = await s.api('GET', `/api/v1/customers?limit=${limit}`);
+      expectError(refused, 400, 'invalid_field', 'limit');
+      expect(refused.body.error.message, limit).toBe('limit must be a whole number from 1 to 200');
+    }
+    expectError(await s.api('GET', `/api/v1/customers/${id}/timeline?limit=0`), 400, 'invalid_field', 'limit');
+    const timeline = expectOk(await s.api('GET', `/api/v1/customers/${id}/timeline?channel=Email`));
+    expect(timeline.data.map((e: { name: string }) => e.name)).toEqual(['Email Opened']);
+  });
+
+  it('lists customers under the stage their profile shows once the lifecycle rules change', async () => {
+    const start = clock.now();
+    await s.track('/v1/track', { messageId: mid(), userId: 'rules-one', event: 'Order Completed', properties: { revenue: 10 }, timestamp: new Date(start - 20 * DAY).toISOString() });
+    await order('rules-two', 10);
+    await order('rules-two', 10);
+    const idOf = async (userId: string) => (await s.api('GET', `/api/v1/customers?identity=user_id:${userId}`)).body.data[0].id as string;
+    const [one, two] = [await idOf('rules-one'), await idOf('rules-two')];
+    const listed = async (stage: string) => (await s.api('GET', `/api/v1/customers?stage=${stage}&limit=100`)).body.data.map((c: { id: string }) => c.id) as string[];
+    expect(await listed('repeat')).toContain(two);
+
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 10, repeatAfterOrders: 3 } }));
+    expect(await stageOf('rules-one')).toBe('at_risk');
+    expect(await stageOf('rules-two')).toBe('customer');
+    // The worker stores the new stages in the background (here: drained by hand).
+    await s.tp.worker.drain();
+    expect(await listed('at_risk')).toContain(one);
+    expect(await listed('customer')).toEqual(expect.arrayContaining([two]));
+    expect(await listed('customer')).not.toContain(one);
+    expect(await listed('repeat')).not.toContain(two);
+
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { atRiskAfterDays: 60, repeatAfterOrders: 2 } }));
+    await s.tp.worker.drain();
+    expect(await listed('repeat')).toContain(two);
+    expect(await listed('customer')).toContain(one);
   });
 
   it('turns a silent customer at risk, then churned, as time passes — read and swept', async () => {

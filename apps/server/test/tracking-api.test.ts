@@ -285,6 +285,21 @@ describe.each(ENGINES)('tracking API on %s', (engine) => {
     expect(await customerBy('user_id', userId)).toBeNull();
   });
 
+  it('answers a raw batch past the parser\'s limit with 413 batch_too_large, as README documents', async () => {
+    const userId = uid('rawhuge');
+    const batch = Array.from({ length: 60 }, (_, i) => ({ type: 'track', userId, event: `E${i}`, properties: { pad: 'y'.repeat(20 * 1024) } }));
+    expectError(await track('/v1/batch', { batch }), 413, 'batch_too_large', 'body');
+    expectError(await track('/v1/track', { userId, event: 'Big', properties: { pad: 'y'.repeat(1100 * 1024) } }), 413, 'event_too_large', 'body');
+  });
+
+  it('refuses a numeric timestamp that is not Unix milliseconds (seconds would be stored in 1970)', async () => {
+    const userId = uid('seconds');
+    const refused = await track('/v1/track', { userId, event: 'Clocked', timestamp: 1795874770 });
+    expectError(refused, 400, 'invalid_field', 'timestamp');
+    expect(refused.body.error.message).toMatch(/milliseconds/);
+    expect((await track('/v1/track', { userId, event: 'Clocked', timestamp: Date.now() - 1000 })).status).toBe(200);
+  });
+
   it('decodes bodies by Content-Encoding, whatever the content type', async () => {
     const auth = basic(running.workspace.writeKey);
     const userId = uid('gzip');

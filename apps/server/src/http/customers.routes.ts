@@ -133,8 +133,10 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
       const p = principalOf(request, WRITERS);
       const settings = await ctx.settings.get(p.workspaceId);
       const { stage, reason } = request.body;
-      if (stage !== null && !reason) throw new AppError('missing_field', 'a reason is required when setting a stage by hand', 'reason');
-      return overrideStage(deps, { workspaceId: p.workspaceId, customerId: request.params.id, stage: stage as Stage | null, reason: reason ?? null, actor: p.actor, settings });
+      // Blank is no reason: the history would show "set by hand: " and explain nothing.
+      const why = reason?.trim() || null;
+      if (stage !== null && why === null) throw new AppError('missing_field', 'a reason is required when setting a stage by hand', 'reason');
+      return overrideStage(deps, { workspaceId: p.workspaceId, customerId: request.params.id, stage: stage as Stage | null, reason: why, actor: p.actor, settings });
     },
   );
 }

@@ -64,6 +64,21 @@ function fieldOf(error: FastifyError, context: string | undefined): string | und
 type ValidationError = NonNullable<FastifyError['validation']>[number];
 
 /**
+ * A whole number out of its bounds, said with both: Ajv words `limit=0` as "must be >= 1" and
+ * `limit=ten` as "must be integer", and neither tells what would do. Read from the route's
+ * schema, for a top-level field (a page `limit`) of an integer type with a minimum and maximum.
+ */
+function rangeOf(request: FastifyRequest, error: FastifyError): string | null {
+  const first = error.validation?.[0];
+  if (!first || !['type', 'minimum', 'maximum'].includes(first.keyword) || !error.validationContext) return null;
+  const name = first.instancePath.replace(/^\//, '');
+  const part = (request.routeOptions.schema as Record<string, { properties?: Record<string, { type?: unknown; minimum?: unknown; maximum?: unknown }> }> | undefined)?.[error.validationContext];
+  const field = name.includes('/') ? undefined : part?.properties?.[name];
+  if (field?.type !== 'integer' || typeof field.minimum !== 'number' || typeof field.maximum !== 'number') return null;
+  return `must be a whole number from ${field.minimum} to ${field.maximum}`;
+}
+
+/**
  * What is wrong with the field, said of the field itself and naming what it may be: Ajv words a
  * missing or unknown property as a fault of the object around it ("must have required property
  * 'body'") and a value outside a list of literals as "must be equal to constant", once a literal.
@@ -132,7 +147,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error.validation) {
       const field = fieldOf(error, error.validationContext);
       return reply.status(400).send({
-        error: { code: error.validation[0]?.keyword === 'required' ? 'missing_field' : 'invalid_field', message: `${field ?? 'request'} ${problemOf(error.validation)}`, ...(field ? { field } : {}) },
+        error: { code: error.validation[0]?.keyword === 'required' ? 'missing_field' : 'invalid_field', message: `${field ?? 'request'} ${rangeOf(request, error) ?? problemOf(error.validation)}`, ...(field ? { field } : {}) },
       });
     }
     switch (error.code) {

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import { AliasBody, BatchBody, GroupBody, IdentifyBody, PageBody, TrackBody, TrackingReply } from '@touchpoint/contracts';
-import { decodeBody, parseSegmentMessage } from '../modules/collect/index.ts';
+import { decodeBody, parseSegmentMessage, tooLargeError } from '../modules/collect/index.ts';
 import { BRIEF_TRAITS, type Touchpoint, type TouchpointType } from '../modules/profiles/index.ts';
 import { announceCustomerChanged } from '../modules/moments/index.ts';
 import type { Principal } from '../modules/workspaces/index.ts';
@@ -44,13 +44,21 @@ export async function trackingRoutes(app: FastifyInstance, ctx: HttpContext): Pr
   // The body schemas are documentation only. Fastify's validator would coerce types in place
   // (event: 5 becomes "5", userId: ["a"] becomes "a") before parseSegmentMessage saw them.
   app.setValidatorCompiler(() => () => true);
+  const isBatch = (request: FastifyRequest) => request.url.startsWith('/v1/batch') || request.url.startsWith('/v1/import');
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BATCH_LIMIT * 2 }, (request, body, done) => {
     try {
-      const isBatch = request.url.startsWith('/v1/batch') || request.url.startsWith('/v1/import');
-      done(null, decodeBody(body as Buffer, request.headers['content-encoding'], isBatch ? BATCH_LIMIT : EVENT_LIMIT, isBatch ? 'batch_too_large' : 'event_too_large'));
+      done(null, decodeBody(body as Buffer, request.headers['content-encoding'], isBatch(request) ? BATCH_LIMIT : EVENT_LIMIT, isBatch(request) ? 'batch_too_large' : 'event_too_large'));
     } catch (error) {
       done(error as Error, undefined);
     }
+  });
+
+  // Fastify refuses a raw body past the parser's limit before decodeBody sees it: still a
+  // tracking call too large, answered as README documents, not as the generic body_too_large.
+  // Any other error goes on to the app's handler.
+  app.setErrorHandler((error: FastifyError, request) => {
+    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
+    throw isBatch(request) ? tooLargeError(BATCH_LIMIT, 'batch_too_large') : tooLargeError(EVENT_LIMIT, 'event_too_large');
   });
 
   async function authenticate(request: FastifyRequest, body: JsonObject): Promise<Principal> {

@@ -3,13 +3,18 @@ import { AppError } from '../../platform/errors.ts';
 import { parseJsonBody } from '../../platform/json-body.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 
+/** A tracking body over its limit, as README documents it: 413 event_too_large or batch_too_large. */
+export function tooLargeError(limit: number, code: 'event_too_large' | 'batch_too_large'): AppError {
+  return new AppError(code, code === 'batch_too_large' ? `a batch may be at most ${limit / 1024} KB` : `an event may be at most ${limit / 1024} KB`, 'body');
+}
+
 /**
  * Decodes a tracking request body by its Content-Encoding, whatever its Content-Type:
  * the RudderStack client gzips JSON and labels it `application/x-www-form-urlencoded`.
  * The size limit applies after decompression, so a small gzip bomb cannot blow up memory.
  */
 export function decodeBody(raw: Buffer, encoding: string | undefined, limit: number, code: 'event_too_large' | 'batch_too_large'): unknown {
-  const tooLarge = () => new AppError(code, code === 'batch_too_large' ? `a batch may be at most ${limit / 1024} KB` : `an event may be at most ${limit / 1024} KB`, 'body');
+  const tooLarge = () => tooLargeError(limit, code);
   let text: Buffer = raw;
   const enc = (encoding ?? 'identity').trim().toLowerCase();
   try {

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
-import { extractIdentities, type Touchpoint } from '../profiles/index.ts';
+import type { JsonObject } from '../../platform/json.ts';
+import { extractIdentities, type NormalizedIdentity, type Touchpoint } from '../profiles/index.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import type { IngestQueue } from './ingest-queue.ts';
 import { parseCustomersCsv, type CsvCustomer } from './parse-customers-csv.ts';
@@ -12,25 +13,29 @@ export type ImportSummary = {
   readonly created: number;
   /** Rows that landed on (merged into) a profile that already existed. */
   readonly merged: number;
-  /** Rows already imported before (same content): a re-run changes nothing. */
+  /** Rows whose customer already holds every value they carry: a re-run changes nothing. */
   readonly unchanged: number;
   readonly rejected: readonly { readonly line: number; readonly reason: string }[];
-  /** Rows imported with a value left out (an unreadable created_at), each with what and why. */
+  /** Rows imported with a value left out (an unreadable created_at, an identifier of another customer), each with what and why, in line order. */
   readonly warnings: readonly { readonly line: number; readonly message: string }[];
 };
 
+/** Rows per ingest submit; rows of one customer are held together within a chunk (skippableIfHeld). */
 const CHUNK = 1_000;
 
-/** A CSV row as an identify touchpoint; its messageId is a hash of its content, so re-importing is a no-op. */
-function touchpointOf(customer: CsvCustomer, now: number): Touchpoint {
+/**
+ * A CSV row as an identify touchpoint, applied only if it changes its customer as stored now:
+ * re-importing a file is a no-op, while an older file imported after a newer one sets its
+ * values back. The messageId names the run and the line, so no earlier run's row hides it.
+ */
+function touchpointOf(customer: CsvCustomer, line: number, run: string, now: number): Touchpoint {
   const traits: Record<string, unknown> = { ...customer.traits };
   if (customer.email) traits.email = customer.email;
   if (customer.phone) traits.phone = customer.phone;
   if (customer.createdAt) traits.createdAt = customer.createdAt;
   const externalIds = Object.entries(customer.externalIds).map(([type, id]) => ({ type, id }));
-  const digest = createHash('sha256').update(JSON.stringify([customer.userId ?? null, traits, externalIds])).digest('hex').slice(0, 32);
   return {
-    messageId: `import-${digest}`,
+    messageId: `import-${run}-${line}`,
     type: 'identify',
     name: null,
     channel: 'import',
@@ -45,6 +50,32 @@ function touchpointOf(customer: CsvCustomer, now: number): Touchpoint {
   };
 }
 
+type ImportRow = { readonly tp: Touchpoint; readonly identities: readonly NormalizedIdentity[]; readonly line: number };
+
+/**
+ * Marks each row to be skipped when its customer already holds what the rows of that customer
+ * (those sharing an identifier) end up giving it. Held against the row's own values alone, a
+ * file naming one customer on two lines with different values would apply both on every re-run.
+ */
+function skippableIfHeld(rows: readonly ImportRow[]): Touchpoint[] {
+  // Union-find over the rows: a row joins the first earlier row that shares an identifier with it.
+  const parent = rows.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const rowOf = new Map<string, number>();
+  rows.forEach(({ identities }, i) => {
+    for (const id of identities) {
+      const key = `${id.kind}\u0000${id.value}`;
+      const earlier = rowOf.get(key);
+      if (earlier === undefined) rowOf.set(key, i);
+      else parent[find(i)] = find(earlier);
+    }
+  });
+  // Later rows win, as they do when the rows are applied.
+  const finals = new Map<number, JsonObject>();
+  rows.forEach(({ tp }, i) => finals.set(find(i), { ...finals.get(find(i)), ...tp.traits }));
+  return rows.map(({ tp }, i) => ({ ...tp, skipIfHeld: finals.get(find(i)) }));
+}
+
 /**
  * Imports customers from CSV through the same identity resolution as live tracking, in chunks.
  * Rows with no usable identifier, or an email or phone that cannot be read (after
@@ -55,16 +86,24 @@ export async function importCustomers(
   input: { readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly csv: NodeJS.ReadableStream | string; readonly onProgress?: (read: number) => void },
 ): Promise<ImportSummary> {
   const now = deps.clock.now();
+  const run = randomUUID();
   const rejected: { line: number; reason: string }[] = [];
   const warnings: { line: number; message: string }[] = [];
   let read = 0;
   let created = 0;
   let merged = 0;
   let unchanged = 0;
-  let chunk: Touchpoint[] = [];
+  let chunk: ImportRow[] = [];
   const flush = async () => {
     if (chunk.length === 0) return;
-    const outcome = await deps.ingest.submit(input.workspaceId, chunk);
+    const outcome = await deps.ingest.submit(input.workspaceId, skippableIfHeld(chunk));
+    // An identifier resolution left out (another customer's email beside a new user id) is
+    // otherwise only in that customer's conflict log: the summary names it on its line.
+    const lineOf = new Map(chunk.map(({ tp, line }) => [tp.messageId, line]));
+    for (const c of outcome.leftOut) {
+      const line = lineOf.get(c.messageId);
+      if (line !== undefined) warnings.push({ line, message: `${c.kind} ${JSON.stringify(c.value)} left out: ${c.reason}` });
+    }
     created += outcome.created;
     unchanged += outcome.duplicates;
     merged += outcome.stored - outcome.created;
@@ -82,7 +121,7 @@ export async function importCustomers(
       rejected.push({ line: row.line, reason: `${unstorable} ${UNSTORABLE_TEXT}` });
       continue;
     }
-    const tp = touchpointOf(row.customer, now);
+    const tp = touchpointOf(row.customer, row.line, run, now);
     const { identities, rejected: bad } = extractIdentities(tp, input.settings.defaultCountry);
     // A phone or email that cannot be read fails its row, as an email without "@" does: imported
     // without it, the customer could not be found by it, and nobody would be told.
@@ -96,9 +135,10 @@ export async function importCustomers(
       continue;
     }
     for (const message of row.warnings) warnings.push({ line: row.line, message });
-    chunk.push(tp);
+    chunk.push({ tp, identities, line: row.line });
     if (chunk.length >= CHUNK) await flush();
   }
   await flush();
+  warnings.sort((a, b) => a.line - b.line);
   return { read, created, merged, unchanged, rejected, warnings };
 }

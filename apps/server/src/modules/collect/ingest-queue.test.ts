@@ -21,7 +21,7 @@ const tp = (messageId: string): Touchpoint => ({
   timestamp: 0,
   receivedAt: 0,
 });
-const outcomeOf = (n: number): RecordOutcome => ({ customerIds: Array.from({ length: n }, () => 'c'), stored: n, duplicates: 0, created: 0, merged: 0, conflicts: 0 });
+const outcomeOf = (n: number): RecordOutcome => ({ customerIds: Array.from({ length: n }, () => 'c'), stored: n, duplicates: 0, created: 0, merged: 0, conflicts: 0, leftOut: [] });
 
 describe('createIngestQueue', () => {
   it('commits requests that arrive together in one group, answering each after it', async () => {

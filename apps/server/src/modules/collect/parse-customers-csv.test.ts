@@ -50,7 +50,6 @@ describe('parseCustomersCsv: columns', () => {
     ['user_id', 'userId'],
     ['userId', 'userId'],
     ['USER ID', 'userId'],
-    ['id', 'userId'],
     ['email', 'email'],
     ['E-mail', 'email'],
     ['email_address', 'email'],
@@ -165,9 +164,15 @@ describe('parseCustomersCsv: values', () => {
   });
 
   it('leaves identifiers as strings even when they look like numbers', async () => {
-    const customer = await onlyCustomer('id,phone\n42,4155550123\n');
+    const customer = await onlyCustomer('user_id,phone\n42,4155550123\n');
     expect(customer.userId).toBe('42');
     expect(customer.phone).toBe('4155550123');
+  });
+
+  it('reads a column named id as a trait, not as the user id: it may be any system\'s row number', async () => {
+    const customer = await onlyCustomer('id,email\n42,a@b.c\n');
+    expect(customer.userId).toBeUndefined();
+    expect(customer.traits.id).toBe(42);
   });
 
   it.each([

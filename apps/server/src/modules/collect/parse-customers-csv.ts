@@ -38,7 +38,6 @@ type Column =
 // literal, so a header such as 'constructor' cannot match a prototype property.
 const WELL_KNOWN_COLUMNS: ReadonlyMap<string, Column> = new Map<string, Column>([
   ['userid', { kind: 'userId' }],
-  ['id', { kind: 'userId' }],
   ['email', { kind: 'email' }],
   ['emailaddress', { kind: 'email' }],
   ['phone', { kind: 'phone' }],

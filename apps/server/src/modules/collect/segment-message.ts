@@ -12,6 +12,14 @@ const MAX_ID = 255;
 const MAX_NAME = 500;
 /** The largest time a JavaScript Date can hold: anything beyond cannot be shown as a date. */
 const MAX_TIME = 8.64e15;
+/**
+ * The smallest number taken as a time: Unix milliseconds from March 1973. Below it the number is
+ * almost surely seconds (1795874770 is November 2026 in seconds, January 1970 in ms), which
+ * would be stored fifty years early; Segment's spec wants ISO 8601 strings anyway.
+ */
+const MIN_NUMERIC_TIME = 1e11;
+/** What a time field must be, said when one is refused. */
+const TIME_FORMAT = 'must be an ISO 8601 date-time (or Unix milliseconds: a number under 100000000000 would be seconds)';
 
 /**
  * Order amounts add up on the profile (revenue, lifetime value): one past this would swamp every
@@ -135,9 +143,9 @@ export function parseSegmentMessage(
   }
 
   const timestamp = optionalTime(raw.timestamp ?? raw.originalTimestamp);
-  if (timestamp === false) return fail(raw.timestamp !== undefined ? 'timestamp' : 'originalTimestamp', 'must be an ISO 8601 date-time');
+  if (timestamp === false) return fail(raw.timestamp !== undefined ? 'timestamp' : 'originalTimestamp', TIME_FORMAT);
   const sentAt = optionalTime(raw.sentAt ?? defaults.sentAt);
-  if (sentAt === false) return fail('sentAt', 'must be an ISO 8601 date-time');
+  if (sentAt === false) return fail('sentAt', TIME_FORMAT);
   const happened = timestamp === null ? receivedAt : sentAt === null ? timestamp : timestamp + (receivedAt - sentAt);
   if (!plausibleTime(happened, receivedAt)) {
     const field = timestamp !== null && plausibleTime(timestamp, receivedAt) ? 'sentAt' : raw.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
@@ -181,7 +189,7 @@ function optionalId(value: unknown): string | null | false {
 /** ISO 8601 strings (or epoch ms numbers); null when absent; false when unparseable. */
 function optionalTime(value: unknown): number | null | false {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 && value <= MAX_TIME ? value : false;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= MIN_NUMERIC_TIME && value <= MAX_TIME ? value : false;
   const date = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value) : null;
   if (!date) return false;
   const [year, month, day] = date.slice(1).map(Number);

@@ -3,15 +3,20 @@ import type { Db } from '../../platform/db/database.ts';
 import { ftsPhrase, indexable, INDEXED_MATCHES } from '../../platform/db/text-index.ts';
 
 /**
- * SQLite: the workspace's customers whose traits contain `q` (any case), from the trigram index
+ * SQLite: the workspace's customers whose traits contain `q`, or each of its words (any case), from the trigram index
  * (migration 0800). Null when the index cannot answer, for fewer than three characters, or
  * when more than INDEXED_MATCHES match: the caller then reads customers newest first.
  * @example const ids = await customersWithText(db, workspaceId, 'müller') // ['…'] or null
  */
 export async function customersWithText(db: Db, workspaceId: string, q: string): Promise<string[] | null> {
-  if (!indexable(q)) return null;
-  return customersMatching(db, workspaceId, ftsPhrase(q));
+  const words = wordsOf(q);
+  if (!indexable(q) || !words.every(indexable)) return null;
+  // The text as it is, or every word of it (a name held as firstName and lastName).
+  return customersMatching(db, workspaceId, words.length < 2 ? ftsPhrase(q) : `${ftsPhrase(q)} OR (${words.map(ftsPhrase).join(' AND ')})`);
 }
+
+/** The words of a search, split at white space. */
+export const wordsOf = (q: string): string[] => q.split(/\s+/).filter(Boolean);
 
 /**
  * SQLite: the workspace's customers whose traits may hold `key` = `value` as the trait filter

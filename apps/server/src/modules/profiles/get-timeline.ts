@@ -69,7 +69,8 @@ export async function getTimeline(
     .select(['id', 'type', 'name', 'channel', 'timestamp', 'received_at', 'message_id', 'profile_id', 'user_id', 'anonymous_id', 'properties', 'context'])
     .where('workspace_id', '=', workspaceId)
     .where('customer_id', '=', rootOf);
-  if (options.channel) query = query.where('channel', 'in', options.channel.split(',').map((c) => c.trim()).filter(Boolean));
+  // Channels are stored lower-case (segment-message.ts): `Email` means email.
+  if (options.channel) query = query.where('channel', 'in', options.channel.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean));
   // Stored properties are JSON.stringify output (no spaces), so the exact member text is a safe match.
   if (options.department) query = query.where(sql<boolean>`${sql.ref('properties')} like ${containing(JSON.stringify({ department: options.department }).slice(1, -1))} escape '\\'`);
   if (options.type) query = query.where('type', '=', options.type);

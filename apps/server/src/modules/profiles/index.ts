@@ -14,3 +14,4 @@ export { getTimeline, type TimelineItem } from './get-timeline.ts';
 export { currencyCode } from './revenue.ts';
 export { BRIEF_TRAITS, customerBriefs, type CustomerBrief } from './customer-briefs.ts';
 export { profilesNamedBy } from './profiles-named-by.ts';
+export { stageReconciler } from './sweep-lifecycle.ts';

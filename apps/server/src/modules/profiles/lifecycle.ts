@@ -87,10 +87,9 @@ export function touchpointFacts(
   const money = Number.isFinite(amount) ? amount : 0;
   const order = name !== null && rules.orderEvents.includes(name);
   const refund = name === 'Order Refunded';
-  const npsPromoter =
-    name === 'Survey Responded' &&
-    String(tp.properties.survey ?? '').toLowerCase() === 'nps' &&
-    Number(tp.properties.score) >= 9;
+  // NPS scores run 0–10 and promoters give 9 or 10: a 42 is no score, not a keen promoter.
+  const score = Number(tp.properties.score);
+  const npsPromoter = name === 'Survey Responded' && String(tp.properties.survey ?? '').toLowerCase() === 'nps' && score >= 9 && score <= 10;
   return {
     order,
     revenue: order ? money : refund ? -Math.abs(money) : 0,

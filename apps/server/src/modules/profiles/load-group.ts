@@ -89,13 +89,15 @@ export async function loadGroup(
       cache?.putIdentity(workspaceId, kind, r.value, hit);
     }
   }
-  // An alias whose previousId is a known user id links through that identity instead.
+  // An alias whose previousId is a user id links through that identity instead: one stored
+  // already, or one an earlier call of this group brings (a batch behaves as separate requests).
+  const earlier = new Set<string>();
   for (const f of fresh) {
-    if (f.tp.previousId === null) continue;
-    const prev = f.tp.previousId.trim();
-    if (hits.has(identityKey('user_id', prev)) && !hits.has(identityKey('anonymous_id', prev))) {
+    const prev = f.tp.previousId?.trim();
+    if (prev !== undefined && isUserId(prev, hits, earlier)) {
       f.identities = f.identities.map((id) => (id.kind === 'anonymous_id' && id.value === prev && id.value !== f.tp.anonymousId ? { kind: 'user_id', value: prev } : id));
     }
+    for (const id of f.identities) earlier.add(identityKey(id.kind, id.value));
   }
 
   // 3. Load the profiles those identities point at, and identity counts where limits matter.
@@ -124,6 +126,12 @@ export async function loadGroup(
   await loadCounts(tx, workspaceId, [...needCounts], profiles);
 
   return { fresh, hits, profiles };
+}
+
+/** Whether `value` names a user id, stored or `earlier` in the group, and no anonymous id. */
+function isUserId(value: string, hits: ReadonlyMap<string, Hit>, earlier: ReadonlySet<string>): boolean {
+  const known = (kind: string) => hits.has(identityKey(kind, value)) || earlier.has(identityKey(kind, value));
+  return known('user_id') && !known('anonymous_id');
 }
 
 /** Fills in how many identities of each kind the given profiles hold. */

@@ -35,6 +35,9 @@ export async function mergeCustomers(
         const n = counts.filter((c) => c.kind === kind).length;
         if (n > limit) throw new AppError('merge_conflict', `merging would give one profile ${n} ${kind} (limit ${limit}); pass force to merge anyway`, 'ids');
       }
+      // The cap on all identities holds too, as in automatic merges (resolve-group.ts).
+      const max = input.settings.identity.maxIdentitiesPerProfile;
+      if (counts.length > max) throw new AppError('merge_conflict', `merging would give one profile ${counts.length} identities (limit ${max}); pass force to merge anyway`, 'ids');
     }
     const sa = stateFromRow(a);
     const sb = stateFromRow(b);

@@ -32,7 +32,9 @@ export async function overrideStage(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', row.id)
       .execute();
-    if (stage !== row.stage) {
+    // A stage set by hand is on the history even when the rules gave the same: its reason is
+    // the record of who decided it and why, and the stage no longer moves with the rules.
+    if (stage !== row.stage || input.stage !== null) {
       await recordStageChanges(tx, deps, workspaceId, [{ customerId: row.id, from: row.stage, to: stage, reason: input.stage ? `set by hand: ${input.reason}` : input.reason ? `handed back to the rules: ${input.reason}` : 'handed back to the rules' }]);
     }
     await writeAudit(tx, deps, { workspaceId, actor: input.actor, action: input.stage ? 'customer.stage_overridden' : 'customer.stage_override_cleared', target: row.id, details: { stage: input.stage, reason: input.reason } });

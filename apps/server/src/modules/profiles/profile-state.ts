@@ -155,7 +155,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Moves the absorbed profile's facts onto the survivor; traits of the more recently updated one win. */
+/**
+ * Moves the absorbed profile's facts onto the survivor; traits of the more recently updated one
+ * win. A stage set by hand is not a fact of the events but a person's judgement of one
+ * profile: the survivor keeps its own (or none), and the absorbed profile's stays on it, to come
+ * back with an unmerge.
+ */
 export function foldInto(survivor: ProfileState, absorbed: ProfileState): void {
   survivor.firstSeen = Math.min(survivor.firstSeen, absorbed.firstSeen);
   survivor.lastSeen = Math.max(survivor.lastSeen, absorbed.lastSeen);
@@ -165,8 +170,6 @@ export function foldInto(survivor: ProfileState, absorbed: ProfileState): void {
   survivor.advocate = survivor.advocate || absorbed.advocate;
   survivor.traits =
     absorbed.updatedAt > survivor.updatedAt ? mergeTraits(survivor.traits, absorbed.traits) : mergeTraits(absorbed.traits, survivor.traits);
-  survivor.stageOverride = survivor.stageOverride ?? absorbed.stageOverride;
-  survivor.stageOverrideReason = survivor.stageOverrideReason ?? absorbed.stageOverrideReason;
   if (survivor.kindCounts && absorbed.kindCounts) {
     for (const [kind, n] of absorbed.kindCounts) survivor.kindCounts.set(kind, (survivor.kindCounts.get(kind) ?? 0) + n);
   }

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db, Engine, Tx } from '../../platform/db/database.ts';
 import type { CustomerTable } from '../../platform/db/tables.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -9,7 +9,7 @@ import { IDENTITY_KINDS, type IdentityKind } from './normalize-identity.ts';
 import { parseRevenue, type Revenue } from './revenue.ts';
 import { nameFromTraits } from './customer-briefs.ts';
 import { foldedContains } from '../../platform/db/like-pattern.ts';
-import { customersWithText, customersWithTrait } from './customer-text.ts';
+import { customersWithText, customersWithTrait, wordsOf } from './customer-text.ts';
 import { pageLimit } from '../../platform/db/page-limit.ts';
 import { unindexedNumber } from '../../platform/db/unindexed.ts';
 
@@ -213,6 +213,16 @@ async function lastEventTimes(db: Db, workspaceId: string, customerIds: readonly
 }
 
 /**
+ * Traits that hold `q`, or every word of it: a name shown as "Flora Quist" may be stored as
+ * firstName Flora and lastName Quist, which no one text of the traits holds.
+ */
+function traitsContaining(q: string): RawBuilder<SqlBool> {
+  const words = wordsOf(q);
+  if (words.length < 2) return foldedContains('traits', q);
+  return sql<SqlBool>`(${foldedContains('traits', q)} or (${sql.join(words.map((w) => foldedContains('traits', w)), sql` and `)}))`;
+}
+
+/**
  * Finds customers by free text (name, email, phone, user id: matched against identities and
  * traits), by exact trait values, and by stage; newest activity first (to the hour), cursor-paged.
  */
@@ -233,7 +243,7 @@ export async function searchCustomers(
   if (q) {
     const byIdentity = customersHolding(db, workspaceId, [q, ...(options.phone ? [options.phone] : [])]);
     const withText = engine === 'sqlite' ? await customersWithText(db, workspaceId, q) : null;
-    if (withText === null) query = query.where((eb) => eb.or([eb('id', 'in', byIdentity), foldedContains('traits', q)]));
+    if (withText === null) query = query.where((eb) => eb.or([eb('id', 'in', byIdentity), traitsContaining(q)]));
     else narrowing.push([...(await byIdentity.execute()).map((r) => r.customer_id), ...withText]);
   }
   for (const [key, value] of Object.entries(options.traits ?? {})) {

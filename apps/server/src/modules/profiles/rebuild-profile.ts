@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Tx } from '../../platform/db/database.ts';
-import { parseJsonObject } from '../../platform/json.ts';
+import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
-import { applyTouchpoint, LAST_SEEN_STEP_MS, refreshStage, stateFromRow } from './profile-state.ts';
+import { applyTouchpoint, LAST_SEEN_STEP_MS, mergeTraits, refreshStage, stateFromRow } from './profile-state.ts';
 import { NO_REVENUE } from './revenue.ts';
 import { saveProfile } from './save-profile.ts';
 import type { Touchpoint, TouchpointType } from './touchpoint.ts';
@@ -12,7 +12,7 @@ const IDENTIFYING = ['user_id', 'email', 'phone', 'external_id'];
 /** An event as a rebuild reads it. */
 export type StoredEvent = { readonly id: string; readonly profile_id: string; readonly type: string; readonly name: string | null; readonly properties: string; readonly context: string; readonly timestamp: number; readonly received_at: number; readonly message_id: string; readonly channel: string };
 
-/** A profile being rebuilt: its events go in oldest first, then it is saved. */
+/** A profile being rebuilt: its events go in oldest first (by timestamp), then it is saved. */
 export type Rebuild = { readonly apply: (event: StoredEvent) => void; readonly save: () => Promise<void> };
 
 /**
@@ -32,12 +32,20 @@ export async function startRebuild(tx: Tx, workspaceId: string, customerId: stri
   const state = stateFromRow(row);
   Object.assign(state, { traits: {}, orderCount: 0, revenue: NO_REVENUE, identified: false, advocate: false, firstSeen: Number.MAX_SAFE_INTEGER, lastSeen: -LAST_SEEN_STEP_MS });
   let latest: StoredEvent | null = null;
+  // Traits go by arrival, as live ingest applies them (a back-dated identify sent last still
+  // sets its values), and events come by time: each one's traits wait here, by event id
+  // (UUIDv7: the order events were stored in), until all are in.
+  const traitsByArrival: { readonly id: string; readonly traits: JsonObject }[] = [];
   return {
     apply: (event) => {
-      applyTouchpoint(state, asTouchpoint(event), false, settings);
+      const tp = asTouchpoint(event);
+      applyTouchpoint(state, { ...tp, traits: {} }, false, settings);
+      if (tp.type !== 'group' && Object.keys(tp.traits).length > 0) traitsByArrival.push({ id: event.id, traits: tp.traits });
       latest = event;
     },
     save: async () => {
+      traitsByArrival.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const { traits } of traitsByArrival) state.traits = mergeTraits(state.traits, traits);
       // Events came oldest first: the last one is when the person was last seen.
       if (latest) state.lastSeen = latest.timestamp;
       else {

@@ -21,7 +21,11 @@ export type RecordOutcome = {
   readonly created: number;
   readonly merged: number;
   readonly conflicts: number;
+  /** The identifiers left out of the group's touchpoints, and why (rare): for callers that report per row, as the CSV import does. */
+  readonly leftOut: readonly LeftOutIdentifier[];
 };
+
+export type LeftOutIdentifier = { readonly messageId: string; readonly kind: string; readonly value: string; readonly reason: string };
 
 /**
  * Records a group of touchpoints of one workspace inside the caller's transaction: drops
@@ -135,5 +139,6 @@ export async function recordTouchpoints(
     created,
     merged: merges.length,
     conflicts: conflicts.length,
+    leftOut: conflicts.map((c) => ({ messageId: c.message_id ?? '', kind: c.kind, value: c.value, reason: c.reason })),
   };
 }

@@ -1,10 +1,11 @@
 import type { Ids } from '../../platform/ids.ts';
+import type { JsonObject } from '../../platform/json.ts';
 import type { EventTable, IdentityConflictTable, IdentityTable, MergeTable } from '../../platform/db/tables.ts';
 import type { OutboxEvent } from '../../platform/outbox.ts';
 import type { WorkspaceSettings } from '../workspaces/index.ts';
 import { identityKey, type LoadedGroup } from './load-group.ts';
 import type { NormalizedIdentity } from './normalize-identity.ts';
-import { applyTouchpoint, foldInto, newState, older, type ProfileState } from './profile-state.ts';
+import { applyTouchpoint, foldInto, mergeTraits, newState, older, type ProfileState } from './profile-state.ts';
 import { PROFILE_EVENTS } from './profiles.events.ts';
 
 // Identities that make a person known (a lead) rather than an anonymous visitor.
@@ -73,6 +74,7 @@ export async function resolveGroup(
     const { tp } = f;
     let target: ProfileState | null = null;
     let atom: string | null = null;
+    const mergesBefore = merges.length;
     // Identifiers seen for the first time, kept until we know whose they are.
     const pending: NormalizedIdentity[] = [];
     const pendingCounts = new Map<string, number>();
@@ -114,6 +116,7 @@ export async function resolveGroup(
       target = survivor;
     }
 
+    if (target !== null && tp.skipIfHeld && merges.length === mergesBefore && holdsAlready(target, tp.skipIfHeld, pending)) continue;
     if (target === null) {
       target = newState(context.ids.next(), now, tp.timestamp);
       profiles.set(target.id, target);
@@ -168,4 +171,13 @@ export async function resolveGroup(
   }
 
   return { events, newIdentities, merges, conflicts, outbox, customerIds, created, find };
+}
+
+/**
+ * Whether an existing profile already holds what an import row would add: no identity to
+ * attach, no trait value to change. Identifiers it would leave out again are not news: the
+ * first run recorded them as conflicts and reported them.
+ */
+function holdsAlready(target: ProfileState, traits: JsonObject, pending: readonly NormalizedIdentity[]): boolean {
+  return pending.length === 0 && mergeTraits(target.traits, traits) === target.traits;
 }

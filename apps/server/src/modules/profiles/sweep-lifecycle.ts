@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.ts';
+import type { Listener } from '../../worker/outbox-worker.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { chunks } from '../../platform/chunks.ts';
 import { recordStageChanges, type StageChange } from './record-stage-changes.ts';
@@ -26,18 +27,44 @@ export async function sweepLifecycle(deps: Deps, settings: SettingsCache, memory
     const rules = (await settings.get(workspaceId)).lifecycle;
     const last = memory.get(workspaceId);
     const sinceLast = last !== undefined && last.at <= now && last.atRiskAfterDays === rules.atRiskAfterDays && last.churnedAfterDays === rules.churnedAfterDays ? last.at : null;
-    for await (const page of silentBuyers(deps, workspaceId, rules, now, sinceLast)) {
-      const moves: StageChange[] = [];
-      for (const row of page) {
-        const inputs = { identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen: row.last_seen, override: null };
-        const stage = computeStage(inputs, rules, now);
-        if (stage !== row.stage) moves.push({ customerId: row.id, from: row.stage, to: stage, reason: stageReason(stage, inputs, rules, now) });
-      }
-      // A few moves a transaction: one sync for many, and never a long hold of the write lock.
-      for (const part of chunks(moves, MOVES_PER_TRANSACTION)) changed += await storeMoves(deps, workspaceId, part);
-    }
+    for await (const page of silentBuyers(deps, workspaceId, rules, now, sinceLast)) changed += await storeStages(deps, workspaceId, rules, now, page);
     memory.set(workspaceId, { at: now, atRiskAfterDays: rules.atRiskAfterDays, churnedAfterDays: rules.churnedAfterDays });
   }
+  return changed;
+}
+
+/**
+ * Stores every buyer's stage of a workspace anew, after its lifecycle rules changed: a new
+ * repeat or at-risk threshold moves customers either way, even those who are not silent, which
+ * the sweep never reads, and the `?stage=` filter reads the stored stage. Pages on the read
+ * connections, a few moves a transaction: the server is never held.
+ */
+export async function reconcileStages(deps: Deps, workspaceId: string, rules: LifecycleRules): Promise<number> {
+  const now = deps.clock.now();
+  let changed = 0;
+  for await (const page of pagesById(buyers(deps, workspaceId))) changed += await storeStages(deps, workspaceId, rules, now, page);
+  return changed;
+}
+
+/**
+ * The listener of workspace.lifecycle_changed. The rules are read from the database: the
+ * settings cache of this process may hold the old ones for a few seconds.
+ */
+export function stageReconciler(deps: Deps, rulesOf: (workspaceId: string) => Promise<LifecycleRules>): Listener {
+  return async (event) => void (await reconcileStages(deps, event.workspaceId, await rulesOf(event.workspaceId)));
+}
+
+/** Stores the stage each buyer of a page has now where it differs; returns how many moved. */
+async function storeStages(deps: Deps, workspaceId: string, rules: LifecycleRules, now: number, page: readonly Buyer[]): Promise<number> {
+  const moves: StageChange[] = [];
+  for (const row of page) {
+    const inputs = { identified: row.identified === 1, orderCount: row.order_count, advocate: row.advocate === 1, lastSeen: row.last_seen, override: null };
+    const stage = computeStage(inputs, rules, now);
+    if (stage !== row.stage) moves.push({ customerId: row.id, from: row.stage, to: stage, reason: stageReason(stage, inputs, rules, now) });
+  }
+  // A few moves a transaction: one sync for many, and never a long hold of the write lock.
+  let changed = 0;
+  for (const part of chunks(moves, MOVES_PER_TRANSACTION)) changed += await storeMoves(deps, workspaceId, part);
   return changed;
 }
 
@@ -61,7 +88,7 @@ async function storeMoves(deps: Deps, workspaceId: string, moves: readonly Stage
   });
 }
 
-type SilentBuyer = { readonly id: string; readonly stage: string; readonly identified: number; readonly order_count: number; readonly advocate: number; readonly last_seen: number };
+type Buyer = { readonly id: string; readonly stage: string; readonly identified: number; readonly order_count: number; readonly advocate: number; readonly last_seen: number };
 
 /**
  * The workspace's buyers whose silence may have moved their stage, a page at a time, through
@@ -72,27 +99,35 @@ type SilentBuyer = { readonly id: string; readonly stage: string; readonly ident
  * into objects). By id, not by recency: customers share a last_seen by the thousand (an import),
  * and a page by (last_seen, id) sorted every such tie anew (12.8 s for 200,000 with one last_seen).
  */
-async function* silentBuyers(deps: Deps, workspaceId: string, rules: LifecycleRules, now: number, sinceLast: number | null): AsyncGenerator<readonly SilentBuyer[]> {
+async function* silentBuyers(deps: Deps, workspaceId: string, rules: LifecycleRules, now: number, sinceLast: number | null): AsyncGenerator<readonly Buyer[]> {
   // Silent longer than `days` at `at`: last_seen before at − days (computeStage's rule).
   const silentBefore = (at: number, days: number) => at - days * DAY_MS;
-  const buyers = deps.reads
+  const unchurned = buyers(deps, workspaceId).where('stage', '!=', 'churned');
+  if (sinceLast !== null) {
+    yield await unchurned
+      .where((eb) => eb.or([rules.atRiskAfterDays, rules.churnedAfterDays].map((days) => eb.and([eb('last_seen', '>=', silentBefore(sinceLast, days)), eb('last_seen', '<', silentBefore(now, days))]))))
+      .execute();
+    return;
+  }
+  yield* pagesById(unchurned.where('last_seen', '<', silentBefore(now, rules.atRiskAfterDays)));
+}
+
+/** The workspace's buyers whose stage the rules decide (no stage set by hand), on the read connections. */
+function buyers(deps: Deps, workspaceId: string) {
+  return deps.reads
     .selectFrom('customer')
     .select(['id', 'stage', 'identified', 'order_count', 'advocate', 'last_seen'])
     .where('workspace_id', '=', workspaceId)
     .where('merged_into', 'is', null)
     .where('stage_override', 'is', null)
-    .where('order_count', '>', 0)
-    .where('stage', '!=', 'churned');
-  if (sinceLast !== null) {
-    yield await buyers
-      .where((eb) => eb.or([rules.atRiskAfterDays, rules.churnedAfterDays].map((days) => eb.and([eb('last_seen', '>=', silentBefore(sinceLast, days)), eb('last_seen', '<', silentBefore(now, days))]))))
-      .execute();
-    return;
-  }
-  const silent = buyers.where('last_seen', '<', silentBefore(now, rules.atRiskAfterDays));
+    .where('order_count', '>', 0);
+}
+
+/** A query's rows a page at a time, by id. */
+async function* pagesById(query: ReturnType<typeof buyers>): AsyncGenerator<readonly Buyer[]> {
   // Every id is after '': the first page has the plan of the others (the primary key from an id).
   for (let after = ''; ; ) {
-    const page = await silent.where('id', '>', after).orderBy('id').limit(SWEEP_PAGE).execute();
+    const page = await query.where('id', '>', after).orderBy('id').limit(SWEEP_PAGE).execute();
     yield page;
     if (page.length < SWEEP_PAGE) return;
     after = page[page.length - 1]!.id;

@@ -28,6 +28,13 @@ export type Touchpoint = {
   /** When it happened (clock skew corrected), Unix ms. */
   readonly timestamp: number;
   readonly receivedAt: number;
+  /**
+   * An import row's way to be idempotent: skipped (counted as a duplicate) when the profile it
+   * resolves to holds every identity it carries and already has these trait values (what its
+   * file ends up giving the customer). A content hash as messageId cannot do this: it would
+   * also skip a row that sets back a value changed since.
+   */
+  readonly skipIfHeld?: JsonObject;
   /** properties and context as stored, when serialised ahead (see forCommitThread). */
   readonly stored?: { readonly properties: string; readonly context: string };
 };

@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.ts';
+import type { Tx } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
@@ -30,6 +31,7 @@ export async function unmergeCustomer(
     else query = query.where('survivor_id', '=', me.id);
     const merge = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
     if (!merge) throw new AppError('merge_not_found', 'this customer has no merge to undo', input.mergeId ? 'mergeId' : 'id');
+    if (!input.mergeId && me.merged_into === null) await refuseRetry(tx, workspaceId, me.id, merge.created_at);
     if (merge.survivor_id !== me.id && merge.absorbed_id !== me.id) throw new AppError('merge_not_found', 'that merge does not involve this customer', 'mergeId');
 
     // The absorbed profile and everything merged into it before form the part to restore.
@@ -70,4 +72,21 @@ export async function unmergeCustomer(
     await writeAudit(tx, deps, { workspaceId, actor: input.actor, action: 'customer.unmerged', target: rootId, details: { restoredId: restored, mergeId: merge.id } });
     return { survivorId: rootId, restoredId: restored, mergeId: merge.id };
   });
+}
+
+/**
+ * A profile just given back by an unmerge is a survivor itself once more, so the same request
+ * sent again (a retry) would undo its own latest merge: a different merge nobody asked to undo.
+ * Without a mergeId, a profile restored after its latest merge as survivor is answered 404.
+ */
+async function refuseRetry(tx: Tx, workspaceId: string, customerId: string, latestAsSurvivor: number): Promise<void> {
+  const restored = await tx
+    .selectFrom('merge')
+    .select(['id', 'undone_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('absorbed_id', '=', customerId)
+    .where('undone_at', '>=', latestAsSurvivor)
+    .orderBy('undone_at', 'desc')
+    .executeTakeFirst();
+  if (restored) throw new AppError('merge_not_found', `this customer was already unmerged (merge ${restored.id}); to undo a merge of its own, name it with mergeId`, 'id');
 }

@@ -12,3 +12,4 @@ export { checkOwnerChange } from './owner-role.ts';
 export { updateSettings } from './update-settings.ts';
 export { DEFAULT_SETTINGS, parseSettings, type WorkspaceSettings, type LifecycleRules, type IdentityRules, type MomentRules } from './workspace-settings.ts';
 export * from './workspaces.queries.ts';
+export { WORKSPACE_EVENTS } from './workspaces.events.ts';

@@ -3,9 +3,11 @@ import type { Deps } from '../../platform/deps.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeAudit } from '../../platform/audit.ts';
+import { writeOutbox } from '../../platform/outbox.ts';
 import { isPlainObject, parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { checkTeam } from './check-references.ts';
 import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
+import { WORKSPACE_EVENTS } from './workspaces.events.ts';
 
 /** Changes part of a workspace's settings (lifecycle rules, identity limits, default country and currency). */
 export async function updateSettings(
@@ -28,6 +30,8 @@ export async function updateSettings(
     checkCoherent(input.patch, parseSettings(JSON.stringify(next)));
     await tx.updateTable('workspace').set({ settings: JSON.stringify(next) }).where('id', '=', input.workspaceId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'settings.updated', target: input.workspaceId, details: input.patch });
+    // Stored stages serve the stage filter: new rules must reach them, not only profiles as read.
+    if (isPlainObject(input.patch.lifecycle)) await writeOutbox(tx, deps, [{ workspaceId: input.workspaceId, topic: WORKSPACE_EVENTS.lifecycleChanged, payload: {} }]);
     return parseSettings(JSON.stringify(next));
   });
 }

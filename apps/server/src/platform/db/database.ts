@@ -13,6 +13,7 @@ import { CommitDurability, trackCommits } from './commit-durability.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
 import { WriteLockSignal } from './write-lock-signal.ts';
 import type { Tables } from './tables.ts';
+import { foldCase } from './like-pattern.ts';
 
 export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
@@ -115,7 +116,7 @@ function openSqlite(options: DatabaseOptions): Database {
   handle.pragma(`wal_autocheckpoint = ${options.sqliteAutoCheckpoint === false ? 0 : 10000}`);
   handle.pragma('cache_size = -65536');
   // Case folding beyond ASCII for text search (see foldedContains).
-  handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
+  handle.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? foldCase(text) : text));
   const db = new Kysely<Tables>({ dialect: new SqliteDialectWithAsyncBegin({ database: withStatementCache(handle, durability, busyTimeout, writeLock), durability, busyTimeout, writeLock }), log: queryLog(options) });
   if (durability) trackCommits(db, durability);
   const threads = options.readThreads ?? 2;

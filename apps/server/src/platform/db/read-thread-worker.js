@@ -9,8 +9,9 @@ const handle = new SQLite(file, { fileMustExist: true });
 handle.pragma('query_only = 1');
 handle.pragma(`busy_timeout = ${busyTimeoutMs}`);
 handle.pragma('cache_size = -32768');
-// The same folding as the main connection's unicode_lower (database.ts), for foldedContains.
-handle.function('unicode_lower', { deterministic: true }, (text) => (typeof text === 'string' ? text.toLowerCase() : text));
+// The same folding as the main connection's unicode_lower (foldCase in like-pattern.ts, which
+// plain JavaScript here cannot import), for foldedContains.
+handle.function('unicode_lower', { deterministic: true }, (text) => (typeof text === 'string' ? text.toLowerCase().replaceAll('ς', 'σ') : text));
 
 // Rows cross to the main thread as arrays with their column names once: copying arrays costs
 // both threads less than copying an object per row, and the main thread builds the objects by
