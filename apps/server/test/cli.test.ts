@@ -246,48 +246,6 @@ describe('init, keys, migrate, import', () => {
     expect(text.stdout).toContain('imported with a value left out: 2');
     expect(text.stdout).toContain('  line 5: created_at "2099-01-01" left out');
   });
-
-  it('names on its line an identifier left out because it is another customer\'s', async () => {
-    const dir = tempDir();
-    expect((await runCli(['init', '--data', dir, '--json'], { TOUCHPOINT_DEMO: '0' })).code).toBe(0);
-    const file = path.join(dir, 'people.csv');
-    fs.writeFileSync(file, 'user_id,email\nold-u,taken@x.io\nnew-u,taken@x.io\n');
-    const { code, stdout, stderr } = await runCli(['import', 'customers', file, '--data', dir, '--json']);
-    expect(code, stderr).toBe(0);
-    const summary = JSON.parse(stdout);
-    expect(summary).toMatchObject({ read: 2, created: 2, rejected: [] });
-    expect(summary.warnings).toEqual([{ line: 3, message: expect.stringMatching(/^email "taken@x.io" left out: belongs to another profile: .*user_id/) }]);
-  }, 60_000);
-
-  it('re-importing an older file sets its values back, and importing it again right after changes nothing', async () => {
-    const dir = tempDir();
-    const init = await runCli(['init', '--data', dir, '--json'], { TOUCHPOINT_DEMO: '0' });
-    const { apiKey } = JSON.parse(init.stdout);
-    const f1 = path.join(dir, 'f1.csv');
-    const f2 = path.join(dir, 'f2.csv');
-    fs.writeFileSync(f1, 'email,plan\nflip@x.io,pro\n');
-    fs.writeFileSync(f2, 'email,plan\nflip@x.io,basic\n');
-    const imported = async (file: string) => {
-      const { code, stdout, stderr } = await runCli(['import', 'customers', file, '--data', dir, '--json']);
-      expect(code, stderr).toBe(0);
-      return JSON.parse(stdout);
-    };
-    expect(await imported(f1)).toMatchObject({ created: 1, unchanged: 0 });
-    expect(await imported(f2)).toMatchObject({ merged: 1, unchanged: 0 });
-    expect(await imported(f1)).toMatchObject({ merged: 1, unchanged: 0 });
-    expect(await imported(f1)).toMatchObject({ created: 0, merged: 0, unchanged: 1 });
-
-    const tp: App = await composeTouchpoint(readConfig({ TOUCHPOINT_DATA: dir, TOUCHPOINT_DEMO: '0' }), { log: createLogger('silent') });
-    try {
-      const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });
-      const [flip] = (await get(`${url}/api/v1/customers?identity=email:flip@x.io`, apiKey)).body.data;
-      expect(flip.traits.plan).toBe('pro');
-      // Three imports changed the customer; the fourth added no line to the timeline.
-      expect((await get(`${url}/api/v1/customers/${flip.id}/timeline`, apiKey)).body.data).toHaveLength(3);
-    } finally {
-      await tp.close();
-    }
-  }, 120_000);
 });
 
 describe('serve on an empty data directory', () => {

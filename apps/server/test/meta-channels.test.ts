@@ -392,7 +392,12 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(sent.body).toMatchObject({ stored: 2 });
     const moment = await momentOf('aWdfSECRET');
     expect(moment.subject).toBe('My locker code is zebra-4471');
-    await s.tp.worker.drain();
+    // Both messages on the timeline first (the running worker may be writing them while drain() returns).
+    const received = async () => ((await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data as any[]).filter((t) => t.name === 'Message Received');
+    const until = async (n: number) => {
+      for (let tries = 0; (await received()).length < n && tries < 100; tries++) await s.tp.worker.drain().then(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    };
+    await until(2);
     if (engine === 'sqlite') while (await indexInboxText(s.tp.deps.db));
     const found = async () => ((await s.api('GET', '/api/v1/moments?status=open&q=zebra-4471')).body.data as any[]).map((m) => m.id);
     expect(await found()).toEqual([moment.id]);
@@ -428,9 +433,9 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     } finally {
       s.tp.worker.start();
     }
-    await s.tp.worker.drain();
-    const lines = (await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data as any[];
-    expect(lines.filter((t) => t.name === 'Message Received').map((t) => t.properties.preview)).toEqual(['(message unsent)', '(message unsent)', '(message unsent)']);
+    await until(3);
+    const lines = await received();
+    expect(lines.map((t) => t.properties.preview)).toEqual(['(message unsent)', '(message unsent)', '(message unsent)']);
     expect(JSON.stringify(lines)).not.toContain('0042');
   });
 
