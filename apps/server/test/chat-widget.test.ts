@@ -83,6 +83,8 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     channelId = created.body.id;
   });
   afterAll(() => s?.stop());
+  // What the widget's own page does (its form, its buttons) is the same on either engine: once is enough.
+  const widgetInBrowser = it.skipIf(!fs.existsSync(CHROMIUM) || engine === 'postgres');
 
   const reply = async (momentId: string, body: string, extra: Record<string, unknown> = {}) => {
     const res = await s.api('POST', `/api/v1/moments/${momentId}/messages`, { direction: 'out', body, ...extra }, agent.token);
@@ -643,7 +645,7 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(await lookup('email:attacker@evil.test')).toMatchObject({ traits: { unverifiedEmail: victim } });
   });
 
-  inBrowser('asks for the email an askEmail channel wants before a file too, in a real browser', async () => {
+  widgetInBrowser('asks for the email an askEmail channel wants before a file too, in a real browser', async () => {
     await inShop({ askEmail: true }, '', async (_page, frame) => {
       await frame.waitForSelector('form.email:not([hidden])');
       const file = { name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a', 'hex') };
@@ -663,7 +665,7 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     });
   });
 
-  inBrowser('lets a visitor write after a refused sign-in once the page identifies them with a valid hash, in a real browser', async () => {
+  widgetInBrowser('lets a visitor write after a refused sign-in once the page identifies them with a valid hash, in a real browser', async () => {
     const userId = `user-${randomUUID().slice(0, 8)}`;
     await inShop({}, `window.Touchpoint = ${JSON.stringify({ userId, userHash: userHashOf('wrong-secret', userId) })}`, async (page, frame) => {
       await frame.waitForSelector('textarea:disabled');
@@ -679,7 +681,7 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     });
   });
 
-  inBrowser('attaches a file from the keyboard alone, in a real browser', async () => {
+  widgetInBrowser('attaches a file from the keyboard alone, in a real browser', async () => {
     await inShop({}, '', async (page, frame) => {
       await frame.waitForSelector('.online');
       await frame.focus('textarea');
