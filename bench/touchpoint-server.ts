@@ -15,7 +15,7 @@ type Options = { readonly dataDir: string; readonly databaseUrl?: string; readon
 
 const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Options;
 // TOUCHPOINT_SQLITE_SYNCHRONOUS passes through, to see what durability costs (default FULL).
-const config = readConfig({ TOUCHPOINT_DATA: options.dataDir, DATABASE_URL: options.databaseUrl ?? '', TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn', TOUCHPOINT_SQLITE_SYNCHRONOUS: process.env.TOUCHPOINT_SQLITE_SYNCHRONOUS, TOUCHPOINT_READ_THREADS: options.readThreads?.toString() });
+const config = readConfig({ TOUCHPOINT_DATA: options.dataDir, DATABASE_URL: options.databaseUrl ?? '', TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'warn', TOUCHPOINT_SQLITE_SYNCHRONOUS: process.env.TOUCHPOINT_SQLITE_SYNCHRONOUS, TOUCHPOINT_READ_THREADS: options.readThreads?.toString(), TOUCHPOINT_ALLOW_PRIVATE_HOSTS: '127.0.0.1' });
 const tp = await composeTouchpoint(config, { pgSchema: options.pgSchema, log: createLogger('warn') });
 const workspace = options.createWorkspace ? await createWorkspace(tp.deps, { name: 'Bench', ownerEmail: 'owner@bench.test', ownerPassword: 'bench bench bench' }) : null;
 tp.worker.start();

@@ -1,3 +1,4 @@
+import { privateHostsAllowed } from './platform/private-hosts.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { startCheckpointThread } from './platform/db/checkpoint-thread.ts';
@@ -73,7 +74,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, sqliteWriteLock, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, sqliteSyncFile: options.sqliteSyncFile, readThreads: config.readThreads, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
   await migrateToLatest(database.db);
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const deps: Deps = { db: database.db, reads: database.reads, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox };
+  const deps: Deps = { db: database.db, reads: database.reads, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox, privateHosts: privateHostsAllowed(config.allowPrivateHosts) };
   await sealStoredSecrets(deps.db, secretBox, log);
   // Cached keys, sessions and settings are forgotten by every process when they change.
   const bus = await forgetEverywhere(deps, config.databaseUrl);

@@ -15,6 +15,8 @@ import { createLogger } from '../src/platform/logger.ts';
 export type EngineName = 'sqlite' | 'postgres';
 /** Every HTTP scenario runs once per engine. */
 export const ENGINES: readonly EngineName[] = ['sqlite', 'postgres'];
+/** Tests stand providers, relays and receivers up on this machine: the servers they start may call it. */
+export const LOCAL_FAKES = '127.0.0.1,localhost';
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Where one test run keeps its data: a temp folder, or its own PostgreSQL schema. */
@@ -23,11 +25,11 @@ export type Store = { readonly config: Config; readonly pgSchema?: string; reado
 export function newStore(engine: EngineName): Store {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-test-'));
   if (engine === 'sqlite') {
-    return { config: readConfig({ TOUCHPOINT_DATA: dataDir, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'silent' }), drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+    return { config: readConfig({ TOUCHPOINT_DATA: dataDir, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'silent', TOUCHPOINT_ALLOW_PRIVATE_HOSTS: LOCAL_FAKES }), drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
   const pgSchema = `t_${randomBytes(6).toString('hex')}`;
   return {
-    config: readConfig({ TOUCHPOINT_DATA: dataDir, DATABASE_URL: PG_URL, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'silent' }),
+    config: readConfig({ TOUCHPOINT_DATA: dataDir, DATABASE_URL: PG_URL, TOUCHPOINT_DEMO: '0', LOG_LEVEL: 'silent', TOUCHPOINT_ALLOW_PRIVATE_HOSTS: LOCAL_FAKES }),
     pgSchema,
     drop: async () => {
       await dropPgSchema(pgSchema);
@@ -89,11 +91,11 @@ export type Running = {
 /** Starts a real server on a free port over a fresh store, with one workspace in it. */
 export async function startServer(
   engine: EngineName,
-  options: { readonly clock?: Clock; readonly defaultCountry?: string; readonly smtpPort?: number; readonly onQuery?: ComposeOptions['onQuery']; readonly sqliteSyncFile?: ComposeOptions['sqliteSyncFile']; readonly trustProxy?: TrustProxy } = {},
+  options: { readonly clock?: Clock; readonly defaultCountry?: string; readonly smtpPort?: number; readonly onQuery?: ComposeOptions['onQuery']; readonly sqliteSyncFile?: ComposeOptions['sqliteSyncFile']; readonly trustProxy?: TrustProxy; readonly allowPrivateHosts?: string } = {},
 ): Promise<Running> {
   const store = newStore(engine);
   // Inbound mail only when asked for (0: any free port), on loopback like the HTTP server.
-  const config = { ...store.config, ...(options.smtpPort === undefined ? {} : { smtpHost: '127.0.0.1' }), ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }) };
+  const config = { ...store.config, ...(options.smtpPort === undefined ? {} : { smtpHost: '127.0.0.1' }), ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }), ...(options.allowPrivateHosts === undefined ? {} : { allowPrivateHosts: options.allowPrivateHosts }) };
   const tp = await composeTouchpoint(config, { pgSchema: store.pgSchema, clock: options.clock, log: createLogger('silent'), workerPollMs: 50, smtpPort: options.smtpPort, onQuery: options.onQuery, sqliteSyncFile: options.sqliteSyncFile });
   const workspace = await createWorkspace(tp.deps, { name: 'Acme', ownerEmail: 'owner@acme.test', ownerPassword: 'correct horse battery', defaultCountry: (options.defaultCountry ?? null) as never });
   const url = await tp.http.listen({ port: 0, host: '127.0.0.1' });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import { dropPgSchema, PG_URL, type EngineName } from './harness.ts';
+import { dropPgSchema, LOCAL_FAKES, PG_URL, type EngineName } from './harness.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +17,8 @@ const children = new Set<ChildProcess>();
 
 /** The environment a child sees: ours minus settings that would point it at another store. */
 function childEnv(env: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { ...process.env };
+  // Tests stand providers and receivers up on this machine (harness.ts).
+  const base: NodeJS.ProcessEnv = { ...process.env, TOUCHPOINT_ALLOW_PRIVATE_HOSTS: LOCAL_FAKES };
   for (const name of ['PORT', 'TOUCHPOINT_DATA', 'DATABASE_URL', 'TOUCHPOINT_PG_SCHEMA', 'TOUCHPOINT_DEMO', 'LOG_LEVEL']) delete base[name];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete base[name];

@@ -343,7 +343,7 @@ async function createDemoChannels(deps: Deps, workspaceId: string, units: readon
     { kind: 'instagram', name: 'Instagram', address: 'demo-instagram', settings: { accountId: 'demo-instagram' }, secrets: meta(), cost: 0.2 },
     { kind: 'sms', name: 'SMS', address: '+44 7700 900200', settings: { accountSid: DEMO_TWILIO_ACCOUNT }, secrets: { authToken: secret() }, cost: 0.05 },
     { kind: 'voice', name: 'Phone line', address: '+44 7700 900300', settings: { accountSid: DEMO_TWILIO_ACCOUNT }, secrets: { authToken: secret() }, cost: 4.5 },
-    { kind: 'api', name: 'Shop integration', settings: { outboundUrl: 'http://127.0.0.1:9/demo-shop' }, secrets: { signingSecret: `whsec_${randomBytes(24).toString('base64')}` }, cost: 0.1 },
+    { kind: 'api', name: 'Shop integration', settings: { outboundUrl: 'https://shop.example.com/touchpoint/replies' }, secrets: { signingSecret: `whsec_${randomBytes(24).toString('base64')}` }, cost: 0.1 },
   ];
   const ids = new Map<string, string>();
   for (const [i, c] of specs.entries()) {

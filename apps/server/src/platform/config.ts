@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readablePrivateHosts } from './private-hosts.ts';
 
 /** Everything the process reads from its environment, read once in main.ts. */
 export type Config = {
@@ -29,6 +30,11 @@ export type Config = {
    * false (default), true (any), a number of hops, or addresses and CIDR ranges.
    */
   readonly trustProxy: TrustProxy;
+  /**
+   * Private and loopback hosts channels may call all the same (TOUCHPOINT_ALLOW_PRIVATE_HOSTS):
+   * names, addresses and CIDR ranges, or `*`; none by default (platform/private-hosts.ts).
+   */
+  readonly allowPrivateHosts: string;
 };
 
 export type TrustProxy = boolean | number | string;
@@ -65,6 +71,12 @@ function pgSchemaOf(value: string | undefined): string | undefined {
   return value;
 }
 
+function allowPrivateHostsOf(value: string | undefined): string {
+  const list = (value ?? '').trim();
+  if (!readablePrivateHosts(list)) throw new ConfigError(`TOUCHPOINT_ALLOW_PRIVATE_HOSTS must be host names, addresses and CIDR ranges separated by commas, or *, not "${list}"`);
+  return list;
+}
+
 /** Reads the environment; throws ConfigError naming a variable it cannot use. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const sync = (env.TOUCHPOINT_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
@@ -86,6 +98,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     slowQueryMs: slowQuery === 'off' || slowQuery === '' || !(Number(slowQuery) >= 0) ? null : Number(slowQuery),
     readThreads: Number.isInteger(readThreads) && readThreads >= 0 && readThreads <= 16 ? readThreads : 2,
     trustProxy: trustProxyOf(env.TOUCHPOINT_TRUST_PROXY),
+    allowPrivateHosts: allowPrivateHostsOf(env.TOUCHPOINT_ALLOW_PRIVATE_HOSTS),
     ...overrides,
   };
 }

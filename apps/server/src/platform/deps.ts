@@ -1,3 +1,4 @@
+import type { PrivateHosts } from './private-hosts.ts';
 import type { Clock } from './clock.ts';
 import type { Db, Engine } from './db/database.ts';
 import type { Ids } from './ids.ts';
@@ -15,4 +16,6 @@ export type Deps = {
   readonly log: Logger;
   /** Seals and opens stored credentials (channel secrets). */
   readonly secretBox: SecretBox;
+  /** Private hosts channels may call all the same (none when absent: see private-hosts.ts). */
+  readonly privateHosts?: PrivateHosts;
 };

@@ -3,6 +3,7 @@ import type { OutboundReply } from '../../modules/moments/index.ts';
 import { standardWebhookHeaders } from '../../platform/standard-webhooks.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
 import { causeOf, timedOut } from '../provider-http.ts';
+import { ALLOW_HINT, NO_PRIVATE_HOSTS, privateTarget, type PrivateHosts } from '../../platform/private-hosts.ts';
 
 const SEND_TIMEOUT_MS = 15_000;
 
@@ -12,6 +13,8 @@ export type ApiAdapterOptions = {
   readonly now?: () => number;
   /** Called when the receiver answered 410 Gone: the channel should stop sending (disableGoneChannel). */
   readonly onGone?: (channel: ChannelRecord, reason: string) => Promise<void>;
+  /** Private hosts the receiver may be on all the same (none unless given). */
+  readonly privateHosts?: PrivateHosts;
 };
 
 /** The JSON an API channel's receiver gets for each reply. */
@@ -48,6 +51,8 @@ export function createApiAdapter(options: ApiAdapterOptions = {}): ChannelAdapte
       const secret = channel.secrets.signingSecret;
       if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) throw new DeliveryError('settings.outboundUrl is not an http(s) URL', false);
       if (!secret) throw new DeliveryError('secrets.signingSecret is not set', false);
+      const inside = await privateTarget(new URL(url).hostname, options.privateHosts ?? NO_PRIVATE_HOSTS);
+      if (inside !== null) throw new DeliveryError(`settings.outboundUrl: ${inside}; ${ALLOW_HINT}`, false);
       const body = JSON.stringify(payloadOf(reply, now()));
       let headers: Record<string, string>;
       try {

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
+import { ALLOW_HINT, NO_PRIVATE_HOSTS, privateTarget, type PrivateHosts } from '../../platform/private-hosts.ts';
 import { replySubject } from './normalize-subject.ts';
 import { domainOf, makeReplyToken, REPLY_SECRET } from './reply-token.ts';
 
@@ -21,7 +22,7 @@ const MESSAGE_ID = /^<[^<>\s]+@[^<>\s]+>$/;
  * `reply+<token>@inbox domain` so a client that drops those headers (Outlook) still threads.
  * Only the relay's 250 after DATA is "sent"; a 5xx is final, anything else is retried.
  */
-export function createEmailAdapter(): ChannelAdapter {
+export function createEmailAdapter(privateHosts: PrivateHosts = NO_PRIVATE_HOSTS): ChannelAdapter {
   return {
     kind: 'email',
     send: async (channel, reply) => {
@@ -29,6 +30,8 @@ export function createEmailAdapter(): ChannelAdapter {
       if (!channel.address) throw new DeliveryError('the email channel has no address to send from', false);
       if (!reply.to) throw new DeliveryError('the customer has no email address to reply to', false);
       if (reply.to.toLowerCase() === channel.address) throw new DeliveryError('the inbox does not write to itself', false);
+      const inside = await privateTarget(relay.host, privateHosts);
+      if (inside !== null) throw new DeliveryError(`settings.smtp.host: ${inside}; ${ALLOW_HINT}`, false);
       const domain = domainOf(channel.address);
       const messageId = `<${reply.messageId}@${domain}>`;
       const secret = channel.secrets[REPLY_SECRET];

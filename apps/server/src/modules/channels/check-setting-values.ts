@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/errors.ts';
 import type { JsonObject } from '../../platform/json.ts';
 import type { ChannelKind } from './channel-kinds.ts';
+import { ALLOW_HINT, privateHostWritten, type PrivateHosts } from '../../platform/private-hosts.ts';
 
 /** A rule for one setting's value when it is set: null when fine, else what it must be. */
 type Rule = (value: unknown) => string | null;
@@ -81,5 +82,38 @@ export function checkSettingValues(kind: ChannelKind, settings: JsonObject, secr
     if (secrets[name] === undefined) continue;
     const problem = rule(secrets[name]);
     if (problem !== null) throw new AppError('invalid_field', `secrets.${name} ${problem}`, `secrets.${name}`);
+  }
+}
+
+/** Settings naming a host the server calls (a URL's host, or the SMTP relay's). */
+const CALLED: Readonly<Partial<Record<ChannelKind, readonly string[]>>> = {
+  email: ['smtp'],
+  whatsapp: ['apiBaseUrl'],
+  messenger: ['apiBaseUrl'],
+  instagram: ['apiBaseUrl'],
+  sms: ['apiBaseUrl'],
+  voice: ['apiBaseUrl'],
+  api: ['outboundUrl'],
+};
+
+/**
+ * Refuses, among the settings being set, a host the server would call on this machine or a
+ * private network (unless the operator allows it): the channel would let its admin reach
+ * internal services. Names are checked again, resolved, when called.
+ */
+export function checkCalledHosts(kind: ChannelKind, given: JsonObject, allowed: PrivateHosts): void {
+  for (const key of CALLED[kind] ?? []) {
+    const host = hostOf(key, given[key]);
+    const why = host === null ? null : privateHostWritten(host, allowed);
+    if (why !== null) throw new AppError('invalid_field', `${why}: ${ALLOW_HINT}`, key === 'smtp' ? 'settings.smtp.host' : `settings.${key}`);
+  }
+}
+
+function hostOf(key: string, value: unknown): string | null {
+  if (key === 'smtp') return typeof value === 'object' && value !== null && typeof (value as JsonObject).host === 'string' ? ((value as JsonObject).host as string).trim() : null;
+  try {
+    return typeof value === 'string' ? new URL(value).hostname : null;
+  } catch {
+    return null;
   }
 }

@@ -2,7 +2,8 @@ import type { Deps } from '../../platform/deps.ts';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 import { lockInstanceWide, lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { AppError } from '../../platform/errors.ts';
-import { checkSettingValues } from './check-setting-values.ts';
+import { checkCalledHosts, checkSettingValues } from './check-setting-values.ts';
+import { NO_PRIVATE_HOSTS } from '../../platform/private-hosts.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { normalizeIdentity } from '../profiles/index.ts';
@@ -39,6 +40,7 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
       health: 'unknown', health_error: null, health_at: null, created_at: now, updated_at: now,
     };
     await checkChannel(tx, row, secrets, Object.keys(input.secrets ?? {}));
+    checkCalledHosts(input.kind as ChannelKind, input.settings ?? {}, deps.privateHosts ?? NO_PRIVATE_HOSTS);
     await checkAddressFree(tx, deps.engine, row);
     await tx.insertInto('channel').values(row).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'channel.created', target: id, details: { kind: input.kind, secrets: Object.keys(input.secrets ?? {}) } });
@@ -68,6 +70,8 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
       updated_at: deps.clock.now(),
     };
     await checkChannel(tx, next, secrets, Object.entries(input.secrets ?? {}).flatMap(([name, value]) => (value === null ? [] : [name])));
+    // Only what this change sets: a channel made before the rule, or allowed then, keeps working.
+    checkCalledHosts(next.kind as ChannelKind, input.settings ?? {}, deps.privateHosts ?? NO_PRIVATE_HOSTS);
     await checkAddressFree(tx, deps.engine, next);
     const { workspace_id: _w, id: _i, ...changes } = next;
     await tx.updateTable('channel').set(changes).where('workspace_id', '=', input.workspaceId).where('id', '=', input.channelId).execute();

@@ -1,0 +1,78 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Addresses a workspace's settings must not point the server at: loopback, private, link-local
+ * (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast and reserved ranges. An API
+ * channel's outbound URL, a provider base URL or an SMTP relay there would let a workspace
+ * admin reach the machine's own services and read their answers in a delivery error.
+ */
+const PRIVATE = new BlockList();
+const V4: readonly (readonly [string, number])[] = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]];
+const V6: readonly (readonly [string, number])[] = [['::', 127], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]];
+for (const [network, prefix] of V4) PRIVATE.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of V6) PRIVATE.addSubnet(network, prefix, 'ipv6');
+
+/** The operator's exceptions (TOUCHPOINT_ALLOW_PRIVATE_HOSTS): host names, addresses and CIDR ranges, or `*` for every one. */
+export type PrivateHosts = { readonly all: boolean; readonly names: ReadonlySet<string>; readonly ranges: BlockList };
+
+/** No exceptions: what a process that was told nothing allows. */
+export const NO_PRIVATE_HOSTS: PrivateHosts = privateHostsAllowed('');
+
+/** @example privateHostsAllowed('relay.internal, 10.1.0.0/16') */
+export function privateHostsAllowed(list: string): PrivateHosts {
+  const entries = list.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const ranges = new BlockList();
+  const names = new Set<string>();
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (isIP(address) === 0) names.add(entry);
+    else if (prefix === undefined) ranges.addAddress(address, family);
+    else ranges.addSubnet(address, Number(prefix), family);
+  }
+  return { all: entries.includes('*'), names, ranges };
+}
+
+/** Whether the list TOUCHPOINT_ALLOW_PRIVATE_HOSTS holds is one privateHostsAllowed can read. */
+export function readablePrivateHosts(list: string): boolean {
+  return list.split(',').map((e) => e.trim()).filter(Boolean).every((e) => {
+    if (e === '*') return true;
+    const [address = '', prefix] = e.split('/');
+    if (isIP(address) === 0) return prefix === undefined && /^[a-z0-9.-]+$/i.test(e);
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 6 ? 128 : 32));
+  });
+}
+
+/**
+ * Why `host` (a name or an address, as written in a setting) may not be called, or null. Only
+ * what the text shows: a loopback name or a private address. Names are checked again, resolved,
+ * when called (privateTarget).
+ */
+export function privateHostWritten(host: string, allowed: PrivateHosts): string | null {
+  const name = bare(host);
+  if (allowed.all || allowed.names.has(name)) return null;
+  if (name === 'localhost' || name.endsWith('.localhost')) return `${host} is this machine`;
+  return isIP(name) !== 0 && isPrivate(name, allowed) ? `${host} is a private address` : null;
+}
+
+/** Why a call to `host` may not be made once resolved (an address a name leads to), or null; a name that does not resolve is left to the call to fail. */
+export async function privateTarget(host: string, allowed: PrivateHosts): Promise<string | null> {
+  const written = privateHostWritten(host, allowed);
+  if (written !== null || allowed.all || allowed.names.has(bare(host))) return written;
+  if (isIP(bare(host)) !== 0) return null;
+  const addresses = await lookup(bare(host), { all: true }).catch(() => []);
+  const inside = addresses.find((a) => isPrivate(a.address, allowed));
+  return inside ? `${host} resolves to a private address (${inside.address})` : null;
+}
+
+/** What to add to a refusal: how an operator allows it. */
+export const ALLOW_HINT = 'private and loopback addresses are refused unless the operator lists them in TOUCHPOINT_ALLOW_PRIVATE_HOSTS';
+
+function isPrivate(address: string, allowed: PrivateHosts): boolean {
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  return PRIVATE.check(address, family) && !allowed.ranges.check(address, family);
+}
+
+/** A host as URLs write it: lower-case, IPv6 without brackets, without a trailing dot. */
+const bare = (host: string) => host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
