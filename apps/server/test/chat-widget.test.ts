@@ -704,23 +704,9 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     });
   });
 
-  inBrowser('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', async () => {
+  inBrowser('works in a real browser: the loader embeds the frame on an allowed site, and no other site can', () =>
     // A shop on another origin embeds the widget; analytics.js already gave the visitor an id.
-    let channel = '';
-    const shop = http.createServer((_req, res) => {
-      res.setHeader('content-type', 'text/html');
-      res.end(`<!doctype html><title>Shop</title><h1>Shop</h1><script>localStorage.setItem('ajs_anonymous_id', JSON.stringify('ajs-browser-visitor'))</script><script src="${s.url}/widget.js" data-channel="${channel}" async></script>`);
-    });
-    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
-    const port = (shop.address() as { port: number }).port;
-    channel = (await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Browser chat', settings: { allowedOrigins: [`http://127.0.0.1:${port}`], title: 'Shop help' }, secrets: { identitySecret: SECRET } })).body.id;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.waitForFunction(() => 'TouchpointChat' in window);
-      await page.evaluate(() => (window as unknown as { TouchpointChat: { open: () => void } }).TouchpointChat.open());
-      const frame = await until(() => page.frames().some((f) => f.url().includes('/widget/frame.html')), 'the frame').then(() => page.frames().find((f) => f.url().includes('/widget/frame.html'))!);
+    inShop({ title: 'Shop help' }, "localStorage.setItem('ajs_anonymous_id', JSON.stringify('ajs-browser-visitor'))", async (page, frame) => {
       await frame.waitForSelector('.online');
       expect(await frame.textContent('.title')).toBe('Shop help');
       await frame.fill('textarea', 'Hello from a real browser');
@@ -736,18 +722,14 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
       expect(await frame.textContent('.log li.out')).toContain('Hello, human');
 
       // The same page from another origin (localhost is not 127.0.0.1): the frame is refused.
-      const evil = await browser.newPage();
+      const evil = await page.context().browser()!.newPage();
       const blocked: string[] = [];
       evil.on('console', (m) => blocked.push(m.text()));
-      await evil.goto(`http://localhost:${port}/`);
+      await evil.goto(`http://localhost:${new URL(page.url()).port}/`);
       await evil.waitForFunction(() => 'TouchpointChat' in window);
       await sleep(500);
       const loaded = await Promise.all(evil.frames().filter((f) => f !== evil.mainFrame()).map((f) => f.$('.tp').then((e) => e !== null).catch(() => false)));
       expect(loaded.some(Boolean)).toBe(false);
       expect(blocked.join('\n')).toMatch(/frame-ancestors/);
-    } finally {
-      await browser.close();
-      shop.close();
-    }
-  });
+    }));
 });
