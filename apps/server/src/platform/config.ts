@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readablePrivateHosts } from './private-hosts.ts';
+import { privateHostsAllowed } from './private-hosts.ts';
 
 /** Everything the process reads from its environment, read once in main.ts. */
 export type Config = {
@@ -73,7 +73,11 @@ function pgSchemaOf(value: string | undefined): string | undefined {
 
 function allowPrivateHostsOf(value: string | undefined): string {
   const list = (value ?? '').trim();
-  if (!readablePrivateHosts(list)) throw new ConfigError(`TOUCHPOINT_ALLOW_PRIVATE_HOSTS must be host names, addresses and CIDR ranges separated by commas, or *, not "${list}"`);
+  try {
+    privateHostsAllowed(list);
+  } catch (error) {
+    throw new ConfigError(`TOUCHPOINT_ALLOW_PRIVATE_HOSTS must be host names, addresses and CIDR ranges separated by commas, or *: ${(error as Error).message}`);
+  }
   return list;
 }
 

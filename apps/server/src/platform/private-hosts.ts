@@ -19,29 +19,25 @@ export type PrivateHosts = { readonly all: boolean; readonly names: ReadonlySet<
 /** No exceptions: what a process that was told nothing allows. */
 export const NO_PRIVATE_HOSTS: PrivateHosts = privateHostsAllowed('');
 
-/** @example privateHostsAllowed('relay.internal, 10.1.0.0/16') */
+/**
+ * Reads the list; throws naming an entry that is neither a host name, an address, nor an
+ * address with a prefix length its family has.
+ * @example privateHostsAllowed('relay.internal, 10.1.0.0/16')
+ */
 export function privateHostsAllowed(list: string): PrivateHosts {
   const entries = list.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
   const ranges = new BlockList();
   const names = new Set<string>();
-  for (const entry of entries) {
+  for (const entry of entries.filter((e) => e !== '*')) {
     const [address = '', prefix] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (isIP(address) === 0) names.add(entry);
-    else if (prefix === undefined) ranges.addAddress(address, family);
-    else ranges.addSubnet(address, Number(prefix), family);
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    if (family === 0 && prefix === undefined && /^[a-z0-9.-]+$/.test(entry)) names.add(entry);
+    else if (family !== 0 && prefix === undefined) ranges.addAddress(address, family === 6 ? 'ipv6' : 'ipv4');
+    else if (family !== 0 && /^\d{1,3}$/.test(prefix ?? '') && Number(prefix) <= bits) ranges.addSubnet(address, Number(prefix), family === 6 ? 'ipv6' : 'ipv4');
+    else throw new Error(`"${entry}" is not a host name, an address or a CIDR range`);
   }
   return { all: entries.includes('*'), names, ranges };
-}
-
-/** Whether the list TOUCHPOINT_ALLOW_PRIVATE_HOSTS holds is one privateHostsAllowed can read. */
-export function readablePrivateHosts(list: string): boolean {
-  return list.split(',').map((e) => e.trim()).filter(Boolean).every((e) => {
-    if (e === '*') return true;
-    const [address = '', prefix] = e.split('/');
-    if (isIP(address) === 0) return prefix === undefined && /^[a-z0-9.-]+$/i.test(e);
-    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 6 ? 128 : 32));
-  });
 }
 
 /**

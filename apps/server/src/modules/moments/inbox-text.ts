@@ -54,6 +54,18 @@ export async function indexInboxText(db: Db): Promise<boolean> {
   });
 }
 
+/**
+ * SQLite: takes texts out of the index (the index keeps its own copy of each): an unsent
+ * message's, and the subject it made. A text not indexed yet needs nothing: the ingest thread
+ * indexes what the row holds by then.
+ */
+export async function forgetInboxText(tx: Tx, workspaceId: string, refs: readonly { readonly kind: 'message' | 'subject'; readonly refId: string }[]): Promise<void> {
+  for (const ref of refs) {
+    const key = await tx.selectFrom('inbox_text_key').select('key').where('workspace_id', '=', workspaceId).where('kind', '=', ref.kind).where('ref_id', '=', ref.refId).executeTakeFirst();
+    if (key) await tx.deleteFrom('inbox_text').where('rowid', '=', key.key).execute();
+  }
+}
+
 /** SQLite: how many texts wait for the ingest thread to index them (the metric touchpoint_inbox_text_unindexed). */
 export async function unindexedInboxTexts(db: Db): Promise<number> {
   const upTo = await indexedUpTo(db);

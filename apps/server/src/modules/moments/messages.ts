@@ -178,3 +178,6 @@ export function toMessageView(row: Selectable<MessageTable>, attachments: readon
 
 /** The start of a message, for moment lists. */
 export const previewOf = (body: string) => (body.length > 140 ? `${body.slice(0, 139)}…` : body);
+
+/** The subject of a moment opened without one: its first message's first line. */
+export const subjectFromBody = (body: string) => previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';

@@ -6,7 +6,7 @@ import { checkBusinessUnit } from '../workspaces/index.ts';
 import { parseJsonObject } from '../../platform/json.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { recordOnTimeline, resolveCustomer, type CustomerRef, type ResolvedCustomer } from './customer-touchpoints.ts';
-import { findMessageByExternalId, insertMessage, previewOf, checkAttachments, storedMessageView, type MessageView } from './messages.ts';
+import { findMessageByExternalId, insertMessage, previewOf, subjectFromBody, checkAttachments, storedMessageView, type MessageView } from './messages.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import { handoffColumns, type MomentRow } from './moment-view.ts';
 import { audienceOf, momentPayload, startLedger } from './ownership.ts';
@@ -129,7 +129,7 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, resol
   const id = w.deps.ids.next();
   const body = input.message.body;
   const given = input.subject?.trim();
-  const subject = given || previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';
+  const subject = given || subjectFromBody(body);
   const tags = cleanTags(input.tags ?? []);
   const customer = await w.tx.selectFrom('customer').select(['stage', 'traits']).where('workspace_id', '=', w.workspaceId).where('id', '=', customerId).executeTakeFirstOrThrow();
   const placement = await routeMoment(w, {

@@ -3,7 +3,8 @@ import { isoTime } from '../../platform/iso-time.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
-import { messageByExternalId, previewOf, toMessageView } from './messages.ts';
+import { messageByExternalId, previewOf, subjectFromBody, toMessageView } from './messages.ts';
+import { forgetInboxText } from './inbox-text.ts';
 import { saveMoment } from './save-moment.ts';
 import type { MomentRow } from './moment-view.ts';
 import type { MomentTouchpoint } from './customer-touchpoints.ts';
@@ -36,14 +37,14 @@ export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspace
     await w.tx.deleteFrom('attachment').where('workspace_id', '=', w.workspaceId).where('message_id', '=', message.id).execute();
 
     const stored = await loadRow(w, message.moment_id);
-    const subjectFromMessage = stored.subject === subjectOf(message.body);
+    const subjectFromMessage = stored.subject === subjectFromBody(message.body);
     const moment: MomentRow = {
       ...stored,
       preview: stored.preview === previewOf(message.body) ? UNSENT : stored.preview,
       subject: subjectFromMessage ? UNSENT : stored.subject,
     };
     await saveMoment(w, moment, stored);
-    await forgetText(w, message.id, subjectFromMessage ? moment.id : null);
+    if (w.deps.engine === 'sqlite') await forgetInboxText(w.tx, w.workspaceId, [{ kind: 'message', refId: message.id }, ...(subjectFromMessage ? [{ kind: 'subject' as const, refId: moment.id }] : [])]);
     await redactTimeline(w, message.id, subjectFromMessage ? moment.id : null);
 
     const view = toMessageView(redacted, []);
@@ -51,22 +52,6 @@ export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspace
     w.announce({ momentId: moment.id, type: 'message.updated', actor: 'customer', audience: audienceOf(moment), payload: { moment: momentPayload(w, moment), message: view } });
     return true;
   });
-}
-
-/** The subject a moment opened without one takes from its first message (open-moment.ts). */
-function subjectOf(body: string): string {
-  return previewOf(body.split('\n')[0] ?? '').slice(0, 120) || '(no subject)';
-}
-
-/** SQLite's inbox search keeps its own copy of each text (FTS5): the message's, and the subject's when it made it. */
-async function forgetText(w: MomentWrite, messageId: string, subjectOfMoment: string | null): Promise<void> {
-  if (w.deps.engine !== 'sqlite') return;
-  const refs = [{ kind: 'message' as const, refId: messageId }, ...(subjectOfMoment ? [{ kind: 'subject' as const, refId: subjectOfMoment }] : [])];
-  for (const ref of refs) {
-    const key = await w.tx.selectFrom('inbox_text_key').select('key').where('workspace_id', '=', w.workspaceId).where('kind', '=', ref.kind).where('ref_id', '=', ref.refId).executeTakeFirst();
-    // Not indexed yet: the ingest thread will index the emptied text instead.
-    if (key) await w.tx.deleteFrom('inbox_text').where('rowid', '=', key.key).execute();
-  }
 }
 
 /**
@@ -97,7 +82,7 @@ async function redactTimeline(w: MomentWrite, messageId: string, subjectOfMoment
  */
 async function redactReplayLog(w: MomentWrite, momentId: string, unsent: { readonly id: string; readonly body: string }, view: unknown): Promise<void> {
   const rows = await w.tx.selectFrom('moment_activity').select(['seq', 'payload']).where('workspace_id', '=', w.workspaceId).where('moment_id', '=', momentId).execute();
-  const words = new Set([previewOf(unsent.body), subjectOf(unsent.body)]);
+  const words = new Set([previewOf(unsent.body), subjectFromBody(unsent.body)]);
   for (const row of rows) {
     const payload = parseJsonObject(row.payload);
     const message = payload.message as JsonObject | undefined;
