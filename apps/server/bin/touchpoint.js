@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly: tsx compiles on the fly, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// Runs the TypeScript CLI directly, bundled on first use (import-bundled.js): a fresh clone
+// needs no build step.
+import { importBundled } from '../src/platform/import-bundled.js';
+
+await importBundled(new URL('../src/cli/main.ts', import.meta.url));

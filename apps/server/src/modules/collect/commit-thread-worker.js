@@ -1,6 +1,5 @@
 // Entry of the ingest commit thread (see commit-thread.ts). A worker does not inherit the
-// parent's TypeScript loader, so it registers tsx itself before loading the real code.
-import { register } from 'tsx/esm/api';
+// parent's module loader, so it loads its TypeScript itself, bundled (import-bundled.js).
+import { importBundled } from '../../platform/import-bundled.js';
 
-register();
-await import('./commit-thread-main.ts');
+await importBundled(new URL('./commit-thread-main.ts', import.meta.url));
