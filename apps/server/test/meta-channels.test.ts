@@ -466,4 +466,11 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect((await deliver(theirs.body.id, whatsappDelivery({ statuses: [{ id: sent.externalId, status: 'read', timestamp: '1', recipient_id: '447700900010' }] }), { secret: 'globex-secret' })).body).toMatchObject({ statuses: 0 });
     expect((await thread(ourMoment.id)).at(-1)).toMatchObject({ delivery: 'sent' });
   });
+
+  it('stores a message with a NUL or a lone surrogate in it, cleaned, and the messages beside it', async () => {
+    const payload = whatsappDelivery({ contacts: [{ profile: { name: 'Nu\u0000l' }, wa_id: '447700912345' }], messages: [text('447700912345', 'wamid.NUL1', 'good one'), text('447700912345', 'wamid.NUL2', 'bad \u0000 one \ud800'), text('447700912345', 'wamid.NUL3', 'good two')] });
+    expect((await deliver(channel.whatsapp!, payload)).body).toMatchObject({ stored: 3, duplicates: 0 });
+    const moment = await momentOf('wamid.NUL1');
+    expect((await thread(moment.id)).map((m) => m.body)).toEqual(['good one', 'bad  one \ufffd', 'good two']);
+  });
 });

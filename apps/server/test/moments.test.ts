@@ -93,6 +93,25 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(thread.map((x: any) => x.body)).toEqual(['hi', 'anyone?']);
   });
 
+  it("a conversation id is one customer's: another customer giving it is refused, and reads nothing back", async () => {
+    const channel = uniq('api');
+    const thread = uniq('thread');
+    const first = await open(s, { identity: 'email:victim@example.com', channel, externalId: thread, message: { body: 'my account number is 1234' } });
+    expect(first.status).toBe(201);
+    const other = await open(s, { identity: 'email:someone-else@example.com', channel, externalId: thread, message: { body: 'let me in' } });
+    expect(other.status).toBe(409);
+    expect(other.body.error).toMatchObject({ code: 'conflict', field: 'externalId' });
+    expect(JSON.stringify(other.body)).not.toContain('1234');
+    // Nothing of the refused call was kept: no message, no customer.
+    expect((await s.api('GET', `/api/v1/moments/${first.body.moment.id}/messages`)).body.data).toHaveLength(1);
+    expect((await s.api('GET', '/api/v1/customers?identity=email:someone-else@example.com')).body.data).toEqual([]);
+    // The customer themself, under another of their identities, goes on in it.
+    const phone = await s.track('/v1/identify', { userId: uniq('victim'), traits: { email: 'victim@example.com', phone: '+14155550123' } });
+    expect(phone.status).toBe(200);
+    const same = await open(s, { identity: 'phone:+14155550123', channel, externalId: thread, message: { body: 'me again' } });
+    expect(same.body, JSON.stringify(same.body)).toMatchObject({ outcome: 'continued', moment: { id: first.body.moment.id } });
+  });
+
   it('a provider conversation that goes on after its moment closed opens a new moment, which it then continues', async () => {
     const channel = uniq('api');
     const first = (await open(s, { identity: 'email:longrunning@example.com', channel, externalId: 'conv-long', message: { body: 'one', externalId: 'lr-1' } })).body.moment;
@@ -186,6 +205,23 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(reached).toEqual([]);
     const listed = (await s.api('GET', `/api/v1/moments?customer=${m.customerId}&status=open,pending,snoozed,resolved,closed`, undefined, ana.token)).body.data;
     expect(listed).toEqual([]);
+    // Nor by recording the customer's messages: not by repeating one, naming the conversation, or as the customer writing again.
+    const thread = uniq('thread');
+    const external = (await open(s, { identity: 'email:private2@example.com', channel, externalId: thread, message: { body: 'a thread of theirs', externalId: uniq('msg') } })).body;
+    expect(external.moment).toMatchObject({ teamId: bobTeam, externalId: thread });
+    for (const [body, field] of [
+      [{ identity: 'email:private2@example.com', channel, message: { body: 'the same message', externalId: external.message.externalId } }, 'message.externalId'],
+      [{ identity: 'email:private2@example.com', channel, externalId: thread, message: { body: 'in their thread' } }, 'externalId'],
+      [{ identity: 'email:private@example.com', channel, message: { body: 'writing again' } }, 'identity'],
+      [{ customerId: m.customerId, channel, message: { body: 'writing again' } }, 'customerId'],
+    ] as const) {
+      const res = await s.api('POST', '/api/v1/moments', body, ana.token);
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+      expect(res.body.error).toMatchObject({ code: 'conflict', field });
+      expect(JSON.stringify(res.body)).not.toContain('for the other team only');
+    }
+    expect((await s.api('GET', `/api/v1/moments/${m.id}/messages`)).body.data.map((x: { body: string }) => x.body)).toEqual(['for the other team only']);
+    expect((await s.api('GET', `/api/v1/moments/${external.moment.id}/messages`)).body.data.map((x: { body: string }) => x.body)).toEqual(['a thread of theirs']);
     expect({ moment: (await s.api('GET', `/api/v1/moments/${m.id}`)).body, thread: (await s.api('GET', `/api/v1/moments/${m.id}/messages`)).body }).toEqual(before);
   });
 
@@ -203,6 +239,9 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     // One outside any team too, assigned by hand.
     const loose = (await open(s, { identity: 'email:demoted-loose@example.com', channel: uniq('email') })).body.moment;
     expect((await s.api('POST', `/api/v1/moments/${loose.id}/assign`, { agentId: ana.id, teamId: null })).status).toBe(200);
+    // And one that Ben is handing to her.
+    const bens = opened.find((m) => m.ownerId === ben.id)!;
+    expect((await s.api('POST', `/api/v1/moments/${bens.id}/handoff`, { toAgentId: ana.id, reason: 'she knows this customer' }, ben.token)).status).toBe(200);
 
     const demoted = await s.api('PATCH', `/api/v1/agents/${ana.id}`, { role: 'analyst' });
     expect(demoted.status, JSON.stringify(demoted.body)).toBe(200);
@@ -214,6 +253,10 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect((await s.api('GET', `/api/v1/moments/${loose.id}`)).body).toMatchObject({ ownerId: s.workspace.ownerId, teamId: null });
     const stillAnas = (await s.api('GET', `/api/v1/moments?owner=${ana.id}&status=open,pending,snoozed`)).body.data;
     expect(stillAnas).toEqual([]);
+    // The hand-off waiting for her is withdrawn: Ben keeps the moment, and hears why.
+    expect((await s.api('GET', `/api/v1/moments/${bens.id}`)).body).toMatchObject({ ownerId: ben.id, handoff: null });
+    const withdrawn = await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('workspace_id', '=', s.workspace.workspaceId).where('moment_id', '=', bens.id).where('type', '=', 'handoff.declined').execute();
+    expect(withdrawn.map((a) => JSON.parse(a.payload).reason)).toEqual(['the receiver became an analyst']);
 
     for (const person of [lead]) {
       const refused = await s.api('PATCH', `/api/v1/agents/${person.id}`, { role: 'analyst' });
@@ -552,6 +595,12 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect(changed.body.tags).toEqual(['billing', 'vip']);
     expect(await tagged('receipts')).not.toContain(a.id);
     expect(await tagged('vip')).toContain(a.id);
+    // The filter takes a tag as it was typed.
+    expect(await tagged('%20VIP')).toContain(a.id);
+    // The live stream names what a change changed, and only that.
+    await s.api('PATCH', `/api/v1/moments/${a.id}`, { priority: 'high', tags: ['billing', 'vip'], subject: 'receipt attached' });
+    const updates = await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('workspace_id', '=', s.workspace.workspaceId).where('moment_id', '=', a.id).where('type', '=', 'moment.updated').orderBy('seq').execute();
+    expect(updates.map((u) => JSON.parse(u.payload).changed)).toEqual([['tags'], ['priority']]);
 
     const merged = await s.api('POST', `/api/v1/moments/${a.id}/merge`, { duplicateId: b.id });
     expect(merged.body.tags).toEqual(['billing', 'refund', 'vip']);

@@ -124,6 +124,8 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
       await bad({ name: 'x', resolutionMinutes: 1.5 }, 'resolutionMinutes');
       await bad({ name: 'x', priority: 'critical' }, 'priority');
       await bad({ name: 'x', channel: '' }, 'channel');
+      // Moments name channels in lower case: "Chat" would time none of them.
+      await bad({ name: 'x', channel: 'Chat', firstResponseMinutes: 5 }, 'channel');
       await bad({ name: 'x', breachActions: ['escalate'] }, 'breachActions.0');
       await bad({ name: 'x', warnBeforeMinutes: -1 }, 'warnBeforeMinutes');
       await bad({ name: 'x', businessUnitId: 'nope' }, 'businessUnitId');

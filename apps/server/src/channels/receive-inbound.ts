@@ -1,3 +1,4 @@
+import { storableCopy } from '../platform/storable-text.ts';
 import type { ChannelRecord } from '../modules/channels/index.ts';
 import { openMoment, type InboundMessage, type MomentsCtx, type OpenResult } from '../modules/moments/index.ts';
 
@@ -21,7 +22,9 @@ export type Inbound = {
  * unit, its id on the moment (so replies go back out the same way). The same provider
  * message id twice is stored once.
  */
-export function receiveInbound(ctx: MomentsCtx, channel: ChannelRecord, inbound: Inbound): Promise<OpenResult> {
+export function receiveInbound(ctx: MomentsCtx, channel: ChannelRecord, given: Inbound): Promise<OpenResult> {
+  // A NUL in a WhatsApp text failed the delivery on PostgreSQL, and with it every retry of the messages beside it.
+  const inbound = storableCopy(given);
   return openMoment(ctx, {
     workspaceId: channel.workspaceId,
     actor: `channel:${channel.id}`,

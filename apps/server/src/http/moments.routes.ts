@@ -73,6 +73,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
       const p = principalOf(request);
       const b = request.body;
       if ((b.customerId === undefined) === (b.identity === undefined)) throw new AppError('missing_field', 'give exactly one of customerId or identity', 'customerId');
+      const caller = await callerOfRequest(request);
       const result = await openMoment(moments, {
         workspaceId: p.workspaceId,
         actor: p.actor,
@@ -85,6 +86,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
         businessUnitId: b.businessUnitId ?? null,
         language: b.language ?? null,
         tags: b.tags,
+        viewer: caller.seesAll ? undefined : caller,
       });
       reply.status(result.outcome === 'opened' ? 201 : 200);
       return { outcome: result.outcome, moment: await view(p.workspaceId, result.moment), message: result.message };

@@ -49,9 +49,11 @@ async function freshBundle(file, cacheRoot) {
   const dir = path.join(cacheRoot, createHash('sha256').update(`${file}\0${esbuild.version}\0${FORMAT}`).digest('hex').slice(0, 16));
   const manifestFile = path.join(dir, 'manifest.json');
   const manifest = readJson(manifestFile);
-  if (manifest && manifest.inputs.every(([input, size, mtimeMs]) => unchanged(input, size, mtimeMs))) return path.join(dir, manifest.build, 'main.js');
+  const cached = manifest && path.join(dir, manifest.build, 'main.js');
+  if (cached && fs.existsSync(cached) && manifest.inputs.every(([input, size, mtimeMs]) => unchanged(input, size, mtimeMs))) return cached;
 
-  const build = `b-${Date.now()}-${randomBytes(4).toString('hex')}`;
+  const startedAt = Date.now();
+  const build = `b-${startedAt}-${randomBytes(4).toString('hex')}`;
   const result = await esbuild.build({
     entryPoints: { main: file },
     outdir: path.join(dir, build),
@@ -75,6 +77,9 @@ async function freshBundle(file, cacheRoot) {
     const stat = fs.statSync(absolute);
     return [absolute, stat.size, stat.mtimeMs];
   });
+  // A file changed while esbuild read it may be in the bundle as it was before: this bundle
+  // runs once, and the next start makes another. (Also when a slower, older build ends last.)
+  if (inputs.some(([, , mtimeMs]) => mtimeMs >= startedAt - 1_000)) return path.join(dir, build, 'main.js');
   // Written whole, then renamed: a process starting meanwhile reads the old one or this one.
   const temporary = `${manifestFile}.${build}`;
   fs.writeFileSync(temporary, JSON.stringify({ build, inputs }));

@@ -27,6 +27,9 @@ function program(name: string): { readonly entry: string; readonly cache: string
       '',
     ].join('\n'),
   );
+  // Written a while ago: a file changed as a bundle is made keeps that bundle from the cache.
+  const before = new Date(Date.now() - 60_000);
+  for (const file of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, file), before, before);
   return { entry: path.join(dir, 'main.ts'), cache: path.join(root, `${name}-cache`), dir };
 }
 
@@ -50,6 +53,23 @@ describe('importBundled', () => {
     // A module the entry imports changed: a new build with the new text.
     fs.writeFileSync(path.join(dir, 'greeting.ts'), "export const greeting: string = 'hello again';\n");
     expect((await importBundled(entry, cache)).value).toBe('hello again');
+  });
+
+  it('does not keep a bundle made while one of its files changed, nor trust a build that is gone', async () => {
+    const { entry, cache, dir } = program('changing');
+    // Changed just now, as an editor saving while a server starts: this bundle is used once, not kept.
+    fs.writeFileSync(path.join(dir, 'greeting.ts'), "export const greeting: string = 'edited';\n");
+    expect((await importBundled(entry, cache)).value).toBe('edited');
+    const [hashDir] = fs.readdirSync(cache);
+    expect(fs.existsSync(path.join(cache, hashDir, 'manifest.json'))).toBe(false);
+    // Settled: the next bundle is kept; then its build folder is removed, and the next start makes another.
+    const settled = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(dir, 'greeting.ts'), settled, settled);
+    await importBundled(entry, cache);
+    const { build } = JSON.parse(fs.readFileSync(path.join(cache, hashDir, 'manifest.json'), 'utf8'));
+    fs.rmSync(path.join(cache, hashDir, build), { recursive: true });
+    await importBundled(entry, cache);
+    expect(JSON.parse(fs.readFileSync(path.join(cache, hashDir, 'manifest.json'), 'utf8')).build).not.toBe(build);
   });
 
   it('loads through tsx when no bundle can be written', async () => {

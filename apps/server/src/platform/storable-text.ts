@@ -29,3 +29,20 @@ export function findUnstorableText(value: unknown, at: string): string | null {
   }
   return null;
 }
+
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+/**
+ * The value with every string (and key) made storable: NULs dropped, lone surrogates replaced
+ * by U+FFFD. For what a provider delivers: refusing it would fail the whole delivery, and the
+ * provider's retries with it, so one bad character would cost the messages beside it.
+ * @example storableCopy({ text: 'a\u0000b' }) // { text: 'ab' }
+ */
+export function storableCopy<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(UNSTORABLE_ALL, (c) => (c === '\u0000' ? '' : '\ufffd')) as T;
+  if (Array.isArray(value)) return value.map(storableCopy) as T;
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableCopy(key), storableCopy(item)])) as T;
+  }
+  return value;
+}

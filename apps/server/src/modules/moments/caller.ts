@@ -2,8 +2,8 @@ import { AppError } from '../../platform/errors.ts';
 import { checkCanHoldMoments, type Role } from '../workspaces/index.ts';
 import type { MomentWrite } from './moment-tx.ts';
 import { loadRow } from './open-moment.ts';
-import { parseHandoff, type MomentRow } from './moment-view.ts';
-import { viewerOf, type Viewer } from './visibility.ts';
+import type { MomentRow } from './moment-view.ts';
+import { maySee, viewerOf, type Viewer } from './visibility.ts';
 import type { Db } from '../../platform/db/database.ts';
 
 /** Who acts on a moment: what they may see, plus their role and how the audit names them. */
@@ -14,15 +14,6 @@ export const isManager = (c: Caller) => c.role === 'owner' || c.role === 'admin'
 /** The caller of a request: what their principal may see, their role, and their audit name. */
 export async function callerOf(db: Db, principal: { readonly workspaceId: string; readonly agentId: string | null; readonly role: Role; readonly actor: string }): Promise<Caller> {
   return { ...(await viewerOf(db, principal)), actor: principal.actor, role: principal.role };
-}
-
-/** Whether the caller may see this moment (see visibility.ts for the rule). */
-export function maySee(c: Viewer, row: MomentRow): boolean {
-  if (c.seesAll) return true;
-  if (row.owner_id === c.agentId) return true;
-  if (row.team_id !== null && c.teamIds.has(row.team_id)) return true;
-  const handoff = parseHandoff(row.handoff);
-  return handoff !== null && (handoff.toAgentId === c.agentId || (handoff.toTeamId !== null && c.teamIds.has(handoff.toTeamId)));
 }
 
 /**

@@ -71,6 +71,20 @@ export async function declineHandoff(ctx: MomentsCtx, input: { readonly workspac
   });
 }
 
+/**
+ * Hand-offs waiting for someone who can no longer take them (they became an analyst) are
+ * withdrawn, as if declined: their senders, who still own the moments, hear so.
+ */
+export async function withdrawHandoffsTo(w: MomentWrite, agentId: string, actor: string, reason: string): Promise<void> {
+  const waiting = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('handoff_agent_id', '=', agentId).execute();
+  for (const row of waiting) {
+    const handoff = parseHandoff(row.handoff);
+    if (!handoff) continue;
+    const next = await setHandoff(w, row, null);
+    w.announce({ momentId: row.id, type: 'handoff.declined', actor, audience: handoffAudience(row, handoff), payload: { moment: momentPayload(w, next), handoff, reason } });
+  }
+}
+
 /** Stores the moment's pending hand-off (null: none) and returns the updated row. */
 async function setHandoff(w: MomentWrite, row: MomentRow, handoff: Handoff | null): Promise<MomentRow> {
   const changed = { ...handoffColumns(handoff), updated_at: w.now };

@@ -4,6 +4,7 @@ import type { Tables } from '../../platform/db/tables.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { decodeMomentCursor, encodeMomentCursor, PRIORITY_ORDER, type CursorKey, type MomentSort } from './moment-cursor.ts';
 import { momentsWithText } from './inbox-text.ts';
+import { cleanTags } from './moment-tags.ts';
 import { profilesNamedBy } from '../profiles/index.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 import type { Viewer } from './visibility.ts';
@@ -229,7 +230,9 @@ function matching(eb: Eb, workspaceId: string, f: MomentFilters, clock: SlaClock
   if (f.handoffTo !== undefined) where.push(handedTo(eb, f.handoffTo));
   if (f.sla !== undefined) where.push(slaIs(eb, f.sla, clock));
   if (f.tag !== undefined) {
-    where.push(eb('moment.id', 'in', eb.selectFrom('moment_tag').select('moment_tag.moment_id').where('moment_tag.workspace_id', '=', workspaceId).where('moment_tag.tag', '=', f.tag)));
+    // Stored as cleanTags wrote it: a tag given as it was typed ("VIP ") finds it.
+    const tag = cleanTags([f.tag])[0] ?? '';
+    where.push(eb('moment.id', 'in', eb.selectFrom('moment_tag').select('moment_tag.moment_id').where('moment_tag.workspace_id', '=', workspaceId).where('moment_tag.tag', '=', tag)));
   }
   const q = f.q?.trim().toLowerCase();
   if (q) {

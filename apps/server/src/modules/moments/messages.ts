@@ -7,9 +7,8 @@ import type { MessageTable } from '../../platform/db/tables.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
 import type { MomentWrite } from './moment-tx.ts';
-import { maySee } from './caller.ts';
 import type { MomentRow } from './moment-view.ts';
-import { viewerOf } from './visibility.ts';
+import { maySee, viewerOf } from './visibility.ts';
 import type { Role } from '../workspaces/index.ts';
 
 export type Direction = 'in' | 'out' | 'note';

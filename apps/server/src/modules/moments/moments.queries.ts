@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
-import { maySee, type Caller } from './caller.ts';
+import type { Caller } from './caller.ts';
+import { maySee } from './visibility.ts';
 import { attachmentsByMessage, toMessageView, type MessageView } from './messages.ts';
 import { toMomentView, type MomentRow, type MomentView } from './moment-view.ts';
 

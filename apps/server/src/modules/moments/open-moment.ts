@@ -15,6 +15,7 @@ import { customerWrote, type InboundMessage } from './customer-wrote.ts';
 import { startSla } from './sla-hooks.ts';
 import { announceCustomerChanged } from './customer-changed.ts';
 import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
+import { maySee, type Viewer } from './visibility.ts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -43,6 +44,11 @@ export type OpenMomentInput = {
   readonly businessUnitId?: string | null;
   readonly language?: string | null;
   readonly tags?: readonly string[];
+  /**
+   * Who records it, when that is an agent through the API: a moment they may not see is not
+   * theirs to continue, nor to read back as a repeat delivery (409 instead).
+   */
+  readonly viewer?: Viewer;
 };
 
 /** How an inbound contact landed: a new moment, an open one continued, a resolved one reopened, or a repeat delivery. */
@@ -61,15 +67,22 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
   let renamed: string | null = null;
   const result = await inMomentTx(ctx, input.workspaceId, async (w): Promise<OpenResult> => {
     const repeat = await findMessageByExternalId(w, input.channel, input.message.externalId);
-    if (repeat) return { outcome: 'duplicate', moment: await loadRow(w, repeat.moment_id), message: await storedMessageView(w, repeat) };
+    if (repeat) {
+      const moment = await loadRow(w, repeat.moment_id);
+      mayContinue(input.viewer, moment, 'message.externalId', 'that message is already stored, on a moment you may not see');
+      return { outcome: 'duplicate', moment, message: await storedMessageView(w, repeat) };
+    }
     if (input.businessUnitId) await checkBusinessUnit(w.tx, w.workspaceId, input.businessUnitId);
 
-    const known = (await threadOf(w, input)) ?? undefined;
-    const customer = known ? { id: known.customer_id, isNew: false, renamed: false } : await resolveCustomer(w, input.customer, input.channel);
+    const thread = await threadOf(w, input);
+    const known = thread?.moment;
+    if (known) mayContinue(input.viewer, known, thread.by, `the ${thread.by} names a moment you may not see`);
+    const customer = thread ? await customerOfThread(w, input, thread) : await resolveCustomer(w, input.customer, input.channel);
     renamed = customer.renamed ? customer.id : null;
     // Someone this message made has no moment to continue and no previous owner to go back to.
     const existing = known ?? (customer.isNew || input.threadsItself ? undefined : await continuable(w, customer.id, input));
     if (existing && existing.status !== 'closed') {
+      if (!known) mayContinue(input.viewer, existing, 'customerId' in input.customer ? 'customerId' : 'identity', `the customer's ${existing.channel} moment is one you may not see: its team adds to it`);
       const result = await customerWrote(w, existing, input.message, input.actor);
       if (result) return result;
     }
@@ -82,15 +95,36 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
   return result;
 }
 
-/** The moment a channel says this message continues: by the provider's conversation id, or the thread it names. */
-async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<MomentRow | null> {
+type Thread = { readonly moment: MomentRow; readonly by: 'threadMomentId' | 'externalId' };
+
+/** The moment a channel says this message continues: by the thread it names, or the provider's conversation id. */
+async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<Thread | null> {
   if (input.threadMomentId) {
     const [row] = await momentById(w.tx, { workspaceId: w.workspaceId, id: input.threadMomentId });
-    if (row) return row.merged_into ? loadRow(w, row.merged_into) : row;
+    if (row) return { moment: row.merged_into ? await loadRow(w, row.merged_into) : row, by: 'threadMomentId' };
   }
   if (!input.externalId) return null;
   const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('channel', '=', input.channel).where('external_id', '=', input.externalId).executeTakeFirst();
-  return row ?? null;
+  return row ? { moment: row, by: 'externalId' } : null;
+}
+
+/**
+ * Who writes on a known thread. Email threads by its headers, and whoever answers there (a
+ * colleague the customer copied in) joins the customer's moment. A conversation id is one
+ * customer's: another customer giving it would read their moment back and write into it.
+ */
+async function customerOfThread(w: MomentWrite, input: OpenMomentInput, thread: Thread): Promise<ResolvedCustomer> {
+  const ofThread = { id: thread.moment.customer_id, isNew: false, renamed: false };
+  if (thread.by === 'threadMomentId') return ofThread;
+  const writer = await resolveCustomer(w, input.customer, input.channel);
+  const roots = await w.tx.selectFrom('customer').select('root_id').distinct().where('workspace_id', '=', w.workspaceId).where('id', 'in', [writer.id, thread.moment.customer_id]).execute();
+  if (roots.length > 1) throw new AppError('conflict', `externalId ${input.externalId} is another customer's conversation on ${input.channel}`, 'externalId');
+  return writer;
+}
+
+/** An agent (the viewer) records messages only on moments they may see. */
+function mayContinue(viewer: Viewer | undefined, moment: MomentRow, field: string, why: string): void {
+  if (viewer && !maySee(viewer, moment)) throw new AppError('conflict', why, field);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { WorkspaceSettings } from '../workspaces/index.ts';
 import type { Activity } from './activity.ts';
 import { ACTIVE_STATUSES } from './agent-load.ts';
 import { fillFromQueue } from './fill-from-queue.ts';
+import { withdrawHandoffsTo } from './handoff.ts';
 import { inMomentTx, withinTx, type MomentsCtx } from './moment-tx.ts';
 import type { OwnershipReason } from './ownership.ts';
 import { rerouteInTeam } from './reroute.ts';
@@ -27,14 +28,17 @@ export async function rerouteLeavers(
  * Someone became an analyst, who only reads: they hold nothing from now on. Each of their
  * active moments goes to someone else in its team (or waits with the team's fallback owner;
  * outside a team, to the workspace's owner), inside the transaction that changed the role.
- * Returns the activities to publish once that transaction commits.
+ * Hand-offs waiting for them are withdrawn. Returns the activities to publish once that
+ * transaction commits.
  */
 export async function rerouteFromReader(
   deps: Deps,
   settings: WorkspaceSettings,
   change: { readonly tx: Tx; readonly workspaceId: string; readonly agentId: string; readonly actor: string },
 ): Promise<Activity[]> {
-  return rerouteOwned(deps, settings, change, { ownerIds: [change.agentId], teamId: null, reason: 'read_only', note: 'the owner became an analyst' });
+  const handedBack = await rerouteOwned(deps, settings, change, { ownerIds: [change.agentId], teamId: null, reason: 'read_only', note: 'the owner became an analyst' });
+  const { activities } = await withinTx(deps, settings, change.tx, change.workspaceId, (w) => withdrawHandoffsTo(w, change.agentId, change.actor, 'the receiver became an analyst'));
+  return [...handedBack, ...activities];
 }
 
 /**

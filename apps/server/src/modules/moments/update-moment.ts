@@ -58,11 +58,17 @@ export async function updateMoment(ctx: MomentsCtx, input: { readonly workspaceI
     await saveMoment(w, row);
     if (before.status === 'resolved' && row.status === 'open') row = await placeReopened(w, row, input.caller.actor);
     if (tags !== null) await storeTags(w, row.id, tags, 'replace');
-    w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), changed: Object.keys(patch) } });
+    w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), changed: changedFields(before, row) } });
     // A resolved or closed moment no longer counts against its owner: they may take a waiting one.
     if ((row.status === 'resolved' || row.status === 'closed') && (before.status !== 'resolved' && before.status !== 'closed')) await fillFromQueue(w, row.owner_id, 'capacity', 'system');
     return row;
   });
+}
+
+/** What a change did to the fields a patch can name (a priority set to what it was is no change). */
+function changedFields(before: MomentRow, after: MomentRow): (keyof MomentPatch)[] {
+  const fields: [keyof MomentPatch, keyof MomentRow][] = [['status', 'status'], ['snoozedUntil', 'snoozed_until'], ['priority', 'priority'], ['tags', 'tags'], ['subject', 'subject']];
+  return fields.filter(([, column]) => before[column] !== after[column]).map(([field]) => field);
 }
 
 /** Applies one documented transition and what it does to the SLA clock. */
