@@ -9,7 +9,8 @@ export const AttachmentIdParams = Type.Object({ id: Type.String({ minLength: 1, 
 
 export const Priority = Type.Union((['low', 'normal', 'high', 'urgent'] as const).map((p) => Type.Literal(p)));
 export const MomentStatus = Type.Union((['open', 'pending', 'snoozed', 'resolved', 'closed'] as const).map((s) => Type.Literal(s)));
-const Channel = Type.String({ pattern: '^[a-z0-9_-]{1,40}$', description: 'email, chat, whatsapp, sms, messenger, instagram, voice, social, api, …' });
+/** A channel as moments name it (and SLA policies and rules match it): lower case. */
+export const MomentChannel = Type.String({ pattern: '^[a-z0-9_-]{1,40}$', description: 'email, chat, whatsapp, sms, messenger, instagram, voice, social, api, …' });
 const Tag = Type.String({ minLength: 1, maxLength: 60 });
 const Body = Type.String({ minLength: 1, maxLength: 100_000 });
 const ExternalId = Type.String({ minLength: 1, maxLength: 500 });
@@ -28,7 +29,7 @@ export const OpenMomentBody = Type.Object(
     customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     identity: Type.Optional(Type.String({ minLength: 3, maxLength: 600, description: 'kind:value, e.g. email:ann@example.com; resolves or creates the customer' })),
     name: Type.Optional(Type.String({ maxLength: 200, description: "the customer's name, learned with a new identity" })),
-    channel: Channel,
+    channel: MomentChannel,
     externalId: Type.Optional(ExternalId),
     subject: Type.Optional(Type.String({ maxLength: 500 })),
     message: Type.Object({ body: Body, externalId: Type.Optional(ExternalId), attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 10 })) }, { additionalProperties: false }),

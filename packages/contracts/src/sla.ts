@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MomentChannel } from './moments.ts';
 import { ListOf, Time, View } from './reply-parts.ts';
 
 /**
@@ -39,7 +40,8 @@ export const MAX_WARN_BEFORE_MINUTES = 10_080;
 const SlaPolicyFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   priority: Type.Unsafe<'low' | 'normal' | 'high' | 'urgent' | null>({ type: ['string', 'null'], enum: ['low', 'normal', 'high', 'urgent', null], description: 'null matches any' }),
-  channel: orNull(Type.String({ minLength: 1, maxLength: 50, description: 'null matches any' })),
+  // As moments name it: a policy for "Chat" would time none of them.
+  channel: orNull({ ...MomentChannel, description: 'null matches any' }),
   businessUnitId: orNull(Type.String({ minLength: 1, maxLength: 64, description: 'null matches any' })),
   firstResponseMinutes: Minutes,
   nextResponseMinutes: Minutes,

@@ -9,10 +9,13 @@
 // is cached under node_modules/.cache/touchpoint and made again when one of its files changed.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+// Another esbuild may bundle differently: its version is part of the cache's key.
+const ESBUILD_VERSION = createRequire(import.meta.url)('esbuild/package.json').version;
 const CACHE_ROOT = path.join(REPO_ROOT, 'node_modules/.cache/touchpoint');
 // Bump when the way bundles are made changes, so older caches are not used.
 const FORMAT = 1;
@@ -45,8 +48,7 @@ export async function importBundled(entry, cacheRoot = CACHE_ROOT) {
 
 /** The cached bundle of `file` if none of its inputs changed since it was made, else a new one. */
 async function freshBundle(file, cacheRoot) {
-  const esbuild = await import('esbuild');
-  const dir = path.join(cacheRoot, createHash('sha256').update(`${file}\0${esbuild.version}\0${FORMAT}`).digest('hex').slice(0, 16));
+  const dir = path.join(cacheRoot, createHash('sha256').update(`${file}\0${ESBUILD_VERSION}\0${FORMAT}`).digest('hex').slice(0, 16));
   const manifestFile = path.join(dir, 'manifest.json');
   const manifest = readJson(manifestFile);
   const cached = manifest && path.join(dir, manifest.build, 'main.js');
@@ -54,6 +56,8 @@ async function freshBundle(file, cacheRoot) {
 
   const startedAt = Date.now();
   const build = `b-${startedAt}-${randomBytes(4).toString('hex')}`;
+  // Loaded only to make a bundle: importing esbuild costs a start from the cache 30 ms.
+  const esbuild = await import('esbuild');
   const result = await esbuild.build({
     entryPoints: { main: file },
     outdir: path.join(dir, build),

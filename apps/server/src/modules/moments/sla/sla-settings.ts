@@ -167,8 +167,6 @@ async function checkedPolicy(tx: Tx, workspaceId: string, p: SlaPolicy): Promise
     const v = p[field];
     if (v !== null && (!Number.isInteger(v) || v < 1)) throw new AppError('invalid_field', `${field} must be a positive whole number of minutes or null`, field);
   }
-  // Moments name their channel in lower case: "Chat" would match none of them.
-  if (p.channel !== null && !/^[a-z0-9_-]{1,40}$/.test(p.channel)) throw new AppError('invalid_field', 'channel is a channel as moments name it: lower-case letters, digits, - and _ (chat, email, whatsapp, …)', 'channel');
   if (!Number.isInteger(p.warnBeforeMinutes) || p.warnBeforeMinutes < 0 || p.warnBeforeMinutes > MAX_WARN_BEFORE_MINUTES) {
     throw new AppError('invalid_field', `warnBeforeMinutes must be 0 to ${MAX_WARN_BEFORE_MINUTES}`, 'warnBeforeMinutes');
   }
