@@ -208,6 +208,28 @@ describe.each(ENGINES)('API channel (Standard Webhooks) on %s', (engine) => {
     expect((await send(message('crm-13', 'Still there?'), { channelId: other.body.id })).status).toBe(404);
   });
 
+  it('two channels each have their own message and conversation ids: message "1" of one is not a repeat of the other’s', async () => {
+    const shop = (await s.api('POST', '/api/v1/channels', { kind: 'api', name: 'Shop system', settings: { outboundUrl: receiver.url }, secrets: { signingSecret: SECRET } })).body;
+    const crmMessage = { from: { identity: 'external_id:crm:77', name: 'Lee Park' }, message: { id: '1', body: 'CRM ticket one' }, conversationId: 'T-1' };
+    const fromCrm = await send(crmMessage);
+    const fromShop = await send({ from: { identity: 'external_id:shop:7', name: 'Sam Ortiz' }, message: { id: '1', body: 'Shop order one' }, conversationId: 'T-1' }, { channelId: shop.id });
+    expect(fromCrm.body).toMatchObject({ outcome: 'opened' });
+    expect(fromShop.body).toMatchObject({ outcome: 'opened' });
+    expect(fromShop.body.momentId).not.toBe(fromCrm.body.momentId);
+    expect((await thread(fromShop.body.momentId)).map((m) => [m.body, m.externalId])).toEqual([['Shop order one', '1']]);
+
+    // Each system's redelivery and next message find its own moment.
+    expect((await send({ from: { identity: 'external_id:shop:7' }, message: { id: '1', body: 'Shop order one' }, conversationId: 'T-1' }, { channelId: shop.id })).body).toEqual({ ...fromShop.body, outcome: 'duplicate' });
+    expect((await send(crmMessage)).body).toEqual({ ...fromCrm.body, outcome: 'duplicate' });
+    expect((await send({ from: { identity: 'external_id:shop:7' }, message: { id: '2', body: 'Where is it?' }, conversationId: 'T-1' }, { channelId: shop.id })).body).toMatchObject({ momentId: fromShop.body.momentId, outcome: 'continued' });
+
+    // The shop's reply goes to the shop's customer, about the shop's moment.
+    const out = await reply(fromShop.body.momentId, 'It ships today');
+    await s.tp.worker.drain();
+    const sent = receiver.deliveries.find((d) => d.headers['webhook-id'] === out.id);
+    expect(JSON.parse(sent!.body).data).toMatchObject({ momentId: fromShop.body.momentId, to: 'external_id:shop:7', body: 'It ships today' });
+  });
+
   it('another workspace’s channel is its own', async () => {
     const b = await createWorkspace(s.tp.deps, { name: 'B', ownerEmail: 'b@api-other.test', ownerPassword: 'another long password' });
     const secretB = `whsec_${Buffer.from('workspace B secret').toString('base64')}`;

@@ -112,6 +112,15 @@ describe('SQLite finds one customer’s, agent’s or moment’s rows without wa
     });
   });
 
+  it('a repeated provider message or conversation id is sought by its channel’s unique index, to the id', async () => {
+    const input = { identity: 'email:plans-eve@example.com', channel: 'email', externalId: 'plans-thread', message: { body: 'hello', externalId: 'plans-message' } };
+    await open(s, input);
+    const lookups = plansOf(await queriesOf(() => open(s, input))).filter((q) => /"external_id" = \?/.test(q.sql));
+    expect(lookups.map((q) => q.steps)).toEqual([[expect.stringMatching(/^SEARCH message USING INDEX message_external \(workspace_id=\? AND channel=\? AND <expr>=\? AND external_id=\?\)$/)]]);
+    const thread = plansOf(await queriesOf(() => open(s, { ...input, message: { body: 'again', externalId: 'plans-message-2' } }))).filter((q) => /^select .* from "moment" .*"external_id" = \?/.test(q.sql));
+    expect(thread.map((q) => q.steps)).toEqual([[expect.stringMatching(/^SEARCH moment USING INDEX moment_external \(workspace_id=\? AND channel=\? AND <expr>=\? AND external_id=\?\)$/)]]);
+  });
+
   it('the chat’s and the email channel’s lookups of a customer’s moments', async () => {
     const moment = (await open(s, { identity: 'email:plans-bo@example.com', channel: 'chat' })).body.moment;
     const ws = s.workspace.workspaceId;

@@ -1,5 +1,5 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
-import { addMessage, recordDelivery, type Caller, type MomentsCtx, type OpenResult } from '../../modules/moments/index.ts';
+import { addMessage, recordDelivery, scopeOfChannel, type Caller, type MomentsCtx, type OpenResult } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { detectAutomaticMail } from './detect-automatic-mail.ts';
@@ -49,7 +49,7 @@ export async function receiveEmail(ctx: MomentsCtx, d: EmailDelivery): Promise<E
     if (report.reason === null) return dropped(log, 'a delivery report without failures');
     let failedReplies = 0;
     for (const externalId of report.messageIds) {
-      if (await recordDelivery(ctx, { workspaceId: channel.workspaceId, channel: channel.kind, externalId, state: 'failed', error: report.reason })) failedReplies++;
+      if (await recordDelivery(ctx, { workspaceId: channel.workspaceId, on: scopeOfChannel(channel), externalId, state: 'failed', error: report.reason })) failedReplies++;
     }
     log.info({ failedReplies, reason: report.reason }, 'bounce received');
     return { kind: 'bounce', failedReplies };

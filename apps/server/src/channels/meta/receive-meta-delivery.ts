@@ -1,5 +1,5 @@
 import { listChannels, loadChannel, type ChannelRecord } from '../../modules/channels/index.ts';
-import { messageByExternalId, recordDelivery, unsendMessage, type MomentsCtx } from '../../modules/moments/index.ts';
+import { messageByExternalId, recordDelivery, scopeOfChannel, unsendMessage, type MomentsCtx } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { fetchMedia } from './fetch-media.ts';
@@ -35,10 +35,10 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
       else if (result === 'duplicate') outcome.duplicates += 1;
       else outcome.ignored.push(result);
     } else if (event.kind === 'unsent') {
-      if (await unsendMessage(ctx, { workspaceId: target.workspaceId, channel: target.kind, externalId: event.externalId })) outcome.unsent += 1;
+      if (await unsendMessage(ctx, { workspaceId: target.workspaceId, on: scopeOfChannel(target), externalId: event.externalId })) outcome.unsent += 1;
       else outcome.ignored.push(`unsent message ${event.externalId} is not stored`);
     } else if (event.kind === 'status') {
-      const moved = await recordDelivery(ctx, { workspaceId: target.workspaceId, channel: target.kind, externalId: event.externalId, state: event.state, error: event.error });
+      const moved = await recordDelivery(ctx, { workspaceId: target.workspaceId, on: scopeOfChannel(target), externalId: event.externalId, state: event.state, error: event.error });
       if (moved) outcome.statuses += 1;
     } else {
       outcome.statuses += await recordWatermark(ctx, target, event);
@@ -98,7 +98,7 @@ function accountRouter(ctx: MomentsCtx, channel: ChannelRecord): (account: strin
 
 /** A message already stored on this channel under the provider's id (a redelivery, or the message a reaction is to). */
 async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
-  return (await messageByExternalId(ctx.deps.db, channel.workspaceId, channel.kind, externalId)) ?? null;
+  return (await messageByExternalId(ctx.deps.db, channel.workspaceId, scopeOfChannel(channel), externalId)) ?? null;
 }
 
 const preview = (text: string) => {

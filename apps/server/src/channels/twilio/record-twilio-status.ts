@@ -1,5 +1,5 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
-import { recordDelivery, type DeliveryState, type MomentsCtx } from '../../modules/moments/index.ts';
+import { recordDelivery, scopeOfChannel, type DeliveryState, type MomentsCtx } from '../../modules/moments/index.ts';
 import { param, type TwilioParams } from './twilio-form.ts';
 
 // Twilio's message statuses that move ours; queued, accepted, sending and scheduled are before "sent".
@@ -18,6 +18,6 @@ export async function recordTwilioStatus(ctx: MomentsCtx, channel: ChannelRecord
   if (!state || !sid) return false;
   const code = param(params, 'ErrorCode');
   const error = state === 'failed' ? (code ? `Twilio error ${code}` : `Twilio reported the message ${status}`) : null;
-  const target = ourMessageId ? { messageId: ourMessageId, providerMessageId: sid } : { channel: channel.kind, externalId: sid };
+  const target = ourMessageId ? { messageId: ourMessageId, providerMessageId: sid } : { on: scopeOfChannel(channel), externalId: sid };
   return recordDelivery(ctx, { workspaceId: channel.workspaceId, state, error, ...target });
 }

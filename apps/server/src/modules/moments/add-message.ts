@@ -2,6 +2,7 @@ import { AppError } from '../../platform/errors.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import { actingAgent, loadForCaller, type Caller } from './caller.ts';
 import { recordOnTimeline } from './customer-touchpoints.ts';
+import { scopeOf, type ChannelScope } from './channel-scope.ts';
 import { customerWrote, type InboundMessage } from './customer-wrote.ts';
 import { checkAttachments, checkMentions, findMessageByExternalId, insertMessage, previewOf, storedMessageView, type AttachmentInput, type Direction, type MessageView } from './messages.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
@@ -39,17 +40,18 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
   checkAttachments(input.attachments);
   return inMomentTx(ctx, input.workspaceId, async (w) => {
     const moment = await loadForCaller(w, input.caller, input.momentId);
-    const repeat = await findMessageByExternalId(w, moment.channel, input.externalId);
+    const repeat = await findMessageByExternalId(w, scopeOf(moment), input.externalId);
     if (repeat) return { moment: await loadRow(w, repeat.moment_id), message: await storedMessageView(w, repeat), duplicate: true };
 
     if (input.direction === 'in') {
       // As if the customer wrote on the channel: to the moment this one was merged into; past a
       // closed one or the reopen window, to their active moment on the channel, else a new one.
+      // Its id is unique on the channel of the moment named (where the repeat check looked).
       const target = moment.merged_into ? await loadRow(w, moment.merged_into) : moment;
       const message = { body: input.body, externalId: input.externalId, attachments: input.attachments };
       const result =
-        (await customerWrote(w, target, message, input.caller.actor)) ??
-        (await continueActive(w, target, message, input.caller.actor)) ??
+        (await customerWrote(w, target, message, input.caller.actor, scopeOf(moment))) ??
+        (await continueActive(w, target, message, input.caller.actor, scopeOf(moment))) ??
         (await createMoment(w, { workspaceId: w.workspaceId, actor: input.caller.actor, customer: { customerId: target.customer_id }, channel: target.channel, channelId: target.channel_id, subject: target.subject, priority: target.priority as never, businessUnitId: target.business_unit_id, language: target.language, message }, { id: target.customer_id, isNew: false, renamed: false }));
       return { moment: result.moment, message: result.message, duplicate: false };
     }
@@ -67,7 +69,7 @@ export async function addMessage(ctx: MomentsCtx, input: AddMessageInput): Promi
     }
     row = { ...row, message_count: row.message_count + 1, last_message_at: w.now, updated_at: w.now };
     await saveMoment(w, row);
-    const message = await insertMessage(w, row.id, row.channel, { direction: input.direction, body: input.body, authorKind: authorId ? 'agent' : 'system', authorId, externalId: input.externalId, meta: input.meta, mentions: input.mentions, attachments: input.attachments });
+    const message = await insertMessage(w, row.id, scopeOf(row), { direction: input.direction, body: input.body, authorKind: authorId ? 'agent' : 'system', authorId, externalId: input.externalId, meta: input.meta, mentions: input.mentions, attachments: input.attachments });
     if (input.direction === 'out') {
       await recordOnTimeline(w, row.customer_id, row.channel, [{ messageId: `message:${message.id}`, name: 'Message Sent', properties: { momentId: row.id, messageId: message.id, preview: previewOf(input.body) } }], row.team_id);
       // The channel's adapter delivers it and reports sent or failed (see the channels issue).
@@ -87,7 +89,7 @@ function checkChannelOptions(channel: string, meta: Readonly<Record<string, unkn
 }
 
 /** The customer's other active moment on the same channel, continued with the message; null when there is none. */
-async function continueActive(w: MomentWrite, moment: MomentRow, message: InboundMessage, actor: string): Promise<OpenResult | null> {
+async function continueActive(w: MomentWrite, moment: MomentRow, message: InboundMessage, actor: string, arrivedOn: ChannelScope): Promise<OpenResult | null> {
   const other = await continuable(w, moment.customer_id, { channel: moment.channel, channelId: moment.channel_id });
-  return other && other.id !== moment.id ? customerWrote(w, other, message, actor) : null;
+  return other && other.id !== moment.id ? customerWrote(w, other, message, actor, arrivedOn) : null;
 }

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../platform/db/database.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { unindexedNumber, unindexedText } from '../../platform/db/unindexed.ts';
+import { inScope, scopeOfChannel } from './channel-scope.ts';
 
 /**
  * Questions channel adapters ask about moments and their messages, answered here so that the
@@ -56,17 +57,15 @@ export async function repliesUpTo(
   return rows.map((r) => r.id);
 }
 
-/** The moments of a configured channel that hold messages with these provider ids: id → moment. */
+/** The moments that hold messages with these provider ids on a configured channel: id → moment. */
 export async function momentsOfMessages(db: Db, channel: { readonly workspaceId: string; readonly id: string; readonly kind: string }, externalIds: readonly string[]): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('message')
-    .innerJoin('moment', (j) => j.onRef('moment.workspace_id', '=', 'message.workspace_id').onRef('moment.id', '=', 'message.moment_id'))
-    .select(['message.external_id', 'message.moment_id'])
-    .where('message.workspace_id', '=', channel.workspaceId)
-    .where('message.channel', '=', channel.kind)
-    .where('message.external_id', 'in', externalIds)
-    .where('moment.channel_id', '=', channel.id)
+    .select(['external_id', 'moment_id'])
+    .where('workspace_id', '=', channel.workspaceId)
+    .where(inScope('message', scopeOfChannel(channel)))
+    .where('external_id', 'in', externalIds)
     .execute();
   return new Map(rows.map((r) => [r.external_id as string, r.moment_id]));
 }

@@ -1,3 +1,4 @@
+import { scopeOf, type ChannelScope } from './channel-scope.ts';
 import { recordOnTimeline } from './customer-touchpoints.ts';
 import { insertMessage, previewOf, type AttachmentInput, type MessageView } from './messages.ts';
 import type { MomentWrite } from './moment-tx.ts';
@@ -22,8 +23,10 @@ export type InboundMessage = {
  * The customer wrote on an existing moment. An active moment takes the message (pending or
  * snoozed ones wake up: the customer is waiting again); a resolved one reopens within the
  * workspace's window. Returns null when the moment is past reopening: the caller opens a new one.
+ * `arrivedOn`: the channel the message came in on, when not the moment's own (an email reply to
+ * a chat's follow-up); its provider id is unique there.
  */
-export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: InboundMessage, actor: string): Promise<OpenResult | null> {
+export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: InboundMessage, actor: string, arrivedOn: ChannelScope = scopeOf(moment)): Promise<OpenResult | null> {
   const windowStart = w.now - w.settings.moments.reopenWindowHours * 3_600_000;
   if (moment.status === 'closed' || (moment.status === 'resolved' && (moment.resolved_at ?? 0) < windowStart)) return null;
   const reopening = moment.status === 'resolved';
@@ -42,7 +45,7 @@ export async function customerWrote(w: MomentWrite, moment: MomentRow, inbound: 
   });
   await saveMoment(w, row, moment);
   if (reopening) row = await placeReopened(w, row, actor);
-  const message: MessageView = await insertMessage(w, row.id, row.channel, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, address: inbound.address, meta: inbound.meta, attachments: inbound.attachments });
+  const message: MessageView = await insertMessage(w, row.id, arrivedOn, { direction: 'in', body: inbound.body, authorKind: 'customer', authorId: null, externalId: inbound.externalId, address: inbound.address, meta: inbound.meta, attachments: inbound.attachments });
   await recordOnTimeline(w, row.customer_id, row.channel, [
     { messageId: `message:${message.id}`, name: 'Message Received', properties: { momentId: row.id, messageId: message.id, preview: row.preview, ...(reopening ? { reopened: true } : {}) } },
   ], row.team_id);

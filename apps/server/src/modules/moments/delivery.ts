@@ -3,7 +3,8 @@ import { parseJsonObject } from '../../platform/json.ts';
 import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
-import { toMessageView } from './messages.ts';
+import { messageByExternalId, toMessageView } from './messages.ts';
+import type { ChannelScope } from './channel-scope.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
 import { sentByCustomerAt } from './channel-lookups.ts';
 
@@ -81,16 +82,17 @@ export async function loadOutbound(db: Db, workspaceId: string, messageId: strin
 /**
  * Records what a channel reported about a message: sent (with the provider's id), delivered,
  * read, or failed with the reason. Late or repeated reports never move a state backwards.
- * Find the message by our id, or by the provider's id on the channel (status callbacks).
+ * Find the message by our id, or by the provider's id on its channel (status callbacks).
  */
 export async function recordDelivery(
   ctx: MomentsCtx,
-  input: { readonly workspaceId: string; readonly state: DeliveryState; readonly error?: string | null; readonly providerMessageId?: string | null } & ({ readonly messageId: string } | { readonly channel: string; readonly externalId: string }),
+  input: { readonly workspaceId: string; readonly state: DeliveryState; readonly error?: string | null; readonly providerMessageId?: string | null } & ({ readonly messageId: string } | { readonly on: ChannelScope; readonly externalId: string }),
 ): Promise<boolean> {
   return inMomentTx(ctx, input.workspaceId, async (w) => {
-    let query = w.tx.selectFrom('message').selectAll().where('workspace_id', '=', w.workspaceId);
-    query = 'messageId' in input ? query.where('id', '=', input.messageId) : query.where('channel', '=', input.channel).where('external_id', '=', input.externalId);
-    const message = await query.executeTakeFirst();
+    const message =
+      'messageId' in input
+        ? await w.tx.selectFrom('message').selectAll().where('workspace_id', '=', w.workspaceId).where('id', '=', input.messageId).executeTakeFirst()
+        : await messageByExternalId(w.tx, w.workspaceId, input.on, input.externalId);
     if (!message || message.direction !== 'out') return false;
     if (!movesForward(message.delivery, input.state)) return false;
     const next = {

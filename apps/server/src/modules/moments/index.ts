@@ -12,6 +12,7 @@ export { rerouteFromReader, rerouteLeavers, offerWaitingWork } from './team-chan
 export { getMoment, listMessages, getOwnership, getAttachment, type OwnershipEntry } from './moments.queries.ts';
 export { toMomentView, type MomentView, type MomentRow } from './moment-view.ts';
 export { type MessageView, ATTACHMENT_LIMITS, messageByExternalId } from './messages.ts';
+export { scopeOfChannel, type ChannelScope } from './channel-scope.ts';
 export { viewerOf, type Viewer } from './visibility.ts';
 export { callerOf, momentsHiddenFrom, type Caller } from './caller.ts';
 export { MOMENT_EVENTS } from './moments.events.ts';

@@ -6,6 +6,7 @@ import { parseJsonObject } from '../../platform/json.ts';
 import type { MessageTable } from '../../platform/db/tables.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { unindexedText } from '../../platform/db/unindexed.ts';
+import { inScope, type ChannelScope } from './channel-scope.ts';
 import type { MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
 import { maySee, viewerOf } from './visibility.ts';
@@ -80,29 +81,30 @@ export async function checkMentions(w: MomentWrite, mentions: readonly string[] 
 }
 
 /** A provider message already stored on this channel (a duplicate delivery), if any. */
-export async function findMessageByExternalId(w: MomentWrite, channel: string, externalId: string | null | undefined): Promise<Selectable<MessageTable> | undefined> {
-  return externalId ? messageByExternalId(w.tx, w.workspaceId, channel, externalId) : undefined;
+export async function findMessageByExternalId(w: MomentWrite, scope: ChannelScope, externalId: string | null | undefined): Promise<Selectable<MessageTable> | undefined> {
+  return externalId ? messageByExternalId(w.tx, w.workspaceId, scope, externalId) : undefined;
 }
 
-/** A message stored on a channel kind under a provider's id (a redelivery, or what a reaction is to). */
-export async function messageByExternalId(db: Db, workspaceId: string, channel: string, externalId: string): Promise<Selectable<MessageTable> | undefined> {
-  return (await selectByExternalId(db, { workspaceId, channel, externalId }))[0];
+/** A message stored on a channel under a provider's id (a redelivery, a status report, or what a reaction is to). */
+export async function messageByExternalId(db: Db, workspaceId: string, scope: ChannelScope, externalId: string): Promise<Selectable<MessageTable> | undefined> {
+  return (await selectByExternalId(db, { workspaceId, channel: scope.channel, channelKey: scope.channelId ?? '', externalId }))[0];
 }
 
 // Asked of every inbound message (is it a redelivery?): compiled once.
-const selectByExternalId = compiledOnce((db, p: { workspaceId: string; channel: string; externalId: string }) =>
-  db.selectFrom('message').selectAll().where('workspace_id', '=', p.workspaceId).where('channel', '=', p.channel).where('external_id', '=', p.externalId),
+const selectByExternalId = compiledOnce((db, p: { workspaceId: string; channel: string; channelKey: string; externalId: string }) =>
+  db.selectFrom('message').selectAll().where('workspace_id', '=', p.workspaceId).where(inScope('message', { channel: p.channel, channelId: p.channelKey })).where('external_id', '=', p.externalId),
 );
 const insertMessageRow = compiledOnce((db, row: Insertable<MessageTable>) => db.insertInto('message').values(row));
 
 /** Stores a message and its attachments; returns what the API shows of it. */
-export async function insertMessage(w: MomentWrite, momentId: string, channel: string, m: NewMessage): Promise<MessageView> {
+export async function insertMessage(w: MomentWrite, momentId: string, on: ChannelScope, m: NewMessage): Promise<MessageView> {
   const id = w.deps.ids.next();
   const row = {
     workspace_id: w.workspaceId,
     id,
     moment_id: momentId,
-    channel,
+    channel: on.channel,
+    channel_id: on.channelId,
     direction: m.direction,
     author_kind: m.authorKind,
     author_id: m.authorId,

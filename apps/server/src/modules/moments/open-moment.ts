@@ -12,6 +12,7 @@ import { handoffColumns, type MomentRow } from './moment-view.ts';
 import { audienceOf, momentPayload, startLedger } from './ownership.ts';
 import { routeMoment } from './route-moment.ts';
 import { customerWrote, type InboundMessage } from './customer-wrote.ts';
+import { inScope, scopeOf, type ChannelScope } from './channel-scope.ts';
 import { startSla } from './sla-hooks.ts';
 import { announceCustomerChanged } from './customer-changed.ts';
 import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
@@ -66,7 +67,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
   checkAttachments(input.message.attachments);
   let renamed: string | null = null;
   const result = await inMomentTx(ctx, input.workspaceId, async (w): Promise<OpenResult> => {
-    const repeat = await findMessageByExternalId(w, input.channel, input.message.externalId);
+    const repeat = await findMessageByExternalId(w, arrivedOn(input), input.message.externalId);
     if (repeat) {
       const moment = await loadRow(w, repeat.moment_id);
       mayContinue(input.viewer, moment, 'message.externalId', 'that message is already stored, on a moment you may not see');
@@ -83,7 +84,7 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
     const existing = known ?? (customer.isNew || input.threadsItself ? undefined : await continuable(w, customer.id, input));
     if (existing && existing.status !== 'closed') {
       if (!known) mayContinue(input.viewer, existing, 'customerId' in input.customer ? 'customerId' : 'identity', `the customer's ${existing.channel} moment is one you may not see: its team adds to it`);
-      const result = await customerWrote(w, existing, input.message, input.actor);
+      const result = await customerWrote(w, existing, input.message, input.actor, arrivedOn(input));
       if (result) return result;
     }
     return createMoment(w, input, customer);
@@ -95,6 +96,9 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
   return result;
 }
 
+/** Where this message came in: the configured channel, else (through the API) the channel kind. */
+const arrivedOn = (input: OpenMomentInput): ChannelScope => ({ channel: input.channel, channelId: input.channelId ?? null });
+
 type Thread = { readonly moment: MomentRow; readonly by: 'threadMomentId' | 'externalId' };
 
 /** The moment a channel says this message continues: by the thread it names, or the provider's conversation id. */
@@ -104,7 +108,7 @@ async function threadOf(w: MomentWrite, input: OpenMomentInput): Promise<Thread 
     if (row) return { moment: row.merged_into ? await loadRow(w, row.merged_into) : row, by: 'threadMomentId' };
   }
   if (!input.externalId) return null;
-  const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where('channel', '=', input.channel).where('external_id', '=', input.externalId).executeTakeFirst();
+  const row = await w.tx.selectFrom('moment').selectAll().where('workspace_id', '=', w.workspaceId).where(inScope('moment', arrivedOn(input))).where('external_id', '=', input.externalId).executeTakeFirst();
   return row ? { moment: row, by: 'externalId' } : null;
 }
 
@@ -184,12 +188,12 @@ export async function createMoment(w: MomentWrite, input: OpenMomentInput, resol
   row = await startSla(w, row);
   // The provider's conversation goes on after its moment closed: the new moment carries its id from now on.
   if (row.external_id !== null) {
-    await w.tx.updateTable('moment').set({ external_id: null }).where('workspace_id', '=', w.workspaceId).where('channel', '=', row.channel).where('external_id', '=', row.external_id).execute();
+    await w.tx.updateTable('moment').set({ external_id: null }).where('workspace_id', '=', w.workspaceId).where(inScope('moment', scopeOf(row))).where('external_id', '=', row.external_id).execute();
   }
   await insertMomentRow(w.tx, row);
   await startLedger(w, id, placement, input.actor);
   await storeTags(w, id, tags, 'new moment');
-  const message = await insertMessage(w, id, input.channel, { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, address: input.message.address, meta: input.message.meta, attachments: input.message.attachments });
+  const message = await insertMessage(w, id, arrivedOn(input), { direction: 'in', body, authorKind: 'customer', authorId: null, externalId: input.message.externalId, address: input.message.address, meta: input.message.meta, attachments: input.message.attachments });
   await recordOnTimeline(w, customerId, input.channel, [
     // A subject made from the first line says nothing the message beside it does not.
     { messageId: `moment:${id}`, name: 'Moment Opened', properties: { momentId: id, subject, ...(given ? {} : { subjectFrom: 'message' }), priority: row.priority } },

@@ -3,6 +3,7 @@ import { isoTime } from '../../platform/iso-time.ts';
 import { inMomentTx, type MomentsCtx, type MomentWrite } from './moment-tx.ts';
 import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
+import type { ChannelScope } from './channel-scope.ts';
 import { messageByExternalId, previewOf, subjectFromBody, toMessageView } from './messages.ts';
 import { forgetInboxText } from './inbox-text.ts';
 import { saveMoment } from './save-moment.ts';
@@ -25,9 +26,9 @@ const KEPT_META = ['type', 'sentAt', 'account'];
  * unsent and the ledger and SLA history stay whole. Returns false when no such customer
  * message is stored (never received, or already unsent).
  */
-export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly channel: string; readonly externalId: string }): Promise<boolean> {
+export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly on: ChannelScope; readonly externalId: string }): Promise<boolean> {
   return inMomentTx(ctx, input.workspaceId, async (w) => {
-    const message = await messageByExternalId(w.tx, w.workspaceId, input.channel, input.externalId);
+    const message = await messageByExternalId(w.tx, w.workspaceId, input.on, input.externalId);
     if (!message || message.direction !== 'in') return false;
     const meta = parseJsonObject(message.meta);
     if (meta.unsent === true) return false;

@@ -291,6 +291,8 @@ export type MessageTable = {
   body: string;
   /** JSON array of mentioned agent ids. */
   mentions: string;
+  /** The configured channel it came in or went out on (null on moments opened through the API without one). */
+  channel_id: ColumnType<string | null, string | null | undefined, string | null>;
   external_id: string | null;
   /** The customer's address on the channel (email, phone, page-scoped id): where replies go. */
   address: ColumnType<string | null, string | null | undefined, string | null>;
