@@ -74,17 +74,31 @@ describe.each(ENGINES)('channels on %s', (engine) => {
     expect([broken.status, broken.body.error?.field]).toEqual([400, 'secrets.signingSecret']);
   });
 
-  it('an address belongs to one enabled channel of its kind, across workspaces too', async () => {
+  it('a number belongs to one enabled channel of its kind in a workspace; another workspace is not told it is used', async () => {
     const first = await s.api('POST', '/api/v1/channels', { ...whatsapp, address: '+44 7700 900555' });
     expect(first.status).toBe(201);
     const again = await s.api('POST', '/api/v1/channels', { ...whatsapp, name: 'Copy', address: '+447700900555' });
     expect(again.status).toBe(409);
-    expect(again.body.error).toMatchObject({ code: 'conflict', field: 'address' });
-    const other = await createWorkspace(s.tp.deps, { name: 'Squatter', ownerEmail: 'sq@other.test', ownerPassword: 'another long password' });
-    expect((await s.api('POST', '/api/v1/channels', { ...whatsapp, address: '+447700900555' }, other.apiKey)).status).toBe(409);
-    // Disconnected, the address is free again.
-    expect((await s.api('PATCH', `/api/v1/channels/${first.body.id}`, { enabled: false })).status).toBe(200);
+    expect(again.body.error).toMatchObject({ code: 'conflict', field: 'address', message: expect.stringContaining('"WhatsApp UK"') });
+    // Webhooks reach a channel by its own URL: another workspace's number takes nothing from this one.
+    const other = await createWorkspace(s.tp.deps, { name: 'Elsewhere', ownerEmail: 'sq@other.test', ownerPassword: 'another long password' });
     expect((await s.api('POST', '/api/v1/channels', { ...whatsapp, address: '+447700900555' }, other.apiKey)).status).toBe(201);
+    // Disconnected, the address is free again in its workspace.
+    expect((await s.api('PATCH', `/api/v1/channels/${first.body.id}`, { enabled: false })).status).toBe(200);
+    expect((await s.api('POST', '/api/v1/channels', { ...whatsapp, name: 'Copy', address: '+447700900555' })).status).toBe(201);
+  });
+
+  it('an email address receives for one inbox on the whole server: another workspace is refused without being told whose it is', async () => {
+    const inbox = { kind: 'email', name: 'Help desk', address: 'Help@Shared-Inbox.test', settings: {} };
+    const first = await s.api('POST', '/api/v1/channels', inbox);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const other = await createWorkspace(s.tp.deps, { name: 'Squatter', ownerEmail: 'sq2@other.test', ownerPassword: 'another long password' });
+    const refused = await s.api('POST', '/api/v1/channels', { ...inbox, name: 'Mine now', address: 'help@shared-inbox.test' }, other.apiKey);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict', field: 'address' });
+    expect(refused.body.error.message).not.toContain('Help desk');
+    expect((await s.api('PATCH', `/api/v1/channels/${first.body.id}`, { enabled: false })).status).toBe(200);
+    expect((await s.api('POST', '/api/v1/channels', { ...inbox, name: 'Mine now' }, other.apiKey)).status).toBe(201);
   });
 
   it('only admins connect channels; another workspace sees none', async () => {

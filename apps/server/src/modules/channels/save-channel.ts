@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Deps } from '../../platform/deps.ts';
 import type { Engine, Tx } from '../../platform/db/database.ts';
 import { lockInstanceWide, lockWorkspace } from '../../platform/db/lock-workspace.ts';
@@ -122,23 +123,30 @@ const PHONE_NUMBER = /^(\+[1-9]\d{5,14}|\d{3,8})$/;
 const isSet = (value: unknown) => value !== undefined && value !== null && value !== '';
 
 /**
- * Inbound traffic is routed by address (an inbox's email address, a number): two enabled
- * channels of one kind on one address would each receive the other's customers' messages, and
- * across workspaces that would hand one tenant another's mail. The first to connect it keeps it.
+ * Two enabled channels of one kind on one address in a workspace would split one number's or
+ * inbox's customers between them. Mail is routed by address alone (the SMTP server has one
+ * set of recipients), so an email address is one channel's across all workspaces: the first to
+ * connect it keeps it, and another workspace learns only that it is taken, not by whom. Other
+ * kinds are routed by their webhook URL, so another workspace's number is none of theirs to
+ * see: a 409 there told any admin which numbers this server's other tenants use.
  */
 async function checkAddressFree(tx: Tx, engine: Engine, row: { workspace_id: string; id: string; kind: string; address: string | null; enabled: number }): Promise<void> {
   if (!row.address || row.enabled !== 1) return;
-  // Check, then write: on PostgreSQL two claims at once (any workspaces) would both pass the check.
-  await lockInstanceWide(tx, engine, 'channel addresses');
-  const taken = await tx
+  const instanceWide = row.kind === 'email';
+  // Check, then write: on PostgreSQL two claims at once would both pass the check.
+  await (instanceWide ? lockInstanceWide(tx, engine, 'email addresses') : lockWorkspace(tx, engine, row.workspace_id));
+  let others = tx
     .selectFrom('channel')
-    .select('id')
+    .select(['workspace_id', 'name'])
     .where('kind', '=', row.kind)
     .where('address', '=', row.address)
     .where('enabled', '=', 1)
-    .where((eb) => eb.or([eb('workspace_id', '!=', row.workspace_id), eb('id', '!=', row.id)]))
-    .executeTakeFirst();
-  if (taken) throw new AppError('conflict', `another ${row.kind} channel already receives at ${row.address}`, 'address');
+    .where((eb) => eb.or([eb('workspace_id', '!=', row.workspace_id), eb('id', '!=', row.id)]));
+  if (!instanceWide) others = others.where('workspace_id', '=', row.workspace_id);
+  const taken = await others.orderBy(sql`workspace_id = ${row.workspace_id}`, 'desc').executeTakeFirst();
+  if (!taken) return;
+  if (taken.workspace_id === row.workspace_id) throw new AppError('conflict', `your ${row.kind} channel "${taken.name}" already receives at ${row.address}`, 'address');
+  throw new AppError('conflict', `${row.address} already receives mail for another inbox on this server`, 'address');
 }
 
 // Email addresses and handles compare case-insensitively; phone numbers are written without spaces.
