@@ -98,7 +98,7 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
     [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)],
     [MOMENT_EVENTS.touchpointsAdded]: timelineRecorder(deps, ingest.submit),
     ...Object.fromEntries(CUSTOMER_CHANGE_TOPICS.map((topic) => [topic, customerChanges])),
-    [WORKSPACE_EVENTS.lifecycleChanged]: [stageReconciler(deps, async (workspaceId) => (await getWorkspace(deps.db, workspaceId))?.settings.lifecycle ?? DEFAULT_SETTINGS.lifecycle)],
+    [WORKSPACE_EVENTS.lifecycleChanged]: [stageReconciler(deps, async (workspaceId) => (await getWorkspace(deps.db, workspaceId))?.settings ?? DEFAULT_SETTINGS)],
   };
   metrics.listenTo(Object.keys(listeners));
   const lifecycleSwept: LifecycleSweepMemory = new Map();

@@ -102,6 +102,35 @@ describe.each(ENGINES)('lifecycle and timeline on %s', (engine) => {
     expect(await listed('customer')).toContain(one);
   });
 
+  it('counts past events again when the rules read them otherwise: a new order event, a new advocate event, and back', async () => {
+    const at = new Date(clock.now()).toISOString();
+    const purchase = () => s.track('/v1/track', { messageId: mid(), userId: 'recount', event: 'Purchase', properties: { revenue: 30, currency: 'USD' }, timestamp: at });
+    await purchase();
+    await purchase();
+    await s.track('/v1/track', { messageId: mid(), userId: 'recount', event: 'Review Posted', properties: { stars: 5 }, timestamp: at });
+    const profile = async () => (await s.api('GET', '/api/v1/customers?identity=user_id:recount')).body.data[0];
+    expect(await profile()).toMatchObject({ stage: 'lead', counts: { orders: 0 } });
+    const { lifecycle } = expectOk(await s.api('GET', '/api/v1/workspace/settings'));
+    const listed = async (stage: string) => (await s.api('GET', `/api/v1/customers?stage=${stage}&limit=200`)).body.data.map((c: { id: string }) => c.id) as string[];
+
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { orderEvents: [...lifecycle.orderEvents, 'Purchase'] } }));
+    await s.tp.worker.drain();
+    const buyer = await profile();
+    expect(buyer).toMatchObject({ stage: 'repeat', counts: { orders: 2 }, revenue: { USD: 60 } });
+    expect(await listed('repeat')).toContain(buyer.id);
+    const history = expectOk(await s.api('GET', `/api/v1/customers/${buyer.id}`)).stageHistory;
+    expect(history[0]).toMatchObject({ from: 'lead', to: 'repeat', reason: 'lifecycle rules changed: 2 orders (repeat from 2)' });
+
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { advocateEvents: [...lifecycle.advocateEvents, 'Review Posted'] } }));
+    await s.tp.worker.drain();
+    expect(await profile()).toMatchObject({ stage: 'advocate' });
+
+    expectOk(await s.api('PATCH', '/api/v1/workspace/settings', { lifecycle: { orderEvents: lifecycle.orderEvents, advocateEvents: lifecycle.advocateEvents } }));
+    await s.tp.worker.drain();
+    expect(await profile()).toMatchObject({ stage: 'lead', counts: { orders: 0 } });
+    expect(await listed('lead')).toContain(buyer.id);
+  });
+
   it('turns a silent customer at risk, then churned, as time passes — read and swept', async () => {
     const start = clock.now();
     await order('quiet', 50);

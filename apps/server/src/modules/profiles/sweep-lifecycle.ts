@@ -3,7 +3,8 @@ import type { Listener } from '../../worker/outbox-worker.ts';
 import { lockWorkspace } from '../../platform/db/lock-workspace.ts';
 import { chunks } from '../../platform/chunks.ts';
 import { recordStageChanges, type StageChange } from './record-stage-changes.ts';
-import type { LifecycleRules, SettingsCache } from '../workspaces/index.ts';
+import type { LifecycleRules, SettingsCache, WorkspaceSettings } from '../workspaces/index.ts';
+import { recountProfiles } from './recount-profiles.ts';
 import { computeStage, stageReason } from './lifecycle.ts';
 
 const DAY_MS = 86_400_000;
@@ -47,11 +48,18 @@ export async function reconcileStages(deps: Deps, workspaceId: string, rules: Li
 }
 
 /**
- * The listener of workspace.lifecycle_changed. The rules are read from the database: the
- * settings cache of this process may hold the old ones for a few seconds.
+ * The listener of workspace.lifecycle_changed: profiles holding events the rules now read
+ * otherwise are counted again (recount-profiles.ts), then every buyer's stage is stored anew.
+ * The settings are read from the database: the settings cache of this process may hold the
+ * old ones for a few seconds.
  */
-export function stageReconciler(deps: Deps, rulesOf: (workspaceId: string) => Promise<LifecycleRules>): Listener {
-  return async (event) => void (await reconcileStages(deps, event.workspaceId, await rulesOf(event.workspaceId)));
+export function stageReconciler(deps: Deps, settingsOf: (workspaceId: string) => Promise<WorkspaceSettings>): Listener {
+  return async (event) => {
+    const settings = await settingsOf(event.workspaceId);
+    const recount = Array.isArray(event.payload.recount) ? event.payload.recount.filter((name): name is string => typeof name === 'string') : [];
+    await recountProfiles(deps, event.workspaceId, recount, settings);
+    await reconcileStages(deps, event.workspaceId, settings.lifecycle);
+  };
 }
 
 /** Stores the stage each buyer of a page has now where it differs; returns how many moved. */

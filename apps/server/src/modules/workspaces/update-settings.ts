@@ -6,7 +6,7 @@ import { writeAudit } from '../../platform/audit.ts';
 import { writeOutbox } from '../../platform/outbox.ts';
 import { isPlainObject, parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import { checkTeam } from './check-references.ts';
-import { parseSettings, type WorkspaceSettings } from './workspace-settings.ts';
+import { parseSettings, retoldEvents, type WorkspaceSettings } from './workspace-settings.ts';
 import { WORKSPACE_EVENTS } from './workspaces.events.ts';
 
 /** Changes part of a workspace's settings (lifecycle rules, identity limits, default country and currency). */
@@ -30,9 +30,14 @@ export async function updateSettings(
     checkCoherent(input.patch, parseSettings(JSON.stringify(next)));
     await tx.updateTable('workspace').set({ settings: JSON.stringify(next) }).where('id', '=', input.workspaceId).execute();
     await writeAudit(tx, deps, { workspaceId: input.workspaceId, actor: input.actor, action: 'settings.updated', target: input.workspaceId, details: input.patch });
-    // Stored stages serve the stage filter: new rules must reach them, not only profiles as read.
-    if (isPlainObject(input.patch.lifecycle)) await writeOutbox(tx, deps, [{ workspaceId: input.workspaceId, topic: WORKSPACE_EVENTS.lifecycleChanged, payload: {} }]);
-    return parseSettings(JSON.stringify(next));
+    const settings = parseSettings(JSON.stringify(next));
+    // Stored stages serve the stage filter: new rules must reach them, not only profiles as read;
+    // events the rules now read otherwise (a new order event) are counted again.
+    if (isPlainObject(input.patch.lifecycle)) {
+      const recount = retoldEvents(parseSettings(row.settings).lifecycle, settings.lifecycle);
+      await writeOutbox(tx, deps, [{ workspaceId: input.workspaceId, topic: WORKSPACE_EVENTS.lifecycleChanged, payload: { recount } }]);
+    }
+    return settings;
   });
 }
 

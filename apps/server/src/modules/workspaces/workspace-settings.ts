@@ -92,3 +92,19 @@ function over<T extends object>(defaults: T, stored: unknown): T {
   if (!isPlainObject(stored)) return defaults;
   return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, stored[key] ?? value])) as T;
 }
+
+/**
+ * The event names whose meaning a change of lifecycle rules moves: those now counted as orders,
+ * advocate or lead events and not before, or the other way round.
+ * @example retoldEvents({ orderEvents: ['Order Completed'], … }, { orderEvents: ['Order Completed', 'Purchase'], … }) // ['Purchase']
+ */
+export function retoldEvents(before: LifecycleRules, after: LifecycleRules): string[] {
+  const names = new Set<string>();
+  for (const key of ['orderEvents', 'advocateEvents', 'leadEvents'] as const) {
+    const was = new Set(before[key]);
+    const is = new Set(after[key]);
+    for (const name of was) if (!is.has(name)) names.add(name);
+    for (const name of is) if (!was.has(name)) names.add(name);
+  }
+  return [...names].sort();
+}
