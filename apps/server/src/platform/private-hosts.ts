@@ -49,7 +49,7 @@ export function privateHostWritten(host: string, allowed: PrivateHosts): string 
   const name = bare(host);
   if (allowed.all || allowed.names.has(name)) return null;
   if (name === 'localhost' || name.endsWith('.localhost')) return `${host} is this machine`;
-  return isIP(name) !== 0 && isPrivate(name, allowed) ? `${host} is a private address` : null;
+  return isIP(name) !== 0 && privateAddress(name, allowed) ? `${host} is a private address` : null;
 }
 
 /** Why a call to `host` may not be made once resolved (an address a name leads to), or null; a name that does not resolve is left to the call to fail. */
@@ -58,14 +58,15 @@ export async function privateTarget(host: string, allowed: PrivateHosts): Promis
   if (written !== null || allowed.all || allowed.names.has(bare(host))) return written;
   if (isIP(bare(host)) !== 0) return null;
   const addresses = await lookup(bare(host), { all: true }).catch(() => []);
-  const inside = addresses.find((a) => isPrivate(a.address, allowed));
+  const inside = addresses.find((a) => privateAddress(a.address, allowed));
   return inside ? `${host} resolves to a private address (${inside.address})` : null;
 }
 
 /** What to add to a refusal: how an operator allows it. */
 export const ALLOW_HINT = 'private and loopback addresses are refused unless the operator lists them in TOUCHPOINT_ALLOW_PRIVATE_HOSTS';
 
-function isPrivate(address: string, allowed: PrivateHosts): boolean {
+/** Whether a resolved address is on this machine or a private network, and not one the operator allowed. */
+export function privateAddress(address: string, allowed: PrivateHosts): boolean {
   const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
   return PRIVATE.check(address, family) && !allowed.ranges.check(address, family);
 }

@@ -1,0 +1,42 @@
+import http from 'node:http';
+import type { AddressInfo, LookupFunction } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardedFetch } from './guarded-fetch.ts';
+import { NO_PRIVATE_HOSTS, privateHostsAllowed } from './private-hosts.ts';
+
+/** A DNS that answers every name with this machine, as a rebinding name would at connection time. */
+const toLoopback: LookupFunction = (_hostname, options, callback) => {
+  if ((options as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
+};
+
+const causeOf = async (call: Promise<unknown>) => {
+  const error = await call.then(() => null, (e: unknown) => e as Error & { cause?: Error });
+  return error?.cause?.message ?? null;
+};
+
+describe('guardedFetch', () => {
+  let server: http.Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => res.end('internal service'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('refuses an address written in the URL, with the reason as the cause', async () => {
+    expect(await causeOf(guardedFetch(NO_PRIVATE_HOSTS)(`http://127.0.0.1:${port}/`))).toMatch(/^127\.0\.0\.1 is a private address: .*TOUCHPOINT_ALLOW_PRIVATE_HOSTS/);
+  });
+
+  it('checks the address the connection itself resolves: a name that leads to this machine is refused', async () => {
+    expect(await causeOf(guardedFetch(NO_PRIVATE_HOSTS, toLoopback)(`http://api.shop.example:${port}/`))).toMatch(/^api\.shop\.example resolves to a private address \(127\.0\.0\.1\)/);
+  });
+
+  it('lets through what the operator allowed, by address range or by name', async () => {
+    for (const allowed of ['127.0.0.0/8', 'api.shop.example', '*']) {
+      const res = await guardedFetch(privateHostsAllowed(allowed), toLoopback)(`http://${allowed === '*' ? '127.0.0.1' : 'api.shop.example'}:${port}/`);
+      expect(await res.text(), allowed).toBe('internal service');
+    }
+  });
+});

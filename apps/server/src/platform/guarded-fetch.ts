@@ -1,0 +1,42 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { ALLOW_HINT, privateAddress, privateHostWritten, type PrivateHosts } from './private-hosts.ts';
+
+/** `fetch` for calls to hosts a workspace's settings name (a provider base URL, an API channel's receiver, a media URL). */
+export type ProviderFetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A fetch that will not connect to this machine or a private network unless the operator
+ * allowed it (TOUCHPOINT_ALLOW_PRIVATE_HOSTS). The address is checked by the connection's own
+ * DNS lookup, so a name that answers a public address to a check and a private one to the
+ * connection (DNS rebinding) is caught too; an address written in the URL is checked as
+ * written. A refusal fails like an unreachable host: fetch's TypeError, whose cause says why.
+ * `resolve` stands in for DNS in tests.
+ * @example const fetch = guardedFetch(privateHostsAllowed(config.allowPrivateHosts)); await fetch('https://graph.facebook.com/…')
+ */
+export function guardedFetch(allowed: PrivateHosts, resolve: LookupFunction = dnsLookup as LookupFunction): ProviderFetch {
+  if (allowed.all) return (url, init) => fetch(url, init);
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup(allowed, resolve) } });
+  return async (url, init) => {
+    const written = privateHostWritten(new URL(url).hostname, allowed);
+    if (written !== null) throw new TypeError('fetch failed', { cause: new Error(`${written}: ${ALLOW_HINT}`) });
+    // undici's own fetch, so the dispatcher is of its version; its Response is the one the platform's is built on.
+    return (await undiciFetch(url, { ...(init as object), dispatcher })) as unknown as Response;
+  };
+}
+
+/** net's lookup, failing when an address it finds is private and not allowed (names the operator listed pass). */
+function guardedLookup(allowed: PrivateHosts, resolve: LookupFunction): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, options, (error, address, family) => {
+      if (error || allowed.names.has(hostname.toLowerCase())) return callback(error, address as string, family);
+      // With autoSelectFamily (Node's default) the connection asks for every address at once.
+      const found: readonly LookupAddress[] = Array.isArray(address) ? address : [{ address, family: family ?? 4 }];
+      const inside = found.find((a) => privateAddress(a.address, allowed));
+      if (!inside) return callback(null, address as string, family);
+      const refusal = Object.assign(new Error(`${hostname} resolves to a private address (${inside.address}): ${ALLOW_HINT}`), { code: 'EPRIVATE' });
+      callback(refusal, address as string, family);
+    });
+  };
+}
