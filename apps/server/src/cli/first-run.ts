@@ -11,13 +11,13 @@ export type FirstRun = { readonly workspace: CreatedWorkspace; readonly demo: (C
  */
 export async function firstRun(
   tp: App,
-  options: { readonly name?: string; readonly ownerEmail?: string; readonly demo: boolean; readonly onProgress?: (done: number) => void },
+  options: { readonly name?: string; readonly ownerEmail: string; readonly demo: boolean; readonly onProgress?: (done: number) => void },
 ): Promise<FirstRun | null> {
   const existing = await tp.deps.db.selectFrom('workspace').select('id').limit(1).execute();
   if (existing.length > 0) return null;
   const workspace = await createWorkspace(tp.deps, {
     name: options.name ?? 'My company',
-    ownerEmail: options.ownerEmail ?? process.env.TOUCHPOINT_OWNER_EMAIL ?? 'owner@touchpoint.local',
+    ownerEmail: options.ownerEmail,
     ownerName: 'Owner',
   });
   if (!options.demo) return { workspace, demo: null };

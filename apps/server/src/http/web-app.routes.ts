@@ -36,22 +36,25 @@ type File = { readonly body: Buffer; readonly gzip: Buffer | null; readonly type
  */
 export async function webAppRoutes(app: FastifyInstance, _ctx: HttpContext): Promise<void> {
   const files = new Map<string, File>();
-  let building = false;
-  let buildFailed = false;
   const autoBuild = process.env.TOUCHPOINT_WEB_BUILD !== '0' && !process.env.VITEST;
-  if (autoBuild && webAppState() !== 'fresh') {
-    building = true;
-    ensureWebAppBuilt({ log: (message) => app.log.info(message) }).then(
-      () => {
-        building = false;
-        files.clear();
-      },
-      (error: unknown) => {
-        building = false;
-        buildFailed = true;
-        app.log.error({ err: error }, 'the web app did not build');
-      },
-    );
+  let building = autoBuild && webAppState() !== 'fresh';
+  let buildFailed = false;
+  // Started once listening: a start that fails (its port taken) leaves no build running that
+  // would keep the process from exiting.
+  if (building) {
+    app.addHook('onListen', () => {
+      ensureWebAppBuilt({ log: (message) => app.log.info(message) }).then(
+        () => {
+          building = false;
+          files.clear();
+        },
+        (error: unknown) => {
+          building = false;
+          buildFailed = true;
+          app.log.error({ err: error }, 'the web app did not build');
+        },
+      );
+    });
   }
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
