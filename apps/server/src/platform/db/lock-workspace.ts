@@ -12,8 +12,9 @@ export async function lockWorkspace(tx: Tx, engine: Engine, workspaceId: string)
 
 /**
  * Serialises, across processes and workspaces, writers of something the whole instance shares
- * (the inbound address a channel claims), until the transaction ends. SQLite has one writer.
+ * (the inbound address a channel claims, the first workspace), until the transaction ends.
+ * SQLite has one writer.
  */
-export async function lockInstanceWide(tx: Tx, engine: Engine, what: 'channel addresses'): Promise<void> {
+export async function lockInstanceWide(tx: Tx, engine: Engine, what: 'channel addresses' | 'first workspace'): Promise<void> {
   if (engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${`instance: ${what}`}, 0))`.execute(tx);
 }
