@@ -126,7 +126,7 @@ async function compose(config: Config, options: ComposeOptions, opened: (() => P
   const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   opened.push(() => worker.stop());
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining, config.trustProxy);
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining, { trustProxy: config.trustProxy, webBuild: config.webBuild });
   opened.push(() => http.close());
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
 

@@ -32,6 +32,7 @@ describe('a setting the process cannot use', () => {
     [{ TOUCHPOINT_SLOW_QUERY_MS: 'slow' }, /^TOUCHPOINT_SLOW_QUERY_MS must be a number of milliseconds \(0 or more\) or off, not "slow"$/],
     [{ TOUCHPOINT_SLOW_QUERY_MS: '-5' }, /TOUCHPOINT_SLOW_QUERY_MS/],
     [{ TOUCHPOINT_DEMO: 'nope' }, /^TOUCHPOINT_DEMO must be 1 or 0 \(true or false\), not "nope"$/],
+    [{ TOUCHPOINT_WEB_BUILD: 'never' }, /^TOUCHPOINT_WEB_BUILD must be 1 or 0 \(true or false\), not "never"$/],
     [{ TOUCHPOINT_OWNER_EMAIL: 'owner' }, /^TOUCHPOINT_OWNER_EMAIL must be an email address/],
     [{ PORT: '3000', SMTP_PORT: '3000' }, /^SMTP_PORT must differ from PORT: both are 3000/],
   ];

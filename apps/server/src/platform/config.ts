@@ -19,6 +19,8 @@ export type Config = {
   readonly demo: boolean;
   /** The first workspace's owner, who signs in with it (TOUCHPOINT_OWNER_EMAIL). */
   readonly ownerEmail: string;
+  /** Build the web app on start when it is missing or stale (TOUCHPOINT_WEB_BUILD, default on). */
+  readonly webBuild: boolean;
   /** A pino level (LOG_LEVEL, default info). */
   readonly logLevel: string;
   /** SQLite `synchronous` pragma: FULL makes every acknowledged commit survive power loss. */
@@ -161,6 +163,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pgSchema: pgSchemaOf(env.TOUCHPOINT_PG_SCHEMA),
     demo: switchOf('TOUCHPOINT_DEMO', env.TOUCHPOINT_DEMO, true),
     ownerEmail: ownerEmailOf(env.TOUCHPOINT_OWNER_EMAIL),
+    webBuild: switchOf('TOUCHPOINT_WEB_BUILD', env.TOUCHPOINT_WEB_BUILD, true),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info', (v) => v.toLowerCase()),
     sqliteSynchronous: oneOf('TOUCHPOINT_SQLITE_SYNCHRONOUS', env.TOUCHPOINT_SQLITE_SYNCHRONOUS, ['FULL', 'NORMAL', 'OFF'] as const, 'FULL', (v) => v.toUpperCase()),
     secretKey: secretKeyOfEnv(env.TOUCHPOINT_SECRET_KEY),
