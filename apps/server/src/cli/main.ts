@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { portOf, readConfig, type Config } from '../platform/config.ts';
+import { ownerEmailOf, portOf, readConfig, type Config } from '../platform/config.ts';
 import type { App } from '../main.ts';
 import { progressLine } from './progress-line.ts';
 // Commands load the server's modules when they run, so `--help` answers at once.
@@ -61,11 +61,12 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
-function configFrom(command: string, values: { data?: string; port?: string; 'no-demo'?: boolean }): Config {
+function configFrom(command: string, values: { data?: string; port?: string; email?: string; 'no-demo'?: boolean }): Config {
   const env = { ...process.env };
   if (values.data) env.TOUCHPOINT_DATA = values.data;
   const config = readConfig(env, {
     ...(values.port !== undefined ? { port: portOf('--port', values.port) } : {}),
+    ...(values.email !== undefined ? { ownerEmail: ownerEmailOf('--email', values.email) } : {}),
     ...(values['no-demo'] ? { demo: false } : {}),
   });
   requireFolder(config.dataDir, values.data ? '--data' : 'TOUCHPOINT_DATA');
@@ -151,7 +152,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const { firstRun, printFirstRun } = await import('./first-run.ts');
       return withTouchpoint(config, async (tp) => {
         const progress = progressLine((n) => `  loading demo: ${n} touchpoints`);
-        const result = await firstRun(tp, { name: values.name, ownerEmail: values.email ?? config.ownerEmail, demo: config.demo, onProgress: values.json ? undefined : progress.update });
+        const result = await firstRun(tp, { name: values.name, ownerEmail: config.ownerEmail, demo: config.demo, onProgress: values.json ? undefined : progress.update });
         progress.end();
         if (result) {
           const w = result.workspace;
@@ -160,7 +161,7 @@ async function main(argv: readonly string[]): Promise<number> {
           return 0;
         }
         const { createWorkspace } = await import('../modules/workspaces/index.ts');
-        const w = await createWorkspace(tp.deps, { name: values.name ?? 'Another workspace', ownerEmail: values.email ?? config.ownerEmail });
+        const w = await createWorkspace(tp.deps, { name: values.name ?? 'Another workspace', ownerEmail: config.ownerEmail });
         print({ ...w, demo: null }, () => printFirstRun({ workspace: w, demo: null }, console.log));
         return 0;
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from './config.ts';
+import { ConfigError, ownerEmailOf, portOf, readConfig } from './config.ts';
 
 describe('TOUCHPOINT_TRUST_PROXY', () => {
   const trust = (value: string | undefined) => readConfig({ TOUCHPOINT_TRUST_PROXY: value }).trustProxy;
@@ -39,6 +39,11 @@ describe('a setting the process cannot use', () => {
   it.each(refused)('%o', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('names the option a value came from when the CLI was given it', () => {
+    expect(() => portOf('--port', 'eighty')).toThrow(/^--port must be a port number from 0 to 65535, not "eighty"$/);
+    expect(() => ownerEmailOf('--email', 'ana')).toThrow(/^--email must be an email address/);
   });
 
   it('keeps a secret key out of its message', () => {

@@ -121,10 +121,14 @@ function secretKeyOfEnv(value: string | undefined): string | undefined {
   return v;
 }
 
-function ownerEmailOf(value: string | undefined): string {
+/**
+ * The first owner's sign-in, or a ConfigError naming where it came from (`--email`).
+ * @example ownerEmailOf('--email', 'ana@acme.test') // 'ana@acme.test'
+ */
+export function ownerEmailOf(name: string, value: string | undefined): string {
   const v = given(value);
   if (v === undefined) return 'owner@touchpoint.local';
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) || v.length > 320) throw new ConfigError(`TOUCHPOINT_OWNER_EMAIL must be an email address (name@example.com), not "${v}"`);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) || v.length > 320) throw new ConfigError(`${name} must be an email address (name@example.com), not "${v}"`);
   return v;
 }
 
@@ -162,7 +166,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: databaseUrlOf(env.DATABASE_URL),
     pgSchema: pgSchemaOf(env.TOUCHPOINT_PG_SCHEMA),
     demo: switchOf('TOUCHPOINT_DEMO', env.TOUCHPOINT_DEMO, true),
-    ownerEmail: ownerEmailOf(env.TOUCHPOINT_OWNER_EMAIL),
+    ownerEmail: ownerEmailOf('TOUCHPOINT_OWNER_EMAIL', env.TOUCHPOINT_OWNER_EMAIL),
     webBuild: switchOf('TOUCHPOINT_WEB_BUILD', env.TOUCHPOINT_WEB_BUILD, true),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info', (v) => v.toLowerCase()),
     sqliteSynchronous: oneOf('TOUCHPOINT_SQLITE_SYNCHRONOUS', env.TOUCHPOINT_SQLITE_SYNCHRONOUS, ['FULL', 'NORMAL', 'OFF'] as const, 'FULL', (v) => v.toUpperCase()),
