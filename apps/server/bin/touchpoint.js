@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI directly, bundled on first use (import-bundled.js): a fresh clone
 // needs no build step.
-import { importBundled } from '../src/platform/import-bundled.js';
+import { importBundled, SourceError } from '../src/platform/import-bundled.js';
 
-await importBundled(new URL('../src/cli/main.ts', import.meta.url));
+try {
+  await importBundled(new URL('../src/cli/main.ts', import.meta.url));
+} catch (error) {
+  if (!(error instanceof SourceError)) throw error;
+  // Where the code is wrong is what helps; the loader's own stack does not.
+  console.error(`touchpoint: ${error.message}`);
+  process.exitCode = 1;
+}

@@ -21,6 +21,7 @@ import { WriteLockSignal } from './platform/db/write-lock-signal.ts';
 import type { Deps } from './platform/deps.ts';
 import { systemIds } from './platform/ids.ts';
 import { forgetEverywhere } from './platform/forget-everywhere.ts';
+import { ListenError } from './platform/listen-error.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createSecretBox, loadSecretKey } from './platform/secret-box.ts';
@@ -66,33 +67,53 @@ export type ComposeOptions = {
  * knows how the parts fit; everything else gets its dependencies passed in.
  */
 export async function composeTouchpoint(config: Config, options: ComposeOptions = {}): Promise<App> {
+  // What is open so far, closed in reverse when a later step fails (a mail port that cannot be
+  // bound): left open, its threads and connections would keep the process from ever exiting.
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    return await compose(config, options, opened);
+  } catch (error) {
+    // The step's own error is the one to report; a close failing after it adds nothing to act on.
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function compose(config: Config, options: ComposeOptions, opened: (() => Promise<unknown>)[]): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   // A thread of its own checkpoints SQLite's WAL, off the event loop (checkpoint-thread.ts);
   // this connection's commits are synced off it too (wal-sync.ts). It and the ingest thread's
   // connection hand each other the write lock (write-lock-signal.ts).
   const sqliteWriteLock = WriteLockSignal.memory();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, sqliteWriteLock, pgSchema: options.pgSchema ?? config.pgSchema, sqliteAutoCheckpoint: false, sqliteSyncOffThread: true, sqliteSyncFile: options.sqliteSyncFile, readThreads: config.readThreads, onQuery: eachQuery(slowQueryLog(log, config.slowQueryMs), options.onQuery) });
+  opened.push(() => database.close());
   await migrateToLatest(database.db);
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const deps: Deps = { db: database.db, reads: database.reads, engine: database.engine, clock: options.clock ?? systemClock, ids: systemIds, log, secretBox, privateHosts: privateHostsAllowed(config.allowPrivateHosts) };
   await sealStoredSecrets(deps.db, secretBox, log);
   // Cached keys, sessions and settings are forgotten by every process when they change.
   const bus = await forgetEverywhere(deps, config.databaseUrl);
+  opened.push(() => bus.close());
   const settings = createSettingsCache(deps, bus);
   // Ingest commits run on a thread of their own (commit-thread.ts), on both engines.
   const thread = await startCommitThread({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: options.pgSchema ?? config.pgSchema, sqliteSynchronous: config.sqliteSynchronous, sqliteWriteLock, logLevel: config.logLevel, slowQueryMs: config.slowQueryMs }, deps.clock);
+  opened.push(() => thread.close());
   const ingest = createIngestQueue(deps, settings, thread.commit, thread.prepare);
+  opened.push(() => ingest.close());
   const checkpoints = database.engine === 'sqlite' ? startCheckpointThread(config.dataDir, log) : null;
+  if (checkpoints) opened.push(() => checkpoints.close());
   const metrics = createMetrics(deps);
   // The inbox search index is written behind, by the ingest thread: how far behind it is.
   if (database.engine === 'sqlite') metrics.gauge('touchpoint_inbox_text_unindexed', 'Inbox texts (messages, subjects) written but not yet in the search index', () => unindexedInboxTexts(deps.db));
   const stream = createStreamHub(deps, { databaseUrl: config.databaseUrl });
+  opened.push(() => stream.close());
   // The chat adapter pushes replies to visitors' sockets; the visitor hub feeds moments: made in turn.
   let visitors: VisitorHub | null = null;
   const adapters = createAdapters(deps, () => visitors);
   const moments: MomentsCtx = { deps, settings, publish: stream.publish, signal: stream.signal, checkReply: channelReplyCheck(adapters, deps.secretBox) };
   const visitorHub = createVisitorHub({ deps, moments, stream, ingest });
   visitors = visitorHub;
+  opened.push(() => visitorHub.close());
   const customerChanges = customerChangeAnnouncer(deps.db, stream);
   const listeners = {
     [MOMENT_EVENTS.replyQueued]: [deliverReply(moments, adapters)],
@@ -103,8 +124,10 @@ export async function composeTouchpoint(config: Config, options: ComposeOptions 
   metrics.listenTo(Object.keys(listeners));
   const lifecycleSwept: LifecycleSweepMemory = new Map();
   const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
+  opened.push(() => worker.stop());
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining, config.trustProxy);
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining, { trustProxy: config.trustProxy, webBuild: config.webBuild });
+  opened.push(() => http.close());
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
 
   let closing: Promise<void> | null = null;
@@ -134,7 +157,7 @@ async function startSmtpOrWarn(moments: MomentsCtx, port: number, host: string):
   try {
     return await startSmtpServer(moments, { port, host });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw ListenError.of({ host: 'SMTP_HOST (default: HOST)', port: 'SMTP_PORT' }, host, port, error);
     moments.deps.log.warn({ port, host }, 'the SMTP port is in use: this process receives no mail');
     return null;
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -142,10 +143,19 @@ describe('init, keys, migrate, import', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const nobody = String((closed.address() as net.AddressInfo).port);
     await new Promise((resolve) => closed.close(resolve));
+    const busyPortDir = tempDir();
+    const notAFolder = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(notAFolder, '');
     try {
       const cases: [string[], Record<string, string>, number, RegExp][] = [
         // The server gives up and exits instead of running on without its HTTP port.
-        [['serve', '--data', tempDir(), '--no-demo'], { PORT: port, HOST: '127.0.0.1', SMTP_PORT: 'off' }, 1, /EADDRINUSE.*another process has that port/],
+        [['serve', '--data', busyPortDir, '--no-demo'], { PORT: port, HOST: '127.0.0.1', SMTP_PORT: 'off' }, 1, /^touchpoint: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE, another process has that port; set PORT \(or --port\) to another\n$/],
+        // Not an address of this machine: the mail server cannot listen, and the process, whose
+        // threads and database were open by then, ends instead of hanging.
+        [['serve', '--data', tempDir(), '--no-demo'], { PORT: '0', HOST: '127.0.0.1', SMTP_PORT: '0', SMTP_HOST: '203.0.113.9' }, 1, /^touchpoint: cannot listen on 203\.0\.113\.9:0: EADDRNOTAVAIL, 203\.0\.113\.9 is not an address of this machine; set SMTP_HOST/],
+        [['serve', '--data', tempDir(), '--no-demo'], { PORT: '0', HOST: '127.0.0.1', SMTP_PORT: '0', SMTP_HOST: 'no-such-host.invalid' }, 1, /^touchpoint: cannot listen on no-such-host\.invalid:0: ENOTFOUND, no address is known for the host name no-such-host\.invalid; set SMTP_HOST/],
+        [['serve', '--data', tempDir()], { LOG_LEVEL: 'bogus' }, 2, /^touchpoint: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "bogus"\n$/],
+        [['migrate', '--data', notAFolder], {}, 2, /^touchpoint: --data must name a folder, and .* is \(or lies under\) a file\n$/],
         [['migrate', '--data', tempDir()], { DATABASE_URL: `postgres://postgres@127.0.0.1:${nobody}/x` }, 1, /cannot reach the database: connect ECONNREFUSED/],
         [['migrate', '--data', tempDir()], { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_database' }, 1, /PostgreSQL: database "no_such_database" does not exist/],
         [['migrate', '--data', tempDir()], { DATABASE_URL: 'mysql://x/y' }, 2, /DATABASE_URL must be a postgres:\/\/ /],
@@ -154,11 +164,17 @@ describe('init, keys, migrate, import', () => {
         [['keys', 'create', '--kind', 'api', '--data', path.join(tempDir(), 'empty')], {}, 2, /no database in .*: run touchpoint init/],
       ];
       for (const [args, env, exitCode, message] of cases) {
-        const { code, stderr } = await runCli(args, env, 30_000);
+        const { code, stdout, stderr } = await runCli(args, env, 30_000);
         expect(code, stderr).toBe(exitCode);
         expect(stderr).toMatch(message);
         expect(stderr).not.toMatch(/\n\s+at /);
+        // Nothing made before the failure is shown, least of all keys of a workspace.
+        expect(stdout).toBe('');
       }
+      // The port is bound before the first start's work: no workspace was made on a taken port.
+      const db = new Database(path.join(busyPortDir, 'touchpoint.sqlite'), { readonly: true });
+      expect(db.prepare('select count(*) as n from workspace').get()).toEqual({ n: 0 });
+      db.close();
       const empty = path.join(tempDir(), 'empty');
       expect(fs.existsSync(empty)).toBe(false);
       const json = await runCli(['keys', 'create', '--kind', 'api', '--data', empty, '--json']);

@@ -1,4 +1,5 @@
 import { ConfigError } from '../platform/config.ts';
+import { ListenError } from '../platform/listen-error.ts';
 
 /** A failure the user can act on (a busy port, an unreachable database), told in one line. */
 export type Failure = { readonly code: string; readonly message: string; readonly exitCode: number };
@@ -12,11 +13,13 @@ const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 
 export function describeFailure(error: unknown, usage: (error: unknown) => boolean): Failure | null {
   if (!(error instanceof Error)) return null;
   if (usage(error) || error instanceof ConfigError) return { code: 'usage', message: error.message, exitCode: 2 };
+  // Says which of PORT, HOST, SMTP_PORT, SMTP_HOST chose the address: checked before the
+  // network codes below, which mean the database (a mail host unknown is not a database down).
+  if (error instanceof ListenError) return { code: error.code, message: error.message, exitCode: 1 };
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return null;
   // Node reports a host with two addresses (::1 and 127.0.0.1) as one AggregateError with no message of its own.
   const message = error.message || (error instanceof AggregateError ? error.errors.map((e: Error) => e.message).join('; ') : code);
-  if (code === 'EADDRINUSE') return { code, message: `${message}: another process has that port; set PORT (or --port) or SMTP_PORT to another`, exitCode: 1 };
   if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EROFS') return { code, message, exitCode: 1 };
   if (NETWORK.has(code)) return { code, message: `cannot reach the database: ${message}`, exitCode: 1 };
   // PostgreSQL's own refusals carry a five-character SQLSTATE (3D000: no such database) and a severity.

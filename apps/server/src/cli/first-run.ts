@@ -1,4 +1,4 @@
-import { createWorkspace, type CreatedWorkspace } from '../modules/workspaces/index.ts';
+import { createFirstWorkspace, createWorkspace, type CreatedWorkspace } from '../modules/workspaces/index.ts';
 import { DEMO_BUSINESS_UNITS } from '../modules/collect/index.ts';
 import type { App } from '../main.ts';
 import { loadDemo } from './load-demo.ts';
@@ -11,15 +11,15 @@ export type FirstRun = { readonly workspace: CreatedWorkspace; readonly demo: (C
  */
 export async function firstRun(
   tp: App,
-  options: { readonly name?: string; readonly ownerEmail?: string; readonly demo: boolean; readonly onProgress?: (done: number) => void },
+  options: { readonly name?: string; readonly ownerEmail: string; readonly demo: boolean; readonly onProgress?: (done: number) => void },
 ): Promise<FirstRun | null> {
-  const existing = await tp.deps.db.selectFrom('workspace').select('id').limit(1).execute();
-  if (existing.length > 0) return null;
-  const workspace = await createWorkspace(tp.deps, {
+  const workspace = await createFirstWorkspace(tp.deps, {
     name: options.name ?? 'My company',
-    ownerEmail: options.ownerEmail ?? process.env.TOUCHPOINT_OWNER_EMAIL ?? 'owner@touchpoint.local',
+    ownerEmail: options.ownerEmail,
     ownerName: 'Owner',
   });
+  // Another start made it (or it was made long ago): that start prints the keys, not this one.
+  if (!workspace) return null;
   if (!options.demo) return { workspace, demo: null };
   const demoWorkspace = await createWorkspace(tp.deps, { name: 'Demo', ownerEmail: 'demo@touchpoint.local', ownerName: 'Demo owner', businessUnits: DEMO_BUSINESS_UNITS });
   const touchpoints = await loadDemo(tp, demoWorkspace.workspaceId, { onProgress: options.onProgress });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readConfig, type Config } from '../platform/config.ts';
+import { ownerEmailOf, portOf, readConfig, type Config } from '../platform/config.ts';
 import type { App } from '../main.ts';
 import { progressLine } from './progress-line.ts';
 // Commands load the server's modules when they run, so `--help` answers at once.
@@ -61,17 +61,29 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
-function configFrom(values: { data?: string; port?: string; 'no-demo'?: boolean }): Config {
+function configFrom(command: string, values: { data?: string; port?: string; email?: string; 'no-demo'?: boolean }): Config {
   const env = { ...process.env };
   if (values.data) env.TOUCHPOINT_DATA = values.data;
-  const config = readConfig(env);
-  return {
-    ...config,
-    ...(values.port ? { port: Number(values.port) } : {}),
+  const config = readConfig(env, {
+    ...(values.port !== undefined ? { port: portOf('--port', values.port) } : {}),
+    ...(values.email !== undefined ? { ownerEmail: ownerEmailOf('--email', values.email) } : {}),
     ...(values['no-demo'] ? { demo: false } : {}),
-    // A CLI command prints what matters itself; keep routine logs out of its output.
-    logLevel: process.env.LOG_LEVEL ?? 'warn',
-  };
+  });
+  requireFolder(config.dataDir, values.data ? '--data' : 'TOUCHPOINT_DATA');
+  // A command other than serve prints what matters itself: routine logs stay out of its output.
+  return command === 'serve' || env.LOG_LEVEL?.trim() ? config : { ...config, logLevel: 'warn' };
+}
+
+/** The data folder must be one (or not exist yet): a file there would fail deep in opening the database. */
+function requireFolder(dir: string, setting: string): void {
+  let isFolder: boolean;
+  try {
+    isFolder = fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    isFolder = false;
+  }
+  if (!isFolder) throw new UsageError(`${setting} must name a folder, and ${dir} is (or lies under) a file`);
 }
 
 async function withTouchpoint<T>(config: Config, run: (tp: App) => Promise<T>): Promise<T> {
@@ -115,7 +127,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP[command]);
     return 0;
   }
-  const config = configFrom(values);
+  const config = configFrom(command, values);
   const print = (data: unknown, text: () => void) => (values.json ? console.log(JSON.stringify(data, null, 2)) : text());
 
   switch (command) {
@@ -140,7 +152,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const { firstRun, printFirstRun } = await import('./first-run.ts');
       return withTouchpoint(config, async (tp) => {
         const progress = progressLine((n) => `  loading demo: ${n} touchpoints`);
-        const result = await firstRun(tp, { name: values.name, ownerEmail: values.email, demo: config.demo, onProgress: values.json ? undefined : progress.update });
+        const result = await firstRun(tp, { name: values.name, ownerEmail: config.ownerEmail, demo: config.demo, onProgress: values.json ? undefined : progress.update });
         progress.end();
         if (result) {
           const w = result.workspace;
@@ -149,7 +161,7 @@ async function main(argv: readonly string[]): Promise<number> {
           return 0;
         }
         const { createWorkspace } = await import('../modules/workspaces/index.ts');
-        const w = await createWorkspace(tp.deps, { name: values.name ?? 'Another workspace', ownerEmail: values.email ?? 'owner@touchpoint.local' });
+        const w = await createWorkspace(tp.deps, { name: values.name ?? 'Another workspace', ownerEmail: config.ownerEmail });
         print({ ...w, demo: null }, () => printFirstRun({ workspace: w, demo: null }, console.log));
         return 0;
       });

@@ -1,5 +1,6 @@
 import type { Config } from '../platform/config.ts';
 import { composeTouchpoint } from '../main.ts';
+import { ListenError } from '../platform/listen-error.ts';
 import { firstRun, printFirstRun } from './first-run.ts';
 import { progressLine } from './progress-line.ts';
 
@@ -8,17 +9,23 @@ import { progressLine } from './progress-line.ts';
  * in-flight requests and their commits, stop the worker, close the database.
  */
 export async function serve(config: Config): Promise<void> {
-  const tp = await composeTouchpoint({ ...config, logLevel: process.env.LOG_LEVEL ?? 'info' }, { smtpPort: config.smtpPort });
-  const progress = progressLine((n) => `  loading demo: ${n} touchpoints`);
-  const result = await firstRun(tp, { demo: config.demo, onProgress: progress.update });
-  progress.end();
-  if (result) printFirstRun(result, console.log);
-  tp.worker.start();
+  const tp = await composeTouchpoint(config, { smtpPort: config.smtpPort });
+  // The port first: a start that cannot have it must not create the workspace and print keys
+  // nobody will use. Requests before the first workspace exists find no key and get 401.
   const address = await tp.http.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
-    // The port is taken (or not ours to use): close the mail server, worker and database so the process ends.
+    // Close the mail server, threads and database so the process ends.
+    await tp.close();
+    throw ListenError.of({ host: 'HOST', port: 'PORT (or --port)' }, config.host, config.port, error);
+  });
+  const progress = progressLine((n) => `  loading demo: ${n} touchpoints`);
+  const result = await firstRun(tp, { ownerEmail: config.ownerEmail, demo: config.demo, onProgress: progress.update }).catch(async (error: unknown) => {
+    progress.end();
     await tp.close();
     throw error;
   });
+  progress.end();
+  if (result) printFirstRun(result, console.log);
+  tp.worker.start();
   tp.deps.log.info({ address, engine: tp.deps.engine, data: tp.database.location }, 'touchpoint listening');
   console.log(`Touchpoint listening on ${address.replace('0.0.0.0', 'localhost')}  (API docs: /api/docs)`);
   if (tp.smtp) console.log(`Receiving mail on smtp://${tp.smtp.host.replace('0.0.0.0', 'localhost')}:${tp.smtp.port}`);

@@ -48,7 +48,8 @@ const strictBodies: typeof validators = (externalSchemas, options) => {
  * The HTTP server: tracking API at /v1, REST API at /api/v1 (OpenAPI 3.1 at /api/docs),
  * health and metrics. Routes only parse, authorise, call a use case and shape the reply.
  */
-export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean, trustProxy: TrustProxy = false): Promise<FastifyInstance> {
+export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () => boolean, options: { readonly trustProxy?: TrustProxy; readonly webBuild?: boolean } = {}): Promise<FastifyInstance> {
+  const { trustProxy = false, webBuild = true } = options;
   const app = Fastify({
     // Behind a TLS proxy: the client's address (sign-in limits) and https (Secure cookies) come from its headers.
     trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
@@ -135,7 +136,7 @@ export async function buildHttp(ctx: HttpContext, log: Logger, isDraining: () =>
   await app.register(async (scope) => apiWebhooksRoutes(scope, ctx), { prefix: '/webhooks/api' });
   // The chat widget: its loader, its frame, and the visitors' socket.
   await app.register(async (scope) => widgetRoutes(scope, ctx));
-  await app.register(async (scope) => webAppRoutes(scope, ctx));
+  await app.register(async (scope) => webAppRoutes(scope, { build: webBuild }));
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

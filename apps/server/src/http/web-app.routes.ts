@@ -4,7 +4,6 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ensureWebAppBuilt, WEB_DIST_DIR, webAppState } from '@touchpoint/web/build';
 import { AppError } from '../platform/errors.ts';
-import type { HttpContext } from './context.ts';
 import { acceptsGzip } from './accepts-gzip.ts';
 
 /** Paths that belong to the server's APIs: an unknown one is a JSON 404, never the app's page. */
@@ -34,24 +33,27 @@ type File = { readonly body: Buffer; readonly gzip: Buffer | null; readonly type
  * a page that refreshes itself, meanwhile. TOUCHPOINT_WEB_BUILD=0 turns that off (a deploy that
  * ships dist/); test runs build it themselves before they need it.
  */
-export async function webAppRoutes(app: FastifyInstance, _ctx: HttpContext): Promise<void> {
+export async function webAppRoutes(app: FastifyInstance, options: { readonly build: boolean }): Promise<void> {
   const files = new Map<string, File>();
-  let building = false;
+  const autoBuild = options.build && !process.env.VITEST;
+  let building = autoBuild && webAppState() !== 'fresh';
   let buildFailed = false;
-  const autoBuild = process.env.TOUCHPOINT_WEB_BUILD !== '0' && !process.env.VITEST;
-  if (autoBuild && webAppState() !== 'fresh') {
-    building = true;
-    ensureWebAppBuilt({ log: (message) => app.log.info(message) }).then(
-      () => {
-        building = false;
-        files.clear();
-      },
-      (error: unknown) => {
-        building = false;
-        buildFailed = true;
-        app.log.error({ err: error }, 'the web app did not build');
-      },
-    );
+  // Started once listening: a start that fails (its port taken) leaves no build running that
+  // would keep the process from exiting.
+  if (building) {
+    app.addHook('onListen', () => {
+      ensureWebAppBuilt({ log: (message) => app.log.info(message) }).then(
+        () => {
+          building = false;
+          files.clear();
+        },
+        (error: unknown) => {
+          building = false;
+          buildFailed = true;
+          app.log.error({ err: error }, 'the web app did not build');
+        },
+      );
+    });
   }
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {

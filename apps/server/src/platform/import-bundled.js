@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 // Another esbuild may bundle differently: its version is part of the cache's key.
@@ -36,7 +37,12 @@ export async function importBundled(entry, cacheRoot = CACHE_ROOT) {
   try {
     bundle = await freshBundle(file, cacheRoot);
   } catch (error) {
-    process.emitWarning(`cannot bundle ${path.relative(REPO_ROOT, file)} (${error.message}): loading it through tsx, which starts slower`);
+    // A source that does not compile would fail under tsx too: say where, not "the cache".
+    const inSource = sourceErrorsOf(error);
+    if (inSource) throw new SourceError(`${path.relative(REPO_ROOT, file)} does not compile:\n${inSource}`);
+    // Once a process: a thread (the commit thread) loads its entry from the cache the main
+    // thread could not write either, and the main thread has said so.
+    if (isMainThread) process.emitWarning(`cannot bundle ${path.relative(REPO_ROOT, file)} (${reasonOf(error)}): loading it through tsx, which starts slower`);
     const { register } = await import('tsx/esm/api');
     register();
     return import(pathToFileURL(file).href);
@@ -44,6 +50,26 @@ export async function importBundled(entry, cacheRoot = CACHE_ROOT) {
   // Stack traces name the TypeScript files and lines, as they did under tsx.
   process.setSourceMapsEnabled(true);
   return import(pathToFileURL(bundle).href);
+}
+
+/**
+ * A TypeScript or JavaScript file of the program that cannot be compiled (a syntax error, an
+ * import of a file that is not there): the message names each place as file:line:column.
+ */
+export class SourceError extends Error {
+  name = 'SourceError';
+}
+
+/** esbuild's errors that point into a source file, one `file:line:column: what` a line; else null. */
+function sourceErrorsOf(error) {
+  const located = (error.errors ?? []).filter((e) => e.location);
+  if (located.length === 0) return null;
+  return [...new Set(located.map(({ location, text }) => `${location.file}:${location.line}:${location.column + 1}: ${text}`))].join('\n');
+}
+
+/** Why no bundle could be made, once: esbuild repeats an error for each output file. */
+function reasonOf(error) {
+  return error.errors?.length ? [...new Set(error.errors.map((e) => e.text))].join('; ') : error.message;
 }
 
 /** The cached bundle of `file` if none of its inputs changed since it was made, else a new one. */

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript without declarations: it runs before any TypeScript loader
-import { importBundled } from './import-bundled.js';
+import { importBundled, SourceError } from './import-bundled.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-bundled-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -85,5 +86,50 @@ describe('importBundled', () => {
       process.off('warning', onWarning);
     }
     expect(warnings).toEqual([expect.stringMatching(/^cannot bundle .*main\.ts \(.*\): loading it through tsx/s)]);
+    // esbuild repeats its error for each file it would write: the reason is said once.
+    expect(warnings[0].match(/Failed to create output directory/g)).toHaveLength(1);
+  });
+
+  it('warns from the main thread only: a thread it starts loads from the same cache', async () => {
+    // An ES module package, as the server's own files are.
+    const dir = path.join(root, 'thread');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+    const entry = path.join(dir, 'main.ts');
+    fs.writeFileSync(entry, "export const value: string = 'hello';\n");
+    const notAFolder = path.join(root, 'another-file');
+    fs.writeFileSync(notAFolder, '');
+    const loader = pathToFileURL(path.join(import.meta.dirname, 'import-bundled.js')).href;
+    const code = `import { importBundled } from ${JSON.stringify(loader)};
+      const { value } = await importBundled(${JSON.stringify(entry)}, ${JSON.stringify(path.join(notAFolder, 'cache'))});
+      (await import('node:worker_threads')).parentPort.postMessage(value);`;
+    const script = path.join(dir, 'thread.js');
+    fs.writeFileSync(script, code);
+    const worker = new Worker(script, { stderr: true });
+    let stderr = '';
+    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const value = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(value).toBe('hello');
+    expect(stderr).toBe('');
+  });
+
+  it('reports a syntax error as where it is, not as a cache to load around', async () => {
+    const { entry, cache, dir } = program('syntax');
+    fs.writeFileSync(path.join(dir, 'greeting.ts'), "export const greeting: string = 'hello'\nexport const broken = ;\n");
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const failed = await importBundled(entry, cache).then(() => null, (error: Error) => error);
+      expect(failed).toBeInstanceOf(SourceError);
+      expect(failed?.message).toMatch(/main\.ts does not compile:\n.*syntax\/greeting\.ts:2:23: Unexpected ";"$/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
   });
 });

@@ -44,6 +44,22 @@ export function createSecretBox(key: Buffer): SecretBox {
 
 export const isSealed = (value: string): boolean => value.startsWith(SEALED_PREFIX);
 
+/** What TOUCHPOINT_SECRET_KEY must be (said without the value: it is a secret). */
+export const SECRET_KEY_FORMAT = 'TOUCHPOINT_SECRET_KEY must be 32 bytes, as 64 hex digits or base64 (openssl rand -hex 32)';
+
+/**
+ * The 32 bytes a key is written as (64 hex digits, or base64 or base64url), else null.
+ * Node's base64 decoder skips characters it does not know: they are refused here instead.
+ * @example secretKeyOf('00'.repeat(32))?.length // 32
+ */
+export function secretKeyOf(value: string): Buffer | null {
+  const v = value.trim();
+  if (/^[0-9a-f]{64}$/i.test(v)) return Buffer.from(v, 'hex');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(v)) return null;
+  const key = Buffer.from(v, 'base64');
+  return key.length === 32 ? key : null;
+}
+
 /**
  * The key: TOUCHPOINT_SECRET_KEY (32 bytes, base64 or hex) when set — what several servers
  * sharing one PostgreSQL database must all be given — else `secret.key` in the data folder,
@@ -51,8 +67,8 @@ export const isSealed = (value: string): boolean => value.startsWith(SEALED_PREF
  */
 export function loadSecretKey(fromEnv: string | undefined, dataDir: string): Buffer {
   if (fromEnv) {
-    const key = /^[0-9a-f]{64}$/i.test(fromEnv) ? Buffer.from(fromEnv, 'hex') : Buffer.from(fromEnv, 'base64');
-    if (key.length !== 32) throw new Error('TOUCHPOINT_SECRET_KEY must be 32 bytes, as 64 hex digits or base64');
+    const key = secretKeyOf(fromEnv);
+    if (!key) throw new Error(SECRET_KEY_FORMAT);
     return key;
   }
   const file = path.join(dataDir, 'secret.key');

@@ -10,7 +10,7 @@ import { moveProfile } from './move-profile.ts';
 import type { ProfileCache } from './profile-cache.ts';
 import { refreshStage, rowFromState, stageInputs, type ProfileState } from './profile-state.ts';
 import { stageReason } from './lifecycle.ts';
-import { resolveGroup } from './resolve-group.ts';
+import { resolveGroup, type LeftOutIdentifier } from './resolve-group.ts';
 import type { Touchpoint } from './touchpoint.ts';
 
 export type RecordOutcome = {
@@ -25,7 +25,7 @@ export type RecordOutcome = {
   readonly leftOut: readonly LeftOutIdentifier[];
 };
 
-export type LeftOutIdentifier = { readonly messageId: string; readonly kind: string; readonly value: string; readonly reason: string };
+export type { LeftOutIdentifier };
 
 /**
  * Records a group of touchpoints of one workspace inside the caller's transaction: drops
@@ -53,7 +53,7 @@ export async function recordTouchpoints(
     if (!s.kindCounts) await loadCounts(tx, workspaceId, [s.id], profiles);
     return s.kindCounts ?? new Map<string, number>();
   };
-  const { events, newIdentities, merges, conflicts, outbox, customerIds, created, find } = await resolveGroup(loaded, {
+  const { events, newIdentities, merges, conflicts, outbox, customerIds, created, find, leftOutAgain } = await resolveGroup(loaded, {
     workspaceId,
     settings,
     ids: deps.ids,
@@ -139,6 +139,6 @@ export async function recordTouchpoints(
     created,
     merged: merges.length,
     conflicts: conflicts.length,
-    leftOut: conflicts.map((c) => ({ messageId: c.message_id ?? '', kind: c.kind, value: c.value, reason: c.reason })),
+    leftOut: [...conflicts.map((c) => ({ messageId: c.message_id ?? '', kind: c.kind, value: c.value, reason: c.reason })), ...leftOutAgain],
   };
 }

@@ -23,7 +23,15 @@ export type GroupPlan = {
   readonly created: number;
   /** The surviving root of a profile after this group's merges. */
   readonly find: (id: string) => string;
+  /**
+   * What an import row skipped as already held would leave out again (another customer's
+   * email): not news to the conflict log, which has it from the first run, but the caller
+   * reports per row on every run.
+   */
+  readonly leftOutAgain: readonly LeftOutIdentifier[];
 };
+
+export type LeftOutIdentifier = { readonly messageId: string; readonly kind: string; readonly value: string; readonly reason: string };
 
 /**
  * Resolves each touchpoint, in order, to one profile. Identifiers are taken in priority
@@ -56,6 +64,7 @@ export async function resolveGroup(
   const events: (EventTable & { readonly atomRoot: string })[] = [];
   const merges: MergeTable[] = [];
   const conflicts: (Omit<IdentityConflictTable, 'customer_id'> & { readonly profile: ProfileState })[] = [];
+  const leftOutAgain: LeftOutIdentifier[] = [];
   const outbox: OutboxEvent[] = [];
   const customerIds: (string | null)[] = new Array<string | null>(context.size).fill(null);
   let created = 0;
@@ -116,7 +125,11 @@ export async function resolveGroup(
       target = survivor;
     }
 
-    if (target !== null && tp.skipIfHeld && merges.length === mergesBefore && holdsAlready(target, tp.skipIfHeld, pending)) continue;
+    if (target !== null && tp.skipIfHeld && merges.length === mergesBefore && holdsAlready(target, tp.skipIfHeld, pending)) {
+      for (const d of deferredConflicts) leftOutAgain.push({ messageId: tp.messageId, kind: d.id.kind, value: d.id.value, reason: d.reason });
+      for (const r of f.rejected) leftOutAgain.push({ messageId: tp.messageId, kind: r.kind, value: r.value, reason: `${r.reason} value ignored` });
+      continue;
+    }
     if (target === null) {
       target = newState(context.ids.next(), now, tp.timestamp);
       profiles.set(target.id, target);
@@ -170,13 +183,13 @@ export async function resolveGroup(
     customerIds[f.i] = target.id;
   }
 
-  return { events, newIdentities, merges, conflicts, outbox, customerIds, created, find };
+  return { events, newIdentities, merges, conflicts, outbox, customerIds, created, find, leftOutAgain };
 }
 
 /**
  * Whether an existing profile already holds what an import row would add: no identity to
- * attach, no trait value to change. Identifiers it would leave out again are not news: the
- * first run recorded them as conflicts and reported them.
+ * attach, no trait value to change. Identifiers it would leave out again do not count: the
+ * first run recorded them as conflicts (the row's leftOutAgain reports them once more).
  */
 function holdsAlready(target: ProfileState, traits: JsonObject, pending: readonly NormalizedIdentity[]): boolean {
   return pending.length === 0 && mergeTraits(target.traits, traits) === target.traits;

@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
+import type { Tx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { writeAudit } from '../../platform/audit.ts';
 import { createKeyInTx } from './create-key.ts';
@@ -33,6 +34,14 @@ export type CreatedWorkspace = {
  * transaction: a half-made workspace (an owner with no key) can never be left behind.
  */
 export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): Promise<CreatedWorkspace> {
+  return (await createWorkspaceUnless(deps, input, null)) as CreatedWorkspace;
+}
+
+/**
+ * createWorkspace, unless `refuse`, asked inside its transaction before anything is written,
+ * says not to: then null, and nothing written (createFirstWorkspace's guard).
+ */
+export async function createWorkspaceUnless(deps: Deps, input: CreateWorkspaceInput, refuse: ((tx: Tx) => Promise<boolean>) | null): Promise<CreatedWorkspace | null> {
   const now = deps.clock.now();
   const workspaceId = deps.ids.next();
   const ownerId = deps.ids.next();
@@ -42,6 +51,7 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): 
   const settings = { defaultCountry: input.defaultCountry ?? DEFAULT_SETTINGS.defaultCountry };
 
   return deps.db.transaction().execute(async (tx) => {
+    if (refuse && (await refuse(tx))) return null;
     await tx
       .insertInto('workspace')
       .values({ id: workspaceId, name: input.name, settings: JSON.stringify(settings), created_at: now })

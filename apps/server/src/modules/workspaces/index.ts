@@ -1,4 +1,5 @@
 export { createWorkspace, type CreatedWorkspace, type CreateWorkspaceInput } from './create-workspace.ts';
+export { createFirstWorkspace } from './create-first-workspace.ts';
 export { createKey, type CreatedKey, type KeyKind } from './create-key.ts';
 export { revokeKey } from './revoke-key.ts';
 export { createAuthenticator, type Authenticator, type Principal, type Role } from './authenticate.ts';

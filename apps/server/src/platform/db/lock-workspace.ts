@@ -12,8 +12,9 @@ export async function lockWorkspace(tx: Tx, engine: Engine, workspaceId: string)
 
 /**
  * Serialises, across processes and workspaces, writers of something the whole instance shares
- * (the email address an inbox claims), until the transaction ends. SQLite has one writer.
+ * (the email address an inbox claims, the first workspace), until the transaction ends.
+ * SQLite has one writer.
  */
-export async function lockInstanceWide(tx: Tx, engine: Engine, what: 'email addresses'): Promise<void> {
+export async function lockInstanceWide(tx: Tx, engine: Engine, what: 'email addresses' | 'first workspace'): Promise<void> {
   if (engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${`instance: ${what}`}, 0))`.execute(tx);
 }
