@@ -18,6 +18,7 @@ import * as retiredSlaPolicies from './2026-11-28T0100-retired-sla-policies.ts';
 import * as retiredBusinessHours from './2026-11-28T0200-retired-business-hours.ts';
 import * as unicodeLowerFinalSigma from './2026-11-28T0300-unicode-lower-final-sigma.ts';
 import * as idsPerChannel from './2026-11-28T0400-ids-per-channel.ts';
+import * as unsentAhead from './2026-11-28T0500-unsent-ahead.ts';
 
 /** Every migration in order. Forward-only: never edit one that has landed; add a new one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -40,4 +41,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-28T0200-retired-business-hours': retiredBusinessHours,
   '2026-11-28T0300-unicode-lower-final-sigma': unicodeLowerFinalSigma,
   '2026-11-28T0400-ids-per-channel': idsPerChannel,
+  '2026-11-28T0500-unsent-ahead': unsentAhead,
 };

@@ -385,6 +385,19 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent' });
   });
 
+  it('Instagram: an unsend that comes before its message (a retried delivery) keeps the message from being stored when it comes', async () => {
+    const from = { sender: { id: 'IGSID-11' }, recipient: { id: 'IG1' }, timestamp: clock.now() };
+    const ig = (...messaging: unknown[]) => ({ object: 'instagram', entry: [{ id: 'IG1', time: 1, messaging }] });
+    const early = await deliver(channel.instagram!, ig({ ...from, message: { mid: 'aWdfLATE', is_deleted: true } }));
+    expect(early.body).toMatchObject({ unsent: 0, ignored: ['unsent message aWdfLATE is not stored: it will not be if it comes'] });
+    const late = await deliver(channel.instagram!, ig({ ...from, message: { mid: 'aWdfLATE', text: 'my card number is 4111…' } }, { ...from, message: { mid: 'aWdfKEPT', text: 'Is the shop open?' } }));
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ stored: 1, ignored: ['message aWdfLATE: the customer unsent it before it arrived'] });
+    const moment = await momentOf('aWdfKEPT');
+    expect((await thread(moment.id)).map((m) => m.body)).toEqual(['Is the shop open?']);
+    expect(JSON.stringify((await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body)).not.toContain('4111');
+  });
+
   it('Instagram: a message the customer unsends is deleted from the thread, its files, the subject it made, search, the timeline and the stream’s replay', async () => {
     const from = { sender: { id: 'IGSID-9' }, recipient: { id: 'IG1' }, timestamp: clock.now() };
     const ig = (...messaging: unknown[]) => ({ object: 'instagram', entry: [{ id: 'IG1', time: 1, messaging }] });
@@ -406,7 +419,7 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect((await unsend('aWdfSECRET')).body).toMatchObject({ unsent: 1 });
     expect((await unsend('aWdfPHOTO')).body).toMatchObject({ unsent: 1 });
     // Meta delivers again: nothing more to delete.
-    expect((await unsend('aWdfSECRET')).body).toMatchObject({ unsent: 0, ignored: ['unsent message aWdfSECRET is not stored'] });
+    expect((await unsend('aWdfSECRET')).body).toMatchObject({ unsent: 0, ignored: ['unsent message aWdfSECRET was unsent already'] });
 
     const messages = await thread(moment.id);
     expect(messages.map((m) => [m.body, m.meta.unsent, m.attachments.length])).toEqual([['', true, 0], ['', true, 0]]);

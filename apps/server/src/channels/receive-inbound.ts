@@ -15,6 +15,8 @@ export type Inbound = {
   readonly threadMomentId?: string | null;
   /** Without a thread named, a new moment (see OpenMomentInput.threadsItself). */
   readonly threadsItself?: boolean;
+  /** The channel lets customers take messages back: one unsent before it came is not stored. */
+  readonly unsendable?: boolean;
 };
 
 /**
@@ -34,6 +36,7 @@ export function receiveInbound(ctx: MomentsCtx, channel: ChannelRecord, given: I
     externalId: inbound.conversationId ?? null,
     threadMomentId: inbound.threadMomentId ?? null,
     threadsItself: inbound.threadsItself ?? false,
+    unsendable: inbound.unsendable ?? false,
     subject: inbound.subject ?? null,
     businessUnitId: channel.businessUnitId,
     message: { ...inbound.message, body: wordsOf(inbound.message) },

@@ -35,8 +35,9 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
       else if (result === 'duplicate') outcome.duplicates += 1;
       else outcome.ignored.push(result);
     } else if (event.kind === 'unsent') {
-      if (await unsendMessage(ctx, { workspaceId: target.workspaceId, on: scopeOfChannel(target), externalId: event.externalId })) outcome.unsent += 1;
-      else outcome.ignored.push(`unsent message ${event.externalId} is not stored`);
+      const unsent = await unsendMessage(ctx, { workspaceId: target.workspaceId, on: scopeOfChannel(target), externalId: event.externalId });
+      if (unsent === 'unsent') outcome.unsent += 1;
+      else outcome.ignored.push(unsent === 'held' ? `unsent message ${event.externalId} is not stored: it will not be if it comes` : `unsent message ${event.externalId} was unsent already`);
     } else if (event.kind === 'status') {
       const moved = await recordDelivery(ctx, { workspaceId: target.workspaceId, on: scopeOfChannel(target), externalId: event.externalId, state: event.state, error: event.error });
       if (moved) outcome.statuses += 1;
@@ -64,6 +65,8 @@ async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMess
     const result = await receiveInbound(ctx, channel, {
       identity: kind === 'whatsapp' ? `phone:+${m.from}` : `external_id:${kind}:${m.from}`,
       name: m.name,
+      // Messenger and Instagram customers can unsend; WhatsApp's Cloud API tells of no such thing.
+      unsendable: kind !== 'whatsapp',
       message: { body, externalId: m.externalId, address: kind === 'whatsapp' ? `+${m.from}` : m.from, meta, attachments: media?.attachments ?? [] },
     });
     return result.outcome === 'duplicate' ? 'duplicate' : 'stored';

@@ -13,6 +13,7 @@ import { audienceOf, momentPayload, startLedger } from './ownership.ts';
 import { routeMoment } from './route-moment.ts';
 import { customerWrote, type InboundMessage } from './customer-wrote.ts';
 import { inScope, scopeOf, type ChannelScope } from './channel-scope.ts';
+import { unsentAhead } from './unsent-ahead.ts';
 import { startSla } from './sla-hooks.ts';
 import { announceCustomerChanged } from './customer-changed.ts';
 import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
@@ -39,6 +40,8 @@ export type OpenMomentInput = {
    * not land in someone's ongoing conversation.
    */
   readonly threadsItself?: boolean;
+  /** The channel lets customers take messages back (Messenger, Instagram): one unsent before it came is not stored. */
+  readonly unsendable?: boolean;
   readonly subject?: string | null;
   readonly message: InboundMessage;
   readonly priority?: Priority;
@@ -72,6 +75,9 @@ export async function openMoment(ctx: MomentsCtx, input: OpenMomentInput): Promi
       const moment = await loadRow(w, repeat.moment_id);
       mayContinue(input.viewer, moment, 'message.externalId', 'that message is already stored, on a moment you may not see');
       return { outcome: 'duplicate', moment, message: await storedMessageView(w, repeat) };
+    }
+    if (input.unsendable && input.message.externalId && (await unsentAhead(w.tx, w.workspaceId, arrivedOn(input), input.message.externalId))) {
+      throw new AppError('conflict', 'the customer unsent it before it arrived', 'message.externalId');
     }
     if (input.businessUnitId) await checkBusinessUnit(w.tx, w.workspaceId, input.businessUnitId);
 

@@ -5,6 +5,7 @@ import type { NewActivity } from './activity.ts';
 import type { MomentWrite, MomentsCtx } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
 import { pruneActivityJob } from './prune-activity.ts';
+import { pruneUnsentAheadJob } from './unsent-ahead.ts';
 import { rerouteInTeam } from './reroute.ts';
 import { sweepSla } from './sla/index.ts';
 import { sweepMoments } from './sweep-moments.ts';
@@ -15,6 +16,7 @@ export function momentJobs(ctx: MomentsCtx): PeriodicJob[] {
     { name: 'sla-sweep', everyMs: 30_000, run: async () => void (await sweepSla(ctx.deps, { publish: ctx.publish, reassign: (tx, moment, now) => reassignOnBreach(ctx, tx, moment, now), dueSoonMs: async (ws) => (await ctx.settings.get(ws)).moments.dueSoonMinutes * 60_000 })) },
     { name: 'moments-sweep', everyMs: 60_000, run: async () => void (await sweepMoments(ctx)) },
     pruneActivityJob(ctx.deps),
+    pruneUnsentAheadJob(ctx.deps),
   ];
 }
 

@@ -6,6 +6,7 @@ import { audienceOf, momentPayload } from './ownership.ts';
 import type { ChannelScope } from './channel-scope.ts';
 import { messageByExternalId, previewOf, subjectFromBody, toMessageView } from './messages.ts';
 import { forgetInboxText } from './inbox-text.ts';
+import { holdUnsend } from './unsent-ahead.ts';
 import { saveMoment } from './save-moment.ts';
 import type { MomentRow } from './moment-view.ts';
 import type { MomentTouchpoint } from './customer-touchpoints.ts';
@@ -23,15 +24,20 @@ const KEPT_META = ['type', 'sentAt', 'account'];
  * keeps them: the message (its text emptied, `meta.unsent` set), its attachments, the moment's
  * preview and the subject it made, the inbox's search index, the timeline's lines and the
  * stream's replay log. The message itself stays, so the thread shows that something was
- * unsent and the ledger and SLA history stay whole. Returns false when no such customer
- * message is stored (never received, or already unsent).
+ * unsent and the ledger and SLA history stay whole. Returns `held` when the message is not
+ * stored (yet): it will not be when it comes (unsent-ahead.ts); `none` when it is no customer
+ * message or already unsent.
  */
-export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly on: ChannelScope; readonly externalId: string }): Promise<boolean> {
+export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspaceId: string; readonly on: ChannelScope; readonly externalId: string }): Promise<'unsent' | 'held' | 'none'> {
   return inMomentTx(ctx, input.workspaceId, async (w) => {
     const message = await messageByExternalId(w.tx, w.workspaceId, input.on, input.externalId);
-    if (!message || message.direction !== 'in') return false;
+    if (!message) {
+      await holdUnsend(w.tx, w.workspaceId, input.on, input.externalId, w.now);
+      return 'held';
+    }
+    if (message.direction !== 'in') return 'none';
     const meta = parseJsonObject(message.meta);
-    if (meta.unsent === true) return false;
+    if (meta.unsent === true) return 'none';
     const keptMeta: JsonObject = { ...Object.fromEntries(KEPT_META.filter((k) => k in meta).map((k) => [k, meta[k]!])), unsent: true, unsentAt: isoTime(w.now) };
     const redacted = { ...message, body: '', meta: JSON.stringify(keptMeta) };
     await w.tx.updateTable('message').set({ body: redacted.body, meta: redacted.meta }).where('workspace_id', '=', w.workspaceId).where('id', '=', message.id).execute();
@@ -51,7 +57,7 @@ export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspace
     const view = toMessageView(redacted, []);
     await redactReplayLog(w, moment.id, message, view);
     w.announce({ momentId: moment.id, type: 'message.updated', actor: 'customer', audience: audienceOf(moment), payload: { moment: momentPayload(w, moment), message: view } });
-    return true;
+    return 'unsent';
   });
 }
 

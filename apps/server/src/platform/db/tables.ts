@@ -405,6 +405,14 @@ export type MomentActivityTable = {
   created_at: number;
 };
 
+/** An unsend that came before its message: the message is not stored when it comes. */
+export type UnsentAheadTable = {
+  workspace_id: string;
+  channel_id: string;
+  external_id: string;
+  created_at: number;
+};
+
 export type ChannelTable = {
   workspace_id: string;
   id: string;
@@ -470,6 +478,7 @@ export type Tables = {
   business_hours: BusinessHoursTable;
   sla_policy: SlaPolicyTable;
   moment_activity: MomentActivityTable;
+  unsent_ahead: UnsentAheadTable;
   agent_load: AgentLoadTable;
   channel: ChannelTable;
   stage_change: StageChangeTable;
