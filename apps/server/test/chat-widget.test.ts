@@ -338,6 +338,78 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(await lookup(`email:${forgedEmail}`)).toBeUndefined();
   });
 
+  it('refuses, on an askEmail channel, a message from a raw socket that gave no email, storing nothing; takes it once an email is known', async () => {
+    const asking = (await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Email first', settings: { allowedOrigins: [SITE], askEmail: true }, secrets: { identitySecret: SECRET } })).body.id as string;
+    /** A client of its own: `ws` and JSON frames, no widget. */
+    const raw = async (channel: string, query: Record<string, string> = {}) => {
+      const frames: Record<string, unknown>[] = [];
+      const params = new URLSearchParams({ channel, visitor: `raw-${randomUUID()}`, ...query });
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}/widget/socket?${params}`, { headers: { origin: SITE } });
+      ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
+      await until(() => frames.some((f) => f.type === 'ready'), 'ready');
+      const write = async (body: string) => {
+        const clientId = randomUUID();
+        ws.send(JSON.stringify({ type: 'message', clientId, body }));
+        await until(() => frames.some((f) => f.clientId === clientId), `an answer to ${body}`);
+        return frames.find((f) => f.clientId === clientId)!;
+      };
+      return { ws, frames, write, visitor: params.get('visitor')! };
+    };
+    const stored = async (body: string) => (await s.tp.deps.db.selectFrom('message').select('id').where('body', '=', body).execute()).length;
+
+    const anon = await raw(asking);
+    expect(anon.frames.find((f) => f.type === 'welcome')).toMatchObject({ askEmail: true, emailKnown: false });
+    const sneaky = `no email given ${randomUUID()}`;
+    const refused = await anon.write(sneaky);
+    expect(refused).toMatchObject({ type: 'error', code: 'missing_field', field: 'email' });
+    expect(refused.message).toContain('email');
+    expect(await stored(sneaky)).toBe(0);
+    expect(await lookup(`anonymous_id:${anon.visitor}`)).toBeUndefined();
+    // An email that is not one does not open the way.
+    anon.ws.send(JSON.stringify({ type: 'identify', email: 'not an email' }));
+    expect((await anon.write(sneaky)).code).toBe('missing_field');
+    // With the email given, the same visitor writes.
+    const anonEmail = `raw.${randomUUID().slice(0, 8)}@example.com`;
+    anon.ws.send(JSON.stringify({ type: 'identify', email: anonEmail }));
+    await until(() => anon.frames.some((f) => f.type === 'identified'), 'identified');
+    const after = `with my email ${randomUUID()}`;
+    expect(await anon.write(after)).toMatchObject({ type: 'ack' });
+    expect(await stored(after)).toBe(1);
+    anon.ws.terminate();
+    // Back later: the profile has the email, so nothing is asked again.
+    const back = await raw(asking, { visitor: anon.visitor });
+    expect(back.frames.find((f) => f.type === 'welcome')).toMatchObject({ emailKnown: true });
+    expect(await back.write(`back again ${randomUUID()}`)).toMatchObject({ type: 'ack' });
+    back.ws.terminate();
+    // Someone typing that email elsewhere gave one too (kept unlinked as theirs), now and when back.
+    const typist = await raw(asking);
+    typist.ws.send(JSON.stringify({ type: 'identify', email: anonEmail }));
+    await until(() => typist.frames.some((f) => f.type === 'identified'), 'identified');
+    expect(await typist.write(`typed a taken email ${randomUUID()}`)).toMatchObject({ type: 'ack' });
+    typist.ws.terminate();
+    const typistBack = await raw(asking, { visitor: typist.visitor });
+    expect(typistBack.frames.find((f) => f.type === 'welcome')).toMatchObject({ emailKnown: true });
+    expect(await typistBack.write(`typist back ${randomUUID()}`)).toMatchObject({ type: 'ack' });
+    typistBack.ws.terminate();
+
+    // A signed-in visitor whose site signs an email in writes at once; one without an email is asked.
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    const signed = await raw(asking, { userId, userHash: userHashOf(SECRET, userId), email: `signed.${randomUUID().slice(0, 8)}@example.com` });
+    expect(await signed.write(`signed in ${randomUUID()}`)).toMatchObject({ type: 'ack' });
+    signed.ws.terminate();
+    const bareId = `user-${randomUUID().slice(0, 8)}`;
+    const bare = await raw(asking, { userId: bareId, userHash: userHashOf(SECRET, bareId) });
+    const unsigned = `signed in without an email ${randomUUID()}`;
+    expect(await bare.write(unsigned)).toMatchObject({ type: 'error', code: 'missing_field', field: 'email' });
+    expect(await stored(unsigned)).toBe(0);
+    bare.ws.terminate();
+
+    // A channel that does not ask takes a raw message as it is.
+    const plain = await raw(channelId);
+    expect(await plain.write(`no email needed ${randomUUID()}`)).toMatchObject({ type: 'ack' });
+    plain.ws.terminate();
+  });
+
   it('never lets an unverified visitor into someone else\'s conversation: not by typing their email, not by their old anonymous id', async () => {
     // Vera chats and gives her email; someone else types the same email in another browser.
     const vera = visitor(s, channelId);

@@ -42,6 +42,87 @@ describe.each(ENGINES)('moment SLAs on %s', (engine) => {
     expect(back.sla.nextResponseDue).toBe(new Date(clock.now() + 20 * MINUTE).toISOString());
   });
 
+  it('a new priority brings its own policy: running deadlines set again from the same starts, met ones kept, recorded and shown', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    const channel = 'sla-priority';
+    await s.api('POST', '/api/v1/assignment-rules', { name: channel, conditions: { channels: [channel] }, teamId: team });
+    const policy = async (body: Record<string, unknown>) => (await s.api('POST', '/api/v1/sla-policies', { channel, ...body })).body.id as string;
+    const normal = await policy({ name: 'normal', priority: 'normal', firstResponseMinutes: 60, nextResponseMinutes: 30, resolutionMinutes: 480 });
+    const urgent = await policy({ name: 'urgent', priority: 'urgent', firstResponseMinutes: 15, nextResponseMinutes: 10, resolutionMinutes: 120 });
+    const low = await policy({ name: 'low', priority: 'low', resolutionMinutes: 24 * 60 });
+    const at = (ms: number) => new Date(ms).toISOString();
+    const updates = async (id: string) => (await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('moment_id', '=', id).where('type', '=', 'moment.updated').orderBy('seq').execute()).map((r) => JSON.parse(r.payload));
+
+    // Unanswered for 20 minutes, then made urgent: its 15-minute first response has passed.
+    const openedAt = clock.now();
+    const m = (await open(s, { identity: 'email:sla-priority@example.com', channel, priority: 'normal' })).body.moment;
+    expect(m.sla).toMatchObject({ policyId: normal, firstResponseDue: at(openedAt + 60 * MINUTE), resolutionDue: at(openedAt + 480 * MINUTE) });
+    clock.set(openedAt + 20 * MINUTE);
+    const raised = await s.api('PATCH', `/api/v1/moments/${m.id}`, { priority: 'urgent' }, ana.token);
+    expect(raised.status).toBe(200);
+    expect(raised.body.sla).toMatchObject({ policyId: urgent, state: 'breached', firstResponseDue: at(openedAt + 15 * MINUTE), resolutionDue: at(openedAt + 120 * MINUTE), dueAt: at(openedAt + 15 * MINUTE) });
+    expect((await s.api('GET', `/api/v1/moments?channel=${channel}&sla=breached`)).body.data.map((x: { id: string }) => x.id)).toContain(m.id);
+    // The change is on the record, and the stream's moment shows the new clock.
+    const [update] = await updates(m.id);
+    expect(update).toMatchObject({ changed: ['priority'], sla: { previousPolicyId: normal, policyId: urgent }, moment: { priority: 'urgent', sla: { policyId: urgent, state: 'breached' } } });
+    // The sweep records the breach the new terms make, once.
+    await runJobs();
+    const breaches = await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('moment_id', '=', m.id).where('type', '=', 'sla.breached').execute();
+    expect(breaches.map((b) => JSON.parse(b.payload).deadlines)).toEqual([['first_response']]);
+
+    // Answered, then an hour waiting on the customer, who writes back: lowered to low, the
+    // first response stays met, and the resolution counts 24 hours from the opening plus that hour.
+    clock.set(openedAt + 30 * MINUTE);
+    await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'out', body: 'On it' }, ana.token);
+    await s.api('PATCH', `/api/v1/moments/${m.id}`, { status: 'pending' }, ana.token);
+    clock.set(openedAt + 90 * MINUTE);
+    const back = (await s.api('POST', `/api/v1/moments/${m.id}/messages`, { direction: 'in', body: 'Here it is' })).body.moment;
+    expect(back.sla).toMatchObject({ resolutionDue: at(openedAt + 180 * MINUTE), nextResponseDue: at(openedAt + 100 * MINUTE) });
+    clock.set(openedAt + 95 * MINUTE);
+    const lowered = (await s.api('PATCH', `/api/v1/moments/${m.id}`, { priority: 'low' }, ana.token)).body;
+    expect(lowered.firstResponseAt).toBe(at(openedAt + 30 * MINUTE));
+    expect(lowered.sla).toMatchObject({ policyId: low, firstResponseDue: at(openedAt + 15 * MINUTE), nextResponseDue: null, resolutionDue: at(openedAt + (24 * 60 + 60) * MINUTE) });
+    // Back to normal: the customer's waiting message counts from when it came (10 minutes ago).
+    const again = (await s.api('PATCH', `/api/v1/moments/${m.id}`, { priority: 'normal' }, ana.token)).body;
+    expect(again.sla).toMatchObject({ policyId: normal, nextResponseDue: at(openedAt + 120 * MINUTE), resolutionDue: at(openedAt + 540 * MINUTE) });
+
+    // A priority no policy covers: nothing is timed any more, the breach stays on record.
+    const high = (await s.api('PATCH', `/api/v1/moments/${m.id}`, { priority: 'high' }, ana.token)).body;
+    expect(high.sla).toMatchObject({ policyId: null, state: 'breached', firstResponseDue: null, resolutionDue: null, dueAt: null });
+    expect((await updates(m.id)).at(-1)).toMatchObject({ sla: { previousPolicyId: normal, policyId: null } });
+
+    // Escalating with a raised priority picks again too; a resolved moment keeps its clock.
+    const lead = await addAgent(s);
+    const led = await addTeam(s, [ana], { leadId: lead.id });
+    await s.api('POST', '/api/v1/assignment-rules', { name: `${channel}-led`, conditions: { channels: [`${channel}-led`] }, teamId: led });
+    const urgentLed = (await s.api('POST', '/api/v1/sla-policies', { name: 'urgent led', channel: `${channel}-led`, priority: 'urgent', resolutionMinutes: 60 })).body.id;
+    const e = (await open(s, { identity: 'email:sla-priority-2@example.com', channel: `${channel}-led`, priority: 'high' })).body.moment;
+    expect(e.sla.policyId).toBeNull();
+    const escalated = (await s.api('POST', `/api/v1/moments/${e.id}/escalate`, { reason: 'VIP', raisePriority: true }, ana.token)).body;
+    expect(escalated).toMatchObject({ priority: 'urgent', ownerId: lead.id, sla: { policyId: urgentLed, resolutionDue: at(clock.now() + 60 * MINUTE) } });
+    await s.api('PATCH', `/api/v1/moments/${e.id}`, { status: 'resolved' }, lead.token);
+    const resolved = (await s.api('PATCH', `/api/v1/moments/${e.id}`, { priority: 'low' }, lead.token)).body;
+    expect(resolved.sla).toMatchObject({ policyId: urgentLed, state: 'met' });
+  });
+
+  it('a priority raised by a breach brings the policy for it', async () => {
+    const ana = await addAgent(s);
+    const team = await addTeam(s, [ana]);
+    const channel = 'sla-raised';
+    await s.api('POST', '/api/v1/assignment-rules', { name: channel, conditions: { channels: [channel] }, teamId: team });
+    await s.api('POST', '/api/v1/sla-policies', { name: 'normal', channel, priority: 'normal', firstResponseMinutes: 15, resolutionMinutes: 480, breachActions: ['raise_priority'] });
+    const high = (await s.api('POST', '/api/v1/sla-policies', { name: 'high', channel, priority: 'high', firstResponseMinutes: 10, resolutionMinutes: 60 })).body.id;
+    const openedAt = clock.now();
+    const m = (await open(s, { identity: 'email:sla-raised@example.com', channel, priority: 'normal' })).body.moment;
+    clock.set(openedAt + 16 * MINUTE);
+    await runJobs();
+    const after = (await s.api('GET', `/api/v1/moments/${m.id}`)).body;
+    expect(after).toMatchObject({ priority: 'high', sla: { policyId: high, state: 'breached', firstResponseDue: new Date(openedAt + 15 * MINUTE).toISOString(), resolutionDue: new Date(openedAt + 60 * MINUTE).toISOString() } });
+    const raised = await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('moment_id', '=', m.id).where('type', '=', 'moment.updated').execute();
+    expect(raised.map((r) => JSON.parse(r.payload))).toEqual([expect.objectContaining({ changed: ['priority'], why: 'SLA breached', sla: { previousPolicyId: m.sla.policyId, policyId: high } })]);
+  });
+
   it('a policy taken away times no new moment, and the moments it timed keep its terms', async () => {
     const ana = await addAgent(s);
     const team = await addTeam(s, [ana]);
@@ -71,7 +152,8 @@ describe.each(ENGINES)('moment SLAs on %s', (engine) => {
     expect((await s.api('DELETE', `/api/v1/business-hours/${hours.id}`)).status).toBe(204);
     expect((await s.api('GET', `/api/v1/business-hours/${hours.id}`)).status).toBe(404);
     expect((await s.api('GET', '/api/v1/business-hours')).body.data.map((h: { id: string }) => h.id)).not.toContain(hours.id);
-    expect((await s.api('POST', '/api/v1/sla-policies', { name: 'x', businessHoursId: hours.id })).status).toBe(400);
+    const borrowing = await s.api('POST', '/api/v1/sla-policies', { name: 'x', resolutionMinutes: 60, businessHoursId: hours.id });
+    expect([borrowing.status, borrowing.body.error.field]).toEqual([400, 'businessHoursId']);
     // Resolved and reopened: a fresh resolution deadline of ten business hours, which span a night, not ten hours of clock.
     await s.api('PATCH', `/api/v1/moments/${m.id}`, { status: 'resolved' }, ana.token);
     const reopened = (await s.api('PATCH', `/api/v1/moments/${m.id}`, { status: 'open' }, ana.token)).body;

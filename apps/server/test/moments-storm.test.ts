@@ -233,6 +233,7 @@ async function runStorm(s: Running, setup: Setup): Promise<StormResult> {
         await call('handoff', 'POST', `/api/v1/moments/${owned}/handoff`, { toTeamId, ...(toAgent ? { toAgentId: toAgent.id } : {}), reason: 'better placed', note: 'context here' }, me.token, [
           '409 not_owner',
           '409 invalid_transition',
+          '409 handoff_waiting',
           '400 invalid_field',
           ...GONE,
         ]);

@@ -560,6 +560,45 @@ describe.each(ENGINES)('moments on %s', (engine) => {
     expect((await s.api('POST', `/api/v1/moments/${m.id}/handoff/accept`, {}, service.token)).body.error.code).toBe('no_handoff');
   });
 
+  it('a second hand-off while one waits is refused, naming it; the sender withdraws it first and its receiver hears', async () => {
+    const sales = await addAgent(s, { name: 'Sam Sales' });
+    const ana = await addAgent(s, { name: 'Ana Billing' });
+    const ben = await addAgent(s, { name: 'Ben Billing' });
+    const salesTeam = await addTeam(s, [sales]);
+    const billing = await addTeam(s, [ana, ben]);
+    const channel = uniq('email');
+    await ruleFor(channel, salesTeam);
+    const m = (await open(s, { identity: 'email:handed-twice@example.com', channel })).body.moment;
+    expect((await s.api('POST', `/api/v1/moments/${m.id}/handoff`, { toAgentId: ana.id, toTeamId: billing, reason: 'refund question' }, sales.token)).status).toBe(200);
+
+    const again = await s.api('POST', `/api/v1/moments/${m.id}/handoff`, { toAgentId: ben.id, reason: 'Ben is free' }, sales.token);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('handoff_waiting');
+    expect(again.body.error.message).toContain(`Ana Billing (${ana.id})`);
+    expect(again.body.error.message).toContain('refund question');
+    expect(again.body.error.message).toContain(`/moments/${m.id}/handoff/decline`);
+    // Nothing changed: Ana still has it waiting for her answer, Ben has nothing.
+    expect((await s.api('GET', `/api/v1/moments/${m.id}`)).body.handoff).toMatchObject({ toAgentId: ana.id, reason: 'refund question' });
+    const waitingFor = async (p: { token: string }) => (await s.api('GET', '/api/v1/moments?handoff=me', undefined, p.token)).body.data.map((x: { id: string }) => x.id);
+    expect(await waitingFor(ana)).toContain(m.id);
+    expect(await waitingFor(ben)).not.toContain(m.id);
+    // An admin is refused the same way.
+    expect((await s.api('POST', `/api/v1/moments/${m.id}/handoff`, { toTeamId: billing, reason: 'anyone' })).body.error.code).toBe('handoff_waiting');
+
+    // The sender withdraws it: Ana is told, with the reason, and it leaves her Hand-offs.
+    const withdrawn = await s.api('POST', `/api/v1/moments/${m.id}/handoff/decline`, { reason: 'Ben is free sooner' }, sales.token);
+    expect(withdrawn.body).toMatchObject({ ownerId: sales.id, handoff: null });
+    expect(await waitingFor(ana)).not.toContain(m.id);
+    const told = await s.tp.deps.db.selectFrom('moment_activity').select(['payload', 'audience']).where('workspace_id', '=', s.workspace.workspaceId).where('moment_id', '=', m.id).where('type', '=', 'handoff.declined').execute();
+    expect(told.map((a) => JSON.parse(a.payload))).toEqual([expect.objectContaining({ reason: 'Ben is free sooner', handoff: expect.objectContaining({ toAgentId: ana.id }) })]);
+    expect(JSON.parse(told[0]!.audience).agents).toContain(ana.id);
+
+    // Then the new hand-off goes through.
+    const second = await s.api('POST', `/api/v1/moments/${m.id}/handoff`, { toAgentId: ben.id, reason: 'Ben is free' }, sales.token);
+    expect(second.body).toMatchObject({ ownerId: sales.id, handoff: { toAgentId: ben.id, reason: 'Ben is free' } });
+    expect(await waitingFor(ben)).toContain(m.id);
+  });
+
   it('escalates to the team lead, raising the priority', async () => {
     const lead = await addAgent(s);
     const ana = await addAgent(s);

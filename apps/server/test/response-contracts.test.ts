@@ -194,7 +194,7 @@ describe.each(ENGINES)('response contracts on %s', (engine) => {
     await reply(BusinessHours, 200, 'PATCH', '/business-hours/{id}', { id: hours.id, body: { weekly: { sat: [['10:00', '14:00']] } } });
     await reply(BusinessHoursList, 200, 'GET', '/business-hours');
 
-    await reply(SlaPolicy, 201, 'POST', '/sla-policies', { body: { name: 'Anything' } });
+    await reply(SlaPolicy, 201, 'POST', '/sla-policies', { body: { name: 'Anything', resolutionMinutes: 2880 } });
     const channel = 'contract-sla';
     const policy = await reply(SlaPolicy, 201, 'POST', '/sla-policies', {
       body: { name: 'Urgent chat', priority: 'urgent', channel, firstResponseMinutes: 5, nextResponseMinutes: 30, resolutionMinutes: 240, businessHoursId: hours.id, warnBeforeMinutes: 2, breachActions: ['notify_lead', 'raise_priority'] },

@@ -68,7 +68,7 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
 
   describe('policies', () => {
     it('default what is left out and round-trip every field', async () => {
-      const minimal = await s.api('POST', '/api/v1/sla-policies', { name: 'Everything' });
+      const minimal = await s.api('POST', '/api/v1/sla-policies', { name: 'Everything', resolutionMinutes: 480 });
       expect(minimal.status).toBe(201);
       expect(minimal.body).toEqual({
         id: minimal.body.id,
@@ -78,7 +78,7 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
         businessUnitId: null,
         firstResponseMinutes: null,
         nextResponseMinutes: null,
-        resolutionMinutes: null,
+        resolutionMinutes: 480,
         businessHoursId: null,
         warnBeforeMinutes: 15,
         breachActions: [],
@@ -120,22 +120,41 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
         expect(res.status, JSON.stringify(res.body)).toBe(400);
         expect(res.body.error.field).toBe(field);
       };
+      const x = { name: 'x', resolutionMinutes: 60 };
       await bad({ name: 'x', firstResponseMinutes: 0 }, 'firstResponseMinutes');
-      await bad({ name: 'x', resolutionMinutes: 1.5 }, 'resolutionMinutes');
-      await bad({ name: 'x', priority: 'critical' }, 'priority');
-      await bad({ name: 'x', channel: '' }, 'channel');
+      await bad({ ...x, resolutionMinutes: 1.5 }, 'resolutionMinutes');
+      await bad({ ...x, priority: 'critical' }, 'priority');
+      await bad({ ...x, channel: '' }, 'channel');
       // Moments name channels in lower case: "Chat" would time none of them.
-      await bad({ name: 'x', channel: 'Chat', firstResponseMinutes: 5 }, 'channel');
-      await bad({ name: 'x', breachActions: ['escalate'] }, 'breachActions.0');
-      await bad({ name: 'x', warnBeforeMinutes: -1 }, 'warnBeforeMinutes');
-      await bad({ name: 'x', businessUnitId: 'nope' }, 'businessUnitId');
-      await bad({ name: 'x', businessHoursId: 'nope' }, 'businessHoursId');
-      await bad({ name: 'x', colour: 'red' }, 'colour');
+      await bad({ ...x, channel: 'Chat', firstResponseMinutes: 5 }, 'channel');
+      await bad({ ...x, breachActions: ['escalate'] }, 'breachActions.0');
+      await bad({ ...x, warnBeforeMinutes: -1 }, 'warnBeforeMinutes');
+      await bad({ ...x, businessUnitId: 'nope' }, 'businessUnitId');
+      await bad({ ...x, businessHoursId: 'nope' }, 'businessHoursId');
+      await bad({ ...x, colour: 'red' }, 'colour');
+    });
+
+    it('refuse a policy with no deadline, naming the field, on create and on change', async () => {
+      const before = (await s.api('GET', '/api/v1/sla-policies')).body.data.length;
+      for (const body of [{ name: 'Nothing due' }, { name: 'Nothing due', priority: 'urgent', firstResponseMinutes: null, nextResponseMinutes: null, resolutionMinutes: null, warnBeforeMinutes: 5 }]) {
+        const res = await s.api('POST', '/api/v1/sla-policies', body);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({ code: 'invalid_field', field: 'firstResponseMinutes' });
+        expect(res.body.error.message).toContain('at least one deadline');
+      }
+      expect((await s.api('GET', '/api/v1/sla-policies')).body.data).toHaveLength(before);
+      const one = (await s.api('POST', '/api/v1/sla-policies', { name: 'Reply only', nextResponseMinutes: 30 })).body;
+      const cleared = await s.api('PATCH', `/api/v1/sla-policies/${one.id}`, { nextResponseMinutes: null });
+      expect([cleared.status, cleared.body.error?.field]).toEqual([400, 'firstResponseMinutes']);
+      expect((await s.api('GET', `/api/v1/sla-policies/${one.id}`)).body.nextResponseMinutes).toBe(30);
+      // Swapping one deadline for another is fine.
+      expect((await s.api('PATCH', `/api/v1/sla-policies/${one.id}`, { nextResponseMinutes: null, resolutionMinutes: 600 })).body).toMatchObject({ nextResponseMinutes: null, resolutionMinutes: 600 });
+      await s.api('DELETE', `/api/v1/sla-policies/${one.id}`);
     });
 
     it('keep business hours in use from being deleted', async () => {
       const hours = (await s.api('POST', '/api/v1/business-hours', { name: 'Used', timeZone: 'UTC', weekly: { mon: [['09:00', '17:00']] } })).body;
-      const policy = (await s.api('POST', '/api/v1/sla-policies', { name: 'Uses them', businessHoursId: hours.id })).body;
+      const policy = (await s.api('POST', '/api/v1/sla-policies', { name: 'Uses them', resolutionMinutes: 480, businessHoursId: hours.id })).body;
       const refused = await s.api('DELETE', `/api/v1/business-hours/${hours.id}`);
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('conflict');
@@ -155,7 +174,7 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
     for (const token of [agentToken, analystToken]) {
       expect((await s.api('GET', '/api/v1/sla-policies', undefined, token)).status).toBe(200);
       expect((await s.api('GET', `/api/v1/business-hours/${hours.id}`, undefined, token)).body.name).toBe('Read me');
-      expect((await s.api('POST', '/api/v1/sla-policies', { name: 'mine' }, token)).status).toBe(403);
+      expect((await s.api('POST', '/api/v1/sla-policies', { name: 'mine', resolutionMinutes: 480 }, token)).status).toBe(403);
       expect((await s.api('PATCH', `/api/v1/business-hours/${hours.id}`, { name: 'mine' }, token)).status).toBe(403);
       expect((await s.api('DELETE', `/api/v1/business-hours/${hours.id}`, undefined, token)).status).toBe(403);
     }
@@ -169,13 +188,13 @@ describe.each(ENGINES)('SLA on %s', (engine) => {
 
   it('keeps workspaces apart', async () => {
     const hours = (await s.api('POST', '/api/v1/business-hours', { name: 'Mine', timeZone: 'UTC', weekly: { mon: [['09:00', '17:00']] } })).body;
-    const policy = (await s.api('POST', '/api/v1/sla-policies', { name: 'Mine', businessHoursId: hours.id })).body;
+    const policy = (await s.api('POST', '/api/v1/sla-policies', { name: 'Mine', resolutionMinutes: 480, businessHoursId: hours.id })).body;
     const key = other.apiKey;
     expect((await s.api('GET', `/api/v1/business-hours/${hours.id}`, undefined, key)).status).toBe(404);
     expect((await s.api('GET', `/api/v1/sla-policies/${policy.id}`, undefined, key)).status).toBe(404);
     expect((await s.api('DELETE', `/api/v1/sla-policies/${policy.id}`, undefined, key)).status).toBe(404);
     expect((await s.api('GET', '/api/v1/sla-policies', undefined, key)).body.data).toEqual([]);
-    const borrowing = await s.api('POST', '/api/v1/sla-policies', { name: 'Theirs', businessHoursId: hours.id }, key);
+    const borrowing = await s.api('POST', '/api/v1/sla-policies', { name: 'Theirs', resolutionMinutes: 480, businessHoursId: hours.id }, key);
     expect(borrowing.status).toBe(400);
     expect(borrowing.body.error.field).toBe('businessHoursId');
   });

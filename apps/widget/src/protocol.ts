@@ -104,7 +104,8 @@ export type ServerFrame =
   | { readonly type: 'identified'; readonly email: string }
   | FileFrame
   /** `retry`: the same frame may succeed later (rate limit), after `retryAfterMs`; otherwise it never will. */
-  | { readonly type: 'error'; readonly code: string; readonly message: string; readonly clientId?: string; readonly fileId?: string; readonly retry?: boolean; readonly retryAfterMs?: number }
+  /** `field`: what the frame lacks or got wrong (`email`: an askEmail channel needs it before a message). */
+  | { readonly type: 'error'; readonly code: string; readonly message: string; readonly field?: string; readonly clientId?: string; readonly fileId?: string; readonly retry?: boolean; readonly retryAfterMs?: number }
   | { readonly type: 'pong' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -415,10 +416,11 @@ export class ChatClient {
         this.ready = true;
         this.attempt = 0;
         this.emit({ type: 'connected' });
+        // An email given while the connection was down, or whose confirmation it lost: before the
+        // messages, which a channel asking for an email refuses without one.
+        if (this.unconfirmedEmail) this.transmit(this.unconfirmedEmail);
         // Everything unacknowledged goes again, oldest first: the server stores each client id once.
         this.sendNext();
-        // An email given while the connection was down, or whose confirmation it lost.
-        if (this.unconfirmedEmail) this.transmit(this.unconfirmedEmail);
         if (this.typingState) this.transmit({ type: 'typing', typing: true });
         this.scheduleAcks();
         return;

@@ -54,7 +54,10 @@ const SlaPolicyFields = {
 const { name: policyName, ...policyRest } = SlaPolicyFields;
 
 /** @example { "name": "Urgent chat", "priority": "urgent", "channel": "chat", "firstResponseMinutes": 5, "resolutionMinutes": 240, "breachActions": ["notify_lead"] } */
-export const SlaPolicyBody = Type.Object({ name: policyName, ...Type.Partial(Type.Object(policyRest)).properties }, { additionalProperties: false });
+export const SlaPolicyBody = Type.Object(
+  { name: policyName, ...Type.Partial(Type.Object(policyRest)).properties },
+  { additionalProperties: false, description: 'At least one deadline: firstResponseMinutes, nextResponseMinutes or resolutionMinutes (a change that would leave none is refused too).' },
+);
 export const SlaPolicyPatch = Type.Partial(Type.Object(SlaPolicyFields), { additionalProperties: false });
 
 export const SlaIdParams = Type.Object({ id: Id });

@@ -31,6 +31,7 @@ export function statusOf(code: ErrorCode): number {
     case 'invalid_transition':
     case 'over_capacity':
     case 'no_handoff':
+    case 'handoff_waiting':
     case 'outside_messaging_window':
       return 409;
     case 'event_too_large':

@@ -139,7 +139,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     },
   );
 
-  app.post<Id & { Body: Static<typeof HandoffBody> }>('/moments/:id/handoff', { schema: { tags: ['moments'], summary: 'Hand off to a team or person (the sender owns it until accepted)', params: MomentIdParams, body: HandoffBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof HandoffBody> }>('/moments/:id/handoff', { schema: { tags: ['moments'], summary: 'Hand off to a team or person (the sender owns it until accepted)', description: 'One hand-off waits at a time: while one waits for its receiver, another is refused with 409 `handoff_waiting` naming it. The sender withdraws it first with `POST /moments/{id}/handoff/decline`.', params: MomentIdParams, body: HandoffBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await requestHandoff(moments, { ...a, request: request.body }));
   });
@@ -147,7 +147,7 @@ export async function momentsRoutes(app: FastifyInstance, ctx: HttpContext): Pro
     const a = await act(request);
     return view(a.workspaceId, await acceptHandoff(moments, { ...a, agentId: request.body?.agentId }));
   });
-  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/handoff/decline', { schema: { tags: ['moments'], params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
+  app.post<Id & { Body: Static<typeof ActAsBody> }>('/moments/:id/handoff/decline', { schema: { tags: ['moments'], summary: 'Decline a waiting hand-off (its receiver), or withdraw it (its sender, or an admin)', description: 'The sender keeps the moment; the receiver and the sender hear `handoff.declined` with the reason given.', params: MomentIdParams, body: ActAsBody, response: momentReply } }, async (request) => {
     const a = await act(request);
     return view(a.workspaceId, await declineHandoff(moments, { ...a, reason: request.body?.reason ?? null }));
   });

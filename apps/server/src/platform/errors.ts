@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'invalid_transition' //    the moment's status does not allow this change
   | 'over_capacity' //         the agent is at capacity on this channel (a take-over may exceed it)
   | 'no_handoff' //            there is no pending hand-off to accept or decline
+  | 'handoff_waiting' //       a hand-off already waits for its receiver; withdraw it (decline) before handing off again
   | 'attachment_too_large' //  an attachment, or all of a message's, over the limit
   // channels
   | 'outside_messaging_window' // WhatsApp: the customer last wrote over 24 hours ago; only an approved template may be sent

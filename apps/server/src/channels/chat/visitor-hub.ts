@@ -4,10 +4,11 @@ import { findChannelById, type ChannelRecord } from '../../modules/channels/inde
 import type { IngestQueue } from '../../modules/collect/index.ts';
 import { announceCustomerChanged, audienceOfMoment, clientExternalId, customerAttachment, customerHistory, customerMessagesByIds, customerReplay, latestActivitySeq, recordDelivery, repliesAmong, visibleMoments, type MomentsCtx, type OutboundReply, type VisibleMoments } from '../../modules/moments/index.ts';
 import type { StreamHub } from '../../modules/moments/stream-hub.ts';
-import { findCustomerIdByIdentity, normalizeIdentity, profileGroupOf, type IdentityKind, type Touchpoint } from '../../modules/profiles/index.ts';
+import { findCustomerIdByIdentity, normalizeIdentity, profileGroupOf, rootOf, type IdentityKind, type Touchpoint } from '../../modules/profiles/index.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { startHeartbeat } from '../../platform/heartbeat.ts';
+import { parseJsonObject } from '../../platform/json.ts';
 import { findUnstorableText, UNSTORABLE_TEXT } from '../../platform/storable-text.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { chatSettingsOf, UNVERIFIED_EMAIL } from './chat-settings.ts';
@@ -66,6 +67,8 @@ type Session = Omit<FeedMember, 'addresses'> & {
   userId: string | null;
   /** Who the visitor writes as: `user_id:…` when verified, else `anonymous_id:…`. */
   identity: string;
+  /** The visitor gave an email (now or before) or the site signed one in: an askEmail channel takes their messages. */
+  emailKnown: boolean;
   feed: Feed | null;
   /** The moment the visitor's next message continues. */
   current: string | null;
@@ -144,7 +147,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
 
   function accept(socket: VisitorSocket, request: VisitorRequest): void {
     const s: Session = {
-      socket, channel: null, visitor: request.visitor, userId: null, identity: '', addresses: [], visible: new Map(), feed: null, current: null,
+      socket, channel: null, visitor: request.visitor, userId: null, identity: '', emailKnown: false, addresses: [], visible: new Map(), feed: null, current: null,
       sent: 0, ready: false, closed: false, alive: true, inbox: Promise.resolve(), tokens: 0, perSecond: 0, burst: 0, refilledAt: Date.now(), typingAt: 0,
       deliver: (frame, seq) => {
         if (seq !== null) {
@@ -203,7 +206,8 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
       const visible = await visibleMoments(chatView(channel.workspaceId), profile.group, addresses);
       for (const [id, v] of visible) s.visible.set(id, v);
       s.current = latestOf(visible);
-      send(s, { type: 'welcome', online, askEmail: settings.askEmail, emailKnown: profile.emailKnown, title: settings.title, greeting: settings.greeting, verified: s.userId !== null });
+      s.emailKnown = profile.emailKnown || (s.userId !== null && signedInTraits(request).email !== undefined) || (settings.askEmail && (await typedClaimedEmail(channel.workspaceId, profile.group)));
+      send(s, { type: 'welcome', online, askEmail: settings.askEmail, emailKnown: s.emailKnown, title: settings.title, greeting: settings.greeting, verified: s.userId !== null });
       let after = request.after;
       if (after !== null && after > (await latestActivitySeq(deps.db, channel.workspaceId))) {
         // A cursor from another database (restored backup, new install): start over.
@@ -264,6 +268,10 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
 
   async function message(s: Session, frame: Extract<ClientFrame, { type: 'message' }>): Promise<void> {
     const channel = s.channel!;
+    // The widget asks first; a client of its own must too, or the channel gets conversations it cannot follow up.
+    if (!s.emailKnown && chatSettingsOf(channel).askEmail) {
+      return send(s, { type: 'error', code: 'missing_field', field: 'email', message: 'email: this chat asks for your email before you write; send it first ({"type":"identify","email":"…"})', clientId: frame.clientId });
+    }
     const wait = takeToken(s);
     // The widget resends this message after `retryAfterMs`, and holds the ones written after it until then.
     if (wait > 0) return send(s, { type: 'error', code: 'rate_limited', message: 'too many messages at once; this one is sent again shortly', clientId: frame.clientId, retry: true, retryAfterMs: wait });
@@ -324,9 +332,16 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     const traits = { [claimed ? UNVERIFIED_EMAIL : 'email']: email.identity.value, ...(frame.name ? { name: frame.name } : {}) };
     const key = createHash('sha256').update(`${workspaceId}\n${s.identity}\n${JSON.stringify(traits)}`).digest('hex').slice(0, 32);
     const outcome = await ctx.ingest.submit(workspaceId, [identify(`chat-email:${key}`, s.userId, s.visitor, traits, deps.clock.now())]);
+    s.emailKnown = true;
     send(s, { type: 'identified', email: email.identity.value });
     // The agent on the chat sees who it is with now, without a reload.
     await announceCustomerChanged(deps, ctx.stream, workspaceId, outcome.customerIds.filter((id) => id !== null));
+  }
+
+  /** Whether the visitor typed an email another customer holds (kept as UNVERIFIED_EMAIL): they gave one, so are not asked again. */
+  async function typedClaimedEmail(workspaceId: string, group: readonly string[]): Promise<boolean> {
+    if (group.length === 0) return false;
+    return typeof parseJsonObject((await rootOf(deps.db, workspaceId, group[0]!)).traits)[UNVERIFIED_EMAIL] === 'string';
   }
 
   /** Whether the email is an identity of a profile other than the one `identity` (`kind:value`) resolves to. */

@@ -21,6 +21,9 @@ export async function requestHandoff(ctx: MomentsCtx, input: { readonly workspac
     const row = await loadForCaller(w, input.caller, input.momentId);
     requireOwnerOrManager(input.caller, row, 'hand the moment off');
     if (row.status === 'closed' || row.status === 'resolved') throw new AppError('invalid_transition', `a ${row.status} moment cannot be handed off`, 'status');
+    // Replacing a waiting hand-off would leave its receiver answering one that no longer exists.
+    const waiting = parseHandoff(row.handoff);
+    if (waiting) throw new AppError('handoff_waiting', `${await describeHandoff(w, waiting)} is still waiting for an answer; withdraw it first (POST /api/v1/moments/${row.id}/handoff/decline), then hand off again`);
     if (request.toTeamId) await checkTeam(w.tx, w.workspaceId, request.toTeamId, 'toTeamId');
     if (request.toAgentId) {
       await checkCanHoldMoments(w.tx, w.workspaceId, request.toAgentId, 'toAgentId');
@@ -90,6 +93,19 @@ async function setHandoff(w: MomentWrite, row: MomentRow, handoff: Handoff | nul
   const changed = { ...handoffColumns(handoff), updated_at: w.now };
   await w.tx.updateTable('moment').set(changed).where('workspace_id', '=', w.workspaceId).where('id', '=', row.id).execute();
   return { ...row, ...changed };
+}
+
+/** `the hand-off to Ana (01J…) of team Billing (01J…), asked at …("reason")`: whom it waits for, by name and id. */
+async function describeHandoff(w: MomentWrite, handoff: Handoff): Promise<string> {
+  const named = async (table: 'agent' | 'team', id: string | null) => {
+    if (id === null) return null;
+    const row = await w.tx.selectFrom(table).select('name').where('workspace_id', '=', w.workspaceId).where('id', '=', id).executeTakeFirst();
+    return `${row?.name ?? 'unknown'} (${id})`;
+  };
+  const agent = await named('agent', handoff.toAgentId);
+  const team = await named('team', handoff.toTeamId);
+  const to = agent === null ? `team ${team}` : `${agent}${team === null ? '' : ` of team ${team}`}`;
+  return `the hand-off to ${to}, asked at ${new Date(handoff.requestedAt).toISOString()} ("${handoff.reason}")`;
 }
 
 async function mayReceive(w: MomentWrite, handoff: Handoff, agentId: string): Promise<void> {

@@ -5,8 +5,9 @@ import { actingAgent, isManager, loadForCaller, requireOwnerOrManager, type Call
 import { fillFromQueue } from './fill-from-queue.ts';
 import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
-import { changeOwner } from './ownership.ts';
+import { audienceOf, changeOwner, momentPayload } from './ownership.ts';
 import { saveMoment } from './save-moment.ts';
+import { slaRepick } from './sla-hooks.ts';
 
 type Act = { readonly workspaceId: string; readonly momentId: string; readonly caller: Caller };
 
@@ -42,9 +43,13 @@ export async function escalate(ctx: MomentsCtx, input: Act & { readonly reason: 
     if (!team?.lead_id) throw new AppError('conflict', "the moment's team has no lead to escalate to", 'teamId');
     if (team.lead_id === row.owner_id) throw new AppError('conflict', 'the team lead already owns this moment');
     let next = await changeOwner(w, row, { ownerId: team.lead_id, teamId: row.team_id, reason: 'escalation', queued: false, note: input.reason }, input.caller.actor);
-    if (input.raisePriority) {
-      next = { ...next, priority: raisedPriority(next.priority), updated_at: w.now };
-      await saveMoment(w, next);
+    const priority = raisedPriority(next.priority);
+    if (input.raisePriority && priority !== next.priority) {
+      // A higher priority may have a stricter policy: it times the moment from now on.
+      const { row: raised, change: sla } = await slaRepick(w, { ...next, priority, updated_at: w.now });
+      await saveMoment(w, raised);
+      w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(raised), payload: { moment: momentPayload(w, raised), changed: ['priority'], ...(sla ? { sla } : {}) } });
+      next = raised;
     }
     await fillFromQueue(w, row.owner_id, 'capacity', 'system');
     return next;

@@ -7,7 +7,7 @@ import type { Priority } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { placeReopened } from './reroute.ts';
 import { saveMoment } from './save-moment.ts';
-import { slaPause, slaRestart, slaResume, slaStop } from './sla-hooks.ts';
+import { slaPause, slaRepick, slaRestart, slaResume, slaStop, type PolicyChange } from './sla-hooks.ts';
 import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
 
 export const STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
@@ -55,10 +55,13 @@ export async function updateMoment(ctx: MomentsCtx, input: { readonly workspaceI
       if (before.status !== 'snoozed') throw new AppError('invalid_field', 'snoozedUntil goes with status snoozed', 'snoozedUntil');
       row = { ...row, snoozed_until: futureTime(w, patch.snoozedUntil) };
     }
+    // Policies are per priority: a new priority may bring another one (after any status move, so a resolved moment keeps its clock).
+    let sla: PolicyChange | null = null;
+    if (row.priority !== before.priority) ({ row, change: sla } = await slaRepick(w, row));
     await saveMoment(w, row);
     if (before.status === 'resolved' && row.status === 'open') row = await placeReopened(w, row, input.caller.actor);
     if (tags !== null) await storeTags(w, row.id, tags, 'replace');
-    w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), changed: changedFields(before, row) } });
+    w.announce({ momentId: row.id, type: 'moment.updated', actor: input.caller.actor, audience: audienceOf(row), payload: { moment: momentPayload(w, row), changed: changedFields(before, row), ...(sla ? { sla } : {}) } });
     // A resolved or closed moment no longer counts against its owner: they may take a waiting one.
     if ((row.status === 'resolved' || row.status === 'closed') && (before.status !== 'resolved' && before.status !== 'closed')) await fillFromQueue(w, row.owner_id, 'capacity', 'system');
     return row;

@@ -3,13 +3,15 @@ import { IconArrowsExchange } from '@tabler/icons-react';
 import { useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { useNames } from '../../api/directory.ts';
+import { isManager } from '../../app/session.ts';
 import { useMomentAction } from './use-moment-actions.ts';
 import type { Moment } from '../../api/types.ts';
 import { awaitsViewersAnswer, type Viewer } from '../inbox/inbox-filters.ts';
 
 /**
  * A pending hand-off. The receiver (the person, or anyone in the team) accepts or declines it
- * here; the sender sees that they still own the moment until then.
+ * here; the sender sees that they still own the moment until then, and may withdraw it (the
+ * server takes one hand-off at a time: another waits until this one is answered or withdrawn).
  */
 export function HandoffBanner({ moment, viewer }: { readonly moment: Moment; readonly viewer: Viewer }) {
   const { agentName, teamName } = useNames();
@@ -21,6 +23,7 @@ export function HandoffBanner({ moment, viewer }: { readonly moment: Moment; rea
   const target = h.toAgentId ? `${agentName(h.toAgentId)}${h.toTeamId ? ` (${teamName(h.toTeamId)})` : ''}` : teamName(h.toTeamId);
   const sender = h.fromOwnerId === viewer.agentId;
   const receiving = awaitsViewersAnswer(moment, viewer);
+  const mayWithdraw = !receiving && viewer.role !== 'analyst' && (moment.ownerId === viewer.agentId || isManager(viewer.role));
 
   return (
     <Alert
@@ -39,6 +42,11 @@ export function HandoffBanner({ moment, viewer }: { readonly moment: Moment; rea
         <Text size="sm" c="dimmed" mt={4}>
           {sender ? 'You own it and its SLA keeps running until they accept.' : `${agentName(h.fromOwnerId)} owns it until then.`}
         </Text>
+      )}
+      {mayWithdraw && (
+        <Button size="xs" variant="default" mt="sm" loading={act.isPending} onClick={() => act.mutate({ method: 'POST', path: '/handoff/decline', body: {} })}>
+          Withdraw hand-off
+        </Button>
       )}
       {act.isError && (
         <Text size="sm" c="red" mt={4} role="alert">

@@ -89,6 +89,7 @@ export function SlaSection() {
 // The API's limits: a deadline within a year, a warning within a week.
 const MAX_MINUTES = 525_600;
 const MINUTES_RULE = 'A whole number of minutes from 1 to 525,600 (a year); empty: no deadline';
+const DEADLINE_RULE = 'Give at least one deadline: first response, next response or resolution';
 const MAX_WARN_MINUTES = 10_080;
 const WARN_RULE = 'A whole number of minutes from 0 to 10,080 (a week)';
 
@@ -111,7 +112,7 @@ function PolicyForm({ policy, hours, onClose }: { readonly policy?: SlaPolicy; r
   const minutes = (v: string | number) => (typeof v === 'number' && v > 0 ? v : null);
   const inRange = (value: number | null, min: number, max: number) => value === null || (Number.isInteger(value) && value >= min && value <= max);
   const checks = {
-    firstResponseMinutes: inRange(form.firstResponseMinutes, 1, MAX_MINUTES) ? null : MINUTES_RULE,
+    firstResponseMinutes: !inRange(form.firstResponseMinutes, 1, MAX_MINUTES) ? MINUTES_RULE : form.firstResponseMinutes === null && form.nextResponseMinutes === null && form.resolutionMinutes === null ? DEADLINE_RULE : null,
     nextResponseMinutes: inRange(form.nextResponseMinutes, 1, MAX_MINUTES) ? null : MINUTES_RULE,
     resolutionMinutes: inRange(form.resolutionMinutes, 1, MAX_MINUTES) ? null : MINUTES_RULE,
     warnBeforeMinutes: inRange(form.warnBeforeMinutes, 0, MAX_WARN_MINUTES) ? null : WARN_RULE,

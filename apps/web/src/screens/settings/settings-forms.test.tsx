@@ -94,4 +94,16 @@ describe('settings forms say what is wrong on the field, in words', () => {
     expect(errorOf(within(dialog).getByRole('textbox', { name: 'Next response (minutes)' }))).toBe('A whole number of minutes from 1 to 525,600 (a year); empty: no deadline');
     expect(writes).toEqual([]);
   });
+
+  it('an SLA policy with no deadline at all', async () => {
+    const user = userEvent.setup();
+    const writes = serve();
+    renderInApp(<SlaSection />);
+    await user.click(await screen.findByRole('button', { name: 'New policy' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New SLA policy' });
+    await user.type(within(dialog).getByRole('textbox', { name: /^Name/ }), 'Nothing due');
+    await user.click(within(dialog).getByRole('button', { name: 'Create policy' }));
+    expect(errorOf(within(dialog).getByRole('textbox', { name: 'First response (minutes)' }))).toBe('Give at least one deadline: first response, next response or resolution');
+    expect(writes).toEqual([]);
+  });
 });

@@ -22,6 +22,7 @@ export {
   type SlaTerms,
 } from './sla-clock.ts';
 export { loadSla, loadSlaPolicy, type LoadedSla } from './load-sla.ts';
+export { switchPolicy, type ClockStarts, type Timing } from './switch-policy.ts';
 export {
   createBusinessHours,
   createSlaPolicy,

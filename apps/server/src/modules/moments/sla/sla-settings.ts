@@ -167,6 +167,10 @@ async function checkedPolicy(tx: Tx, workspaceId: string, p: SlaPolicy): Promise
     const v = p[field];
     if (v !== null && (!Number.isInteger(v) || v < 1)) throw new AppError('invalid_field', `${field} must be a positive whole number of minutes or null`, field);
   }
+  // A policy without a deadline would still win the match and show its moments as met at once.
+  if (p.firstResponseMinutes === null && p.nextResponseMinutes === null && p.resolutionMinutes === null) {
+    throw new AppError('invalid_field', 'a policy needs at least one deadline: firstResponseMinutes, nextResponseMinutes or resolutionMinutes', 'firstResponseMinutes');
+  }
   if (!Number.isInteger(p.warnBeforeMinutes) || p.warnBeforeMinutes < 0 || p.warnBeforeMinutes > MAX_WARN_BEFORE_MINUTES) {
     throw new AppError('invalid_field', `warnBeforeMinutes must be 0 to ${MAX_WARN_BEFORE_MINUTES}`, 'warnBeforeMinutes');
   }

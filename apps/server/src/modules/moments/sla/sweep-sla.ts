@@ -7,9 +7,10 @@ import { writeOutbox } from '../../../platform/outbox.ts';
 import { recordActivities, type Activity, type Audience, type NewActivity, type Publish } from '../activity.ts';
 import { MOMENT_EVENTS } from '../moments.events.ts';
 import { toMomentView, type MomentRow } from '../moment-view.ts';
-import { loadSlaPolicy } from './load-sla.ts';
+import { loadSla, loadSlaPolicy } from './load-sla.ts';
 import { dueDeadline, markWarned, recordBreach, slaColumns } from './sla-clock.ts';
 import { PRIORITIES, type Priority } from './sla-policy.ts';
+import { switchPolicy } from './switch-policy.ts';
 
 export type SweepSlaOptions = {
   readonly publish: Publish;
@@ -84,7 +85,8 @@ async function settleMoment(deps: Deps, opts: SweepSlaOptions, at: { readonly wo
     await lockWorkspace(tx, deps.engine, workspaceId);
     const row = await tx.selectFrom('moment').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', at.id).executeTakeFirst();
     if (!row || row.status !== SWEPT_STATUS || row.sla_due_at === null) return null;
-    const policy = (await loadSlaPolicy(tx, workspaceId, row.sla_policy_id))?.policy ?? null;
+    const timing = await loadSlaPolicy(tx, workspaceId, row.sla_policy_id);
+    const policy = timing?.policy ?? null;
     const view = (m: MomentRow) => toMomentView(m, now, at.dueSoonMs);
     const audience: Audience = { teams: row.team_id === null ? [] : [row.team_id], agents: [row.owner_id] };
 
@@ -105,10 +107,14 @@ async function settleMoment(deps: Deps, opts: SweepSlaOptions, at: { readonly wo
     }
     const actions = policy?.breachActions ?? [];
     const priority = actions.includes('raise_priority') ? raised(row.priority) : null;
-    const breached: MomentRow = { ...row, ...clock, priority: priority ?? row.priority, updated_at: now };
+    let breached: MomentRow = { ...row, ...clock, priority: priority ?? row.priority, updated_at: now };
+    // A raised priority may have a stricter policy: it times what is still running from now on.
+    const repicked = priority === null ? undefined : await loadSla(tx, workspaceId, { priority, channel: row.channel, businessUnitId: row.business_unit_id });
+    const sla = repicked === undefined || (repicked?.policy.id ?? null) === row.sla_policy_id ? null : { previousPolicyId: row.sla_policy_id, policyId: repicked?.policy.id ?? null };
+    if (sla !== null) breached = { ...breached, ...switchPolicy(breached, timing, repicked ?? null, { openedAt: row.created_at, awaitingSince: row.awaiting_reply_since }) };
     await tx
       .updateTable('moment')
-      .set({ ...slaColumns(clock), priority: breached.priority, updated_at: now })
+      .set({ ...slaColumns(breached), priority: breached.priority, updated_at: now })
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', row.id)
       .execute();
@@ -124,7 +130,7 @@ async function settleMoment(deps: Deps, opts: SweepSlaOptions, at: { readonly wo
       },
     ];
     if (priority !== null) {
-      items.push({ momentId: row.id, type: 'moment.updated', actor: 'system', audience, payload: { moment, changed: ['priority'], previousPriority: row.priority, why: 'SLA breached' } });
+      items.push({ momentId: row.id, type: 'moment.updated', actor: 'system', audience, payload: { moment, changed: ['priority'], previousPriority: row.priority, why: 'SLA breached', ...(sla ? { sla } : {}) } });
     }
     if (leadId !== null) {
       await writeOutbox(tx, deps, [
