@@ -329,6 +329,20 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(JSON.parse(call!.body)).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '447700900009', type: 'template', template: { name: 'back_in_stock', language: { code: 'en_GB' }, components: template.components } });
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent' });
 
+    // The language in the Graph API's own shape is taken too, and sent as given.
+    const graphShaped = { name: 'back_in_stock', language: { code: 'en_US' } };
+    expect((await reply(moment.id, { body: 'Template back_in_stock', template: graphShaped })).status).toBe(201);
+    const withPolicy = { name: 'back_in_stock', language: { policy: 'deterministic', code: 'pt_BR' } };
+    expect((await reply(moment.id, { body: 'Template back_in_stock', template: withPolicy })).status).toBe(201);
+    await s.tp.worker.drain();
+    const templates = graph.sent('/v19.0/PN1/messages').slice(-2).map((c) => JSON.parse(c.body).template);
+    expect(templates).toEqual([graphShaped, withPolicy]);
+    for (const language of [{ lang: 'en_US' }, { code: 'e' }, {}]) {
+      const refusedLanguage = await reply(moment.id, { body: 'Template', template: { name: 'back_in_stock', language } });
+      expect(refusedLanguage.status, JSON.stringify(language)).toBe(400);
+      expect(refusedLanguage.body.error.field).toMatch(/^template\.language/);
+    }
+
     // Once the customer writes again, free text is fine.
     await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900009', 'wamid.NEW', 'Great, I will order it')] }));
     expect((await reply(moment.id, { body: 'Thank you!' })).status).toBe(201);

@@ -42,7 +42,11 @@ function templateOf(value: unknown): Record<string, unknown> | null {
   if (!isFields(value)) return null;
   const name = textAt(value, 'name');
   if (!name) return null;
-  const language = isFields(value.language) ? value.language : { code: textAt(value, 'language') ?? 'en_US' };
+  // Given as the code alone or as the Cloud API's own object; sent as the object, nothing else in it.
+  const given = isFields(value.language) ? value.language : { code: value.language };
+  const code = textAt(given, 'code') ?? 'en_US';
+  const policy = textAt(given, 'policy');
+  const language = { ...(policy ? { policy } : {}), code };
   return { name, language, ...(Array.isArray(value.components) ? { components: value.components } : {}) };
 }
 
