@@ -166,6 +166,22 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(await deliver(channel.whatsapp!, null, { raw: spaced })).toMatchObject({ status: 200, body: { stored: 0 } });
   });
 
+  it('checks the next delivery with a new app secret as soon as the admin saves it, refusing the old one', async () => {
+    const rotate = (appSecret: string) => s.api('PATCH', `/api/v1/channels/${channel.whatsapp}`, { secrets: { appSecret } });
+    const empty = { object: 'whatsapp_business_account', entry: [] };
+    // Looked up (and remembered) with the old secret first.
+    expect((await deliver(channel.whatsapp!, empty)).status).toBe(200);
+    try {
+      expect((await rotate('rotated-app-secret')).status).toBe(200);
+      expect((await deliver(channel.whatsapp!, empty, { secret: 'rotated-app-secret' })).status).toBe(200);
+      expect(await deliver(channel.whatsapp!, empty)).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    } finally {
+      expect((await rotate(secrets.appSecret)).status).toBe(200);
+    }
+    expect((await deliver(channel.whatsapp!, empty)).status).toBe(200);
+    expect((await deliver(channel.whatsapp!, empty, { secret: 'rotated-app-secret' })).status).toBe(401);
+  });
+
   it('answers signed deliveries of any odd shape with a 2xx or a 4xx naming the problem, never a server error', async () => {
     const odd: unknown[] = [
       null, [], 42, 'text', {}, { object: 'whatsapp_business_account', entry: 'x' }, { entry: [null, 1, 'x', []] },

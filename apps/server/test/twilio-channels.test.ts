@@ -127,6 +127,19 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     expect((await thread(moment.id)).map((m) => m.body)).toEqual(['(empty message)', '(ME0001.png)']);
   });
 
+  it('checks the next callback with a new auth token as soon as the admin saves it, refusing the old one', async () => {
+    const rotate = (authToken: string) => s.api('PATCH', `/api/v1/channels/${sms.id}`, { secrets: { authToken } });
+    const status = { AccountSid: ACCOUNT, MessageSid: 'SM' + 'f'.repeat(32), MessageStatus: 'delivered' };
+    expect((await post(`/webhooks/twilio/${sms.id}/status`, status)).status).toBe(200);
+    try {
+      expect((await rotate('rotated-twilio-token')).status).toBe(200);
+      expect((await post(`/webhooks/twilio/${sms.id}/status`, status, { token: 'rotated-twilio-token' })).status).toBe(200);
+      expect((await post(`/webhooks/twilio/${sms.id}/status`, status)).status).toBe(403);
+    } finally {
+      expect((await rotate(TOKEN)).status).toBe(200);
+    }
+  });
+
   it('answers signed callbacks with odd or missing fields with a 2xx or a 4xx, never a server error', async () => {
     // Ids and numbers of their own: the tests below use theirs on the same server.
     const odd: Record<string, string>[] = [
