@@ -302,9 +302,14 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     await reply(moment.id, { body: 'Sorry for the wait!' });
     await s.tp.worker.drain();
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'queued', deliveryError: expect.stringContaining('attempt 1 failed: Graph API 503 error 2: Service temporarily unavailable') });
+    // The channel shows the trouble while the reply waits to be tried again…
+    const health = async () => (await s.api('GET', `/api/v1/channels/${channel.whatsapp}`)).body.health;
+    expect(await health()).toEqual({ state: 'degraded', error: expect.stringContaining('Graph API 503 error 2: Service temporarily unavailable'), at: new Date(clock.now()).toISOString() });
     clock.set(clock.now() + 5_000);
     await s.tp.worker.drain();
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent', externalId: expect.stringMatching(/^wamid\.OUT/) });
+    // …and is ok again once a delivery goes through.
+    expect(await health()).toEqual({ state: 'ok', error: null, at: new Date(clock.now()).toISOString() });
   });
 
   it('an expired token is retried with backoff, then shown failed with the reason, on the message and the channel', async () => {

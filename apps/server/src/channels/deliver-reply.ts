@@ -11,7 +11,8 @@ export const MAX_ATTEMPTS = 9;
  * Delivers a queued reply through its channel's adapter (outbox listener, at least once).
  * Success records sent with the provider's id; a retryable failure keeps it queued with the
  * reason and throws so the worker retries with backoff; a final failure, or the last attempt,
- * records failed with the reason, on the message and on the channel's health. Never a fake "sent".
+ * records failed with the reason, on the message and on the channel's health (degraded while
+ * retries are pending, failing once one gave up). Never a fake "sent".
  */
 export function deliverReply(ctx: MomentsCtx, adapters: Adapters): Listener {
   const { deps } = ctx;
@@ -28,17 +29,19 @@ export function deliverReply(ctx: MomentsCtx, adapters: Adapters): Listener {
     try {
       const sent = await adapter.send(channel, reply);
       await recordDelivery(ctx, { workspaceId: event.workspaceId, messageId, state: 'sent', providerMessageId: sent.providerMessageId });
-      await recordHealth(deps.db, event.workspaceId, channel.id, { ok: true }, deps.clock.now());
+      await recordHealth(deps.db, event.workspaceId, channel.id, { state: 'ok' }, deps.clock.now());
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const retryable = error instanceof DeliveryError ? error.retryable : true;
       if (!retryable || event.attempts + 1 >= MAX_ATTEMPTS) {
         await fail(reason);
-        await recordHealth(deps.db, event.workspaceId, channel.id, { ok: false, error: reason }, deps.clock.now());
+        await recordHealth(deps.db, event.workspaceId, channel.id, { state: 'failing', error: reason }, deps.clock.now());
         logFailure(deps, channel.id, messageId, reason, true);
         return;
       }
       await recordDelivery(ctx, { workspaceId: event.workspaceId, messageId, state: 'queued', error: `attempt ${event.attempts + 1} failed: ${reason}` });
+      // The channel shows the trouble while it lasts, not only once the reply has given up.
+      await recordHealth(deps.db, event.workspaceId, channel.id, { state: 'degraded', error: reason }, deps.clock.now());
       logFailure(deps, channel.id, messageId, reason, false);
       throw error;
     }
