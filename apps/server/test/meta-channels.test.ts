@@ -295,6 +295,25 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent' });
   });
 
+  it('a reply in parts whose later part meets an outage resumes from that part: nothing the customer got is sent or uploaded again', async () => {
+    await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900017', 'wamid.P0', 'Both invoices please')] }));
+    const moment = await momentOf('wamid.P0');
+    const uploadsBefore = graph.sent('/v19.0/PN1/media').length;
+    const sentBefore = graph.sent('/v19.0/PN1/messages').length;
+    const pdf = (name: string) => ({ fileName: name, contentType: 'application/pdf', data: Buffer.from(`%PDF-1.4 ${name}`).toString('base64') });
+    const accepted = (id: string) => ({ status: 200, body: { messaging_product: 'whatsapp', messages: [{ id }] } });
+    graph.script('/v19.0/PN1/messages', accepted('wamid.PART1'), accepted('wamid.PART2'), { status: 503, body: { error: { message: 'Service temporarily unavailable', code: 2 } } });
+    const queued = await reply(moment.id, { body: 'Here they are.', attachments: [pdf('may.pdf'), pdf('june.pdf')] });
+    await s.tp.worker.drain();
+    expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'queued', deliveryError: 'attempt 1 failed: only 2 of 3 parts were sent: Graph API 503 error 2: Service temporarily unavailable' });
+    clock.set(clock.now() + 5_000);
+    await s.tp.worker.drain();
+    expect((await thread(moment.id)).at(-1)).toMatchObject({ id: queued.body.message.id, delivery: 'sent', externalId: 'wamid.PART1', meta: { sentParts: ['wamid.PART1', 'wamid.PART2', expect.stringMatching(/^wamid\.OUT/)] } });
+    const posted = graph.sent('/v19.0/PN1/messages').slice(sentBefore).map((c) => JSON.parse(c.body));
+    expect(posted.map((b) => b.text?.body ?? b.document.filename)).toEqual(['Here they are.', 'may.pdf', 'june.pdf', 'june.pdf']);
+    expect(graph.sent('/v19.0/PN1/media').slice(uploadsBefore).map((u) => u.body.includes('may.pdf'))).toEqual([true, false, false]);
+  });
+
   it('retries a reply through a Graph API outage (503) and then delivers it', async () => {
     await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900007', 'wamid.O', 'Hello?')] }));
     const moment = await momentOf('wamid.O');

@@ -279,6 +279,40 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     expect((await s.api('GET', `/api/v1/channels/${sms.id}`)).body.health).toMatchObject({ state: 'failing', error: expect.stringContaining('Twilio error 20003') });
   });
 
+  it('a long reply whose later part meets an outage is retried from that part, never re-sending the first; failed only once retries run out', async () => {
+    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550108', 'SM' + '8'.repeat(32), 'Tell me everything about returns'));
+    const [moment] = await momentWith('everything about returns');
+    const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+    const requestsBefore = twilio.requests.length;
+    const bodies = () => twilio.requests.slice(requestsBefore).map((r) => r.form.Body!);
+
+    // Part 1 accepted, part 2 refused for a while, then accepted.
+    twilio.answers.push({ status: 201, body: { sid: 'SM' + 'p'.repeat(32), status: 'queued' } }, { status: 503 }, { status: 503 });
+    const out = await reply(moment, long);
+    await s.tp.worker.drain();
+    expect(await messageById(moment.id, out.id)).toMatchObject({ delivery: 'queued', deliveryError: 'attempt 1 failed: only 1 of 2 parts were sent: Twilio answered 503 Service Unavailable (HTTP 503)' });
+    later(15);
+    await s.tp.worker.drain();
+    later(15);
+    await s.tp.worker.drain();
+    expect(await messageById(moment.id, out.id)).toMatchObject({ delivery: 'sent', externalId: 'SM' + 'p'.repeat(32), meta: { sentParts: ['SM' + 'p'.repeat(32), expect.stringMatching(/^SM/)] } });
+    const [first, second] = [...new Set(bodies())];
+    expect(bodies()).toEqual([first, second, second, second]);
+    expect(`${first} ${second}`).toBe(long);
+
+    // An outage that outlasts the retries: failed, saying what the customer got; part 1 went once.
+    const before = twilio.requests.length;
+    const doomed = await reply(moment, long);
+    twilio.answers.push({ status: 201, body: { sid: 'SM' + 'q'.repeat(32), status: 'queued' } });
+    for (let attempt = 0; attempt < 9; attempt++) {
+      twilio.answers.push({ status: 503 });
+      await s.tp.worker.drain();
+      later(15);
+    }
+    expect(await messageById(moment.id, doomed.id)).toMatchObject({ delivery: 'failed', deliveryError: 'only 1 of 2 parts were sent: Twilio answered 503 Service Unavailable (HTTP 503)' });
+    expect(twilio.requests.slice(before).map((r) => r.form.Body)).toEqual([first, ...Array(9).fill(second)]);
+  });
+
   it('a call becomes a voice moment: recording, transcript (a customer verbatim) and call record land on it', async () => {
     const callSid = 'CA' + '2'.repeat(32);
     const call = { AccountSid: ACCOUNT, CallSid: callSid, From: '+14155550107', To: '+15005550007', CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' };

@@ -1,6 +1,6 @@
 import type { Deps } from '../platform/deps.ts';
 import { loadChannel, recordHealth } from '../modules/channels/index.ts';
-import { loadOutbound, recordDelivery, type MomentsCtx } from '../modules/moments/index.ts';
+import { loadOutbound, partsSentOf, recordDelivery, recordPartsSent, type MomentsCtx } from '../modules/moments/index.ts';
 import type { Listener } from '../worker/outbox-worker.ts';
 import { DeliveryError, type Adapters } from './channel-adapter.ts';
 
@@ -27,7 +27,9 @@ export function deliverReply(ctx: MomentsCtx, adapters: Adapters): Listener {
     if (!channel || !adapter) return void (await fail(`channel ${reply.channelId} cannot send`));
     if (!channel.enabled) return void (await fail(`channel ${channel.name} is disabled`));
     try {
-      const sent = await adapter.send(channel, reply);
+      // Parts of a long reply that earlier attempts delivered are not sent again.
+      const partsSent = { ids: partsSentOf(reply.meta), record: (ids: readonly (string | null)[]) => recordPartsSent(deps.db, event.workspaceId, messageId, ids) };
+      const sent = await adapter.send(channel, reply, partsSent);
       await recordDelivery(ctx, { workspaceId: event.workspaceId, messageId, state: 'sent', providerMessageId: sent.providerMessageId });
       await recordHealth(deps.db, event.workspaceId, channel.id, { state: 'ok' }, deps.clock.now());
     } catch (error) {

@@ -9,9 +9,9 @@ import { replyBySms } from './reply-by-sms.ts';
 export function createVoiceAdapter(options: { readonly timeoutMs?: number } = {}): ChannelAdapter {
   return {
     kind: 'voice',
-    send: async (channel, reply) => {
+    send: async (channel, reply, sent) => {
       if (channel.settings.smsReplies !== true) throw new DeliveryError('voice moments are answered by calling back; turn on settings.smsReplies on the voice channel to answer by SMS from its number', false);
-      return replyBySms(channel, reply, options);
+      return replyBySms(channel, reply, options, sent);
     },
   };
 }
