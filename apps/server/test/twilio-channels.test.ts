@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { twilioSignature } from '../src/channels/twilio/twilio-signature.ts';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
 import { fixedClock } from '../src/platform/clock.ts';
@@ -311,6 +311,33 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     }
     expect(await messageById(moment.id, doomed.id)).toMatchObject({ delivery: 'failed', deliveryError: 'only 1 of 2 parts were sent: Twilio answered 503 Service Unavailable (HTTP 503)' });
     expect(twilio.requests.slice(before).map((r) => r.form.Body)).toEqual([first, ...Array(9).fill(second)]);
+  });
+
+  it('a reply Twilio accepts under an id another message already has stays sent, once, without the id; the clash is logged', async () => {
+    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550109', 'SM' + '5'.repeat(32), 'Do you ship to Canada?'));
+    const [moment] = await momentWith('ship to Canada');
+    const first = await reply(moment, 'Yes we do');
+    twilio.answers.push({ status: 201, body: { sid: 'SM' + 'r'.repeat(32), status: 'queued' } });
+    await s.tp.worker.drain();
+    expect(await messageById(moment.id, first.id)).toMatchObject({ delivery: 'sent', externalId: 'SM' + 'r'.repeat(32) });
+
+    const warn = vi.spyOn(s.tp.deps.log, 'warn');
+    try {
+      const before = twilio.requests.length;
+      // Twilio hands out the same sid again (and once more, should anything send it twice).
+      twilio.answers.push({ status: 201, body: { sid: 'SM' + 'r'.repeat(32), status: 'queued' } }, { status: 201, body: { sid: 'SM' + 'r'.repeat(32), status: 'queued' } });
+      const second = await reply(moment, 'Shipping takes 5 days');
+      await s.tp.worker.drain();
+      later(15);
+      await s.tp.worker.drain();
+      expect(twilio.requests.length - before).toBe(1);
+      expect(await messageById(moment.id, second.id)).toMatchObject({ delivery: 'sent', externalId: null, deliveryError: null });
+      expect(await messageById(moment.id, first.id)).toMatchObject({ delivery: 'sent', externalId: 'SM' + 'r'.repeat(32) });
+      expect(warn).toHaveBeenCalledWith({ channelId: sms.id, messageId: second.id, providerMessageId: 'SM' + 'r'.repeat(32) }, expect.stringContaining('already has'));
+      twilio.answers.length = 0;
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a call becomes a voice moment: recording, transcript (a customer verbatim) and call record land on it', async () => {
