@@ -280,7 +280,7 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
   });
 
   it('a long reply whose later part meets an outage is retried from that part, never re-sending the first; failed only once retries run out', async () => {
-    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550108', 'SM' + '8'.repeat(32), 'Tell me everything about returns'));
+    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550120', 'SM' + '2'.repeat(32), 'Tell me everything about returns'));
     const [moment] = await momentWith('everything about returns');
     const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
     const requestsBefore = twilio.requests.length;
@@ -314,7 +314,7 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
   });
 
   it('a reply Twilio accepts under an id another message already has stays sent, once, without the id; the clash is logged', async () => {
-    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550109', 'SM' + '5'.repeat(32), 'Do you ship to Canada?'));
+    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550121', 'SM' + '4'.repeat(32), 'Do you ship to Canada?'));
     const [moment] = await momentWith('ship to Canada');
     const first = await reply(moment, 'Yes we do');
     twilio.answers.push({ status: 201, body: { sid: 'SM' + 'r'.repeat(32), status: 'queued' } });
@@ -405,6 +405,29 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     const hidden = await momentWith('Incoming call from anonymous');
     expect(hidden).toHaveLength(2);
     expect(hidden[0].customerId).not.toBe(hidden[1].customerId);
+  });
+
+  it('a reply to a caller who withheld their number is refused (409) when it would be texted, saying why; nothing is sent', async () => {
+    const withheld = ['anonymous', 'Anonymous', '+266696687', '+86282452253', 'client:kiosk'];
+    const moments = [];
+    for (const [i, from] of withheld.entries()) {
+      const callSid = `CA${'h'.repeat(31)}${i}`;
+      expect((await post(`/webhooks/twilio/${voice.id}/voice`, { AccountSid: ACCOUNT, CallSid: callSid, From: from, To: '+15005550007', CallStatus: 'ringing' })).status).toBe(200);
+      const [moment] = (await momentWith(`Incoming call from ${from}`)).filter((m) => m.externalId === callSid);
+      moments.push(moment);
+    }
+    await s.api('PATCH', `/api/v1/channels/${voice.id}`, { settings: { accountSid: ACCOUNT, apiBaseUrl: twilio.url, publicUrl: s.url, smsReplies: true } });
+    const before = twilio.requests.length;
+    for (const [i, moment] of moments.entries()) {
+      const refused = await s.api('POST', `/api/v1/moments/${moment.id}/messages`, { direction: 'out', body: 'We got your voicemail', agentId: moment.ownerId });
+      expect(refused.status, withheld[i]).toBe(409);
+      expect(refused.body.error).toEqual({ code: 'no_reply_address', message: `the caller withheld their number (caller id: ${withheld[i]}), so there is no number to text this reply to` });
+      expect((await thread(moment.id)).map((m) => m.direction)).toEqual(['in']);
+    }
+    await s.tp.worker.drain();
+    expect(twilio.requests.length).toBe(before);
+    // A note is still fine.
+    expect((await s.api('POST', `/api/v1/moments/${moments[0].id}/messages`, { direction: 'note', body: 'No number: wait for them to call again', agentId: moments[0].ownerId })).status).toBe(201);
   });
 
   it('a channel of another workspace is its own: its traffic never shows here, and this channel’s token does not sign for it', async () => {

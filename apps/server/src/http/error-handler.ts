@@ -31,6 +31,7 @@ export function statusOf(code: ErrorCode): number {
     case 'over_capacity':
     case 'no_handoff':
     case 'outside_messaging_window':
+    case 'no_reply_address':
       return 409;
     case 'event_too_large':
     case 'batch_too_large':
