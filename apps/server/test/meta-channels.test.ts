@@ -493,6 +493,42 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(JSON.stringify(lines)).not.toContain('0042');
   });
 
+  it('Messenger: once a message is unsent, no reaction line quotes it, neither one made before nor one arriving after', async () => {
+    const from = { sender: { id: 'PSID-77' }, recipient: { id: 'PAGE1' } };
+    const page = (...messaging: unknown[]) => ({ object: 'page', entry: [{ id: 'PAGE1', time: 1, messaging }] });
+    const at = (offset: number) => ({ ...from, timestamp: clock.now() + offset });
+    const react = (offset: number, emoji: string) => ({ ...at(offset), reaction: { mid: 'm_SECRET', action: 'react', reaction: 'love', emoji } });
+    expect((await deliver(channel.messenger!, page({ ...at(0), message: { mid: 'm_SECRET', text: 'My door code is walrus-5150' } }, react(1, '❤️')))).body).toMatchObject({ stored: 2 });
+    const moment = await momentOf('m_SECRET');
+    expect((await thread(moment.id)).map((m) => m.body)).toEqual(['My door code is walrus-5150', '❤️ reacted to “My door code is walrus-5150”']);
+    expect((await s.api('GET', `/api/v1/moments/${moment.id}`)).body.preview).toBe('❤️ reacted to “My door code is walrus-5150”');
+    const received = async () => ((await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data as any[]).filter((t) => t.name === 'Message Received');
+    const until = async (n: number) => {
+      for (let tries = 0; (await received()).length < n && tries < 100; tries++) await s.tp.worker.drain().then(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    };
+    // Both lines on the timeline first (the running worker may be writing them while drain() returns).
+    await until(2);
+
+    expect((await deliver(channel.messenger!, page({ ...at(2), message: { mid: 'm_SECRET', is_deleted: true } }))).body).toMatchObject({ unsent: 1 });
+    // A reaction that arrives after the unsend (Meta's deliveries are not ordered) quotes nothing either.
+    expect((await deliver(channel.messenger!, page(react(3, '😮')))).body).toMatchObject({ stored: 1 });
+    const messages = await thread(moment.id);
+    expect(messages.map((m) => m.body)).toEqual(['', '❤️ reacted to a message that was unsent', '😮 reacted to a message that was unsent']);
+    expect(messages[1].meta.reaction).toMatchObject({ emoji: '❤️', to: 'm_SECRET', messageId: messages[0].id });
+    expect((await s.api('GET', `/api/v1/moments/${moment.id}`)).body.preview).toBe('😮 reacted to a message that was unsent');
+    await until(3);
+    expect((await received()).map((t) => t.properties.preview).sort()).toEqual(['(message unsent)', '❤️ reacted to a message that was unsent', '😮 reacted to a message that was unsent']);
+    if (engine === 'sqlite') while (await indexInboxText(s.tp.deps.db));
+    expect(((await s.api('GET', '/api/v1/moments?status=open&q=walrus-5150')).body.data as any[]).map((m) => m.id)).toEqual([]);
+    const everywhere = JSON.stringify([
+      await thread(moment.id),
+      (await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data,
+      await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('moment_id', '=', moment.id).execute(),
+      await s.tp.deps.db.selectFrom('message').select('body').where('moment_id', '=', moment.id).execute(),
+    ]);
+    expect(everywhere).not.toContain('walrus');
+  });
+
   it('a delivery to one workspace’s channel never creates data in another', async () => {
     const other: CreatedWorkspace = await createWorkspace(s.tp.deps, { name: 'Globex', ownerEmail: `owner-${engine}@globex.test`, ownerPassword: 'another long password' });
     const theirs = await s.api('POST', '/api/v1/channels', { kind: 'whatsapp', name: 'Globex WhatsApp', address: '+447700900555', settings: { phoneNumberId: 'PN1', apiBaseUrl: graph.url }, secrets: { ...secrets, appSecret: 'globex-secret' } }, other.apiKey);

@@ -1,5 +1,6 @@
 import { listChannels, loadChannel, type ChannelRecord } from '../../modules/channels/index.ts';
-import { messageByExternalId, recordDelivery, unsendMessage, type MomentsCtx } from '../../modules/moments/index.ts';
+import { messageByExternalId, reactionToUnsent, recordDelivery, unsendMessage, type MomentsCtx } from '../../modules/moments/index.ts';
+import { parseJsonObject } from '../../platform/json.ts';
 import { AppError } from '../../platform/errors.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { fetchMedia } from './fetch-media.ts';
@@ -53,7 +54,7 @@ async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMess
   if (m.media.length > 0 && (await storedMessage(ctx, channel, m.externalId))) return 'duplicate';
   const media = m.media.length > 0 ? await fetchMedia(channel, m.media) : null;
   const reacted = m.reaction ? await storedMessage(ctx, channel, m.reaction.to) : null;
-  const body = m.reaction ? `${m.reaction.emoji} reacted to ${reacted ? `“${preview(reacted.body)}”` : 'an earlier message'}` : m.text;
+  const body = m.reaction ? reactionLine(m.reaction.emoji, reacted) : m.text;
   const meta = {
     ...m.meta,
     ...(m.account ? { account: m.account } : {}),
@@ -97,8 +98,15 @@ function accountRouter(ctx: MomentsCtx, channel: ChannelRecord): (account: strin
 }
 
 /** A message already stored on this channel under the provider's id (a redelivery, or the message a reaction is to). */
-async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
+async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string; readonly meta: string } | null> {
   return (await messageByExternalId(ctx.deps.db, channel.workspaceId, channel.kind, externalId)) ?? null;
+}
+
+/** `❤️ reacted to “…”`, quoting the message; never the words of one the customer unsent. */
+function reactionLine(emoji: string, reacted: { readonly body: string; readonly meta: string } | null): string {
+  if (!reacted) return `${emoji} reacted to an earlier message`;
+  if (parseJsonObject(reacted.meta).unsent === true) return reactionToUnsent(emoji);
+  return `${emoji} reacted to “${preview(reacted.body)}”`;
 }
 
 const preview = (text: string) => {
