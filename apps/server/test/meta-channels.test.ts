@@ -71,6 +71,8 @@ class FakeGraph {
       return res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': IMAGE.length }).end(IMAGE);
     }
     if (req.method === 'GET' && path === '/cdn/photo.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGE);
+    // A CDN that never answers.
+    if (req.method === 'GET' && path === '/cdn/hang.png') return;
     if (req.method === 'POST' && /^\/v19\.0\/[^/]+\/media$/.test(path)) return json(200, { id: `UPLOADED-${++this.n}` });
     if (req.method === 'POST' && path === '/v19.0/me/message_attachments') return json(200, { attachment_id: `ATT-${++this.n}` });
     if (req.method === 'POST' && path === '/v19.0/me/messages') return json(200, { recipient_id: 'x', message_id: `m_OUT${++this.n}` });
@@ -237,6 +239,21 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     const file = await fetch(`${s.url}/api/v1/attachments/${image.attachments[0].id}`, { headers: { authorization: `Bearer ${s.workspace.apiKey}` } });
     expect(Buffer.from(await file.arrayBuffer())).toEqual(IMAGE);
     expect(gone).toMatchObject({ body: '(document: receipt.pdf)', attachments: [], meta: { media: [{ mediaId: 'MEDIA-GONE', fileName: 'receipt.pdf', stored: false, error: expect.stringContaining('Unsupported request') }] } });
+  });
+
+  it('answers Meta within seconds when a file’s host hangs; the message shows the file was not stored and why', async () => {
+    const from = { sender: { id: 'PSID-88' }, recipient: { id: 'PAGE1' }, timestamp: clock.now() };
+    const started = Date.now();
+    const res = await deliver(channel.messenger!, { object: 'page', entry: [{ id: 'PAGE1', time: 1, messaging: [{ ...from, message: { mid: 'm_HANG', attachments: [{ type: 'image', payload: { url: `${graph.url}/cdn/hang.png` } }, { type: 'image', payload: { url: `${graph.url}/cdn/photo.png` } }] } }] }] });
+    expect(res.body).toMatchObject({ stored: 1 });
+    // One file's wait, not Meta's webhook timeout (it was 15 s a file).
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const [message] = await thread((await momentOf('m_HANG')).id);
+    expect(message.attachments.map((a: any) => a.fileName)).toEqual(['photo.png']);
+    expect(message.meta.media).toEqual([
+      expect.objectContaining({ url: `${graph.url}/cdn/hang.png`, stored: false, error: 'not stored: the file did not answer within 5 s' }),
+      expect.objectContaining({ url: `${graph.url}/cdn/photo.png`, stored: true }),
+    ]);
   });
 
   it('delivers a reply to the Graph API and follows Meta’s statuses to read; a failed one shows WhatsApp’s reason', async () => {

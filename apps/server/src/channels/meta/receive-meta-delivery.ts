@@ -3,7 +3,7 @@ import { messageByExternalId, reactionToUnsent, recordDelivery, unsendMessage, t
 import { parseJsonObject } from '../../platform/json.ts';
 import { AppError } from '../../platform/errors.ts';
 import { receiveInbound } from '../receive-inbound.ts';
-import { fetchMedia } from './fetch-media.ts';
+import { fetchMedia, mediaTimeFromNow, type MediaTime } from './fetch-media.ts';
 import type { MetaEvent, MetaMessage } from './meta-events.ts';
 import type { MetaKind } from './parse-meta-delivery.ts';
 import { recordWatermark } from './record-watermark.ts';
@@ -24,6 +24,8 @@ const ACCOUNT_SETTING: Readonly<Record<MetaKind, string>> = { whatsapp: 'phoneNu
 export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecord, events: readonly MetaEvent[]): Promise<MetaDeliveryOutcome> {
   const outcome: MetaDeliveryOutcome = { stored: 0, duplicates: 0, unsent: 0, statuses: 0, ignored: [] };
   const channelFor = accountRouter(ctx, channel);
+  // All the files of the delivery share one time limit: Meta waits for the answer.
+  const mediaTime = mediaTimeFromNow();
   for (const event of events) {
     if (event.kind === 'ignored') {
       outcome.ignored.push(event.reason);
@@ -31,7 +33,7 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
     }
     const target = await channelFor(event.account);
     if (event.kind === 'message') {
-      const result = await storeMessage(ctx, target, event);
+      const result = await storeMessage(ctx, target, event, mediaTime);
       if (result === 'stored') outcome.stored += 1;
       else if (result === 'duplicate') outcome.duplicates += 1;
       else outcome.ignored.push(result);
@@ -48,11 +50,11 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
   return outcome;
 }
 
-async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMessage): Promise<'stored' | 'duplicate' | string> {
+async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMessage, mediaTime: MediaTime): Promise<'stored' | 'duplicate' | string> {
   const kind = channel.kind as MetaKind;
   // A repeated delivery should not download its files again just to be found a duplicate.
   if (m.media.length > 0 && (await storedMessage(ctx, channel, m.externalId))) return 'duplicate';
-  const media = m.media.length > 0 ? await fetchMedia(channel, m.media) : null;
+  const media = m.media.length > 0 ? await fetchMedia(channel, m.media, mediaTime) : null;
   const reacted = m.reaction ? await storedMessage(ctx, channel, m.reaction.to) : null;
   const body = m.reaction ? reactionLine(m.reaction.emoji, reacted) : m.text;
   const meta = {
