@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildHttp } from './http/app.ts';
 import { startCheckpointThread } from './platform/db/checkpoint-thread.ts';
 import { createIngestQueue, startCommitThread, type IngestQueue } from './modules/collect/index.ts';
-import { sealStoredSecrets } from './modules/channels/index.ts';
+import { CHANNEL_KINDS, createChannelCache, findChannelById, sealStoredSecrets } from './modules/channels/index.ts';
 import { createStreamHub, customerChangeAnnouncer, CUSTOMER_CHANGE_TOPICS, momentJobs, MOMENT_EVENTS, timelineRecorder, unindexedInboxTexts, type MomentsCtx, type StreamHub } from './modules/moments/index.ts';
 import { createAdapters } from './channels/adapters.ts';
 import { createVisitorHub, type VisitorHub } from './channels/chat/visitor-hub.ts';
@@ -126,7 +126,7 @@ async function compose(config: Config, options: ComposeOptions, opened: (() => P
   const worker = createWorker(deps, listeners, [{ name: 'lifecycle-sweep', everyMs: 10 * 60_000, run: async () => void (await sweepLifecycle(deps, settings, lifecycleSwept)) }, pruneOutboxJob(deps), ...momentJobs(moments)], options.workerPollMs);
   opened.push(() => worker.stop());
   let draining = false;
-  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub }, log, () => draining, { trustProxy: config.trustProxy, webBuild: config.webBuild });
+  const http = await buildHttp({ deps, auth: createAuthenticator(deps, bus), settings, ingest, metrics, stream, moments, visitors: visitorHub, channels: createChannelCache((id) => findChannelById(deps, id, CHANNEL_KINDS), bus) }, log, () => draining, { trustProxy: config.trustProxy, webBuild: config.webBuild });
   opened.push(() => http.close());
   const smtp = options.smtpPort == null ? null : await startSmtpOrWarn(moments, options.smtpPort, config.smtpHost);
 

@@ -106,6 +106,18 @@ describe.each(ENGINES)('API channel (Standard Webhooks) on %s', (engine) => {
     expect(res.status).toBe(200);
   });
 
+  it('checks the next message with a new signing secret as soon as the admin saves it, refusing the old one', async () => {
+    const rotated = `whsec_${Buffer.from('a freshly rotated signing secret').toString('base64')}`;
+    const rotate = (signingSecret: string) => s.api('PATCH', `/api/v1/channels/${channel.id}`, { secrets: { signingSecret } });
+    try {
+      expect((await rotate(rotated)).status).toBe(200);
+      expect((await send(message('crm-rotated-1', 'Signed with the new secret'), { secret: rotated })).status).toBe(200);
+      expect(await send(message('crm-rotated-2', 'Signed with the old secret'))).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    } finally {
+      expect((await rotate(SECRET)).status).toBe(200);
+    }
+  });
+
   it('refuses unsigned, stale, future, truncated, tampered and wrongly keyed deliveries with 403, storing nothing', async () => {
     const payload = message('crm-forged', 'Forged delivery');
     const signed = standardWebhookHeaders(SECRET, 'msg_x', clock.now(), JSON.stringify(payload));

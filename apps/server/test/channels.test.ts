@@ -37,6 +37,9 @@ describe.each(ENGINES)('channels on %s', (engine) => {
       [{ ...whatsapp, secrets: { accessToken: 'x', appSecret: 'y' } }, 'secrets.verifyToken'],
       [{ ...whatsapp, settings: {} }, 'settings.phoneNumberId'],
       [{ ...whatsapp, address: undefined }, 'address'],
+      // Messenger and Instagram need one too (the README lists it with their settings).
+      [{ kind: 'messenger', name: 'Messenger', settings: { pageId: 'PAGE1' }, secrets: whatsapp.secrets }, 'address'],
+      [{ kind: 'instagram', name: 'Instagram', settings: { accountId: 'IG1' }, secrets: whatsapp.secrets }, 'address'],
       [{ ...whatsapp, kind: 'pigeon' }, 'kind'],
       [{ ...whatsapp, costPerContact: -1 }, 'costPerContact'],
       [{ ...whatsapp, businessUnitId: 'nope' }, 'businessUnitId'],

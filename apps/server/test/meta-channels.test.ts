@@ -71,6 +71,8 @@ class FakeGraph {
       return res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': IMAGE.length }).end(IMAGE);
     }
     if (req.method === 'GET' && path === '/cdn/photo.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGE);
+    // A CDN that never answers.
+    if (req.method === 'GET' && path === '/cdn/hang.png') return;
     if (req.method === 'POST' && /^\/v19\.0\/[^/]+\/media$/.test(path)) return json(200, { id: `UPLOADED-${++this.n}` });
     if (req.method === 'POST' && path === '/v19.0/me/message_attachments') return json(200, { attachment_id: `ATT-${++this.n}` });
     if (req.method === 'POST' && path === '/v19.0/me/messages') return json(200, { recipient_id: 'x', message_id: `m_OUT${++this.n}` });
@@ -166,6 +168,22 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect(await deliver(channel.whatsapp!, null, { raw: spaced })).toMatchObject({ status: 200, body: { stored: 0 } });
   });
 
+  it('checks the next delivery with a new app secret as soon as the admin saves it, refusing the old one', async () => {
+    const rotate = (appSecret: string) => s.api('PATCH', `/api/v1/channels/${channel.whatsapp}`, { secrets: { appSecret } });
+    const empty = { object: 'whatsapp_business_account', entry: [] };
+    // Looked up (and remembered) with the old secret first.
+    expect((await deliver(channel.whatsapp!, empty)).status).toBe(200);
+    try {
+      expect((await rotate('rotated-app-secret')).status).toBe(200);
+      expect((await deliver(channel.whatsapp!, empty, { secret: 'rotated-app-secret' })).status).toBe(200);
+      expect(await deliver(channel.whatsapp!, empty)).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    } finally {
+      expect((await rotate(secrets.appSecret)).status).toBe(200);
+    }
+    expect((await deliver(channel.whatsapp!, empty)).status).toBe(200);
+    expect((await deliver(channel.whatsapp!, empty, { secret: 'rotated-app-secret' })).status).toBe(401);
+  });
+
   it('answers signed deliveries of any odd shape with a 2xx or a 4xx naming the problem, never a server error', async () => {
     const odd: unknown[] = [
       null, [], 42, 'text', {}, { object: 'whatsapp_business_account', entry: 'x' }, { entry: [null, 1, 'x', []] },
@@ -221,6 +239,21 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     const file = await fetch(`${s.url}/api/v1/attachments/${image.attachments[0].id}`, { headers: { authorization: `Bearer ${s.workspace.apiKey}` } });
     expect(Buffer.from(await file.arrayBuffer())).toEqual(IMAGE);
     expect(gone).toMatchObject({ body: '(document: receipt.pdf)', attachments: [], meta: { media: [{ mediaId: 'MEDIA-GONE', fileName: 'receipt.pdf', stored: false, error: expect.stringContaining('Unsupported request') }] } });
+  });
+
+  it('answers Meta within seconds when a file’s host hangs; the message shows the file was not stored and why', async () => {
+    const from = { sender: { id: 'PSID-88' }, recipient: { id: 'PAGE1' }, timestamp: clock.now() };
+    const started = Date.now();
+    const res = await deliver(channel.messenger!, { object: 'page', entry: [{ id: 'PAGE1', time: 1, messaging: [{ ...from, message: { mid: 'm_HANG', attachments: [{ type: 'image', payload: { url: `${graph.url}/cdn/hang.png` } }, { type: 'image', payload: { url: `${graph.url}/cdn/photo.png` } }] } }] }] });
+    expect(res.body).toMatchObject({ stored: 1 });
+    // One file's wait, not Meta's webhook timeout (it was 15 s a file).
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const [message] = await thread((await momentOf('m_HANG')).id);
+    expect(message.attachments.map((a: any) => a.fileName)).toEqual(['photo.png']);
+    expect(message.meta.media).toEqual([
+      expect.objectContaining({ url: `${graph.url}/cdn/hang.png`, stored: false, error: 'not stored: the file did not answer within 5 s' }),
+      expect.objectContaining({ url: `${graph.url}/cdn/photo.png`, stored: true }),
+    ]);
   });
 
   it('delivers a reply to the Graph API and follows Meta’s statuses to read; a failed one shows WhatsApp’s reason', async () => {
@@ -279,6 +312,25 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent' });
   });
 
+  it('a reply in parts whose later part meets an outage resumes from that part: nothing the customer got is sent or uploaded again', async () => {
+    await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900017', 'wamid.P0', 'Both invoices please')] }));
+    const moment = await momentOf('wamid.P0');
+    const uploadsBefore = graph.sent('/v19.0/PN1/media').length;
+    const sentBefore = graph.sent('/v19.0/PN1/messages').length;
+    const pdf = (name: string) => ({ fileName: name, contentType: 'application/pdf', data: Buffer.from(`%PDF-1.4 ${name}`).toString('base64') });
+    const accepted = (id: string) => ({ status: 200, body: { messaging_product: 'whatsapp', messages: [{ id }] } });
+    graph.script('/v19.0/PN1/messages', accepted('wamid.PART1'), accepted('wamid.PART2'), { status: 503, body: { error: { message: 'Service temporarily unavailable', code: 2 } } });
+    const queued = await reply(moment.id, { body: 'Here they are.', attachments: [pdf('may.pdf'), pdf('june.pdf')] });
+    await s.tp.worker.drain();
+    expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'queued', deliveryError: 'attempt 1 failed: only 2 of 3 parts were sent: Graph API 503 error 2: Service temporarily unavailable' });
+    clock.set(clock.now() + 5_000);
+    await s.tp.worker.drain();
+    expect((await thread(moment.id)).at(-1)).toMatchObject({ id: queued.body.message.id, delivery: 'sent', externalId: 'wamid.PART1', meta: { sentParts: ['wamid.PART1', 'wamid.PART2', expect.stringMatching(/^wamid\.OUT/)] } });
+    const posted = graph.sent('/v19.0/PN1/messages').slice(sentBefore).map((c) => JSON.parse(c.body));
+    expect(posted.map((b) => b.text?.body ?? b.document.filename)).toEqual(['Here they are.', 'may.pdf', 'june.pdf', 'june.pdf']);
+    expect(graph.sent('/v19.0/PN1/media').slice(uploadsBefore).map((u) => u.body.includes('may.pdf'))).toEqual([true, false, false]);
+  });
+
   it('retries a reply through a Graph API outage (503) and then delivers it', async () => {
     await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900007', 'wamid.O', 'Hello?')] }));
     const moment = await momentOf('wamid.O');
@@ -286,9 +338,14 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     await reply(moment.id, { body: 'Sorry for the wait!' });
     await s.tp.worker.drain();
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'queued', deliveryError: expect.stringContaining('attempt 1 failed: Graph API 503 error 2: Service temporarily unavailable') });
+    // The channel shows the trouble while the reply waits to be tried again…
+    const health = async () => (await s.api('GET', `/api/v1/channels/${channel.whatsapp}`)).body.health;
+    expect(await health()).toEqual({ state: 'degraded', error: expect.stringContaining('Graph API 503 error 2: Service temporarily unavailable'), at: new Date(clock.now()).toISOString() });
     clock.set(clock.now() + 5_000);
     await s.tp.worker.drain();
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent', externalId: expect.stringMatching(/^wamid\.OUT/) });
+    // …and is ok again once a delivery goes through.
+    expect(await health()).toEqual({ state: 'ok', error: null, at: new Date(clock.now()).toISOString() });
   });
 
   it('an expired token is retried with backoff, then shown failed with the reason, on the message and the channel', async () => {
@@ -328,6 +385,20 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     const [call] = graph.sent('/v19.0/PN1/messages').slice(-1);
     expect(JSON.parse(call!.body)).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '447700900009', type: 'template', template: { name: 'back_in_stock', language: { code: 'en_GB' }, components: template.components } });
     expect((await thread(moment.id)).at(-1)).toMatchObject({ delivery: 'sent' });
+
+    // The language in the Graph API's own shape is taken too, and sent as given.
+    const graphShaped = { name: 'back_in_stock', language: { code: 'en_US' } };
+    expect((await reply(moment.id, { body: 'Template back_in_stock', template: graphShaped })).status).toBe(201);
+    const withPolicy = { name: 'back_in_stock', language: { policy: 'deterministic', code: 'pt_BR' } };
+    expect((await reply(moment.id, { body: 'Template back_in_stock', template: withPolicy })).status).toBe(201);
+    await s.tp.worker.drain();
+    const templates = graph.sent('/v19.0/PN1/messages').slice(-2).map((c) => JSON.parse(c.body).template);
+    expect(templates).toEqual([graphShaped, withPolicy]);
+    for (const language of [{ lang: 'en_US' }, { code: 'e' }, {}]) {
+      const refusedLanguage = await reply(moment.id, { body: 'Template', template: { name: 'back_in_stock', language } });
+      expect(refusedLanguage.status, JSON.stringify(language)).toBe(400);
+      expect(refusedLanguage.body.error.field).toMatch(/^template\.language/);
+    }
 
     // Once the customer writes again, free text is fine.
     await deliver(channel.whatsapp!, whatsappDelivery({ messages: [text('447700900009', 'wamid.NEW', 'Great, I will order it')] }));
@@ -450,6 +521,42 @@ describe.each(ENGINES)('Meta channels (WhatsApp, Messenger, Instagram) on %s', (
     const lines = await received();
     expect(lines.map((t) => t.properties.preview)).toEqual(['(message unsent)', '(message unsent)', '(message unsent)']);
     expect(JSON.stringify(lines)).not.toContain('0042');
+  });
+
+  it('Messenger: once a message is unsent, no reaction line quotes it, neither one made before nor one arriving after', async () => {
+    const from = { sender: { id: 'PSID-77' }, recipient: { id: 'PAGE1' } };
+    const page = (...messaging: unknown[]) => ({ object: 'page', entry: [{ id: 'PAGE1', time: 1, messaging }] });
+    const at = (offset: number) => ({ ...from, timestamp: clock.now() + offset });
+    const react = (offset: number, emoji: string) => ({ ...at(offset), reaction: { mid: 'm_SECRET', action: 'react', reaction: 'love', emoji } });
+    expect((await deliver(channel.messenger!, page({ ...at(0), message: { mid: 'm_SECRET', text: 'My door code is walrus-5150' } }, react(1, '❤️')))).body).toMatchObject({ stored: 2 });
+    const moment = await momentOf('m_SECRET');
+    expect((await thread(moment.id)).map((m) => m.body)).toEqual(['My door code is walrus-5150', '❤️ reacted to “My door code is walrus-5150”']);
+    expect((await s.api('GET', `/api/v1/moments/${moment.id}`)).body.preview).toBe('❤️ reacted to “My door code is walrus-5150”');
+    const received = async () => ((await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data as any[]).filter((t) => t.name === 'Message Received');
+    const until = async (n: number) => {
+      for (let tries = 0; (await received()).length < n && tries < 100; tries++) await s.tp.worker.drain().then(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    };
+    // Both lines on the timeline first (the running worker may be writing them while drain() returns).
+    await until(2);
+
+    expect((await deliver(channel.messenger!, page({ ...at(2), message: { mid: 'm_SECRET', is_deleted: true } }))).body).toMatchObject({ unsent: 1 });
+    // A reaction that arrives after the unsend (Meta's deliveries are not ordered) quotes nothing either.
+    expect((await deliver(channel.messenger!, page(react(3, '😮')))).body).toMatchObject({ stored: 1 });
+    const messages = await thread(moment.id);
+    expect(messages.map((m) => m.body)).toEqual(['', '❤️ reacted to a message that was unsent', '😮 reacted to a message that was unsent']);
+    expect(messages[1].meta.reaction).toMatchObject({ emoji: '❤️', to: 'm_SECRET', messageId: messages[0].id });
+    expect((await s.api('GET', `/api/v1/moments/${moment.id}`)).body.preview).toBe('😮 reacted to a message that was unsent');
+    await until(3);
+    expect((await received()).map((t) => t.properties.preview).sort()).toEqual(['(message unsent)', '❤️ reacted to a message that was unsent', '😮 reacted to a message that was unsent']);
+    if (engine === 'sqlite') while (await indexInboxText(s.tp.deps.db));
+    expect(((await s.api('GET', '/api/v1/moments?status=open&q=walrus-5150')).body.data as any[]).map((m) => m.id)).toEqual([]);
+    const everywhere = JSON.stringify([
+      await thread(moment.id),
+      (await s.api('GET', `/api/v1/customers/${moment.customerId}/timeline?limit=100`)).body.data,
+      await s.tp.deps.db.selectFrom('moment_activity').select('payload').where('moment_id', '=', moment.id).execute(),
+      await s.tp.deps.db.selectFrom('message').select('body').where('moment_id', '=', moment.id).execute(),
+    ]);
+    expect(everywhere).not.toContain('walrus');
   });
 
   it('a delivery to one workspace’s channel never creates data in another', async () => {

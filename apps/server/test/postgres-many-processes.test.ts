@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeTouchpoint, type App } from '../src/main.ts';
+import { signMetaBody } from '../src/channels/meta/verify-signature.ts';
 import { createWorkspace, type CreatedWorkspace } from '../src/modules/workspaces/index.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { newStore, type Store } from './harness.ts';
@@ -101,5 +102,17 @@ describe('several processes on one PostgreSQL database', () => {
     expect(await msUntil(200, national)).toBeLessThan(1_000);
     const found = (await (await national()).json()) as { data: { id: string }[] };
     expect(found.data).toHaveLength(1);
+  });
+
+  it('a channel secret rotated through one process checks the other’s next webhook at once', async () => {
+    const created = await api(urls[0], ws.apiKey, 'POST', '/channels', { kind: 'whatsapp', name: 'WhatsApp', address: '+447700900321', settings: { phoneNumberId: 'PN-SHARED' }, secrets: { accessToken: 't', appSecret: 'old-app-secret', verifyToken: 'v' } });
+    const channel = (await created.json()) as { id: string };
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+    const deliver = (secret: string) => () => fetch(`${urls[1]}/webhooks/meta/${channel.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(secret, body) }, body });
+    // The other process has the channel remembered with the old secret.
+    expect((await deliver('old-app-secret')()).status).toBe(200);
+    expect((await api(urls[0], ws.apiKey, 'PATCH', `/channels/${channel.id}`, { secrets: { appSecret: 'new-app-secret' } })).status).toBe(200);
+    expect(await msUntil(200, deliver('new-app-secret'))).toBeLessThan(1_000);
+    expect((await deliver('old-app-secret')()).status).toBe(401);
   });
 });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { twilioSignature } from '../src/channels/twilio/twilio-signature.ts';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
 import { fixedClock } from '../src/platform/clock.ts';
@@ -125,6 +125,19 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     const photo = inbound('+14155550177', 'SM' + '9'.repeat(32), '', { NumMedia: '1', MediaUrl0: `${twilio.url}/media/ME0001`, MediaContentType0: 'image/png' });
     expect((await post(`/webhooks/twilio/${sms.id}/sms`, photo)).status).toBe(200);
     expect((await thread(moment.id)).map((m) => m.body)).toEqual(['(empty message)', '(ME0001.png)']);
+  });
+
+  it('checks the next callback with a new auth token as soon as the admin saves it, refusing the old one', async () => {
+    const rotate = (authToken: string) => s.api('PATCH', `/api/v1/channels/${sms.id}`, { secrets: { authToken } });
+    const status = { AccountSid: ACCOUNT, MessageSid: 'SM' + 'f'.repeat(32), MessageStatus: 'delivered' };
+    expect((await post(`/webhooks/twilio/${sms.id}/status`, status)).status).toBe(200);
+    try {
+      expect((await rotate('rotated-twilio-token')).status).toBe(200);
+      expect((await post(`/webhooks/twilio/${sms.id}/status`, status, { token: 'rotated-twilio-token' })).status).toBe(200);
+      expect((await post(`/webhooks/twilio/${sms.id}/status`, status)).status).toBe(403);
+    } finally {
+      expect((await rotate(TOKEN)).status).toBe(200);
+    }
   });
 
   it('answers signed callbacks with odd or missing fields with a 2xx or a 4xx, never a server error', async () => {
@@ -266,6 +279,67 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     expect((await s.api('GET', `/api/v1/channels/${sms.id}`)).body.health).toMatchObject({ state: 'failing', error: expect.stringContaining('Twilio error 20003') });
   });
 
+  it('a long reply whose later part meets an outage is retried from that part, never re-sending the first; failed only once retries run out', async () => {
+    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550120', 'SM' + '2'.repeat(32), 'Tell me everything about returns'));
+    const [moment] = await momentWith('everything about returns');
+    const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+    const requestsBefore = twilio.requests.length;
+    const bodies = () => twilio.requests.slice(requestsBefore).map((r) => r.form.Body!);
+
+    // Part 1 accepted, part 2 refused for a while, then accepted.
+    twilio.answers.push({ status: 201, body: { sid: 'SM' + 'p'.repeat(32), status: 'queued' } }, { status: 503 }, { status: 503 });
+    const out = await reply(moment, long);
+    await s.tp.worker.drain();
+    expect(await messageById(moment.id, out.id)).toMatchObject({ delivery: 'queued', deliveryError: 'attempt 1 failed: only 1 of 2 parts were sent: Twilio answered 503 Service Unavailable (HTTP 503)' });
+    later(15);
+    await s.tp.worker.drain();
+    later(15);
+    await s.tp.worker.drain();
+    expect(await messageById(moment.id, out.id)).toMatchObject({ delivery: 'sent', externalId: 'SM' + 'p'.repeat(32), meta: { sentParts: ['SM' + 'p'.repeat(32), expect.stringMatching(/^SM/)] } });
+    const [first, second] = [...new Set(bodies())];
+    expect(bodies()).toEqual([first, second, second, second]);
+    expect(`${first} ${second}`).toBe(long);
+
+    // An outage that outlasts the retries: failed, saying what the customer got; part 1 went once.
+    const before = twilio.requests.length;
+    const doomed = await reply(moment, long);
+    twilio.answers.push({ status: 201, body: { sid: 'SM' + 'q'.repeat(32), status: 'queued' } });
+    for (let attempt = 0; attempt < 9; attempt++) {
+      twilio.answers.push({ status: 503 });
+      await s.tp.worker.drain();
+      later(15);
+    }
+    expect(await messageById(moment.id, doomed.id)).toMatchObject({ delivery: 'failed', deliveryError: 'only 1 of 2 parts were sent: Twilio answered 503 Service Unavailable (HTTP 503)' });
+    expect(twilio.requests.slice(before).map((r) => r.form.Body)).toEqual([first, ...Array(9).fill(second)]);
+  });
+
+  it('a reply Twilio accepts under an id another message already has stays sent, once, without the id; the clash is logged', async () => {
+    await post(`/webhooks/twilio/${sms.id}/sms`, inbound('+14155550121', 'SM' + '4'.repeat(32), 'Do you ship to Canada?'));
+    const [moment] = await momentWith('ship to Canada');
+    const first = await reply(moment, 'Yes we do');
+    twilio.answers.push({ status: 201, body: { sid: 'SM' + 'r'.repeat(32), status: 'queued' } });
+    await s.tp.worker.drain();
+    expect(await messageById(moment.id, first.id)).toMatchObject({ delivery: 'sent', externalId: 'SM' + 'r'.repeat(32) });
+
+    const warn = vi.spyOn(s.tp.deps.log, 'warn');
+    try {
+      const before = twilio.requests.length;
+      // Twilio hands out the same sid again (and once more, should anything send it twice).
+      twilio.answers.push({ status: 201, body: { sid: 'SM' + 'r'.repeat(32), status: 'queued' } }, { status: 201, body: { sid: 'SM' + 'r'.repeat(32), status: 'queued' } });
+      const second = await reply(moment, 'Shipping takes 5 days');
+      await s.tp.worker.drain();
+      later(15);
+      await s.tp.worker.drain();
+      expect(twilio.requests.length - before).toBe(1);
+      expect(await messageById(moment.id, second.id)).toMatchObject({ delivery: 'sent', externalId: null, deliveryError: null });
+      expect(await messageById(moment.id, first.id)).toMatchObject({ delivery: 'sent', externalId: 'SM' + 'r'.repeat(32) });
+      expect(warn).toHaveBeenCalledWith({ channelId: sms.id, messageId: second.id, providerMessageId: 'SM' + 'r'.repeat(32) }, expect.stringContaining('already has'));
+      twilio.answers.length = 0;
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('a call becomes a voice moment: recording, transcript (a customer verbatim) and call record land on it', async () => {
     const callSid = 'CA' + '2'.repeat(32);
     const call = { AccountSid: ACCOUNT, CallSid: callSid, From: '+14155550107', To: '+15005550007', CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' };
@@ -331,6 +405,29 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     const hidden = await momentWith('Incoming call from anonymous');
     expect(hidden).toHaveLength(2);
     expect(hidden[0].customerId).not.toBe(hidden[1].customerId);
+  });
+
+  it('a reply to a caller who withheld their number is refused (409) when it would be texted, saying why; nothing is sent', async () => {
+    const withheld = ['anonymous', 'Anonymous', '+266696687', '+86282452253', 'client:kiosk'];
+    const moments = [];
+    for (const [i, from] of withheld.entries()) {
+      const callSid = `CA${'h'.repeat(31)}${i}`;
+      expect((await post(`/webhooks/twilio/${voice.id}/voice`, { AccountSid: ACCOUNT, CallSid: callSid, From: from, To: '+15005550007', CallStatus: 'ringing' })).status).toBe(200);
+      const [moment] = (await momentWith(`Incoming call from ${from}`)).filter((m) => m.externalId === callSid);
+      moments.push(moment);
+    }
+    await s.api('PATCH', `/api/v1/channels/${voice.id}`, { settings: { accountSid: ACCOUNT, apiBaseUrl: twilio.url, publicUrl: s.url, smsReplies: true } });
+    const before = twilio.requests.length;
+    for (const [i, moment] of moments.entries()) {
+      const refused = await s.api('POST', `/api/v1/moments/${moment.id}/messages`, { direction: 'out', body: 'We got your voicemail', agentId: moment.ownerId });
+      expect(refused.status, withheld[i]).toBe(409);
+      expect(refused.body.error).toEqual({ code: 'no_reply_address', message: `the caller withheld their number (caller id: ${withheld[i]}), so there is no number to text this reply to` });
+      expect((await thread(moment.id)).map((m) => m.direction)).toEqual(['in']);
+    }
+    await s.tp.worker.drain();
+    expect(twilio.requests.length).toBe(before);
+    // A note is still fine.
+    expect((await s.api('POST', `/api/v1/moments/${moments[0].id}/messages`, { direction: 'note', body: 'No number: wait for them to call again', agentId: moments[0].ownerId })).status).toBe(201);
   });
 
   it('a channel of another workspace is its own: its traffic never shows here, and this channel’s token does not sign for it', async () => {

@@ -36,7 +36,7 @@ export const Channel = View({
   currency: Type.String(),
   enabled: Type.Boolean(),
   secretsSet: Type.Array(Type.String(), { description: 'names of the secrets stored, sorted' }),
-  health: View({ state: Type.String({ description: 'unknown | ok | failing' }), error: Nullable(Type.String()), at: Nullable(Time) }, { description: 'what the last delivery attempt said about the connection' }),
+  health: View({ state: Type.Union((['unknown', 'ok', 'degraded', 'failing'] as const).map((s) => Type.Literal(s)), { description: 'unknown: nothing sent yet; ok: the last delivery attempt succeeded; degraded: the last attempt failed and the reply will be retried; failing: a delivery gave up (error says why, at says when)' }), error: Nullable(Type.String()), at: Nullable(Time) }, { description: 'what the last delivery attempt said about the connection' }),
   createdAt: Time,
   updatedAt: Time,
   webhooks: Type.Record(Type.String(), Type.String(), { description: 'full URLs by purpose (callback, incoming, status, …), from the address the request reached; {} for email' }),

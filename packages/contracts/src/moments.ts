@@ -41,6 +41,9 @@ export const OpenMomentBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A WhatsApp template's language code, as Meta names them (en, en_US, pt_BR, zh_HK). */
+const TemplateLanguageCode = Type.String({ minLength: 2, maxLength: 15 });
+
 export const AddMessageBody = Type.Object(
   {
     direction: Type.Union([Type.Literal('in'), Type.Literal('out'), Type.Literal('note')]),
@@ -62,7 +65,11 @@ export const AddMessageBody = Type.Object(
       Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 512 }),
-          language: Type.String({ minLength: 2, maxLength: 15 }),
+          // The code alone ("en_US"), or the Graph API's own object ({ "code": "en_US", "policy": "deterministic" }).
+          language: Type.Union([
+            TemplateLanguageCode,
+            Type.Object({ code: TemplateLanguageCode, policy: Type.Optional(Type.Literal('deterministic')) }, { additionalProperties: false }),
+          ]),
           // Each a component object as the Cloud API takes it ({ type: 'body', parameters: [...] }).
           components: Type.Optional(Type.Array(Type.Object({ type: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: true }), { maxItems: 20 })),
         },

@@ -1,6 +1,7 @@
 import type { Tx } from '../platform/db/database.ts';
 import type { ChannelKind, ChannelRecord } from '../modules/channels/index.ts';
 import type { MomentRow, OutboundReply } from '../modules/moments/index.ts';
+import type { PartsSent } from './send-each-part.ts';
 
 /** What a provider said when a send failed: retry later (outage, timeout, rate limit) or give up (bad request). */
 export class DeliveryError extends Error {
@@ -22,8 +23,11 @@ export type ReplyDraft = { readonly body: string; readonly meta: Readonly<Record
  */
 export type ChannelAdapter = {
   readonly kind: ChannelKind;
-  /** Sends the reply; resolves with the provider's message id, or throws DeliveryError. */
-  readonly send: (channel: ChannelRecord, reply: OutboundReply) => Promise<{ readonly providerMessageId: string | null }>;
+  /**
+   * Sends the reply; resolves with the provider's message id, or throws DeliveryError. A reply
+   * sent in several parts skips those `sent` says earlier attempts delivered (send-each-part.ts).
+   */
+  readonly send: (channel: ChannelRecord, reply: OutboundReply, sent?: PartsSent) => Promise<{ readonly providerMessageId: string | null }>;
   /** Throws an AppError when this reply cannot be sent on the channel now (inside the reply's transaction). */
   readonly checkReply?: (tx: Tx, channel: ChannelRecord, moment: MomentRow, draft: ReplyDraft) => Promise<void>;
 };

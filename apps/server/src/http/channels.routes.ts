@@ -39,7 +39,10 @@ export async function channelsRoutes(app: FastifyInstance, ctx: HttpContext): Pr
     async (request) => {
       const p = principalOf(request, ADMINS);
       const b = request.body;
-      return shown(request, await updateChannel(deps, { ...b, settings: b.settings as JsonObject | undefined, workspaceId: p.workspaceId, channelId: request.params.id, actor: p.actor }));
+      const channel = await updateChannel(deps, { ...b, settings: b.settings as JsonObject | undefined, workspaceId: p.workspaceId, channelId: request.params.id, actor: p.actor });
+      // The next webhook is checked with what was just saved (a rotated secret, a disabled channel).
+      await ctx.channels.forget(channel.id);
+      return shown(request, channel);
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { IngestQueue } from '../modules/collect/index.ts';
 import type { VisitorHub } from '../channels/chat/visitor-hub.ts';
 import type { MomentsCtx, StreamHub } from '../modules/moments/index.ts';
+import type { ChannelCache } from '../modules/channels/index.ts';
 import type { Authenticator, Principal, SettingsCache } from '../modules/workspaces/index.ts';
 import type { Deps } from '../platform/deps.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -18,6 +19,8 @@ export type HttpContext = {
   readonly moments: MomentsCtx;
   /** Web chat visitors' sockets on this process. */
   readonly visitors: VisitorHub;
+  /** Channels webhooks name, remembered briefly; saving a channel forgets it in every process. */
+  readonly channels: ChannelCache;
 };
 
 declare module 'fastify' {

@@ -1,11 +1,10 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUniqueViolation } from '../platform/db/unique-violation.ts';
 import { AppError, type ErrorCode } from '../platform/errors.ts';
 
 /** SQLSTATE of a statement PostgreSQL cancelled (here: the read pool's statement_timeout). */
 const PG_QUERY_CANCELED = '57014';
-/** What each engine calls a row its unique index refused. */
-const UNIQUE_VIOLATIONS = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 /** One place decides the HTTP status of every error code; the switch is exhaustive. */
 export function statusOf(code: ErrorCode): number {
@@ -33,6 +32,7 @@ export function statusOf(code: ErrorCode): number {
     case 'no_handoff':
     case 'handoff_waiting':
     case 'outside_messaging_window':
+    case 'no_reply_address':
       return 409;
     case 'event_too_large':
     case 'batch_too_large':
@@ -161,7 +161,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         return reply.status(400).send({ error: { code: 'invalid_json', message: 'body is not valid JSON', field: 'body' } });
     }
     // A unique index refused a row a check had let through: a concurrent request made it first.
-    if (UNIQUE_VIOLATIONS.has(String(error.code))) {
+    if (isUniqueViolation(error)) {
       request.log.warn({ err: error }, 'unique violation answered as a conflict');
       return reply.status(statusOf('conflict')).send({ error: { code: 'conflict', message: 'that already exists: another request made it first' } });
     }

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { findChannelById } from '../modules/channels/index.ts';
 import { AppError } from '../platform/errors.ts';
-import { createChannelLookup } from '../channels/meta/channel-lookup.ts';
 import { META_KINDS, parseMetaDelivery, type MetaKind } from '../channels/meta/parse-meta-delivery.ts';
 import { receiveMetaDelivery } from '../channels/meta/receive-meta-delivery.ts';
 import { verifyMetaSignature } from '../channels/meta/verify-signature.ts';
@@ -22,9 +20,8 @@ export async function metaWebhooksRoutes(app: FastifyInstance, ctx: HttpContext)
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  const findChannel = createChannelLookup((id) => findChannelById(deps, id, META_KINDS));
   const channelOf = async (channelId: string) => {
-    const channel = await findChannel(channelId);
+    const channel = await ctx.channels.find(channelId, META_KINDS);
     if (!channel) throw new AppError('resource_not_found', `no WhatsApp, Messenger or Instagram channel ${channelId}`, 'channelId');
     return channel;
   };

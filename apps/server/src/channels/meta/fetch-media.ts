@@ -9,13 +9,27 @@ export type FetchedMedia = {
   readonly described: Record<string, unknown>[];
 };
 
+/** How long one file may take: a host that does not answer must not hold the webhook's answer for long. */
+const FILE_TIMEOUT_MS = 5_000;
+/**
+ * How long the files of one delivery may take together. Meta retries a webhook it waited too
+ * long for (and gives up on one that keeps timing out), so the answer must come well within that.
+ */
+const DELIVERY_MEDIA_MS = 10_000;
+
+/** When a delivery's downloads must stop (ms since the epoch), and how long each file may take. */
+export type MediaTime = { readonly until: number; readonly perFileMs: number };
+
+/** The time a delivery received now has for its files. */
+export const mediaTimeFromNow = (): MediaTime => ({ until: Date.now() + DELIVERY_MEDIA_MS, perFileMs: FILE_TIMEOUT_MS });
+
 /**
  * Downloads the files of a customer's message so they outlive Meta's short-lived URLs: WhatsApp
- * media through the Graph API, Messenger/Instagram attachments from their CDN URL. A file that
- * cannot be fetched (too large, gone, Meta down) does not hold up the message: its metadata is
- * kept with the reason.
+ * media through the Graph API, Messenger/Instagram attachments from their CDN URL, each within
+ * its time and the delivery's. A file that cannot be fetched (too large, gone, Meta down or too
+ * slow) does not hold up the message: its metadata is kept on it with the reason, for the agent.
  */
-export async function fetchMedia(channel: ChannelRecord, media: readonly MetaMedia[]): Promise<FetchedMedia> {
+export async function fetchMedia(channel: ChannelRecord, media: readonly MetaMedia[], time: MediaTime = mediaTimeFromNow()): Promise<FetchedMedia> {
   const attachments: FetchedMedia['attachments'] = [];
   const described: Record<string, unknown>[] = [];
   let budget = ATTACHMENT_LIMITS.perMessage;
@@ -24,7 +38,10 @@ export async function fetchMedia(channel: ChannelRecord, media: readonly MetaMed
     const limit = Math.min(ATTACHMENT_LIMITS.perFile, budget);
     try {
       if (attachments.length >= ATTACHMENT_LIMITS.files) throw new Error(`over ${ATTACHMENT_LIMITS.files} files in one message`);
-      const file = item.mediaId ? await fetchWhatsAppMedia(channel, item.mediaId, limit) : await downloadFile(item.url ?? '', limit);
+      const left = time.until - Date.now();
+      if (left <= 0) throw new Error('the files before it took all the time a delivery has for its files (Meta needs its answer within seconds)');
+      const timeoutMs = Math.min(time.perFileMs, left);
+      const file = item.mediaId ? await fetchWhatsAppMedia(channel, item.mediaId, limit, timeoutMs) : await downloadFile(item.url ?? '', limit, undefined, timeoutMs);
       const contentType = item.mimeType ?? file.contentType ?? 'application/octet-stream';
       attachments.push({ fileName: fileNameOf(item, contentType, index), contentType, data: file.data });
       budget -= file.data.length;

@@ -86,11 +86,11 @@ describe('downloadFile', () => {
 });
 
 describe('sendInParts', () => {
-  it('answers with the first id; a failure after a part went out is final and says so', async () => {
+  it('answers with the first id; a failure after a part went out keeps its retry advice and says how far it got', async () => {
     let n = 0;
     routes.set('/v19.0/parts', (_q, r) => (++n === 2 ? json(503, {})(_q, r) : json(200, { id: `p${n}` })(_q, r)));
     const error = await failure(sendInParts(channel(), 'parts', [{}, {}, {}], (a) => String(a.id)));
-    expect(error).toMatchObject({ retryable: false, message: 'only 1 of 3 parts were sent: Graph API 503: HTTP 503' });
+    expect(error).toMatchObject({ retryable: true, message: 'only 1 of 3 parts were sent: Graph API 503: HTTP 503' });
     n = 2;
     expect(await sendInParts(channel(), 'parts', [{}, {}], (a) => String(a.id))).toEqual({ providerMessageId: 'p3' });
   });

@@ -69,13 +69,15 @@ export type Downloaded = { readonly data: Buffer; readonly contentType: string |
  * A WhatsApp media file: GET /{media-id} gives a short-lived URL, which is then downloaded with
  * the same token. Refuses files over `maxBytes` before or while downloading.
  */
-export async function fetchWhatsAppMedia(channel: ChannelRecord, mediaId: string, maxBytes: number): Promise<Downloaded> {
-  const info = await callGraph(channel, 'GET', encodeURIComponent(mediaId));
+export async function fetchWhatsAppMedia(channel: ChannelRecord, mediaId: string, maxBytes: number, timeoutMs = TIMEOUT_MS): Promise<Downloaded> {
+  // One time limit for both calls: the lookup and the download.
+  const until = Date.now() + timeoutMs;
+  const info = await callGraph(channel, 'GET', encodeURIComponent(mediaId), undefined, timeoutMs);
   const url = textAt(info, 'url');
   if (!url) throw new Error(`the Graph API gave no URL for media ${mediaId}`);
   const size = numberAt(info, 'file_size');
   if (size !== null && size > maxBytes) throw new Error(`media ${mediaId} is ${size} bytes, over the ${maxBytes}-byte limit`);
-  const file = await downloadFile(url, maxBytes, channel.secrets.accessToken);
+  const file = await downloadFile(url, maxBytes, channel.secrets.accessToken, Math.max(1, until - Date.now()));
   return { data: file.data, contentType: textAt(info, 'mime_type') ?? file.contentType };
 }
 
@@ -117,5 +119,5 @@ function parseAnswer(text: string): Fields {
 
 /** `the Graph API did not answer within 15 s` / `could not reach the Graph API: connect ECONNREFUSED …` */
 function unreachable(what: string, error: unknown, timeoutMs: number): string {
-  return timedOut(error) ? `${what} did not answer within ${timeoutMs / 1000} s` : `could not reach ${what}: ${causeOf(error)}`;
+  return timedOut(error) ? `${what} did not answer within ${Math.ceil(timeoutMs / 100) / 10} s` : `could not reach ${what}: ${causeOf(error)}`;
 }

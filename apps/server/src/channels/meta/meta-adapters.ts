@@ -16,7 +16,7 @@ export function createMetaAdapters(clock: Clock = systemClock): { readonly whats
   };
   return {
     whatsapp: { kind: 'whatsapp', send: sendWhatsApp, checkReply: (tx, _channel, moment, draft) => checkMessagingWindow(tx, moment, draft, clock.now()) },
-    messenger: { kind: 'messenger', send: (channel, reply) => sendMessenger('messenger', channel, reply, clock.now()), checkReply: refuseTemplate },
-    instagram: { kind: 'instagram', send: (channel, reply) => sendMessenger('instagram', channel, reply, clock.now()), checkReply: refuseTemplate },
+    messenger: { kind: 'messenger', send: (channel, reply, sent) => sendMessenger('messenger', channel, reply, clock.now(), sent), checkReply: refuseTemplate },
+    instagram: { kind: 'instagram', send: (channel, reply, sent) => sendMessenger('instagram', channel, reply, clock.now(), sent), checkReply: refuseTemplate },
   };
 }

@@ -1,8 +1,9 @@
 import { listChannels, loadChannel, type ChannelRecord } from '../../modules/channels/index.ts';
-import { messageByExternalId, recordDelivery, scopeOfChannel, unsendMessage, type MomentsCtx } from '../../modules/moments/index.ts';
+import { messageByExternalId, reactionToUnsent, recordDelivery, scopeOfChannel, unsendMessage, type MomentsCtx } from '../../modules/moments/index.ts';
+import { parseJsonObject } from '../../platform/json.ts';
 import { AppError } from '../../platform/errors.ts';
 import { receiveInbound } from '../receive-inbound.ts';
-import { fetchMedia } from './fetch-media.ts';
+import { fetchMedia, mediaTimeFromNow, type MediaTime } from './fetch-media.ts';
 import type { MetaEvent, MetaMessage } from './meta-events.ts';
 import type { MetaKind } from './parse-meta-delivery.ts';
 import { recordWatermark } from './record-watermark.ts';
@@ -23,6 +24,8 @@ const ACCOUNT_SETTING: Readonly<Record<MetaKind, string>> = { whatsapp: 'phoneNu
 export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecord, events: readonly MetaEvent[]): Promise<MetaDeliveryOutcome> {
   const outcome: MetaDeliveryOutcome = { stored: 0, duplicates: 0, unsent: 0, statuses: 0, ignored: [] };
   const channelFor = accountRouter(ctx, channel);
+  // All the files of the delivery share one time limit: Meta waits for the answer.
+  const mediaTime = mediaTimeFromNow();
   for (const event of events) {
     if (event.kind === 'ignored') {
       outcome.ignored.push(event.reason);
@@ -30,7 +33,7 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
     }
     const target = await channelFor(event.account);
     if (event.kind === 'message') {
-      const result = await storeMessage(ctx, target, event);
+      const result = await storeMessage(ctx, target, event, mediaTime);
       if (result === 'stored') outcome.stored += 1;
       else if (result === 'duplicate') outcome.duplicates += 1;
       else outcome.ignored.push(result);
@@ -48,13 +51,13 @@ export async function receiveMetaDelivery(ctx: MomentsCtx, channel: ChannelRecor
   return outcome;
 }
 
-async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMessage): Promise<'stored' | 'duplicate' | string> {
+async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMessage, mediaTime: MediaTime): Promise<'stored' | 'duplicate' | string> {
   const kind = channel.kind as MetaKind;
   // A repeated delivery should not download its files again just to be found a duplicate.
   if (m.media.length > 0 && (await storedMessage(ctx, channel, m.externalId))) return 'duplicate';
-  const media = m.media.length > 0 ? await fetchMedia(channel, m.media) : null;
+  const media = m.media.length > 0 ? await fetchMedia(channel, m.media, mediaTime) : null;
   const reacted = m.reaction ? await storedMessage(ctx, channel, m.reaction.to) : null;
-  const body = m.reaction ? `${m.reaction.emoji} reacted to ${reacted ? `“${preview(reacted.body)}”` : 'an earlier message'}` : m.text;
+  const body = m.reaction ? reactionLine(m.reaction.emoji, reacted) : m.text;
   const meta = {
     ...m.meta,
     ...(m.account ? { account: m.account } : {}),
@@ -100,8 +103,15 @@ function accountRouter(ctx: MomentsCtx, channel: ChannelRecord): (account: strin
 }
 
 /** A message already stored on this channel under the provider's id (a redelivery, or the message a reaction is to). */
-async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string } | null> {
+async function storedMessage(ctx: MomentsCtx, channel: ChannelRecord, externalId: string): Promise<{ readonly id: string; readonly body: string; readonly meta: string } | null> {
   return (await messageByExternalId(ctx.deps.db, channel.workspaceId, scopeOfChannel(channel), externalId)) ?? null;
+}
+
+/** `❤️ reacted to “…”`, quoting the message; never the words of one the customer unsent. */
+function reactionLine(emoji: string, reacted: { readonly body: string; readonly meta: string } | null): string {
+  if (!reacted) return `${emoji} reacted to an earlier message`;
+  if (parseJsonObject(reacted.meta).unsent === true) return reactionToUnsent(emoji);
+  return `${emoji} reacted to “${preview(reacted.body)}”`;
 }
 
 const preview = (text: string) => {

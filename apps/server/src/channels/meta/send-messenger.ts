@@ -6,6 +6,7 @@ import { MESSAGING_WINDOW_MS } from './messaging-window.ts';
 import { textAt } from './payload-fields.ts';
 import { sendInParts } from './send-parts.ts';
 import { splitText } from '../split-text.ts';
+import { alreadySent, NO_PARTS_SENT, type PartsSent } from '../send-each-part.ts';
 
 /** Caps on one text message: Messenger 2,000 characters, Instagram 1,000. */
 const MAX_TEXT = { messenger: 2000, instagram: 1000 } as const;
@@ -18,16 +19,17 @@ const MAX_TEXT = { messenger: 2000, instagram: 1000 } as const;
  * /me/message_attachments; Instagram's API takes files only by public URL, so a reply with
  * files fails plainly rather than arriving without them.
  */
-export async function sendMessenger(kind: 'messenger' | 'instagram', channel: ChannelRecord, reply: OutboundReply, now: number): Promise<{ readonly providerMessageId: string | null }> {
+export async function sendMessenger(kind: 'messenger' | 'instagram', channel: ChannelRecord, reply: OutboundReply, now: number, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
   const to = reply.to;
   if (!to) throw new DeliveryError(`the customer has no ${kind} id on this moment`, false);
   if (kind === 'instagram' && reply.attachments.length > 0) throw new DeliveryError('Instagram replies cannot carry files through the API; share a link to the file instead', false);
   const inWindow = reply.lastInboundAt !== null && now - reply.lastInboundAt <= MESSAGING_WINDOW_MS;
   const envelope = { recipient: { id: to }, ...(inWindow ? { messaging_type: 'RESPONSE' } : { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }) };
   const texts = splitText(reply.body, MAX_TEXT[kind]).map((text) => ({ ...envelope, message: { text } }));
+  // A file an earlier attempt delivered is not uploaded again (its part is skipped).
   const files = [];
-  for (const file of reply.attachments) files.push({ ...envelope, message: { attachment: await uploadAttachment(channel, file) } });
-  return sendInParts(channel, 'me/messages', [...texts, ...files], (answer) => textAt(answer, 'message_id'));
+  for (const [i, file] of reply.attachments.entries()) files.push(alreadySent(sent, texts.length + i) ? {} : { ...envelope, message: { attachment: await uploadAttachment(channel, file) } });
+  return sendInParts(channel, 'me/messages', [...texts, ...files], (answer) => textAt(answer, 'message_id'), sent);
 }
 
 type File = OutboundReply['attachments'][number];

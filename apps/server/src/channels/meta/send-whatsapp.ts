@@ -5,6 +5,7 @@ import { callGraph } from './graph-client.ts';
 import { isFields, listAt, textAt } from './payload-fields.ts';
 import { sendInParts } from './send-parts.ts';
 import { splitText } from '../split-text.ts';
+import { alreadySent, NO_PARTS_SENT, type PartsSent } from '../send-each-part.ts';
 
 /** WhatsApp's cap on a text message body. */
 const MAX_TEXT = 4096;
@@ -15,7 +16,7 @@ const MAX_TEXT = 4096;
  * then each file (uploaded first to /{phone-number-id}/media). The first message's wamid is the
  * reply's provider id, which status webhooks refer to.
  */
-export async function sendWhatsApp(channel: ChannelRecord, reply: OutboundReply): Promise<{ readonly providerMessageId: string | null }> {
+export async function sendWhatsApp(channel: ChannelRecord, reply: OutboundReply, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
   const phoneNumberId = textAt(channel.settings, 'phoneNumberId');
   if (!phoneNumberId) throw new DeliveryError(`channel ${channel.name} has no settings.phoneNumberId`, false);
   // Meta takes the customer's wa_id without the plus.
@@ -29,12 +30,13 @@ export async function sendWhatsApp(channel: ChannelRecord, reply: OutboundReply)
     parts = [{ ...envelope, type: 'template', template }];
   } else {
     const texts = splitText(reply.body, MAX_TEXT).map((body) => ({ ...envelope, type: 'text', text: { body, preview_url: false } }));
-    // Uploads come first: nothing reaches the customer unless every file could be.
+    // Uploads come first: nothing reaches the customer unless every file could be. A file an
+    // earlier attempt delivered is not uploaded again (its part is skipped).
     const files = [];
-    for (const file of reply.attachments) files.push({ ...envelope, ...(await uploadMedia(channel, phoneNumberId, file)) });
+    for (const [i, file] of reply.attachments.entries()) files.push(alreadySent(sent, texts.length + i) ? {} : { ...envelope, ...(await uploadMedia(channel, phoneNumberId, file)) });
     parts = [...texts, ...files];
   }
-  return sendInParts(channel, `${encodeURIComponent(phoneNumberId)}/messages`, parts, (answer) => textAt(listAt(answer, 'messages')[0], 'id'));
+  return sendInParts(channel, `${encodeURIComponent(phoneNumberId)}/messages`, parts, (answer) => textAt(listAt(answer, 'messages')[0], 'id'), sent);
 }
 
 /** A template as the Cloud API takes it: { name, language: { code }, components? }. */
@@ -42,7 +44,11 @@ function templateOf(value: unknown): Record<string, unknown> | null {
   if (!isFields(value)) return null;
   const name = textAt(value, 'name');
   if (!name) return null;
-  const language = isFields(value.language) ? value.language : { code: textAt(value, 'language') ?? 'en_US' };
+  // Given as the code alone or as the Cloud API's own object; sent as the object, nothing else in it.
+  const given = isFields(value.language) ? value.language : { code: value.language };
+  const code = textAt(given, 'code') ?? 'en_US';
+  const policy = textAt(given, 'policy');
+  const language = { ...(policy ? { policy } : {}), code };
   return { name, language, ...(Array.isArray(value.components) ? { components: value.components } : {}) };
 }
 

@@ -1,4 +1,4 @@
-import { normalizeIdentity } from '../../modules/profiles/index.ts';
+import { callerNumber } from './caller-number.ts';
 
 /**
  * Who wrote or called, as an identity: their phone number in E.164 when it is one. A hidden
@@ -7,6 +7,6 @@ import { normalizeIdentity } from '../../modules/profiles/index.ts';
  * who share "anonymous" are never fused into one profile.
  */
 export function callerIdentity(from: string | undefined, oneOff: { readonly namespace: string; readonly id: string }): string {
-  const phone = from ? normalizeIdentity('phone', from) : null;
-  return phone?.ok ? `phone:${phone.identity.value}` : `external_id:${oneOff.namespace}:${oneOff.id}`;
+  const phone = callerNumber(from);
+  return phone ? `phone:${phone}` : `external_id:${oneOff.namespace}:${oneOff.id}`;
 }

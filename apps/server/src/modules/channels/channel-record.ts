@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { ChannelTable } from '../../platform/db/tables.ts';
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import type { ChannelKind } from './channel-kinds.ts';
+import type { HealthState } from './record-health.ts';
 import { openSecrets } from './channel-secrets.ts';
 import type { SecretBox } from '../../platform/secret-box.ts';
 
@@ -23,7 +24,7 @@ export type ChannelRecord = {
 /** A channel as the API shows it: secrets only by name. */
 export type ChannelView = Omit<ChannelRecord, 'secrets'> & {
   readonly secretsSet: readonly string[];
-  readonly health: { readonly state: string; readonly error: string | null; readonly at: string | null };
+  readonly health: { readonly state: HealthState; readonly error: string | null; readonly at: string | null };
   readonly createdAt: string;
   readonly updatedAt: string;
 };
@@ -49,7 +50,7 @@ export function viewFromRow(row: Selectable<ChannelTable>, box: SecretBox): Chan
   return {
     ...rest,
     secretsSet: Object.keys(secrets).sort(),
-    health: { state: row.health, error: row.health_error, at: row.health_at === null ? null : new Date(row.health_at).toISOString() },
+    health: { state: row.health as HealthState, error: row.health_error, at: row.health_at === null ? null : new Date(row.health_at).toISOString() },
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };

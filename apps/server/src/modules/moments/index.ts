@@ -19,6 +19,8 @@ export { MOMENT_EVENTS } from './moments.events.ts';
 export { timelineRecorder } from './customer-touchpoints.ts';
 export { loadOutbound, recordDelivery, type OutboundReply, type DeliveryState } from './delivery.ts';
 export { unsendMessage } from './unsend-message.ts';
+export { reactionToUnsent } from './unquote-reactions.ts';
+export { recordPartsSent, partsSentOf } from './record-parts-sent.ts';
 export { type InboundMessage } from './customer-wrote.ts';
 export { listMoments, countMoments, teamsOf, type MomentFilters, type MomentPage, type MomentCounts } from './list-moments.ts';
 export { createStreamHub, type StreamHub, type HubSocket } from './stream-hub.ts';

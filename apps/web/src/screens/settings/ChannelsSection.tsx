@@ -9,7 +9,7 @@ import type { ChannelDetail } from '../../api/types.ts';
 import { channelLabel } from '../../ui/format.ts';
 import { CHANNEL_KINDS, FormDialog, ListTable, Loaded, Section, EditCell } from './parts.tsx';
 
-const HEALTH_COLOR: Readonly<Record<string, string>> = { ok: 'teal', healthy: 'teal', failing: 'red', error: 'red', unknown: 'gray' };
+const HEALTH_COLOR: Readonly<Record<string, string>> = { ok: 'teal', healthy: 'teal', degraded: 'orange', failing: 'red', error: 'red', unknown: 'gray' };
 
 export function ChannelsSection() {
   const channels = useChannelDetails();
