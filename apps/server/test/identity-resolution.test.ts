@@ -351,7 +351,7 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     await identify({ userId: 'typed-2', traits: { name: 'Typed Two', tier: 'platinum-plus', seats: '42', vip: false, score: 45 } });
     const named = async (query: string) => ((await s.api('GET', `/api/v1/customers?${query}`)).body.data as { name: string }[]).map((c) => c.name).sort();
     expect(await named('trait.tier=platinum')).toEqual(['Typed One']);
-    // A number and a string that read alike are alike, as the filter compares text.
+    // `42` is the number 42 and the string "42" alike.
     expect(await named('trait.seats=42')).toEqual(['Typed One', 'Typed Two']);
     expect(await named('trait.vip=true')).toEqual(['Typed One']);
     expect(await named('trait.vip=false')).toEqual(['Typed Two']);
@@ -363,6 +363,65 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     // A trait named like an object's own machinery filters like any other (it matched everyone).
     expect(await named('trait.__proto__=x')).toEqual([]);
     expect(await named('trait.constructor=x')).toEqual([]);
+  });
+
+  it('filters numbers as numbers, arrays by their elements, and never matches an object, the same on both engines', async () => {
+    // Raw JSON, so the numbers reach the server written as a person wrote them.
+    const level = async (name: string, value: string) =>
+      expectOk(await s.track('/v1/identify', `{"messageId":"${mid()}","userId":"level-${name}","traits":{"name":"Level ${name}","level":${value}}}`));
+    await level('String', '"30"');
+    await level('Bool', 'true');
+    await level('Thirty', '30');
+    await level('ThirtyPoint', '30.0');
+    await level('Exp', '3e1');
+    await level('Thousand', '1e3');
+    await level('Tags', '["vip", "beta"]');
+    await level('Mixed', '["gold", 30]');
+    await level('Object', '{"tier": "vip", "seats": 30}');
+    await level('Null', 'null');
+    await level('Nested', '[["deep"], {"tier": "deep"}, [30]]');
+    const named = async (value: string) =>
+      (expectOk(await s.api('GET', `/api/v1/customers?trait.level=${encodeURIComponent(value)}&limit=50`)).data as { name: string }[]).map((c) => c.name.replace('Level ', '')).sort();
+    const thirties = ['Exp', 'Mixed', 'Thirty', 'ThirtyPoint'];
+    // A number matches the same number however either is written; a string only its own text.
+    expect(await named('30')).toEqual([...thirties, 'String'].sort());
+    for (const value of ['30.0', '3e1', '3.0E+1', '+30', '30.']) expect(await named(value), value).toEqual(thirties);
+    for (const value of ['1000', '1e3', '1000.0', '1E3']) expect(await named(value), value).toEqual(['Thousand']);
+    expect(await named('1000.0000001')).toEqual([]);
+    // What is not a number never matches one.
+    for (const value of ['30px', '0x1e', ' 30', 'Infinity', 'NaN', '']) expect(await named(value), value).toEqual([]);
+    // An array matches by any of its elements, not by its text.
+    expect(await named('vip')).toEqual(['Tags']);
+    expect(await named('beta')).toEqual(['Tags']);
+    expect(await named('gold')).toEqual(['Mixed']);
+    // Only the array's own elements: one nested in an array or an object is not one of them.
+    expect(await named('deep')).toEqual([]);
+    for (const value of ['["vip","beta"]', '["vip", "beta"]', '["gold",30]']) expect(await named(value), value).toEqual([]);
+    // An object never matches, neither by its text nor by its members; null never does.
+    for (const value of ['{"tier":"vip","seats":30}', '{"tier": "vip", "seats": 30}']) expect(await named(value), value).toEqual([]);
+    expect(await named('null')).toEqual([]);
+    expect(await named('true')).toEqual(['Bool']);
+    expect(await named('false')).toEqual([]);
+    // With another filter and a text search, on the same rules.
+    expect((expectOk(await s.api('GET', '/api/v1/customers?q=level&trait.level=beta&trait.name=Level%20Tags')).data as { name: string }[]).map((c) => c.name)).toEqual(['Level Tags']);
+  });
+
+  it('answers every trait filter as the README rule says, for traits and values of every kind', async () => {
+    const traits: unknown[] = ['30', 30, 30.5, 0, 1e21, 1e-7, 0.1, true, false, null, '', 'vip', 'Vip', ['vip', 'beta'], [1e21, 'x', false], [['vip']], { vip: 30 }, '1e21', 'true', -2];
+    const filters = ['30', '30.0', '3e1', '30.50', '1e21', '1e+21', '1000000000000000000000', '1e-7', '0.0000001', '.1', '0', '-0', '-2', '-2.0', 'true', 'false', 'null', '', 'vip', 'VIP', 'beta', 'x', '1', '{"vip":30}'];
+    const scalarMatches = (trait: unknown, filter: string) =>
+      typeof trait === 'string' ? trait === filter : typeof trait === 'boolean' ? String(trait) === filter : typeof trait === 'number' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(filter) && Number(filter) === trait;
+    const matches = (trait: unknown, filter: string) => (Array.isArray(trait) ? trait.some((element) => scalarMatches(element, filter)) : scalarMatches(trait, filter));
+    for (const [i, probe] of traits.entries()) expectOk(await identify({ userId: `probe-${i}`, traits: { name: `Probe ${i}`, probe } }));
+    for (const filter of filters) {
+      const found = expectOk(await s.api('GET', `/api/v1/customers?trait.probe=${encodeURIComponent(filter)}&limit=50`)).data as { name: string }[];
+      const expected = traits.flatMap((trait, i) => (matches(trait, filter) ? [`Probe ${i}`] : []));
+      expect(found.map((c) => c.name).sort(), `trait.probe=${filter}`).toEqual(expected.sort());
+    }
+    // The OpenAPI document says so, on the parameter.
+    const parameters = expectOk(await s.api('GET', '/api/docs')).paths['/api/v1/customers'].get.parameters as { name: string; description?: string }[];
+    expect(parameters.find((p) => p.name === 'trait.<name>')?.description).toMatch(/exact text.*same number however either is written.*one of its own elements.*object or null never/);
+    expectError(await s.api('GET', '/api/v1/customers?trait.%3Cname%3E=x'), 400, 'invalid_field', 'trait.<name>');
   });
 
   // The SQLite ingest thread keeps identities and profiles in memory between groups; what other

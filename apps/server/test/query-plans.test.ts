@@ -172,9 +172,10 @@ describe('SQLite finds one customer’s, agent’s or moment’s rows without wa
   });
 
   it('a customer list by a trait value few customers have reads the text index, then those customers', async () => {
-    expect((await s.track('/v1/identify', { messageId: 'plans-trait', userId: 'plans-trait', traits: { name: 'Rhoswen Trait', plan: 'plans-enterprise', seats: 7 } })).status).toBe(200);
+    expect((await s.track('/v1/identify', { messageId: 'plans-trait', userId: 'plans-trait', traits: { name: 'Rhoswen Trait', plan: 'plans-enterprise', seats: 7, quota: 1000, tags: ['plans-vip', 'plans-beta', 12] } })).status).toBe(200);
     await expectNarrow(async () => {
-      for (const query of ['trait.plan=plans-enterprise', 'trait.seats=7&trait.plan=plans-enterprise', 'trait.plan=nobody-has-this']) {
+      // A number however it is written, and an array's later elements, are sought in the index too.
+      for (const query of ['trait.plan=plans-enterprise', 'trait.seats=7&trait.plan=plans-enterprise', 'trait.seats=7.0', 'trait.quota=1e3', 'trait.tags=plans-beta', 'trait.tags=1.2e1', 'trait.plan=nobody-has-this']) {
         const page = await s.api('GET', `/api/v1/customers?${query}`);
         expect(page.body.data.map((c: { name: string }) => c.name)).toEqual(query.includes('nobody') ? [] : ['Rhoswen Trait']);
       }

@@ -14,8 +14,16 @@ export const CustomersQuery = Type.Object(
     stage: Type.Optional(StageName),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    // Each `trait.` key is a filter (the route reads them all); this one names the pattern in the
+    // OpenAPI document, which lists an object's properties but not the object's description.
+    'trait.<name>': Type.Optional(
+      Type.String({
+        description:
+          'any number of them, one per top-level trait (`trait.plan=pro&trait.seats=30`): a string trait matches its exact text; a number trait the same number however either is written (`30` finds 30, 30.0 and 3e1; `1e3` finds 1000), never a value that is not a decimal number; a boolean `true` or `false`; an array when one of its own elements matches (`trait.tags=beta` finds ["vip", "beta"]); an object or null never',
+      }),
+    ),
   },
-  { additionalProperties: true, description: 'trait.<name>=<value> filters by an exact trait value' },
+  { additionalProperties: true },
 );
 
 export const TimelineQuery = Type.Object({

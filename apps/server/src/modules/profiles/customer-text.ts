@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { ftsPhrase, indexable, INDEXED_MATCHES } from '../../platform/db/text-index.ts';
+import type { TraitFilterValue } from './trait-filter-value.ts';
 
 /**
  * SQLite: the workspace's customers whose traits contain `q`, or each of its words (any case), from the trigram index
@@ -19,17 +20,19 @@ export async function customersWithText(db: Db, workspaceId: string, q: string):
 export const wordsOf = (q: string): string[] => q.split(/\s+/).filter(Boolean);
 
 /**
- * SQLite: the workspace's customers whose traits may hold `key` = `value` as the trait filter
- * compares it (the trait as text), from the same index. A superset: the caller keeps that
- * condition. Traits are stored as JSON.stringify writes them, so the value is there as
- * `"key":"value"` (a string) or `"key":value` (a number, true, false). Null, as above, and for
- * numbers SQLite may spell another way than JavaScript (1e21 becomes 1.0e+21).
- * @example const ids = await customersWithTrait(db, workspaceId, 'plan', 'enterprise')
+ * SQLite: the workspace's customers whose traits may hold `key` matching `wanted`, from the same
+ * index. A superset: the caller keeps the condition that decides. Traits are stored as
+ * JSON.stringify writes them, and so are `wanted.literals` (a number in its one spelling, `30`
+ * for `3e1`), so a match is there as `"key":literal`, or, for an element of an array, as
+ * `"key":[` and the literal between `[` or `,` and `,` or `]` (each piece three characters or
+ * more, as the trigram index needs). Null, as above.
+ * @example const ids = await customersWithTrait(db, workspaceId, 'plan', traitFilterValue('enterprise'))
  */
-export async function customersWithTrait(db: Db, workspaceId: string, key: string, value: string): Promise<string[] | null> {
-  if (/e/i.test(value) && Number.isFinite(Number(value))) return null;
-  const literals = [JSON.stringify(value), value];
-  return customersMatching(db, workspaceId, literals.map((literal) => ftsPhrase(`${JSON.stringify(key)}:${literal}`)).join(' OR '));
+export async function customersWithTrait(db: Db, workspaceId: string, key: string, wanted: TraitFilterValue): Promise<string[] | null> {
+  const name = `${JSON.stringify(key)}:`;
+  const scalars = wanted.literals.map((literal) => ftsPhrase(name + literal));
+  const elements = wanted.literals.flatMap((literal) => ['[', ','].flatMap((before) => [',', ']'].map((after) => ftsPhrase(before + literal + after))));
+  return customersMatching(db, workspaceId, `${scalars.join(' OR ')} OR (${ftsPhrase(`${name}[`)} AND (${elements.join(' OR ')}))`);
 }
 
 async function customersMatching(db: Db, workspaceId: string, match: string): Promise<string[] | null> {

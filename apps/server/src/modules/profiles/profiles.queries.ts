@@ -12,6 +12,7 @@ import { foldedContains } from '../../platform/db/like-pattern.ts';
 import { customersWithText, customersWithTrait, wordsOf } from './customer-text.ts';
 import { pageLimit } from '../../platform/db/page-limit.ts';
 import { unindexedNumber } from '../../platform/db/unindexed.ts';
+import { traitFilterValue, type TraitFilterValue } from './trait-filter-value.ts';
 
 /** The profile row a customer id resolves to now: itself, or the profile it was merged into. */
 export async function rootOf(db: Db | Tx, workspaceId: string, customerId: string, field = 'id'): Promise<CustomerTable> {
@@ -177,12 +178,29 @@ export function decodeCursor(cursor: string | undefined, shape: readonly ('numbe
 }
 
 /**
- * SQLite: a top-level trait as text, as PostgreSQL's `->>` gives it: a string as it is, a number
- * as written, true and false as words (json_extract would give 1 and 0).
+ * The customer's top-level trait `key` matches `wanted` (trait-filter-value.ts): a string by its
+ * text, a number by its value, a boolean by its word, an array by any of its elements; an
+ * object or null never. The engines read JSON differently (PostgreSQL's `->>` writes an array
+ * with spaces, SQLite a number as `1000.0`), so neither compares a trait's text.
  */
-function traitText(key: string): RawBuilder<string> {
+function traitMatches(engine: Engine, key: string, wanted: TraitFilterValue): RawBuilder<SqlBool> {
+  // jsonb containment is this very rule: a scalar equal to the literal, or an array holding it
+  // as an element; numbers compare by value, and an object contains no scalar.
+  if (engine === 'postgres') return sql<SqlBool>`((traits::jsonb -> ${key}) @> any(array[${sql.join(wanted.literals)}]::jsonb[]))`;
   const path = `$."${key}"`;
-  return sql<string>`(case json_type(traits, ${path}) when 'true' then 'true' when 'false' then 'false' else cast(json_extract(traits, ${path}) as text) end)`;
+  const traits = sql.ref('customer.traits');
+  const scalar = (type: RawBuilder<unknown>, value: RawBuilder<unknown>) =>
+    sql.join(
+      [
+        sql`(${type} = 'text' and ${value} = ${wanted.text})`,
+        ...(wanted.number === null ? [] : [sql`(${type} in ('integer', 'real') and ${value} = ${wanted.number})`]),
+        ...(wanted.boolean === null ? [] : [sql`${type} = ${String(wanted.boolean)}`]),
+      ],
+      sql` or `,
+    );
+  return sql<SqlBool>`(case json_type(${traits}, ${path})
+    when 'array' then exists (select 1 from json_each(${traits}, ${path}) as element where ${scalar(sql.ref('element.type'), sql.ref('element.atom'))})
+    else ${scalar(sql`json_type(${traits}, ${path})`, sql`json_extract(${traits}, ${path})`)} end)`;
 }
 
 export type CustomerSummary = {
@@ -248,11 +266,9 @@ export async function searchCustomers(
   }
   for (const [key, value] of Object.entries(options.traits ?? {})) {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(key)) throw new AppError('invalid_field', 'trait names may use letters, digits, _ . -', `trait.${key}`);
-    query =
-      engine === 'postgres'
-        ? query.where(sql<string>`(traits::jsonb ->> ${key})`, '=', value)
-        : query.where(traitText(key), '=', value);
-    const withTrait = engine === 'sqlite' ? await customersWithTrait(db, workspaceId, key, value) : null;
+    const wanted = traitFilterValue(value);
+    query = query.where(traitMatches(engine, key, wanted));
+    const withTrait = engine === 'sqlite' ? await customersWithTrait(db, workspaceId, key, wanted) : null;
     if (withTrait !== null) narrowing.push(withTrait);
   }
   // The candidates every list names, sought by id: one IN list, which SQLite seeks by the primary
