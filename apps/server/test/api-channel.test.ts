@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiAdapter } from '../src/channels/api/api-adapter.ts';
+import { providerFetch } from '../src/platform/guarded-fetch.ts';
 import { disableGoneChannel } from '../src/channels/api/disable-gone-channel.ts';
 import { deliverReply } from '../src/channels/deliver-reply.ts';
 import { MOMENT_EVENTS, type MomentsCtx } from '../src/modules/moments/index.ts';
@@ -212,7 +213,7 @@ describe.each(ENGINES)('API channel (Standard Webhooks) on %s', (engine) => {
     const out = await reply(opened.body.momentId, 'Answering into the void');
     // The delivery listener with the 410 hook wired as main.ts is asked to wire it.
     const ctx: MomentsCtx = { deps: s.tp.deps, settings: s.tp.settings, publish: s.tp.stream.publish };
-    const listener = deliverReply(ctx, { api: createApiAdapter({ onGone: disableGoneChannel(s.tp.deps), privateHosts: s.tp.deps.privateHosts }) });
+    const listener = deliverReply(ctx, { api: createApiAdapter({ onGone: disableGoneChannel(s.tp.deps), http: providerFetch(s.tp.deps.privateHosts!) }) });
     await listener({ id: 'manual', workspaceId: s.workspace.workspaceId, topic: MOMENT_EVENTS.replyQueued, payload: { messageId: out.id }, attempts: 0 });
     expect((await thread(opened.body.momentId)).find((m) => m.id === out.id)).toMatchObject({ delivery: 'failed', deliveryError: expect.stringContaining('410 Gone') });
     expect((await s.api('GET', `/api/v1/channels/${other.body.id}`)).body).toMatchObject({ enabled: false, health: { state: 'failing', error: expect.stringContaining('410') } });

@@ -64,4 +64,23 @@ describe.each(ENGINES)('channels never call this machine or a private network un
     expect(reply.deliveryError).not.toContain('internal admin token');
     expect(asked).toEqual([]);
   });
+
+  it('refuses a provider base URL whose name resolves to a private address, when called, for good and without calling it', async (context) => {
+    const name = os.hostname();
+    const resolved = await lookup(name).catch(() => null);
+    if (!resolved || !/^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$)/.test(resolved.address)) return context.skip();
+    const port = internalUrl.split('/')[0];
+    const channel = await create({ kind: 'whatsapp', name: 'Graph by name', address: '+447700900124', settings: { phoneNumberId: 'PN9', apiBaseUrl: `http://${name}${port}` }, secrets: { accessToken: 't', appSecret: 'a', verifyToken: 'v' } });
+    expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+    const payload = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { phone_number_id: 'PN9' }, contacts: [{ profile: { name: 'Ann' }, wa_id: '447700900999' }], messages: [{ from: '447700900999', id: 'wamid.SSRF', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Hi' } }] } }] }] });
+    const { signMetaBody } = await import('../src/channels/meta/verify-signature.ts');
+    const delivered = await fetch(`${s.url}/webhooks/meta/${channel.body.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody('a', payload) }, body: payload });
+    expect(delivered.status).toBe(200);
+    const [moment] = (await s.api('GET', '/api/v1/moments?channel=whatsapp')).body.data;
+    expect((await s.api('POST', `/api/v1/moments/${moment.id}/messages`, { direction: 'out', body: 'Hello Ann', agentId: moment.ownerId })).status).toBe(201);
+    await s.tp.worker.drain();
+    const reply = (await s.api('GET', `/api/v1/moments/${moment.id}/messages`)).body.data.at(-1);
+    expect(reply).toMatchObject({ delivery: 'failed', deliveryError: expect.stringContaining(`${name} resolves to a private address`) });
+    expect(asked).toEqual([]);
+  });
 });

@@ -20,11 +20,29 @@ export function guardedFetch(allowed: PrivateHosts, resolve: LookupFunction = dn
   const dispatcher = new Agent({ connect: { lookup: guardedLookup(allowed, resolve) } });
   return async (url, init) => {
     const written = privateHostWritten(new URL(url).hostname, allowed);
-    if (written !== null) throw new TypeError('fetch failed', { cause: new Error(`${written}: ${ALLOW_HINT}`) });
+    if (written !== null) throw new TypeError('fetch failed', { cause: privateRefusal(`${written}: ${ALLOW_HINT}`) });
     // undici's own fetch, so the dispatcher is of its version; its Response is the one the platform's is built on.
     return (await undiciFetch(url, { ...(init as object), dispatcher })) as unknown as Response;
   };
 }
+
+const privateRefusal = (message: string) => Object.assign(new Error(message), { code: 'EPRIVATE' });
+
+/** Whether a fetch failed because its host is private (a setting to change, not an outage to retry). */
+export function refusedAsPrivate(error: unknown): boolean {
+  return error instanceof Error && (error.cause as { code?: unknown } | undefined)?.code === 'EPRIVATE';
+}
+
+/**
+ * One guarded fetch per list of allowances, so every channel call of a process shares its
+ * connections.
+ */
+export function providerFetch(allowed: PrivateHosts): ProviderFetch {
+  let made = byAllowances.get(allowed);
+  if (!made) byAllowances.set(allowed, (made = guardedFetch(allowed)));
+  return made;
+}
+const byAllowances = new WeakMap<PrivateHosts, ProviderFetch>();
 
 /** net's lookup, failing when an address it finds is private and not allowed (names the operator listed pass). */
 function guardedLookup(allowed: PrivateHosts, resolve: LookupFunction): LookupFunction {
@@ -35,8 +53,7 @@ function guardedLookup(allowed: PrivateHosts, resolve: LookupFunction): LookupFu
       const found: readonly LookupAddress[] = Array.isArray(address) ? address : [{ address, family: family ?? 4 }];
       const inside = found.find((a) => privateAddress(a.address, allowed));
       if (!inside) return callback(null, address as string, family);
-      const refusal = Object.assign(new Error(`${hostname} resolves to a private address (${inside.address}): ${ALLOW_HINT}`), { code: 'EPRIVATE' });
-      callback(refusal, address as string, family);
+      callback(privateRefusal(`${hostname} resolves to a private address (${inside.address}): ${ALLOW_HINT}`), address as string, family);
     });
   };
 }

@@ -43,7 +43,7 @@ export function privateHostsAllowed(list: string): PrivateHosts {
 /**
  * Why `host` (a name or an address, as written in a setting) may not be called, or null. Only
  * what the text shows: a loopback name or a private address. Names are checked again, resolved,
- * when called (privateTarget).
+ * when called: by each connection's lookup (guardedFetch), or before an SMTP relay is (privateTarget).
  */
 export function privateHostWritten(host: string, allowed: PrivateHosts): string | null {
   const name = bare(host);

@@ -6,10 +6,11 @@ import type { OutboundReply } from '../../modules/moments/index.ts';
 import { verifyStandardWebhook } from '../../platform/standard-webhooks.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { createApiAdapter } from './api-adapter.ts';
+import { guardedFetch } from '../../platform/guarded-fetch.ts';
 import { privateHostsAllowed } from '../../platform/private-hosts.ts';
 
 /** The receivers these tests stand up are on this machine. */
-const LOCAL = privateHostsAllowed('127.0.0.1');
+const LOCAL = guardedFetch(privateHostsAllowed('127.0.0.1'));
 
 const SECRET = `whsec_${Buffer.from('a signing secret for tests').toString('base64')}`;
 
@@ -52,7 +53,7 @@ describe('API channel adapter against a receiver', () => {
 
   it('posts a signed message.created the receiver can verify; the id stays, the signature changes per attempt', async () => {
     let clock = 1_800_000_000_000;
-    const adapter = createApiAdapter({ now: () => clock, privateHosts: LOCAL });
+    const adapter = createApiAdapter({ now: () => clock, http: LOCAL });
     expect(await adapter.send(channel(), reply)).toEqual({ providerMessageId: null });
     clock += 60_000;
     await adapter.send(channel(), reply);
@@ -71,7 +72,7 @@ describe('API channel adapter against a receiver', () => {
   });
 
   it('a redirect and other 4xx are final; 408, 429, 5xx and timeouts are retried', async () => {
-    const adapter = createApiAdapter({ timeoutMs: 100, privateHosts: LOCAL });
+    const adapter = createApiAdapter({ timeoutMs: 100, http: LOCAL });
     answers.push({ status: 301, headers: { location: 'https://elsewhere.example/hooks' } });
     expect(await failure(adapter.send(channel(), reply))).toMatchObject({ retryable: false, message: expect.stringContaining('redirect to https://elsewhere.example/hooks') });
     answers.push({ status: 400, body: 'unknown customer' });
@@ -86,19 +87,19 @@ describe('API channel adapter against a receiver', () => {
 
   it('410 Gone disables the channel and fails the reply', async () => {
     const gone: string[] = [];
-    const adapter = createApiAdapter({ onGone: async (c, reason) => void gone.push(`${c.id}: ${reason}`), privateHosts: LOCAL });
+    const adapter = createApiAdapter({ onGone: async (c, reason) => void gone.push(`${c.id}: ${reason}`), http: LOCAL });
     answers.push({ status: 410 });
     expect(await failure(adapter.send(channel(), reply))).toMatchObject({ retryable: false, message: 'the receiver answered 410 Gone: the channel was disabled' });
     expect(gone).toEqual(['c: the receiver answered 410 Gone: the channel was disabled']);
     answers.push({ status: 410 });
-    const failing = createApiAdapter({ onGone: async () => Promise.reject(new Error('database away')), privateHosts: LOCAL });
+    const failing = createApiAdapter({ onGone: async () => Promise.reject(new Error('database away')), http: LOCAL });
     expect(await failure(failing.send(channel(), reply))).toMatchObject({ retryable: false, message: 'the receiver answered 410 Gone; the channel could not be disabled: database away' });
     answers.push({ status: 410 });
-    expect(await failure(createApiAdapter({ privateHosts: LOCAL }).send(channel(), reply))).toMatchObject({ retryable: false, message: expect.stringContaining('gone for good') });
+    expect(await failure(createApiAdapter({ http: LOCAL }).send(channel(), reply))).toMatchObject({ retryable: false, message: expect.stringContaining('gone for good') });
   });
 
   it('refuses a channel without a usable URL or secret, without trying', async () => {
-    const adapter = createApiAdapter({ privateHosts: LOCAL });
+    const adapter = createApiAdapter({ http: LOCAL });
     expect(await failure(adapter.send({ ...channel(), settings: { outboundUrl: 'ftp://x' } }, reply))).toMatchObject({ retryable: false });
     expect(await failure(adapter.send({ ...channel(), secrets: { signingSecret: 'whsec_' } }, reply))).toMatchObject({ retryable: false, message: expect.stringContaining('whsec_') });
   });

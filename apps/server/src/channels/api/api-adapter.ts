@@ -3,7 +3,7 @@ import type { OutboundReply } from '../../modules/moments/index.ts';
 import { standardWebhookHeaders } from '../../platform/standard-webhooks.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
 import { causeOf, timedOut } from '../provider-http.ts';
-import { ALLOW_HINT, NO_PRIVATE_HOSTS, privateTarget, type PrivateHosts } from '../../platform/private-hosts.ts';
+import { refusedAsPrivate, type ProviderFetch } from '../../platform/guarded-fetch.ts';
 
 const SEND_TIMEOUT_MS = 15_000;
 
@@ -13,8 +13,8 @@ export type ApiAdapterOptions = {
   readonly now?: () => number;
   /** Called when the receiver answered 410 Gone: the channel should stop sending (disableGoneChannel). */
   readonly onGone?: (channel: ChannelRecord, reason: string) => Promise<void>;
-  /** Private hosts the receiver may be on all the same (none unless given). */
-  readonly privateHosts?: PrivateHosts;
+  /** How the receiver is called: guardedFetch (a receiver on a private network only where the operator allowed it). */
+  readonly http: ProviderFetch;
 };
 
 /** The JSON an API channel's receiver gets for each reply. */
@@ -41,7 +41,7 @@ export type MessageCreatedPayload = {
  * receiver is gone for good: the reply fails and, given onGone (disableGoneChannel), the
  * channel is disabled.
  */
-export function createApiAdapter(options: ApiAdapterOptions = {}): ChannelAdapter {
+export function createApiAdapter(options: ApiAdapterOptions): ChannelAdapter {
   const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
   const now = options.now ?? Date.now;
   return {
@@ -51,8 +51,6 @@ export function createApiAdapter(options: ApiAdapterOptions = {}): ChannelAdapte
       const secret = channel.secrets.signingSecret;
       if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) throw new DeliveryError('settings.outboundUrl is not an http(s) URL', false);
       if (!secret) throw new DeliveryError('secrets.signingSecret is not set', false);
-      const inside = await privateTarget(new URL(url).hostname, options.privateHosts ?? NO_PRIVATE_HOSTS);
-      if (inside !== null) throw new DeliveryError(`settings.outboundUrl: ${inside}; ${ALLOW_HINT}`, false);
       const body = JSON.stringify(payloadOf(reply, now()));
       let headers: Record<string, string>;
       try {
@@ -62,8 +60,9 @@ export function createApiAdapter(options: ApiAdapterOptions = {}): ChannelAdapte
       }
       let res: Response;
       try {
-        res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        res = await options.http(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
+        if (refusedAsPrivate(error)) throw new DeliveryError(`settings.outboundUrl: ${causeOf(error)}`, false);
         throw new DeliveryError(timedOut(error) ? `the receiver did not answer within ${timeoutMs / 1000} s` : `the receiver could not be reached: ${causeOf(error)}`, true);
       }
       const said = await snippetOf(res);

@@ -4,6 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { MetaMedia } from './meta-events.ts';
 import { fetchMedia } from './fetch-media.ts';
+import { guardedFetch } from '../../platform/guarded-fetch.ts';
+import { privateHostsAllowed } from '../../platform/private-hosts.ts';
+
+/** The stand-in providers listen on this machine, which channels may call only where allowed. */
+const provider = guardedFetch(privateHostsAllowed('127.0.0.1'));
 
 let server: http.Server;
 let base: string;
@@ -28,7 +33,7 @@ const image = (path: string): MetaMedia => ({ type: 'image', mediaId: null, url:
 describe('fetchMedia', () => {
   it('gives each file its own time and the delivery’s files a shared one; what did not come is described with why', async () => {
     const started = Date.now();
-    const fetched = await fetchMedia(channel, [image('/slow/a.png'), image('/fast/b.png'), image('/slow/c.png'), image('/slow/d.png')], { until: started + 400, perFileMs: 250 });
+    const fetched = await fetchMedia(provider, channel, [image('/slow/a.png'), image('/fast/b.png'), image('/slow/c.png'), image('/slow/d.png')], { until: started + 400, perFileMs: 250 });
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(390);
     expect(took).toBeLessThan(1_500);

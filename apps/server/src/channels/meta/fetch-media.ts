@@ -1,4 +1,5 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
+import type { ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { ATTACHMENT_LIMITS } from '../../modules/moments/index.ts';
 import type { MetaMedia } from './meta-events.ts';
 import { downloadFile, fetchWhatsAppMedia } from './graph-client.ts';
@@ -29,7 +30,7 @@ export const mediaTimeFromNow = (): MediaTime => ({ until: Date.now() + DELIVERY
  * its time and the delivery's. A file that cannot be fetched (too large, gone, Meta down or too
  * slow) does not hold up the message: its metadata is kept on it with the reason, for the agent.
  */
-export async function fetchMedia(channel: ChannelRecord, media: readonly MetaMedia[], time: MediaTime = mediaTimeFromNow()): Promise<FetchedMedia> {
+export async function fetchMedia(http: ProviderFetch, channel: ChannelRecord, media: readonly MetaMedia[], time: MediaTime = mediaTimeFromNow()): Promise<FetchedMedia> {
   const attachments: FetchedMedia['attachments'] = [];
   const described: Record<string, unknown>[] = [];
   let budget = ATTACHMENT_LIMITS.perMessage;
@@ -41,7 +42,7 @@ export async function fetchMedia(channel: ChannelRecord, media: readonly MetaMed
       const left = time.until - Date.now();
       if (left <= 0) throw new Error('the files before it took all the time a delivery has for its files (Meta needs its answer within seconds)');
       const timeoutMs = Math.min(time.perFileMs, left);
-      const file = item.mediaId ? await fetchWhatsAppMedia(channel, item.mediaId, limit, timeoutMs) : await downloadFile(item.url ?? '', limit, undefined, timeoutMs);
+      const file = item.mediaId ? await fetchWhatsAppMedia(http, channel, item.mediaId, limit, timeoutMs) : await downloadFile(http, item.url ?? '', limit, undefined, timeoutMs);
       const contentType = item.mimeType ?? file.contentType ?? 'application/octet-stream';
       attachments.push({ fileName: fileNameOf(item, contentType, index), contentType, data: file.data });
       budget -= file.data.length;

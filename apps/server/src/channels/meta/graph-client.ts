@@ -1,4 +1,5 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
+import { refusedAsPrivate, type ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { causeOf, readAtMost, timedOut } from '../provider-http.ts';
 import { isFields, numberAt, objectAt, textAt, type Fields } from './payload-fields.ts';
@@ -24,7 +25,7 @@ export function graphBaseUrl(channel: ChannelRecord): string {
  * DeliveryError that says whether to retry (outage, timeout, throttling, a refused token that
  * an admin may renew) or not (Meta refused the request itself), with Meta's message.
  */
-export async function callGraph(channel: ChannelRecord, method: 'GET' | 'POST', path: string, body?: Readonly<Record<string, unknown>> | FormData, timeoutMs = TIMEOUT_MS): Promise<Fields> {
+export async function callGraph(http: ProviderFetch, channel: ChannelRecord, method: 'GET' | 'POST', path: string, body?: Readonly<Record<string, unknown>> | FormData, timeoutMs = TIMEOUT_MS): Promise<Fields> {
   const token = channel.secrets.accessToken;
   if (!token) throw new DeliveryError(`channel ${channel.name} has no accessToken secret`, false);
   const url = `${graphBaseUrl(channel)}/${GRAPH_VERSION}/${path}`;
@@ -32,7 +33,7 @@ export async function callGraph(channel: ChannelRecord, method: 'GET' | 'POST', 
   let status: number;
   let text: string;
   try {
-    const response = await fetch(url, {
+    const response = await http(url, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
       body: body === undefined ? undefined : json ? JSON.stringify(body) : (body as FormData),
@@ -41,7 +42,8 @@ export async function callGraph(channel: ChannelRecord, method: 'GET' | 'POST', 
     status = response.status;
     text = await response.text();
   } catch (error) {
-    throw new DeliveryError(unreachable('the Graph API', error, timeoutMs), true);
+    // A base URL on a private network is a setting to change: retrying would not mend it.
+    throw new DeliveryError(unreachable('the Graph API', error, timeoutMs), !refusedAsPrivate(error));
   }
   const answer = parseAnswer(text);
   if (status >= 200 && status < 300) return answer;
@@ -69,23 +71,23 @@ export type Downloaded = { readonly data: Buffer; readonly contentType: string |
  * A WhatsApp media file: GET /{media-id} gives a short-lived URL, which is then downloaded with
  * the same token. Refuses files over `maxBytes` before or while downloading.
  */
-export async function fetchWhatsAppMedia(channel: ChannelRecord, mediaId: string, maxBytes: number, timeoutMs = TIMEOUT_MS): Promise<Downloaded> {
+export async function fetchWhatsAppMedia(http: ProviderFetch, channel: ChannelRecord, mediaId: string, maxBytes: number, timeoutMs = TIMEOUT_MS): Promise<Downloaded> {
   // One time limit for both calls: the lookup and the download.
   const until = Date.now() + timeoutMs;
-  const info = await callGraph(channel, 'GET', encodeURIComponent(mediaId), undefined, timeoutMs);
+  const info = await callGraph(http, channel, 'GET', encodeURIComponent(mediaId), undefined, timeoutMs);
   const url = textAt(info, 'url');
   if (!url) throw new Error(`the Graph API gave no URL for media ${mediaId}`);
   const size = numberAt(info, 'file_size');
   if (size !== null && size > maxBytes) throw new Error(`media ${mediaId} is ${size} bytes, over the ${maxBytes}-byte limit`);
-  const file = await downloadFile(url, maxBytes, channel.secrets.accessToken, Math.max(1, until - Date.now()));
+  const file = await downloadFile(http, url, maxBytes, channel.secrets.accessToken, Math.max(1, until - Date.now()));
   return { data: file.data, contentType: textAt(info, 'mime_type') ?? file.contentType };
 }
 
 /** Downloads a file (a Messenger/Instagram CDN URL, or WhatsApp's media URL with the token), at most `maxBytes`. */
-export async function downloadFile(url: string, maxBytes: number, token?: string, timeoutMs = TIMEOUT_MS): Promise<Downloaded> {
+export async function downloadFile(http: ProviderFetch, url: string, maxBytes: number, token?: string, timeoutMs = TIMEOUT_MS): Promise<Downloaded> {
   let response: Response;
   try {
-    response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+    response = await http(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     throw new Error(unreachable('the file', error, timeoutMs));
   }

@@ -2,6 +2,7 @@ import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { callGraph } from './graph-client.ts';
+import type { ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { MESSAGING_WINDOW_MS } from './messaging-window.ts';
 import { textAt } from './payload-fields.ts';
 import { sendInParts } from './send-parts.ts';
@@ -19,7 +20,7 @@ const MAX_TEXT = { messenger: 2000, instagram: 1000 } as const;
  * /me/message_attachments; Instagram's API takes files only by public URL, so a reply with
  * files fails plainly rather than arriving without them.
  */
-export async function sendMessenger(kind: 'messenger' | 'instagram', channel: ChannelRecord, reply: OutboundReply, now: number, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
+export async function sendMessenger(http: ProviderFetch, kind: 'messenger' | 'instagram', channel: ChannelRecord, reply: OutboundReply, now: number, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
   const to = reply.to;
   if (!to) throw new DeliveryError(`the customer has no ${kind} id on this moment`, false);
   if (kind === 'instagram' && reply.attachments.length > 0) throw new DeliveryError('Instagram replies cannot carry files through the API; share a link to the file instead', false);
@@ -28,19 +29,19 @@ export async function sendMessenger(kind: 'messenger' | 'instagram', channel: Ch
   const texts = splitText(reply.body, MAX_TEXT[kind]).map((text) => ({ ...envelope, message: { text } }));
   // A file an earlier attempt delivered is not uploaded again (its part is skipped).
   const files = [];
-  for (const [i, file] of reply.attachments.entries()) files.push(alreadySent(sent, texts.length + i) ? {} : { ...envelope, message: { attachment: await uploadAttachment(channel, file) } });
-  return sendInParts(channel, 'me/messages', [...texts, ...files], (answer) => textAt(answer, 'message_id'), sent);
+  for (const [i, file] of reply.attachments.entries()) files.push(alreadySent(sent, texts.length + i) ? {} : { ...envelope, message: { attachment: await uploadAttachment(http, channel, file) } });
+  return sendInParts(http, channel, 'me/messages', [...texts, ...files], (answer) => textAt(answer, 'message_id'), sent);
 }
 
 type File = OutboundReply['attachments'][number];
 
 /** Uploads a file for one use and returns the attachment that sends it: { type, payload: { attachment_id } }. */
-async function uploadAttachment(channel: ChannelRecord, file: File): Promise<Record<string, unknown>> {
+async function uploadAttachment(http: ProviderFetch, channel: ChannelRecord, file: File): Promise<Record<string, unknown>> {
   const type = attachmentTypeOf(file.contentType);
   const form = new FormData();
   form.append('message', JSON.stringify({ attachment: { type, payload: { is_reusable: false } } }));
   form.append('filedata', new Blob([new Uint8Array(file.data)], { type: file.contentType }), file.fileName);
-  const answer = await callGraph(channel, 'POST', 'me/message_attachments', form);
+  const answer = await callGraph(http, channel, 'POST', 'me/message_attachments', form);
   const id = textAt(answer, 'attachment_id');
   if (!id) throw new DeliveryError(`the Graph API took ${file.fileName} without giving an attachment id`, true);
   return { type, payload: { attachment_id: id } };

@@ -2,6 +2,7 @@ import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { callGraph } from './graph-client.ts';
+import type { ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { isFields, listAt, textAt } from './payload-fields.ts';
 import { sendInParts } from './send-parts.ts';
 import { splitText } from '../split-text.ts';
@@ -16,7 +17,7 @@ const MAX_TEXT = 4096;
  * then each file (uploaded first to /{phone-number-id}/media). The first message's wamid is the
  * reply's provider id, which status webhooks refer to.
  */
-export async function sendWhatsApp(channel: ChannelRecord, reply: OutboundReply, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
+export async function sendWhatsApp(http: ProviderFetch, channel: ChannelRecord, reply: OutboundReply, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
   const phoneNumberId = textAt(channel.settings, 'phoneNumberId');
   if (!phoneNumberId) throw new DeliveryError(`channel ${channel.name} has no settings.phoneNumberId`, false);
   // Meta takes the customer's wa_id without the plus.
@@ -33,10 +34,10 @@ export async function sendWhatsApp(channel: ChannelRecord, reply: OutboundReply,
     // Uploads come first: nothing reaches the customer unless every file could be. A file an
     // earlier attempt delivered is not uploaded again (its part is skipped).
     const files = [];
-    for (const [i, file] of reply.attachments.entries()) files.push(alreadySent(sent, texts.length + i) ? {} : { ...envelope, ...(await uploadMedia(channel, phoneNumberId, file)) });
+    for (const [i, file] of reply.attachments.entries()) files.push(alreadySent(sent, texts.length + i) ? {} : { ...envelope, ...(await uploadMedia(http, channel, phoneNumberId, file)) });
     parts = [...texts, ...files];
   }
-  return sendInParts(channel, `${encodeURIComponent(phoneNumberId)}/messages`, parts, (answer) => textAt(listAt(answer, 'messages')[0], 'id'), sent);
+  return sendInParts(http, channel, `${encodeURIComponent(phoneNumberId)}/messages`, parts, (answer) => textAt(listAt(answer, 'messages')[0], 'id'), sent);
 }
 
 /** A template as the Cloud API takes it: { name, language: { code }, components? }. */
@@ -55,12 +56,12 @@ function templateOf(value: unknown): Record<string, unknown> | null {
 type File = OutboundReply['attachments'][number];
 
 /** Uploads a file and returns the message part that sends it: { type, [type]: { id, filename? } }. */
-async function uploadMedia(channel: ChannelRecord, phoneNumberId: string, file: File): Promise<Record<string, unknown>> {
+async function uploadMedia(http: ProviderFetch, channel: ChannelRecord, phoneNumberId: string, file: File): Promise<Record<string, unknown>> {
   const form = new FormData();
   form.append('messaging_product', 'whatsapp');
   form.append('type', file.contentType);
   form.append('file', new Blob([new Uint8Array(file.data)], { type: file.contentType }), file.fileName);
-  const answer = await callGraph(channel, 'POST', `${encodeURIComponent(phoneNumberId)}/media`, form);
+  const answer = await callGraph(http, channel, 'POST', `${encodeURIComponent(phoneNumberId)}/media`, form);
   const id = textAt(answer, 'id');
   if (!id) throw new DeliveryError(`the Graph API took ${file.fileName} without giving a media id`, true);
   const type = mediaTypeOf(file.contentType);

@@ -1,4 +1,5 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
+import type { ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { ATTACHMENT_LIMITS } from '../../modules/moments/index.ts';
 import { param, type TwilioParams } from './twilio-form.ts';
 import { basicAuth } from './twilio-api.ts';
@@ -17,12 +18,12 @@ const MEDIA_TIMEOUT_MS = 10_000;
  * attachment limits. A download that fails is not fatal: the message is stored with the media
  * URLs in its meta, so nothing the customer sent is lost.
  */
-export async function downloadTwilioMedia(channel: ChannelRecord, params: TwilioParams): Promise<{ readonly files: DownloadedMedia[]; readonly notes: MediaNote[] }> {
+export async function downloadTwilioMedia(http: ProviderFetch, channel: ChannelRecord, params: TwilioParams): Promise<{ readonly files: DownloadedMedia[]; readonly notes: MediaNote[] }> {
   const count = Math.min(Number(param(params, 'NumMedia') ?? 0) || 0, ATTACHMENT_LIMITS.files);
   const items = Array.from({ length: count }, (_, i) => ({ url: param(params, `MediaUrl${i}`), contentType: param(params, `MediaContentType${i}`) ?? null })).filter(
     (m): m is { url: string; contentType: string | null } => !!m.url,
   );
-  const results = await Promise.all(items.map((m) => fetchMedia(channel, m.url)));
+  const results = await Promise.all(items.map((m) => fetchMedia(http, channel, m.url)));
   const files: DownloadedMedia[] = [];
   const notes: MediaNote[] = [];
   let total = 0;
@@ -40,10 +41,10 @@ export async function downloadTwilioMedia(channel: ChannelRecord, params: Twilio
 
 type Fetched = { readonly ok: true; readonly data: Buffer; readonly contentType: string } | { readonly ok: false; readonly error: string };
 
-async function fetchMedia(channel: ChannelRecord, url: string): Promise<Fetched> {
+async function fetchMedia(http: ProviderFetch, channel: ChannelRecord, url: string): Promise<Fetched> {
   try {
     // Twilio answers with a redirect to the file's storage; fetch follows it (and drops the credentials on the way).
-    const res = await fetch(url, { headers: { authorization: basicAuth(channel) }, signal: AbortSignal.timeout(MEDIA_TIMEOUT_MS) });
+    const res = await http(url, { headers: { authorization: basicAuth(channel) }, signal: AbortSignal.timeout(MEDIA_TIMEOUT_MS) });
     if (!res.ok) return { ok: false, error: `download answered ${res.status}` };
     const data = await readAtMost(res, ATTACHMENT_LIMITS.perFile);
     if (!data) return { ok: false, error: 'over the size limit of one file' };

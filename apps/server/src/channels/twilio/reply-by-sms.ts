@@ -1,4 +1,5 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
+import type { ProviderFetch } from '../../platform/guarded-fetch.ts';
 import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { NO_PARTS_SENT, sendEachPart, type PartsSent } from '../send-each-part.ts';
@@ -16,7 +17,7 @@ const MAX_SMS_BODY = 1_600;
  * the send is recorded; without `settings.publicUrl` there is no URL to give, and the reply
  * stays at "sent".
  */
-export async function replyBySms(channel: ChannelRecord, reply: OutboundReply, options: { readonly timeoutMs?: number } = {}, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
+export async function replyBySms(http: ProviderFetch, channel: ChannelRecord, reply: OutboundReply, options: { readonly timeoutMs?: number } = {}, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
   const to = reply.to;
   if (!to) throw new DeliveryError('the customer has no phone number on this moment to reply to', false);
   // MMS needs publicly reachable media URLs, which stored attachments are not.
@@ -25,5 +26,5 @@ export async function replyBySms(channel: ChannelRecord, reply: OutboundReply, o
   const statusPath = webhookPaths(channel.kind, channel.id).status;
   const statusCallback = base && statusPath ? `${base}${statusPath}?message=${encodeURIComponent(reply.messageId)}` : null;
   // Only the first part's status moves the reply along.
-  return sendEachPart(splitText(reply.body, MAX_SMS_BODY), (body, index) => sendTwilioSms(channel, { to, body, statusCallback: index === 0 ? statusCallback : null }, options), sent);
+  return sendEachPart(splitText(reply.body, MAX_SMS_BODY), (body, index) => sendTwilioSms(http, channel, { to, body, statusCallback: index === 0 ? statusCallback : null }, options), sent);
 }

@@ -1,4 +1,5 @@
 import type { ChannelRecord } from '../../modules/channels/index.ts';
+import { refusedAsPrivate, type ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { DeliveryError } from '../channel-adapter.ts';
 import { causeOf, timedOut } from '../provider-http.ts';
 
@@ -23,7 +24,7 @@ export type SmsToSend = { readonly to: string; readonly body: string; readonly s
  * rotated auth token is fixed by updating it, then the retry goes through) are retried; a
  * request Twilio rejects (an invalid number: error 21211) is final, with Twilio's own words.
  */
-export async function sendTwilioSms(channel: ChannelRecord, sms: SmsToSend, options: { readonly timeoutMs?: number } = {}): Promise<string | null> {
+export async function sendTwilioSms(http: ProviderFetch, channel: ChannelRecord, sms: SmsToSend, options: { readonly timeoutMs?: number } = {}): Promise<string | null> {
   const base = typeof channel.settings.apiBaseUrl === 'string' ? channel.settings.apiBaseUrl.replace(/\/+$/, '') : TWILIO_API_BASE;
   const account = encodeURIComponent(String(channel.settings.accountSid ?? ''));
   const form = new URLSearchParams({ To: sms.to, Body: sms.body });
@@ -35,14 +36,14 @@ export async function sendTwilioSms(channel: ChannelRecord, sms: SmsToSend, opti
 
   let res: Response;
   try {
-    res = await fetch(`${base}/2010-04-01/Accounts/${account}/Messages.json`, {
+    res = await http(`${base}/2010-04-01/Accounts/${account}/Messages.json`, {
       method: 'POST',
       headers: { authorization: basicAuth(channel), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new DeliveryError(timedOut(error) ? `Twilio did not answer within ${timeoutMs / 1000} s` : `Twilio could not be reached: ${causeOf(error)}`, true);
+    throw new DeliveryError(timedOut(error) ? `Twilio did not answer within ${timeoutMs / 1000} s` : `Twilio could not be reached: ${causeOf(error)}`, !refusedAsPrivate(error));
   }
   const answer = await readJson(res);
   if (res.ok) return typeof answer.sid === 'string' ? answer.sid : null;

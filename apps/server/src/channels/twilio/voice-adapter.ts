@@ -1,5 +1,6 @@
 import { inboundSenders } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
 import { callerNumber } from './caller-number.ts';
 import { replyBySms } from './reply-by-sms.ts';
@@ -14,14 +15,14 @@ const withheld = (from: string | null) => `the caller withheld their number (cal
  * caller who withheld their number cannot be texted: the agent is told when replying (409),
  * rather than seeing the reply fail later.
  */
-export function createVoiceAdapter(options: { readonly timeoutMs?: number } = {}): ChannelAdapter {
+export function createVoiceAdapter(http: ProviderFetch, options: { readonly timeoutMs?: number } = {}): ChannelAdapter {
   return {
     kind: 'voice',
     send: async (channel, reply, sent) => {
       if (channel.settings.smsReplies !== true) throw new DeliveryError('voice moments are answered by calling back; turn on settings.smsReplies on the voice channel to answer by SMS from its number', false);
       const to = callerNumber(reply.to);
       if (to === null) throw new DeliveryError(withheld(reply.to), false);
-      return replyBySms(channel, { ...reply, to }, options, sent);
+      return replyBySms(http, channel, { ...reply, to }, options, sent);
     },
     checkReply: async (tx, channel, moment) => {
       if (channel.settings.smsReplies !== true) return;
