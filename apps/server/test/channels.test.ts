@@ -91,6 +91,16 @@ describe.each(ENGINES)('channels on %s', (engine) => {
     expect((await s.api('POST', '/api/v1/channels', { ...whatsapp, name: 'Copy', address: '+447700900555' })).status).toBe(201);
   });
 
+  it('an address is one spelling: a handle with or without its @, and an email only as a bare mailbox', async () => {
+    const instagram = { kind: 'instagram', name: 'Instagram', settings: { accountId: 'IG7' }, secrets: whatsapp.secrets };
+    expect((await s.api('POST', '/api/v1/channels', { ...instagram, address: '@Acme.Shop' })).body.address).toBe('acme.shop');
+    expect((await s.api('POST', '/api/v1/channels', { ...instagram, name: 'Again', address: 'acme.shop' })).status).toBe(409);
+    for (const address of ['<help@spelling.test>', 'Help Desk <help@spelling.test>', '"help"@spelling.test']) {
+      const res = await s.api('POST', '/api/v1/channels', { kind: 'email', name: 'Mail', address, settings: {} });
+      expect([res.status, res.body.error?.field], address).toEqual([400, 'address']);
+    }
+  });
+
   it('an email address receives for one inbox on the whole server: another workspace is refused without being told whose it is', async () => {
     const inbox = { kind: 'email', name: 'Help desk', address: 'Help@Shared-Inbox.test', settings: {} };
     const first = await s.api('POST', '/api/v1/channels', inbox);

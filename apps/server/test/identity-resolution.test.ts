@@ -422,6 +422,8 @@ describe.each(ENGINES)('identity resolution on %s', (engine) => {
     const parameters = expectOk(await s.api('GET', '/api/docs')).paths['/api/v1/customers'].get.parameters as { name: string; description?: string }[];
     expect(parameters.find((p) => p.name === 'trait.<name>')?.description).toMatch(/exact text.*same number however either is written.*one of its own elements.*object or null never/);
     expectError(await s.api('GET', '/api/v1/customers?trait.%3Cname%3E=x'), 400, 'invalid_field', 'trait.<name>');
+    // Named twice, a filter used to fall away and list every customer.
+    expectError(await s.api('GET', '/api/v1/customers?trait.seats=30&trait.seats=31'), 400, 'invalid_field', 'trait.seats');
   });
 
   // The SQLite ingest thread keeps identities and profiles in memory between groups; what other

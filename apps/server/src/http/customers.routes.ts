@@ -58,6 +58,9 @@ export async function customersRoutes(app: FastifyInstance, ctx: HttpContext): P
         const id = await findCustomerIdByIdentity(deps.db, workspaceId, normalized.identity.kind, normalized.identity.value);
         return { data: id ? [await getCustomer(deps.db, workspaceId, id, settings.lifecycle, deps.clock.now())] : [], nextCursor: null };
       }
+      // A trait named twice would otherwise be no filter at all: every customer.
+      const repeated = Object.entries(q).find(([key, value]) => key.startsWith('trait.') && Array.isArray(value));
+      if (repeated) throw new AppError('invalid_field', `${repeated[0]} is given more than once; give each trait one value`, repeated[0]);
       // fromEntries defines each key: assigning `trait.__proto__` would set the prototype instead.
       const traits: Record<string, string> = Object.fromEntries(
         Object.entries(q).flatMap(([key, value]) => (key.startsWith('trait.') && typeof value === 'string' ? [[key.slice(6), value]] : [])),

@@ -33,6 +33,23 @@ describe('guardedFetch', () => {
     expect(await causeOf(guardedFetch(NO_PRIVATE_HOSTS, toLoopback)(`http://api.shop.example:${port}/`))).toMatch(/^api\.shop\.example resolves to a private address \(127\.0\.0\.1\)/);
   });
 
+  it('checks where a redirect leads too: an address written in its Location, which no lookup sees', async () => {
+    const redirector = http.createServer((_req, res) => res.writeHead(307, { location: `http://[::1]:${port}/admin` }).end());
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const from = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/`;
+      expect(await causeOf(guardedFetch(privateHostsAllowed('127.0.0.1'))(from))).toMatch(/^::1 is a private address/);
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve));
+    }
+  });
+
+  it('refuses IPv6 addresses that carry a private IPv4 one', async () => {
+    for (const host of ['[::7f00:1]', '[::ffff:127.0.0.1]', '[::ffff:0:7f00:1]', '[64:ff9b::a00:1]', '[64:ff9b:1::a00:1]', '[2002:7f00:1::1]', '[2001:0:4136:e378::1]']) {
+      expect(await causeOf(guardedFetch(NO_PRIVATE_HOSTS)(`http://${host}:${port}/`)), host).toMatch(/is a private address/);
+    }
+  });
+
   it('lets through what the operator allowed, by address range or by name', async () => {
     for (const allowed of ['127.0.0.0/8', 'api.shop.example', '*']) {
       const res = await guardedFetch(privateHostsAllowed(allowed), toLoopback)(`http://${allowed === '*' ? '127.0.0.1' : 'api.shop.example'}:${port}/`);

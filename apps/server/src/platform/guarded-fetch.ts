@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { ALLOW_HINT, privateAddress, privateHostWritten, type PrivateHosts } from './private-hosts.ts';
 
 /** `fetch` for calls to hosts a workspace's settings name (a provider base URL, an API channel's receiver, a media URL). */
@@ -8,16 +8,25 @@ export type ProviderFetch = (url: string, init?: RequestInit) => Promise<Respons
 
 /**
  * A fetch that will not connect to this machine or a private network unless the operator
- * allowed it (TOUCHPOINT_ALLOW_PRIVATE_HOSTS). The address is checked by the connection's own
- * DNS lookup, so a name that answers a public address to a check and a private one to the
- * connection (DNS rebinding) is caught too; an address written in the URL is checked as
- * written. A refusal fails like an unreachable host: fetch's TypeError, whose cause says why.
+ * allowed it (TOUCHPOINT_ALLOW_PRIVATE_HOSTS). Every connection is checked, redirects' too:
+ * an address as written (which no DNS lookup sees), and a name by the connection's own DNS
+ * lookup, so a name that answers a public address to a check and a private one to the
+ * connection (DNS rebinding) is caught too. A refusal fails like an unreachable host: fetch's
+ * TypeError, whose cause says why.
  * `resolve` stands in for DNS in tests.
  * @example const fetch = guardedFetch(privateHostsAllowed(config.allowPrivateHosts)); await fetch('https://graph.facebook.com/…')
  */
 export function guardedFetch(allowed: PrivateHosts, resolve: LookupFunction = dnsLookup as LookupFunction): ProviderFetch {
   if (allowed.all) return (url, init) => fetch(url, init);
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(allowed, resolve) } });
+  const connect = buildConnector({ lookup: guardedLookup(allowed, resolve) });
+  const dispatcher = new Agent({
+    // A redirect to `http://[::1]/` connects without a lookup: its host is checked as written.
+    connect: (options, callback) => {
+      const written = privateHostWritten(options.hostname, allowed);
+      if (written !== null) return callback(privateRefusal(`${written}: ${ALLOW_HINT}`), null);
+      connect(options, callback);
+    },
+  });
   return async (url, init) => {
     const written = privateHostWritten(new URL(url).hostname, allowed);
     if (written !== null) throw new TypeError('fetch failed', { cause: privateRefusal(`${written}: ${ALLOW_HINT}`) });

@@ -9,7 +9,13 @@ import { BlockList, isIP } from 'node:net';
  */
 const PRIVATE = new BlockList();
 const V4: readonly (readonly [string, number])[] = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]];
-const V6: readonly (readonly [string, number])[] = [['::', 127], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]];
+// IPv6 also carries IPv4 addresses inside it (IPv4-compatible ::a.b.c.d, mapped ::ffff:a.b.c.d, translated
+// ::ffff:0:a.b.c.d, NAT64 64:ff9b::/96 and the local 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32):
+// each could reach 127.0.0.1 or the office network through a relay, so none is called.
+const V6: readonly (readonly [string, number])[] = [
+  ['::', 96], ['::ffff:0:0', 96], ['::ffff:0:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['2002::', 16], ['2001::', 32],
+  ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+];
 for (const [network, prefix] of V4) PRIVATE.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of V6) PRIVATE.addSubnet(network, prefix, 'ipv6');
 

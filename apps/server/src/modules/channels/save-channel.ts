@@ -36,7 +36,7 @@ export async function createChannel(deps: Deps, input: ChannelInput & { readonly
     const secrets = withoutNulls({ ...Object.fromEntries(made), ...(input.secrets ?? {}) });
     const row = {
       workspace_id: input.workspaceId, id, kind: input.kind, name: input.name, business_unit_id: input.businessUnitId ?? null,
-      address: normalizeAddress(input.address), settings: JSON.stringify(input.settings ?? {}), secrets: sealSecrets(deps.secretBox, { workspace_id: input.workspaceId, id }, secrets),
+      address: normalizeAddress(input.kind, input.address), settings: JSON.stringify(input.settings ?? {}), secrets: sealSecrets(deps.secretBox, { workspace_id: input.workspaceId, id }, secrets),
       cost_per_contact: input.costPerContact ?? 0, currency: input.currency ?? 'USD', enabled: input.enabled === false ? 0 : 1,
       health: 'unknown', health_error: null, health_at: null, created_at: now, updated_at: now,
     };
@@ -62,7 +62,7 @@ export async function updateChannel(deps: Deps, input: ChannelInput & { readonly
       ...current,
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.businessUnitId !== undefined ? { business_unit_id: input.businessUnitId } : {}),
-      ...(input.address !== undefined ? { address: normalizeAddress(input.address) } : {}),
+      ...(input.address !== undefined ? { address: normalizeAddress(current.kind, input.address) } : {}),
       ...(input.settings !== undefined ? { settings: JSON.stringify(input.settings) } : {}),
       ...(input.costPerContact !== undefined ? { cost_per_contact: input.costPerContact } : {}),
       ...(input.currency !== undefined ? { currency: input.currency } : {}),
@@ -91,7 +91,8 @@ async function checkChannel(tx: Tx, row: { workspace_id: string; kind: string; a
   const kind = row.kind as ChannelKind;
   const needs = CHANNEL_REQUIREMENTS[kind];
   if (needs.address && !row.address) throw new AppError('missing_field', `a ${kind} channel needs its address`, 'address');
-  if (row.address && kind === 'email' && !normalizeIdentity('email', row.address).ok) throw new AppError('invalid_field', `${row.address} is not an email address`, 'address');
+  // Only the bare address the mail server routes by: `<help@…>` or `"help"@…` would be another spelling of someone's inbox.
+  if (row.address && kind === 'email' && !(normalizeIdentity('email', row.address).ok && MAILBOX.test(row.address))) throw new AppError('invalid_field', `${row.address} is not a bare email address like help@example.com`, 'address');
   if (row.address && PHONE_KINDS.has(kind) && !PHONE_NUMBER.test(row.address)) throw new AppError('invalid_field', `a ${kind} channel's address is its number, like +14155550100 (or a short code), not ${row.address}`, 'address');
   const settings = parseJsonObject(row.settings);
   for (const key of needs.settings) if (settings[key] === undefined || settings[key] === null || settings[key] === '') throw new AppError('missing_field', `a ${kind} channel needs settings.${key}`, `settings.${key}`);
@@ -149,8 +150,15 @@ async function checkAddressFree(tx: Tx, engine: Engine, row: { workspace_id: str
   throw new AppError('conflict', `${row.address} already receives mail for another inbox on this server`, 'address');
 }
 
-// Email addresses and handles compare case-insensitively; phone numbers are written without spaces.
-const normalizeAddress = (address: string | null | undefined) => (address ? address.trim().toLowerCase().replace(/\s+/g, '') : null);
+/** A mailbox without display name, brackets or quotes: dot-atom local part, then a domain. */
+const MAILBOX = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[^\s@<>()[\]\\,;:"]+$/u;
+
+// Email addresses and handles compare case-insensitively (a handle with or without its @);
+// phone numbers are written without spaces.
+const normalizeAddress = (kind: string, address: string | null | undefined) => {
+  const text = address ? address.trim().toLowerCase().replace(/\s+/g, '') : null;
+  return text && (kind === 'instagram' || kind === 'messenger') ? text.replace(/^@+/, '') || null : text;
+};
 
 function withoutNulls(secrets: Readonly<Record<string, string | null>>): Record<string, string> {
   return Object.fromEntries(Object.entries(secrets).filter((e): e is [string, string] => typeof e[1] === 'string'));
