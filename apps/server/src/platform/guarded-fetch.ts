@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, FormData as UndiciFormData, fetch as undiciFetch } from 'undici';
 import { ALLOW_HINT, privateAddress, privateHostWritten, type PrivateHosts } from './private-hosts.ts';
 
 /** `fetch` for calls to hosts a workspace's settings name (a provider base URL, an API channel's receiver, a media URL). */
@@ -31,8 +31,19 @@ export function guardedFetch(allowed: PrivateHosts, resolve: LookupFunction = dn
     const written = privateHostWritten(new URL(url).hostname, allowed);
     if (written !== null) throw new TypeError('fetch failed', { cause: privateRefusal(`${written}: ${ALLOW_HINT}`) });
     // undici's own fetch, so the dispatcher is of its version; its Response is the one the platform's is built on.
-    return (await undiciFetch(url, { ...(init as object), dispatcher })) as unknown as Response;
+    const body = init?.body instanceof FormData ? ownFormData(init.body) : init?.body;
+    return (await undiciFetch(url, { ...(init as object), body: body as never, dispatcher })) as unknown as Response;
   };
+}
+
+/**
+ * The platform's FormData is another undici's: this one would send it as the text
+ * "[object FormData]". Its entries (strings and Files) move over as they are.
+ */
+function ownFormData(form: FormData): UndiciFormData {
+  const own = new UndiciFormData();
+  for (const [name, value] of form.entries()) own.append(name, value as never);
+  return own;
 }
 
 const privateRefusal = (message: string) => Object.assign(new Error(message), { code: 'EPRIVATE' });
