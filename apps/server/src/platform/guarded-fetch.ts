@@ -20,7 +20,7 @@ export function guardedFetch(allowed: PrivateHosts, resolve: LookupFunction = dn
   if (allowed.all) return (url, init) => fetch(url, init);
   const connect = buildConnector({ lookup: guardedLookup(allowed, resolve) });
   const dispatcher = new Agent({
-    // A redirect to `http://[::1]/` connects without a lookup: its host is checked as written.
+    // An address in the URL (or in a redirect's Location) connects without a lookup: checked as written.
     connect: (options, callback) => {
       const written = privateHostWritten(options.hostname, allowed);
       if (written !== null) return callback(privateRefusal(`${written}: ${ALLOW_HINT}`), null);
@@ -28,8 +28,6 @@ export function guardedFetch(allowed: PrivateHosts, resolve: LookupFunction = dn
     },
   });
   return async (url, init) => {
-    const written = privateHostWritten(new URL(url).hostname, allowed);
-    if (written !== null) throw new TypeError('fetch failed', { cause: privateRefusal(`${written}: ${ALLOW_HINT}`) });
     // undici's own fetch, so the dispatcher is of its version; its Response is the one the platform's is built on.
     const body = init?.body instanceof FormData ? ownFormData(init.body) : init?.body;
     return (await undiciFetch(url, { ...(init as object), body: body as never, dispatcher })) as unknown as Response;
