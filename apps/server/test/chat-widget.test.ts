@@ -338,6 +338,21 @@ describe.each(ENGINES)('web chat on %s', (engine) => {
     expect(await lookup(`email:${forgedEmail}`)).toBeUndefined();
   });
 
+  it("a signed-in visitor's page cannot join them to another customer by naming that customer's email (only userId is signed)", async () => {
+    const victim = `victim.${randomUUID().slice(0, 8)}@example.com`;
+    await s.track('/v1/identify', { messageId: randomUUID(), anonymousId: `victim-${randomUUID()}`, traits: { email: victim, name: 'Vic Tim' } });
+    const before = await lookup(`email:${victim}`);
+    expect(before).toBeDefined();
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    const v = visitor(s, channelId, { userId, userHash: userHashOf(SECRET, userId), email: victim });
+    await ready(v);
+    const mine = await lookup(`user_id:${userId}`);
+    expect(mine?.id).not.toBe(before!.id);
+    expect(mine?.traits).toMatchObject({ unverifiedEmail: victim });
+    expect((await lookup(`email:${victim}`))?.id).toBe(before!.id);
+    v.chat.stop();
+  });
+
   it('refuses, on an askEmail channel, a message from a raw socket that gave no email, storing nothing; takes it once an email is known', async () => {
     const asking = (await s.api('POST', '/api/v1/channels', { kind: 'chat', name: 'Email first', settings: { allowedOrigins: [SITE], askEmail: true }, secrets: { identitySecret: SECRET } })).body.id as string;
     /** A client of its own: `ws` and JSON frames, no widget. */

@@ -196,7 +196,7 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     s.identity = request.userId !== null ? `user_id:${request.userId}` : `anonymous_id:${request.visitor}`;
     const addresses = [...new Set([s.identity, `anonymous_id:${request.visitor}`])];
     s.addresses.push(...addresses);
-    if (request.userId !== null) await link(channel, request.userId, request.visitor, signedInTraits(request));
+    if (request.userId !== null) await link(channel, request.userId, request.visitor, await unclaimed(channel.workspaceId, s.identity, signedInTraits(request)));
     const online = await isOpenNow(deps.db, channel.workspaceId, settings.businessHoursId, deps.clock.now());
     if (s.closed) return;
     const feed = feedOf(channel.workspaceId);
@@ -325,17 +325,25 @@ export function createVisitorHub(ctx: ChatContext, options: VisitorHubOptions = 
     const workspaceId = s.channel!.workspaceId;
     const email = normalizeIdentity('email', frame.email);
     if (!email.ok) return send(s, { type: 'error', code: 'invalid_field', message: `email: ${email.message}` });
-    // Anyone can type any email into a chat. An address that is already someone else's is kept
-    // as what this visitor said (UNVERIFIED_EMAIL) rather than linked, or typing it would merge
-    // the visitor into that customer and let the next email they type take over their replies.
-    const claimed = s.userId === null && (await heldByAnother(workspaceId, s.identity, email.identity.value));
-    const traits = { [claimed ? UNVERIFIED_EMAIL : 'email']: email.identity.value, ...(frame.name ? { name: frame.name } : {}) };
+    const traits = await unclaimed(workspaceId, s.identity, { email: email.identity.value, ...(frame.name ? { name: frame.name } : {}) });
     const key = createHash('sha256').update(`${workspaceId}\n${s.identity}\n${JSON.stringify(traits)}`).digest('hex').slice(0, 32);
     const outcome = await ctx.ingest.submit(workspaceId, [identify(`chat-email:${key}`, s.userId, s.visitor, traits, deps.clock.now())]);
     s.emailKnown = true;
     send(s, { type: 'identified', email: email.identity.value });
     // The agent on the chat sees who it is with now, without a reload.
     await announceCustomerChanged(deps, ctx.stream, workspaceId, outcome.customerIds.filter((id) => id !== null));
+  }
+
+  /**
+   * Anyone can type any email into a chat, and a signed-in visitor's page can say any email
+   * (only `userId` is signed). An address that is already someone else's is kept as what this
+   * visitor said (UNVERIFIED_EMAIL) rather than linked: linking would merge that customer into
+   * the visitor, whose widget would then show their conversations and take over their replies.
+   */
+  async function unclaimed(workspaceId: string, identity: string, traits: Record<string, string>): Promise<Record<string, string>> {
+    if (traits.email === undefined || !(await heldByAnother(workspaceId, identity, traits.email))) return traits;
+    const { email, ...rest } = traits;
+    return { ...rest, [UNVERIFIED_EMAIL]: email };
   }
 
   /** Whether the visitor typed an email another customer holds (kept as UNVERIFIED_EMAIL): they gave one, so are not asked again. */
