@@ -268,6 +268,8 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     const invalid = await reply(moment, 'And on Monday');
     await s.tp.worker.drain();
     expect(await messageById(moment.id, invalid.id)).toMatchObject({ delivery: 'failed', deliveryError: "Twilio error 21211: The 'To' number +14155550106 is not a valid phone number. (HTTP 400)" });
+    // One invalid number is that reply's trouble: the channel still shows the last send went through.
+    expect((await s.api('GET', `/api/v1/channels/${sms.id}`)).body.health).toMatchObject({ state: 'ok' });
 
     const refused = await reply(moment, 'See you');
     for (let attempt = 0; attempt < 9; attempt++) {

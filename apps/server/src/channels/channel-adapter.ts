@@ -8,6 +8,12 @@ export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    /**
+     * What the failure says is wrong: the channel (credentials, settings, the provider), which
+     * its health shows; or this message alone (an invalid number, no address, content the
+     * channel cannot carry), which leaves the channel's health as it was.
+     */
+    readonly about: 'channel' | 'message' = 'channel',
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -37,7 +37,8 @@ export function deliverReply(ctx: MomentsCtx, adapters: Adapters): Listener {
       const retryable = error instanceof DeliveryError ? error.retryable : true;
       if (!retryable || event.attempts + 1 >= MAX_ATTEMPTS) {
         await fail(reason);
-        await recordHealth(deps.db, event.workspaceId, channel.id, { state: 'failing', error: reason }, deps.clock.now());
+        // An invalid number is this reply's trouble: the channel is not failing for it.
+        if (!(error instanceof DeliveryError && error.about === 'message')) await recordHealth(deps.db, event.workspaceId, channel.id, { state: 'failing', error: reason }, deps.clock.now());
         logFailure(deps, channel.id, messageId, reason, true);
         return;
       }

@@ -24,7 +24,7 @@ export const alreadySent = (sent: PartsSent, index: number): boolean => index < 
  * which is what the customer received if the retries run out.
  */
 export async function sendEachPart<T>(parts: readonly T[], send: (part: T, index: number) => Promise<string | null>, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
-  if (parts.length === 0) throw new DeliveryError('the reply has neither text nor files', false);
+  if (parts.length === 0) throw new DeliveryError('the reply has neither text nor files', false, 'message');
   const ids = sent.ids.slice(0, parts.length);
   for (let index = ids.length; index < parts.length; index++) {
     try {
@@ -33,7 +33,7 @@ export async function sendEachPart<T>(parts: readonly T[], send: (part: T, index
       if (index === 0) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       const retryable = error instanceof DeliveryError ? error.retryable : true;
-      throw new DeliveryError(`only ${index} of ${parts.length} parts were sent: ${reason}`, retryable);
+      throw new DeliveryError(`only ${index} of ${parts.length} parts were sent: ${reason}`, retryable, error instanceof DeliveryError ? error.about : 'channel');
     }
     // Even after the last part: should recording the reply as sent fail, a retry sends nothing again.
     if (parts.length > 1) await sent.record(ids);

@@ -78,7 +78,9 @@ export function createApiAdapter(options: ApiAdapterOptions): ChannelAdapter {
         );
         throw new DeliveryError(gone + outcome, false);
       }
-      throw new DeliveryError(`the receiver answered ${res.status}${said}`, res.status >= 500 || res.status === 408 || res.status === 429);
+      const retry = res.status >= 500 || res.status === 408 || res.status === 429;
+      // 401, 403 and 404 say the channel's URL or secret is wrong; another 4xx, that the receiver refused this message.
+      throw new DeliveryError(`the receiver answered ${res.status}${said}`, retry, retry || [401, 403, 404].includes(res.status) ? 'channel' : 'message');
     },
   };
 }

@@ -28,7 +28,7 @@ export function createEmailAdapter(privateHosts: PrivateHosts = NO_PRIVATE_HOSTS
     send: async (channel, reply) => {
       const relay = relayOf(channel);
       if (!channel.address) throw new DeliveryError('the email channel has no address to send from', false);
-      if (!reply.to) throw new DeliveryError('the customer has no email address to reply to', false);
+      if (!reply.to) throw new DeliveryError('the customer has no email address to reply to', false, 'message');
       if (reply.to.toLowerCase() === channel.address) throw new DeliveryError('the inbox does not write to itself', false);
       const inside = await privateTarget(relay.host, privateHosts);
       if (inside !== null) throw new DeliveryError(`settings.smtp.host: ${inside}; ${ALLOW_HINT}`, false);
@@ -61,7 +61,7 @@ export function createEmailAdapter(privateHosts: PrivateHosts = NO_PRIVATE_HOSTS
           text: reply.body,
           attachments: reply.attachments.map((a) => ({ filename: a.fileName, content: a.data, contentType: a.contentType })),
         });
-        if (info.rejected.length > 0 && info.accepted.length === 0) throw new DeliveryError(`relay ${relay.host}:${relay.port} refused ${reply.to}: ${info.response}`, false);
+        if (info.rejected.length > 0 && info.accepted.length === 0) throw new DeliveryError(`relay ${relay.host}:${relay.port} refused ${reply.to}: ${info.response}`, false, 'message');
         return { providerMessageId: messageId };
       } catch (error) {
         throw asDeliveryError(relay, error);

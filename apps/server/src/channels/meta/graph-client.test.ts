@@ -77,6 +77,10 @@ describe('callGraph', () => {
     expect(graphError(400, { code: 130429, message: 'Rate limit hit' }).retryable).toBe(true);
     expect(graphError(400, { code: 131000, message: 'Something went wrong' }).retryable).toBe(true);
     expect(graphError(400, { code: 10, message: 'Permission denied', is_transient: true }).retryable).toBe(true);
+    // Whose trouble a final refusal is: this message's (health untouched) or the channel's.
+    expect(graphError(400, { code: 131047, message: 'Re-engagement message' }).about).toBe('message');
+    expect(graphError(400, { code: 10, error_subcode: 2018278, message: 'outside of allowed window' }).about).toBe('message');
+    expect(graphError(403, { code: 10, message: 'Application does not have permission' }).about).toBe('channel');
   });
 });
 

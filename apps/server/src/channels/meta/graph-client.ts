@@ -4,6 +4,12 @@ import { DeliveryError } from '../channel-adapter.ts';
 import { causeOf, readAtMost, timedOut } from '../provider-http.ts';
 import { isFields, numberAt, objectAt, textAt, type Fields } from './payload-fields.ts';
 
+// Refusals of one message, not of the channel: a bad parameter, a person not available, undeliverable,
+// outside the 24-hour window (WhatsApp 131047), an unsupported type, a template that does not fit.
+const RECIPIENT_ERRORS: ReadonlySet<number> = new Set([100, 551, 131026, 131047, 131051, 132000, 132001, 132005, 132007, 132012]);
+/** Messenger's "sent outside of the allowed window" (code 10). */
+const OUTSIDE_MESSAGING_WINDOW = 2018278;
+
 /** The Graph API version every call names (WhatsApp Cloud API, Messenger and Instagram Send API). */
 export const GRAPH_VERSION = 'v19.0';
 const DEFAULT_BASE_URL = 'https://graph.facebook.com';
@@ -61,7 +67,8 @@ export function graphError(status: number, error: Fields): DeliveryError {
   if (code === 190 || code === 102 || status === 401) return new DeliveryError(`${label}: the access token was refused (expired or revoked), renew the channel's accessToken: ${said}`, true);
   if (status === 429 || (code !== null && RATE_LIMITED.has(code))) return new DeliveryError(`${label}: rate limited: ${said}`, true);
   if (status >= 500 || (code !== null && TRANSIENT.has(code)) || error.is_transient === true) return new DeliveryError(`${label}: ${said}`, true);
-  return new DeliveryError(`${label}: ${said}`, false);
+  const aboutMessage = (code !== null && RECIPIENT_ERRORS.has(code)) || numberAt(error, 'error_subcode') === OUTSIDE_MESSAGING_WINDOW;
+  return new DeliveryError(`${label}: ${said}`, false, aboutMessage ? 'message' : 'channel');
 }
 
 /** A file a customer sent, downloaded. */

@@ -22,7 +22,7 @@ const MAX_TEXT = { messenger: 2000, instagram: 1000 } as const;
  */
 export async function sendMessenger(http: ProviderFetch, kind: 'messenger' | 'instagram', channel: ChannelRecord, reply: OutboundReply, now: number, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
   const to = reply.to;
-  if (!to) throw new DeliveryError(`the customer has no ${kind} id on this moment`, false);
+  if (!to) throw new DeliveryError(`the customer has no ${kind} id on this moment`, false, 'message');
   if (kind === 'instagram' && reply.attachments.length > 0) throw new DeliveryError('Instagram replies cannot carry files through the API; share a link to the file instead', false);
   const inWindow = reply.lastInboundAt !== null && now - reply.lastInboundAt <= MESSAGING_WINDOW_MS;
   const envelope = { recipient: { id: to }, ...(inWindow ? { messaging_type: 'RESPONSE' } : { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }) };

@@ -22,7 +22,7 @@ export async function sendWhatsApp(http: ProviderFetch, channel: ChannelRecord, 
   if (!phoneNumberId) throw new DeliveryError(`channel ${channel.name} has no settings.phoneNumberId`, false);
   // Meta takes the customer's wa_id without the plus.
   const to = reply.to?.replace(/^\+/, '');
-  if (!to) throw new DeliveryError('the customer has no WhatsApp number on this moment', false);
+  if (!to) throw new DeliveryError('the customer has no WhatsApp number on this moment', false, 'message');
   const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
   const template = templateOf(reply.meta.template);
   let parts: Record<string, unknown>[];

@@ -19,7 +19,7 @@ const MAX_SMS_BODY = 1_600;
  */
 export async function replyBySms(http: ProviderFetch, channel: ChannelRecord, reply: OutboundReply, options: { readonly timeoutMs?: number } = {}, sent: PartsSent = NO_PARTS_SENT): Promise<{ readonly providerMessageId: string | null }> {
   const to = reply.to;
-  if (!to) throw new DeliveryError('the customer has no phone number on this moment to reply to', false);
+  if (!to) throw new DeliveryError('the customer has no phone number on this moment to reply to', false, 'message');
   // MMS needs publicly reachable media URLs, which stored attachments are not.
   if (reply.attachments.length > 0) throw new DeliveryError('SMS replies carry text only: send the files another way (email) or remove them', false);
   const base = publicBaseUrl(channel);

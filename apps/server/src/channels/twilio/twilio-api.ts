@@ -8,6 +8,10 @@ export const TWILIO_API_BASE = 'https://api.twilio.com';
 
 const SEND_TIMEOUT_MS = 15_000;
 
+// Twilio's refusals of one recipient, not of the channel: an invalid or unreachable number, not
+// a mobile, unsubscribed (STOP), a body too long.
+const RECIPIENT_ERRORS: ReadonlySet<number> = new Set([21211, 21610, 21612, 21614, 21617]);
+
 /** HTTP Basic with the account sid and auth token: how Twilio's API and its media URLs authenticate. */
 export function basicAuth(channel: ChannelRecord): string {
   return `Basic ${Buffer.from(`${String(channel.settings.accountSid ?? '')}:${channel.secrets.authToken ?? ''}`).toString('base64')}`;
@@ -50,7 +54,7 @@ export async function sendTwilioSms(http: ProviderFetch, channel: ChannelRecord,
   const said = typeof answer.code === 'number' || typeof answer.code === 'string' ? `Twilio error ${answer.code}: ${String(answer.message ?? res.statusText)}` : `Twilio answered ${res.status} ${res.statusText}`.trim();
   if (res.status === 401) throw new DeliveryError(`${said} (HTTP 401): the account sid or auth token was refused — it may have expired or been rotated; update secrets.authToken`, true);
   if (res.status === 429 || res.status >= 500) throw new DeliveryError(`${said} (HTTP ${res.status})`, true);
-  throw new DeliveryError(`${said} (HTTP ${res.status})`, false);
+  throw new DeliveryError(`${said} (HTTP ${res.status})`, false, RECIPIENT_ERRORS.has(Number(answer.code)) ? 'message' : 'channel');
 }
 
 async function readJson(res: Response): Promise<Record<string, unknown>> {

@@ -21,7 +21,7 @@ export function createVoiceAdapter(http: ProviderFetch, options: { readonly time
     send: async (channel, reply, sent) => {
       if (channel.settings.smsReplies !== true) throw new DeliveryError('voice moments are answered by calling back; turn on settings.smsReplies on the voice channel to answer by SMS from its number', false);
       const to = callerNumber(reply.to);
-      if (to === null) throw new DeliveryError(withheld(reply.to), false);
+      if (to === null) throw new DeliveryError(withheld(reply.to), false, 'message');
       return replyBySms(http, channel, { ...reply, to }, options, sent);
     },
     checkReply: async (tx, channel, moment) => {
