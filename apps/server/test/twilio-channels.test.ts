@@ -382,13 +382,14 @@ describe.each(ENGINES)('Twilio SMS and Voice on %s', (engine) => {
     expect(messages[3].meta).toMatchObject({ verbatim: true, call: { caller: '+14155550107', recordingUrl: recording, transcript } });
   });
 
-  it('a written reply on a voice moment fails unless SMS replies are on; then it is texted from the same number', async () => {
+  it('a written reply on a voice moment is refused when written unless SMS replies are on; then it is texted from the same number', async () => {
     const callSid = 'CA' + '5'.repeat(32);
     await post(`/webhooks/twilio/${voice.id}/voice`, { AccountSid: ACCOUNT, CallSid: callSid, From: '+14155550108', To: '+15005550007', CallStatus: 'ringing', Direction: 'inbound' });
     const [moment] = await momentWith('Incoming call from +14155550108');
-    const refused = await reply(moment, 'We called you back');
-    await s.tp.worker.drain();
-    expect(await messageById(moment.id, refused.id)).toMatchObject({ delivery: 'failed', deliveryError: expect.stringContaining('answered by calling back') });
+    const before = (await thread(moment.id)).length;
+    const refused = await s.api('POST', `/api/v1/moments/${moment.id}/messages`, { direction: 'out', body: 'We called you back', agentId: moment.ownerId });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'no_reply_address', message: expect.stringContaining('answered by calling back') } } });
+    expect(await thread(moment.id)).toHaveLength(before);
 
     await s.api('PATCH', `/api/v1/channels/${voice.id}`, { settings: { accountSid: ACCOUNT, apiBaseUrl: twilio.url, publicUrl: s.url, smsReplies: true } });
     const texted = await reply(moment, 'Sorry we missed you, how can we help?');

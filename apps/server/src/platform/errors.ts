@@ -34,7 +34,7 @@ export type ErrorCode =
   | 'attachment_too_large' //  an attachment, or all of a message's, over the limit
   // channels
   | 'outside_messaging_window' // WhatsApp: the customer last wrote over 24 hours ago; only an approved template may be sent
-  | 'no_reply_address' //      the customer has no address on the channel to reply to (a caller who withheld their number)
+  | 'no_reply_address' //      the customer has no address on the channel to reply to (a caller who withheld their number; a voice channel without smsReplies)
   // server
   | 'too_many_attempts' //     too many failed sign-ins from this email or address; wait
   | 'shutting_down' //         the server is draining and takes no new writes
