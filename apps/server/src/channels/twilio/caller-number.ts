@@ -1,4 +1,6 @@
+import { inboundSenders, type MomentRow } from '../../modules/moments/index.ts';
 import { normalizeIdentity } from '../../modules/profiles/index.ts';
+import type { Tx } from '../../platform/db/database.ts';
 
 /**
  * What Twilio puts in `From` when a caller's number is withheld or unknown: Anonymous,
@@ -15,4 +17,10 @@ export function callerNumber(from: string | null | undefined): string | null {
   if (!from) return null;
   const phone = normalizeIdentity('phone', from);
   return phone.ok && !WITHHELD.has(phone.identity.value) ? phone.identity.value : null;
+}
+
+/** Where a reply on the moment would be texted (the customer's last number, as loadOutbound decides), and that number if it is one. */
+export async function replyNumberOf(tx: Tx, moment: MomentRow): Promise<{ readonly from: string | null; readonly number: string | null }> {
+  const from = (await inboundSenders(tx, moment.workspace_id, moment.id)).at(-1)?.address ?? null;
+  return { from, number: callerNumber(from) };
 }

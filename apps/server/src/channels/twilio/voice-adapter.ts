@@ -1,8 +1,7 @@
-import { inboundSenders } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { ProviderFetch } from '../../platform/guarded-fetch.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
-import { callerNumber } from './caller-number.ts';
+import { callerNumber, replyNumberOf } from './caller-number.ts';
 import { replyBySms } from './reply-by-sms.ts';
 
 /** Why a written reply on a voice moment cannot go out without smsReplies. */
@@ -28,9 +27,8 @@ export function createVoiceAdapter(http: ProviderFetch, options: { readonly time
     },
     checkReply: async (tx, channel, moment) => {
       if (channel.settings.smsReplies !== true) throw new AppError('no_reply_address', CALL_BACK);
-      // The reply goes where the caller last called from (as loadOutbound decides).
-      const from = (await inboundSenders(tx, moment.workspace_id, moment.id)).at(-1)?.address ?? null;
-      if (callerNumber(from) === null) throw new AppError('no_reply_address', withheld(from));
+      const { from, number } = await replyNumberOf(tx, moment);
+      if (number === null) throw new AppError('no_reply_address', withheld(from));
     },
   };
 }
