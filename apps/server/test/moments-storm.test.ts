@@ -326,6 +326,19 @@ function capacityOn(capacityJson: string, channel: string): number {
   return c[channel] ?? c['*'] ?? DEFAULT_CAPACITY;
 }
 
+/**
+ * Whether the owner holds the moment by a take-over or an escalation: the row says so, or an
+ * earlier row of theirs without a break does (an admin's assign to the holder, a new team,
+ * moves nothing and gives nothing: the explicit act still holds it).
+ */
+function heldByExplicitAct(row: LedgerRow, rows: readonly LedgerRow[]): boolean {
+  const earlier = (at: LedgerRow) => rows.find((r) => r !== at && r.moment_id === at.moment_id && r.ended_at === at.started_at && r.owner_id === at.owner_id && r.started_at <= at.started_at);
+  for (let at: LedgerRow | undefined = row, steps = 0; at && steps < rows.length; at = earlier(at), steps++) {
+    if (EXPLICIT.has(at.reason)) return true;
+  }
+  return false;
+}
+
 /** What must hold at every instant: an owner who exists, one open ledger row agreeing with the moment, capacity, the line's holder. */
 function checkInstant(state: State, workspaceOwner: string): string[] {
   const out: string[] = [];
@@ -346,7 +359,7 @@ function checkInstant(state: State, workspaceOwner: string): string[] {
     if (m.queued_at !== null) {
       const holder = m.team_id === null ? undefined : (state.fallbackOf.get(m.team_id) ?? workspaceOwner);
       if (m.owner_id !== holder) out.push(`queued moment ${m.id} of team ${m.team_id} is held by ${m.owner_id}, not the fallback owner ${holder}`);
-    } else if (ACTIVE.has(m.status) && !EXPLICIT.has(row.reason)) {
+    } else if (ACTIVE.has(m.status) && !heldByExplicitAct(row, state.ledgerRows)) {
       const key = `${m.owner_id} ${m.channel}`;
       const entry = load.get(key) ?? { count: 0, moments: [] };
       entry.count += 1;
@@ -442,7 +455,10 @@ function checkActivityLog(state: State, activities: readonly ActivityRow[], team
     const view = payload.moment;
     if (!view || view.id !== a.moment_id) continue;
     const before = live.get(a.moment_id);
-    const reason = (a.type === 'moment.created' || a.type === 'moment.assigned') && payload.reason ? payload.reason : (before?.reason ?? 'unknown');
+    // An admin's assign to the agent who already holds the moment (a new team) moves nothing: a
+    // moment held past capacity by a take-over stays held by that explicit act.
+    const keeps = a.type === 'moment.assigned' && before !== undefined && before.ownerId === view.ownerId && before.queuedAt === null && EXPLICIT.has(before.reason);
+    const reason = !keeps && (a.type === 'moment.created' || a.type === 'moment.assigned') && payload.reason ? payload.reason : (before?.reason ?? 'unknown');
     const next: Replayed = { ownerId: view.ownerId, teamId: view.teamId, status: view.status, channel: view.channel, queuedAt: view.queuedAt === null ? null : Date.parse(view.queuedAt), reason };
     if (a.type === 'moment.assigned' && (payload.reason === 'came_online' || payload.reason === 'capacity')) {
       fills += 1;
