@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardedFetch } from './guarded-fetch.ts';
+import { guardedFetch, refusedAsPrivate } from './guarded-fetch.ts';
 import { NO_PRIVATE_HOSTS, privateHostsAllowed } from './private-hosts.ts';
 
 /** A DNS that answers every name with this machine, as a rebinding name would at connection time. */
@@ -48,6 +48,16 @@ describe('guardedFetch', () => {
     for (const host of ['[::7f00:1]', '[::ffff:127.0.0.1]', '[::ffff:0:7f00:1]', '[64:ff9b::a00:1]', '[64:ff9b:1::a00:1]', '[2002:7f00:1::1]', '[2001:0:4136:e378::1]']) {
       expect(await causeOf(guardedFetch(NO_PRIVATE_HOSTS)(`http://${host}:${port}/`)), host).toMatch(/is a private address/);
     }
+  });
+
+  it('lets a name that resolves to a public address through to the connection (no network here: it fails another way)', async () => {
+    const toPublic: LookupFunction = (_hostname, options, callback) => {
+      if ((options as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '192.0.2.10', family: 4 }]);
+      else callback(null, '192.0.2.10', 4);
+    };
+    const error = await guardedFetch(NO_PRIVATE_HOSTS, toPublic)('http://graph.example.com/', { signal: AbortSignal.timeout(300) }).then(() => null, (e: unknown) => e);
+    expect(error).not.toBeNull();
+    expect(refusedAsPrivate(error)).toBe(false);
   });
 
   it('lets through what the operator allowed, by address range or by name', async () => {

@@ -1,8 +1,9 @@
+import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { OutboundReply } from '../../modules/moments/index.ts';
 import { DeliveryError, type ChannelAdapter } from '../channel-adapter.ts';
-import { ALLOW_HINT, NO_PRIVATE_HOSTS, privateTarget, type PrivateHosts } from '../../platform/private-hosts.ts';
+import { ALLOW_HINT, NO_PRIVATE_HOSTS, pinnedHost, type PrivateHosts } from '../../platform/private-hosts.ts';
 import { replySubject } from './normalize-subject.ts';
 import { domainOf, makeReplyToken, REPLY_SECRET } from './reply-token.ts';
 
@@ -30,17 +31,20 @@ export function createEmailAdapter(privateHosts: PrivateHosts = NO_PRIVATE_HOSTS
       if (!channel.address) throw new DeliveryError('the email channel has no address to send from', false);
       if (!reply.to) throw new DeliveryError('the customer has no email address to reply to', false, 'message');
       if (reply.to.toLowerCase() === channel.address) throw new DeliveryError('the inbox does not write to itself', false);
-      const inside = await privateTarget(relay.host, privateHosts);
-      if (inside !== null) throw new DeliveryError(`settings.smtp.host: ${inside}; ${ALLOW_HINT}`, false);
+      // Connect to the address checked now, by name for TLS: a name that rebinds after the check cannot move the call.
+      const target = await pinnedHost(relay.host, privateHosts);
+      if ('refused' in target) throw new DeliveryError(`settings.smtp.host: ${target.refused}; ${ALLOW_HINT}`, false);
       const domain = domainOf(channel.address);
       const messageId = `<${reply.messageId}@${domain}>`;
       const secret = channel.secrets[REPLY_SECRET];
       const token = secret ? makeReplyToken(secret, channel.id, reply.momentId) : null;
       const { inReplyTo, references } = threadHeaders(reply);
       const transport = nodemailer.createTransport({
-        host: relay.host,
+        host: target.address,
         port: relay.port,
         secure: relay.secure,
+        // An address written as the host needs no name (TLS takes none: RFC 6066).
+        ...(isIP(relay.host) === 0 ? { tls: { servername: relay.host } } : {}),
         auth: relay.user ? { user: relay.user, pass: channel.secrets.smtpPassword ?? '' } : undefined,
         connectionTimeout: 15_000,
         greetingTimeout: 15_000,
