@@ -1,19 +1,37 @@
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import type { MomentWrite } from './moment-tx.ts';
 import type { MomentTouchpoint } from './customer-touchpoints.ts';
+import { forgetInboxText } from './inbox-text.ts';
+import { previewOf, subjectFromBody, type MessageView } from './messages.ts';
+import type { MomentRow } from './moment-view.ts';
 import { MOMENT_EVENTS } from './moments.events.ts';
+import { loadRow } from './open-moment.ts';
+import { saveMoment } from './save-moment.ts';
 
 /**
- * Besides the message and its moment, a message's words are kept on the customer's timeline
- * (each line's preview, the subject on the moment's first line) and in the stream's replay log.
- * When words must go (a message unsent, a reaction that quoted it), these rewrite those copies.
+ * Besides the message itself, a message's words are kept in its moment's preview (and the
+ * subject it made), the inbox search index, the customer's timeline (each line's preview, the
+ * subject on the moment's first line) and the stream's replay log. When words must go after
+ * the fact (a message unsent, a reaction that quoted it), each of those copies takes `now`
+ * instead. The caller has written the message itself; returns its moment as saved.
  */
+export async function replaceKeptWords(w: MomentWrite, message: { readonly id: string; readonly moment_id: string; readonly body: string }, view: MessageView, now: { readonly preview: string; readonly subject: string }): Promise<MomentRow> {
+  const stored = await loadRow(w, message.moment_id);
+  const madeSubject = stored.subject === subjectFromBody(message.body);
+  const moment: MomentRow = { ...stored, preview: stored.preview === previewOf(message.body) ? now.preview : stored.preview, subject: madeSubject ? now.subject : stored.subject };
+  await saveMoment(w, moment, stored);
+  // The new words are not worth finding: the old ones just leave the index.
+  if (w.deps.engine === 'sqlite') await forgetInboxText(w.tx, w.workspaceId, [{ kind: 'message', refId: message.id }, ...(madeSubject ? [{ kind: 'subject' as const, refId: moment.id }] : [])]);
+  await rewriteTimeline(w, new Map<string, TimelineRewrite>([[`message:${message.id}`, { field: 'preview', value: now.preview }], ...(madeSubject ? [[`moment:${moment.id}`, { field: 'subject', value: now.subject }] as const] : [])]));
+  await rewriteReplayLog(w, moment.id, { id: message.id, view }, new Map([[previewOf(message.body), now.preview], [subjectFromBody(message.body), now.subject]]));
+  return moment;
+}
 
 /** A timeline line (`message:<id>` or `moment:<id>`) and the property that takes a new value. */
-export type TimelineRewrite = { readonly field: 'preview' | 'subject'; readonly value: string };
+type TimelineRewrite = { readonly field: 'preview' | 'subject'; readonly value: string };
 
 /** Rewrites timeline lines: those written, and those still waiting in the outbox to be written. */
-export async function rewriteTimeline(w: MomentWrite, lines: ReadonlyMap<string, TimelineRewrite>): Promise<void> {
+async function rewriteTimeline(w: MomentWrite, lines: ReadonlyMap<string, TimelineRewrite>): Promise<void> {
   for (const [id, { field, value }] of lines) {
     const event = await w.tx.selectFrom('event').select('properties').where('workspace_id', '=', w.workspaceId).where('message_id', '=', id).executeTakeFirst();
     if (!event) continue;
@@ -38,7 +56,7 @@ export async function rewriteTimeline(w: MomentWrite, lines: ReadonlyMap<string,
  * words either. Each entry keeps the moment as it was then, with only the words replaced: the
  * message's view, and a preview or subject the message made (`words`: old text → new).
  */
-export async function rewriteReplayLog(w: MomentWrite, momentId: string, message: { readonly id: string; readonly view: unknown }, words: ReadonlyMap<string, string>): Promise<void> {
+async function rewriteReplayLog(w: MomentWrite, momentId: string, message: { readonly id: string; readonly view: unknown }, words: ReadonlyMap<string, string>): Promise<void> {
   const rows = await w.tx.selectFrom('moment_activity').select(['seq', 'payload']).where('workspace_id', '=', w.workspaceId).where('moment_id', '=', momentId).execute();
   for (const row of rows) {
     const payload = parseJsonObject(row.payload);

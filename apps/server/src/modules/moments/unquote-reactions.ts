@@ -1,11 +1,8 @@
 import { parseJsonObject, type JsonObject } from '../../platform/json.ts';
 import type { MomentWrite } from './moment-tx.ts';
-import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { previewOf, subjectFromBody, toMessageView } from './messages.ts';
-import { forgetInboxText } from './inbox-text.ts';
-import { saveMoment } from './save-moment.ts';
-import { rewriteReplayLog, rewriteTimeline } from './rewrite-kept-copies.ts';
+import { replaceKeptWords } from './rewrite-kept-copies.ts';
 
 /** A reaction's line once the message it reacted to was unsent: the emoji, and no word of that message. */
 export const reactionToUnsent = (emoji: string): string => `${emoji} reacted to a message that was unsent`;
@@ -35,15 +32,8 @@ export async function unquoteReactions(w: MomentWrite, unsent: { readonly id: st
     const body = reactionToUnsent(typeof to.emoji === 'string' ? to.emoji : '');
     await w.tx.updateTable('message').set({ body }).where('workspace_id', '=', w.workspaceId).where('id', '=', reaction.id).execute();
 
-    const stored = await loadRow(w, reaction.moment_id);
-    const madeSubject = stored.subject === subjectFromBody(reaction.body);
-    const moment = { ...stored, preview: stored.preview === previewOf(reaction.body) ? previewOf(body) : stored.preview, subject: madeSubject ? subjectFromBody(body) : stored.subject };
-    await saveMoment(w, moment, stored);
-    // The new words are not worth finding: the quoted ones just leave the index.
-    if (w.deps.engine === 'sqlite') await forgetInboxText(w.tx, w.workspaceId, [{ kind: 'message', refId: reaction.id }, ...(madeSubject ? [{ kind: 'subject' as const, refId: moment.id }] : [])]);
-    await rewriteTimeline(w, new Map([[`message:${reaction.id}`, { field: 'preview', value: previewOf(body) }], ...(madeSubject ? [[`moment:${moment.id}`, { field: 'subject', value: subjectFromBody(body) }] as const] : [])]));
     const view = toMessageView({ ...reaction, body }, []);
-    await rewriteReplayLog(w, moment.id, { id: reaction.id, view }, new Map([[previewOf(reaction.body), previewOf(body)], [subjectFromBody(reaction.body), subjectFromBody(body)]]));
+    const moment = await replaceKeptWords(w, reaction, view, { preview: previewOf(body), subject: subjectFromBody(body) });
     w.announce({ momentId: moment.id, type: 'message.updated', actor: 'customer', audience: audienceOf(moment), payload: { moment: momentPayload(w, moment), message: view } });
   }
 }

@@ -4,12 +4,9 @@ import { inMomentTx, type MomentsCtx } from './moment-tx.ts';
 import { loadRow } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import type { ChannelScope } from './channel-scope.ts';
-import { messageByExternalId, previewOf, subjectFromBody, toMessageView } from './messages.ts';
-import { forgetInboxText } from './inbox-text.ts';
+import { messageByExternalId, toMessageView } from './messages.ts';
 import { holdUnsend } from './unsent-ahead.ts';
-import { saveMoment } from './save-moment.ts';
-import type { MomentRow } from './moment-view.ts';
-import { rewriteReplayLog, rewriteTimeline, type TimelineRewrite } from './rewrite-kept-copies.ts';
+import { replaceKeptWords } from './rewrite-kept-copies.ts';
 import { unquoteReactions } from './unquote-reactions.ts';
 
 /** What stands where an unsent message's words were: in the moment's preview, and its subject when the message made it. */
@@ -43,20 +40,8 @@ export async function unsendMessage(ctx: MomentsCtx, input: { readonly workspace
     await w.tx.updateTable('message').set({ body: redacted.body, meta: redacted.meta }).where('workspace_id', '=', w.workspaceId).where('id', '=', message.id).execute();
     await w.tx.deleteFrom('attachment').where('workspace_id', '=', w.workspaceId).where('message_id', '=', message.id).execute();
 
-    const stored = await loadRow(w, message.moment_id);
-    const subjectFromMessage = stored.subject === subjectFromBody(message.body);
-    const moment: MomentRow = {
-      ...stored,
-      preview: stored.preview === previewOf(message.body) ? UNSENT : stored.preview,
-      subject: subjectFromMessage ? UNSENT : stored.subject,
-    };
-    await saveMoment(w, moment, stored);
-    if (w.deps.engine === 'sqlite') await forgetInboxText(w.tx, w.workspaceId, [{ kind: 'message', refId: message.id }, ...(subjectFromMessage ? [{ kind: 'subject' as const, refId: moment.id }] : [])]);
-    const lines = new Map<string, TimelineRewrite>([[`message:${message.id}`, { field: 'preview', value: UNSENT }], ...(subjectFromMessage ? [[`moment:${moment.id}`, { field: 'subject', value: UNSENT }] as const] : [])]);
-    await rewriteTimeline(w, lines);
-
     const view = toMessageView(redacted, []);
-    await rewriteReplayLog(w, moment.id, { id: message.id, view }, new Map([previewOf(message.body), subjectFromBody(message.body)].map((words) => [words, UNSENT])));
+    const moment = await replaceKeptWords(w, message, view, { preview: UNSENT, subject: UNSENT });
     // Reaction lines quoting it ("❤️ reacted to “…”") lose its words too; the moment is
     // announced as they leave it (one of them may be its preview).
     await unquoteReactions(w, { id: message.id, customerId: moment.customer_id });
