@@ -15,7 +15,7 @@ import { createVoiceAdapter } from './twilio/voice-adapter.ts';
 export function createAdapters(deps: Deps, visitors: () => VisitorHub | null): Adapters {
   // Hosts a channel's settings name are checked when set, and again by each connection's own lookup.
   const privateHosts = deps.privateHosts ?? NO_PRIVATE_HOSTS;
-  const http = providerFetch(privateHosts);
+  const http = providerFetch(deps.privateHosts);
   const adapters: Adapters = {
     email: createEmailAdapter(privateHosts),
     // WhatsApp's 24-hour window is measured on the server's clock.

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector, FormData as UndiciFormData, fetch as undiciFetch } from 'undici';
-import { ALLOW_HINT, privateAddress, privateHostWritten, type PrivateHosts } from './private-hosts.ts';
+import { ALLOW_HINT, NO_PRIVATE_HOSTS, privateAddress, privateHostWritten, type PrivateHosts } from './private-hosts.ts';
 
 /** `fetch` for calls to hosts a workspace's settings name (a provider base URL, an API channel's receiver, a media URL). */
 export type ProviderFetch = (url: string, init?: RequestInit) => Promise<Response>;
@@ -52,10 +52,10 @@ export function refusedAsPrivate(error: unknown): boolean {
 }
 
 /**
- * One guarded fetch per list of allowances, so every channel call of a process shares its
- * connections.
+ * One guarded fetch per list of allowances (none given: none allowed), so every channel call
+ * of a process shares its connections.
  */
-export function providerFetch(allowed: PrivateHosts): ProviderFetch {
+export function providerFetch(allowed: PrivateHosts = NO_PRIVATE_HOSTS): ProviderFetch {
   let made = byAllowances.get(allowed);
   if (!made) byAllowances.set(allowed, (made = guardedFetch(allowed)));
   return made;

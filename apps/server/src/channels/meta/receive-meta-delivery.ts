@@ -3,7 +3,6 @@ import { messageByExternalId, reactionToUnsent, recordDelivery, scopeOfChannel, 
 import { parseJsonObject } from '../../platform/json.ts';
 import { AppError } from '../../platform/errors.ts';
 import { providerFetch } from '../../platform/guarded-fetch.ts';
-import { NO_PRIVATE_HOSTS } from '../../platform/private-hosts.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { fetchMedia, mediaTimeFromNow, type MediaTime } from './fetch-media.ts';
 import type { MetaEvent, MetaMessage } from './meta-events.ts';
@@ -57,7 +56,7 @@ async function storeMessage(ctx: MomentsCtx, channel: ChannelRecord, m: MetaMess
   const kind = channel.kind as MetaKind;
   // A repeated delivery should not download its files again just to be found a duplicate.
   if (m.media.length > 0 && (await storedMessage(ctx, channel, m.externalId))) return 'duplicate';
-  const media = m.media.length > 0 ? await fetchMedia(providerFetch(ctx.deps.privateHosts ?? NO_PRIVATE_HOSTS), channel, m.media, mediaTime) : null;
+  const media = m.media.length > 0 ? await fetchMedia(providerFetch(ctx.deps.privateHosts), channel, m.media, mediaTime) : null;
   const reacted = m.reaction ? await storedMessage(ctx, channel, m.reaction.to) : null;
   const body = m.reaction ? reactionLine(m.reaction.emoji, reacted) : m.text;
   const meta = {

@@ -2,7 +2,6 @@ import type { ChannelRecord } from '../../modules/channels/index.ts';
 import type { MomentsCtx, OpenResult } from '../../modules/moments/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { providerFetch } from '../../platform/guarded-fetch.ts';
-import { NO_PRIVATE_HOSTS } from '../../platform/private-hosts.ts';
 import { receiveInbound } from '../receive-inbound.ts';
 import { callerIdentity } from './caller-identity.ts';
 import { downloadTwilioMedia } from './download-twilio-media.ts';
@@ -18,7 +17,7 @@ export async function receiveSms(ctx: MomentsCtx, channel: ChannelRecord, params
   const sid = param(params, 'MessageSid') ?? param(params, 'SmsSid');
   if (!from) throw new AppError('missing_field', 'an incoming message names its sender in From', 'From');
   if (!sid) throw new AppError('missing_field', 'an incoming message has a MessageSid', 'MessageSid');
-  const media = await downloadTwilioMedia(providerFetch(ctx.deps.privateHosts ?? NO_PRIVATE_HOSTS), channel, params);
+  const media = await downloadTwilioMedia(providerFetch(ctx.deps.privateHosts), channel, params);
   const twilio = Object.fromEntries(
     (['To', 'NumSegments', 'FromCity', 'FromState', 'FromCountry'] as const).flatMap((name) => {
       const value = param(params, name);

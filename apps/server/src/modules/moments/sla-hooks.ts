@@ -1,6 +1,6 @@
 import type { MomentWrite } from './moment-tx.ts';
 import type { MomentRow } from './moment-view.ts';
-import { loadSla, loadSlaPolicy, onAgentReply, onCustomerMessage, pause, restart, resume, startClock, stop, switchPolicy, type SlaClock } from './sla/index.ts';
+import { loadSla, loadSlaPolicy, onAgentReply, onCustomerMessage, pause, repickPolicy, restart, resume, startClock, stop, type PolicyChange, type SlaClock } from './sla/index.ts';
 
 /**
  * The moment's SLA clock at each step of its life, applied to its row. The policy is chosen
@@ -47,9 +47,6 @@ export async function slaRestart(w: MomentWrite, row: MomentRow): Promise<Moment
   return sla ? withClock(row, restart(row, sla.policy, sla.hours, w.now)) : row;
 }
 
-/** Which policy timed the moment before a change, and which times it now (null: none). */
-export type PolicyChange = { readonly previousPolicyId: string | null; readonly policyId: string | null };
-
 /**
  * The moment's priority changed: the policy for its new priority times it from now on (the
  * same one: nothing changes). Only an active moment's clock moves; a resolved or closed one
@@ -57,10 +54,6 @@ export type PolicyChange = { readonly previousPolicyId: string | null; readonly 
  */
 export async function slaRepick(w: MomentWrite, row: MomentRow): Promise<{ readonly row: MomentRow; readonly change: PolicyChange | null }> {
   if (row.status === 'resolved' || row.status === 'closed') return { row, change: null };
-  const to = await loadSla(w.tx, w.workspaceId, matchOf(row));
-  const policyId = to?.policy.id ?? null;
-  if (policyId === row.sla_policy_id) return { row, change: null };
-  const from = await loadSlaPolicy(w.tx, w.workspaceId, row.sla_policy_id);
-  const clock = switchPolicy(row, from, to, { openedAt: row.created_at, awaitingSince: row.awaiting_reply_since });
-  return { row: withClock(row, clock), change: { previousPolicyId: row.sla_policy_id, policyId } };
+  const repicked = await repickPolicy(w.tx, w.workspaceId, row);
+  return repicked ? { row: withClock(row, repicked.clock), change: repicked.change } : { row, change: null };
 }

@@ -7,7 +7,8 @@ import type { Priority } from './open-moment.ts';
 import { audienceOf, momentPayload } from './ownership.ts';
 import { placeReopened } from './reroute.ts';
 import { saveMoment } from './save-moment.ts';
-import { slaPause, slaRepick, slaRestart, slaResume, slaStop, type PolicyChange } from './sla-hooks.ts';
+import { slaPause, slaRepick, slaRestart, slaResume, slaStop } from './sla-hooks.ts';
+import type { PolicyChange } from './sla/index.ts';
 import { cleanTags, storeTags, tagsColumn } from './moment-tags.ts';
 
 export const STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;

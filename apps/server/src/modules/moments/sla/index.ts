@@ -23,6 +23,7 @@ export {
 } from './sla-clock.ts';
 export { loadSla, loadSlaPolicy, type LoadedSla } from './load-sla.ts';
 export { switchPolicy, type ClockStarts, type Timing } from './switch-policy.ts';
+export { repickPolicy, type PolicyChange } from './repick-policy.ts';
 export {
   createBusinessHours,
   createSlaPolicy,

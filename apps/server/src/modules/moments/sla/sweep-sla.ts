@@ -7,10 +7,10 @@ import { writeOutbox } from '../../../platform/outbox.ts';
 import { recordActivities, type Activity, type Audience, type NewActivity, type Publish } from '../activity.ts';
 import { MOMENT_EVENTS } from '../moments.events.ts';
 import { toMomentView, type MomentRow } from '../moment-view.ts';
-import { loadSla, loadSlaPolicy } from './load-sla.ts';
+import { loadSlaPolicy } from './load-sla.ts';
 import { dueDeadline, markWarned, recordBreach, slaColumns } from './sla-clock.ts';
 import { PRIORITIES, type Priority } from './sla-policy.ts';
-import { switchPolicy } from './switch-policy.ts';
+import { repickPolicy } from './repick-policy.ts';
 
 export type SweepSlaOptions = {
   readonly publish: Publish;
@@ -85,8 +85,7 @@ async function settleMoment(deps: Deps, opts: SweepSlaOptions, at: { readonly wo
     await lockWorkspace(tx, deps.engine, workspaceId);
     const row = await tx.selectFrom('moment').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', at.id).executeTakeFirst();
     if (!row || row.status !== SWEPT_STATUS || row.sla_due_at === null) return null;
-    const timing = await loadSlaPolicy(tx, workspaceId, row.sla_policy_id);
-    const policy = timing?.policy ?? null;
+    const policy = (await loadSlaPolicy(tx, workspaceId, row.sla_policy_id))?.policy ?? null;
     const view = (m: MomentRow) => toMomentView(m, now, at.dueSoonMs);
     const audience: Audience = { teams: row.team_id === null ? [] : [row.team_id], agents: [row.owner_id] };
 
@@ -109,9 +108,9 @@ async function settleMoment(deps: Deps, opts: SweepSlaOptions, at: { readonly wo
     const priority = actions.includes('raise_priority') ? raised(row.priority) : null;
     let breached: MomentRow = { ...row, ...clock, priority: priority ?? row.priority, updated_at: now };
     // A raised priority may have a stricter policy: it times what is still running from now on.
-    const repicked = priority === null ? undefined : await loadSla(tx, workspaceId, { priority, channel: row.channel, businessUnitId: row.business_unit_id });
-    const sla = repicked === undefined || (repicked?.policy.id ?? null) === row.sla_policy_id ? null : { previousPolicyId: row.sla_policy_id, policyId: repicked?.policy.id ?? null };
-    if (sla !== null) breached = { ...breached, ...switchPolicy(breached, timing, repicked ?? null, { openedAt: row.created_at, awaitingSince: row.awaiting_reply_since }) };
+    const repicked = priority === null ? null : await repickPolicy(tx, workspaceId, breached);
+    if (repicked) breached = { ...breached, ...repicked.clock };
+    const sla = repicked?.change ?? null;
     await tx
       .updateTable('moment')
       .set({ ...slaColumns(breached), priority: breached.priority, updated_at: now })
